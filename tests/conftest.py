@@ -1,0 +1,66 @@
+"""Shared fixtures: a fast vault per test, and two ways to run the CLI.
+
+`vault_env` creates the vault exactly as a user would, through `vault init`,
+only with small Argon2 settings (`--kdf-memory 8 --kdf-iterations 1`), so no
+hidden test switch exists in production code.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from vault.cli import app
+
+PASSPHRASE = "correct horse battery staple 42"
+FAST_KDF = ["--kdf-memory", "8", "--kdf-iterations", "1"]
+
+
+@dataclass
+class VaultEnv:
+    root: Path
+    path: Path
+    passphrase_file: Path
+    env: dict[str, str]
+
+    def run(self, *args: str, input: str | bytes | None = None,
+            env: dict[str, str | None] | None = None):
+        """Invoke the CLI in-process; stdout and stderr stay separate."""
+        merged = {**self.env, **(env or {})}
+        return CliRunner().invoke(app, list(args), input=input, env=merged)
+
+    def subprocess(self, *args: str, input: bytes | None = None,
+                   env: dict[str, str] | None = None, timeout: float = 60):
+        """Run the real entry point (`python -m vault`) in a child process."""
+        full = {k: v for k, v in os.environ.items()
+                if not k.startswith("VAULT_")}
+        full.update(self.env)
+        full.update(env or {})
+        return subprocess.run([sys.executable, "-m", "vault", *args], input=input,
+                              capture_output=True, env=full, timeout=timeout,
+                              stdin=None if input is not None else subprocess.DEVNULL)
+
+
+@pytest.fixture
+def blank_env(tmp_path: Path) -> VaultEnv:
+    """Paths and passphrase set, no vault created yet."""
+    folder = tmp_path / "vaultdir"
+    pw = tmp_path / "passphrase.txt"
+    pw.write_text(PASSPHRASE + "\n")
+    path = folder / "vault.sqlite"
+    env = {"VAULT_PATH": str(path), "VAULT_PASSPHRASE_FILE": str(pw),
+           "VAULT_PASSPHRASE_COMMAND": None, "NO_COLOR": "1"}
+    return VaultEnv(root=tmp_path, path=path, passphrase_file=pw, env=env)
+
+
+@pytest.fixture
+def vault_env(blank_env: VaultEnv) -> VaultEnv:
+    result = blank_env.run("init", *FAST_KDF)
+    assert result.exit_code == 0, result.stderr
+    return blank_env

@@ -1,0 +1,181 @@
+"""The access log: canonical entry encoding, hash chain, Ed25519 signatures.
+
+Pure functions over `LogEntry` values; the session decides when to append
+and the store keeps the rows. See docs/format.md, "Access log".
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+from . import crypto
+from .errors import CryptoError, IntegrityError
+from .models import LogEntry, VerifyReport
+
+DOMAIN = b"client-vault/log/v1"
+GENESIS = bytes(32)
+REF_BYTES = 16
+HASH_BYTES = 32
+SIG_BYTES = 64
+# Actions that can be recorded while the vault is locked, hence unsigned.
+LOCKED_ACTIONS = frozenset({"unlock-failed"})
+MAX_PROBLEMS = 20
+
+
+def timestamp(now: datetime | None = None) -> str:
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def encode(e: LogEntry, vault_id: bytes) -> bytes:
+    """The bytes an entry's hash is taken over (everything but the signature)."""
+    def text(s: str) -> bytes:
+        b = s.encode("ascii")
+        return struct.pack(">H", len(b)) + b
+    return b"".join([
+        DOMAIN, vault_id, struct.pack(">Q", e.seq), text(e.time), text(e.action),
+        text(e.via), struct.pack(">I", len(e.refs)), *e.refs,
+        struct.pack(">I", len(e.detail)), e.detail, e.prev_hash,
+    ])
+
+
+def entry_hash(e: LogEntry, vault_id: bytes) -> bytes:
+    return crypto.hash(encode(e, vault_id))
+
+
+def client_ref(ref_key: bytes, client_uid: bytes, seq: int) -> bytes:
+    """Unlinkable per entry: the same client gives a different ref each time."""
+    return crypto.keyed_hash(ref_key, client_uid + struct.pack(">Q", seq), REF_BYTES)
+
+
+def make_entry(*, seq: int, prev_hash: bytes, action: str, via: str,
+               refs: tuple[bytes, ...] = (), detail: bytes = b"",
+               now: datetime | None = None) -> LogEntry:
+    return LogEntry(seq=seq, time=timestamp(now), action=action, via=via, refs=refs,
+                    detail=detail, prev_hash=prev_hash, signature=None)
+
+
+def sign(e: LogEntry, vault_id: bytes, sign_seed: bytes) -> bytes:
+    return crypto.sign(sign_seed, entry_hash(e, vault_id))
+
+
+def to_row(e: LogEntry) -> tuple:
+    return (e.seq, e.time, e.action, e.via, b"".join(e.refs), e.detail,
+            e.prev_hash, e.signature)
+
+
+def from_row(row: tuple) -> LogEntry:
+    """Parse a stored row, treating every field as hostile."""
+    if not isinstance(row, tuple) or len(row) != 8:
+        raise IntegrityError("malformed log entry")
+    seq, time, action, via, refs, detail, prev_hash, sig = row
+    ok = (isinstance(seq, int) and seq > 0
+          and all(isinstance(s, str) and s.isascii() and s.isprintable() and len(s) < 100
+                  for s in (time, action, via))
+          and isinstance(refs, bytes) and len(refs) % REF_BYTES == 0
+          and isinstance(detail, bytes)
+          and isinstance(prev_hash, bytes) and len(prev_hash) == HASH_BYTES
+          and (sig is None or (isinstance(sig, bytes) and len(sig) == SIG_BYTES)))
+    if not ok:
+        raise IntegrityError(f"log entry {seq if isinstance(seq, int) else '?'}: malformed")
+    split = tuple(refs[i:i + REF_BYTES] for i in range(0, len(refs), REF_BYTES))
+    return LogEntry(seq, time, action, via, split, detail, prev_hash, sig)
+
+
+def checkpoint_line(vault_id: bytes, seq: int, head_hash: bytes) -> str:
+    return f"cv1:{vault_id.hex()}:{seq}:{head_hash.hex()}"
+
+
+def parse_checkpoint(line: str) -> tuple[bytes, int, bytes]:
+    parts = line.strip().split(":")
+    try:
+        if len(parts) != 4 or parts[0] != "cv1":
+            raise ValueError
+        vault_id, seq, h = bytes.fromhex(parts[1]), int(parts[2]), bytes.fromhex(parts[3])
+        if len(vault_id) != 16 or len(h) != HASH_BYTES or seq < 0:
+            raise ValueError
+    except ValueError:
+        raise ValueError("not a checkpoint line (expected cv1:VAULT_ID:SEQ:HASH)") from None
+    return vault_id, seq, h
+
+
+class Anchor:
+    """A (seq, hash) the log must contain: the vault's head or a checkpoint."""
+
+    def __init__(self, seq: int, expected_hash: bytes, name: str) -> None:
+        self.seq, self.hash, self.name = seq, expected_hash, name
+        self.found: bytes | None = None
+
+
+def verify(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
+           anchors: tuple[Anchor, ...] = ()) -> VerifyReport:
+    """Walk the whole chain once; name every problem found."""
+    report = VerifyReport()
+    more = 0
+
+    def problem(msg: str) -> None:
+        nonlocal more
+        if len(report.problems) < MAX_PROBLEMS:
+            report.problems.append(msg)
+        else:
+            more += 1
+
+    try:
+        verifier = crypto.Verifier(public_key)
+    except CryptoError:
+        problem("the header's public key is not a valid Ed25519 key")
+        return report
+    expected, prev, first_unsigned, bad_sigs = 1, GENESIS, None, 0
+    by_seq = {a.seq: a for a in anchors}
+    for row in rows:
+        try:
+            e = from_row(row)
+        except IntegrityError as err:
+            problem(err.message)
+            prev, expected = b"", expected + 1
+            continue
+        gap = e.seq != expected
+        if e.seq > expected:
+            problem(f"entries {expected} to {e.seq - 1} are missing (deleted)"
+                    if e.seq - expected > 1 else f"entry {expected} is missing (deleted)")
+        h = entry_hash(e, vault_id)
+        if not gap and not crypto.equal(e.prev_hash, prev):
+            problem(f"entry {e.seq} does not follow entry {e.seq - 1} "
+                    "(an entry was edited, inserted, deleted or reordered)")
+        if e.signature is None:
+            if e.action not in LOCKED_ACTIONS:
+                problem(f"entry {e.seq} ({e.action}) is unsigned")
+            if first_unsigned is None:
+                first_unsigned = e.seq
+        else:
+            if first_unsigned is not None:
+                problem(f"entry {first_unsigned} is unsigned but later entries are signed")
+                first_unsigned = None
+            try:
+                verifier.verify(h, e.signature)
+                report.signed += 1
+            except CryptoError:
+                bad_sigs += 1
+                problem(f"entry {e.seq}: signature does not verify (edited or replaced)")
+        if e.seq in by_seq:
+            by_seq[e.seq].found = h
+        report.entries += 1
+        prev, expected = h, e.seq + 1
+        report.head_seq, report.head_hash = e.seq, h
+    if first_unsigned is not None:
+        report.unsigned_tail = report.head_seq - first_unsigned + 1
+    if bad_sigs and report.signed == 0:
+        problem("no signature verifies: the header's public key was replaced "
+                "or the log was rewritten")
+    for a in anchors:
+        if a.found is None:
+            problem(f"the log ends at entry {report.head_seq} but {a.name} records "
+                    f"entry {a.seq}: the log was cut off or rolled back")
+        elif not crypto.equal(a.found, a.hash):
+            problem(f"entry {a.seq} differs from the one {a.name} records: "
+                    "the log was rewritten or rolled back")
+    if more:
+        report.problems.append(f"... and {more} more problems")
+    return report

@@ -1,0 +1,58 @@
+"""How a plaintext record is laid out before it is sealed.
+
+    u32 big-endian length L || L bytes of UTF-8 JSON || zero padding
+
+The padded size follows the Padmé scheme (at most 12 % overhead, at least
+256 bytes), so a ciphertext's size reveals only a bucket, never a note's
+exact length. Decoding treats its input as hostile even though it was
+authenticated: a malformed record is an integrity failure, and the message
+never quotes the bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import Any
+
+from .errors import IntegrityError
+
+MIN_PADDED = 256
+
+
+def padded_size(length: int) -> int:
+    """Padmé: round up so only O(log log n) bits of the length remain."""
+    if length <= MIN_PADDED:
+        return MIN_PADDED
+    e = length.bit_length() - 1
+    s = e.bit_length()
+    mask = (1 << (e - s)) - 1
+    return (length + mask) & ~mask
+
+
+def pack(obj: dict[str, Any]) -> bytes:
+    payload = json.dumps(obj, ensure_ascii=False, separators=(",", ":"),
+                         sort_keys=True, allow_nan=False).encode("utf-8")
+    body = struct.pack(">I", len(payload)) + payload
+    return body + bytes(padded_size(len(body)) - len(body))
+
+
+def unpack(data: bytes) -> dict[str, Any]:
+    if len(data) < 4:
+        raise IntegrityError("malformed record")
+    (length,) = struct.unpack(">I", data[:4])
+    end = 4 + length
+    if end > len(data) or any(data[end:]):
+        raise IntegrityError("malformed record")
+    try:
+        obj = json.loads(data[4:end].decode("utf-8"),
+                         parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise IntegrityError("malformed record") from None
+    if not isinstance(obj, dict):
+        raise IntegrityError("malformed record")
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError("non-finite number")

@@ -1,0 +1,132 @@
+"""Every cryptographic operation of the vault, and nothing else.
+
+Argon2id for the passphrase, XChaCha20-Poly1305 for sealing, BLAKE2b for
+keyed hashes and subkeys, Ed25519 for the access log. All from libsodium
+(PyNaCl) and argon2-cffi; nothing here is home-made. Every failure raises the
+one `CryptoError`, which says nothing about its cause.
+"""
+
+from __future__ import annotations
+
+import hmac
+import struct
+
+import nacl.bindings as sodium
+import nacl.exceptions
+import nacl.hash
+import nacl.signing
+import nacl.utils
+from argon2.low_level import Type, hash_secret_raw
+from nacl.encoding import RawEncoder
+
+from .errors import CryptoError
+from .models import KdfParams
+
+KEY_BYTES = 32
+NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES  # 24
+TAG_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES       # 16
+SALT_BYTES = 16
+FORMAT_VERSION = 1
+
+# Caps applied to KDF parameters read from a header before running Argon2:
+# a hostile file must not make us allocate 1 TiB or spin for an hour.
+KDF_MAX_MEMORY_KIB = 4 * 1024 * 1024
+KDF_MAX_ITERATIONS = 64
+KDF_MAX_PARALLELISM = 16
+
+
+def random_bytes(n: int) -> bytes:
+    return nacl.utils.random(n)
+
+
+def random_key() -> bytes:
+    return random_bytes(KEY_BYTES)
+
+
+def check_kdf_params(p: KdfParams) -> None:
+    if not (1 <= p.parallelism <= KDF_MAX_PARALLELISM
+            and 1 <= p.iterations <= KDF_MAX_ITERATIONS
+            and 8 * p.parallelism <= p.memory_kib <= KDF_MAX_MEMORY_KIB):
+        raise CryptoError()
+
+
+def kdf(passphrase: bytes, salt: bytes, params: KdfParams) -> bytes:
+    """Argon2id (version 0x13) to a 32-byte key-encryption key."""
+    check_kdf_params(params)
+    if len(salt) != SALT_BYTES:
+        raise CryptoError()
+    return hash_secret_raw(passphrase, salt, time_cost=params.iterations,
+                           memory_cost=params.memory_kib,
+                           parallelism=params.parallelism,
+                           hash_len=KEY_BYTES, type=Type.ID)
+
+
+def derive_key(key: bytes, purpose: bytes) -> bytes:
+    """A subkey for one purpose: BLAKE2b-256 keyed with `key` over the label."""
+    return keyed_hash(key, purpose)
+
+
+def keyed_hash(key: bytes, data: bytes, size: int = 32) -> bytes:
+    """BLAKE2b with a key: a PRF, used for subkeys, blind indexes and log refs."""
+    return nacl.hash.blake2b(data, digest_size=size, key=key, encoder=RawEncoder)
+
+
+def hash(data: bytes) -> bytes:  # noqa: A001 - the name is the clearest one
+    return nacl.hash.blake2b(data, digest_size=32, encoder=RawEncoder)
+
+
+def aad(kind: str, vault_id: bytes, row_id: int = 0, client_id: int = 0) -> bytes:
+    """Associated data binding a ciphertext to its place (docs/format.md)."""
+    label = kind.encode("ascii")
+    return (b"client-vault" + struct.pack(">HB", FORMAT_VERSION, len(label))
+            + label + vault_id + struct.pack(">QQ", row_id, client_id))
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    return _seal(key, plaintext, aad, random_bytes(NONCE_BYTES))
+
+
+def _seal(key: bytes, plaintext: bytes, aad: bytes, nonce: bytes) -> bytes:
+    """Seam for test vectors: a fixed nonce. Never call with a reused nonce."""
+    ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, aad, nonce, key)
+    return nonce + ct
+
+
+def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    if not isinstance(blob, bytes) or len(blob) < NONCE_BYTES + TAG_BYTES:
+        raise CryptoError()
+    try:
+        return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            blob[NONCE_BYTES:], aad, blob[:NONCE_BYTES], key)
+    except (nacl.exceptions.CryptoError, ValueError, TypeError):
+        raise CryptoError() from None
+
+
+def sign_public_key(seed: bytes) -> bytes:
+    return bytes(nacl.signing.SigningKey(seed).verify_key)
+
+
+def sign(seed: bytes, message: bytes) -> bytes:
+    return nacl.signing.SigningKey(seed).sign(message).signature
+
+
+class Verifier:
+    """Checks Ed25519 signatures against one public key."""
+
+    def __init__(self, public_key: bytes) -> None:
+        try:
+            self._key = nacl.signing.VerifyKey(public_key)
+        except (nacl.exceptions.CryptoError, ValueError, TypeError):
+            raise CryptoError() from None
+
+    def verify(self, message: bytes, signature: bytes) -> None:
+        try:
+            self._key.verify(message, signature)
+        except (nacl.exceptions.BadSignatureError, nacl.exceptions.CryptoError,
+                ValueError, TypeError):
+            raise CryptoError() from None
+
+
+def equal(a: bytes, b: bytes) -> bool:
+    """Constant-time comparison for secrets and MACs."""
+    return hmac.compare_digest(a, b)

@@ -1,0 +1,64 @@
+"""Compose a note in $VISUAL or $EDITOR without leaving it on disk.
+
+The draft lives in a private 0700 folder in RAM (/dev/shm, else
+$XDG_RUNTIME_DIR) and is overwritten with zeros and removed afterwards,
+together with anything the editor left beside it (swap or backup files),
+even when the editor fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from . import ui
+from .errors import VaultError
+
+
+def ram_folder() -> str | None:
+    for candidate in ("/dev/shm", os.environ.get("XDG_RUNTIME_DIR")):
+        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+            return candidate
+    return None
+
+
+def _wipe(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file() and not path.is_symlink():
+                size = path.stat().st_size
+                with open(path, "r+b") as f:
+                    f.write(bytes(size))
+                    f.flush()
+                    os.fsync(f.fileno())
+        except OSError:
+            pass
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def compose() -> bytes:
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not command:
+        raise VaultError("no note text: give -m TEXT, pipe it on stdin, or set $EDITOR")
+    base = ram_folder()
+    if base is None:
+        ui.warn("no RAM-backed folder found; the draft is kept on disk until it is "
+                "overwritten and removed")
+    folder = Path(tempfile.mkdtemp(prefix="vault-draft-", dir=base))  # mode 0700
+    try:
+        draft = folder / "note.md"
+        os.close(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        try:
+            done = subprocess.run([*shlex.split(command), str(draft)], check=False)
+        except OSError as e:
+            raise VaultError(f"cannot start the editor: {e.strerror}") from None
+        if done.returncode != 0:
+            raise VaultError(f"the editor exited with code {done.returncode}; "
+                             "nothing was added")
+        return draft.read_bytes()
+    finally:
+        _wipe(folder)

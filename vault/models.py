@@ -1,0 +1,80 @@
+"""Plain frozen records passed between the layers. Imports nothing from vault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    memory_kib: int
+    iterations: int
+    parallelism: int
+
+
+@dataclass(frozen=True)
+class Header:
+    format_version: int
+    vault_id: bytes          # 16 random bytes
+    kdf: KdfParams
+    salt: bytes              # 16 random bytes
+    wrapped_master: bytes    # nonce || ciphertext, see docs/format.md
+    sign_public: bytes       # Ed25519 public key of the access log
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """A client as stored: everything but the ids is ciphertext."""
+    id: int
+    uid: bytes               # opaque random id, used in log references
+    blind: bytes             # keyed blind index of the normalised name
+    wrapped_key: bytes
+    meta: bytes              # sealed {"name", "created", "last"}
+
+
+@dataclass(frozen=True)
+class Client:
+    id: int
+    uid: bytes
+    name: str
+    created: datetime
+    last: datetime | None
+    notes: int = 0
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    client_id: int
+    created: datetime
+    tags: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    seq: int
+    time: str                # ISO-8601 UTC, e.g. 2026-11-25T03:38:40.123456Z
+    action: str
+    via: str                 # how the vault was unlocked: "passphrase" or "none"
+    refs: tuple[bytes, ...]  # unlinkable client references, 16 bytes each
+    detail: bytes            # sealed detail, b"" when written while locked
+    prev_hash: bytes
+    signature: bytes | None  # None while unsigned (written while locked)
+
+
+@dataclass
+class VerifyReport:
+    entries: int = 0
+    signed: int = 0
+    unsigned_tail: int = 0
+    head_seq: int = 0
+    head_hash: bytes = b""
+    problems: list[str] = field(default_factory=list)
+    head_checked: bool = False
+    checkpoint_checked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

@@ -1,0 +1,103 @@
+"""Where a passphrase comes from, in order of precedence:
+
+1. `--passphrase-file PATH` given after the command name
+2. `VAULT_PASSPHRASE_FILE`
+3. `VAULT_PASSPHRASE_COMMAND` (its stdout, as restic does)
+4. a prompt without echo, only when stdin and stderr are terminals
+
+Never from a command-line argument. One trailing newline is removed from a
+file or command output; nothing else is.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from . import ui
+from .errors import AuthenticationFailed
+
+MAX_PASSPHRASE_BYTES = 64 * 1024
+COMMAND_TIMEOUT_S = 120
+
+
+def _strip_newline(data: bytes) -> bytes:
+    if data.endswith(b"\r\n"):
+        return data[:-2]
+    if data.endswith(b"\n"):
+        return data[:-1]
+    return data
+
+
+def _checked(data: bytes, source: str) -> bytes:
+    data = _strip_newline(data)
+    if not data:
+        raise AuthenticationFailed(f"the passphrase from {source} is empty")
+    if len(data) > MAX_PASSPHRASE_BYTES:
+        raise AuthenticationFailed(f"the passphrase from {source} is too long")
+    return data
+
+
+def _from_file(path: str, source: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return _checked(f.read(MAX_PASSPHRASE_BYTES + 3), source)
+    except OSError as e:
+        raise AuthenticationFailed(f"cannot read the passphrase file given by {source}: "
+                                   f"{e.strerror}") from None
+
+
+def _from_command(command: str) -> bytes:
+    try:
+        # The command gets no passphrase in its arguments or environment:
+        # it produces one. stdin is closed so it cannot hang waiting for input.
+        done = subprocess.run(command, shell=True, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, timeout=COMMAND_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        raise AuthenticationFailed("VAULT_PASSPHRASE_COMMAND did not finish in "
+                                   f"{COMMAND_TIMEOUT_S} s") from None
+    except OSError as e:
+        raise AuthenticationFailed(f"cannot run VAULT_PASSPHRASE_COMMAND: {e.strerror}") from None
+    if done.returncode != 0:
+        raise AuthenticationFailed(f"VAULT_PASSPHRASE_COMMAND failed with exit code "
+                                   f"{done.returncode}")
+    return _checked(done.stdout, "VAULT_PASSPHRASE_COMMAND")
+
+
+def configured(option: str | None) -> bool:
+    """Whether a non-interactive source is set up."""
+    return bool(option or os.environ.get("VAULT_PASSPHRASE_FILE")
+                or os.environ.get("VAULT_PASSPHRASE_COMMAND"))
+
+
+def get(option: str | None, prompt: str = "Passphrase: ") -> bytes:
+    if option:
+        return _from_file(option, "--passphrase-file")
+    if os.environ.get("VAULT_PASSPHRASE_FILE"):
+        return _from_file(os.environ["VAULT_PASSPHRASE_FILE"], "VAULT_PASSPHRASE_FILE")
+    if os.environ.get("VAULT_PASSPHRASE_COMMAND"):
+        return _from_command(os.environ["VAULT_PASSPHRASE_COMMAND"])
+    passphrase = ui.prompt_passphrase(prompt)
+    if not passphrase:
+        raise AuthenticationFailed("the passphrase is empty")
+    return passphrase
+
+
+def new(option: str | None) -> bytes:
+    """A new passphrase: from a source once, or typed twice on a terminal."""
+    if configured(option):
+        return get(option)
+    first = get(None, "New passphrase: ")
+    if first != get(None, "Repeat the passphrase: "):
+        raise AuthenticationFailed("the two passphrases differ; nothing was created")
+    return first
+
+
+def weakness(passphrase: bytes) -> str | None:
+    """A reason to warn about a passphrase, or None. A nudge, not a rule."""
+    text = passphrase.decode("utf-8", "replace")
+    if len(text) < 12:
+        return "the passphrase is shorter than 12 characters"
+    if len(set(text)) < 6:
+        return "the passphrase repeats a few characters"
+    return None

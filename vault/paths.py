@@ -1,0 +1,61 @@
+"""Where the vault lives, and the file modes it must keep.
+
+`--vault PATH` wins, then `VAULT_PATH`, then the platform's user data folder.
+The folder is 0700 and every file in it 0600 (SQLite gives the -wal and -shm
+files the mode of the main file).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .errors import VaultError
+
+FILE_NAME = "vault.sqlite"
+
+
+def resolve(option: str | None) -> Path:
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get("VAULT_PATH")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir  # lazy: keeps --help fast
+    return Path(user_data_dir("client-vault", appauthor=False)) / FILE_NAME
+
+
+def companions(path: Path) -> list[Path]:
+    """The vault file and the files SQLite keeps beside it."""
+    return [path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
+
+
+def make_private_dir(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+        os.chmod(folder, 0o700)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty 0600 file, refusing to reuse one that exists."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise
+    except OSError as e:
+        raise VaultError(f"cannot create the vault file: {e.strerror}") from None
+    os.close(fd)
+
+
+def loose_modes(path: Path) -> list[Path]:
+    """Files of the vault that others than the owner could read."""
+    loose = []
+    for p in [path.parent, *companions(path)]:
+        try:
+            mode = stat.S_IMODE(p.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            loose.append(p)
+    return loose

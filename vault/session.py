@@ -1,0 +1,324 @@
+"""An unlocked vault: the key ring, and the rules every command follows.
+
+Creating a vault, unlocking it, sealing and opening each kind of row under
+its own associated data, finding a client by blind index, and appending
+signed log entries. Commands in core.py are built from these pieces and never
+touch a key themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import struct
+import unicodedata
+from datetime import datetime, timezone
+from typing import Any
+
+from . import audit, codec, crypto
+from .errors import AuthenticationFailed, CryptoError, IntegrityError, VaultError
+from .models import Client, ClientRow, Header, KdfParams, LogEntry, Note
+from .store import Store
+
+VIA_PASSPHRASE = "passphrase"
+VIA_NONE = "none"
+
+
+def normalise_name(name: str) -> str:
+    """The form a name is matched in: NFKC, case-folded, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise IntegrityError("malformed record")
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise IntegrityError("malformed record") from None
+    if dt.tzinfo is None:
+        raise IntegrityError("malformed record")
+    return dt
+
+
+def _master_aad(h: Header) -> bytes:
+    # The KDF parameters and salt are bound to the wrapped master key, so
+    # editing them in the header cannot go unnoticed.
+    return (crypto.aad("master", h.vault_id)
+            + struct.pack(">III", h.kdf.memory_kib, h.kdf.iterations, h.kdf.parallelism)
+            + h.salt)
+
+
+def _kdf_in_range(params: KdfParams) -> bool:
+    try:
+        crypto.check_kdf_params(params)
+    except CryptoError:
+        return False
+    return True
+
+
+def last_entry(store: Store, vault_id: bytes) -> tuple[int, bytes]:
+    """(seq, hash) of the newest log entry, or (0, genesis) for none."""
+    row = store.last_log_row()
+    if row is None:
+        return 0, audit.GENESIS
+    entry = audit.from_row(row)
+    return entry.seq, audit.entry_hash(entry, vault_id)
+
+
+def record_failed_unlock(store: Store, now: datetime | None = None) -> None:
+    """Append an unsigned entry; the next successful unlock signs it."""
+    try:
+        with store.write():
+            seq, prev = last_entry(store, store.header().vault_id)
+            entry = audit.make_entry(seq=seq + 1, prev_hash=prev, action="unlock-failed",
+                                     via=VIA_NONE, now=now)
+            store.append_log(audit.to_row(entry))
+    except VaultError:
+        pass  # A vault we cannot write to still refuses the wrong passphrase.
+
+
+class Session:
+    """Keys of one unlocked vault, bound to its store."""
+
+    def __init__(self, store: Store, header: Header, master: bytes) -> None:
+        self.store = store
+        self.header = header
+        self.vault_id = header.vault_id
+        self.via = VIA_PASSPHRASE
+        self.failed_attempts = 0
+        self._wrap = crypto.derive_key(master, b"client-vault/v1/wrap")
+        self._head = crypto.derive_key(master, b"client-vault/v1/head")
+        try:
+            self._sign = self._unwrap_named("sign")
+            log_key = self._unwrap_named("log")
+            self._index = self._unwrap_named("index")
+        except CryptoError:
+            raise IntegrityError("the vault's keys failed authentication") from None
+        self._detail = crypto.derive_key(log_key, b"client-vault/v1/log-detail")
+        self._ref = crypto.derive_key(log_key, b"client-vault/v1/log-ref")
+        if not crypto.equal(crypto.sign_public_key(self._sign), header.sign_public):
+            raise IntegrityError("the header's public key does not match the vault's "
+                                 "signing key: the header was replaced")
+
+    # -- creating and unlocking ----------------------------------------
+
+    @classmethod
+    def create(cls, store: Store, passphrase: bytes, kdf: KdfParams,
+               now: datetime | None = None) -> Session:
+        sign_seed = crypto.random_key()
+        header = Header(format_version=crypto.FORMAT_VERSION,
+                        vault_id=crypto.random_bytes(16), kdf=kdf,
+                        salt=crypto.random_bytes(crypto.SALT_BYTES),
+                        wrapped_master=b"", sign_public=crypto.sign_public_key(sign_seed))
+        master = crypto.random_key()
+        kek = crypto.kdf(passphrase, header.salt, kdf)
+        header = dataclasses.replace(
+            header, wrapped_master=crypto.seal(kek, master, _master_aad(header)))
+        wrap = crypto.derive_key(master, b"client-vault/v1/wrap")
+        with store.write():
+            store.put_header(header)
+            for name, key in (("sign", sign_seed), ("log", crypto.random_key()),
+                              ("index", crypto.random_key())):
+                store.put_key(name, crypto.seal(wrap, key, crypto.aad(f"key:{name}",
+                                                                      header.vault_id)))
+            session = cls(store, header, master)
+            session.log("init", detail={"kdf_memory_kib": kdf.memory_kib,
+                                        "kdf_iterations": kdf.iterations}, now=now)
+        return session
+
+    @classmethod
+    def unlock(cls, store: Store, passphrase: bytes) -> Session:
+        header = store.header()
+        if not _kdf_in_range(header.kdf):
+            raise IntegrityError("the header's KDF parameters are out of range")
+        try:
+            kek = crypto.kdf(passphrase, header.salt, header.kdf)
+            master = crypto.unseal(kek, header.wrapped_master, _master_aad(header))
+        except CryptoError:
+            record_failed_unlock(store)
+            raise AuthenticationFailed("wrong passphrase") from None
+        return cls(store, header, master)
+
+    def _unwrap_named(self, name: str) -> bytes:
+        return crypto.unseal(self._wrap, self.store.key(name),
+                             crypto.aad(f"key:{name}", self.vault_id))
+
+    # -- the start of every command ------------------------------------
+
+    def begin(self) -> None:
+        """Inside a write transaction: check the log's head, sign what was
+        recorded while locked. Refuses to add to a log that was cut off."""
+        self._check_head()
+        pending = self.store.unsigned_log_rows()
+        if not pending:
+            return
+        entries = [audit.from_row(r) for r in pending]
+        prev_seq = entries[0].seq - 1
+        prev_row = self.store.log_row(prev_seq) if prev_seq else None
+        prev = (audit.entry_hash(audit.from_row(prev_row), self.vault_id)
+                if prev_row else audit.GENESIS)
+        for e in entries:
+            if (e.action not in audit.LOCKED_ACTIONS or e.seq != prev_seq + 1
+                    or not crypto.equal(e.prev_hash, prev)):
+                raise IntegrityError(f"log entry {e.seq} was not written by this vault",
+                                     hint="run `vault log verify` for details")
+            self.store.sign_log(e.seq, audit.sign(e, self.vault_id, self._sign))
+            prev, prev_seq = audit.entry_hash(e, self.vault_id), e.seq
+        self.failed_attempts = sum(e.action == "unlock-failed" for e in entries)
+        self._put_head(prev_seq, prev)
+
+    def head(self) -> tuple[int, bytes] | None:
+        sealed = self.store.head()
+        if sealed is None:
+            return None
+        try:
+            plain = crypto.unseal(self._head, sealed, crypto.aad("head", self.vault_id))
+        except CryptoError:
+            raise IntegrityError("the vault's record of its log head failed "
+                                 "authentication") from None
+        if len(plain) != 8 + audit.HASH_BYTES:
+            raise IntegrityError("the vault's record of its log head is malformed")
+        return struct.unpack(">Q", plain[:8])[0], plain[8:]
+
+    def _check_head(self) -> None:
+        head = self.head()
+        if head is None:
+            raise IntegrityError("the vault's record of its log head is missing")
+        seq, expected = head
+        row = self.store.log_row(seq)
+        if row is None or not crypto.equal(
+                audit.entry_hash(audit.from_row(row), self.vault_id), expected):
+            raise IntegrityError("the access log was cut off or altered",
+                                 hint="run `vault log verify` for details")
+
+    def _put_head(self, seq: int, entry_hash: bytes) -> None:
+        self.store.put_head(crypto.seal(self._head, struct.pack(">Q", seq) + entry_hash,
+                                        crypto.aad("head", self.vault_id)))
+
+    # -- the access log ------------------------------------------------
+
+    def log(self, action: str, clients: tuple[bytes, ...] = (),
+            detail: dict[str, Any] | None = None, now: datetime | None = None) -> LogEntry:
+        """Append one signed entry. Call inside the command's write transaction."""
+        seq, prev = last_entry(self.store, self.vault_id)
+        seq += 1
+        refs = tuple(audit.client_ref(self._ref, uid, seq) for uid in clients)
+        sealed = b"" if detail is None else crypto.seal(
+            self._detail, codec.pack(detail), crypto.aad("log-detail", self.vault_id, seq))
+        entry = audit.make_entry(seq=seq, prev_hash=prev, action=action, via=self.via,
+                                 refs=refs, detail=sealed, now=now)
+        entry = dataclasses.replace(entry, signature=audit.sign(entry, self.vault_id,
+                                                                self._sign))
+        self.store.append_log(audit.to_row(entry))
+        self._put_head(seq, audit.entry_hash(entry, self.vault_id))
+        return entry
+
+    def open_detail(self, e: LogEntry) -> dict[str, Any] | None:
+        if not e.detail:
+            return None
+        try:
+            plain = crypto.unseal(self._detail, e.detail,
+                                  crypto.aad("log-detail", self.vault_id, e.seq))
+        except CryptoError:
+            raise IntegrityError(f"log entry {e.seq}: detail failed authentication") from None
+        return codec.unpack(plain)
+
+    def concerns(self, e: LogEntry, client_uid: bytes) -> bool:
+        ref = audit.client_ref(self._ref, client_uid, e.seq)
+        return any(crypto.equal(ref, r) for r in e.refs)
+
+    # -- clients -------------------------------------------------------
+
+    def blind(self, name: str) -> bytes:
+        return crypto.keyed_hash(self._index, b"client-vault/v1/name\x00"
+                                 + normalise_name(name).encode("utf-8"))
+
+    def find_client(self, name: str) -> Client | None:
+        row = self.store.client_by_blind(self.blind(name))
+        return None if row is None else self.open_client(row)
+
+    def clients(self) -> list[Client]:
+        counts = self.store.note_counts()
+        return [dataclasses.replace(self.open_client(row), notes=counts.get(row.id, 0))
+                for row in self.store.clients()]
+
+    def create_client(self, name: str, now: datetime) -> Client:
+        client_id = self.store.next_id("clients")
+        uid, key = crypto.random_bytes(16), crypto.random_key()
+        client = Client(id=client_id, uid=uid, name=name, created=now, last=None)
+        self.store.insert_client(ClientRow(
+            id=client_id, uid=uid, blind=self.blind(name),
+            wrapped_key=crypto.seal(self._wrap, key, self._aad("client-key", client_id, client_id)),
+            meta=self._seal_meta(key, client)))
+        return client
+
+    def touch_client(self, client: Client, now: datetime) -> None:
+        row = self.store.client_by_blind(self.blind(client.name))
+        assert row is not None and row.id == client.id
+        self.store.update_client_meta(client.id, self._seal_meta(
+            self._client_key(row), dataclasses.replace(client, last=now)))
+
+    def open_client(self, row: ClientRow) -> Client:
+        key = self._client_key(row)
+        try:
+            meta = codec.unpack(crypto.unseal(key, row.meta,
+                                              self._aad("client-meta", row.id, row.id)))
+        except CryptoError:
+            raise IntegrityError(f"client {row.id}: record failed authentication") from None
+        name, last = meta.get("name"), meta.get("last")
+        if not isinstance(name, str):
+            raise IntegrityError(f"client {row.id}: malformed record")
+        return Client(id=row.id, uid=row.uid, name=name, created=parse_iso(meta.get("created")),
+                      last=None if last is None else parse_iso(last))
+
+    def _client_key(self, row: ClientRow) -> bytes:
+        try:
+            return crypto.unseal(self._wrap, row.wrapped_key,
+                                 self._aad("client-key", row.id, row.id))
+        except CryptoError:
+            raise IntegrityError(f"client {row.id}: key failed authentication") from None
+
+    def _seal_meta(self, key: bytes, c: Client) -> bytes:
+        meta = {"name": c.name, "created": iso(c.created),
+                "last": None if c.last is None else iso(c.last)}
+        return crypto.seal(key, codec.pack(meta), self._aad("client-meta", c.id, c.id))
+
+    # -- notes ---------------------------------------------------------
+
+    def add_note(self, client: Client, text: str, tags: tuple[str, ...],
+                 now: datetime) -> Note:
+        row = self.store.client_by_blind(self.blind(client.name))
+        assert row is not None and row.id == client.id
+        note = Note(id=self.store.next_id("notes"), client_id=client.id, created=now,
+                    tags=tags, text=text)
+        body = codec.pack({"created": iso(now), "tags": list(tags), "text": text})
+        self.store.insert_note(note.id, client.id, crypto.seal(
+            self._client_key(row), body, self._aad("note", note.id, client.id)))
+        return note
+
+    def notes(self, client: Client) -> list[Note]:
+        row = self.store.client_by_blind(self.blind(client.name))
+        assert row is not None and row.id == client.id
+        key = self._client_key(row)
+        return [self._open_note(key, client.id, note_id, body)
+                for note_id, body in self.store.notes_of(client.id)]
+
+    def _open_note(self, key: bytes, client_id: int, note_id: int, body: bytes) -> Note:
+        try:
+            rec = codec.unpack(crypto.unseal(key, body, self._aad("note", note_id, client_id)))
+        except CryptoError:
+            raise IntegrityError(f"note {note_id}: failed authentication") from None
+        tags, text = rec.get("tags"), rec.get("text")
+        if not (isinstance(text, str) and isinstance(tags, list)
+                and all(isinstance(t, str) for t in tags)):
+            raise IntegrityError(f"note {note_id}: malformed record")
+        return Note(id=note_id, client_id=client_id, created=parse_iso(rec.get("created")),
+                    tags=tuple(tags), text=text)
+
+    def _aad(self, kind: str, row_id: int, client_id: int) -> bytes:
+        return crypto.aad(kind, self.vault_id, row_id, client_id)

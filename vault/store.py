@@ -1,0 +1,312 @@
+"""The SQLite file: schema, pragmas, transactions. Stores opaque bytes.
+
+Knows no cryptography: every value it hands back is ciphertext, a hash or a
+count. Every sqlite3 failure leaves this module as a VaultError with a plain
+message, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import IntegrityError, NotInitialized, VaultError
+from .models import ClientRow, Header, KdfParams
+
+MAGIC = "client-vault"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30.0
+
+SCHEMA = """
+CREATE TABLE header (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    magic           TEXT    NOT NULL,
+    format_version  INTEGER NOT NULL,
+    vault_id        BLOB    NOT NULL,
+    kdf             TEXT    NOT NULL,
+    kdf_memory_kib  INTEGER NOT NULL,
+    kdf_iterations  INTEGER NOT NULL,
+    kdf_parallelism INTEGER NOT NULL,
+    salt            BLOB    NOT NULL,
+    wrapped_master  BLOB    NOT NULL,
+    sign_public     BLOB    NOT NULL
+);
+CREATE TABLE keys (
+    name    TEXT PRIMARY KEY,
+    wrapped BLOB NOT NULL
+);
+CREATE TABLE clients (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid         BLOB NOT NULL UNIQUE,
+    blind       BLOB NOT NULL UNIQUE,
+    wrapped_key BLOB NOT NULL,
+    meta        BLOB NOT NULL
+);
+CREATE TABLE notes (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id INTEGER NOT NULL REFERENCES clients(id),
+    body      BLOB    NOT NULL
+);
+CREATE INDEX notes_by_client ON notes(client_id, id);
+CREATE TABLE log (
+    seq       INTEGER PRIMARY KEY,
+    time      TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    via       TEXT NOT NULL,
+    refs      BLOB NOT NULL,
+    detail    BLOB NOT NULL,
+    prev_hash BLOB NOT NULL,
+    signature BLOB
+);
+CREATE TABLE head (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed BLOB NOT NULL
+);
+"""
+
+
+@contextlib.contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn sqlite3's exceptions into one clear VaultError each."""
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        text = str(e).lower()
+        if "locked" in text or "busy" in text:
+            raise VaultError("the vault is busy: another vault process kept it locked",
+                             hint="try again when the other command has finished") from None
+        if "full" in text:
+            raise VaultError("cannot write the vault: the disk is full") from None
+        if "readonly" in text or "read-only" in text:
+            raise VaultError("cannot write the vault: it is read-only") from None
+        if "unable to open" in text:
+            raise VaultError("cannot open the vault file") from None
+        if "i/o" in text:
+            raise VaultError("cannot read or write the vault: input/output error") from None
+        raise IntegrityError("the vault file is damaged or not a vault") from None
+    except sqlite3.DatabaseError:
+        raise IntegrityError("the vault file is damaged or not a vault") from None
+
+
+def _blob(value: Any, size: int | None = None) -> bytes:
+    if not isinstance(value, bytes) or (size is not None and len(value) != size):
+        raise IntegrityError("the vault file is damaged: a field has the wrong type")
+    return value
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int):
+        raise IntegrityError("the vault file is damaged: a field has the wrong type")
+    return value
+
+
+class Store:
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = conn
+        self._depth = 0
+
+    # -- opening -------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path) -> Store:
+        paths.make_private_dir(path.parent)
+        paths.create_private_file(path)
+        with translate_errors():
+            store = cls(path, cls._connect(path))
+            store._db.execute("PRAGMA journal_mode=WAL")
+            with store.write():
+                for stmt in SCHEMA.split(";"):
+                    if stmt.strip():
+                        store._db.execute(stmt)
+                store._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        return store
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        if not path.is_file():
+            raise NotInitialized("no vault here", hint="create one with `vault init`, "
+                                 "or point --vault or VAULT_PATH at an existing one")
+        with translate_errors():
+            store = cls(path, cls._connect(path))
+            version = store._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise VaultError(f"this vault has format version {version}; this vault "
+                                 f"program reads up to version {SCHEMA_VERSION}",
+                                 hint="upgrade client-vault")
+            if version != SCHEMA_VERSION:
+                raise IntegrityError("the file is not a vault (or is damaged)")
+        return store
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=rw"
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S,
+                               isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        # secure_delete: freed pages are zeroed, so deleted ciphertext and keys
+        # do not linger in the file. synchronous=FULL: an acknowledged note
+        # survives power loss, not only a crash.
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA trusted_schema=OFF")
+        return conn
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- transactions --------------------------------------------------
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction; nested calls join the outer one."""
+        with self._transaction("BEGIN IMMEDIATE"):
+            yield
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[None]:
+        """A consistent snapshot for reading."""
+        with self._transaction("BEGIN"):
+            yield
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        with translate_errors():
+            self._db.execute(begin)
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            with translate_errors():
+                self._db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+
+    def _q(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        with translate_errors():
+            return self._db.execute(sql, args)
+
+    # -- header and keys -----------------------------------------------
+
+    def put_header(self, h: Header) -> None:
+        self._q("INSERT INTO header VALUES (1, ?, ?, ?, 'argon2id', ?, ?, ?, ?, ?, ?)",
+                (MAGIC, h.format_version, h.vault_id, h.kdf.memory_kib, h.kdf.iterations,
+                 h.kdf.parallelism, h.salt, h.wrapped_master, h.sign_public))
+
+    def header(self) -> Header:
+        row = self._q("SELECT magic, format_version, vault_id, kdf, kdf_memory_kib, "
+                      "kdf_iterations, kdf_parallelism, salt, wrapped_master, sign_public "
+                      "FROM header WHERE id = 1").fetchone()
+        if row is None or row[0] != MAGIC or row[3] != "argon2id":
+            raise IntegrityError("the file is not a vault (or its header is damaged)")
+        if _int(row[1]) != SCHEMA_VERSION:
+            raise VaultError(f"unsupported vault format version {row[1]}",
+                             hint="upgrade client-vault")
+        return Header(format_version=row[1], vault_id=_blob(row[2], 16),
+                      kdf=KdfParams(_int(row[4]), _int(row[5]), _int(row[6])),
+                      salt=_blob(row[7], 16), wrapped_master=_blob(row[8]),
+                      sign_public=_blob(row[9], 32))
+
+    def put_key(self, name: str, wrapped: bytes) -> None:
+        self._q("INSERT OR REPLACE INTO keys VALUES (?, ?)", (name, wrapped))
+
+    def key(self, name: str) -> bytes:
+        row = self._q("SELECT wrapped FROM keys WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise IntegrityError(f"the vault file is damaged: the {name} key is missing")
+        return _blob(row[0])
+
+    def put_head(self, sealed: bytes) -> None:
+        self._q("INSERT OR REPLACE INTO head VALUES (1, ?)", (sealed,))
+
+    def head(self) -> bytes | None:
+        row = self._q("SELECT sealed FROM head WHERE id = 1").fetchone()
+        return None if row is None else _blob(row[0])
+
+    # -- clients and notes ---------------------------------------------
+
+    def next_id(self, table: str) -> int:
+        """The id the next row of `table` gets. Call inside write()."""
+        assert table in ("clients", "notes")
+        row = self._q("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+        return (_int(row[0]) if row else 0) + 1
+
+    def insert_client(self, row: ClientRow) -> None:
+        self._q("INSERT INTO clients VALUES (?, ?, ?, ?, ?)",
+                (row.id, row.uid, row.blind, row.wrapped_key, row.meta))
+
+    def update_client_meta(self, client_id: int, meta: bytes) -> None:
+        self._q("UPDATE clients SET meta = ? WHERE id = ?", (meta, client_id))
+
+    def client_by_blind(self, blind: bytes) -> ClientRow | None:
+        row = self._q("SELECT id, uid, blind, wrapped_key, meta FROM clients "
+                      "WHERE blind = ?", (blind,)).fetchone()
+        return None if row is None else self._client_row(row)
+
+    def clients(self) -> Iterator[ClientRow]:
+        cur = self._q("SELECT id, uid, blind, wrapped_key, meta FROM clients ORDER BY id")
+        with translate_errors():
+            for row in cur:
+                yield self._client_row(row)
+
+    @staticmethod
+    def _client_row(row: tuple) -> ClientRow:
+        return ClientRow(id=_int(row[0]), uid=_blob(row[1], 16), blind=_blob(row[2], 32),
+                         wrapped_key=_blob(row[3]), meta=_blob(row[4]))
+
+    def insert_note(self, note_id: int, client_id: int, body: bytes) -> None:
+        self._q("INSERT INTO notes VALUES (?, ?, ?)", (note_id, client_id, body))
+
+    def notes_of(self, client_id: int) -> Iterator[tuple[int, bytes]]:
+        cur = self._q("SELECT id, body FROM notes WHERE client_id = ? ORDER BY id",
+                      (client_id,))
+        with translate_errors():
+            for row in cur:
+                yield _int(row[0]), _blob(row[1])
+
+    def note_counts(self) -> dict[int, int]:
+        return {cid: n for cid, n in
+                self._q("SELECT client_id, count(*) FROM notes GROUP BY client_id")}
+
+    # -- access log ----------------------------------------------------
+
+    def append_log(self, row: tuple) -> None:
+        self._q("INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def last_log_row(self) -> tuple | None:
+        return self._q("SELECT * FROM log ORDER BY seq DESC LIMIT 1").fetchone()
+
+    def log_rows(self, after: int = 0) -> Iterator[tuple]:
+        cur = self._q("SELECT * FROM log WHERE seq > ? ORDER BY seq", (after,))
+        with translate_errors():
+            yield from cur
+
+    def unsigned_log_rows(self) -> list[tuple]:
+        return self._q("SELECT * FROM log WHERE signature IS NULL ORDER BY seq").fetchall()
+
+    def sign_log(self, seq: int, signature: bytes) -> None:
+        self._q("UPDATE log SET signature = ? WHERE seq = ?", (signature, seq))
+
+    def log_row(self, seq: int) -> tuple | None:
+        return self._q("SELECT * FROM log WHERE seq = ?", (seq,)).fetchone()
