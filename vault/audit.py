@@ -6,6 +6,7 @@ and the store keeps the rows. See docs/format.md, "Access log".
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -91,10 +92,10 @@ def checkpoint_line(vault_id: bytes, seq: int, head_hash: bytes) -> str:
 def parse_checkpoint(line: str) -> tuple[bytes, int, bytes]:
     parts = line.strip().split(":")
     try:
-        if len(parts) != 4 or parts[0] != "cv1":
+        if len(parts) != 4 or parts[0] != "cv1" or not re.fullmatch(r"[1-9][0-9]{0,18}", parts[2]):
             raise ValueError
         vault_id, seq, h = bytes.fromhex(parts[1]), int(parts[2]), bytes.fromhex(parts[3])
-        if len(vault_id) != 16 or len(h) != HASH_BYTES or seq < 0:
+        if len(vault_id) != 16 or len(h) != HASH_BYTES:
             raise ValueError
     except ValueError:
         raise ValueError("not a checkpoint line (expected cv1:VAULT_ID:SEQ:HASH)") from None

@@ -63,6 +63,9 @@ CREATE TABLE log (
     prev_hash BLOB NOT NULL,
     signature BLOB
 );
+-- Unsigned entries are looked up at every unlock. Without this index that
+-- would be a scan of the whole log.
+CREATE INDEX log_unsigned ON log(seq) WHERE signature IS NULL;
 CREATE TABLE head (
     id     INTEGER PRIMARY KEY CHECK (id = 1),
     sealed BLOB NOT NULL

@@ -1,0 +1,129 @@
+"""Core benchmark: a vault of 10,000 clients and 100,000 notes.
+
+Prints add, view, list and log-verify times and peak memory. The KDF is
+excluded from store figures (the vault is unlocked once, with small Argon2
+settings); `vault --help` start-up is timed as a real process.
+
+    python benchmarks/bench_core.py [--clients 10000] [--notes-per-client 10]
+
+Targets (issue 2): add and view O(1) in vault size (add at 100,000 notes
+within 1.2x of add at 1,000); `vault --help` under 0.3 s; log verify at least
+10,000 entries/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from vault import core  # noqa: E402
+from vault.models import KdfParams  # noqa: E402
+from vault.session import Session  # noqa: E402
+from vault.store import Store  # noqa: E402
+
+PW = b"benchmark passphrase"
+TEXT = ("Session notes. Discussed sleep, work stress and the plan for next week. " * 6)
+
+
+def timed(fn, repeat: int) -> float:
+    """Median seconds of `repeat` calls."""
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return statistics.median(samples)
+
+
+def fill(session: Session, first: int, last: int, per_client: int) -> None:
+    """Clients first..last-1 with per_client notes each, 2,000 notes per
+    transaction (nested core.add calls join the outer transaction)."""
+    batch = 0
+    store = session.store
+    store_ctx = store.write()
+    store_ctx.__enter__()
+    for c in range(first, last):
+        for n in range(per_client):
+            core.add(session, f"Client {c:06d}", f"{TEXT} #{n}", ["bench"], create=True)
+            batch += 1
+            if batch == 2000:
+                store_ctx.__exit__(None, None, None)
+                store_ctx = store.write()
+                store_ctx.__enter__()
+                batch = 0
+    store_ctx.__exit__(None, None, None)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=10_000)
+    ap.add_argument("--notes-per-client", type=int, default=10)
+    args = ap.parse_args()
+    per = args.notes_per_client
+    small_clients = max(1, 1000 // per)
+
+    folder = Path(tempfile.mkdtemp(prefix="vault-bench-"))
+    path = folder / "vault.sqlite"
+    core.init(path, PW, KdfParams(8192, 1, 1)).store.close()
+    session = Session.unlock(Store.open(path), PW)
+    probe = 0
+
+    def one_add():
+        nonlocal probe
+        probe += 1
+        core.add(session, "Client 000000", f"{TEXT} probe {probe}")
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}")
+    t = time.perf_counter()
+    fill(session, 0, small_clients, per)
+    print(f"built {small_clients * per:,} notes in {time.perf_counter() - t:.1f} s")
+    add_small = timed(one_add, 50)
+    view_small = timed(lambda: core.view(session, "Client 000007"), 50)
+
+    t = time.perf_counter()
+    fill(session, small_clients, args.clients, per)
+    built = time.perf_counter() - t
+    total = args.clients * per + probe
+    print(f"built {total:,} notes for {args.clients:,} clients in {built:.1f} s "
+          f"({path.stat().st_size / 1e6:.0f} MB)")
+    add_big = timed(one_add, 50)
+    view_big = timed(lambda: core.view(session, "Client 000007"), 50)
+    list_big = timed(lambda: core.list_clients(session), 3)
+    t = time.perf_counter()
+    report = core.verify_log(session.store)
+    verify_s = time.perf_counter() - t
+    assert report.ok, report.problems
+
+    help_s = timed(lambda: subprocess.run([sys.executable, "-m", "vault", "--help"],
+                                          capture_output=True, check=True), 10)
+    print()
+    print(f"add  at {small_clients * per:>7,} notes: {add_small * 1000:7.2f} ms (median of 50)")
+    print(f"add  at {total:>7,} notes: {add_big * 1000:7.2f} ms  ratio {add_big / add_small:.2f}"
+          " (target <= 1.2)")
+    print(f"view at {small_clients * per:>7,} notes: {view_small * 1000:7.2f} ms (client with "
+          f"{per} notes)")
+    print(f"view at {total:>7,} notes: {view_big * 1000:7.2f} ms  ratio {view_big / view_small:.2f}")
+    print(f"list of {args.clients:,} clients: {list_big * 1000:7.0f} ms")
+    print(f"log verify: {report.entries:,} entries in {verify_s:.2f} s = "
+          f"{report.entries / verify_s:,.0f} entries/s (target >= 10,000)")
+    print(f"vault --help: {help_s * 1000:.0f} ms (median of 10, target < 300)")
+    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    session.store.close()
+    for p in folder.iterdir():
+        p.unlink()
+    folder.rmdir()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""session.py and core.py without the CLI: keys, binding, fail-closed logging."""
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from vault import core
+from vault.errors import AuthenticationFailed, IntegrityError, NotFound, VaultError
+from vault.models import KdfParams
+from vault.session import Session, normalise_name
+from vault.store import Store
+
+PW = b"a passphrase for unit tests"
+FAST = KdfParams(memory_kib=8192, iterations=1, parallelism=1)
+
+
+@pytest.fixture
+def path(tmp_path):
+    core.init(tmp_path / "v" / "vault.sqlite", PW, FAST).store.close()
+    return tmp_path / "v" / "vault.sqlite"
+
+
+@pytest.fixture
+def session(path):
+    s = Session.unlock(Store.open(path), PW)
+    yield s
+    s.store.close()
+
+
+def sql(path, statement, *args):
+    db = sqlite3.connect(path)
+    with db:
+        rows = db.execute(statement, args).fetchall()
+    db.close()
+    return rows
+
+
+def test_notes_come_back_oldest_first_with_tags(session):
+    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    core.add(session, "Jane Doe", "first", ["intake"], create=True, now=t)
+    core.add(session, "Jane Doe", "second", now=t + timedelta(days=1))
+    client, notes = core.view(session, "jane doe")
+    assert client.name == "Jane Doe"
+    assert [(n.text, n.tags) for n in notes] == [("first", ("intake",)), ("second", ())]
+    assert [n.text for n in core.view(session, "Jane Doe", last=1)[1]] == ["second"]
+    later = core.view(session, "Jane Doe", since=t + timedelta(hours=12))[1]
+    assert [n.text for n in later] == ["second"]
+
+
+@pytest.mark.parametrize("typed", ["jane doe", "  JANE   DOE ", "Ｊａｎｅ Ｄｏｅ"])
+def test_names_match_after_normalisation(session, typed):
+    core.add(session, "Jane Doe", "x", create=True)
+    assert core.view(session, typed)[0].name == "Jane Doe"
+
+
+def test_normalise_name_folds_case_width_and_space():
+    assert normalise_name("  Ｍüller\tStraße ") == "müller strasse"
+
+
+def test_unknown_client_is_not_created_without_create(session):
+    core.add(session, "Jane Doe", "x", create=True)
+    with pytest.raises(NotFound) as err:
+        core.add(session, "Jane Do", "typo")
+    assert err.value.suggestions == ("Jane Doe",)
+    assert [c.name for c in core.list_clients(session)] == ["Jane Doe"]
+
+
+def test_wrong_passphrase_is_recorded_then_signed_at_next_unlock(path):
+    store = Store.open(path)
+    with pytest.raises(AuthenticationFailed):
+        Session.unlock(store, b"wrong")
+    assert sql(path, "SELECT action, signature IS NULL FROM log ORDER BY seq DESC LIMIT 1") \
+        == [("unlock-failed", 1)]
+    session = Session.unlock(store, PW)
+    core.list_clients(session)
+    assert session.failed_attempts == 1
+    assert sql(path, "SELECT count(*) FROM log WHERE signature IS NULL") == [(0,)]
+    assert core.verify_log(store, session).ok
+
+
+def test_view_shows_nothing_when_its_log_entry_cannot_be_written(path, session):
+    core.add(session, "Jane Doe", "private words", create=True)
+    sql(path, "CREATE TRIGGER no_log BEFORE INSERT ON log "
+              "BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END")
+    with pytest.raises(VaultError):
+        core.view(session, "Jane Doe")
+    with pytest.raises(VaultError):
+        core.add(session, "Jane Doe", "never stored")
+    sql(path, "DROP TRIGGER no_log")
+    assert [n.text for n in core.view(session, "Jane Doe")[1]] == ["private words"]
+
+
+def test_a_note_moved_to_another_client_fails_authentication(path, session):
+    core.add(session, "Ann", "ann's note", create=True)
+    core.add(session, "Bob", "bob's note", create=True)
+    sql(path, "UPDATE notes SET body = (SELECT body FROM notes WHERE id = 1) WHERE id = 2")
+    with pytest.raises(IntegrityError, match="note 2"):
+        core.view(session, "Bob")
+
+
+def test_a_replayed_older_note_body_fails(path, session):
+    core.add(session, "Ann", "one", create=True)
+    core.add(session, "Ann", "two")
+    sql(path, "UPDATE notes SET body = (SELECT body FROM notes WHERE id = 1) WHERE id = 2")
+    with pytest.raises(IntegrityError):
+        core.view(session, "Ann")
+
+
+def test_a_cut_log_tail_stops_every_command(path, session):
+    core.add(session, "Ann", "one", create=True)
+    sql(path, "DELETE FROM log WHERE seq = (SELECT max(seq) FROM log)")
+    with pytest.raises(IntegrityError, match="cut off"):
+        core.view(session, "Ann")
+    report = core.verify_log(session.store, session)
+    assert any("cut off" in p for p in report.problems)
+    assert core.verify_log(session.store).ok  # without the passphrase it cannot tell
+
+
+def test_edited_kdf_parameters_do_not_unlock(path):
+    sql(path, "UPDATE header SET kdf_iterations = 2")
+    with pytest.raises(AuthenticationFailed):
+        Session.unlock(Store.open(path), PW)
+
+
+def test_hostile_kdf_parameters_are_refused_before_running(path):
+    sql(path, "UPDATE header SET kdf_memory_kib = ?", 1 << 40)
+    with pytest.raises(IntegrityError, match="KDF"):
+        Session.unlock(Store.open(path), PW)
+
+
+def test_a_replaced_header_public_key_is_caught_at_unlock(path):
+    from vault import crypto
+    sql(path, "UPDATE header SET sign_public = ?", crypto.sign_public_key(bytes(32)))
+    with pytest.raises(IntegrityError, match="public key"):
+        Session.unlock(Store.open(path), PW)
+
+
+def test_a_newer_format_is_refused_with_an_upgrade_hint(path):
+    sql(path, "PRAGMA user_version = 9")
+    with pytest.raises(VaultError) as err:
+        Store.open(path)
+    assert err.value.exit_code == 1 and "upgrade" in (err.value.hint or "")
+
+
+def test_a_file_that_is_not_a_vault_is_an_integrity_error(tmp_path):
+    p = tmp_path / "junk"
+    p.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(IntegrityError):
+        Store.open(p)
+
+
+def test_init_refuses_an_existing_vault(path):
+    before = path.read_bytes()
+    with pytest.raises(VaultError) as err:
+        core.init(path, PW, FAST)
+    assert err.value.exit_code == 6 and path.read_bytes() == before
+
+
+def test_calibration_keeps_at_least_64_mib():
+    params = core.calibrate_kdf(target_seconds=0.01)
+    assert params.memory_kib >= 64 * 1024 and params.iterations >= 1
