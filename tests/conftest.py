@@ -36,12 +36,15 @@ class VaultEnv:
         return CliRunner().invoke(app, list(args), input=input, env=merged)
 
     def subprocess(self, *args: str, input: bytes | None = None,
-                   env: dict[str, str] | None = None, timeout: float = 60):
+                   env: dict[str, str | None] | None = None, timeout: float = 60):
         """Run the real entry point (`python -m vault`) in a child process."""
         full = {k: v for k, v in os.environ.items()
                 if not k.startswith("VAULT_")}
-        full.update(self.env)
-        full.update(env or {})
+        for key, value in {**self.env, **(env or {})}.items():
+            if value is None:
+                full.pop(key, None)
+            else:
+                full[key] = value
         return subprocess.run([sys.executable, "-m", "vault", *args], input=input,
                               capture_output=True, env=full, timeout=timeout,
                               stdin=None if input is not None else subprocess.DEVNULL)
