@@ -85,21 +85,37 @@ def from_row(row: tuple) -> LogEntry:
     return LogEntry(seq, time, action, via, split, detail, prev_hash, sig)
 
 
-def checkpoint_line(vault_id: bytes, seq: int, head_hash: bytes) -> str:
-    return f"cv1:{vault_id.hex()}:{seq}:{head_hash.hex()}"
+def key_fingerprint(public_key: bytes) -> bytes:
+    """16 bytes naming the log's public key, for pinning it elsewhere."""
+    return crypto.keyed_hash(b"client-vault/v1/key-fingerprint", public_key, 16)
 
 
-def parse_checkpoint(line: str) -> tuple[bytes, int, bytes]:
+def checkpoint_line(vault_id: bytes, seq: int, head_hash: bytes, public_key: bytes) -> str:
+    """The key's fingerprint is part of the line: whoever replaces the header's
+    key and re-signs the whole log still fails a check against the checkpoint."""
+    return f"cv1:{vault_id.hex()}:{seq}:{head_hash.hex()}:{key_fingerprint(public_key).hex()}"
+
+
+def parse_checkpoint(line: str) -> tuple[bytes, int, bytes, bytes]:
     parts = line.strip().split(":")
     try:
-        if len(parts) != 4 or parts[0] != "cv1" or not re.fullmatch(r"[1-9][0-9]{0,18}", parts[2]):
+        if (len(parts) != 5 or parts[0] != "cv1"
+                or not re.fullmatch(r"[1-9][0-9]{0,18}", parts[2])
+                or not all(re.fullmatch(r"[0-9a-f]+", p) for p in (parts[1], parts[3], parts[4]))):
             raise ValueError
-        vault_id, seq, h = bytes.fromhex(parts[1]), int(parts[2]), bytes.fromhex(parts[3])
-        if len(vault_id) != 16 or len(h) != HASH_BYTES:
+        vault_id, seq, h, fp = (bytes.fromhex(parts[1]), int(parts[2]),
+                                bytes.fromhex(parts[3]), bytes.fromhex(parts[4]))
+        if len(vault_id) != 16 or len(h) != HASH_BYTES or len(fp) != 16:
             raise ValueError
     except ValueError:
-        raise ValueError("not a checkpoint line (expected cv1:VAULT_ID:SEQ:HASH)") from None
-    return vault_id, seq, h
+        raise ValueError("not a checkpoint line (expected cv1:VAULT_ID:SEQ:HASH:KEY)") from None
+    return vault_id, seq, h, fp
+
+
+def is_valid_locked_entry(e: LogEntry) -> bool:
+    """What an unsigned entry may be: a bare record that something happened
+    while the vault was locked, with no references and no detail."""
+    return e.action in LOCKED_ACTIONS and e.via == "none" and not e.refs and not e.detail
 
 
 class Anchor:
@@ -129,7 +145,9 @@ def verify(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
         problem("the header's public key is not a valid Ed25519 key")
         return report
     expected, prev, first_unsigned, bad_sigs = 1, GENESIS, None, 0
-    by_seq = {a.seq: a for a in anchors}
+    by_seq: dict[int, list[Anchor]] = {}
+    for a in anchors:
+        by_seq.setdefault(a.seq, []).append(a)
     for row in rows:
         try:
             e = from_row(row)
@@ -146,7 +164,7 @@ def verify(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
             problem(f"entry {e.seq} does not follow entry {e.seq - 1} "
                     "(an entry was edited, inserted, deleted or reordered)")
         if e.signature is None:
-            if e.action not in LOCKED_ACTIONS:
+            if not is_valid_locked_entry(e):
                 problem(f"entry {e.seq} ({e.action}) is unsigned")
             if first_unsigned is None:
                 first_unsigned = e.seq
@@ -160,8 +178,8 @@ def verify(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
             except CryptoError:
                 bad_sigs += 1
                 problem(f"entry {e.seq}: signature does not verify (edited or replaced)")
-        if e.seq in by_seq:
-            by_seq[e.seq].found = h
+        for a in by_seq.get(e.seq, ()):
+            a.found = h
         report.entries += 1
         prev, expected = h, e.seq + 1
         report.head_seq, report.head_hash = e.seq, h

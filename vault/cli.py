@@ -19,6 +19,13 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
+try:  # typer 0.2x vendors click; older releases use click itself
+    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import UsageError as ClickUsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException
+    from click.exceptions import UsageError as ClickUsageError
+
 from . import core, paths, ui
 from . import passphrase as passphrases
 from .errors import ExitCode, IntegrityError, NotFound, Refused, UsageError, VaultError
@@ -39,18 +46,35 @@ class VaultGroup(TyperGroup):
         except VaultError as e:
             ui.error(e.message, _hint(e))
             raise typer.Exit(int(e.exit_code)) from None
+        except ClickUsageError as e:
+            _usage_error(e)
+            raise typer.Exit(int(ExitCode.USAGE)) from None
         except KeyboardInterrupt:
             ui.error("interrupted")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except (typer.Exit, typer.Abort):
+        except BrokenPipeError:
+            # The reader went away (`vault view X | head`): stop quietly, like
+            # other Unix tools, and keep Python from complaining at exit.
+            import os
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(int(ExitCode.PIPE_CLOSED)) from None
+        except (typer.Exit, typer.Abort, ClickException):
             raise
-        except Exception as e:  # noqa: BLE001 - the one place that catches all
-            if type(e).__module__.startswith("typer"):
-                raise  # usage errors: typer prints them and exits 2
+        except Exception:  # noqa: BLE001 - the one place that catches all
             if _debug(ctx):
                 traceback.print_exc()
             ui.error("internal error", None if _debug(ctx) else "run with --debug for details")
             raise typer.Exit(int(ExitCode.ERROR)) from None
+
+
+def _usage_error(e: Any) -> None:
+    """One `vault: error:` line, like every other error. The parser would echo
+    stray words, often half of an unquoted name: those are not repeated."""
+    message = e.format_message()
+    if "unexpected extra argument" in message:
+        message = 'too many arguments; put a name with spaces in quotes, e.g. "Jane Doe"'
+    path = e.ctx.command_path if getattr(e, "ctx", None) is not None else "vault"
+    ui.error(message[:1].lower() + message[1:], f"see `{path} --help`")
 
 
 def _debug(ctx: Any) -> bool:
@@ -132,7 +156,7 @@ def _local(dt: datetime | None) -> str:
 
 
 def _json(obj: Any) -> None:
-    ui.out(json.dumps(obj, ensure_ascii=False, separators=(", ", ": ")) + "\n")
+    ui.out(ui.json_safe(json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))) + "\n")
 
 
 # -- init ----------------------------------------------------------------
@@ -182,7 +206,7 @@ def init(ctx: typer.Context,
 
 @app.command()
 def add(ctx: typer.Context,
-        client: Annotated[str, typer.Argument(help="The client's name.")],
+        client: Annotated[str, typer.Argument(metavar="CLIENT", help="The client's name.")],
         message: Annotated[Optional[str], typer.Option(
             "-m", "--message", metavar="TEXT", help="The note text. Without it the text "
             "is read from stdin when piped, else written in $VISUAL or $EDITOR.")] = None,
@@ -231,14 +255,14 @@ def _parse_since(value: str | None) -> datetime | None:
         return None
     try:
         dt = datetime.fromisoformat(value)
-    except ValueError:
+        return dt.astimezone() if dt.tzinfo is None else dt  # naive means local time
+    except (ValueError, OverflowError):
         raise UsageError("--since takes a date such as 2026-01-31 or 2026-01-31T09:00") from None
-    return dt.astimezone() if dt.tzinfo is None else dt  # naive means local time
 
 
 @app.command()
 def view(ctx: typer.Context,
-         client: Annotated[str, typer.Argument(help="The client's name.")],
+         client: Annotated[str, typer.Argument(metavar="CLIENT", help="The client's name.")],
          last: Annotated[Optional[int], typer.Option(
              "--last", metavar="N", min=1, help="Only the N most recent notes.")] = None,
          since: Annotated[Optional[str], typer.Option(
@@ -384,7 +408,15 @@ def main(argv: list[str] | None = None) -> int:
     import os
     os.umask(0o077)  # belt and braces: nothing we create is for others
     try:
-        typer.main.get_command(app).main(args=argv, prog_name="vault", standalone_mode=True)
-    except SystemExit as e:
-        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    return 0
+        code = typer.main.get_command(app).main(args=argv, prog_name="vault",
+                                                standalone_mode=False)
+    except ClickUsageError as e:  # before a command runs: `vault --bogus`
+        _usage_error(e)
+        return int(ExitCode.USAGE)
+    except ClickException as e:
+        ui.error(e.format_message())
+        return e.exit_code
+    except typer.Abort:
+        ui.error("aborted")
+        return int(ExitCode.ERROR)
+    return code if isinstance(code, int) else 0

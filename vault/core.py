@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import audit, crypto
+from . import audit, crypto, paths
 from .errors import IntegrityError, NotFound, Refused, UsageError, VaultError
 from .models import Client, KdfParams, LogEntry, Note, VerifyReport
 from .session import Session, normalise_name
@@ -103,7 +103,7 @@ def init(path: Path, passphrase: bytes, kdf: KdfParams, now: datetime | None = N
         return Session.create(store, passphrase, kdf, now=now)
     except BaseException:
         store.close()
-        for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        for companion in paths.companions(path):
             companion.unlink(missing_ok=True)
         raise
 
@@ -169,7 +169,6 @@ def add(session: Session, name: str, text: str, tags: list[str] | tuple[str, ...
         else:
             # Note dates keep whole seconds; the log keeps the exact time.
             note = session.add_note(client, text, clean_tags, now.replace(microsecond=0))
-            session.touch_client(client, now.replace(microsecond=0))
             session.log("add", clients=(client.uid,), now=now, detail={
                 "note": note.id, "new_client": new, "tags": len(clean_tags),
                 "bytes": len(text.encode("utf-8"))})
@@ -255,15 +254,17 @@ def verify_log(store: Store, session: Session | None = None,
     """Signatures and hash chain; with a session, also the head sealed in the vault;
     with a checkpoint line, also that the log still extends it. Read-only."""
     anchors: list[audit.Anchor] = []
+    key_changed = False
     with store.read():
         header = store.header()
         if checkpoint is not None:
             try:
-                vault_id, seq, h = audit.parse_checkpoint(checkpoint)
+                vault_id, seq, h, fingerprint = audit.parse_checkpoint(checkpoint)
             except ValueError as e:
                 raise UsageError(str(e)) from None
             if vault_id != header.vault_id:
                 raise IntegrityError("the checkpoint belongs to another vault")
+            key_changed = not crypto.equal(fingerprint, audit.key_fingerprint(header.sign_public))
             anchors.append(audit.Anchor(seq, h, "the checkpoint"))
         if session is not None:
             head = session.head()
@@ -272,6 +273,10 @@ def verify_log(store: Store, session: Session | None = None,
             anchors.append(audit.Anchor(head[0], head[1], "the vault's sealed head"))
         report = audit.verify(store.log_rows(), header.vault_id, header.sign_public,
                               tuple(anchors))
+    if checkpoint is not None and key_changed:
+        report.problems.insert(0, "the header's public key is not the one the checkpoint "
+                                  "names: the log may have been re-signed with another key")
+    report.key_fingerprint = audit.key_fingerprint(header.sign_public)
     report.head_checked = session is not None
     report.checkpoint_checked = checkpoint is not None
     return report
@@ -284,4 +289,5 @@ def checkpoint(store: Store) -> str:
     if not report.ok:
         raise IntegrityError("the log does not verify; no checkpoint was made",
                              hint="run `vault log verify` for details")
-    return audit.checkpoint_line(header.vault_id, report.head_seq, report.head_hash)
+    return audit.checkpoint_line(header.vault_id, report.head_seq, report.head_hash,
+                                 header.sign_public)

@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     INTEGRITY = 5
     REFUSED = 6
     INTERRUPTED = 130
+    PIPE_CLOSED = 141
 
 
 class VaultError(Exception):

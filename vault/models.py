@@ -74,6 +74,7 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     head_checked: bool = False
     checkpoint_checked: bool = False
+    key_fingerprint: bytes = b""
 
     @property
     def ok(self) -> bool:

@@ -41,6 +41,9 @@ def _checked(data: bytes, source: str) -> bytes:
 def _from_file(path: str, source: str) -> bytes:
     try:
         with open(path, "rb") as f:
+            if os.fstat(f.fileno()).st_mode & 0o077:
+                ui.warn(f"the passphrase file given by {source} can be read by other "
+                        "users; run `chmod 600` on it")
             return _checked(f.read(MAX_PASSPHRASE_BYTES + 3), source)
     except OSError as e:
         raise AuthenticationFailed(f"cannot read the passphrase file given by {source}: "
@@ -66,12 +69,12 @@ def _from_command(command: str) -> bytes:
 
 def configured(option: str | None) -> bool:
     """Whether a non-interactive source is set up."""
-    return bool(option or os.environ.get("VAULT_PASSPHRASE_FILE")
+    return bool(option is not None or os.environ.get("VAULT_PASSPHRASE_FILE")
                 or os.environ.get("VAULT_PASSPHRASE_COMMAND"))
 
 
 def get(option: str | None, prompt: str = "Passphrase: ") -> bytes:
-    if option:
+    if option is not None:
         return _from_file(option, "--passphrase-file")
     if os.environ.get("VAULT_PASSPHRASE_FILE"):
         return _from_file(os.environ["VAULT_PASSPHRASE_FILE"], "VAULT_PASSPHRASE_FILE")

@@ -11,19 +11,23 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import VaultError
+from .errors import Refused, UsageError, VaultError
 
 FILE_NAME = "vault.sqlite"
 
 
 def resolve(option: str | None) -> Path:
     if option:
-        return Path(option).expanduser()
-    env = os.environ.get("VAULT_PATH")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir  # lazy: keeps --help fast
-    return Path(user_data_dir("client-vault", appauthor=False)) / FILE_NAME
+        path = Path(option).expanduser()
+    elif os.environ.get("VAULT_PATH"):
+        path = Path(os.environ["VAULT_PATH"]).expanduser()
+    else:
+        from platformdirs import user_data_dir  # lazy: keeps --help fast
+        path = Path(user_data_dir("client-vault", appauthor=False)) / FILE_NAME
+    if path.is_dir():
+        raise UsageError("the vault path is a folder; give the path of the vault file",
+                         hint=f"for example {path / FILE_NAME}")
+    return path
 
 
 def companions(path: Path) -> list[Path]:
@@ -32,9 +36,15 @@ def companions(path: Path) -> list[Path]:
 
 
 def make_private_dir(folder: Path) -> None:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if stat.S_IMODE(folder.stat().st_mode) & 0o077:
-        os.chmod(folder, 0o700)
+    """Create the vault's folder 0700. A folder that already exists is the
+    user's (their home, say) and keeps its mode: the files in it are 0600."""
+    if folder.is_dir():
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True)
+    except OSError as e:
+        raise VaultError(f"cannot create the vault folder: {e.strerror}") from None
+    os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
 
 
 def create_private_file(path: Path) -> None:
@@ -42,7 +52,7 @@ def create_private_file(path: Path) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise
+        raise Refused("a vault already exists here; it was left untouched") from None
     except OSError as e:
         raise VaultError(f"cannot create the vault file: {e.strerror}") from None
     os.close(fd)
@@ -51,7 +61,7 @@ def create_private_file(path: Path) -> None:
 def loose_modes(path: Path) -> list[Path]:
     """Files of the vault that others than the owner could read."""
     loose = []
-    for p in [path.parent, *companions(path)]:
+    for p in companions(path):
         try:
             mode = stat.S_IMODE(p.stat().st_mode)
         except FileNotFoundError:

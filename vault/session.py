@@ -163,7 +163,9 @@ class Session:
         prev = (audit.entry_hash(audit.from_row(prev_row), self.vault_id)
                 if prev_row else audit.GENESIS)
         for e in entries:
-            if (e.action not in audit.LOCKED_ACTIONS or e.seq != prev_seq + 1
+            # Anyone who can write the file can append an unsigned entry; sign
+            # only the bare kind this program writes while locked.
+            if (not audit.is_valid_locked_entry(e) or e.seq != prev_seq + 1
                     or not crypto.equal(e.prev_hash, prev)):
                 raise IntegrityError(f"log entry {e.seq} was not written by this vault",
                                      hint="run `vault log verify` for details")
@@ -240,28 +242,30 @@ class Session:
 
     def find_client(self, name: str) -> Client | None:
         row = self.store.client_by_blind(self.blind(name))
-        return None if row is None else self.open_client(row)
+        if row is None:
+            return None
+        client = self.open_client(row)
+        if normalise_name(client.name) != normalise_name(name):
+            raise IntegrityError(f"client {row.id}: the name index does not match the record")
+        return client
 
     def clients(self) -> list[Client]:
         counts = self.store.note_counts()
-        return [dataclasses.replace(self.open_client(row), notes=counts.get(row.id, 0))
-                for row in self.store.clients()]
+        clients = [self.open_client(row) for row in self.store.clients()]
+        for c in clients:
+            self._check_count(c, counts.get(c.id, 0))
+        return clients
 
     def create_client(self, name: str, now: datetime) -> Client:
         client_id = self.store.next_id("clients")
         uid, key = crypto.random_bytes(16), crypto.random_key()
-        client = Client(id=client_id, uid=uid, name=name, created=now, last=None)
+        blind = self.blind(name)
+        client = Client(id=client_id, uid=uid, name=name, created=now, last=None, notes=0)
         self.store.insert_client(ClientRow(
-            id=client_id, uid=uid, blind=self.blind(name),
-            wrapped_key=crypto.seal(self._wrap, key, self._aad("client-key", client_id, client_id)),
+            id=client_id, uid=uid, blind=blind,
+            wrapped_key=crypto.seal(self._wrap, key, self._key_aad(client_id, uid, blind)),
             meta=self._seal_meta(key, client)))
         return client
-
-    def touch_client(self, client: Client, now: datetime) -> None:
-        row = self.store.client_by_blind(self.blind(client.name))
-        assert row is not None and row.id == client.id
-        self.store.update_client_meta(client.id, self._seal_meta(
-            self._client_key(row), dataclasses.replace(client, last=now)))
 
     def open_client(self, row: ClientRow) -> Client:
         key = self._client_key(row)
@@ -270,43 +274,64 @@ class Session:
                                               self._aad("client-meta", row.id, row.id)))
         except CryptoError:
             raise IntegrityError(f"client {row.id}: record failed authentication") from None
-        name, last = meta.get("name"), meta.get("last")
-        if not isinstance(name, str):
+        name, last, notes = meta.get("name"), meta.get("last"), meta.get("notes")
+        if not (isinstance(name, str) and isinstance(notes, int) and notes >= 0):
             raise IntegrityError(f"client {row.id}: malformed record")
         return Client(id=row.id, uid=row.uid, name=name, created=parse_iso(meta.get("created")),
-                      last=None if last is None else parse_iso(last))
+                      last=None if last is None else parse_iso(last), notes=notes)
+
+    def _row(self, client: Client) -> ClientRow:
+        row = self.store.client_by_blind(self.blind(client.name))
+        if row is None or row.id != client.id:
+            raise IntegrityError(f"client {client.id}: the name index does not match the record")
+        return row
 
     def _client_key(self, row: ClientRow) -> bytes:
         try:
             return crypto.unseal(self._wrap, row.wrapped_key,
-                                 self._aad("client-key", row.id, row.id))
+                                 self._key_aad(row.id, row.uid, row.blind))
         except CryptoError:
             raise IntegrityError(f"client {row.id}: key failed authentication") from None
 
+    def _key_aad(self, client_id: int, uid: bytes, blind: bytes) -> bytes:
+        # The opaque id and the blind index are bound to the client's key, so
+        # neither can be swapped between clients unnoticed.
+        return self._aad("client-key", client_id, client_id) + uid + blind
+
     def _seal_meta(self, key: bytes, c: Client) -> bytes:
-        meta = {"name": c.name, "created": iso(c.created),
+        meta = {"name": c.name, "created": iso(c.created), "notes": c.notes,
                 "last": None if c.last is None else iso(c.last)}
         return crypto.seal(key, codec.pack(meta), self._aad("client-meta", c.id, c.id))
+
+    @staticmethod
+    def _check_count(client: Client, stored: int) -> None:
+        """The sealed count catches a note deleted, or slipped in, outside the vault."""
+        if stored != client.notes:
+            raise IntegrityError(f"client {client.id}: holds {stored} notes but its sealed "
+                                 f"record counts {client.notes}")
 
     # -- notes ---------------------------------------------------------
 
     def add_note(self, client: Client, text: str, tags: tuple[str, ...],
                  now: datetime) -> Note:
-        row = self.store.client_by_blind(self.blind(client.name))
-        assert row is not None and row.id == client.id
+        """Store a note and re-seal the client's record with the new count."""
+        row = self._row(client)
+        key = self._client_key(row)
         note = Note(id=self.store.next_id("notes"), client_id=client.id, created=now,
                     tags=tags, text=text)
         body = codec.pack({"created": iso(now), "tags": list(tags), "text": text})
         self.store.insert_note(note.id, client.id, crypto.seal(
-            self._client_key(row), body, self._aad("note", note.id, client.id)))
+            key, body, self._aad("note", note.id, client.id)))
+        self.store.update_client_meta(client.id, self._seal_meta(
+            key, dataclasses.replace(client, last=now, notes=client.notes + 1)))
         return note
 
     def notes(self, client: Client) -> list[Note]:
-        row = self.store.client_by_blind(self.blind(client.name))
-        assert row is not None and row.id == client.id
-        key = self._client_key(row)
-        return [self._open_note(key, client.id, note_id, body)
-                for note_id, body in self.store.notes_of(client.id)]
+        key = self._client_key(self._row(client))
+        notes = [self._open_note(key, client.id, note_id, body)
+                 for note_id, body in self.store.notes_of(client.id)]
+        self._check_count(client, len(notes))
+        return notes
 
     def _open_note(self, key: bytes, client_id: int, note_id: int, body: bytes) -> Note:
         try:

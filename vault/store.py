@@ -253,7 +253,10 @@ class Store:
         """The id the next row of `table` gets. Call inside write()."""
         assert table in ("clients", "notes")
         row = self._q("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
-        return (_int(row[0]) if row else 0) + 1
+        last = _int(row[0]) if row else 0
+        if not 0 <= last < 2**62:
+            raise IntegrityError("the vault file is damaged: a row counter is out of range")
+        return last + 1
 
     def insert_client(self, row: ClientRow) -> None:
         self._q("INSERT INTO clients VALUES (?, ?, ?, ?, ?)",
@@ -289,8 +292,9 @@ class Store:
                 yield _int(row[0]), _blob(row[1])
 
     def note_counts(self) -> dict[int, int]:
-        return {cid: n for cid, n in
-                self._q("SELECT client_id, count(*) FROM notes GROUP BY client_id")}
+        with translate_errors():
+            return {_int(cid): _int(n) for cid, n in
+                    self._q("SELECT client_id, count(*) FROM notes GROUP BY client_id")}
 
     # -- access log ----------------------------------------------------
 

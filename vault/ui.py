@@ -15,23 +15,32 @@ from .errors import NeedsTerminal
 
 # Characters that could move the cursor, recolour the terminal, hide text or
 # reorder it on screen (Trojan Source). Shown as escapes, never sent raw.
-_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+            "\u2028\u2029")
+
+
+def _escape_table(codes: set[int], fmt: str) -> dict[int, str]:
+    return {c: fmt.format(c) for c in codes}
+
+
+_CONTROLS = {*range(0x20), 0x7F, *range(0x80, 0xA0)} - {ord("\n"), ord("\t")}
+_MULTILINE = {**_escape_table(_CONTROLS, "\\x{:02x}"),
+              **_escape_table({ord(c) for c in _BIDI}, "\\u{:04x}")}
+_ONE_LINE = {**_MULTILINE, ord("\n"): "\\x0a"}
+# In a JSON document these can only occur inside strings, where \uXXXX is
+# the same value.
+_JSON = _escape_table({*range(0x7F, 0xA0), *(ord(c) for c in _BIDI)}, "\\u{:04x}")
 
 
 def literal(text: str, multiline: bool = True) -> str:
     """Text from the vault made safe for a terminal, shown exactly as typed."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if (ch == "\n" and multiline) or ch == "\t":
-            out.append(ch)
-        elif code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0:
-            out.append(f"\\x{code:02x}")
-        elif ch in _BIDI:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_MULTILINE if multiline else _ONE_LINE)
+
+
+def json_safe(document: str) -> str:
+    """A JSON document with C1 controls, bidi overrides and line separators
+    written as \\u escapes: the same JSON value, safe to show in a terminal."""
+    return document.translate(_JSON)
 
 
 def out(text: str) -> None:

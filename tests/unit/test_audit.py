@@ -20,10 +20,12 @@ def chain(n, unsigned_tail=0):
     rows, prev = [], audit.GENESIS
     for seq in range(1, n + 1):
         locked = seq > n - unsigned_tail
-        e = audit.make_entry(seq=seq, prev_hash=prev,
-                             action="unlock-failed" if locked else "view",
-                             via="none" if locked else "passphrase",
-                             refs=(bytes([seq]) * 16,), detail=b"sealed-%d" % seq, now=T0)
+        if locked:
+            e = audit.make_entry(seq=seq, prev_hash=prev, action="unlock-failed", via="none",
+                                 now=T0)
+        else:
+            e = audit.make_entry(seq=seq, prev_hash=prev, action="view", via="passphrase",
+                                 refs=(bytes([seq]) * 16,), detail=b"sealed-%d" % seq, now=T0)
         if not locked:
             e = dataclasses.replace(e, signature=audit.sign(e, VAULT_ID, SEED))
         rows.append(audit.to_row(e))
@@ -90,6 +92,22 @@ def test_a_cut_tail_is_caught_by_the_head_anchor():
     assert any("cut off" in p for p in report.problems)
 
 
+def test_an_unsigned_entry_with_references_or_detail_is_refused():
+    rows = chain(4, unsigned_tail=1)
+    rows[-1] = rows[-1][:4] + (bytes(16),) + rows[-1][5:]
+    assert any("unsigned" in p for p in verify(rows).problems)
+
+
+def test_two_anchors_on_the_same_entry_are_both_checked():
+    rows = chain(5)
+    h = audit.entry_hash(audit.from_row(rows[-1]), VAULT_ID)
+    assert verify(rows, [audit.Anchor(5, h, "the checkpoint"),
+                         audit.Anchor(5, h, "the vault's sealed head")]).ok
+    report = verify(rows, [audit.Anchor(5, bytes(32), "the checkpoint"),
+                           audit.Anchor(5, h, "the vault's sealed head")])
+    assert [p for p in report.problems if "checkpoint" in p]
+
+
 def test_a_rewritten_entry_is_caught_by_a_checkpoint():
     rows = chain(5)
     anchor = audit.Anchor(3, b"\x00" * 32, "the checkpoint")
@@ -116,12 +134,18 @@ def test_client_refs_are_unlinkable_across_entries():
 
 @given(st.integers(1, 2**62), st.binary(min_size=32, max_size=32), st.binary(min_size=16, max_size=16))
 def test_checkpoint_lines_round_trip(seq, h, vid):
-    assert audit.parse_checkpoint(audit.checkpoint_line(vid, seq, h)) == (vid, seq, h)
+    line = audit.checkpoint_line(vid, seq, h, PUBLIC)
+    assert audit.parse_checkpoint(line) == (vid, seq, h, audit.key_fingerprint(PUBLIC))
 
 
-@pytest.mark.parametrize("line", ["", "cv1:zz:1:00", "cv2:" + "00" * 16 + ":1:" + "00" * 32,
-                                  "cv1:" + "00" * 16 + ":x:" + "00" * 32,
-                                  "cv1:" + "00" * 16 + ":0:" + "00" * 32])
+FP = ":" + "00" * 16
+
+
+@pytest.mark.parametrize("line", ["", "cv1:zz:1:00" + FP, "cv2:" + "00" * 16 + ":1:" + "00" * 32 + FP,
+                                  "cv1:" + "00" * 16 + ":x:" + "00" * 32 + FP,
+                                  "cv1:" + "00" * 16 + ":0:" + "00" * 32 + FP,
+                                  "cv1:" + "00" * 16 + ":1:" + "00" * 32,
+                                  "cv1:" + "00" * 16 + ": 1:" + "00" * 32 + FP])
 def test_malformed_checkpoints_are_refused(line):
     with pytest.raises(ValueError):
         audit.parse_checkpoint(line)

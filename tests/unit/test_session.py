@@ -160,3 +160,66 @@ def test_init_refuses_an_existing_vault(path):
 def test_calibration_keeps_at_least_64_mib():
     params = core.calibrate_kdf(target_seconds=0.01)
     assert params.memory_kib >= 64 * 1024 and params.iterations >= 1
+
+
+def test_a_forged_unsigned_entry_is_never_signed(path, session):
+    core.add(session, "Ann", "one", create=True)
+    from vault.session import last_entry
+    seq, prev = last_entry(session.store, session.vault_id)
+    sql(path, "INSERT INTO log VALUES (?, ?, 'unlock-failed', 'passphrase', ?, x'', ?, NULL)",
+        seq + 1, "1999-01-01T00:00:00.000000Z", bytes(16), prev)
+    with pytest.raises(IntegrityError, match="not written by this vault"):
+        core.view(session, "Ann")
+    assert sql(path, "SELECT count(*) FROM log WHERE signature IS NULL") == [(1,)]
+
+
+def test_swapped_name_indexes_are_caught(path, session):
+    core.add(session, "Ann", "ann's", create=True)
+    core.add(session, "Bob", "bob's", create=True)
+    a, b = (r[0] for r in sql(path, "SELECT blind FROM clients ORDER BY id"))
+    sql(path, "UPDATE clients SET blind = ? WHERE id = 1", b"\x00" * 32)
+    sql(path, "UPDATE clients SET blind = ? WHERE id = 2", a)
+    sql(path, "UPDATE clients SET blind = ? WHERE id = 1", b)
+    for name in ("Ann", "Bob"):
+        with pytest.raises(IntegrityError):
+            core.view(session, name)
+    with pytest.raises(IntegrityError):
+        core.add(session, "Ann", "must not land in Bob's file")
+
+
+def test_swapped_opaque_ids_are_caught(path, session):
+    core.add(session, "Ann", "ann's", create=True)
+    core.add(session, "Bob", "bob's", create=True)
+    a, b = (r[0] for r in sql(path, "SELECT uid FROM clients ORDER BY id"))
+    sql(path, "UPDATE clients SET uid = ? WHERE id = 1", b"\x00" * 16)
+    sql(path, "UPDATE clients SET uid = ? WHERE id = 2", a)
+    sql(path, "UPDATE clients SET uid = ? WHERE id = 1", b)
+    with pytest.raises(IntegrityError):
+        core.read_log(session, "Ann")
+
+
+def test_a_deleted_note_is_caught(path, session):
+    core.add(session, "Ann", "one", create=True)
+    core.add(session, "Ann", "two")
+    sql(path, "DELETE FROM notes WHERE id = 2")
+    with pytest.raises(IntegrityError, match="holds 1 notes"):
+        core.view(session, "Ann")
+    with pytest.raises(IntegrityError):
+        core.list_clients(session)
+
+
+def test_checkpoint_pins_the_public_key(path, session):
+    core.add(session, "Ann", "one", create=True)
+    line = core.checkpoint(session.store)
+    assert core.verify_log(session.store, session, line).ok
+    from vault import audit, crypto
+    # Replace the key and re-sign every entry, as someone with write access could.
+    other = bytes(range(32))
+    sql(path, "UPDATE header SET sign_public = ?", crypto.sign_public_key(other))
+    for row in sql(path, "SELECT * FROM log"):
+        e = audit.from_row(row)
+        sql(path, "UPDATE log SET signature = ? WHERE seq = ?",
+            audit.sign(e, session.vault_id, other), e.seq)
+    assert core.verify_log(session.store).ok  # an auditor without a checkpoint is fooled
+    report = core.verify_log(session.store, checkpoint=line)
+    assert any("public key" in p for p in report.problems)

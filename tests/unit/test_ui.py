@@ -1,0 +1,36 @@
+"""ui.literal: whatever a note contains, nothing reaches the terminal that it
+would interpret, and ordinary text passes through unchanged."""
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vault import ui
+
+DANGEROUS = {chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]} - {"\n", "\t"}
+BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@given(st.text())
+def test_no_control_or_bidi_character_survives(text):
+    shown = ui.literal(text)
+    assert not (set(shown) & (DANGEROUS | BIDI))
+
+
+@given(st.text())
+def test_single_line_form_has_no_newline(text):
+    assert "\n" not in ui.literal(text, multiline=False)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs"),
+                                      blacklist_characters="".join(BIDI))))
+def test_ordinary_text_is_unchanged(text):
+    assert ui.literal(text) == text
+
+
+def test_escapes_are_visible_and_markup_is_kept():
+    assert ui.literal("\x1b[31mred\x1b[0m [bold]x[/bold]\r") == \
+        "\\x1b[31mred\\x1b[0m [bold]x[/bold]\\x0d"
+    assert ui.literal("a\u202eb") == "a\\u202eb"
+    assert unicodedata.category(ui.literal("\x9b")[0]) == "Po"  # a backslash
