@@ -373,6 +373,7 @@ def log_verify(ctx: typer.Context,
                "unsigned_tail": report.unsigned_tail, "head_seq": report.head_seq,
                "head_hash": report.head_hash.hex(), "head_checked": report.head_checked,
                "checkpoint_checked": report.checkpoint_checked,
+               "key_fingerprint": report.key_fingerprint.hex(),
                "problems": report.problems})
     else:
         for p in report.problems:
@@ -381,7 +382,8 @@ def log_verify(ctx: typer.Context,
             ui.out(f"log ok: {report.entries} entries, {report.signed} signed"
                    + (f", {report.unsigned_tail} unsigned at the tail (recorded while locked)"
                       if report.unsigned_tail else "")
-                   + (", matches the checkpoint" if report.checkpoint_checked else "") + "\n")
+                   + (", matches the checkpoint" if report.checkpoint_checked else "")
+                   + f"; key {report.key_fingerprint.hex()}\n")
     if not report.head_checked:
         ui.warn("not checked against the head sealed in the vault (no passphrase): "
                 "a cut-off tail would go unnoticed")
