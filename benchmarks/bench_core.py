@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vault import core  # noqa: E402
+from vault import core, lifecycle  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
 from vault.session import Session  # noqa: E402
 from vault.store import Store  # noqa: E402
@@ -90,6 +90,9 @@ def main() -> None:
     print(f"built {small_clients * per:,} notes in {time.perf_counter() - t:.1f} s")
     add_small = timed(one_add, 200)
     view_small = timed(lambda: core.view(session, "Client 000007"), 50)
+    t = time.perf_counter()
+    lifecycle.shred(session, "Client 000003")
+    shred_small = time.perf_counter() - t
 
     t = time.perf_counter()
     fill(session, small_clients, args.clients, per)
@@ -100,6 +103,9 @@ def main() -> None:
     add_big = timed(one_add, 200)
     view_big = timed(lambda: core.view(session, "Client 000007"), 50)
     list_big = timed(lambda: core.list_clients(session), 3)
+    t = time.perf_counter()
+    lifecycle.shred(session, "Client 000005")
+    shred_big = time.perf_counter() - t
     t = time.perf_counter()
     report = core.verify_log(session.store)
     verify_s = time.perf_counter() - t
@@ -115,6 +121,8 @@ def main() -> None:
           f"{per} notes)")
     print(f"view at {total:>7,} notes: {view_big * 1000:7.2f} ms  ratio {view_big / view_small:.2f}")
     print(f"list of {args.clients:,} clients: {list_big * 1000:7.0f} ms")
+    print(f"shred (incl. master-key rotation) at {small_clients:,} clients: "
+          f"{shred_small * 1000:.0f} ms; at {args.clients:,} clients: {shred_big * 1000:.0f} ms")
     print(f"log verify: {report.entries:,} entries in {verify_s:.2f} s = "
           f"{report.entries / verify_s:,.0f} entries/s (target >= 10,000)")
     print(f"vault --help: {help_s * 1000:.0f} ms (median of 10, target < 300)")

@@ -6,8 +6,10 @@ Never imports typer or rich: results are returned, not printed.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import time
+from collections.abc import Iterator
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -291,3 +293,37 @@ def checkpoint(store: Store) -> str:
                              hint="run `vault log verify` for details")
     return audit.checkpoint_line(header.vault_id, report.head_seq, report.head_hash,
                                  header.sign_public)
+
+
+# -- helpers shared with lifecycle.py ------------------------------------------
+
+class CommitThenRaise(Exception):
+    """Raised inside `command()`: commit what was logged, then raise `error`."""
+
+    def __init__(self, error: VaultError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@contextlib.contextmanager
+def command(session: Session) -> Iterator[None]:
+    """One command's write transaction, started by the checks every command
+    makes. A CommitThenRaise keeps the log entries written so far (such as
+    the `suggest` entry of a missing client) and then fails."""
+    pending: VaultError | None = None
+    with session.store.write():
+        session.begin()
+        try:
+            yield
+        except CommitThenRaise as e:
+            pending = e.error
+    if pending is not None:
+        raise pending
+
+
+def require(session: Session, name: str, now: datetime) -> Client:
+    """The named client, inside `command()`; NotFound with close matches otherwise."""
+    client = session.find_client(check_name(name))
+    if client is None:
+        raise CommitThenRaise(_missing(session, name, now))
+    return client

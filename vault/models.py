@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class Client:
     created: datetime
     last: datetime | None
     notes: int = 0
+    status: str = "open"               # "open" or "closed"
+    retain_until: date | None = None   # closed files are due for shredding after this
+    hold: str | None = None            # reason of a legal hold; None when not held
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import struct
 import unicodedata
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from . import audit, codec, crypto
@@ -85,12 +85,14 @@ def record_failed_unlock(store: Store, now: datetime | None = None) -> None:
 class Session:
     """Keys of one unlocked vault, bound to its store."""
 
-    def __init__(self, store: Store, header: Header, master: bytes) -> None:
+    def __init__(self, store: Store, header: Header, master: bytes, kek: bytes) -> None:
         self.store = store
         self.header = header
         self.vault_id = header.vault_id
         self.via = VIA_PASSPHRASE
         self.failed_attempts = 0
+        # Kept to re-wrap a fresh master key after a shred or redaction.
+        self._kek = kek
         self._wrap = crypto.derive_key(master, b"client-vault/v1/wrap")
         self._head = crypto.derive_key(master, b"client-vault/v1/head")
         try:
@@ -126,7 +128,7 @@ class Session:
                               ("index", crypto.random_key())):
                 store.put_key(name, crypto.seal(wrap, key, crypto.aad(f"key:{name}",
                                                                       header.vault_id)))
-            session = cls(store, header, master)
+            session = cls(store, header, master, kek)
             session.log("init", detail={"kdf_memory_kib": kdf.memory_kib,
                                         "kdf_iterations": kdf.iterations}, now=now)
         return session
@@ -142,7 +144,7 @@ class Session:
         except CryptoError:
             record_failed_unlock(store)
             raise AuthenticationFailed("wrong passphrase") from None
-        return cls(store, header, master)
+        return cls(store, header, master, kek)
 
     def _unwrap_named(self, name: str) -> bytes:
         return crypto.unseal(self._wrap, self.store.key(name),
@@ -275,10 +277,18 @@ class Session:
         except CryptoError:
             raise IntegrityError(f"client {row.id}: record failed authentication") from None
         name, last, notes = meta.get("name"), meta.get("last"), meta.get("notes")
-        if not (isinstance(name, str) and isinstance(notes, int) and notes >= 0):
+        status, retain, hold = meta.get("status"), meta.get("retain_until"), meta.get("hold")
+        if not (isinstance(name, str) and isinstance(notes, int) and notes >= 0
+                and status in ("open", "closed") and (hold is None or isinstance(hold, str))
+                and (retain is None or isinstance(retain, str))):
             raise IntegrityError(f"client {row.id}: malformed record")
+        try:
+            retain_until = None if retain is None else date.fromisoformat(retain)
+        except ValueError:
+            raise IntegrityError(f"client {row.id}: malformed record") from None
         return Client(id=row.id, uid=row.uid, name=name, created=parse_iso(meta.get("created")),
-                      last=None if last is None else parse_iso(last), notes=notes)
+                      last=None if last is None else parse_iso(last), notes=notes,
+                      status=status, retain_until=retain_until, hold=hold)
 
     def _row(self, client: Client) -> ClientRow:
         row = self.store.client_by_blind(self.blind(client.name))
@@ -300,8 +310,58 @@ class Session:
 
     def _seal_meta(self, key: bytes, c: Client) -> bytes:
         meta = {"name": c.name, "created": iso(c.created), "notes": c.notes,
-                "last": None if c.last is None else iso(c.last)}
+                "last": None if c.last is None else iso(c.last), "status": c.status,
+                "retain_until": None if c.retain_until is None else c.retain_until.isoformat(),
+                "hold": c.hold}
         return crypto.seal(key, codec.pack(meta), self._aad("client-meta", c.id, c.id))
+
+    def update_client(self, client: Client) -> None:
+        """Re-seal a client's record (status, retention, hold) under its key."""
+        self.store.update_client_meta(client.id, self._seal_meta(
+            self._client_key(self._row(client)), client))
+
+    def rekey_client(self, client: Client, new_texts: dict[int, str]) -> None:
+        """Re-encrypt a client's record and every note under a fresh data key,
+        replacing the texts given, and drop the old key. With secure_delete
+        on, the old ciphertext and wrapped key are overwritten in the file."""
+        notes = self.notes(client)
+        key = crypto.random_key()
+        row = self._row(client)
+        for n in notes:
+            body = codec.pack({"created": iso(n.created), "tags": list(n.tags),
+                               "text": new_texts.get(n.id, n.text)})
+            self.store.update_note(n.id, crypto.seal(key, body,
+                                                     self._aad("note", n.id, client.id)))
+        self.store.update_client_meta(client.id, self._seal_meta(key, client))
+        self.store.update_client_key(client.id, crypto.seal(
+            self._wrap, key, self._key_aad(row.id, row.uid, row.blind)))
+
+    def destroy_client(self, client: Client, day: str) -> int:
+        """Delete a client's key, record and notes, keeping a tombstone."""
+        self._row(client)
+        return self.store.delete_client(client.id, client.uid, day)
+
+    def rotate_master(self) -> None:
+        """A fresh master key: re-wrap the named keys and every client key,
+        re-seal the head. O(clients). A key destroyed before this cannot be
+        unwrapped from any stale copy of a page, even with the passphrase,
+        because the old master key no longer exists anywhere."""
+        master = crypto.random_key()
+        wrap = crypto.derive_key(master, b"client-vault/v1/wrap")
+        head_key = crypto.derive_key(master, b"client-vault/v1/head")
+        for name in ("sign", "log", "index"):
+            key = self._unwrap_named(name)
+            self.store.put_key(name, crypto.seal(wrap, key, crypto.aad(f"key:{name}",
+                                                                       self.vault_id)))
+        for row in list(self.store.clients()):
+            key = self._client_key(row)
+            self.store.update_client_key(row.id, crypto.seal(
+                wrap, key, self._key_aad(row.id, row.uid, row.blind)))
+        head = self.head()
+        self.store.set_wrapped_master(crypto.seal(self._kek, master, _master_aad(self.header)))
+        self._wrap, self._head = wrap, head_key
+        if head is not None:
+            self._put_head(*head)
 
     @staticmethod
     def _check_count(client: Client, stored: int) -> None:

@@ -70,6 +70,10 @@ CREATE TABLE head (
     id     INTEGER PRIMARY KEY CHECK (id = 1),
     sealed BLOB NOT NULL
 );
+CREATE TABLE tombstones (
+    uid      BLOB PRIMARY KEY,
+    shredded TEXT NOT NULL
+);
 """
 
 
@@ -231,6 +235,9 @@ class Store:
                       salt=_blob(row[7], 16), wrapped_master=_blob(row[8]),
                       sign_public=_blob(row[9], 32))
 
+    def set_wrapped_master(self, wrapped: bytes) -> None:
+        self._q("UPDATE header SET wrapped_master = ? WHERE id = 1", (wrapped,))
+
     def put_key(self, name: str, wrapped: bytes) -> None:
         self._q("INSERT OR REPLACE INTO keys VALUES (?, ?)", (name, wrapped))
 
@@ -265,6 +272,21 @@ class Store:
     def update_client_meta(self, client_id: int, meta: bytes) -> None:
         self._q("UPDATE clients SET meta = ? WHERE id = ?", (meta, client_id))
 
+    def update_client_key(self, client_id: int, wrapped_key: bytes) -> None:
+        self._q("UPDATE clients SET wrapped_key = ? WHERE id = ?", (wrapped_key, client_id))
+
+    def delete_client(self, client_id: int, uid: bytes, day: str) -> int:
+        """Notes, key and record go; a tombstone with the opaque id stays.
+        Returns the number of notes deleted."""
+        notes = self._q("DELETE FROM notes WHERE client_id = ?", (client_id,)).rowcount
+        self._q("DELETE FROM clients WHERE id = ?", (client_id,))
+        self._q("INSERT OR REPLACE INTO tombstones VALUES (?, ?)", (uid, day))
+        return notes
+
+    def tombstones(self) -> list[tuple[bytes, str]]:
+        return [(_blob(u, 16), str(d)) for u, d in
+                self._q("SELECT uid, shredded FROM tombstones ORDER BY shredded, uid")]
+
     def client_by_blind(self, blind: bytes) -> ClientRow | None:
         row = self._q("SELECT id, uid, blind, wrapped_key, meta FROM clients "
                       "WHERE blind = ?", (blind,)).fetchone()
@@ -284,6 +306,9 @@ class Store:
     def insert_note(self, note_id: int, client_id: int, body: bytes) -> None:
         self._q("INSERT INTO notes VALUES (?, ?, ?)", (note_id, client_id, body))
 
+    def update_note(self, note_id: int, body: bytes) -> None:
+        self._q("UPDATE notes SET body = ? WHERE id = ?", (body, note_id))
+
     def notes_of(self, client_id: int) -> Iterator[tuple[int, bytes]]:
         cur = self._q("SELECT id, body FROM notes WHERE client_id = ? ORDER BY id",
                       (client_id,))
@@ -295,6 +320,19 @@ class Store:
         with translate_errors():
             return {_int(cid): _int(n) for cid, n in
                     self._q("SELECT client_id, count(*) FROM notes GROUP BY client_id")}
+
+    def erase_freed(self, attempts: int = 20) -> bool:
+        """Copy the WAL into the main file and truncate it to zero bytes, so no
+        old frame keeps destroyed ciphertext or keys (secure_delete has already
+        zeroed freed pages). False if readers kept it from finishing."""
+        import time
+        for _ in range(attempts):
+            with translate_errors():
+                busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return True
+            time.sleep(0.1)
+        return False
 
     # -- access log ----------------------------------------------------
 

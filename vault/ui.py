@@ -107,6 +107,26 @@ def confirm(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def marked(text: str, spans: list[tuple[int, int]]) -> None:
+    """Text with some spans highlighted (reverse video on a terminal, ⟦…⟧
+    otherwise); the text itself is still printed literally."""
+    parts: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in spans:
+        parts += [(text[pos:start], False), (text[start:end], True)]
+        pos = end
+    parts.append((text[pos:], False))
+    if not stdout_is_tty():
+        out("".join(f"⟦{literal(t)}⟧" if hit else literal(t) for t, hit in parts) + "\n")
+        return
+    from rich.console import Console
+    from rich.text import Text
+    shown = Text()
+    for t, hit in parts:
+        shown.append(literal(t), style="reverse bold" if hit else "")
+    Console(file=sys.stdout, no_color="NO_COLOR" in os.environ, highlight=False).print(shown)
+
+
 def table(columns: list[str], rows: list[list[str]]) -> None:
     """A table on a terminal; tab-separated lines otherwise. Cells are literal."""
     if not stdout_is_tty():

@@ -100,7 +100,8 @@ def test_add_json_reports_note_id_time_and_whether_the_client_is_new(vault_env):
     assert [(n["id"], n["created"]) for n in shown] == [
         (first["note"], first["created"]), (second["note"], second["created"])]
     listed = json.loads(ok(vault_env.run("list", "--json")).stdout)
-    assert listed == [{"client": "Jane Doe", "notes": 2, "last": second["created"]}]
+    assert [{k: c[k] for k in ("client", "notes", "last")} for c in listed] == [
+        {"client": "Jane Doe", "notes": 2, "last": second["created"]}]
 
 
 # -- selecting notes -----------------------------------------------------------
@@ -190,8 +191,10 @@ def test_list_json_is_a_list_of_client_count_and_last(vault_env):
     data = json.loads(out)
     assert [c["client"] for c in data] == ["Alice", "bob"]  # sorted, case-insensitive
     for c in data:
-        assert set(c) == {"client", "notes", "last"}
+        # issue 2's keys, plus issue 3's retention keys
+        assert set(c) == {"client", "notes", "last", "status", "retain_until", "hold"}
         assert ISO_Z.match(c["last"]), c["last"]
+        assert (c["status"], c["retain_until"], c["hold"]) == ("open", None, False)
     assert [c["notes"] for c in data] == [2, 1]
 
 

@@ -1,0 +1,181 @@
+"""The shared parts of the command line: the app, error mapping, unlocking,
+rendering helpers, and `main()`.
+
+No logic, no SQL, no crypto here. Every failure reaches the user through
+`VaultGroup.invoke` as one `vault: error:` line and a documented exit code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+try:  # typer 0.2x vendors click; older releases use click itself
+    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import UsageError as ClickUsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException
+    from click.exceptions import UsageError as ClickUsageError
+
+from .. import paths, ui
+from .. import passphrase as passphrases
+from ..errors import ExitCode, NotFound, VaultError
+
+
+@dataclass
+class State:
+    path: Path
+    debug: bool
+
+
+class VaultGroup(TyperGroup):
+    """Maps every exception to one stderr line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VaultError as e:
+            ui.error(e.message, _hint(e))
+            raise typer.Exit(int(e.exit_code)) from None
+        except ClickUsageError as e:
+            _usage_error(e)
+            raise typer.Exit(int(ExitCode.USAGE)) from None
+        except KeyboardInterrupt:
+            ui.error("interrupted")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # The reader went away (`vault view X | head`): stop quietly, like
+            # other Unix tools, and keep Python from complaining at exit.
+            import os
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(int(ExitCode.PIPE_CLOSED)) from None
+        except (typer.Exit, typer.Abort, ClickException):
+            raise
+        except Exception:  # noqa: BLE001 - the one place that catches all
+            if _debug(ctx):
+                traceback.print_exc()
+            ui.error("internal error", None if _debug(ctx) else "run with --debug for details")
+            raise typer.Exit(int(ExitCode.ERROR)) from None
+
+
+def _usage_error(e: Any) -> None:
+    """One `vault: error:` line, like every other error. The parser would echo
+    stray words, often half of an unquoted name: those are not repeated."""
+    message = e.format_message()
+    if "unexpected extra argument" in message:
+        message = 'too many arguments; put a name with spaces in quotes, e.g. "Jane Doe"'
+    path = e.ctx.command_path if getattr(e, "ctx", None) is not None else "vault"
+    ui.error(message[:1].lower() + message[1:], f"see `{path} --help`")
+
+
+def _debug(ctx: Any) -> bool:
+    obj = getattr(ctx, "obj", None)
+    return bool(obj.debug) if isinstance(obj, State) else "--debug" in sys.argv
+
+
+def _hint(e: VaultError) -> str | None:
+    if isinstance(e, NotFound) and e.suggestions:
+        # Client names go to a terminal only, never into a cron job's log file.
+        if ui.stderr_is_tty():
+            shown = ", ".join(f'"{ui.literal(s, multiline=False)}"' for s in e.suggestions)
+            return f"did you mean {shown}?"
+        return (f"{len(e.suggestions)} similar client name(s) exist; run on a terminal "
+                "to see them, or see `vault list`")
+    return e.hint
+
+
+app = typer.Typer(
+    cls=VaultGroup, name="vault", no_args_is_help=True, add_completion=False,
+    pretty_exceptions_enable=False, pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    help="An encrypted vault for client notes, with a signed log of every access.\n\n"
+         "Start with `vault init`, then `vault add CLIENT -m TEXT --new` and "
+         "`vault view CLIENT`. Exit codes: 0 ok, 1 error, 2 usage, 3 wrong passphrase, "
+         "4 not found, 5 integrity failure, 6 refused.")
+PassphraseFile = Annotated[Optional[str], typer.Option(
+    "--passphrase-file", metavar="PATH",
+    help="Read the passphrase from this file (one trailing newline is ignored). "
+         "Also VAULT_PASSPHRASE_FILE or VAULT_PASSPHRASE_COMMAND.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@app.callback()
+def root(ctx: typer.Context,
+         vault: Annotated[Optional[str], typer.Option(
+             "--vault", metavar="PATH", help="The vault file (default: VAULT_PATH, "
+             "else the user data folder).")] = None,
+         debug: Annotated[bool, typer.Option(
+             "--debug", help="Show a traceback on internal errors.")] = False) -> None:
+    ctx.obj = State(path=paths.resolve(vault), debug=debug)
+
+
+def _state(ctx: typer.Context) -> State:
+    return ctx.find_root().obj
+
+
+def _open(state: State) -> Any:
+    from ..store import Store
+    store = Store.open(state.path)
+    loose = paths.loose_modes(state.path)
+    if loose:
+        ui.warn(f"{loose[0]} can be read by other users; run `chmod 600` on the vault "
+                "files and `chmod 700` on their folder")
+    return store
+
+
+@contextlib.contextmanager
+def _unlocked(ctx: typer.Context, passphrase_file: str | None) -> Iterator[Any]:
+    from ..session import Session
+    store = _open(_state(ctx))
+    session = None
+    try:
+        session = Session.unlock(store, passphrases.get(passphrase_file))
+        yield session
+    finally:
+        if session is not None and session.failed_attempts:
+            ui.warn(f"{session.failed_attempts} failed unlock attempt(s) since the last "
+                    "unlock")
+        store.close()
+
+
+def _local(dt: datetime | None) -> str:
+    return "-" if dt is None else dt.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json(obj: Any) -> None:
+    ui.out(ui.json_safe(json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))) + "\n")
+
+
+# -- init ----------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    import os
+    os.umask(0o077)  # belt and braces: nothing we create is for others
+    try:
+        code = typer.main.get_command(app).main(args=argv, prog_name="vault",
+                                                standalone_mode=False)
+    except ClickUsageError as e:  # before a command runs: `vault --bogus`
+        _usage_error(e)
+        return int(ExitCode.USAGE)
+    except ClickException as e:
+        ui.error(e.format_message())
+        return e.exit_code
+    except typer.Abort:
+        ui.error("aborted")
+        return int(ExitCode.ERROR)
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,106 @@
+"""`vault log`, `log verify` and `log checkpoint`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from .. import core, ui
+from .. import passphrase as passphrases
+from ..errors import IntegrityError
+from .base import JsonFlag, PassphraseFile, _json, _open, _state, _unlocked, app
+
+log_app = typer.Typer(help="Show the access log, verify it, or print a checkpoint.",
+                      rich_markup_mode=None)
+app.add_typer(log_app, name="log")
+
+
+@log_app.callback(invoke_without_command=True)
+def log(ctx: typer.Context,
+        client: Annotated[Optional[str], typer.Option(
+            "--client", metavar="CLIENT", help="Only the entries about this client.")] = None,
+        json_out: JsonFlag = False,
+        passphrase_file: PassphraseFile = None) -> None:
+    """Show the access log with its details decrypted (needs the passphrase).
+
+    Names are never stored in the log; --client finds one client's entries.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with _unlocked(ctx, passphrase_file) as session:
+        shown = core.read_log(session, client)
+    rows = [{"seq": s.entry.seq, "time": s.entry.time, "action": s.entry.action,
+             "via": s.entry.via, "signed": s.entry.signature is not None,
+             "clients": s.clients, "detail": s.detail} for s in shown]
+    if json_out:
+        _json(rows)
+        return
+    ui.table(["seq", "time", "action", "via", "signed", "clients", "detail"],
+             [[str(r["seq"]), r["time"], r["action"], r["via"], "yes" if r["signed"] else "no",
+               str(r["clients"]),
+               "" if r["detail"] is None else json.dumps(r["detail"], separators=(",", ":"))]
+              for r in rows])
+
+
+@log_app.command("verify")
+def log_verify(ctx: typer.Context,
+               checkpoint: Annotated[Optional[str], typer.Option(
+                   "--checkpoint", metavar="LINE", help="Also prove the log still extends "
+                   "this line from `vault log checkpoint`.")] = None,
+               no_unlock: Annotated[bool, typer.Option(
+                   "--no-unlock", help="Do not ask for the passphrase (for an auditor); "
+                   "a cut-off tail then goes unnoticed.")] = False,
+               json_out: JsonFlag = False,
+               passphrase_file: PassphraseFile = None) -> None:
+    """Check the log's signatures and hash chain; no passphrase needed.
+
+    With a passphrase source (or on a terminal), also checks the log against the
+    head sealed inside the vault, which catches a cut-off tail. Exit 5 on any problem.
+    """
+    from ..session import Session
+    store = _open(_state(ctx))
+    try:
+        session = None
+        if not no_unlock and (passphrases.configured(passphrase_file) or ui.interactive()):
+            session = Session.unlock(store, passphrases.get(passphrase_file))
+        report = core.verify_log(store, session, checkpoint)
+    finally:
+        store.close()
+    if json_out:
+        _json({"ok": report.ok, "entries": report.entries, "signed": report.signed,
+               "unsigned_tail": report.unsigned_tail, "head_seq": report.head_seq,
+               "head_hash": report.head_hash.hex(), "head_checked": report.head_checked,
+               "checkpoint_checked": report.checkpoint_checked,
+               "key_fingerprint": report.key_fingerprint.hex(),
+               "problems": report.problems})
+    else:
+        for p in report.problems:
+            ui.info(f"problem: {p}")
+        if report.ok:
+            ui.out(f"log ok: {report.entries} entries, {report.signed} signed"
+                   + (f", {report.unsigned_tail} unsigned at the tail (recorded while locked)"
+                      if report.unsigned_tail else "")
+                   + (", matches the checkpoint" if report.checkpoint_checked else "")
+                   + f"; key {report.key_fingerprint.hex()}\n")
+    if not report.head_checked:
+        ui.warn("not checked against the head sealed in the vault (no passphrase): "
+                "a cut-off tail would go unnoticed")
+    if not report.ok:
+        raise IntegrityError(f"the access log does not verify ({len(report.problems)} "
+                             "problem(s))")
+
+
+@log_app.command("checkpoint")
+def log_checkpoint(ctx: typer.Context) -> None:
+    """Print one line naming the log's newest entry; keep it somewhere else.
+
+    Later, `vault log verify --checkpoint LINE` proves the log still extends it,
+    which catches the whole vault file being rolled back to an older copy.
+    """
+    store = _open(_state(ctx))
+    try:
+        ui.out(core.checkpoint(store) + "\n")
+    finally:
+        store.close()

@@ -1,0 +1,175 @@
+"""`vault init`, `add`, `view` and `list`: the everyday commands."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Annotated, Optional
+
+import typer
+
+from .. import core, ui
+from .. import passphrase as passphrases
+from ..errors import Refused, UsageError
+from .base import JsonFlag, PassphraseFile, _iso, _json, _local, _state, _unlocked, app
+
+
+@app.command()
+def init(ctx: typer.Context,
+         kdf_memory: Annotated[Optional[int], typer.Option(
+             "--kdf-memory", metavar="MIB", help="Argon2id memory in MiB (default 64; "
+             "less is allowed with a warning).")] = None,
+         kdf_iterations: Annotated[Optional[int], typer.Option(
+             "--kdf-iterations", metavar="N", help="Argon2id passes (default: "
+             "calibrated to about half a second on this machine).")] = None,
+         passphrase_file: PassphraseFile = None) -> None:
+    """Create a new, empty vault protected by a passphrase.
+
+    Asks for the passphrase twice on a terminal. Refuses to touch an existing vault.
+    """
+    from ..models import KdfParams
+    path = _state(ctx).path
+    if path.exists():
+        raise Refused("a vault already exists here; it was left untouched",
+                      hint="use --vault PATH or VAULT_PATH to create another one")
+    memory = core.MIN_KDF_MEMORY_MIB if kdf_memory is None else kdf_memory
+    if not 1 <= memory <= 4096:
+        raise UsageError("--kdf-memory must be between 1 and 4096 MiB")
+    if kdf_iterations is not None and not 1 <= kdf_iterations <= 64:
+        raise UsageError("--kdf-iterations must be between 1 and 64")
+    if memory < core.MIN_KDF_MEMORY_MIB:
+        ui.warn(f"--kdf-memory {memory} is below the recommended "
+                f"{core.MIN_KDF_MEMORY_MIB} MiB: the passphrase is easier to guess")
+    secret = passphrases.new(passphrase_file)
+    weak = passphrases.weakness(secret)
+    if weak:
+        ui.warn(f"{weak}; a longer passphrase of several words is much harder to guess")
+    if kdf_iterations is None:
+        ui.info("calibrating the key derivation to this machine...")
+        params = core.calibrate_kdf(memory)
+    else:
+        params = KdfParams(memory * 1024, kdf_iterations, 1)
+    session = core.init(path, secret, params)
+    session.store.close()
+    ui.info(f"created a vault at {path} (Argon2id, {params.memory_kib // 1024} MiB, "
+            f"{params.iterations} passes)")
+
+
+# -- add -----------------------------------------------------------------
+
+@app.command()
+def add(ctx: typer.Context,
+        client: Annotated[str, typer.Argument(metavar="CLIENT", help="The client's name.")],
+        message: Annotated[Optional[str], typer.Option(
+            "-m", "--message", metavar="TEXT", help="The note text. Without it the text "
+            "is read from stdin when piped, else written in $VISUAL or $EDITOR.")] = None,
+        tag: Annotated[Optional[list[str]], typer.Option(
+            "--tag", metavar="TAG", help="A tag for the note; repeat for more.")] = None,
+        new: Annotated[bool, typer.Option(
+            "--new", help="Create the client if it does not exist yet.")] = False,
+        json_out: JsonFlag = False,
+        passphrase_file: PassphraseFile = None) -> None:
+    """Add a note to a client's file.
+
+    A client that does not exist is created only with --new, or after a yes on a
+    terminal; a typo never silently opens a second file.
+    """
+    from .. import editor
+    text: str | None = None
+    if message is not None:
+        text = core.check_text(message)
+    elif not sys.stdin.isatty():
+        text = core.decode_text(sys.stdin.buffer.read(core.MAX_NOTE_BYTES + 1))
+    with _unlocked(ctx, passphrase_file) as session:
+        create = new
+        if not new and not core.client_exists(session, client) and ui.interactive():
+            create = ui.confirm(f'No client named "{ui.literal(core.check_name(client), False)}".'
+                                " Create it?")
+        if text is None:
+            if not create:
+                core.require_client(session, client)
+            text = core.decode_text(editor.compose())
+        added = core.add(session, client, text, tag or [], create=create)
+    note = added.note
+    if json_out:
+        _json({"note": note.id, "created": _iso(note.created), "new_client": added.new_client})
+    else:
+        ui.info(f"added note {note.id}" + (" to a new client" if added.new_client else ""))
+
+
+
+
+# -- view ----------------------------------------------------------------
+
+def _parse_since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+        return dt.astimezone() if dt.tzinfo is None else dt  # naive means local time
+    except (ValueError, OverflowError):
+        raise UsageError("--since takes a date such as 2026-01-31 or 2026-01-31T09:00") from None
+
+
+@app.command()
+def view(ctx: typer.Context,
+         client: Annotated[str, typer.Argument(metavar="CLIENT", help="The client's name.")],
+         last: Annotated[Optional[int], typer.Option(
+             "--last", metavar="N", min=1, help="Only the N most recent notes.")] = None,
+         since: Annotated[Optional[str], typer.Option(
+             "--since", metavar="DATE", help="Only notes from DATE on (local time "
+             "unless an offset is given).")] = None,
+         json_out: JsonFlag = False,
+         passphrase_file: PassphraseFile = None) -> None:
+    """Show one client's notes, oldest first.
+
+    Text is printed literally: control characters and markup are shown, never
+    interpreted. With --json: {"client", "notes": [{"id", "created", "tags", "text"}]}.
+    """
+    since_dt = _parse_since(since)
+    with _unlocked(ctx, passphrase_file) as session:
+        found, notes = core.view(session, client, last=last, since=since_dt)
+    if json_out:
+        _json({"client": found.name, "notes": [
+            {"id": n.id, "created": _iso(n.created), "tags": list(n.tags), "text": n.text}
+            for n in notes]})
+        return
+    parts = [f"client: {ui.literal(found.name, False)}\n"]
+    for n in notes:
+        tags = "  " + " ".join("#" + ui.literal(t, False) for t in n.tags) if n.tags else ""
+        text = ui.literal(n.text)
+        parts.append(f"\nnote {n.id}  {_local(n.created)}{tags}\n{text}"
+                     + ("" if text.endswith("\n") else "\n"))
+    ui.out("".join(parts))
+    if not notes:
+        ui.info("no notes" + (" match" if last or since else ""))
+
+
+# -- list ----------------------------------------------------------------
+
+@app.command("list")
+def list_(ctx: typer.Context, json_out: JsonFlag = False,
+          passphrase_file: PassphraseFile = None) -> None:
+    """List every client with note count, last activity, status and retention.
+
+    With --json: [{"client", "notes", "last", "status", "retain_until", "hold"}],
+    last in ISO-8601 UTC or null, retain_until a date or null, hold true or false.
+    """
+    with _unlocked(ctx, passphrase_file) as session:
+        clients = core.list_clients(session)
+    if json_out:
+        _json([{"client": c.name, "notes": c.notes,
+                "last": None if c.last is None else _iso(c.last), "status": c.status,
+                "retain_until": None if c.retain_until is None else c.retain_until.isoformat(),
+                "hold": c.hold is not None} for c in clients])
+        return
+    ui.table(["client", "notes", "last", "status", "retain until"],
+             [[c.name, str(c.notes), _local(c.last),
+               c.status + (" (hold)" if c.hold is not None else ""),
+               "-" if c.retain_until is None else c.retain_until.isoformat()]
+              for c in clients])
+    if not clients:
+        ui.info("no clients yet; add one with `vault add NAME --new`")
+
+
+# -- log -----------------------------------------------------------------

@@ -1,0 +1,262 @@
+"""Closing, retention, legal hold, redaction and shredding of client files.
+
+Destroying here means destroying: redacted text is re-encrypted under a new
+client key and the old key dropped; a shredded client's key, record and
+notes are deleted. Either way secure_delete zeroes the freed bytes, the
+master key is rotated so no stale copy of a page can be unwrapped even with
+the passphrase, and the WAL is checkpointed and truncated. Each command and
+its log entries are one transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from . import spans as spanlib
+from .core import _now, check_name, command, require
+from .errors import NotFound, Refused, UsageError
+from .models import Client, Note
+from .pii import Span
+from .session import Session
+
+
+def _refuse_if_held(clients: list[Client]) -> None:
+    held = [c for c in clients if c.hold is not None]
+    if len(held) == 1:
+        raise Refused(f"the client is under legal hold ({held[0].hold}); nothing was changed",
+                      hint="release it first with `vault release CLIENT`")
+    if held:
+        raise Refused(f"{len(held)} of the clients concerned are under legal hold; "
+                      "nothing was changed", hint="release them first with `vault release`")
+
+
+# -- close, reopen, hold, release ---------------------------------------------
+
+def retention_date(spec: str, today: date) -> date:
+    """`7y`, `18m` or `90d` from today."""
+    unit, number = spec[-1:].lower(), spec[:-1]
+    if unit not in ("y", "m", "d") or not number.isdigit() or not 0 < int(number) <= 100 * 366:
+        raise UsageError("--retain takes a duration such as 7y, 18m or 90d")
+    n = int(number)
+    if unit == "d":
+        return date.fromordinal(today.toordinal() + n)
+    months = today.month - 1 + (n * 12 if unit == "y" else n)
+    year, month = today.year + months // 12, months % 12 + 1
+    if year > 9999:
+        raise UsageError("--retain reaches past the year 9999")
+    for day in (today.day, 30, 29, 28):  # 31 January + 1 month is 28/29 February
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _change(session: Session, name: str, action: str, now: datetime | None,
+            detail: dict[str, Any], **changes: Any) -> Client:
+    now = _now(now)
+    with command(session):
+        client = require(session, name, now)
+        updated = dataclasses.replace(client, **changes)
+        session.update_client(updated)
+        session.log(action, clients=(client.uid,), detail=detail, now=now)
+    return updated
+
+
+def close(session: Session, name: str, retain_until: date | None = None,
+          now: datetime | None = None) -> Client:
+    return _change(session, name, "close", now,
+                   {"retain_until": None if retain_until is None else retain_until.isoformat()},
+                   status="closed", retain_until=retain_until)
+
+
+def reopen(session: Session, name: str, now: datetime | None = None) -> Client:
+    return _change(session, name, "reopen", now, {}, status="open", retain_until=None)
+
+
+def hold(session: Session, name: str, reason: str, now: datetime | None = None) -> Client:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise UsageError("--reason is empty")
+    return _change(session, name, "hold", now, {"reason": reason}, hold=reason)
+
+
+def release(session: Session, name: str, now: datetime | None = None) -> Client:
+    return _change(session, name, "release", now, {}, hold=None)
+
+
+# -- redact -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Hit:
+    client: Client
+    note: Note
+    spans: list[Span]
+
+
+@dataclass(frozen=True)
+class Redacted:
+    hits: list[Hit]
+    erased: bool
+
+    @property
+    def spans(self) -> int:
+        return sum(len(h.spans) for h in self.hits)
+
+    @property
+    def characters(self) -> int:
+        return sum(s.end - s.start for h in self.hits for s in h.spans)
+
+    @property
+    def clients(self) -> int:
+        return len({h.client.id for h in self.hits})
+
+
+def _hits(session: Session, name: str | None, finder: spanlib.Finder,
+          note_ids: tuple[int, ...], now: datetime) -> list[Hit]:
+    """Inside `command()`: every note with something to remove."""
+    if name is None:
+        clients = session.clients()
+    else:
+        clients = [require(session, name, now)]
+    hits = []
+    for client in clients:
+        notes = session.notes(client)
+        if note_ids:
+            unknown = set(note_ids) - {n.id for n in notes}
+            if unknown:
+                raise NotFound(f"note {min(unknown)} is not one of this client's notes")
+            notes = [n for n in notes if n.id in note_ids]
+        for note in notes:
+            found = spanlib.merge(finder(note.text))
+            if found:
+                hits.append(Hit(client, note, found))
+    return hits
+
+
+def _check_target(name: str | None, everywhere: bool, note_ids: tuple[int, ...]) -> None:
+    if (name is None) == (not everywhere):
+        raise UsageError("give a CLIENT or --everywhere, not both")
+    if everywhere and note_ids:
+        raise UsageError("--note works with one CLIENT, not with --everywhere")
+
+
+def redact_preview(session: Session, name: str | None, finder: spanlib.Finder,
+                   note_ids: tuple[int, ...] = (), everywhere: bool = False,
+                   now: datetime | None = None) -> list[Hit]:
+    """What redact would remove. Showing it shows note text: logged first."""
+    _check_target(name, everywhere, note_ids)
+    now = _now(now)
+    with command(session):
+        hits = _hits(session, None if everywhere else name, finder, note_ids, now)
+        _refuse_if_held([h.client for h in hits] if everywhere else
+                        [require(session, name, now)] if name else [])
+        if hits:
+            session.log("redact-preview", clients=_uids(hits), now=now,
+                        detail={"notes": [h.note.id for h in hits]})
+    return hits
+
+
+def redact(session: Session, name: str | None, finder: spanlib.Finder,
+           note_ids: tuple[int, ...] = (), everywhere: bool = False,
+           reason: str | None = None, now: datetime | None = None) -> Redacted:
+    _check_target(name, everywhere, note_ids)
+    now = _now(now)
+    with command(session):
+        hits = _hits(session, None if everywhere else name, finder, note_ids, now)
+        _refuse_if_held([h.client for h in hits] if everywhere else
+                        [require(session, name, now)] if name else [])
+        result = Redacted(hits, erased=False)
+        if hits:
+            by_client: dict[int, dict[int, str]] = {}
+            for h in hits:
+                by_client.setdefault(h.client.id, {})[h.note.id] = \
+                    spanlib.apply(h.note.text, h.spans)
+            for client in {h.client.id: h.client for h in hits}.values():
+                session.rekey_client(client, by_client[client.id])
+            # Never the removed text, nor a hash of it: only where and how much.
+            session.log("redact", clients=_uids(hits), now=now, detail={
+                "notes": [h.note.id for h in hits], "spans": result.spans,
+                "characters": result.characters, "reason": reason})
+            session.rotate_master()
+    if not hits:
+        return result
+    return Redacted(hits, erased=session.store.erase_freed())
+
+
+def _uids(hits: list[Hit]) -> tuple[bytes, ...]:
+    return tuple({h.client.uid: None for h in hits})
+
+
+# -- shred ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Shredded:
+    clients: int
+    notes: int
+    held: int
+    erased: bool
+
+
+def _destroy(session: Session, clients: list[Client], now: datetime) -> int:
+    """Inside `command()`: crypto-erase and delete, one log entry each, then a
+    fresh master key. Returns the number of notes destroyed."""
+    notes = 0
+    for c in clients:
+        n = session.destroy_client(c, now.date().isoformat())
+        notes += n
+        session.log("shred", clients=(c.uid,), now=now,
+                    detail={"client": c.uid.hex(), "notes": n, "backups": []})
+    if clients:
+        session.rotate_master()
+    return notes
+
+
+def shred(session: Session, name: str, now: datetime | None = None) -> Shredded:
+    now = _now(now)
+    with command(session):
+        client = require(session, name, now)
+        _refuse_if_held([client])
+        notes = _destroy(session, [client], now)
+    return Shredded(1, notes, 0, session.store.erase_freed())
+
+
+def is_due(client: Client, today: date) -> bool:
+    return (client.status == "closed" and client.retain_until is not None
+            and client.retain_until <= today)
+
+
+def expired(session: Session, today: date,
+            now: datetime | None = None) -> tuple[list[Client], list[Client]]:
+    """(due and not held, due but held), for a dry run. Shows names: logged."""
+    now = _now(now)
+    with command(session):
+        due = [c for c in session.clients() if is_due(c, today)]
+        session.log("shred-preview", clients=tuple(c.uid for c in due), now=now,
+                    detail={"due": sum(c.hold is None for c in due),
+                            "held": sum(c.hold is not None for c in due)})
+    return [c for c in due if c.hold is None], [c for c in due if c.hold is not None]
+
+
+def shred_expired(session: Session, today: date, now: datetime | None = None) -> Shredded:
+    now = _now(now)
+    with command(session):
+        due = [c for c in session.clients() if is_due(c, today)]
+        free = [c for c in due if c.hold is None]
+        notes = _destroy(session, free, now)
+    erased = session.store.erase_freed() if free else True
+    return Shredded(len(free), notes, len(due) - len(free), erased)
+
+
+def confirm_name_matches(typed: str, client_name: str) -> bool:
+    from .session import normalise_name
+    return normalise_name(typed) == normalise_name(check_name(client_name))
+
+
+def check_shreddable(session: Session, name: str, now: datetime | None = None) -> None:
+    """Before asking to confirm: the client exists and is not held."""
+    with command(session):
+        _refuse_if_held([require(session, name, _now(now))])

@@ -1,0 +1,95 @@
+"""Detectors for personal data in free text: emails, phone numbers, US SSNs,
+payment card numbers (Luhn), IBANs (mod-97) and IP addresses.
+
+Pure functions, no I/O. Used by `vault redact --pii`; the anonymized export
+will reuse them. Checksums cut false positives: a 16-digit case number is not
+a card unless it passes Luhn.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+KINDS = ("EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP")
+# Regions tried for numbers written without a country code, in this order.
+DEFAULT_REGIONS = ("US", "GB")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: int
+    end: int
+    kind: str = ""
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
+_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def iban_ok(candidate: str) -> bool:
+    s = candidate.replace(" ", "")
+    if not 15 <= len(s) <= 34:
+        return False
+    moved = s[4:] + s[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+
+
+def _ip_ok(candidate: str) -> bool:
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return False
+    return True
+
+
+def _regex_spans(text: str) -> list[Span]:
+    found = [Span(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text)]
+    found += [Span(m.start(), m.end(), "SSN") for m in _SSN.finditer(text)]
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if 13 <= len(digits) <= 19 and luhn_ok(digits):
+            found.append(Span(m.start(), m.end(), "CARD"))
+    found += [Span(m.start(), m.end(), "IBAN") for m in _IBAN.finditer(text)
+              if iban_ok(m.group())]
+    found += [Span(m.start(), m.end(), "IP") for rx in (_IPV4, _IPV6)
+              for m in rx.finditer(text) if _ip_ok(m.group())]
+    return found
+
+
+def _phone_spans(text: str, regions: tuple[str, ...]) -> list[Span]:
+    import phonenumbers  # lazy: a large module, needed only here
+    found = []
+    for region in regions:
+        for match in phonenumbers.PhoneNumberMatcher(text, region,
+                                                     leniency=phonenumbers.Leniency.VALID):
+            found.append(Span(match.start, match.end, "PHONE"))
+    return found
+
+
+def find(text: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> list[Span]:
+    """Every detected span, sorted, overlaps resolved: the earliest, then the
+    longest wins (an SSN inside a longer card-like run stays one span)."""
+    candidates = sorted(_regex_spans(text) + _phone_spans(text, regions),
+                        key=lambda s: (s.start, -(s.end - s.start)))
+    chosen: list[Span] = []
+    for span in candidates:
+        if chosen and span.start < chosen[-1].end:
+            continue
+        chosen.append(span)
+    return chosen
