@@ -74,7 +74,7 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="vault-bench-"))
     path = folder / "vault.sqlite"
-    core.init(path, PW, KdfParams(8192, 1, 1)).store.close()
+    core.init(path, PW, KdfParams(8192, 1, 1))
     session = Session.unlock(Store.open(path), PW)
     probe = 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import os
 import time
 from collections.abc import Iterator
 import unicodedata
@@ -96,18 +97,30 @@ def calibrate_kdf(memory_mib: int = MIN_KDF_MEMORY_MIB,
     return KdfParams(params.memory_kib, iterations, 1)
 
 
-def init(path: Path, passphrase: bytes, kdf: KdfParams, now: datetime | None = None) -> Session:
+def init(path: Path, passphrase: bytes, kdf: KdfParams, now: datetime | None = None) -> None:
+    """Build the vault in a temporary file beside `path`, then link it into
+    place: an interrupted or failed init (disk full, Ctrl-C) never leaves a
+    half-made vault at `path` that would block the next try."""
     if path.exists():
         raise Refused("a vault already exists here; it was left untouched",
                       hint="use --vault PATH or VAULT_PATH to create another one")
-    store = Store.create(path)
+    paths.make_private_dir(path.parent)
+    temp = path.with_name(f".{path.name}.init-{os.getpid()}")
+    store = None
     try:
-        return Session.create(store, passphrase, kdf, now=now)
-    except BaseException:
-        store.close()
-        for companion in paths.companions(path):
+        store = Store.create(temp)
+        Session.create(store, passphrase, kdf, now=now)
+        store.close()  # the last connection checkpoints and removes the -wal
+        store = None
+        try:
+            os.link(temp, path)  # fails if a vault appeared meanwhile: never clobbers
+        except FileExistsError:
+            raise Refused("a vault already exists here; it was left untouched") from None
+    finally:
+        if store is not None:
+            store.close()
+        for companion in paths.companions(temp):
             companion.unlink(missing_ok=True)
-        raise
 
 
 # -- clients ---------------------------------------------------------------

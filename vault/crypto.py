@@ -16,6 +16,7 @@ import nacl.exceptions
 import nacl.hash
 import nacl.signing
 import nacl.utils
+from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
 from nacl.encoding import RawEncoder
 
@@ -55,10 +56,14 @@ def kdf(passphrase: bytes, salt: bytes, params: KdfParams) -> bytes:
     check_kdf_params(params)
     if len(salt) != SALT_BYTES:
         raise CryptoError()
-    return hash_secret_raw(passphrase, salt, time_cost=params.iterations,
-                           memory_cost=params.memory_kib,
-                           parallelism=params.parallelism,
-                           hash_len=KEY_BYTES, type=Type.ID)
+    try:
+        return hash_secret_raw(passphrase, salt, time_cost=params.iterations,
+                               memory_cost=params.memory_kib,
+                               parallelism=params.parallelism,
+                               hash_len=KEY_BYTES, type=Type.ID)
+    except HashingError:
+        # Parameters were checked above, so this is the allocation failing.
+        raise MemoryError("argon2 could not allocate its memory") from None
 
 
 def derive_key(key: bytes, purpose: bytes) -> bytes:

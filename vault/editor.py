@@ -8,11 +8,14 @@ even when the editor fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import signal
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import ui
@@ -40,10 +43,32 @@ def _wipe(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+class _HungUp(VaultError):
+    pass
+
+
+@contextlib.contextmanager
+def _wipe_on_hangup() -> Iterator[None]:
+    """SIGTERM or SIGHUP (a closed terminal window) while the editor runs
+    becomes an exception, so compose()'s `finally` still wipes the draft."""
+    def raise_hangup(signum: int, frame: object) -> None:
+        raise _HungUp(f"stopped by signal {signum}; the draft was wiped")
+    previous = {sig: signal.signal(sig, raise_hangup) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def compose() -> bytes:
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not command:
         raise VaultError("no note text: give -m TEXT, pipe it on stdin, or set $EDITOR")
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        raise VaultError("cannot parse $VISUAL or $EDITOR (unbalanced quotes?)") from None
     base = ram_folder()
     if base is None:
         ui.warn("no RAM-backed folder found; the draft is kept on disk until it is "
@@ -53,7 +78,8 @@ def compose() -> bytes:
         draft = folder / "note.md"
         os.close(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         try:
-            done = subprocess.run([*shlex.split(command), str(draft)], check=False)
+            with _wipe_on_hangup():
+                done = subprocess.run([*argv, str(draft)], check=False)
         except OSError as e:
             raise VaultError(f"cannot start the editor: {e.strerror}") from None
         if done.returncode != 0:

@@ -12,13 +12,17 @@ file or command output; nothing else is.
 from __future__ import annotations
 
 import os
+import select
+import stat
 import subprocess
+import time
 
 from . import ui
 from .errors import AuthenticationFailed
 
 MAX_PASSPHRASE_BYTES = 64 * 1024
 COMMAND_TIMEOUT_S = 120
+FILE_TIMEOUT_S = 30
 
 
 def _strip_newline(data: bytes) -> bytes:
@@ -39,15 +43,46 @@ def _checked(data: bytes, source: str) -> bytes:
 
 
 def _from_file(path: str, source: str) -> bytes:
+    """Read a passphrase file without ever blocking for long: a FIFO with no
+    writer (or a slow `<(command)`) times out instead of hanging a cron job."""
     try:
-        with open(path, "rb") as f:
-            if os.fstat(f.fileno()).st_mode & 0o077:
-                ui.warn(f"the passphrase file given by {source} can be read by other "
-                        "users; run `chmod 600` on it")
-            return _checked(f.read(MAX_PASSPHRASE_BYTES + 3), source)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as e:
         raise AuthenticationFailed(f"cannot read the passphrase file given by {source}: "
                                    f"{e.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise AuthenticationFailed(f"the passphrase file given by {source} is a folder")
+        if info.st_mode & 0o077 and stat.S_ISREG(info.st_mode):
+            ui.warn(f"the passphrase file given by {source} can be read by other "
+                    "users; run `chmod 600` on it")
+        return _checked(_read_bounded(fd, source), source)
+    finally:
+        os.close(fd)
+
+
+def _read_bounded(fd: int, source: str) -> bytes:
+    data = b""
+    deadline = time.monotonic() + FILE_TIMEOUT_S
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    while len(data) <= MAX_PASSPHRASE_BYTES + 2:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not poller.poll(remaining * 1000):
+            raise AuthenticationFailed(f"the passphrase file given by {source} gave no "
+                                       f"passphrase within {FILE_TIMEOUT_S} s")
+        try:
+            chunk = os.read(fd, 4096)
+        except BlockingIOError:
+            continue
+        except OSError as e:
+            raise AuthenticationFailed(f"cannot read the passphrase file given by {source}: "
+                                       f"{e.strerror}") from None
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def _from_command(command: str) -> bytes:

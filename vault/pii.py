@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 KINDS = ("EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP")
@@ -28,7 +29,9 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 _SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+# Not after a word character or dot (v1.2.3.4 is a version), and not before
+# a digit or ".digit" (1.2.3.4.5 is not an address); a full stop may follow.
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 
 
@@ -40,6 +43,11 @@ def luhn_ok(digits: str) -> bool:
             d = d * 2 - 9 if d > 4 else d * 2
         total += d
     return total % 10 == 0
+
+
+def _card_ok(candidate: str) -> bool:
+    digits = re.sub(r"\D", "", candidate)
+    return 13 <= len(digits) <= 19 and luhn_ok(digits)
 
 
 def iban_ok(candidate: str) -> bool:
@@ -55,18 +63,31 @@ def _ip_ok(candidate: str) -> bool:
         ipaddress.ip_address(candidate)
     except ValueError:
         return False
-    return True
+    # "::" or "::1" in prose is punctuation or loopback, not somebody's address.
+    return ":" not in candidate or sum(bool(g) for g in candidate.split(":")) >= 2
+
+
+def _shrink(candidate: str, ok: Callable[[str], bool], separators: str) -> str:
+    """The longest prefix, cut at a separator, that passes `ok`; "" if none.
+    A run may swallow a following word or number ("... 32 GBP", a card
+    number followed by its CVV)."""
+    while candidate and not ok(candidate):
+        cut = max(candidate.rfind(sep) for sep in separators)
+        candidate = candidate[:cut] if cut > 0 else ""
+    return candidate
 
 
 def _regex_spans(text: str) -> list[Span]:
     found = [Span(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text)]
     found += [Span(m.start(), m.end(), "SSN") for m in _SSN.finditer(text)]
     for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and luhn_ok(digits):
-            found.append(Span(m.start(), m.end(), "CARD"))
-    found += [Span(m.start(), m.end(), "IBAN") for m in _IBAN.finditer(text)
-              if iban_ok(m.group())]
+        card = _shrink(m.group(), _card_ok, " -")
+        if card:
+            found.append(Span(m.start(), m.start() + len(card), "CARD"))
+    for m in _IBAN.finditer(text):
+        iban = _shrink(m.group(), iban_ok, " ")
+        if iban:
+            found.append(Span(m.start(), m.start() + len(iban), "IBAN"))
     found += [Span(m.start(), m.end(), "IP") for rx in (_IPV4, _IPV6)
               for m in rx.finditer(text) if _ip_ok(m.group())]
     return found

@@ -140,6 +140,10 @@ class Session:
             raise IntegrityError("the header's KDF parameters are out of range")
         try:
             kek = crypto.kdf(passphrase, header.salt, header.kdf)
+        except MemoryError:
+            raise VaultError(f"not enough memory for the key derivation (this vault asks "
+                             f"for {header.kdf.memory_kib // 1024} MiB)") from None
+        try:
             master = crypto.unseal(kek, header.wrapped_master, _master_aad(header))
         except CryptoError:
             record_failed_unlock(store)
@@ -277,7 +281,9 @@ class Session:
         except CryptoError:
             raise IntegrityError(f"client {row.id}: record failed authentication") from None
         name, last, notes = meta.get("name"), meta.get("last"), meta.get("notes")
-        status, retain, hold = meta.get("status"), meta.get("retain_until"), meta.get("hold")
+        # Records written before closing and holds existed lack these keys.
+        status = meta.get("status", "open")
+        retain, hold = meta.get("retain_until"), meta.get("hold")
         if not (isinstance(name, str) and isinstance(notes, int) and notes >= 0
                 and status in ("open", "closed") and (hold is None or isinstance(hold, str))
                 and (retain is None or isinstance(retain, str))):

@@ -8,7 +8,9 @@ message, never as a traceback.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ from .models import ClientRow, Header, KdfParams
 MAGIC = "client-vault"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30.0
+BUSY_WAIT_S = 0.2
 
 SCHEMA = """
 CREATE TABLE header (
@@ -77,6 +80,24 @@ CREATE TABLE tombstones (
 """
 
 
+_EXPECTED: set[tuple] | None = None
+
+
+def expected_schema() -> set[tuple]:
+    """sqlite_master as SCHEMA creates it, for comparison on every open."""
+    global _EXPECTED
+    if _EXPECTED is None:
+        db = sqlite3.connect(":memory:")
+        for stmt in SCHEMA.split(";"):
+            if stmt.strip():
+                db.execute(stmt)
+        # sqlite_sequence appears with the first AUTOINCREMENT row.
+        db.execute("INSERT INTO clients VALUES (NULL, x'', x'', x'', x'')")
+        _EXPECTED = set(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        db.close()
+    return _EXPECTED
+
+
 @contextlib.contextmanager
 def translate_errors() -> Iterator[None]:
     """Turn sqlite3's exceptions into one clear VaultError each."""
@@ -112,6 +133,12 @@ def _int(value: Any) -> int:
     return value
 
 
+def _id(value: Any) -> int:
+    if not isinstance(value, int) or not 0 < value < 2**62:
+        raise IntegrityError("the vault file is damaged: a row id is out of range")
+    return value
+
+
 class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
@@ -135,12 +162,21 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, read_only: bool = False) -> Store:
+        """read_only: for verification, which must work on a read-only mount."""
         if not path.is_file():
             raise NotInitialized("no vault here", hint="create one with `vault init`, "
                                  "or point --vault or VAULT_PATH at an existing one")
         with translate_errors():
-            store = cls(path, cls._connect(path))
+            try:
+                store = cls(path, cls._connect(path, "rw"))
+                store._db.execute("PRAGMA user_version").fetchone()
+            except sqlite3.OperationalError:
+                if not read_only:
+                    raise
+                # A read-only mount (an auditor's copy) cannot take the -shm
+                # file: read the file as it is on disk, without locking.
+                store = cls(path, cls._connect(path, "ro&immutable=1"))
             version = store._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise VaultError(f"this vault has format version {version}; this vault "
@@ -148,14 +184,26 @@ class Store:
                                  hint="upgrade client-vault")
             if version != SCHEMA_VERSION:
                 raise IntegrityError("the file is not a vault (or is damaged)")
+            store._check_schema()
         return store
 
+    def _check_schema(self) -> None:
+        """Refuse any table, index, view or trigger this program did not create.
+        A trigger planted by someone with write access could silently drop
+        log entries while notes are shown, so the schema must be exactly ours."""
+        found = set(self._db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        if found != expected_schema():
+            raise IntegrityError("the file is not a vault, or holds tables or triggers "
+                                 "this program did not create (tampering)")
+
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=rw"
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S,
+    def _connect(path: Path, mode: str = "rw") -> sqlite3.Connection:
+        uri = "file:" + urllib.parse.quote(os.fsencode(path.resolve())) + "?mode=" + mode
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_WAIT_S,
                                isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        # Short waits inside SQLite, retried in Python (see _begin), so that
+        # Ctrl-C is handled while another process holds the vault.
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT_S * 1000)}")
         # secure_delete: freed pages are zeroed, so deleted ciphertext and keys
         # do not linger in the file. synchronous=FULL: an acknowledged note
         # survives power loss, not only a crash.
@@ -191,8 +239,7 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        with translate_errors():
-            self._db.execute(begin)
+        self._begin(begin)
         self._depth = 1
         try:
             yield
@@ -209,6 +256,17 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
             raise
+
+    def _begin(self, begin: str) -> None:
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                with translate_errors():
+                    self._db.execute(begin)
+                return
+            except VaultError as e:
+                if "busy" not in e.message or time.monotonic() > deadline:
+                    raise
 
     def _q(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         with translate_errors():
@@ -300,7 +358,7 @@ class Store:
 
     @staticmethod
     def _client_row(row: tuple) -> ClientRow:
-        return ClientRow(id=_int(row[0]), uid=_blob(row[1], 16), blind=_blob(row[2], 32),
+        return ClientRow(id=_id(row[0]), uid=_blob(row[1], 16), blind=_blob(row[2], 32),
                          wrapped_key=_blob(row[3]), meta=_blob(row[4]))
 
     def insert_note(self, note_id: int, client_id: int, body: bytes) -> None:
@@ -314,11 +372,11 @@ class Store:
                       (client_id,))
         with translate_errors():
             for row in cur:
-                yield _int(row[0]), _blob(row[1])
+                yield _id(row[0]), _blob(row[1])
 
     def note_counts(self) -> dict[int, int]:
         with translate_errors():
-            return {_int(cid): _int(n) for cid, n in
+            return {_id(cid): _int(n) for cid, n in
                     self._q("SELECT client_id, count(*) FROM notes GROUP BY client_id")}
 
     def erase_freed(self, attempts: int = 20) -> bool:

@@ -11,7 +11,7 @@ import getpass
 import os
 import sys
 
-from .errors import NeedsTerminal
+from .errors import AuthenticationFailed, NeedsTerminal
 
 # Characters that could move the cursor, recolour the terminal, hide text or
 # reorder it on screen (Trojan Source). Shown as escapes, never sent raw.
@@ -55,8 +55,11 @@ def out(text: str) -> None:
 
 
 def _err(line: str) -> None:
-    sys.stderr.write(line + "\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass  # stderr closed (`2>&-`, then sys.stderr is None): the outcome stands
 
 
 def error(message: str, hint: str | None = None) -> None:
@@ -78,13 +81,13 @@ def stdout_is_tty() -> bool:
 
 
 def stderr_is_tty() -> bool:
-    return sys.stderr.isatty()
+    return sys.stderr is not None and sys.stderr.isatty()
 
 
 def interactive() -> bool:
     """A person is there to answer: both stdin and stderr are terminals.
     Checked ourselves because getpass would quietly open /dev/tty."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    return sys.stdin is not None and sys.stdin.isatty() and stderr_is_tty()
 
 
 NON_INTERACTIVE_HINT = ("give the passphrase with --passphrase-file PATH, "
@@ -95,7 +98,13 @@ def prompt_passphrase(prompt: str = "Passphrase: ") -> bytes:
     if not interactive():
         raise NeedsTerminal("a passphrase is needed and there is no terminal to ask on",
                             hint=NON_INTERACTIVE_HINT)
-    return getpass.getpass(prompt, stream=sys.stderr).encode("utf-8")
+    try:
+        return getpass.getpass(prompt, stream=sys.stderr).encode("utf-8")
+    except EOFError:
+        raise AuthenticationFailed("no passphrase was given") from None
+    except UnicodeError:
+        # Never echo the bytes: they are part of the passphrase.
+        raise AuthenticationFailed("the passphrase could not be read as UTF-8 text") from None
 
 
 def confirm(question: str) -> bool:

@@ -149,7 +149,7 @@ def test_dry_run_marks_every_span_and_changes_nothing(clinic):
     out = result.stdout
     assert f"Intake. ⟦{SECRET}⟧ said hello." in out
     assert f"⟦{SECRET}⟧ at the start and the end ⟦{SECRET}⟧" in out
-    assert str(ids["n1"]) in out and str(ids["n3"]) in out
+    assert f"note {ids['n1']} " in out and f"note {ids['n3']} " in out  # as view names them
     assert OTHER not in out  # Alice's notes are not Victor's business
     assert snapshot(clinic) == before
     assert texts(clinic, VICTOR) == shown_before
@@ -279,12 +279,25 @@ def test_a_legal_hold_refuses_redaction(clinic):
 
 # -- everywhere ----------------------------------------------------------------------------
 
-def test_everywhere_redacts_in_every_client(clinic):
+@pytest.mark.parametrize("how", [["--text", SECRET], ["--pattern", "Quasi[a-z]+7c1f"]])
+def test_everywhere_redacts_in_every_client(clinic, how):
+    ids = clinic.ids
+    result = ok(clinic.run("redact", "--everywhere", *how, "--yes"))
+    assert VICTOR not in result.stderr and ALICE not in result.stderr
+    assert not any(SECRET in t for t in texts(clinic, ALICE).values())
+    data = redact_json(clinic, "--everywhere", *how, "--yes")
+    assert data["spans"] == 0
+
+
+def test_everywhere_json_counts_every_client(clinic):
     ids = clinic.ids
     data = redact_json(clinic, "--everywhere", "--text", SECRET, "--yes")
     assert data["clients"] == 2 and data["spans"] == 4
     assert sorted(data["notes"]) == sorted([ids["n1"], ids["n3"], ids["n4"]])
     assert data["characters"] == 4 * len(SECRET)
+    entries = [e for e in json.loads(ok(clinic.run("log", "--json")).stdout)
+               if e["action"] == "redact"]
+    assert len(entries) == 1 and entries[0]["clients"] == 2
     assert texts(clinic, ALICE) == {ids["n4"]: f"{OTHER} mentions [REDACTED] too",
                                     ids["n5"]: f"{OTHER} alone"}
     assert not any(SECRET in t for t in texts(clinic, VICTOR).values())

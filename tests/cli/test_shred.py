@@ -86,13 +86,14 @@ def office(vault_env):
 def secrets_of(venv):
     """The victim's uid, wrapped key, meta and note ciphertexts, read before shredding."""
     with db(venv) as conn:
-        rows = conn.execute("SELECT id, uid, wrapped_key, meta FROM clients").fetchall()
+        rows = conn.execute("SELECT id, uid, wrapped_key, meta, blind FROM clients").fetchall()
         bodies = {cid: [b for (b,) in conn.execute(
             "SELECT body FROM notes WHERE client_id = ?", (cid,))] for cid, *_ in rows}
     victim = [r for r in rows if len(bodies[r[0]]) == 3]
     assert len(victim) == 1
-    cid, uid, wrapped, meta = victim[0]
-    return {"uid": uid, "wrapped": wrapped, "meta": meta, "bodies": bodies[cid]}
+    cid, uid, wrapped, meta, blind = victim[0]
+    return {"uid": uid, "wrapped": wrapped, "meta": meta, "blind": blind,
+            "bodies": bodies[cid]}
 
 
 # -- refusals --------------------------------------------------------------------------
@@ -126,7 +127,11 @@ def test_an_unknown_client_is_not_found(office):
 # -- shredding one client ------------------------------------------------------------
 
 def test_a_shredded_client_is_indistinguishable_from_one_that_never_existed(office):
+    hinted = code(office.run("view", "Bartholomew"), 4)
+    assert "similar" in hinted.stderr  # before: the typo points at the client
     ok(office.run("shred", VICTIM, "--yes"))
+    assert code(office.run("view", "Bartholomew"), 4).stderr == \
+        code(office.run("view", "Kasimir"), 4).stderr  # after: no trace in the hints
     for cmd in (["view", "{}"], ["view", "{}", "--json"], ["add", "{}", "-m", "x"],
                 ["log", "--client", "{}"], ["shred", "{}", "--yes"], ["close", "{}"],
                 ["redact", "{}", "--text", "x", "--yes"]):
@@ -150,7 +155,9 @@ def test_shred_removes_every_trace_from_the_vault_file(office):
     assert VICTIM not in result.stderr
 
     raw = on_disk(office)
-    needles = {"old wrapped key": old["wrapped"], "old meta": old["meta"]}
+    # The blind index would let someone with the passphrase test a guessed name.
+    needles = {"old wrapped key": old["wrapped"], "old meta": old["meta"],
+               "old blind index": old["blind"]}
     needles.update({f"note ciphertext {i}": b for i, b in enumerate(old["bodies"])})
     for text in [VICTIM, *NOTE_WORDS]:
         needles[text] = text.encode()
@@ -231,7 +238,10 @@ def test_expired_dry_run_names_what_is_due_and_changes_nothing(retention):
     assert sorted(data["due"]) == DUE
     assert data["held"] == ["Held Hector"]
     assert snapshot(retention) == before
-    ok(retention.run("shred", "--expired", "--dry-run"))
+    plain = ok(retention.run("shred", "--expired", "--dry-run"))
+    assert all(n in plain.stdout for n in DUE + ["Held Hector"])  # names are data: stdout
+    assert not any(n in plain.stdout for n in KEPT[:3])
+    assert not any(n in plain.stderr for n in DUE + KEPT)
     assert snapshot(retention) == before
 
 
@@ -249,6 +259,7 @@ def test_expired_shreds_exactly_the_due_clients(retention):
     assert len(result.stdout.splitlines()) == 1
     assert json.loads(result.stdout) == {"dry_run": False, "shredded": 2, "notes": 4,
                                          "held": 1}
+    assert not any(n in result.stderr for n in DUE + KEPT)  # cron logs stay clean
     for name in DUE:
         code(retention.run("view", name), 4)
     for name in KEPT:

@@ -120,3 +120,29 @@ def test_init_on_a_terminal_then_unlock_with_the_typed_passphrase(blank_env):
     assert code == 0, shown
     assert PASSPHRASE not in shown  # no echo
     assert blank_env.run("list", "--json").exit_code == 0
+
+
+# -- issue 3: destructive actions confirm on a terminal ------------------------
+
+def test_shred_on_a_terminal_needs_the_name_typed(tty_env):
+    code, shown = run_on_tty(tty_env.env, ["shred", "Jane Doe"],
+                             answers=[(b"Type the client's name", b"Jane Dough\n")])
+    assert code == 6 and "does not match" in shown
+    assert tty_env.run("view", "Jane Doe").exit_code == 0
+    code, shown = run_on_tty(tty_env.env, ["shred", "Jane Doe"],
+                             answers=[(b"Type the client's name", b"  jane   DOE\n")])
+    assert code == 0, shown
+    assert tty_env.run("view", "Jane Doe").exit_code == 4
+
+
+def test_redact_on_a_terminal_previews_then_asks(tty_env):
+    assert tty_env.run("add", "Jane Doe", "-m", "call 415-555-2671 SECRETWORD").exit_code == 0
+    code, shown = run_on_tty(tty_env.env, ["redact", "Jane Doe", "--text", "secretword"],
+                             answers=[(b"cannot be undone", b"n\n")])
+    assert code == 6 and "SECRETWORD" in shown  # the preview showed it, nothing changed
+    assert "SECRETWORD" in tty_env.run("view", "Jane Doe", "--json").stdout
+    code, shown = run_on_tty(tty_env.env, ["redact", "Jane Doe", "--text", "secretword"],
+                             answers=[(b"cannot be undone", b"y\n")])
+    assert code == 0, shown
+    text = tty_env.run("view", "Jane Doe", "--json").stdout
+    assert "SECRETWORD" not in text and "[REDACTED]" in text

@@ -208,3 +208,34 @@ def test_a_value_planted_in_random_words_is_found(before, planted, after):
     kind, value = planted
     text = f"{before} {value} {after}"
     assert (kind, value) in found(text)
+
+
+# -- values in ordinary sentences -------------------------------------------------------
+
+# Regression (issue 3): an IPv4 address ending a sentence was missed.
+@pytest.mark.parametrize("text", ["He logged in from 192.168.1.20.",
+                                  "IP was 10.0.0.1. Then it changed."])
+def test_an_ipv4_address_ending_a_sentence_is_found(text):
+    value = "192.168.1.20" if "192" in text else "10.0.0.1"
+    assert ("IP", value) in found(text)
+
+
+@pytest.mark.parametrize("text,iban", [
+    ("IBAN DE89370400440532013000 BIC COBADEFFXXX", "DE89370400440532013000"),
+    ("IBAN DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX", "DE89 3704 0044 0532 0130 00"),
+    ("Account GB82 WEST 1234 5698 7654 32 GBP", "GB82 WEST 1234 5698 7654 32"),
+])
+def test_an_iban_followed_by_a_bank_code_is_found(text, iban):
+    assert ("IBAN", iban) in found(text)
+
+
+# Regressions (issue 3 review): false positives and a swallowed CVV.
+@pytest.mark.parametrize("text", ["Header :: value", "v1.2.3.4", "release 1.2.3.4.5"])
+def test_punctuation_and_versions_are_not_addresses(text):
+    assert [s for s in pii.find(text) if s.kind == "IP"] == []
+
+
+def test_a_card_number_followed_by_its_cvv_is_found():
+    text = "card 4111 1111 1111 1111 123"
+    assert [(s.kind, text[s.start:s.end]) for s in pii.find(text)] == [
+        ("CARD", "4111 1111 1111 1111")]

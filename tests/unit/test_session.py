@@ -17,7 +17,7 @@ FAST = KdfParams(memory_kib=8192, iterations=1, parallelism=1)
 
 @pytest.fixture
 def path(tmp_path):
-    core.init(tmp_path / "v" / "vault.sqlite", PW, FAST).store.close()
+    core.init(tmp_path / "v" / "vault.sqlite", PW, FAST)
     return tmp_path / "v" / "vault.sqlite"
 
 

@@ -71,11 +71,30 @@ class VaultGroup(TyperGroup):
 def _usage_error(e: Any) -> None:
     """One `vault: error:` line, like every other error. The parser would echo
     stray words, often half of an unquoted name: those are not repeated."""
-    message = e.format_message()
-    if "unexpected extra argument" in message:
-        message = 'too many arguments; put a name with spaces in quotes, e.g. "Jane Doe"'
+    message = _sanitised(e)
     path = e.ctx.command_path if getattr(e, "ctx", None) is not None else "vault"
-    ui.error(message[:1].lower() + message[1:], f"see `{path} --help`")
+    ui.error(message, f"see `{path} --help`")
+
+
+def _sanitised(e: Any) -> str:
+    """The parser's message without the words the user typed: a stray word is
+    often half of an unquoted name (`vault view Jane Doe`)."""
+    message = e.format_message()
+    kind = type(e).__name__
+    if "unexpected extra argument" in message:
+        return 'too many arguments; put a name with spaces in quotes, e.g. "Jane Doe"'
+    if kind == "NoSuchOption" or message.startswith("No such option"):
+        return "no such option"
+    if message.startswith("No such command"):
+        return "no such command"
+    if kind in ("BadParameter", "BadOptionUsage", "BadArgumentUsage"):
+        param = getattr(e, "param", None)
+        names = list(getattr(param, "opts", None) or []) or [getattr(param, "name", None)]
+        hint = getattr(e, "param_hint", None) or (names[0] if names[0] else None)
+        if isinstance(hint, (list, tuple)):
+            hint = " / ".join(hint)
+        return f"invalid value for {hint}" if hint else "invalid value"
+    return message[:1].lower() + message[1:]
 
 
 def _debug(ctx: Any) -> bool:
@@ -123,9 +142,9 @@ def _state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
 
-def _open(state: State) -> Any:
+def _open(state: State, read_only: bool = False) -> Any:
     from ..store import Store
-    store = Store.open(state.path)
+    store = Store.open(state.path, read_only=read_only)
     loose = paths.loose_modes(state.path)
     if loose:
         ui.warn(f"{loose[0]} can be read by other users; run `chmod 600` on the vault "
@@ -170,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         code = typer.main.get_command(app).main(args=argv, prog_name="vault",
                                                 standalone_mode=False)
     except ClickUsageError as e:  # before a command runs: `vault --bogus`
+        if type(e).__name__ == "NoArgsIsHelpError":
+            ui.out(e.format_message() + "\n")  # plain `vault`: the help, not an error
+            return int(ExitCode.OK)
         _usage_error(e)
         return int(ExitCode.USAGE)
     except ClickException as e:

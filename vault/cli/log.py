@@ -9,7 +9,7 @@ import typer
 
 from .. import core, ui
 from .. import passphrase as passphrases
-from ..errors import IntegrityError
+from ..errors import IntegrityError, UsageError
 from .base import JsonFlag, PassphraseFile, _json, _open, _state, _unlocked, app
 
 log_app = typer.Typer(help="Show the access log, verify it, or print a checkpoint.",
@@ -28,6 +28,9 @@ def log(ctx: typer.Context,
     Names are never stored in the log; --client finds one client's entries.
     """
     if ctx.invoked_subcommand is not None:
+        if client is not None or json_out or passphrase_file is not None:
+            raise UsageError(f"options go after `{ctx.invoked_subcommand}`, e.g. "
+                             f"`vault log {ctx.invoked_subcommand} --json`")
         return
     with _unlocked(ctx, passphrase_file) as session:
         shown = core.read_log(session, client)
@@ -60,7 +63,7 @@ def log_verify(ctx: typer.Context,
     head sealed inside the vault, which catches a cut-off tail. Exit 5 on any problem.
     """
     from ..session import Session
-    store = _open(_state(ctx))
+    store = _open(_state(ctx), read_only=True)
     try:
         session = None
         if not no_unlock and (passphrases.configured(passphrase_file) or ui.interactive()):
@@ -99,7 +102,7 @@ def log_checkpoint(ctx: typer.Context) -> None:
     Later, `vault log verify --checkpoint LINE` proves the log still extends it,
     which catches the whole vault file being rolled back to an older copy.
     """
-    store = _open(_state(ctx))
+    store = _open(_state(ctx), read_only=True)
     try:
         ui.out(core.checkpoint(store) + "\n")
     finally:

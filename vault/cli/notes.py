@@ -49,8 +49,7 @@ def init(ctx: typer.Context,
         params = core.calibrate_kdf(memory)
     else:
         params = KdfParams(memory * 1024, kdf_iterations, 1)
-    session = core.init(path, secret, params)
-    session.store.close()
+    core.init(path, secret, params)
     ui.info(f"created a vault at {path} (Argon2id, {params.memory_kib // 1024} MiB, "
             f"{params.iterations} passes)")
 

@@ -1,0 +1,145 @@
+"""Regressions for defects found in the issue 2 security review. Each test
+names the finding it pins down."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from vault import core, editor, passphrase
+from vault.errors import AuthenticationFailed, VaultError
+from vault.models import KdfParams
+
+from ..conftest import FAST_KDF
+
+
+def test_planted_triggers_are_refused_before_anything_is_shown(vault_env):
+    """Review #1: a trigger deleting each new log row made every access silent."""
+    assert vault_env.run("add", "Jane Doe", "-m", "TRIGGERSENTINEL", "--new").exit_code == 0
+    db = sqlite3.connect(vault_env.path)
+    db.executescript("CREATE TRIGGER t1 AFTER INSERT ON log BEGIN "
+                     "DELETE FROM log WHERE seq = NEW.seq; END;")
+    db.close()
+    for args in (["view", "Jane Doe"], ["list"], ["add", "Jane Doe", "-m", "x"],
+                 ["log", "verify"]):
+        result = vault_env.run(*args)
+        assert result.exit_code == 5, (args, result.stderr)
+        assert "TRIGGERSENTINEL" not in result.stdout and "Jane" not in result.stdout
+
+
+@pytest.mark.parametrize("args", [["log", "--client", "Jane", "Doe"], ["Jane Doe"],
+                                  ["view", "--Jane Doe"], ["view", "X", "--last", "Jane"]])
+def test_parser_errors_never_repeat_what_was_typed(vault_env, args):
+    """Review #3: 'no such command 'Doe'' put half a name into cron logs."""
+    result = vault_env.subprocess(*args)
+    assert result.returncode == 2
+    assert b"Jane" not in result.stderr and b"Doe" not in result.stderr
+    assert result.stderr.startswith(b"vault: error: ")
+
+
+def test_a_passphrase_fifo_without_writer_times_out(tmp_path, monkeypatch):
+    """Review #5: a FIFO with no writer hung the command for ever."""
+    fifo = tmp_path / "pw.fifo"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(passphrase, "FILE_TIMEOUT_S", 0.5)
+    started = time.monotonic()
+    with pytest.raises(AuthenticationFailed, match="no passphrase within"):
+        passphrase.get(str(fifo))
+    assert time.monotonic() - started < 5
+
+
+def test_a_passphrase_pipe_with_a_writer_still_works(tmp_path):
+    """Process substitution, `--passphrase-file <(pass show vault)`, is a pipe."""
+    fifo = tmp_path / "pw.fifo"
+    os.mkfifo(fifo)
+
+    def writer():
+        with open(fifo, "wb") as f:
+            time.sleep(0.2)
+            f.write(b"from a pipe\n")
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert passphrase.get(str(fifo)) == b"from a pipe"
+    thread.join()
+
+
+def test_a_failed_init_leaves_nothing_behind(tmp_path):
+    """Review #6: a failed init left a half-made file that blocked the next try."""
+    path = tmp_path / "v" / "vault.sqlite"
+    with pytest.raises(Exception):
+        core.init(path, b"passphrase", KdfParams(memory_kib=1 << 40, iterations=1,
+                                                 parallelism=1))
+    assert list(path.parent.iterdir()) == []
+    core.init(path, b"passphrase", KdfParams(8192, 1, 1))
+    assert path.is_file()
+
+
+def test_a_vault_path_that_is_not_utf8_works(blank_env, tmp_path):
+    """Review #7: a non-UTF-8 path was an internal error and left a 0-byte file."""
+    folder = os.fsencode(tmp_path) + b"/caf\xe9"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
+    env["VAULT_PASSPHRASE_FILE"] = str(blank_env.passphrase_file)
+    cmd = [sys.executable.encode(), b"-m", b"vault", b"--vault", folder + b"/vault.sqlite"]
+    done = subprocess.run(cmd + [b"init", *(a.encode() for a in FAST_KDF)], env=env,
+                          capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(cmd + [b"add", b"X", b"-m", b"y", b"--new"], env=env,
+                          capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_ctrl_c_while_waiting_for_a_busy_vault_exits_130_promptly(vault_env):
+    """Review #8: SIGINT was ignored for up to 30 s inside SQLite's busy wait."""
+    holder = sqlite3.connect(vault_env.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
+    env.update({k: v for k, v in vault_env.env.items() if v is not None})
+    proc = subprocess.Popen([sys.executable, "-m", "vault", "list"], env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    time.sleep(2)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=10)
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert proc.returncode == 130 and b"interrupted" in err
+    assert b"Traceback" not in err
+    assert time.monotonic() - started < 5
+
+
+def test_plain_vault_prints_help_and_succeeds(blank_env):
+    """Review #15: plain `vault` printed the help as an error, exit 2."""
+    done = blank_env.subprocess()
+    assert done.returncode == 0 and b"Commands" in done.stdout
+
+
+def test_options_before_a_log_subcommand_are_refused(vault_env):
+    """Review #13: `vault log --json verify` silently ignored --json."""
+    result = vault_env.run("log", "--json", "verify")
+    assert result.exit_code == 2 and "after `verify`" in result.stderr
+
+
+def test_an_unparsable_editor_setting_is_a_clear_error(monkeypatch):
+    """Review #15: EDITOR with an unbalanced quote was an internal error."""
+    monkeypatch.setenv("VISUAL", "vi 'unbalanced")
+    with pytest.raises(VaultError, match="cannot parse"):
+        editor.compose()
+
+
+def test_a_closed_stderr_does_not_turn_success_into_failure(vault_env):
+    """Review #15: `add ... 2>&-` stored the note but exited 1, inviting a retry."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
+    env.update({k: v for k, v in vault_env.env.items() if v is not None})
+    done = subprocess.run(["sh", "-c", f'"{sys.executable}" -m vault add X -m y --new 2>&-'],
+                          env=env, stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 0
+    assert vault_env.run("view", "X", "--json").stdout.count('"id"') == 1
