@@ -1,0 +1,23 @@
+"""README's install command (`pip install .`, not editable) must ship every
+subpackage: `packages = ["vault"]` once silently left out vault/cli."""
+
+import fnmatch
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_subpackage_is_included_in_the_distribution():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = [".".join(p.parent.relative_to(ROOT).parts)
+                for p in (ROOT / "vault").rglob("__init__.py")]
+    assert "vault.cli" in packages
+    for package in packages:
+        assert any(fnmatch.fnmatch(package, pattern) for pattern in include), package
+
+
+def test_the_console_script_points_at_the_guarded_entry():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert config["project"]["scripts"]["vault"] == "vault.entry:main"
