@@ -180,7 +180,8 @@ def redact(session: Session, name: str | None, finder: spanlib.Finder,
             # Never the removed text, nor a hash of it: only where and how much.
             session.log("redact", clients=_uids(hits), now=now, detail={
                 "notes": [h.note.id for h in hits], "spans": result.spans,
-                "characters": result.characters, "reason": reason})
+                "characters": result.characters, "reason": reason,
+                "span_lengths": [[s.end - s.start for s in h.spans] for h in hits]})
             session.rotate_master()
     if not hits:
         return result

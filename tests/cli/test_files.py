@@ -24,6 +24,7 @@ import pytest
 from vault import editor
 from vault.errors import VaultError
 
+from ..checks import ok
 from ..conftest import FAST_KDF
 
 NAME = "SENTINELNAME7731 Zoë"
@@ -47,11 +48,6 @@ def leaks(data: bytes) -> list[str]:
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.lstat().st_mode)
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
 
 
 @pytest.fixture

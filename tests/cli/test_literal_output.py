@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ..checks import ok
 
 MARKUP = "[bold red]x[/]"
 EVIL_TEXT = ("plain [bold red]x[/] :smile: "
@@ -22,11 +23,6 @@ EVIL_NAME = "[bold red]Mallory[/] :smile: [link=http://x.test]y[/link]"
 EVIL_TAG = "[blink]tag[/blink]"
 RAW_BYTES = [b"\x1b", b"\x07", b"\r", b"\x7f", "\x9b".encode(), "\u202e".encode(),
              "\u202c".encode()]
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
 
 
 @pytest.fixture

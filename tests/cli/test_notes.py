@@ -17,6 +17,7 @@ import random
 import re
 
 import pytest
+from ..checks import assert_one_error_line, ok
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
@@ -25,24 +26,11 @@ UNICODE_TEXT = ("Café crème, naïve résumé, Zoë Ångström — "
                 "RTL שלום עולם and مرحبا بالعالم")
 
 
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
 def failed(result, code):
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
     assert result.stdout == "", result.stdout
     assert_one_error_line(result.stderr)
     return result
-
-
-def assert_one_error_line(stderr: str) -> None:
-    """stderr on failure: `vault: ` lines only (warnings allowed), exactly one error."""
-    assert "Traceback" not in stderr, stderr
-    lines = stderr.splitlines()
-    assert lines and all(line.startswith("vault: ") for line in lines), stderr
-    assert len([line for line in lines if line.startswith("vault: error: ")]) == 1, stderr
 
 
 def view_json(venv, client, *extra):

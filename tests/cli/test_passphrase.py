@@ -16,12 +16,8 @@ import time
 
 import pytest
 
+from ..checks import assert_one_error_line, ok
 from ..conftest import FAST_KDF, PASSPHRASE
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
 
 
 def auth_failed(result):
@@ -29,14 +25,6 @@ def auth_failed(result):
     assert result.stdout == ""
     assert_one_error_line(result.stderr)
     return result
-
-
-def assert_one_error_line(stderr: str) -> None:
-    """stderr on failure: `vault: ` lines only (warnings allowed), exactly one error."""
-    assert "Traceback" not in stderr, stderr
-    lines = stderr.splitlines()
-    assert lines and all(line.startswith("vault: ") for line in lines), stderr
-    assert len([line for line in lines if line.startswith("vault: error: ")]) == 1, stderr
 
 
 def actions(venv):

@@ -22,36 +22,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sqlite3
 import tempfile
 from pathlib import Path
 
 import pytest
+from ..checks import code, db, ok
 
 SECRET = "Quasimodo7c1f"           # the text to remove; appears nowhere else
 OTHER = "Esmeralda42b"             # Alice's own words, must survive
 VICTOR = "Victor Hale"
 ALICE = "Alice Smith"
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
-def code(result, expected):
-    assert result.exit_code == expected, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    return result
-
-
-@contextlib.contextmanager
-def db(venv):
-    conn = sqlite3.connect(venv.path, isolation_level=None)
-    try:
-        yield conn
-    finally:
-        conn.close()
 
 
 def snapshot(venv):
@@ -281,7 +261,6 @@ def test_a_legal_hold_refuses_redaction(clinic):
 
 @pytest.mark.parametrize("how", [["--text", SECRET], ["--pattern", "Quasi[a-z]+7c1f"]])
 def test_everywhere_redacts_in_every_client(clinic, how):
-    ids = clinic.ids
     result = ok(clinic.run("redact", "--everywhere", *how, "--yes"))
     assert VICTOR not in result.stderr and ALICE not in result.stderr
     assert not any(SECRET in t for t in texts(clinic, ALICE).values())
@@ -424,3 +403,15 @@ def test_the_real_entry_point_leaves_nothing_behind_either(clinic):
     needles.update({f"old ciphertext {i}": b for i, b in enumerate(bodies)})
     assert_absent(files_near(clinic.path) + new_files(temp_before), needles)
     assert not any(SECRET in t for t in texts(clinic, VICTOR).values())
+
+
+def test_the_log_records_each_span_length_but_never_the_text(vault_env):
+    """Issue 3: the entry holds the number and length of spans removed."""
+    assert vault_env.run("add", "Len Test", "-m", "one SPANTEXTX and SPANTEXTX two",
+                         "--new").exit_code == 0
+    assert vault_env.run("redact", "Len Test", "--text", "spantextx", "--yes").exit_code == 0
+    entries = json.loads(vault_env.run("log", "--json").stdout)
+    detail = [e for e in entries if e["action"] == "redact"][-1]["detail"]
+    assert detail["spans"] == 2 and detail["span_lengths"] == [[9, 9]]
+    assert detail["characters"] == 18
+    assert "SPANTEXTX" not in json.dumps(entries).upper()

@@ -18,20 +18,10 @@ import sqlite3
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from ..checks import code, ok
 
 ANN = "Ann Archer"
 BEN = "Ben Brook"
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
-def code(result, expected):
-    assert result.exit_code == expected, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def listing(venv):

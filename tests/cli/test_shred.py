@@ -17,38 +17,17 @@ byte for byte, and CLIENT with --expired being a usage error.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from ..checks import code, db, ok
 
 ALICE = "Alice Smith"
 VICTIM = "Bartholomew Q"
 NEVER = "Kasimir Z"
 NOTE_WORDS = ["Xylophone-rhubarb 991", "Zanzibar-quokka 772", "Mulberry-tantrum 553"]
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
-def code(result, expected):
-    assert result.exit_code == expected, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    return result
-
-
-@contextlib.contextmanager
-def db(venv):
-    conn = sqlite3.connect(venv.path, isolation_level=None)
-    try:
-        yield conn
-    finally:
-        conn.close()
 
 
 def snapshot(venv):

@@ -21,15 +21,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from ..checks import ok
 
 VICTIM = "Victim Name"
 OTHERS = ["Alice Smith", "Bob Jones"]
 TRIALS = 500 if os.environ.get("VAULT_LONG_TESTS") == "1" else 50
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
 
 
 def companions(path: Path) -> list[Path]:

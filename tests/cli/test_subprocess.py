@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from ..checks import assert_one_error_line
 from ..conftest import FAST_KDF
 
 COMMANDS = ["init", "add", "view", "list", "log"]
@@ -42,14 +43,6 @@ def error(done, code):
     assert done.stdout == b""
     assert_one_error_line(err)
     return err
-
-
-def assert_one_error_line(stderr: str) -> None:
-    """stderr on failure: `vault: ` lines only (warnings allowed), exactly one error."""
-    assert "Traceback" not in stderr, stderr
-    lines = stderr.splitlines()
-    assert lines and all(line.startswith("vault: ") for line in lines), stderr
-    assert len([line for line in lines if line.startswith("vault: error: ")]) == 1, stderr
 
 
 def error_lines(err: str) -> list[str]:

@@ -14,23 +14,17 @@ rollback of the whole file, a malformed line and another vault's line.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import shutil
-import sqlite3
 
 import nacl.signing
 import pytest
 
+from ..checks import assert_one_error_line, db, ok
 from ..conftest import FAST_KDF
 
 CHECKPOINT = re.compile(r"^cv1:[0-9a-f]{32}:[1-9][0-9]*:[0-9a-f]{64}(:[0-9a-f]{32})?\n$")
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
 
 
 def integrity_failure(result):
@@ -38,24 +32,6 @@ def integrity_failure(result):
     assert result.stdout == ""
     assert_one_error_line(result.stderr)
     return result
-
-
-def assert_one_error_line(stderr: str) -> None:
-    """stderr on failure: `vault: ` lines only (warnings allowed), exactly one error."""
-    assert "Traceback" not in stderr, stderr
-    lines = stderr.splitlines()
-    assert lines and all(line.startswith("vault: ") for line in lines), stderr
-    assert len([line for line in lines if line.startswith("vault: error: ")]) == 1, stderr
-
-
-@contextlib.contextmanager
-def db(venv):
-    """A connection to the vault file; autocommit, closed (and WAL folded in) on exit."""
-    conn = sqlite3.connect(venv.path, isolation_level=None)
-    try:
-        yield conn
-    finally:
-        conn.close()
 
 
 def flip(blob: bytes, index: int | None = None) -> bytes:
