@@ -13,10 +13,13 @@ Finder = Callable[[str], list[Span]]
 
 
 def find_text(text: str, needle: str) -> list[Span]:
-    """Case-insensitive literal matches."""
+    """Case-insensitive literal matches of whole words: redacting "Ann" must not
+    eat into "Announcement", irreversibly. (--pattern matches anywhere.)"""
     if not needle:
         return []
-    return find_pattern(text, re.compile(re.escape(needle), re.IGNORECASE))
+    before = r"(?<!\w)" if re.match(r"\w", needle[0]) else ""
+    after = r"(?!\w)" if re.match(r"\w", needle[-1]) else ""
+    return find_pattern(text, re.compile(before + re.escape(needle) + after, re.IGNORECASE))
 
 
 def find_pattern(text: str, pattern: re.Pattern[str]) -> list[Span]:

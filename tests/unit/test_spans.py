@@ -186,6 +186,21 @@ def test_apply_with_no_spans_is_the_identity(text):
     assert spans.apply(text, []) == text
 
 
+def whole_word_at(text: str, needle: str, i: int) -> bool:
+    """An independent statement of "whole word": no word character joins the
+    needle on a side where the needle itself ends in a word character."""
+    def word(ch: str) -> bool:
+        return ch.isalnum() or ch == "_"
+    j = i + len(needle)
+    return (not (word(needle[0]) and i > 0 and word(text[i - 1]))
+            and not (word(needle[-1]) and j < len(text) and word(text[j])))
+
+
+def whole_word_occurrences(text: str, needle: str) -> list[int]:
+    t, n = text.casefold(), needle.casefold()
+    return [i for i in range(len(t)) if t.startswith(n, i) and whole_word_at(text, needle, i)]
+
+
 @FAST
 @given(safe_text, needles)
 def test_a_needle_never_survives_its_own_redaction(text, needle):
@@ -194,9 +209,17 @@ def test_a_needle_never_survives_its_own_redaction(text, needle):
     for s in found:
         assert text[s.start:s.end].casefold() == needle.casefold()
     after = spans.apply(text, found)
-    assert needle.casefold() not in after.casefold()
-    if needle.casefold() in text.casefold():
+    assert whole_word_occurrences(after, needle) == []
+    if whole_word_occurrences(text, needle):
         assert found
+
+
+def test_find_text_matches_whole_words_only():
+    """Redacting a short name must not eat into longer words (issue 3)."""
+    text = "Ann met Anna at the Annual meeting; ANN left. (Ann)"
+    assert [text[s.start:s.end] for s in spans.find_text(text, "ann")] == ["Ann", "ANN", "Ann"]
+    assert spans.apply("Sleeps badly; sleep better", spans.find_text(
+        "Sleeps badly; sleep better", "sleep")) == "Sleeps badly; [REDACTED] better"
 
 
 @FAST
