@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Optional
 
 import typer
@@ -105,9 +105,14 @@ def _parse_since(value: str | None) -> datetime | None:
         return None
     try:
         dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError("--since takes a date such as 2026-01-31 or 2026-01-31T09:00") from None
+    try:
         return dt.astimezone() if dt.tzinfo is None else dt  # naive means local time
     except (ValueError, OverflowError):
-        raise UsageError("--since takes a date such as 2026-01-31 or 2026-01-31T09:00") from None
+        # A real date at the very edge of the calendar: before or after every note.
+        edge = datetime.min if dt.year < 2 else datetime.max
+        return edge.replace(tzinfo=timezone.utc)
 
 
 @app.command()
