@@ -11,26 +11,53 @@ its log entries are one transaction.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from . import spans as spanlib
-from .core import _now, check_name, command, require
-from .errors import NotFound, Refused, UsageError
+from .core import CommitThenRaise, _now, check_name, command, require
+from .errors import NotFound, Refused, UsageError, VaultError
 from .models import Client, Note
 from .pii import Span
 from .session import Session
 
 
-def _refuse_if_held(clients: list[Client]) -> None:
+def _refuse_if_held(session: Session, clients: list[Client], action: str,
+                    now: datetime) -> None:
+    """Inside `command()`. The refusal is logged and committed: finding out that
+    a held client's notes match is itself an access to them."""
     held = [c for c in clients if c.hold is not None]
+    if not held:
+        return
+    session.log(f"{action}-refused", clients=tuple(c.uid for c in held), now=now,
+                detail={"held": len(held)})
     if len(held) == 1:
-        raise Refused(f"the client is under legal hold ({held[0].hold}); nothing was changed",
-                      hint="release it first with `vault release CLIENT`")
-    if held:
-        raise Refused(f"{len(held)} of the clients concerned are under legal hold; "
-                      "nothing was changed", hint="release them first with `vault release`")
+        raise CommitThenRaise(Refused(
+            f"the client is under legal hold ({held[0].hold}); nothing was changed",
+            hint="release it first with `vault release CLIENT`"))
+    raise CommitThenRaise(Refused(
+        f"{len(held)} of the clients concerned are under legal hold; nothing was changed",
+        hint="release them first with `vault release`"))
+
+
+def _require_exclusive(session: Session) -> None:
+    """Old pages can only be overwritten when no other connection keeps a
+    snapshot of them. Refuse to destroy anything rather than report an erase
+    that did not happen."""
+    if not session.store.erase_freed(attempts=10):
+        raise VaultError("another program has the vault open (a reader keeps its old pages "
+                         "alive); nothing was destroyed",
+                         hint="close it (another vault command, a backup, a database "
+                              "browser) and try again")
+
+
+def erase_failed_error() -> VaultError:
+    return VaultError("the change is committed, but another program opened the vault "
+                      "meanwhile and keeps its old pages alive",
+                      hint="close that program, then run any vault command: the last one "
+                           "to close the vault overwrites them")
 
 
 # -- close, reopen, hold, release ---------------------------------------------
@@ -38,21 +65,25 @@ def _refuse_if_held(clients: list[Client]) -> None:
 def retention_date(spec: str, today: date) -> date:
     """`7y`, `18m` or `90d` from today."""
     unit, number = spec[-1:].lower(), spec[:-1]
-    if unit not in ("y", "m", "d") or not number.isdigit() or not 0 < int(number) <= 100 * 366:
+    if (unit not in ("y", "m", "d") or not re.fullmatch(r"[0-9]{1,6}", number)
+            or not 0 < int(number) <= 100 * 366):
         raise UsageError("--retain takes a duration such as 7y, 18m or 90d")
     n = int(number)
     if unit == "d":
-        return date.fromordinal(today.toordinal() + n)
+        try:
+            return date.fromordinal(today.toordinal() + n)
+        except (ValueError, OverflowError):
+            raise UsageError("--retain reaches past the year 9999") from None
     months = today.month - 1 + (n * 12 if unit == "y" else n)
     year, month = today.year + months // 12, months % 12 + 1
     if year > 9999:
         raise UsageError("--retain reaches past the year 9999")
-    for day in (today.day, 30, 29, 28):  # 31 January + 1 month is 28/29 February
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    try:
+        return date(year, month, today.day)
+    except ValueError:
+        # 29 February + 1 year, 31 January + 1 month: round up to the 1st of the
+        # next month, so a legal minimum is never cut short.
+        return date(year + month // 12, month % 12 + 1, 1)
 
 
 def _change(session: Session, name: str, action: str, now: datetime | None,
@@ -81,7 +112,9 @@ def hold(session: Session, name: str, reason: str, now: datetime | None = None) 
     reason = " ".join(reason.split())
     if not reason:
         raise UsageError("--reason is empty")
-    return _change(session, name, "hold", now, {"reason": reason}, hold=reason)
+    # The reason lives in the client's sealed record, destroyed with it by a
+    # shred; the log keeps only its length (it may well name the client).
+    return _change(session, name, "hold", now, {"reason_chars": len(reason)}, hold=reason)
 
 
 def release(session: Session, name: str, now: datetime | None = None) -> Client:
@@ -152,11 +185,11 @@ def redact_preview(session: Session, name: str | None, finder: spanlib.Finder,
     now = _now(now)
     with command(session):
         hits = _hits(session, None if everywhere else name, finder, note_ids, now)
-        _refuse_if_held([h.client for h in hits] if everywhere else
-                        [require(session, name, now)] if name else [])
-        if hits:
-            session.log("redact-preview", clients=_uids(hits), now=now,
-                        detail={"notes": [h.note.id for h in hits]})
+        _refuse_if_held(session, [h.client for h in hits] if everywhere else
+                        [require(session, name, now)] if name else [], "redact", now)
+        # Logged even without a match: the search read every note it covered.
+        session.log("redact-preview", clients=_uids(hits), now=now,
+                    detail={"notes": [h.note.id for h in hits]})
     return hits
 
 
@@ -165,10 +198,11 @@ def redact(session: Session, name: str | None, finder: spanlib.Finder,
            reason: str | None = None, now: datetime | None = None) -> Redacted:
     _check_target(name, everywhere, note_ids)
     now = _now(now)
+    _require_exclusive(session)
     with command(session):
         hits = _hits(session, None if everywhere else name, finder, note_ids, now)
-        _refuse_if_held([h.client for h in hits] if everywhere else
-                        [require(session, name, now)] if name else [])
+        _refuse_if_held(session, [h.client for h in hits] if everywhere else
+                        [require(session, name, now)] if name else [], "redact", now)
         result = Redacted(hits, erased=False)
         if hits:
             by_client: dict[int, dict[int, str]] = {}
@@ -184,6 +218,9 @@ def redact(session: Session, name: str | None, finder: spanlib.Finder,
                 "span_lengths": [[s.end - s.start for s in h.spans] for h in hits]})
             session.rotate_master()
     if not hits:
+        with command(session):
+            session.log("redact", now=now, detail={"notes": [], "spans": 0, "characters": 0,
+                                                    "reason": reason, "span_lengths": []})
         return result
     return Redacted(hits, erased=session.store.erase_freed())
 
@@ -218,9 +255,10 @@ def _destroy(session: Session, clients: list[Client], now: datetime) -> int:
 
 def shred(session: Session, name: str, now: datetime | None = None) -> Shredded:
     now = _now(now)
+    _require_exclusive(session)
     with command(session):
         client = require(session, name, now)
-        _refuse_if_held([client])
+        _refuse_if_held(session, [client], "shred", now)
         notes = _destroy(session, [client], now)
     return Shredded(1, notes, 0, session.store.erase_freed())
 
@@ -244,6 +282,7 @@ def expired(session: Session, today: date,
 
 def shred_expired(session: Session, today: date, now: datetime | None = None) -> Shredded:
     now = _now(now)
+    _require_exclusive(session)
     with command(session):
         due = [c for c in session.clients() if is_due(c, today)]
         free = [c for c in due if c.hold is None]
@@ -259,5 +298,6 @@ def confirm_name_matches(typed: str, client_name: str) -> bool:
 
 def check_shreddable(session: Session, name: str, now: datetime | None = None) -> None:
     """Before asking to confirm: the client exists and is not held."""
+    now = _now(now)
     with command(session):
-        _refuse_if_held([require(session, name, _now(now))])
+        _refuse_if_held(session, [require(session, name, now)], "shred", now)

@@ -143,3 +143,79 @@ def test_a_closed_stderr_does_not_turn_success_into_failure(vault_env):
                           env=env, stdin=subprocess.DEVNULL, timeout=60)
     assert done.returncode == 0
     assert vault_env.run("view", "X", "--json").stdout.count('"id"') == 1
+
+
+# -- issue 3 review ------------------------------------------------------------
+
+def _log(env):
+    import json
+    return json.loads(env.run("log", "--json").stdout)
+
+
+def test_a_held_client_found_by_an_everywhere_search_is_logged(vault_env):
+    """Issue 3 review #2: the refusal rolled back, leaving a trace-free oracle."""
+    assert vault_env.run("add", "Ann", "-m", "met Mallory", "--new").exit_code == 0
+    assert vault_env.run("add", "Bob", "-m", "Mallory called", "--new").exit_code == 0
+    assert vault_env.run("hold", "Bob", "--reason", "case 12").exit_code == 0
+    result = vault_env.run("redact", "--everywhere", "--text", "called", "--dry-run")
+    assert result.exit_code == 6
+    assert _log(vault_env)[-1]["action"] == "redact-refused"
+    assert vault_env.run("redact", "--everywhere", "--text", "zebra", "--dry-run").exit_code == 0
+    assert _log(vault_env)[-1]["action"] == "redact-preview"
+
+
+def test_a_hold_reason_is_not_kept_in_the_log(vault_env):
+    """Issue 3 review #3: the reason often names the client and outlived a shred."""
+    assert vault_env.run("add", "Ann Smith", "-m", "x", "--new").exit_code == 0
+    assert vault_env.run("hold", "Ann Smith", "--reason", "Subpoena Ann Smith v Acme").exit_code == 0
+    assert vault_env.run("release", "Ann Smith").exit_code == 0
+    assert vault_env.run("shred", "Ann Smith", "--yes").exit_code == 0
+    assert "Smith" not in vault_env.run("log", "--json").stdout
+
+
+def test_shred_never_reports_an_erase_a_reader_prevented(vault_env):
+    """Issue 3 review #1: a reader's snapshot kept every old page, yet shred said
+    done. Now it either refuses up front or says the erase is pending (exit 1),
+    and the pages go as soon as the reader closes and a vault command runs."""
+    assert vault_env.run("add", "Ann", "-m", "SHREDSENTINEL " * 500, "--new").exit_code == 0
+    reader = sqlite3.connect(vault_env.path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM notes").fetchone()
+    try:
+        result = vault_env.run("shred", "Ann", "--yes")
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    assert result.exit_code == 1
+    assert "nothing was destroyed" in result.stderr or "keeps its old pages" in result.stderr
+    if "nothing was destroyed" in result.stderr:
+        assert vault_env.run("shred", "Ann", "--yes").exit_code == 0
+    assert vault_env.run("list").exit_code == 0
+    for p in vault_env.path.parent.iterdir():
+        assert b"SHREDSENTINEL" not in p.read_bytes(), p
+
+
+@pytest.mark.parametrize("start,spec,due", [("2024-02-29", "1y", "2025-03-01"),
+                                            ("2025-01-31", "1m", "2025-03-01"),
+                                            ("2025-12-31", "1m", "2026-01-31")])
+def test_retention_rounds_up_at_the_end_of_a_month(start, spec, due):
+    """Issue 3 review #9: clamping to 28 February cut a legal minimum short."""
+    from datetime import date
+    from vault.lifecycle import retention_date
+    assert retention_date(spec, date.fromisoformat(start)) == date.fromisoformat(due)
+
+
+@pytest.mark.parametrize("spec", ["²y", "٧y", "99999999d"])
+def test_odd_retention_values_are_usage_errors(vault_env, spec):
+    """Issue 3 review #8: a superscript digit was an internal error."""
+    assert vault_env.run("add", "Ann", "-m", "x", "--new").exit_code == 0
+    assert vault_env.run("close", "Ann", "--retain", spec).exit_code == 2
+
+
+def test_pii_detection_stays_linear_on_long_runs():
+    """Issue 3 review #4: the email pattern was quadratic (11 minutes for 1 MB)."""
+    from vault import pii
+    started = time.monotonic()
+    pii.find("1" * 300_000)
+    pii.find("a." * 150_000 + "@")
+    assert time.monotonic() - started < 20  # was minutes; seconds even on a loaded CI

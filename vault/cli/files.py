@@ -112,7 +112,8 @@ def redact(ctx: typer.Context,
            everywhere: Annotated[bool, typer.Option(
                "--everywhere", help="Every client's notes (with --text or --pattern).")] = False,
            reason: Annotated[Optional[str], typer.Option(
-               "--reason", metavar="TEXT", help="Why; kept in the encrypted log.")] = None,
+               "--reason", metavar="TEXT", help="Why; kept in the encrypted log, also "
+               "after a shred: do not write names here.")] = None,
            dry_run: Annotated[bool, typer.Option(
                "--dry-run", help="Show what would go; change nothing.")] = False,
            yes: YesFlag = False, json_out: JsonFlag = False,
@@ -149,8 +150,7 @@ def redact(ctx: typer.Context,
         result = lifecycle.redact(session, client, finder, note_ids, everywhere, reason)
     _redact_summary(result.hits, dry_run=False, json_out=json_out)
     if result.hits and not result.erased:
-        ui.warn("another vault process kept old pages in use; they are overwritten at "
-                "the next checkpoint")
+        raise lifecycle.erase_failed_error()
 
 
 def _redact_summary(hits: list[lifecycle.Hit], dry_run: bool, json_out: bool) -> None:
@@ -216,8 +216,7 @@ def shred(ctx: typer.Context,
         ui.info(f"shredded {result.clients} client file(s), {result.notes} note(s)"
                 + (f"; {result.held} under legal hold kept" if result.held else ""))
     if result.clients and not result.erased:
-        ui.warn("another vault process kept old pages in use; they are overwritten at "
-                "the next checkpoint")
+        raise lifecycle.erase_failed_error()
 
 
 def _shred_expired(session, dry_run: bool, yes: bool, json_out: bool):
