@@ -104,6 +104,8 @@ def init(path: Path, passphrase: bytes, kdf: KdfParams, now: datetime | None = N
     if path.exists():
         raise Refused("a vault already exists here; it was left untouched",
                       hint="use --vault PATH or VAULT_PATH to create another one")
+    # Before the try: the cleanup below cannot unlink beside a "folder" that
+    # is not one (NotADirectoryError).
     paths.make_private_dir(path.parent)
     temp = path.with_name(f".{path.name}.init-{os.getpid()}")
     store = None
@@ -132,12 +134,8 @@ def client_exists(session: Session, name: str) -> bool:
 
 def require_client(session: Session, name: str, now: datetime | None = None) -> None:
     """Raise NotFound, with close matches, unless the client exists."""
-    with session.store.write():
-        session.begin()
-        if session.find_client(check_name(name)) is not None:
-            return
-        error = _missing(session, name, _now(now))
-    raise error
+    with command(session):
+        require(session, name, _now(now))
 
 
 def _missing(session: Session, name: str, now: datetime) -> NotFound:
@@ -160,6 +158,40 @@ def _missing(session: Session, name: str, now: datetime) -> NotFound:
                          "to create a new client")
 
 
+# -- every command's transaction ------------------------------------------
+
+class CommitThenRaise(Exception):
+    """Raised inside `command()`: commit what was logged, then raise `error`."""
+
+    def __init__(self, error: VaultError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@contextlib.contextmanager
+def command(session: Session) -> Iterator[None]:
+    """One command's write transaction, started by the checks every command
+    makes. A CommitThenRaise keeps the log entries written so far (such as
+    the `suggest` entry of a missing client) and then fails."""
+    pending: VaultError | None = None
+    with session.store.write():
+        session.begin()
+        try:
+            yield
+        except CommitThenRaise as e:
+            pending = e.error
+    if pending is not None:
+        raise pending
+
+
+def require(session: Session, name: str, now: datetime) -> Client:
+    """The named client, inside `command()`; NotFound with close matches otherwise."""
+    client = session.find_client(check_name(name))
+    if client is None:
+        raise CommitThenRaise(_missing(session, name, now))
+    return client
+
+
 # -- add -----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -171,24 +203,18 @@ class Added:
 def add(session: Session, name: str, text: str, tags: list[str] | tuple[str, ...] = (),
         create: bool = False, now: datetime | None = None) -> Added:
     name, text, clean_tags, now = check_name(name), check_text(text), check_tags(list(tags)), _now(now)
-    store = session.store
-    error: VaultError | None = None
-    with store.write():
-        session.begin()
+    with command(session):
         client = session.find_client(name)
         new = client is None
-        if client is None and create:
+        if new:
+            if not create:
+                raise CommitThenRaise(_missing(session, name, now))
             client = session.create_client(name, now.replace(microsecond=0))
-        if client is None:
-            error = _missing(session, name, now)
-        else:
-            # Note dates keep whole seconds; the log keeps the exact time.
-            note = session.add_note(client, text, clean_tags, now.replace(microsecond=0))
-            session.log("add", clients=(client.uid,), now=now, detail={
-                "note": note.id, "new_client": new, "tags": len(clean_tags),
-                "bytes": len(text.encode("utf-8"))})
-    if error:
-        raise error
+        # Note dates keep whole seconds; the log keeps the exact time.
+        note = session.add_note(client, text, clean_tags, now.replace(microsecond=0))
+        session.log("add", clients=(client.uid,), now=now, detail={
+            "note": note.id, "new_client": new, "tags": len(clean_tags),
+            "bytes": len(text.encode("utf-8"))})
     return Added(note=note, new_client=new)
 
 
@@ -198,32 +224,23 @@ def view(session: Session, name: str, last: int | None = None, since: datetime |
          now: datetime | None = None) -> tuple[Client, list[Note]]:
     if last is not None and last < 1:
         raise UsageError("--last must be at least 1")
-    name, now = check_name(name), _now(now)
-    store = session.store
-    error: VaultError | None = None
-    with store.write():
-        session.begin()
-        client = session.find_client(name)
-        if client is None:
-            error = _missing(session, name, now)
-        else:
-            notes = session.notes(client)
-            if since is not None:
-                notes = [n for n in notes if n.created >= since]
-            if last is not None:
-                notes = notes[-last:]
-            session.log("view", clients=(client.uid,), now=now,
-                        detail={"notes": [n.id for n in notes]})
-    if error:
-        raise error
+    now = _now(now)
+    with command(session):
+        client = require(session, name, now)
+        notes = session.notes(client)
+        if since is not None:
+            notes = [n for n in notes if n.created >= since]
+        if last is not None:
+            notes = notes[-last:]
+        session.log("view", clients=(client.uid,), now=now,
+                    detail={"notes": [n.id for n in notes]})
     return client, notes
 
 
 # -- list ------------------------------------------------------------------
 
 def list_clients(session: Session, now: datetime | None = None) -> list[Client]:
-    with session.store.write():
-        session.begin()
+    with command(session):
         clients = session.clients()
         # One entry without references: a listing concerns every client alike.
         session.log("list", detail={"clients": len(clients)}, now=_now(now))
@@ -243,24 +260,15 @@ def read_log(session: Session, name: str | None = None,
              now: datetime | None = None) -> list[ShownEntry]:
     """The owner's view of the log; with a name, only the entries about that client."""
     now = _now(now)
-    error: VaultError | None = None
     shown: list[ShownEntry] = []
-    with session.store.write():
-        session.begin()
-        client = None
-        if name is not None:
-            client = session.find_client(check_name(name))
-            if client is None:
-                error = _missing(session, name, now)
-        if error is None:
-            for row in session.store.log_rows():
-                e = audit.from_row(row)
-                if client is None or session.concerns(e, client.uid):
-                    shown.append(ShownEntry(e, session.open_detail(e), len(e.refs)))
-            session.log("log", clients=() if client is None else (client.uid,),
-                        detail={"entries": len(shown)}, now=now)
-    if error:
-        raise error
+    with command(session):
+        client = None if name is None else require(session, name, now)
+        for row in session.store.log_rows():
+            e = audit.from_row(row)
+            if client is None or session.concerns(e, client.uid):
+                shown.append(ShownEntry(e, session.open_detail(e), len(e.refs)))
+        session.log("log", clients=() if client is None else (client.uid,),
+                    detail={"entries": len(shown)}, now=now)
     return shown
 
 
@@ -306,37 +314,3 @@ def checkpoint(store: Store) -> str:
                              hint="run `vault log verify` for details")
     return audit.checkpoint_line(header.vault_id, report.head_seq, report.head_hash,
                                  header.sign_public)
-
-
-# -- helpers shared with lifecycle.py ------------------------------------------
-
-class CommitThenRaise(Exception):
-    """Raised inside `command()`: commit what was logged, then raise `error`."""
-
-    def __init__(self, error: VaultError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-@contextlib.contextmanager
-def command(session: Session) -> Iterator[None]:
-    """One command's write transaction, started by the checks every command
-    makes. A CommitThenRaise keeps the log entries written so far (such as
-    the `suggest` entry of a missing client) and then fails."""
-    pending: VaultError | None = None
-    with session.store.write():
-        session.begin()
-        try:
-            yield
-        except CommitThenRaise as e:
-            pending = e.error
-    if pending is not None:
-        raise pending
-
-
-def require(session: Session, name: str, now: datetime) -> Client:
-    """The named client, inside `command()`; NotFound with close matches otherwise."""
-    client = session.find_client(check_name(name))
-    if client is None:
-        raise CommitThenRaise(_missing(session, name, now))
-    return client

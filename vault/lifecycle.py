@@ -148,13 +148,12 @@ class Redacted:
         return len({h.client.id for h in self.hits})
 
 
-def _hits(session: Session, name: str | None, finder: spanlib.Finder,
-          note_ids: tuple[int, ...], now: datetime) -> list[Hit]:
-    """Inside `command()`: every note with something to remove."""
-    if name is None:
-        clients = session.clients()
-    else:
-        clients = [require(session, name, now)]
+def _search(session: Session, name: str | None, finder: spanlib.Finder,
+            note_ids: tuple[int, ...], now: datetime) -> list[Hit]:
+    """Inside `command()`: every note with something to remove, from one
+    client or (name None) all. Refused, and logged, if a held client is
+    concerned: the one named, or with --everywhere any with a match."""
+    clients = session.clients() if name is None else [require(session, name, now)]
     hits = []
     for client in clients:
         notes = session.notes(client)
@@ -167,6 +166,8 @@ def _hits(session: Session, name: str | None, finder: spanlib.Finder,
             found = spanlib.merge(finder(note.text))
             if found:
                 hits.append(Hit(client, note, found))
+    _refuse_if_held(session, clients if name is not None else [h.client for h in hits],
+                    "redact", now)
     return hits
 
 
@@ -184,9 +185,7 @@ def redact_preview(session: Session, name: str | None, finder: spanlib.Finder,
     _check_target(name, everywhere, note_ids)
     now = _now(now)
     with command(session):
-        hits = _hits(session, None if everywhere else name, finder, note_ids, now)
-        _refuse_if_held(session, [h.client for h in hits] if everywhere else
-                        [require(session, name, now)] if name else [], "redact", now)
+        hits = _search(session, name, finder, note_ids, now)
         # Logged even without a match: the search read every note it covered.
         session.log("redact-preview", clients=_uids(hits), now=now,
                     detail={"notes": [h.note.id for h in hits]})
@@ -200,27 +199,22 @@ def redact(session: Session, name: str | None, finder: spanlib.Finder,
     now = _now(now)
     _require_exclusive(session)
     with command(session):
-        hits = _hits(session, None if everywhere else name, finder, note_ids, now)
-        _refuse_if_held(session, [h.client for h in hits] if everywhere else
-                        [require(session, name, now)] if name else [], "redact", now)
+        hits = _search(session, name, finder, note_ids, now)
         result = Redacted(hits, erased=False)
+        new_texts: dict[int, dict[int, str]] = {}
+        for h in hits:
+            new_texts.setdefault(h.client.id, {})[h.note.id] = spanlib.apply(h.note.text, h.spans)
+        for client in {h.client.id: h.client for h in hits}.values():
+            session.rekey_client(client, new_texts[client.id])
+        # Logged even without a match. Never the removed text, nor a hash of
+        # it: only where and how much.
+        session.log("redact", clients=_uids(hits), now=now, detail={
+            "notes": [h.note.id for h in hits], "spans": result.spans,
+            "characters": result.characters, "reason": reason,
+            "span_lengths": [[s.end - s.start for s in h.spans] for h in hits]})
         if hits:
-            by_client: dict[int, dict[int, str]] = {}
-            for h in hits:
-                by_client.setdefault(h.client.id, {})[h.note.id] = \
-                    spanlib.apply(h.note.text, h.spans)
-            for client in {h.client.id: h.client for h in hits}.values():
-                session.rekey_client(client, by_client[client.id])
-            # Never the removed text, nor a hash of it: only where and how much.
-            session.log("redact", clients=_uids(hits), now=now, detail={
-                "notes": [h.note.id for h in hits], "spans": result.spans,
-                "characters": result.characters, "reason": reason,
-                "span_lengths": [[s.end - s.start for s in h.spans] for h in hits]})
             session.rotate_master()
     if not hits:
-        with command(session):
-            session.log("redact", now=now, detail={"notes": [], "spans": 0, "characters": 0,
-                                                    "reason": reason, "span_lengths": []})
         return result
     return Redacted(hits, erased=session.store.erase_freed())
 

@@ -383,7 +383,6 @@ class Store:
         """Copy the WAL into the main file and truncate it to zero bytes, so no
         old frame keeps destroyed ciphertext or keys (secure_delete has already
         zeroed freed pages). False if readers kept it from finishing."""
-        import time
         for _ in range(attempts):
             with translate_errors():
                 busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()

@@ -102,7 +102,8 @@ def redact(ctx: typer.Context,
            note: Annotated[Optional[list[int]], typer.Option(
                "--note", metavar="ID", help="Only this note; repeat for more.")] = None,
            text: Annotated[Optional[str], typer.Option(
-               "--text", metavar="STRING", help="Remove this text (any case).")] = None,
+               "--text", metavar="STRING", help="Remove this text: whole words, any "
+               "case.")] = None,
            pattern: Annotated[Optional[str], typer.Option(
                "--pattern", metavar="REGEX", help="Remove what this Python regular "
                "expression matches.")] = None,
