@@ -20,8 +20,10 @@ GENESIS = bytes(32)
 REF_BYTES = 16
 HASH_BYTES = 32
 SIG_BYTES = 64
-# Actions that can be recorded while the vault is locked, hence unsigned.
-LOCKED_ACTIONS = frozenset({"unlock-failed"})
+# What may be written while the vault is locked, and whether it may carry a
+# detail (sealed to the vault's box key; see docs/format.md).
+LOCKED_ACTIONS = {"unlock-failed": False, "backup": True}
+MAX_LOCKED_DETAIL = 8192
 MAX_PROBLEMS = 20
 
 
@@ -115,7 +117,9 @@ def parse_checkpoint(line: str) -> tuple[bytes, int, bytes, bytes]:
 def is_valid_locked_entry(e: LogEntry) -> bool:
     """What an unsigned entry may be: a bare record that something happened
     while the vault was locked, with no references and no detail."""
-    return e.action in LOCKED_ACTIONS and e.via == "none" and not e.refs and not e.detail
+    return (e.action in LOCKED_ACTIONS and e.via == "none" and not e.refs
+            and (not e.detail or (LOCKED_ACTIONS[e.action]
+                                  and len(e.detail) <= MAX_LOCKED_DETAIL)))
 
 
 class Anchor:

@@ -97,7 +97,8 @@ def calibrate_kdf(memory_mib: int = MIN_KDF_MEMORY_MIB,
     return KdfParams(params.memory_kib, iterations, 1)
 
 
-def init(path: Path, passphrase: bytes, kdf: KdfParams, now: datetime | None = None) -> None:
+def init(path: Path, passphrase: bytes, kdf: KdfParams, now: datetime | None = None,
+         keyfile: bytes | None = None) -> None:
     """Build the vault in a temporary file beside `path`, then link it into
     place: an interrupted or failed init (disk full, Ctrl-C) never leaves a
     half-made vault at `path` that would block the next try."""
@@ -111,7 +112,7 @@ def init(path: Path, passphrase: bytes, kdf: KdfParams, now: datetime | None = N
     store = None
     try:
         store = Store.create(temp)
-        Session.create(store, passphrase, kdf, now=now)
+        Session.create(store, passphrase, kdf, now=now, keyfile=keyfile)
         store.close()  # the last connection checkpoints and removes the -wal
         store = None
         try:

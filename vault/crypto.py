@@ -14,6 +14,7 @@ import struct
 import nacl.bindings as sodium
 import nacl.exceptions
 import nacl.hash
+import nacl.public
 import nacl.signing
 import nacl.utils
 from argon2.exceptions import HashingError
@@ -66,6 +67,13 @@ def kdf(passphrase: bytes, salt: bytes, params: KdfParams) -> bytes:
         raise MemoryError("argon2 could not allocate its memory") from None
 
 
+def with_keyfile(kek: bytes, keyfile: bytes) -> bytes:
+    """The key-encryption key when a key file is the second factor: the
+    Argon2id output keyed over a hash of the whole key file, so neither factor
+    alone reveals anything about the result (as KeePassXC's composite key)."""
+    return keyed_hash(kek, b"client-vault/v1/keyfile\x00" + hash(keyfile))
+
+
 def derive_key(key: bytes, purpose: bytes) -> bytes:
     """A subkey for one purpose: BLAKE2b-256 keyed with `key` over the label."""
     return keyed_hash(key, purpose)
@@ -103,6 +111,28 @@ def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
     try:
         return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
             blob[NONCE_BYTES:], aad, blob[:NONCE_BYTES], key)
+    except (nacl.exceptions.CryptoError, ValueError, TypeError):
+        raise CryptoError() from None
+
+
+def box_public_key(secret: bytes) -> bytes:
+    """The X25519 public key of a sealed-box secret key."""
+    return bytes(nacl.public.PrivateKey(secret).public_key)
+
+
+def box_seal(public_key: bytes, plaintext: bytes) -> bytes:
+    """An anonymous sealed box (libsodium crypto_box_seal): anyone with the
+    public key can write one, only the secret key opens it. Has no associated
+    data, so callers put what it belongs to inside the plaintext."""
+    try:
+        return nacl.public.SealedBox(nacl.public.PublicKey(public_key)).encrypt(plaintext)
+    except (nacl.exceptions.CryptoError, ValueError, TypeError):
+        raise CryptoError() from None
+
+
+def box_open(secret: bytes, blob: bytes) -> bytes:
+    try:
+        return nacl.public.SealedBox(nacl.public.PrivateKey(secret)).decrypt(blob)
     except (nacl.exceptions.CryptoError, ValueError, TypeError):
         raise CryptoError() from None
 

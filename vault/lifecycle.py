@@ -11,6 +11,7 @@ its log entries are one transaction.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -231,20 +232,28 @@ class Shredded:
     notes: int
     held: int
     erased: bool
+    # Backups made while a shredded client existed, whose files are still
+    # where they were written: they still hold the client's notes.
+    backups: tuple[str, ...] = ()
 
 
-def _destroy(session: Session, clients: list[Client], now: datetime) -> int:
+def _destroy(session: Session, clients: list[Client],
+             now: datetime) -> tuple[int, tuple[str, ...]]:
     """Inside `command()`: crypto-erase and delete, one log entry each, then a
-    fresh master key. Returns the number of notes destroyed."""
-    notes = 0
+    fresh master key. Returns the notes destroyed and the backups that still
+    hold them."""
+    notes, remaining = 0, {}
+    backups = session.backups() if clients else []
     for c in clients:
         n = session.destroy_client(c, now.date().isoformat())
         notes += n
+        holding = [path for path, when in backups if when >= c.created]
+        remaining.update((p, None) for p in holding if os.path.exists(p))
         session.log("shred", clients=(c.uid,), now=now,
-                    detail={"client": c.uid.hex(), "notes": n, "backups": []})
+                    detail={"client": c.uid.hex(), "notes": n, "backups": holding})
     if clients:
         session.rotate_master()
-    return notes
+    return notes, tuple(remaining)
 
 
 def shred(session: Session, name: str, now: datetime | None = None) -> Shredded:
@@ -253,8 +262,8 @@ def shred(session: Session, name: str, now: datetime | None = None) -> Shredded:
     with command(session):
         client = require(session, name, now)
         _refuse_if_held(session, [client], "shred", now)
-        notes = _destroy(session, [client], now)
-    return Shredded(1, notes, 0, session.store.erase_freed())
+        notes, backups = _destroy(session, [client], now)
+    return Shredded(1, notes, 0, session.store.erase_freed(), backups)
 
 
 def is_due(client: Client, today: date) -> bool:
@@ -280,9 +289,9 @@ def shred_expired(session: Session, today: date, now: datetime | None = None) ->
     with command(session):
         due = [c for c in session.clients() if is_due(c, today)]
         free = [c for c in due if c.hold is None]
-        notes = _destroy(session, free, now)
+        notes, backups = _destroy(session, free, now)
     erased = session.store.erase_freed() if free else True
-    return Shredded(len(free), notes, len(due) - len(free), erased)
+    return Shredded(len(free), notes, len(due) - len(free), erased, backups)
 
 
 def confirm_name_matches(typed: str, client_name: str) -> bool:

@@ -21,6 +21,7 @@ class Header:
     salt: bytes              # 16 random bytes
     wrapped_master: bytes    # nonce || ciphertext, see docs/format.md
     sign_public: bytes       # Ed25519 public key of the access log
+    keyfile: bool = False    # the key-encryption key also needs a key file
 
 
 @dataclass(frozen=True)

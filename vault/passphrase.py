@@ -23,6 +23,7 @@ from .errors import AuthenticationFailed
 MAX_PASSPHRASE_BYTES = 64 * 1024
 COMMAND_TIMEOUT_S = 120
 FILE_TIMEOUT_S = 30
+MAX_KEYFILE_BYTES = 16 * 1024 * 1024
 
 
 def _strip_newline(data: bytes) -> bytes:
@@ -129,6 +130,55 @@ def new(option: str | None) -> bytes:
     if first != get(None, "Repeat the passphrase: "):
         raise AuthenticationFailed("the two passphrases differ; nothing was created")
     return first
+
+
+def replacement(option: str | None) -> bytes:
+    """The new passphrase for `vault passwd`: from --new-passphrase-file or
+    VAULT_NEW_PASSPHRASE_FILE, else typed twice on a terminal. Never from the
+    sources of the current passphrase."""
+    if option is not None:
+        return _from_file(option, "--new-passphrase-file")
+    if os.environ.get("VAULT_NEW_PASSPHRASE_FILE"):
+        return _from_file(os.environ["VAULT_NEW_PASSPHRASE_FILE"], "VAULT_NEW_PASSPHRASE_FILE")
+    if not ui.interactive():
+        from .errors import NeedsTerminal
+        raise NeedsTerminal("a new passphrase is needed and there is no terminal to ask on",
+                            hint="give it with --new-passphrase-file PATH or "
+                                 "VAULT_NEW_PASSPHRASE_FILE")
+    first = get(None, "New passphrase: ")
+    if first != get(None, "Repeat the new passphrase: "):
+        raise AuthenticationFailed("the two passphrases differ; nothing was changed")
+    return first
+
+
+def keyfile(option: str | None) -> bytes | None:
+    """The key file's bytes from --keyfile or VAULT_KEYFILE, or None. Any
+    file will do; its whole content counts."""
+    path = option if option is not None else os.environ.get("VAULT_KEYFILE") or None
+    if path is None:
+        return None
+    source = "--keyfile" if option is not None else "VAULT_KEYFILE"
+    try:
+        if os.path.isdir(path):
+            raise AuthenticationFailed(f"the key file given by {source} is a folder")
+        with open(path, "rb") as f:
+            data = f.read(MAX_KEYFILE_BYTES + 1)
+    except OSError as e:
+        raise AuthenticationFailed(f"cannot read the key file given by {source}: "
+                                   f"{(e.strerror or 'error').lower()}") from None
+    if not data:
+        raise AuthenticationFailed(f"the key file given by {source} is empty")
+    if len(data) > MAX_KEYFILE_BYTES:
+        raise AuthenticationFailed(f"the key file given by {source} is larger than "
+                                   f"{MAX_KEYFILE_BYTES // (1024 * 1024)} MiB")
+    return data
+
+
+def new_keyfile() -> bytes:
+    """Contents for `vault keyfile new`: 256 bits from the OS random source,
+    as hex text, so the file survives being printed or copied by hand."""
+    from . import crypto
+    return crypto.random_bytes(32).hex().encode("ascii") + b"\n"
 
 
 def weakness(passphrase: bytes) -> str | None:

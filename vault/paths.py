@@ -7,9 +7,12 @@ files the mode of the main file).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import Refused, UsageError, VaultError
 
@@ -56,6 +59,54 @@ def create_private_file(path: Path) -> None:
     except OSError as e:
         raise VaultError(f"cannot create the vault file: {e.strerror}") from None
     os.close(fd)
+
+
+@contextlib.contextmanager
+def private_output(dest: Path, overwrite: bool = False) -> Iterator[BinaryIO]:
+    """A new 0600 file at `dest`, written through a temporary file beside it
+    and moved into place only when complete and synced: a failed or
+    interrupted write leaves no file, and no half-written one. Never replaces
+    an existing file unless `overwrite`."""
+    if (dest.exists() or dest.is_symlink()) and not overwrite:
+        raise Refused(f"{dest} already exists; it was left untouched",
+                      hint="add --force to replace it")
+    temp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as e:
+        raise VaultError(f"cannot create {dest}: {(e.strerror or 'error').lower()}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            if overwrite:
+                os.replace(temp, dest)
+            else:
+                os.link(temp, dest)  # fails if dest appeared meanwhile
+        except FileExistsError:
+            raise Refused(f"{dest} already exists; it was left untouched",
+                          hint="add --force to replace it") from None
+        sync_dir(dest.parent)
+    except OSError as e:
+        raise VaultError(f"cannot write {dest}: {(e.strerror or 'error').lower()}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def sync_dir(folder: Path) -> None:
+    """Make a rename or link in `folder` durable."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def loose_modes(path: Path) -> list[Path]:

@@ -21,6 +21,10 @@ from .store import Store
 
 VIA_PASSPHRASE = "passphrase"
 VIA_NONE = "none"
+# The named keys, each wrapped under the master key; the box key's public
+# half is stored beside them in the clear, for what is recorded while locked.
+NAMED_KEYS = ("sign", "log", "index", "box")
+BOX_PUBLIC = "box-public"
 
 
 def normalise_name(name: str) -> str:
@@ -47,10 +51,35 @@ def parse_iso(value: Any) -> datetime:
 
 def _master_aad(h: Header) -> bytes:
     # The KDF parameters and salt are bound to the wrapped master key, so
-    # editing them in the header cannot go unnoticed.
+    # editing them in the header cannot go unnoticed. So is the key-file flag.
     return (crypto.aad("master", h.vault_id)
             + struct.pack(">III", h.kdf.memory_kib, h.kdf.iterations, h.kdf.parallelism)
-            + h.salt)
+            + h.salt + (b"keyfile" if h.keyfile else b""))
+
+
+def check_factors(header: Header, keyfile: bytes | None) -> None:
+    """Say which factor is missing (or extra) before any passphrase is asked.
+    Which one was wrong, when both were given, is never said."""
+    if header.keyfile and keyfile is None:
+        raise AuthenticationFailed("this vault needs its key file as well as the passphrase",
+                                   hint="give --keyfile PATH or set VAULT_KEYFILE")
+    if not header.keyfile and keyfile is not None:
+        raise AuthenticationFailed("this vault does not use a key file",
+                                   hint="leave out --keyfile and VAULT_KEYFILE")
+
+
+def _kek(passphrase: bytes, keyfile: bytes | None, header: Header) -> bytes:
+    try:
+        kek = crypto.kdf(passphrase, header.salt, header.kdf)
+    except MemoryError:
+        raise VaultError(f"not enough memory for the key derivation (this vault asks "
+                         f"for {header.kdf.memory_kib // 1024} MiB)") from None
+    return kek if keyfile is None else crypto.with_keyfile(kek, keyfile)
+
+
+def _wrapped(header: Header, kek: bytes, master: bytes) -> Header:
+    return dataclasses.replace(header, wrapped_master=crypto.seal(kek, master,
+                                                                  _master_aad(header)))
 
 
 def _kdf_in_range(params: KdfParams) -> bool:
@@ -70,14 +99,27 @@ def last_entry(store: Store, vault_id: bytes) -> tuple[int, bytes]:
     return entry.seq, audit.entry_hash(entry, vault_id)
 
 
+def record_locked(store: Store, action: str, detail: dict[str, Any] | None = None,
+                  now: datetime | None = None) -> None:
+    """Append an unsigned entry while the vault is locked; the next unlock
+    checks and signs it. A detail is sealed to the vault's public box key, so
+    only the unlocked vault can read it. Call inside store.write()."""
+    header = store.header()
+    seq, prev = last_entry(store, header.vault_id)
+    sealed = b""
+    public = store.key_or_none(BOX_PUBLIC)
+    if detail is not None and public is not None:
+        sealed = crypto.box_seal(public, codec.pack(
+            {"vault_id": header.vault_id.hex(), "seq": seq + 1, **detail}))
+    entry = audit.make_entry(seq=seq + 1, prev_hash=prev, action=action, via=VIA_NONE,
+                             detail=sealed, now=now)
+    store.append_log(audit.to_row(entry))
+
+
 def record_failed_unlock(store: Store, now: datetime | None = None) -> None:
-    """Append an unsigned entry; the next successful unlock signs it."""
     try:
         with store.write():
-            seq, prev = last_entry(store, store.header().vault_id)
-            entry = audit.make_entry(seq=seq + 1, prev_hash=prev, action="unlock-failed",
-                                     via=VIA_NONE, now=now)
-            store.append_log(audit.to_row(entry))
+            record_locked(store, "unlock-failed", now=now)
     except VaultError:
         pass  # A vault we cannot write to still refuses the wrong passphrase.
 
@@ -111,16 +153,16 @@ class Session:
 
     @classmethod
     def create(cls, store: Store, passphrase: bytes, kdf: KdfParams,
-               now: datetime | None = None) -> Session:
+               now: datetime | None = None, keyfile: bytes | None = None) -> Session:
         sign_seed = crypto.random_key()
         header = Header(format_version=crypto.FORMAT_VERSION,
                         vault_id=crypto.random_bytes(16), kdf=kdf,
                         salt=crypto.random_bytes(crypto.SALT_BYTES),
-                        wrapped_master=b"", sign_public=crypto.sign_public_key(sign_seed))
+                        wrapped_master=b"", sign_public=crypto.sign_public_key(sign_seed),
+                        keyfile=keyfile is not None)
         master = crypto.random_key()
-        kek = crypto.kdf(passphrase, header.salt, kdf)
-        header = dataclasses.replace(
-            header, wrapped_master=crypto.seal(kek, master, _master_aad(header)))
+        kek = _kek(passphrase, keyfile, header)
+        header = _wrapped(header, kek, master)
         wrap = crypto.derive_key(master, b"client-vault/v1/wrap")
         with store.write():
             store.put_header(header)
@@ -129,30 +171,63 @@ class Session:
                 store.put_key(name, crypto.seal(wrap, key, crypto.aad(f"key:{name}",
                                                                       header.vault_id)))
             session = cls(store, header, master, kek)
+            session._ensure_box_key()
             session.log("init", detail={"kdf_memory_kib": kdf.memory_kib,
-                                        "kdf_iterations": kdf.iterations}, now=now)
+                                        "kdf_iterations": kdf.iterations,
+                                        "keyfile": keyfile is not None}, now=now)
         return session
 
     @classmethod
-    def unlock(cls, store: Store, passphrase: bytes) -> Session:
+    def unlock(cls, store: Store, passphrase: bytes, keyfile: bytes | None = None) -> Session:
         header = store.header()
         if not _kdf_in_range(header.kdf):
             raise IntegrityError("the header's KDF parameters are out of range")
-        try:
-            kek = crypto.kdf(passphrase, header.salt, header.kdf)
-        except MemoryError:
-            raise VaultError(f"not enough memory for the key derivation (this vault asks "
-                             f"for {header.kdf.memory_kib // 1024} MiB)") from None
+        check_factors(header, keyfile)
+        kek = _kek(passphrase, keyfile, header)
         try:
             master = crypto.unseal(kek, header.wrapped_master, _master_aad(header))
         except CryptoError:
             record_failed_unlock(store)
-            raise AuthenticationFailed("wrong passphrase") from None
+            raise AuthenticationFailed("wrong passphrase or key file" if header.keyfile
+                                       else "wrong passphrase") from None
         return cls(store, header, master, kek)
+
+    def change_unlock(self, passphrase: bytes, kdf: KdfParams, keyfile: bytes | None) -> None:
+        """A new passphrase, KDF or key file: the same master key, re-wrapped
+        under a fresh salt. Seconds, whatever the vault's size. Call inside
+        the command's write transaction."""
+        master = crypto.unseal(self._kek, self.header.wrapped_master,
+                               _master_aad(self.header))
+        header = dataclasses.replace(self.header, kdf=kdf, keyfile=keyfile is not None,
+                                     salt=crypto.random_bytes(crypto.SALT_BYTES))
+        kek = _kek(passphrase, keyfile, header)
+        header = _wrapped(header, kek, master)
+        self.store.set_unlock(header)
+        self.header, self._kek = header, kek
 
     def _unwrap_named(self, name: str) -> bytes:
         return crypto.unseal(self._wrap, self.store.key(name),
                              crypto.aad(f"key:{name}", self.vault_id))
+
+    def _ensure_box_key(self) -> None:
+        """The box key pair for records written while locked. Vaults made
+        before it existed get one at their next unlock."""
+        if self.store.key_or_none("box") is None:
+            secret = crypto.random_key()
+            self.store.put_key("box", crypto.seal(self._wrap, secret,
+                                                  crypto.aad("key:box", self.vault_id)))
+            self.store.put_key(BOX_PUBLIC, crypto.box_public_key(secret))
+        self._box = self._box_secret()
+
+    def _box_secret(self) -> bytes:
+        try:
+            secret = self._unwrap_named("box")
+        except CryptoError:
+            raise IntegrityError("the vault's keys failed authentication") from None
+        public = self.store.key_or_none(BOX_PUBLIC)
+        if public is None or not crypto.equal(crypto.box_public_key(secret), public):
+            raise IntegrityError("the vault's public box key was replaced (tampering)")
+        return secret
 
     # -- the start of every command ------------------------------------
 
@@ -229,12 +304,35 @@ class Session:
     def open_detail(self, e: LogEntry) -> dict[str, Any] | None:
         if not e.detail:
             return None
+        if e.via == VIA_NONE:
+            return self._open_locked_detail(e)
         try:
             plain = crypto.unseal(self._detail, e.detail,
                                   crypto.aad("log-detail", self.vault_id, e.seq))
         except CryptoError:
             raise IntegrityError(f"log entry {e.seq}: detail failed authentication") from None
         return codec.unpack(plain)
+
+    def _open_locked_detail(self, e: LogEntry) -> dict[str, Any]:
+        """A detail sealed to the box key while the vault was locked. A sealed
+        box has no associated data: its place is checked from inside."""
+        try:
+            detail = codec.unpack(crypto.box_open(self._box_secret(), e.detail))
+        except CryptoError:
+            raise IntegrityError(f"log entry {e.seq}: detail failed authentication") from None
+        if detail.pop("vault_id", None) != self.vault_id.hex() or detail.pop("seq", None) != e.seq:
+            raise IntegrityError(f"log entry {e.seq}: detail belongs to another entry")
+        return detail
+
+    def backups(self) -> list[tuple[str, datetime]]:
+        """(path, time) of every backup the log remembers."""
+        found = []
+        for row in self.store.log_rows_of("backup"):
+            detail = self.open_detail(audit.from_row(row)) or {}
+            path, when = detail.get("path"), detail.get("time")
+            if isinstance(path, str):
+                found.append((path, parse_iso(when)))
+        return found
 
     def concerns(self, e: LogEntry, client_uid: bytes) -> bool:
         ref = audit.client_ref(self._ref, client_uid, e.seq)
@@ -355,7 +453,7 @@ class Session:
         master = crypto.random_key()
         wrap = crypto.derive_key(master, b"client-vault/v1/wrap")
         head_key = crypto.derive_key(master, b"client-vault/v1/head")
-        for name in ("sign", "log", "index"):
+        for name in NAMED_KEYS:
             key = self._unwrap_named(name)
             self.store.put_key(name, crypto.seal(wrap, key, crypto.aad(f"key:{name}",
                                                                        self.vault_id)))
@@ -364,7 +462,8 @@ class Session:
             self.store.update_client_key(row.id, crypto.seal(
                 wrap, key, self._key_aad(row.id, row.uid, row.blind)))
         head = self.head()
-        self.store.set_wrapped_master(crypto.seal(self._kek, master, _master_aad(self.header)))
+        self.header = _wrapped(self.header, self._kek, master)
+        self.store.set_wrapped_master(self.header.wrapped_master)
         self._wrap, self._head = wrap, head_key
         if head is not None:
             self._put_head(*head)
@@ -381,16 +480,27 @@ class Session:
     def add_note(self, client: Client, text: str, tags: tuple[str, ...],
                  now: datetime) -> Note:
         """Store a note and re-seal the client's record with the new count."""
+        return self.add_notes(client, [(text, tags, now)])[0]
+
+    def add_notes(self, client: Client,
+                  items: list[tuple[str, tuple[str, ...], datetime]]) -> list[Note]:
+        """Store notes (text, tags, created) in order, then re-seal the
+        client's record once with the new count and latest date."""
         row = self._row(client)
         key = self._client_key(row)
-        note = Note(id=self.store.next_id("notes"), client_id=client.id, created=now,
-                    tags=tags, text=text)
-        body = codec.pack({"created": iso(now), "tags": list(tags), "text": text})
-        self.store.insert_note(note.id, client.id, crypto.seal(
-            key, body, self._aad("note", note.id, client.id)))
+        first = self.store.next_id("notes")
+        notes = []
+        for i, (text, tags, created) in enumerate(items):
+            note = Note(id=first + i, client_id=client.id, created=created, tags=tags,
+                        text=text)
+            body = codec.pack({"created": iso(created), "tags": list(tags), "text": text})
+            self.store.insert_note(note.id, client.id, crypto.seal(
+                key, body, self._aad("note", note.id, client.id)))
+            notes.append(note)
+        last = max([n.created for n in notes] + ([client.last] if client.last else []))
         self.store.update_client_meta(client.id, self._seal_meta(
-            key, dataclasses.replace(client, last=now, notes=client.notes + 1)))
-        return note
+            key, dataclasses.replace(client, last=last, notes=client.notes + len(notes))))
+        return notes
 
     def notes(self, client: Client) -> list[Note]:
         key = self._client_key(self._row(client))

@@ -21,6 +21,7 @@ from .errors import IntegrityError, NotInitialized, VaultError
 from .models import ClientRow, Header, KdfParams
 
 MAGIC = "client-vault"
+KDF_NAMES = {"argon2id": False, "argon2id+keyfile": True}  # name -> needs a key file
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30.0
 BUSY_WAIT_S = 0.2
@@ -119,6 +120,10 @@ def translate_errors() -> Iterator[None]:
         raise IntegrityError("the vault file is damaged or not a vault") from None
     except sqlite3.DatabaseError:
         raise IntegrityError("the vault file is damaged or not a vault") from None
+
+
+def _kdf_name(h: Header) -> str:
+    return "argon2id+keyfile" if h.keyfile else "argon2id"
 
 
 def _blob(value: Any, size: int | None = None) -> bytes:
@@ -275,15 +280,24 @@ class Store:
     # -- header and keys -----------------------------------------------
 
     def put_header(self, h: Header) -> None:
-        self._q("INSERT INTO header VALUES (1, ?, ?, ?, 'argon2id', ?, ?, ?, ?, ?, ?)",
-                (MAGIC, h.format_version, h.vault_id, h.kdf.memory_kib, h.kdf.iterations,
-                 h.kdf.parallelism, h.salt, h.wrapped_master, h.sign_public))
+        self._q("INSERT INTO header VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (MAGIC, h.format_version, h.vault_id, _kdf_name(h), h.kdf.memory_kib,
+                 h.kdf.iterations, h.kdf.parallelism, h.salt, h.wrapped_master,
+                 h.sign_public))
+
+    def set_unlock(self, h: Header) -> None:
+        """A new passphrase, key file or KDF: the salt, parameters and wrapped
+        master key change together."""
+        self._q("UPDATE header SET kdf = ?, kdf_memory_kib = ?, kdf_iterations = ?, "
+                "kdf_parallelism = ?, salt = ?, wrapped_master = ? WHERE id = 1",
+                (_kdf_name(h), h.kdf.memory_kib, h.kdf.iterations, h.kdf.parallelism,
+                 h.salt, h.wrapped_master))
 
     def header(self) -> Header:
         row = self._q("SELECT magic, format_version, vault_id, kdf, kdf_memory_kib, "
                       "kdf_iterations, kdf_parallelism, salt, wrapped_master, sign_public "
                       "FROM header WHERE id = 1").fetchone()
-        if row is None or row[0] != MAGIC or row[3] != "argon2id":
+        if row is None or row[0] != MAGIC or row[3] not in KDF_NAMES:
             raise IntegrityError("the file is not a vault (or its header is damaged)")
         if _int(row[1]) != SCHEMA_VERSION:
             raise VaultError(f"unsupported vault format version {row[1]}",
@@ -291,13 +305,17 @@ class Store:
         return Header(format_version=row[1], vault_id=_blob(row[2], 16),
                       kdf=KdfParams(_int(row[4]), _int(row[5]), _int(row[6])),
                       salt=_blob(row[7], 16), wrapped_master=_blob(row[8]),
-                      sign_public=_blob(row[9], 32))
+                      sign_public=_blob(row[9], 32), keyfile=KDF_NAMES[row[3]])
 
     def set_wrapped_master(self, wrapped: bytes) -> None:
         self._q("UPDATE header SET wrapped_master = ? WHERE id = 1", (wrapped,))
 
     def put_key(self, name: str, wrapped: bytes) -> None:
         self._q("INSERT OR REPLACE INTO keys VALUES (?, ?)", (name, wrapped))
+
+    def key_or_none(self, name: str) -> bytes | None:
+        row = self._q("SELECT wrapped FROM keys WHERE name = ?", (name,)).fetchone()
+        return None if row is None else _blob(row[0])
 
     def key(self, name: str) -> bytes:
         row = self._q("SELECT wrapped FROM keys WHERE name = ?", (name,)).fetchone()
@@ -341,6 +359,9 @@ class Store:
         self._q("INSERT OR REPLACE INTO tombstones VALUES (?, ?)", (uid, day))
         return notes
 
+    def add_tombstones(self, tombstones: list[tuple[bytes, str]]) -> None:
+        self._db.executemany("INSERT OR IGNORE INTO tombstones VALUES (?, ?)", tombstones)
+
     def tombstones(self) -> list[tuple[bytes, str]]:
         return [(_blob(u, 16), str(d)) for u, d in
                 self._q("SELECT uid, shredded FROM tombstones ORDER BY shredded, uid")]
@@ -379,6 +400,34 @@ class Store:
             return {_id(cid): _int(n) for cid, n in
                     self._q("SELECT client_id, count(*) FROM notes GROUP BY client_id")}
 
+    def use_wal(self) -> None:
+        """WAL mode, as every vault runs in (a restored snapshot comes without)."""
+        with translate_errors():
+            self._db.execute("PRAGMA journal_mode=WAL")
+
+    def counts(self) -> dict[str, int]:
+        """Row counts, which anyone holding the file can see anyway."""
+        return {table: _int(self._q(f"SELECT count(*) FROM {table}").fetchone()[0])
+                for table in ("clients", "notes", "log", "tombstones")}
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own check of the file's structure; [] when sound."""
+        rows = [str(r[0]) for r in self._q("PRAGMA integrity_check(20)")]
+        return [] if rows == ["ok"] else [f"sqlite: {r}" for r in rows]
+
+    def snapshot_to(self, dest: Path) -> None:
+        """A consistent copy of the whole file, through SQLite's online backup
+        API: correct while other processes write (in WAL mode they are not
+        blocked; the copy is of one committed state)."""
+        with translate_errors():
+            target = sqlite3.connect(dest)
+            try:
+                self._db.backup(target)
+                # The copy is a standalone file: no WAL beside it to lose.
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
+
     def erase_freed(self, attempts: int = 20) -> bool:
         """Copy the WAL into the main file and truncate it to zero bytes, so no
         old frame keeps destroyed ciphertext or keys (secure_delete has already
@@ -403,6 +452,9 @@ class Store:
         cur = self._q("SELECT * FROM log WHERE seq > ? ORDER BY seq", (after,))
         with translate_errors():
             yield from cur
+
+    def log_rows_of(self, action: str) -> list[tuple]:
+        return self._q("SELECT * FROM log WHERE action = ? ORDER BY seq", (action,)).fetchall()
 
     def unsigned_log_rows(self) -> list[tuple]:
         return self._q("SELECT * FROM log WHERE signature IS NULL ORDER BY seq").fetchall()

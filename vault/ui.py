@@ -149,3 +149,35 @@ def table(columns: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         t.add_row(*(Text(literal(c, multiline=False)) for c in row))
     Console(file=sys.stdout, no_color="NO_COLOR" in os.environ, highlight=False).print(t)
+
+
+class Progress:
+    """A progress bar on stderr for long work: only on a terminal, and only
+    once the work has taken more than a moment. Call it with (done, total)."""
+
+    DELAY_S = 0.5
+
+    def __init__(self, label: str) -> None:
+        import time
+        self._label, self._clock = label, time.monotonic
+        self._started = self._clock()
+        self._bar = None
+        self._task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if not stderr_is_tty() or self._clock() - self._started < self.DELAY_S:
+                return
+            from rich.console import Console
+            from rich.progress import Progress as Bar
+            self._bar = Bar(console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self._label, total=max(total, 1))
+        self._bar.update(self._task, completed=done, total=max(total, 1))
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -237,7 +237,7 @@ def test_expired_shreds_exactly_the_due_clients(retention):
     result = ok(retention.run("shred", "--expired", "--yes", "--json"))
     assert len(result.stdout.splitlines()) == 1
     assert json.loads(result.stdout) == {"dry_run": False, "shredded": 2, "notes": 4,
-                                         "held": 1}
+                                         "held": 1, "backups": []}
     assert not any(n in result.stderr for n in DUE + KEPT)  # cron logs stay clean
     for name in DUE:
         code(retention.run("view", name), 4)
@@ -251,7 +251,7 @@ def test_expired_shreds_exactly_the_due_clients(retention):
     ok(retention.run("log", "verify"))
     # a second run finds nothing more to do
     assert json.loads(ok(retention.run("shred", "--expired", "--yes", "--json")).stdout) == \
-        {"dry_run": False, "shredded": 0, "notes": 0, "held": 1}
+        {"dry_run": False, "shredded": 0, "notes": 0, "held": 1, "backups": []}
 
 
 def test_a_reopened_client_is_never_due(retention):

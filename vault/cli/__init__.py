@@ -5,6 +5,8 @@ Command"). Importing the modules registers their commands on `app`."""
 from . import notes  # noqa: F401, I001
 from . import log  # noqa: F401
 from . import files  # noqa: F401
+from . import maintenance  # noqa: F401
+from . import imports  # noqa: F401
 from .base import app, main
 
 __all__ = ["app", "main"]

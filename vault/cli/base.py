@@ -125,6 +125,9 @@ PassphraseFile = Annotated[Optional[str], typer.Option(
     "--passphrase-file", metavar="PATH",
     help="Read the passphrase from this file (one trailing newline is ignored). "
          "Also VAULT_PASSPHRASE_FILE or VAULT_PASSPHRASE_COMMAND.")]
+KeyFile = Annotated[Optional[str], typer.Option(
+    "--keyfile", metavar="PATH",
+    help="The vault's key file, if it was set up with one. Also VAULT_KEYFILE.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
@@ -152,13 +155,21 @@ def _open(state: State, read_only: bool = False) -> Any:
     return store
 
 
+def _unlock(store: Any, passphrase_file: str | None, keyfile: str | None) -> Any:
+    """Both factors, checked for presence before the passphrase is asked."""
+    from ..session import Session, check_factors
+    secret_file = passphrases.keyfile(keyfile)
+    check_factors(store.header(), secret_file)
+    return Session.unlock(store, passphrases.get(passphrase_file), secret_file)
+
+
 @contextlib.contextmanager
-def _unlocked(ctx: typer.Context, passphrase_file: str | None) -> Iterator[Any]:
-    from ..session import Session
+def _unlocked(ctx: typer.Context, passphrase_file: str | None,
+              keyfile: str | None = None) -> Iterator[Any]:
     store = _open(_state(ctx))
     session = None
     try:
-        session = Session.unlock(store, passphrases.get(passphrase_file))
+        session = _unlock(store, passphrase_file, keyfile)
         yield session
     finally:
         if session is not None and session.failed_attempts:

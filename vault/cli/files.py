@@ -13,7 +13,7 @@ import typer
 from .. import lifecycle, ui
 from .. import spans as spanlib
 from ..errors import Refused, UsageError
-from .base import JsonFlag, PassphraseFile, _json, _local, _unlocked, app
+from .base import KeyFile, JsonFlag, PassphraseFile, _json, _local, _unlocked, app
 
 ClientArg = Annotated[str, typer.Argument(metavar="CLIENT", help="The client's name.")]
 YesFlag = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]
@@ -36,7 +36,8 @@ def close(ctx: typer.Context, client: ClientArg,
           retain: Annotated[Optional[str], typer.Option(
               "--retain", metavar="DURATION", help="Keep the file for a while from "
               "today: 7y, 18m or 90d.")] = None,
-          passphrase_file: PassphraseFile = None) -> None:
+          passphrase_file: PassphraseFile = None,
+          keyfile: KeyFile = None) -> None:
     """Close a client's file, optionally with a retention date.
 
     Closed files still show with `view`. `vault shred --expired` destroys closed
@@ -47,7 +48,7 @@ def close(ctx: typer.Context, client: ClientArg,
     until = (_parse_date(retain_until, "--retain-until") if retain_until is not None
              else lifecycle.retention_date(retain, date.today()) if retain is not None
              else None)
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         lifecycle.close(session, client, until)
     ui.info("closed the client file" + (f"; retain until {until.isoformat()}" if until
                                         else "; no retention date"))
@@ -55,9 +56,10 @@ def close(ctx: typer.Context, client: ClientArg,
 
 @app.command()
 def reopen(ctx: typer.Context, client: ClientArg,
-           passphrase_file: PassphraseFile = None) -> None:
+           passphrase_file: PassphraseFile = None,
+           keyfile: KeyFile = None) -> None:
     """Reopen a closed client file; its retention date is cleared."""
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         lifecycle.reopen(session, client)
     ui.info("reopened the client file")
 
@@ -67,18 +69,20 @@ def hold(ctx: typer.Context, client: ClientArg,
          reason: Annotated[str, typer.Option(
              "--reason", metavar="TEXT", help="Why the file must be kept (shown when "
              "a shred or redaction is refused).")],
-         passphrase_file: PassphraseFile = None) -> None:
+         passphrase_file: PassphraseFile = None,
+         keyfile: KeyFile = None) -> None:
     """Put a client's file under legal hold: no shred or redaction until released."""
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         lifecycle.hold(session, client, reason)
     ui.info("the client file is under legal hold")
 
 
 @app.command()
 def release(ctx: typer.Context, client: ClientArg,
-            passphrase_file: PassphraseFile = None) -> None:
+            passphrase_file: PassphraseFile = None,
+            keyfile: KeyFile = None) -> None:
     """Release a client's file from legal hold."""
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         lifecycle.release(session, client)
     ui.info("the legal hold is released")
 
@@ -118,7 +122,8 @@ def redact(ctx: typer.Context,
            dry_run: Annotated[bool, typer.Option(
                "--dry-run", help="Show what would go; change nothing.")] = False,
            yes: YesFlag = False, json_out: JsonFlag = False,
-           passphrase_file: PassphraseFile = None) -> None:
+           passphrase_file: PassphraseFile = None,
+           keyfile: KeyFile = None) -> None:
     """Strike text from notes for good: it becomes [REDACTED].
 
     Shows a preview with the spans marked, then asks on a terminal; --yes for
@@ -136,7 +141,7 @@ def redact(ctx: typer.Context,
     if not (dry_run or yes or interactive):
         raise Refused("redact changes notes for good and there is no terminal to confirm on",
                       hint="add --yes to confirm, or --dry-run to see what would go")
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         if dry_run or not yes:
             hits = lifecycle.redact_preview(session, client, finder, note_ids, everywhere)
             if not json_out:
@@ -179,7 +184,8 @@ def shred(ctx: typer.Context,
           dry_run: Annotated[bool, typer.Option(
               "--dry-run", help="With --expired: list what is due; destroy nothing.")] = False,
           yes: YesFlag = False, json_out: JsonFlag = False,
-          passphrase_file: PassphraseFile = None) -> None:
+          passphrase_file: PassphraseFile = None,
+          keyfile: KeyFile = None) -> None:
     """Destroy a client's file for good: notes, name, key.
 
     On a terminal you type the client's name to confirm; --yes for scripts.
@@ -196,7 +202,7 @@ def shred(ctx: typer.Context,
         raise Refused("shred destroys files for good and there is no terminal to confirm on",
                       hint="add --yes to confirm" + (", or --dry-run to see what is due"
                                                      if expired else ""))
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         if expired:
             result = _shred_expired(session, dry_run, yes, json_out)
             if result is None:
@@ -212,10 +218,13 @@ def shred(ctx: typer.Context,
             result = lifecycle.shred(session, client)
     if json_out:
         _json({"dry_run": False, "shredded": result.clients, "notes": result.notes,
-               "held": result.held})
+               "held": result.held, "backups": list(result.backups)})
     else:
         ui.info(f"shredded {result.clients} client file(s), {result.notes} note(s)"
                 + (f"; {result.held} under legal hold kept" if result.held else ""))
+    if result.backups:
+        ui.warn(f"{len(result.backups)} backup(s) made while the file existed still hold "
+                "it: " + ", ".join(ui.literal(p, multiline=False) for p in result.backups))
     if result.clients and not result.erased:
         raise lifecycle.erase_failed_error()
 

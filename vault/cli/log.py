@@ -10,7 +10,7 @@ import typer
 from .. import core, ui
 from .. import passphrase as passphrases
 from ..errors import IntegrityError, UsageError
-from .base import JsonFlag, PassphraseFile, _json, _open, _state, _unlocked, app
+from .base import KeyFile, JsonFlag, PassphraseFile, _json, _open, _state, _unlock, _unlocked, app
 
 log_app = typer.Typer(help="Show the access log, verify it, or print a checkpoint.",
                       rich_markup_mode=None)
@@ -22,7 +22,8 @@ def log(ctx: typer.Context,
         client: Annotated[Optional[str], typer.Option(
             "--client", metavar="CLIENT", help="Only the entries about this client.")] = None,
         json_out: JsonFlag = False,
-        passphrase_file: PassphraseFile = None) -> None:
+        passphrase_file: PassphraseFile = None,
+        keyfile: KeyFile = None) -> None:
     """Show the access log with its details decrypted (needs the passphrase).
 
     Names are never stored in the log; --client finds one client's entries.
@@ -32,7 +33,7 @@ def log(ctx: typer.Context,
             raise UsageError(f"options go after `{ctx.invoked_subcommand}`, e.g. "
                              f"`vault log {ctx.invoked_subcommand} --json`")
         return
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         shown = core.read_log(session, client)
     rows = [{"seq": s.entry.seq, "time": s.entry.time, "action": s.entry.action,
              "via": s.entry.via, "signed": s.entry.signature is not None,
@@ -56,18 +57,18 @@ def log_verify(ctx: typer.Context,
                    "--no-unlock", help="Do not ask for the passphrase (for an auditor); "
                    "a cut-off tail then goes unnoticed.")] = False,
                json_out: JsonFlag = False,
-               passphrase_file: PassphraseFile = None) -> None:
+               passphrase_file: PassphraseFile = None,
+               keyfile: KeyFile = None) -> None:
     """Check the log's signatures and hash chain; no passphrase needed.
 
     With a passphrase source (or on a terminal), also checks the log against the
     head sealed inside the vault, which catches a cut-off tail. Exit 5 on any problem.
     """
-    from ..session import Session
     store = _open(_state(ctx), read_only=True)
     try:
         session = None
         if not no_unlock and (passphrases.configured(passphrase_file) or ui.interactive()):
-            session = Session.unlock(store, passphrases.get(passphrase_file))
+            session = _unlock(store, passphrase_file, keyfile)
         report = core.verify_log(store, session, checkpoint)
     finally:
         store.close()

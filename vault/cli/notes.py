@@ -11,7 +11,7 @@ import typer
 from .. import core, ui
 from .. import passphrase as passphrases
 from ..errors import Refused, UsageError
-from .base import JsonFlag, PassphraseFile, _iso, _json, _local, _state, _unlocked, app
+from .base import KeyFile, JsonFlag, PassphraseFile, _iso, _json, _local, _state, _unlocked, app
 
 
 @app.command()
@@ -22,10 +22,14 @@ def init(ctx: typer.Context,
          kdf_iterations: Annotated[Optional[int], typer.Option(
              "--kdf-iterations", metavar="N", help="Argon2id passes (default: "
              "calibrated to about half a second on this machine).")] = None,
-         passphrase_file: PassphraseFile = None) -> None:
+         passphrase_file: PassphraseFile = None,
+         keyfile: Annotated[Optional[str], typer.Option(
+             "--keyfile", metavar="PATH", help="Also require this key file to unlock "
+             "(make one with `vault keyfile new PATH`).")] = None) -> None:
     """Create a new, empty vault protected by a passphrase.
 
     Asks for the passphrase twice on a terminal. Refuses to touch an existing vault.
+    With --keyfile, the vault needs both the passphrase and the key file.
     """
     from ..models import KdfParams
     path = _state(ctx).path
@@ -40,6 +44,7 @@ def init(ctx: typer.Context,
     if memory < core.MIN_KDF_MEMORY_MIB:
         ui.warn(f"--kdf-memory {memory} is below the recommended "
                 f"{core.MIN_KDF_MEMORY_MIB} MiB: the passphrase is easier to guess")
+    second = passphrases.keyfile(keyfile) if keyfile is not None else None
     secret = passphrases.new(passphrase_file)
     weak = passphrases.weakness(secret)
     if weak:
@@ -49,7 +54,7 @@ def init(ctx: typer.Context,
         params = core.calibrate_kdf(memory)
     else:
         params = KdfParams(memory * 1024, kdf_iterations, 1)
-    core.init(path, secret, params)
+    core.init(path, secret, params, keyfile=second)
     ui.info(f"created a vault at {path} (Argon2id, {params.memory_kib // 1024} MiB, "
             f"{params.iterations} passes)")
 
@@ -67,7 +72,8 @@ def add(ctx: typer.Context,
         new: Annotated[bool, typer.Option(
             "--new", help="Create the client if it does not exist yet.")] = False,
         json_out: JsonFlag = False,
-        passphrase_file: PassphraseFile = None) -> None:
+        passphrase_file: PassphraseFile = None,
+        keyfile: KeyFile = None) -> None:
     """Add a note to a client's file.
 
     A client that does not exist is created only with --new, or after a yes on a
@@ -79,7 +85,7 @@ def add(ctx: typer.Context,
         text = core.check_text(message)
     elif not sys.stdin.isatty():
         text = core.decode_text(sys.stdin.buffer.read(core.MAX_NOTE_BYTES + 1))
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         create = new
         if not new and not core.client_exists(session, client) and ui.interactive():
             create = ui.confirm(f'No client named "{ui.literal(core.check_name(client), False)}".'
@@ -124,14 +130,15 @@ def view(ctx: typer.Context,
              "--since", metavar="DATE", help="Only notes from DATE on (local time "
              "unless an offset is given).")] = None,
          json_out: JsonFlag = False,
-         passphrase_file: PassphraseFile = None) -> None:
+         passphrase_file: PassphraseFile = None,
+         keyfile: KeyFile = None) -> None:
     """Show one client's notes, oldest first.
 
     Text is printed literally: control characters and markup are shown, never
     interpreted. With --json: {"client", "notes": [{"id", "created", "tags", "text"}]}.
     """
     since_dt = _parse_since(since)
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         found, notes = core.view(session, client, last=last, since=since_dt)
     if json_out:
         _json({"client": found.name, "notes": [
@@ -153,13 +160,14 @@ def view(ctx: typer.Context,
 
 @app.command("list")
 def list_(ctx: typer.Context, json_out: JsonFlag = False,
-          passphrase_file: PassphraseFile = None) -> None:
+          passphrase_file: PassphraseFile = None,
+          keyfile: KeyFile = None) -> None:
     """List every client with note count, last activity, status and retention.
 
     With --json: [{"client", "notes", "last", "status", "retain_until", "hold"}],
     last in ISO-8601 UTC or null, retain_until a date or null, hold true or false.
     """
-    with _unlocked(ctx, passphrase_file) as session:
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
         clients = core.list_clients(session)
     if json_out:
         _json([{"client": c.name, "notes": c.notes,
