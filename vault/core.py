@@ -257,15 +257,23 @@ class ShownEntry:
     clients: int
 
 
-def read_log(session: Session, name: str | None = None,
-             now: datetime | None = None) -> list[ShownEntry]:
-    """The owner's view of the log; with a name, only the entries about that client."""
+# What a client may ask to have accounted for: every time their file was shown
+# or handed out.
+DISCLOSURES = frozenset({"view", "export", "export-anonymized"})
+
+
+def read_log(session: Session, name: str | None = None, now: datetime | None = None,
+             actions: frozenset[str] | None = None) -> list[ShownEntry]:
+    """The owner's view of the log; with a name, only the entries about that
+    client; with actions, only those."""
     now = _now(now)
     shown: list[ShownEntry] = []
     with command(session):
         client = None if name is None else require(session, name, now)
         for row in session.store.log_rows():
             e = audit.from_row(row)
+            if actions is not None and e.action not in actions:
+                continue
             if client is None or session.concerns(e, client.uid):
                 shown.append(ShownEntry(e, session.open_detail(e), len(e.refs)))
         session.log("log", clients=() if client is None else (client.uid,),

@@ -35,6 +35,12 @@ class ClientRow:
 
 
 @dataclass(frozen=True)
+class Alias:
+    name: str
+    relation: str | None = None   # None: another name of the client; else who they are
+
+
+@dataclass(frozen=True)
 class Client:
     id: int
     uid: bytes
@@ -45,6 +51,7 @@ class Client:
     status: str = "open"               # "open" or "closed"
     retain_until: date | None = None   # closed files are due for shredding after this
     hold: str | None = None            # reason of a legal hold; None when not held
+    aliases: tuple[Alias, ...] = ()    # other names that must leave every export
 
 
 @dataclass(frozen=True)

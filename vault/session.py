@@ -16,7 +16,7 @@ from typing import Any
 
 from . import audit, codec, crypto
 from .errors import AuthenticationFailed, CryptoError, IntegrityError, VaultError
-from .models import Client, ClientRow, Header, KdfParams, LogEntry, Note
+from .models import Alias, Client, ClientRow, Header, KdfParams, LogEntry, Note
 from .store import Store
 
 VIA_PASSPHRASE = "passphrase"
@@ -80,6 +80,18 @@ def _kek(passphrase: bytes, keyfile: bytes | None, header: Header) -> bytes:
 def _wrapped(header: Header, kek: bytes, master: bytes) -> Header:
     return dataclasses.replace(header, wrapped_master=crypto.seal(kek, master,
                                                                   _master_aad(header)))
+
+
+def _aliases(value: Any, client_id: int) -> tuple[Alias, ...]:
+    if not isinstance(value, list):
+        raise IntegrityError(f"client {client_id}: malformed record")
+    found = []
+    for a in value:
+        if not (isinstance(a, dict) and isinstance(a.get("name"), str)
+                and (a.get("relation") is None or isinstance(a.get("relation"), str))):
+            raise IntegrityError(f"client {client_id}: malformed record")
+        found.append(Alias(a["name"], a.get("relation")))
+    return tuple(found)
 
 
 def _kdf_in_range(params: KdfParams) -> bool:
@@ -324,6 +336,11 @@ class Session:
             raise IntegrityError(f"log entry {e.seq}: detail belongs to another entry")
         return detail
 
+    def pseudonym_key(self) -> bytes:
+        """A secret kept by the vault for `export-anonymized --stable-pseudonyms`,
+        derived from the index key so it needs no row of its own."""
+        return crypto.derive_key(self._index, b"client-vault/v1/pseudonym")
+
     def backups(self) -> list[tuple[str, datetime]]:
         """(path, time) of every backup the log remembers."""
         found = []
@@ -382,6 +399,7 @@ class Session:
         # Records written before closing and holds existed lack these keys.
         status = meta.get("status", "open")
         retain, hold = meta.get("retain_until"), meta.get("hold")
+        aliases = _aliases(meta.get("aliases", []), row.id)
         if not (isinstance(name, str) and isinstance(notes, int) and notes >= 0
                 and status in ("open", "closed") and (hold is None or isinstance(hold, str))
                 and (retain is None or isinstance(retain, str))):
@@ -392,7 +410,7 @@ class Session:
             raise IntegrityError(f"client {row.id}: malformed record") from None
         return Client(id=row.id, uid=row.uid, name=name, created=parse_iso(meta.get("created")),
                       last=None if last is None else parse_iso(last), notes=notes,
-                      status=status, retain_until=retain_until, hold=hold)
+                      status=status, retain_until=retain_until, hold=hold, aliases=aliases)
 
     def _row(self, client: Client) -> ClientRow:
         row = self.store.client_by_blind(self.blind(client.name))
@@ -416,7 +434,8 @@ class Session:
         meta = {"name": c.name, "created": iso(c.created), "notes": c.notes,
                 "last": None if c.last is None else iso(c.last), "status": c.status,
                 "retain_until": None if c.retain_until is None else c.retain_until.isoformat(),
-                "hold": c.hold}
+                "hold": c.hold,
+                "aliases": [{"name": a.name, "relation": a.relation} for a in c.aliases]}
         return crypto.seal(key, codec.pack(meta), self._aad("client-meta", c.id, c.id))
 
     def update_client(self, client: Client) -> None:

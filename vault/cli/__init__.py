@@ -7,6 +7,7 @@ from . import log  # noqa: F401
 from . import files  # noqa: F401
 from . import maintenance  # noqa: F401
 from . import imports  # noqa: F401
+from . import exports  # noqa: F401
 from .base import app, main
 
 __all__ = ["app", "main"]

@@ -21,6 +21,9 @@ app.add_typer(log_app, name="log")
 def log(ctx: typer.Context,
         client: Annotated[Optional[str], typer.Option(
             "--client", metavar="CLIENT", help="Only the entries about this client.")] = None,
+        disclosures: Annotated[bool, typer.Option(
+            "--disclosures", help="With --client: only the views and exports of the "
+            "client's file (the accounting of disclosures a client may ask for).")] = False,
         json_out: JsonFlag = False,
         passphrase_file: PassphraseFile = None,
         keyfile: KeyFile = None) -> None:
@@ -33,8 +36,11 @@ def log(ctx: typer.Context,
             raise UsageError(f"options go after `{ctx.invoked_subcommand}`, e.g. "
                              f"`vault log {ctx.invoked_subcommand} --json`")
         return
+    if disclosures and client is None:
+        raise UsageError("--disclosures needs --client CLIENT")
     with _unlocked(ctx, passphrase_file, keyfile) as session:
-        shown = core.read_log(session, client)
+        shown = core.read_log(session, client,
+                              actions=core.DISCLOSURES if disclosures else None)
     rows = [{"seq": s.entry.seq, "time": s.entry.time, "action": s.entry.action,
              "via": s.entry.via, "signed": s.entry.signature is not None,
              "clients": s.clients, "detail": s.detail} for s in shown]

@@ -1,0 +1,251 @@
+"""`vault alias`, `vault export-anonymized` and `vault export`."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Optional, TextIO
+
+import typer
+
+from .. import paths, ui
+from ..errors import Refused, UsageError
+from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _unlocked, app
+
+alias_app = typer.Typer(help="Other names of a client, and of people around them, that "
+                             "must never appear in an anonymized export.",
+                        no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(alias_app, name="alias")
+
+Client = Annotated[str, typer.Argument(metavar="CLIENT", help="The client's name.")]
+Output = Annotated[Optional[str], typer.Option(
+    "-o", "--output", metavar="FILE", help="Write to FILE (mode 0600); - or nothing "
+    "for stdout.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace a file that exists.")]
+
+
+@alias_app.command("add")
+def alias_add(ctx: typer.Context, client: Client,
+              alias: Annotated[str, typer.Argument(metavar="ALIAS", help="The other name.")],
+              relation: Annotated[Optional[str], typer.Option(
+                  "--relation", metavar="WHO", help="The alias is someone else around the "
+                  "client (spouse, child, employer...); exports show them as [PERSON]. "
+                  "Without it, the alias is the client's own (a nickname, a former name) "
+                  "and becomes the client's pseudonym.")] = None,
+              passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
+    """Add a nickname, a former name, or the name of someone around the client."""
+    from .. import export
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
+        result = export.alias_add(session, client, alias, relation)
+    ui.info(f"the client now has {len(result.aliases)} alias(es)")
+
+
+@alias_app.command("remove")
+def alias_remove(ctx: typer.Context, client: Client,
+                 alias: Annotated[str, typer.Argument(metavar="ALIAS",
+                                                      help="The alias to remove.")],
+                 passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
+    """Remove an alias (any case)."""
+    from .. import export
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
+        result = export.alias_remove(session, client, alias)
+    ui.info(f"the client now has {len(result.aliases)} alias(es)")
+
+
+@alias_app.command("list")
+def alias_list(ctx: typer.Context, client: Client, json_out: JsonFlag = False,
+               passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
+    """List a client's aliases."""
+    from .. import export
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
+        result = export.alias_list(session, client)
+    rows = [{"alias": a.name, "relation": a.relation} for a in result.aliases]
+    if json_out:
+        _json({"client": result.name, "aliases": rows})
+    else:
+        ui.table(["alias", "relation"], [[r["alias"], r["relation"] or "(the client)"]
+                                         for r in rows])
+
+
+# -- output ----------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _destination(output: str | None, force: bool) -> Iterator[TextIO]:
+    """A text stream to FILE (written whole or not at all) or to stdout."""
+    if output in (None, "-"):
+        buffer = io.StringIO()
+        yield buffer
+        text = buffer.getvalue()
+        ui.out(ui.literal(text) if ui.stdout_is_tty() else text)
+        return
+    with paths.private_output(Path(output), overwrite=force) as raw:
+        stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        yield stream
+        stream.flush()
+        stream.detach()
+
+
+def _refuse_existing(output: str | None, force: bool) -> None:
+    """Before unlocking and logging: a target that exists is refused."""
+    if output not in (None, "-") and not force and (Path(output).exists()
+                                                    or Path(output).is_symlink()):
+        raise Refused(f"{output} already exists; it was left untouched",
+                      hint="add --force to replace it")
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula (CSV
+    injection): such cells get a leading apostrophe."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _write_anonymized(stream: TextIO, records: list, fmt: str) -> None:
+    if fmt == "jsonl":
+        for r in records:
+            stream.write(json.dumps({"client": r.client, "note": r.note, "date": r.date,
+                                     "tags": list(r.tags), "text": r.text},
+                                    ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["client", "note", "date", "tags", "text"])
+        for r in records:
+            writer.writerow([r.client, r.note, r.date, _cell("; ".join(r.tags)),
+                             _cell(r.text)])
+    else:
+        current = None
+        for r in records:
+            if r.client != current:
+                stream.write(f"{'' if current is None else chr(10)}## {r.client}\n")
+                current = r.client
+            tags = f" ({', '.join(r.tags)})" if r.tags else ""
+            stream.write(f"\n### Note {r.note}, {r.date}{tags}\n\n{r.text.rstrip()}\n")
+
+
+# -- export-anonymized -----------------------------------------------------------
+
+@app.command("export-anonymized")
+def export_anonymized(
+        ctx: typer.Context,
+        clients: Annotated[Optional[list[str]], typer.Argument(
+            metavar="[CLIENT]...", help="The clients to export; none means every client.")] = None,
+        fmt: Annotated[str, typer.Option(
+            "--format", metavar="jsonl|csv|md", help="Output format (default jsonl).")] = "jsonl",
+        output: Output = None, force: Force = False,
+        dates: Annotated[str, typer.Option(
+            "--dates", metavar="shift|year|keep", help="Dates shifted by a random "
+            "per-client offset (default), cut to the year, or kept.")] = "shift",
+        stable: Annotated[bool, typer.Option(
+            "--stable-pseudonyms", help="The same pseudonyms (and date shifts) in every "
+            "export, from a key kept in the vault: for longitudinal studies.")] = False,
+        region: Annotated[str, typer.Option(
+            "--region", metavar="CC", help="Default country for phone numbers written "
+            "without a country code (default US; other countries are caught too).")] = "US",
+        report: Annotated[Optional[str], typer.Option(
+            "--report", metavar="FILE", help="Also write the residual-risk report as "
+            "JSON to FILE.")] = None,
+        passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
+    """Export notes that identify nobody, for a supervisor or a researcher.
+
+    Every known client's name (parts, initials, possessives, aliases) is replaced
+    by a pseudonym such as Client-7F3A in every note, whoever's note it is; people
+    around a client become [PERSON]; emails, phones, SSNs, cards, IBANs, IPs, URLs,
+    addresses, postcodes, ages over 89 and record numbers become typed
+    placeholders. A report on stderr counts the replacements and lists
+    capitalised words that may be names nobody registered: read it before sharing.
+    """
+    from .. import export
+    if fmt not in ("jsonl", "csv", "md"):
+        raise UsageError("--format takes jsonl, csv or md")
+    if dates not in export.DATE_MODES:
+        raise UsageError("--dates takes shift, year or keep")
+    region = region.upper()
+    import phonenumbers
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise UsageError("--region takes a two-letter country code such as US, GB or DE")
+    _refuse_existing(output, force)
+    _refuse_existing(report, force)
+    destination = "-" if output in (None, "-") else str(Path(output).absolute())
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
+        with ui.Progress("anonymizing") as progress:
+            result = export.export_anonymized(session, clients or [], dates=dates,
+                                              stable=stable, region=region,
+                                              destination=destination, progress=progress)
+    with _destination(output, force) as stream:
+        _write_anonymized(stream, result.records, fmt)
+    summary = {"clients": result.clients, "notes": len(result.records),
+               "replaced": result.counts,
+               "suspects": [{"word": w, "count": n} for w, n in result.suspects]}
+    if report is not None:
+        with paths.private_output(Path(report), overwrite=force) as f:
+            f.write(json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+    _residual_report(summary, report)
+
+
+def _residual_report(summary: dict, report: str | None) -> None:
+    ui.info(f"exported {summary['notes']} note(s) of {summary['clients']} client(s), "
+            "anonymized")
+    replaced = ", ".join(f"{k} {v}" for k, v in summary["replaced"].items()) or "nothing"
+    ui.info(f"replaced: {replaced}")
+    suspects = summary["suspects"]
+    if not suspects:
+        return
+    if ui.stderr_is_tty():
+        words = ", ".join(f"{ui.literal(s['word'], multiline=False)} ({s['count']})"
+                          for s in suspects)
+        ui.warn(f"review before sharing; these capitalised words are not in the "
+                f"dictionary and may be names nobody registered: {words}")
+    else:  # words from notes stay out of a cron job's log file
+        ui.warn(f"{len(suspects)} capitalised word(s) may be names nobody registered"
+                + ("; they are listed in the report" if report else
+                   "; run on a terminal or with --report FILE to see them"))
+
+
+# -- export (the client's own records) ---------------------------------------------
+
+@app.command("export")
+def export_client(ctx: typer.Context, client: Client,
+                  fmt: Annotated[str, typer.Option(
+                      "--format", metavar="md|json", help="Markdown (default) or JSON.")] = "md",
+                  output: Output = None, force: Force = False,
+                  yes: Annotated[bool, typer.Option(
+                      "--yes", help="Do it without asking (for scripts).")] = False,
+                  passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
+    """Export one client's complete file, for their request for their records.
+
+    Nothing is anonymized: this is everything the vault holds about the client
+    (GDPR Art. 15, HIPAA right of access). Asks first on a terminal; --yes for
+    scripts. Logged as a disclosure: see `vault log --client CLIENT --disclosures`.
+    """
+    from .. import export
+    if fmt not in ("md", "json"):
+        raise UsageError("--format takes md or json")
+    _refuse_existing(output, force)
+    if not yes and not ui.interactive():
+        raise Refused("export discloses a client's whole file and there is no terminal "
+                      "to confirm on", hint="add --yes to confirm")
+    destination = "-" if output in (None, "-") else str(Path(output).absolute())
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
+        if not yes and not ui.confirm("Export this client's complete, identifiable file?"):
+            raise Refused("nothing was exported")
+        found, notes = export.export_client(session, client, fmt, destination)
+    with _destination(output, force) as stream:
+        if fmt == "json":
+            stream.write(json.dumps({
+                "client": found.name, "created": _iso(found.created), "status": found.status,
+                "aliases": [{"alias": a.name, "relation": a.relation} for a in found.aliases],
+                "notes": [{"id": n.id, "created": _iso(n.created), "tags": list(n.tags),
+                           "text": n.text} for n in notes]}, ensure_ascii=False) + "\n")
+        else:
+            stream.write(f"# {found.name}\n\nClient since {_iso(found.created)[:10]}; "
+                         f"{len(notes)} note(s).\n")
+            for n in notes:
+                tags = f" ({', '.join(n.tags)})" if n.tags else ""
+                stream.write(f"\n## {_iso(n.created)}{tags}\n\n{n.text.rstrip()}\n")
+    ui.info(f"exported {len(notes)} note(s)" + ("" if output in (None, "-")
+                                                else f" to {ui.literal(output, False)}"))
+    sys.stdout.flush()

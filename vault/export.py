@@ -1,0 +1,173 @@
+"""Aliases, the anonymized export for supervisors and researchers, and the
+complete export a client may ask for (their right of access).
+
+Each function is one transaction with its log entry, committed before the
+caller writes a byte of output. Never imports typer or rich.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import crypto
+from .core import CommitThenRaise, _now, check_name, command, require
+from .errors import NotFound, Refused
+from .models import Alias, Client, Note
+from .session import Session, normalise_name
+
+MAX_ALIASES = 100
+DATE_MODES = ("shift", "year", "keep")
+MAX_SHIFT_DAYS = 180
+
+
+# -- aliases ---------------------------------------------------------------------
+
+def alias_add(session: Session, name: str, alias: str, relation: str | None = None,
+              now: datetime | None = None) -> Client:
+    alias = check_name(alias)
+    relation = None if relation is None else check_name(relation)
+    now = _now(now)
+    with command(session):
+        client = require(session, name, now)
+        if any(normalise_name(a.name) == normalise_name(alias) for a in client.aliases):
+            raise CommitThenRaise(Refused("the client already has this alias"))
+        if len(client.aliases) >= MAX_ALIASES:
+            raise CommitThenRaise(Refused(f"a client can have at most {MAX_ALIASES} aliases"))
+        client = dataclasses.replace(client, aliases=(*client.aliases, Alias(alias, relation)))
+        session.update_client(client)
+        session.log("alias-add", clients=(client.uid,), now=now,
+                    detail={"aliases": len(client.aliases), "other_person": relation is not None})
+    return client
+
+
+def alias_remove(session: Session, name: str, alias: str, now: datetime | None = None) -> Client:
+    wanted = normalise_name(check_name(alias))
+    now = _now(now)
+    with command(session):
+        client = require(session, name, now)
+        kept = tuple(a for a in client.aliases if normalise_name(a.name) != wanted)
+        if len(kept) == len(client.aliases):
+            raise CommitThenRaise(NotFound("the client has no such alias",
+                                           hint="see `vault alias list CLIENT`"))
+        client = dataclasses.replace(client, aliases=kept)
+        session.update_client(client)
+        session.log("alias-remove", clients=(client.uid,), now=now,
+                    detail={"aliases": len(kept)})
+    return client
+
+
+def alias_list(session: Session, name: str, now: datetime | None = None) -> Client:
+    now = _now(now)
+    with command(session):
+        client = require(session, name, now)
+        session.log("alias-list", clients=(client.uid,), now=now,
+                    detail={"aliases": len(client.aliases)})
+    return client
+
+
+# -- export-anonymized -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Record:
+    client: str          # the pseudonym
+    note: int            # renumbered from 1 per client, never the vault's id
+    date: str
+    tags: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Anonymized:
+    records: list[Record]
+    counts: dict[str, int]
+    suspects: list[tuple[str, int]]
+    clients: int
+
+
+def pseudonyms(key: bytes, clients: list[Client]) -> dict[bytes, str]:
+    """`Client-7F3A` from a keyed hash of each client's opaque id: the same
+    within one export, different in the next unless the key is the vault's.
+    Four hex digits, more for everyone if two clients would collide."""
+    digests = {c.uid: crypto.keyed_hash(key, b"pseudonym\x00" + c.uid).hex().upper()
+               for c in clients}
+    for width in (4, 6, 8, 12, 16, 32, 64):
+        names = {uid: f"Client-{d[:width]}" for uid, d in digests.items()}
+        if len(set(names.values())) == len(names):
+            return names
+    raise AssertionError("BLAKE2b collided")  # pragma: no cover
+
+
+def day_offset(key: bytes, client: Client) -> int:
+    """A per-client shift of ±1..180 days, from the same key as the pseudonyms."""
+    n = int.from_bytes(crypto.keyed_hash(key, b"days\x00" + client.uid, 8), "big")
+    shift = n % MAX_SHIFT_DAYS + 1
+    return shift if (n >> 32) & 1 else -shift
+
+
+def people(clients: list[Client], names: dict[bytes, str]) -> list[Any]:
+    """Everyone whose name must leave the export: each client under their
+    pseudonym (with their own aliases), people around them as [PERSON]."""
+    from .anonymize import Person
+    found = []
+    for c in clients:
+        own = tuple(a.name for a in c.aliases if a.relation is None)
+        found.append(Person(names=(c.name, *own), replacement=names[c.uid]))
+        found += [Person(names=(a.name,), replacement="[PERSON]")
+                  for a in c.aliases if a.relation is not None]
+    return found
+
+
+def export_anonymized(session: Session, names: list[str], *, dates: str = "shift",
+                      stable: bool = False, region: str = "US", destination: str = "-",
+                      progress: Callable[[int, int], None] | None = None,
+                      now: datetime | None = None) -> Anonymized:
+    """The chosen clients' notes (all clients for none), with every known
+    name of every client replaced, whoever's note it is, and personal data
+    replaced by typed placeholders."""
+    from .anonymize import Anonymizer
+    now = _now(now)
+    key = session.pseudonym_key() if stable else crypto.random_key()
+    with command(session):
+        everyone = session.clients()
+        chosen = list({c.id: c for c in (require(session, n, now) for n in names)}.values()) \
+            if names else everyone
+        pseudonym = pseudonyms(key, everyone)
+        anonymizer = Anonymizer(people(everyone, pseudonym), dates=dates, region=region)
+        notes_of = [(c, session.notes(c)) for c in chosen]
+        total, done, records = sum(len(n) for _, n in notes_of), 0, []
+        for client, notes in notes_of:
+            shift = day_offset(key, client)
+            for number, note in enumerate(notes, 1):
+                records.append(Record(
+                    client=pseudonym[client.uid], note=number,
+                    date=anonymizer.date(note.created, day_offset=shift),
+                    tags=tuple(anonymizer.text(t, day_offset=shift) for t in note.tags),
+                    text=anonymizer.text(note.text, day_offset=shift)))
+                done += 1
+                if progress and done % 50 == 0:
+                    progress(done, total)
+        counts = {k: v for k, v in sorted(anonymizer.counts.items()) if v}
+        session.log("export-anonymized", clients=tuple(c.uid for c in chosen), now=now,
+                    detail={"notes": len(records), "replaced": counts, "dates": dates,
+                            "stable_pseudonyms": stable, "destination": destination})
+    return Anonymized(records, counts, anonymizer.suspects(), len(chosen))
+
+
+# -- export (the client's own records) ---------------------------------------------
+
+def export_client(session: Session, name: str, fmt: str, destination: str,
+                  now: datetime | None = None) -> tuple[Client, list[Note]]:
+    """Everything the vault holds about one client, logged as a disclosure."""
+    now = _now(now)
+    with command(session):
+        client = require(session, name, now)
+        notes = session.notes(client)
+        session.log("export", clients=(client.uid,), now=now, detail={
+            "notes": [n.id for n in notes], "format": fmt, "destination": destination,
+            "disclosure": True})
+    return client, notes
+
