@@ -22,7 +22,7 @@ HASH_BYTES = 32
 SIG_BYTES = 64
 # What may be written while the vault is locked, and whether it may carry a
 # detail (sealed to the vault's box key; see docs/format.md).
-LOCKED_ACTIONS = {"unlock-failed": False, "backup": True}
+LOCKED_ACTIONS = {"unlock-failed": False, "backup": True, "add-sealed": False}
 MAX_LOCKED_DETAIL = 8192
 MAX_PROBLEMS = 20
 

@@ -193,6 +193,13 @@ def require(session: Session, name: str, now: datetime) -> Client:
     return client
 
 
+def log_event(session: Session, action: str, detail: dict[str, Any],
+              now: datetime | None = None) -> None:
+    """A command that touches no client (unlock, lock): just its log entry."""
+    with command(session):
+        session.log(action, detail=detail, now=_now(now))
+
+
 # -- add -----------------------------------------------------------------
 
 @dataclass(frozen=True)

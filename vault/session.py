@@ -20,6 +20,7 @@ from .models import Alias, Client, ClientRow, Header, KdfParams, LogEntry, Note
 from .store import Store
 
 VIA_PASSPHRASE = "passphrase"
+VIA_AGENT = "agent"
 VIA_NONE = "none"
 # The named keys, each wrapped under the master key; the box key's public
 # half is stored beside them in the clear, for what is recorded while locked.
@@ -128,6 +129,36 @@ def record_locked(store: Store, action: str, detail: dict[str, Any] | None = Non
     store.append_log(audit.to_row(entry))
 
 
+@dataclasses.dataclass(frozen=True)
+class InboxItem:
+    """A note added with `vault add --sealed` while the vault was locked."""
+    id: int
+    client: str
+    text: str
+    tags: tuple[str, ...]
+    created: datetime
+    seq: int            # its `add-sealed` log entry
+
+
+def seal_to_inbox(store: Store, client: str, text: str, tags: tuple[str, ...],
+                  now: datetime) -> int:
+    """`vault add --sealed`: no passphrase, no KDF. The note and the name it
+    was given are sealed to the vault's public box key; only the unlocked
+    vault can open them. Returns the inbox id."""
+    with store.write():
+        public = store.key_or_none(BOX_PUBLIC)
+        if public is None or store.version < 2:
+            raise VaultError("this vault cannot take sealed notes until it is unlocked "
+                             "once by this version", hint="run any command, e.g. `vault list`")
+        header = store.header()
+        seq = last_entry(store, header.vault_id)[0] + 1
+        item = store.add_inbox(crypto.box_seal(public, codec.pack({
+            "vault_id": header.vault_id.hex(), "seq": seq, "client": client, "text": text,
+            "tags": list(tags), "created": iso(now)})))
+        record_locked(store, "add-sealed", now=now)
+    return item
+
+
 def record_failed_unlock(store: Store, now: datetime | None = None) -> None:
     try:
         with store.write():
@@ -145,6 +176,8 @@ class Session:
         self.vault_id = header.vault_id
         self.via = VIA_PASSPHRASE
         self.failed_attempts = 0
+        self.inbox_filed = 0      # sealed notes filed at this unlock
+        self.inbox_waiting = 0    # sealed notes that name no client, or are unreadable
         # Kept to re-wrap a fresh master key after a shred or redaction.
         self._kek = kek
         self._wrap = crypto.derive_key(master, b"client-vault/v1/wrap")
@@ -204,6 +237,24 @@ class Session:
                                        else "wrong passphrase") from None
         return cls(store, header, master, kek)
 
+    @classmethod
+    def from_agent(cls, store: Store, kek: bytes) -> Session | None:
+        """A session from the key the agent holds; None if it no longer opens
+        this vault (the caller then asks for the passphrase)."""
+        header = store.header()
+        try:
+            master = crypto.unseal(kek, header.wrapped_master, _master_aad(header))
+        except CryptoError:
+            return None
+        session = cls(store, header, master, kek)
+        session.via = VIA_AGENT
+        return session
+
+    @property
+    def kek(self) -> bytes:
+        """For `vault unlock` to hand to the agent; nothing else reads it."""
+        return self._kek
+
     def change_unlock(self, passphrase: bytes, kdf: KdfParams, keyfile: bytes | None) -> None:
         """A new passphrase, KDF or key file: the same master key, re-wrapped
         under a fresh salt. Seconds, whatever the vault's size. Call inside
@@ -245,8 +296,14 @@ class Session:
 
     def begin(self) -> None:
         """Inside a write transaction: check the log's head, sign what was
-        recorded while locked. Refuses to add to a log that was cut off."""
+        recorded while locked, file the notes sealed while locked. Refuses to
+        add to a log that was cut off."""
         self._check_head()
+        self._ensure_box_key()
+        self._sign_pending()
+        self._file_inbox()
+
+    def _sign_pending(self) -> None:
         pending = self.store.unsigned_log_rows()
         if not pending:
             return
@@ -266,6 +323,64 @@ class Session:
             prev, prev_seq = audit.entry_hash(e, self.vault_id), e.seq
         self.failed_attempts = sum(e.action == "unlock-failed" for e in entries)
         self._put_head(prev_seq, prev)
+
+    # -- the inbox -----------------------------------------------------
+
+    def _file_inbox(self) -> None:
+        """File each sealed note under the client it names; keep the others
+        (no such client, or unreadable) for `vault inbox`. A copied row, or one
+        whose log entry is missing, is dropped: it was not written by us."""
+        rows = self.store.inbox()
+        self.inbox_waiting = 0
+        if not rows:
+            return
+        filed = self._filed_seqs()
+        for row_id, sealed in rows:
+            item = self.open_inbox(row_id, sealed)
+            if item is None:
+                self.inbox_waiting += 1
+                continue
+            if item.seq in filed or not self._is_sealed_add(item.seq):
+                self.store.delete_inbox(row_id)
+                continue
+            client = self.find_client(item.client)
+            if client is None:
+                self.inbox_waiting += 1
+                continue
+            self.file_inbox_item(item, client)
+            filed.add(item.seq)
+
+    def file_inbox_item(self, item: InboxItem, client: Client) -> Note:
+        note = self.add_note(client, item.text, item.tags, item.created)
+        self.store.delete_inbox(item.id)
+        self.log("inbox-file", clients=(client.uid,),
+                 detail={"note": note.id, "sealed_seq": item.seq})
+        self.inbox_filed += 1
+        return note
+
+    def _filed_seqs(self) -> set[int]:
+        found = set()
+        for row in self.store.log_rows_of("inbox-file"):
+            seq = (self.open_detail(audit.from_row(row)) or {}).get("sealed_seq")
+            if isinstance(seq, int):
+                found.add(seq)
+        return found
+
+    def _is_sealed_add(self, seq: int) -> bool:
+        row = self.store.log_row(seq)
+        return row is not None and audit.from_row(row).action == "add-sealed"
+
+    def open_inbox(self, row_id: int, sealed: bytes) -> InboxItem | None:
+        """The sealed note, checked like typed input; None if unreadable."""
+        from .core import check_name, check_tags, check_text
+        try:
+            rec = codec.unpack(crypto.box_open(self._box, sealed))
+            if rec.get("vault_id") != self.vault_id.hex() or not isinstance(rec.get("seq"), int):
+                return None
+            return InboxItem(row_id, check_name(rec["client"]), check_text(rec["text"]),
+                             check_tags(rec["tags"]), parse_iso(rec["created"]), rec["seq"])
+        except (CryptoError, IntegrityError, VaultError, KeyError, TypeError, AttributeError):
+            return None
 
     def head(self) -> tuple[int, bytes] | None:
         sealed = self.store.head()

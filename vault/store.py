@@ -22,7 +22,8 @@ from .models import ClientRow, Header, KdfParams
 
 MAGIC = "client-vault"
 KDF_NAMES = {"argon2id": False, "argon2id+keyfile": True}  # name -> needs a key file
-SCHEMA_VERSION = 1
+FORMAT_VERSION = 1   # the header's format_version: how ciphertexts are made
+SCHEMA_VERSION = 2   # 2 added the inbox; version 1 files are upgraded on open
 BUSY_TIMEOUT_S = 30.0
 BUSY_WAIT_S = 0.2
 
@@ -78,14 +79,22 @@ CREATE TABLE tombstones (
     uid      BLOB PRIMARY KEY,
     shredded TEXT NOT NULL
 );
+CREATE TABLE inbox (
+    id     INTEGER PRIMARY KEY,
+    sealed BLOB NOT NULL
+);
 """
+# What version 2 added to version 1.
+UPGRADES = {1: "CREATE TABLE inbox (\n    id     INTEGER PRIMARY KEY,\n"
+               "    sealed BLOB NOT NULL\n)"}
 
 
 _EXPECTED: set[tuple] | None = None
 
 
-def expected_schema() -> set[tuple]:
-    """sqlite_master as SCHEMA creates it, for comparison on every open."""
+def expected_schema(version: int = SCHEMA_VERSION) -> set[tuple]:
+    """sqlite_master as SCHEMA creates it, for comparison on every open; for
+    version 1, without what later versions added."""
     global _EXPECTED
     if _EXPECTED is None:
         db = sqlite3.connect(":memory:")
@@ -96,6 +105,8 @@ def expected_schema() -> set[tuple]:
         db.execute("INSERT INTO clients VALUES (NULL, x'', x'', x'', x'')")
         _EXPECTED = set(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
         db.close()
+    if version == 1:
+        return {row for row in _EXPECTED if row[1] != "inbox"}
     return _EXPECTED
 
 
@@ -149,6 +160,7 @@ class Store:
         self.path = path
         self._db = conn
         self._depth = 0
+        self.version = SCHEMA_VERSION
 
     # -- opening -------------------------------------------------------
 
@@ -187,17 +199,29 @@ class Store:
                 raise VaultError(f"this vault has format version {version}; this vault "
                                  f"program reads up to version {SCHEMA_VERSION}",
                                  hint="upgrade client-vault")
-            if version != SCHEMA_VERSION:
+            if version not in (1, SCHEMA_VERSION):
                 raise IntegrityError("the file is not a vault (or is damaged)")
-            store._check_schema()
+            if version == 1 and not read_only:
+                store._check_schema(1)
+                store._upgrade()
+                version = SCHEMA_VERSION
+            store._check_schema(version)
+            store.version = version
         return store
 
-    def _check_schema(self) -> None:
+    def _upgrade(self) -> None:
+        """Version 1 to 2, in one transaction: the same file plus the inbox."""
+        with self.write():
+            if self._db.execute("PRAGMA user_version").fetchone()[0] == 1:
+                self._db.execute(UPGRADES[1])
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _check_schema(self, version: int = SCHEMA_VERSION) -> None:
         """Refuse any table, index, view or trigger this program did not create.
         A trigger planted by someone with write access could silently drop
         log entries while notes are shown, so the schema must be exactly ours."""
         found = set(self._db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
-        if found != expected_schema():
+        if found != expected_schema(version):
             raise IntegrityError("the file is not a vault, or holds tables or triggers "
                                  "this program did not create (tampering)")
 
@@ -299,7 +323,7 @@ class Store:
                       "FROM header WHERE id = 1").fetchone()
         if row is None or row[0] != MAGIC or row[3] not in KDF_NAMES:
             raise IntegrityError("the file is not a vault (or its header is damaged)")
-        if _int(row[1]) != SCHEMA_VERSION:
+        if _int(row[1]) != FORMAT_VERSION:
             raise VaultError(f"unsupported vault format version {row[1]}",
                              hint="upgrade client-vault")
         return Header(format_version=row[1], vault_id=_blob(row[2], 16),
@@ -439,6 +463,24 @@ class Store:
                 return True
             time.sleep(0.1)
         return False
+
+    # -- the inbox of notes sealed while locked --------------------------
+
+    def add_inbox(self, sealed: bytes) -> int:
+        return _id(self._q("INSERT INTO inbox (sealed) VALUES (?)", (sealed,)).lastrowid)
+
+    def inbox(self) -> list[tuple[int, bytes]]:
+        if self.version < 2:
+            return []
+        return [(_id(i), _blob(b)) for i, b in self._q("SELECT id, sealed FROM inbox ORDER BY id")]
+
+    def inbox_count(self) -> int:
+        if self.version < 2:
+            return 0
+        return _int(self._q("SELECT count(*) FROM inbox").fetchone()[0])
+
+    def delete_inbox(self, item_id: int) -> None:
+        self._q("DELETE FROM inbox WHERE id = ?", (item_id,))
 
     # -- access log ----------------------------------------------------
 

@@ -107,6 +107,15 @@ def prompt_passphrase(prompt: str = "Passphrase: ") -> bytes:
         raise AuthenticationFailed("the passphrase could not be read as UTF-8 text") from None
 
 
+def ask(question: str) -> str:
+    """One line typed on the terminal; "" when there is none."""
+    if not interactive():
+        return ""
+    sys.stderr.write(question)
+    sys.stderr.flush()
+    return sys.stdin.readline().strip()
+
+
 def confirm(question: str) -> bool:
     if not interactive():
         return False

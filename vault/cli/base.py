@@ -156,8 +156,18 @@ def _open(state: State, read_only: bool = False) -> Any:
 
 
 def _unlock(store: Any, passphrase_file: str | None, keyfile: str | None) -> Any:
-    """Both factors, checked for presence before the passphrase is asked."""
+    """The agent's key when `vault unlock` left one running (and no passphrase
+    file was named on the command line); else both factors, checked for
+    presence before the passphrase is asked."""
+    from .. import agent
     from ..session import Session, check_factors
+    if passphrase_file is None:
+        kek = agent.key(store.path)
+        if kek is not None:
+            session = Session.from_agent(store, kek)
+            if session is not None:
+                return session
+            agent.lock(store.path)  # it holds a key that no longer opens this vault
     secret_file = passphrases.keyfile(keyfile)
     check_factors(store.header(), secret_file)
     return Session.unlock(store, passphrases.get(passphrase_file), secret_file)
@@ -170,12 +180,46 @@ def _unlocked(ctx: typer.Context, passphrase_file: str | None,
     session = None
     try:
         session = _unlock(store, passphrase_file, keyfile)
+        _inbox(session)
         yield session
     finally:
         if session is not None and session.failed_attempts:
             ui.warn(f"{session.failed_attempts} failed unlock attempt(s) since the last "
                     "unlock")
         store.close()
+
+
+def _inbox(session: Any) -> None:
+    """File the notes sealed while locked; on a terminal, ask where the ones
+    that name no client go; otherwise say they wait in `vault inbox`."""
+    from .. import inbox
+    inbox.file_pending(session)
+    if session.inbox_filed:
+        ui.info(f"filed {session.inbox_filed} note(s) added while locked")
+    if not session.inbox_waiting:
+        return
+    if ui.interactive():
+        for w in inbox.waiting(session):
+            if w.item is None:
+                continue
+            answer = ui.ask(f'A note added while locked names "{ui.literal(w.item.client, False)}",'
+                            " which is no client. File it under (a client's name; "
+                            "Enter to leave it in the inbox): ")
+            if not answer:
+                continue
+            exists = _client_exists(session, answer)
+            if exists or ui.confirm(f'No client named "{ui.literal(answer, False)}". '
+                                    "Create it?"):
+                inbox.file_item(session, w.id, answer, create=not exists)
+        session.inbox_waiting = session.store.inbox_count()
+    if session.inbox_waiting:
+        ui.warn(f"{session.inbox_waiting} note(s) added while locked wait in the inbox; "
+                "see `vault inbox`")
+
+
+def _client_exists(session: Any, name: str) -> bool:
+    from .. import core
+    return core.client_exists(session, name)
 
 
 def _local(dt: datetime | None) -> str:

@@ -11,7 +11,8 @@ import typer
 from .. import core, ui
 from .. import passphrase as passphrases
 from ..errors import Refused, UsageError
-from .base import KeyFile, JsonFlag, PassphraseFile, _iso, _json, _local, _state, _unlocked, app
+from .base import (JsonFlag, KeyFile, PassphraseFile, _iso, _json, _local, _open, _state,
+                   _unlocked, app)
 
 
 @app.command()
@@ -71,6 +72,9 @@ def add(ctx: typer.Context,
             "--tag", metavar="TAG", help="A tag for the note; repeat for more.")] = None,
         new: Annotated[bool, typer.Option(
             "--new", help="Create the client if it does not exist yet.")] = False,
+        sealed: Annotated[bool, typer.Option(
+            "--sealed", help="Add while locked: no passphrase, instant. The note is "
+            "sealed into an inbox and filed under CLIENT at the next unlock.")] = False,
         json_out: JsonFlag = False,
         passphrase_file: PassphraseFile = None,
         keyfile: KeyFile = None) -> None:
@@ -85,6 +89,9 @@ def add(ctx: typer.Context,
         text = core.check_text(message)
     elif not sys.stdin.isatty():
         text = core.decode_text(sys.stdin.buffer.read(core.MAX_NOTE_BYTES + 1))
+    if sealed:
+        _add_sealed(ctx, client, text, tag or [], json_out)
+        return
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         create = new
         if not new and not core.client_exists(session, client) and ui.interactive():
@@ -100,6 +107,27 @@ def add(ctx: typer.Context,
         _json({"note": note.id, "created": _iso(note.created), "new_client": added.new_client})
     else:
         ui.info(f"added note {note.id}" + (" to a new client" if added.new_client else ""))
+
+
+def _add_sealed(ctx: typer.Context, client: str, text: str | None, tags: list[str],
+                json_out: bool) -> None:
+    from datetime import datetime, timezone
+
+    from .. import editor
+    from ..session import seal_to_inbox
+    name, clean_tags = core.check_name(client), core.check_tags(tags)
+    if text is None:
+        text = core.decode_text(editor.compose())
+    store = _open(_state(ctx))
+    try:
+        item = seal_to_inbox(store, name, text, clean_tags,
+                             datetime.now(timezone.utc).replace(microsecond=0))
+    finally:
+        store.close()
+    if json_out:
+        _json({"sealed": True, "inbox": item})
+    else:
+        ui.info("sealed the note; it is filed under the client at the next unlock")
 
 
 

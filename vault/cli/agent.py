@@ -1,0 +1,88 @@
+"""`vault unlock`, `vault lock` and `vault status`: unlock once, work for a while."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+
+from .. import ui
+from ..errors import UsageError
+from .base import JsonFlag, KeyFile, PassphraseFile, _json, _state, _unlocked, app
+
+MAX_TIMEOUT_S = 24 * 3600
+
+
+def parse_duration(text: str) -> int:
+    """`15m`, `90s`, `2h`, `1h30m` to seconds."""
+    parts = re.fullmatch(r"(?:(\d{1,3})h)?(?:(\d{1,4})m)?(?:(\d{1,5})s)?", text.strip())
+    if not text.strip() or parts is None:
+        raise UsageError("--timeout takes a duration such as 15m, 1h or 90s")
+    h, m, s = (int(g or 0) for g in parts.groups())
+    seconds = h * 3600 + m * 60 + s
+    if not 1 <= seconds <= MAX_TIMEOUT_S:
+        raise UsageError("--timeout must be between 1s and 24h")
+    return seconds
+
+
+@app.command()
+def unlock(ctx: typer.Context,
+           timeout: Annotated[str, typer.Option(
+               "--timeout", metavar="DURATION", help="Lock again after this long without "
+               "use: 15m (default), 1h, 90s; at most 24h.")] = "15m",
+           passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
+    """Unlock the vault for a while: later commands need no passphrase.
+
+    Starts a background agent for this user and vault that holds the key in
+    memory only, and returns at once. It locks itself after the idle timeout,
+    when the vault is restored or its passphrase changes, and on `vault lock`.
+    """
+    from .. import agent, core
+    seconds = parse_duration(timeout)
+    path = _state(ctx).path
+    agent.lock(path)  # a fresh unlock asks for the passphrase, not an old agent
+    with _unlocked(ctx, passphrase_file, keyfile) as session:
+        agent.start(path, session.kek, seconds)
+        try:
+            core.log_event(session, "unlock", {"timeout_s": seconds})
+        except BaseException:
+            agent.lock(path)
+            raise
+        until = agent.status(path)
+    ui.info(f"unlocked until {until or '?'} (idle timeout {timeout}); `vault lock` to end")
+
+
+@app.command()
+def lock(ctx: typer.Context, passphrase_file: PassphraseFile = None,
+         keyfile: KeyFile = None) -> None:
+    """Forget the key now: the next command asks for the passphrase again."""
+    from .. import agent, core
+    path = _state(ctx).path
+    if agent.status(path) is None:
+        ui.info("the vault was not unlocked")
+        return
+    if path.exists():
+        with _unlocked(ctx, None, keyfile) as session:  # through the agent, to log it
+            core.log_event(session, "lock", {})
+    agent.lock(path)
+    ui.info("locked")
+
+
+@app.command()
+def status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Whether a vault exists, where, and whether it is unlocked; no passphrase.
+
+    Shows no client data.
+    """
+    from .. import agent
+    path = _state(ctx).path
+    exists = path.is_file()
+    until = agent.status(path) if exists else None
+    if json_out:
+        _json({"vault": str(path), "exists": exists, "unlocked": until is not None,
+               "until": until})
+        return
+    ui.out(f"vault: {path}{'' if exists else ' (none yet: `vault init` creates it)'}\n")
+    if exists:
+        ui.out(f"unlocked until {until}\n" if until else "locked\n")

@@ -1,0 +1,67 @@
+"""The inbox: notes added with `vault add --sealed` while the vault was locked
+that could not be filed at the next unlock (their name matches no client, or
+they cannot be read). Never imports typer or rich."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .core import CommitThenRaise, _missing, _now, check_name, command
+from .errors import NotFound
+from .models import Note
+from .session import InboxItem, Session
+
+
+@dataclass(frozen=True)
+class Waiting:
+    id: int
+    item: InboxItem | None      # None: the sealed note cannot be read
+
+
+def file_pending(session: Session) -> None:
+    """Open the vault's transaction once: `begin()` files what it can."""
+    if session.store.inbox_count():
+        with command(session):
+            pass
+
+
+def waiting(session: Session, now: datetime | None = None) -> list[Waiting]:
+    with command(session):
+        found = [Waiting(i, session.open_inbox(i, sealed))
+                 for i, sealed in session.store.inbox()]
+        session.log("inbox", now=_now(now), detail={"waiting": len(found)})
+    return found
+
+
+def _find(session: Session, item_id: int) -> tuple[int, InboxItem | None]:
+    for i, sealed in session.store.inbox():
+        if i == item_id:
+            return i, session.open_inbox(i, sealed)
+    raise CommitThenRaise(NotFound(f"no inbox note {item_id}",
+                                   hint="see `vault inbox` for the waiting notes"))
+
+
+def file_item(session: Session, item_id: int, name: str, create: bool = False,
+              now: datetime | None = None) -> Note:
+    """File a waiting note under CLIENT (created with `create`)."""
+    name, now = check_name(name), _now(now)
+    with command(session):
+        _, item = _find(session, item_id)
+        if item is None:
+            raise CommitThenRaise(NotFound(f"inbox note {item_id} cannot be read; "
+                                           "it can only be dropped"))
+        client = session.find_client(name)
+        if client is None:
+            if not create:
+                raise CommitThenRaise(_missing(session, name, now))
+            client = session.create_client(name, now.replace(microsecond=0))
+        note = session.file_inbox_item(item, client)
+    return note
+
+
+def drop(session: Session, item_id: int, now: datetime | None = None) -> None:
+    with command(session):
+        _find(session, item_id)
+        session.store.delete_inbox(item_id)
+        session.log("inbox-drop", now=_now(now), detail={"item": item_id})

@@ -1,0 +1,97 @@
+"""`vault search`: notes across the vault that mention something, with a short
+excerpt around the match. Case-insensitive and accent-insensitive.
+
+Notes are decrypted one client at a time, so memory follows the largest
+client, not the vault. Never imports typer or rich.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from .core import _now, check_name, command, require
+from .errors import UsageError
+from .names import normalise
+from .session import Session
+
+CONTEXT = 40           # characters of excerpt on each side of the first match
+MAX_TERM_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Hit:
+    client: str
+    note: int
+    created: datetime
+    excerpt: str
+    spans: tuple[tuple[int, int], ...]   # matches inside the excerpt
+    matches: int                         # matches in the whole note
+
+
+def matcher(term: str, regex: bool) -> re.Pattern[str]:
+    if not term.strip():
+        raise UsageError("the search term is empty")
+    if len(term) > MAX_TERM_CHARS:
+        raise UsageError(f"the search term is longer than {MAX_TERM_CHARS} characters")
+    if regex:
+        try:
+            return re.compile(term, re.IGNORECASE)
+        except re.error as e:
+            raise UsageError(f"--regex: the pattern is not valid ({e.msg})") from None
+    return re.compile(re.escape(normalise(term)[0]))
+
+
+def find(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Match spans in the original text, found in its normalised form."""
+    folded, where = normalise(text)
+    spans = []
+    for m in pattern.finditer(folded):
+        if m.end() == m.start():
+            continue
+        if where is None:
+            spans.append((m.start(), m.end()))
+        else:
+            spans.append((where[m.start()], where[m.end() - 1] + 1))
+    return spans
+
+
+def excerpt(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Up to CONTEXT characters either side of the first match, on one line."""
+    start = max(0, spans[0][0] - CONTEXT)
+    end = min(len(text), spans[0][1] + CONTEXT)
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(text) else ""
+    shown = prefix + text[start:end].replace("\n", " ") + suffix
+    inside = tuple((s - start + len(prefix), min(e, end) - start + len(prefix))
+                   for s, e in spans if s >= start and s < end)
+    return shown, inside
+
+
+def search(session: Session, term: str, client: str | None = None, tag: str | None = None,
+           regex: bool = False, now: datetime | None = None) -> list[Hit]:
+    pattern = matcher(term, regex)
+    wanted_tag = None if tag is None else normalise(check_name(tag))[0]
+    now = _now(now)
+    hits: list[Hit] = []
+    with command(session):
+        clients = [require(session, client, now)] if client else session.clients()
+        found_in = []
+        for c in clients:
+            before = len(hits)
+            for note in session.notes(c):
+                if wanted_tag is not None and wanted_tag not in (
+                        normalise(t)[0] for t in note.tags):
+                    continue
+                spans = find(pattern, note.text)
+                if spans:
+                    shown, inside = excerpt(note.text, spans)
+                    hits.append(Hit(c.name, note.id, note.created, shown, inside, len(spans)))
+            if len(hits) > before:
+                found_in.append(c.uid)
+        # Which clients matched, never the term: it may be a name.
+        session.log("search", clients=tuple(found_in), now=now, detail={
+            "hits": len(hits), "regex": regex, "scope": "client" if client else "all",
+            "tag": tag is not None})
+    return hits
