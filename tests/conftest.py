@@ -57,8 +57,14 @@ def blank_env(tmp_path: Path) -> VaultEnv:
     pw = tmp_path / "passphrase.txt"
     pw.write_text(PASSPHRASE + "\n")
     path = folder / "vault.sqlite"
+    # A runtime folder of the test's own, so no agent of the user (or of
+    # another test) is ever found.
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
     env = {"VAULT_PATH": str(path), "VAULT_PASSPHRASE_FILE": str(pw),
-           "VAULT_PASSPHRASE_COMMAND": None, "NO_COLOR": "1"}
+           "VAULT_PASSPHRASE_COMMAND": None, "VAULT_KEYFILE": None,
+           "VAULT_NEW_PASSPHRASE_FILE": None, "VAULT_NO_AGENT": None,
+           "XDG_RUNTIME_DIR": str(runtime), "NO_COLOR": "1"}
     return VaultEnv(root=tmp_path, path=path, passphrase_file=pw, env=env)
 
 

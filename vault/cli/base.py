@@ -32,6 +32,18 @@ from .. import passphrase as passphrases
 from ..errors import ExitCode, NotFound, VaultError
 
 
+class lazy:
+    """A module imported on first use, so that `vault --help` and `vault
+    status` start without loading the cryptography and SQLite layers."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+        return getattr(importlib.import_module(self._name), attr)
+
+
 @dataclass
 class State:
     path: Path

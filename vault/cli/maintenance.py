@@ -8,11 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import maintenance, paths, ui
+from .. import paths, ui
 from .. import passphrase as passphrases
 from ..errors import IntegrityError, Refused, UsageError
-from .base import (JsonFlag, KeyFile, PassphraseFile, _iso, _json, _open, _state, _unlock,
+from .base import (lazy, JsonFlag, KeyFile, PassphraseFile, _iso, _json, _open, _state, _unlock,
                    _unlocked, app)
+
+maintenance = lazy("vault.maintenance")
 
 Force = Annotated[bool, typer.Option("--force", help="Replace a file that exists.")]
 Yes = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]

@@ -8,11 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import core, ui
+from .. import ui
 from .. import passphrase as passphrases
 from ..errors import Refused, UsageError
-from .base import (JsonFlag, KeyFile, PassphraseFile, _iso, _json, _local, _open, _state,
+from .base import (lazy, JsonFlag, KeyFile, PassphraseFile, _iso, _json, _local, _open, _state,
                    _unlocked, app)
+
+core = lazy("vault.core")
 
 
 @app.command()
