@@ -251,7 +251,12 @@ def _json(obj: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     import os
+    import resource
     os.umask(0o077)  # belt and braces: nothing we create is for others
+    try:  # a crash must not write decrypted notes or keys into a core file
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        pass
     try:
         code = typer.main.get_command(app).main(args=argv, prog_name="vault",
                                                 standalone_mode=False)
