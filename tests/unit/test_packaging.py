@@ -21,3 +21,15 @@ def test_every_subpackage_is_included_in_the_distribution():
 def test_the_console_script_points_at_the_guarded_entry():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert config["project"]["scripts"]["vault"] == "vault.entry:main"
+
+
+def test_every_data_file_is_shipped_as_package_data():
+    """The anonymizer reads vault/data/words.txt.gz through importlib.resources;
+    a wheel without it would fail only when suspects() is first called."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["vault"]
+    files = [p.relative_to(ROOT / "vault").as_posix()
+             for p in (ROOT / "vault" / "data").rglob("*") if p.is_file()]
+    assert "data/words.txt.gz" in files
+    for name in files:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name

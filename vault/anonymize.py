@@ -1,0 +1,219 @@
+"""The anonymization engine behind `vault export-anonymized`: plaintext in,
+anonymized plaintext out. Pure: no I/O (but for reading the packaged word
+list), no crypto, no CLI.
+
+Known people's names become their pseudonym (or "[PERSON]" for the people
+around a client); personal data the detectors recognise becomes a typed
+placeholder such as "[PHONE]"; dates are shifted by the client's offset,
+reduced to the year, or kept. See docs/anonymization.md for what it finds
+and what it misses.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import detect
+from .names import NameIndex, normalise
+
+PLACEHOLDER_TYPES: tuple[str, ...] = (
+    "NAME", "PERSON", "EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP", "URL",
+    "ADDRESS", "POSTCODE", "DATE", "AGE", "ID")
+DATE_MODES = ("shift", "year", "keep")
+# Regions that write the month first in numeric dates ("03/05/2024" is March).
+_MONTH_FIRST = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
+_PRIORITY = {kind: i for i, kind in enumerate(detect.PRIORITY)}
+_PRIORITY.update({"DATE:" + kind: _PRIORITY["DATE"] for kind in detect.DATE_PATTERNS})
+# Capitalised words, for suspects(): "Whitaker's" counts as "Whitaker".
+_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-Þ](?<!\w[A-ZÀ-ÖØ-Þ])[a-zß-öø-ÿ]+\b")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Capitalised words that are not in the (lower-case) word list but identify nobody.
+_NOT_SUSPECT = frozenset({
+    "mr", "mrs", "ms", "mx", "dr", "prof", "jr", "sr", "st", "ok",
+    *detect.MONTHS, *(m[:3] for m in detect.MONTHS), "sept",
+    *(d.lower() for d in _WEEKDAYS), *(d[:3].lower() for d in _WEEKDAYS), "tues", "thurs",
+    "english", "american", "british", "spanish", "french", "german", "christmas",
+    "thanksgiving", "easter", "god", "internet", "zoom", "medicare", "medicaid",
+    "covid", "client", "person", "name", "ave", "blvd", "rd", "apt", "ste",
+})
+
+
+@dataclass(frozen=True)
+class Person:
+    names: tuple[str, ...]   # full names and aliases that all mean this person
+    replacement: str         # "Client-7F3A", or "[PERSON]" for people around a client
+
+
+class Anonymizer:
+    """Anonymizes the notes of one export. `counts` and `suspects()` add up
+    over every `text()` call."""
+
+    def __init__(self, people: Iterable[Person], *, dates: str = "shift",
+                 region: str = "US") -> None:
+        import phonenumbers  # lazy: a large module
+        if dates not in DATE_MODES:
+            raise ValueError(f"dates must be one of {', '.join(DATE_MODES)}")
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("unknown region (expected an ISO 3166 country code like US)")
+        self.dates = dates
+        self.region = region
+        self._regions = tuple(dict.fromkeys((region, *detect.PHONE_REGIONS)))
+        self._month_first = region in _MONTH_FIRST
+        self._names = NameIndex((p.names, p.replacement) for p in people)
+        self.counts: Counter[str] = Counter()
+        self._capitalised: Counter[str] = Counter()
+
+    def text(self, text: str, *, day_offset: int = 0) -> str:
+        """The anonymized text. `day_offset` is this client's date shift in
+        days, used only when dates == "shift"."""
+        self._capitalised.update(_CAPITALISED.findall(text))
+        found: list[tuple[int, int, int, int, str, object]] = [
+            (f.start, f.start - f.end, _PRIORITY[f.kind], f.end, f.kind,
+             f.match and (f.match, text[f.start:f.match.start()]))
+            for f in detect.find_all(text, self._regions, self._month_first)]
+        found += [(m.start, m.start - m.end, _PRIORITY["NAME"], m.end, "NAME", m.replacement)
+                  for m in self._names.find(text)]
+        if not found:
+            return text
+        found.sort(key=lambda f: f[:3])
+        out: list[str] = []
+        pos = 0
+        for start, _, _, end, kind, data in found:
+            if start < pos:
+                continue   # overlaps a span already replaced: earliest, then longest wins
+            replacement = self._replacement(kind, data, day_offset)
+            if replacement is None:
+                continue
+            out.append(text[pos:start])
+            out.append(replacement)
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _replacement(self, kind: str, data: object, day_offset: int) -> str | None:
+        if kind == "NAME":
+            assert isinstance(data, str)
+            self.counts["PERSON" if data == "[PERSON]" else "NAME"] += 1
+            return data
+        if kind.startswith("DATE:"):
+            if self.dates == "keep":
+                return None
+            assert isinstance(data, tuple)
+            self.counts["DATE"] += 1
+            return self._render_date(kind[5:], *data, day_offset)
+        kind = "ID" if kind == "BAREID" else kind
+        self.counts[kind] += 1
+        return f"[{kind}]"
+
+    def date(self, when: datetime.datetime, *, day_offset: int = 0) -> str:
+        """A note's own date: shifted by day_offset, reduced to the year, or kept."""
+        if self.dates == "year":
+            return f"{when.year:04d}"
+        if self.dates == "shift":
+            when = when + datetime.timedelta(days=day_offset)
+        return when.date().isoformat()
+
+    def _render_date(self, kind: str, m: re.Match[str], weekday: str, day_offset: int) -> str:
+        """The date shifted and written as it was; `weekday` is the text
+        before the match naming the day ("Tuesday, "), rewritten to match."""
+        fields = detect.date_fields(kind, m, self._month_first)
+        assert fields is not None   # detect only reports dates that parse
+        year, month, day = fields
+        if self.dates == "year":
+            return "[DATE]" if year is None else f"{year:04d}"
+        if weekday and year is None:
+            return "[DATE]"   # the weekday would give the real year away
+        try:
+            # A date without a year is shifted within a leap year, so that
+            # "Feb 29" still exists.
+            new = datetime.date(2000 if year is None else year, month, day)
+            new += datetime.timedelta(days=day_offset)
+        except (ValueError, OverflowError):
+            return "[DATE]"    # "Feb 30", or shifted out of range
+        if weekday:
+            day_name = _WEEKDAYS[new.weekday()]
+            word = re.match(r"\w+", weekday).group()
+            weekday = (day_name if len(word) > 4 else day_name[:3]) + weekday[len(word):]
+        return weekday + _render(kind, m, new, self._month_first)
+
+    def suspects(self, limit: int = 50) -> list[tuple[str, int]]:
+        """Capitalised words of the original texts so far that are neither
+        dictionary words nor known name parts: names nobody registered,
+        places, misspellings. Most frequent first."""
+        words = _dictionary()
+        out = []
+        for word, count in self._capitalised.items():
+            key = normalise(word)[0]
+            if key in words or key in _NOT_SUSPECT or key in self._names.parts:
+                continue
+            # "Hopes" or "Tried": an inflection of a dictionary word.
+            if any(key.endswith(s) and key[:-len(s)] in words for s in ("s", "es", "ed", "ing")):
+                continue
+            out.append((word, count))
+        out.sort(key=lambda wc: (-wc[1], wc[0]))
+        return out[:limit]
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """The packaged English word list (SCOWL via Debian's wamerican; lower-case
+    words only, so it holds no first names or surnames), read on first use."""
+    from importlib import resources
+    data = resources.files("vault").joinpath("data/words.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
+
+
+# -- rendering a shifted date in its original format ----------------------------------
+
+def _render(kind: str, m: re.Match[str], new: datetime.date, month_first: bool) -> str:
+    groups: dict[str, str] = {}
+    if kind == "iso":
+        groups = {"y": f"{new.year:04d}", "m": _pad(new.month, m["m"], True),
+                  "d": _pad(new.day, m["d"], True)}
+    elif kind == "num":
+        a, b = int(m["a"]), int(m["b"])
+        month_is_a = month_first and m["sep"] != "." and a <= 12 or b > 12
+        groups = {"a": _pad(new.month if month_is_a else new.day, m["a"], True),
+                  "b": _pad(new.day if month_is_a else new.month, m["b"], True),
+                  "y": f"{new.year % 100:02d}" if len(m["y"]) == 2 else f"{new.year:04d}"}
+    else:
+        groups["mon"] = _month_name(new.month, m["mon"])
+        if m["y"]:
+            groups["y"] = f"{new.year:04d}"
+        if kind != "my":
+            groups["d"] = _pad(new.day, m["d"], False)
+            if m["ord"]:
+                groups["ord"] = _ordinal(new.day)
+    text, base, pieces, pos = m.group(), m.start(), [], 0
+    for name, value in sorted(groups.items(), key=lambda g: m.start(g[0])):
+        start, end = m.start(name) - base, m.end(name) - base
+        pieces += [text[pos:start], value]
+        pos = end
+    return "".join(pieces) + text[pos:]
+
+
+def _pad(value: int, like: str, numeric: bool) -> str:
+    """Zero-padded if the original was: "03/18" pads, "Feb 14th" does not."""
+    padded = like.startswith("0") or numeric and len(like) == 2
+    return f"{value:02d}" if padded else str(value)
+
+
+def _ordinal(day: int) -> str:
+    return "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _month_name(month: int, like: str) -> str:
+    full = detect.MONTHS[month - 1].capitalize()
+    if len(like) > 4 or like == "June" or like == "July" or like == "May":
+        name = full
+    elif like == "Sept" and month == 9:
+        name = "Sept"
+    else:
+        name = full[:3]
+    return name.upper() if like.isupper() else name

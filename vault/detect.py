@@ -1,0 +1,397 @@
+"""Detectors the anonymized export adds to `pii`: phone numbers in many
+regions, URLs, street addresses, postal codes, dates, ages over 89 and record
+numbers. Pure functions, no I/O.
+
+Every detector returns `Found` spans, possibly overlapping; the caller keeps
+the earliest, then the longest, then the one whose kind comes first in
+`PRIORITY`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from . import pii
+
+# Ties between spans of equal start and length go to the kind listed first:
+# a record number after "MRN" is an ID even if it parses as a phone number.
+PRIORITY = ("EMAIL", "URL", "IBAN", "CARD", "SSN", "IP", "DATE", "ID", "POSTCODE",
+            "PHONE", "ADDRESS", "AGE", "BAREID", "NAME")
+PHONE_REGIONS = ("US", "GB", "CA", "AU", "IE", "DE", "FR", "NL", "IN")
+
+
+class Found(NamedTuple):   # a tuple, not a dataclass: made by the thousand per MB
+    start: int
+    end: int
+    kind: str
+    match: re.Match[str] | None = None   # dates keep theirs, to be re-rendered
+
+
+# -- phone numbers -------------------------------------------------------------------
+
+# Cheap pre-filter: a run of digits with single separators, maybe after "+"
+# or "00". phonenumbers only ever sees these windows, never the whole note.
+_PHONE_WINDOW = re.compile(
+    r"[+(\d](?<![\w@/.+-][+(\d])"          # "+", "(" or a digit, not inside a word
+    r"(?:(?<=\+)[ ]?\(?\d|(?<=\()\d|(?<=\d))"
+    r"(?:\d|[ \t.\-/\u00a0]?\(?\d|\)[ \t.\-/\u00a0]?\d)*")
+_PHONE_WORD = re.compile(
+    r"(?i)\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|call|called|ring|fax|"
+    r"text|sms|whatsapp|landline|contact|number)\b[.:#]?[^\w\n]{0,12}$")
+
+
+@lru_cache(maxsize=8192)   # a client's numbers recur from note to note
+def _phone_check(window: str, regions: tuple[str, ...]) -> tuple[bool, bool]:
+    """(valid in some region, possible in some region)."""
+    import phonenumbers  # lazy: a large module
+    from phonenumbers import NumberParseException
+    possible = False
+    for region in regions:
+        try:
+            number = phonenumbers.parse(window, region)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True, True
+        possible = possible or phonenumbers.is_possible_number(number)
+        if window.startswith("+"):
+            break   # the country code is written out: one region says it all
+    return False, possible
+
+
+_BLOCKS_PHONE = frozenset({"EMAIL", "URL", "IBAN", "CARD", "SSN", "IP", "DATE", "ID", "POSTCODE"})
+
+
+def find_phones(text: str, regions: tuple[str, ...], taken: list[Found]) -> list[Found]:
+    """Phone numbers in any of `regions`' national formats or in international
+    format. What other detectors already explain (a date, a card, a record
+    number) is masked first, so "on 03/05/2024 555-0132" is not one window."""
+    for f in taken:
+        if f.kind.split(":")[0] in _BLOCKS_PHONE:
+            text = text[:f.start] + "#" * (f.end - f.start) + text[f.end:]
+    out = []
+    for m in _PHONE_WINDOW.finditer(text):
+        window = m.group()
+        digits = sum(ch.isdigit() for ch in window)
+        if not 6 <= digits <= 17:
+            continue
+        valid, possible = _phone_check(window, regions) if digits >= 7 else (False, True)
+        if not valid:
+            near = bool(_PHONE_WORD.search(text, max(0, m.start() - 40), m.start()))
+            # Fictional ranges (UK drama numbers, 555-01xx) are "possible" but
+            # not valid: accept them written as phone numbers are, "+44 ..."
+            # or after "tel:"; after a phone word, any grouped number will do.
+            valid = (possible and (near or window.startswith("+"))
+                     or near and digits >= 7 and _phone_shape(window))
+        if valid:
+            out.append(Found(m.start(), m.end(), "PHONE"))
+        elif digits >= 10 and " " in window:
+            out += _phone_inside(window, m.start(), regions)
+    return out
+
+
+def _phone_inside(window: str, offset: int, regions: tuple[str, ...]) -> list[Found]:
+    """Numbers inside a window that is not one number: two numbers side by
+    side, or a number and a count ("020 7946 0958 2 sessions")."""
+    import phonenumbers
+    for region in regions:
+        found = [Found(offset + x.start, offset + x.end, "PHONE")
+                 for x in phonenumbers.PhoneNumberMatcher(window, region,
+                                                          leniency=phonenumbers.Leniency.VALID)]
+        if found:
+            return found
+    return []
+
+
+def _phone_shape(window: str) -> bool:
+    """After a phone word, a grouped number ("555-0142", "0412 345 678") is a
+    phone even if no region's rules accept it."""
+    return bool(re.fullmatch(r"\+?[\d()]+(?:[ .\-][\d()]+)+", window))
+
+
+# -- URLs, addresses, postcodes ------------------------------------------------------
+
+_TLD = r"(?:com|org|net|edu|gov|io|co|uk|us|de|fr|nl|au|ca|ie|in|info|biz|me|app|health)"
+_URL = re.compile(
+    r"(?i)\b(?:https?://|www\.)[^\s<>\"']+"
+    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\." + _TLD + r"\b(?:/[^\s<>\"']*)?")
+_URL_TAIL = ".,;:!?)]}'\""
+
+_STREET_TYPE = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|"
+    r"Place|Pl|Terrace|Ter|Way|Close|Crescent|Cres|Square|Sq|Parkway|Pkwy|Highway|"
+    r"Hwy|Circle|Cir|Trail|Row|Gardens|Grove|Mews|Hill|Walk|Parade|Alley|Plaza)\b\.?")
+# Two patterns, each starting with a character class (see pii._SSN).
+_ADDRESS_NUMBER_FIRST = re.compile(
+    # "221B Baker Street", "1600 Pennsylvania Ave NW", "350 5th Ave"
+    r"\d(?<!\w\d)\d{0,5}[A-Z]?(?:-\d{1,4})?,?\s+(?:"
+    r"(?:(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))\s+){1,4}" + _STREET_TYPE
+    + r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    # "12 rue de la Paix"
+    r"|(?:(?:bis|ter)\s+)?(?:rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai)"
+    r"\s+(?:(?:de|du|des|la|le|l'|d')\s*)*[A-ZÉ][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+_ADDRESS_WORD_FIRST = re.compile(
+    r"[A-ZÄÖÜafsp](?<!\w[A-ZÄÖÜafsp])(?:"
+    # "Hauptstraße 12", "Keizersgracht 123"
+    r"[\wäöüß-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|gracht|laan|plein)\s+\d{1,4}[a-z]?\b"
+    # "Apt 4B", "Suite 200": the word is checked in code ("ate 2" is no address)
+    r"|(?P<unit>pt|partment|uite|te|lat|nit|PT|PARTMENT|UITE|TE|LAT|NIT)\.?\s*#?\s*\d+[A-Za-z]?\b"
+    # "PO Box 123"
+    r"|(?P<box>\.?\s?[Oo]\.?\s?[Bb][Oo][Xx])\s+\d+\b)")
+_UNIT_WORDS = frozenset({"apt", "apartment", "suite", "Apt", "Apartment", "Suite", "Ste",
+                         "Flat", "Unit", "APT", "APARTMENT", "SUITE", "STE", "FLAT", "UNIT"})
+_US_STATES = frozenset((
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
+    "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC").split())
+_AU_STATES = frozenset("NSW VIC QLD SA WA TAS NT ACT".split())
+# Each alternative starts with a character class, which lets re skip ahead
+# cheaply; "\b" is written as a lookbehind after the first character.
+_POSTCODES = (
+    re.compile(
+        r"[A-Z](?<!\w[A-Z])(?:"
+        r"(?<=Z)IP(?:\s*[Cc]ode)?\s*[:#]?\s*(?P<zip2>\d{5}(?:-\d{4})?)\b"
+        # "NY 10001", "CA 90210-1234", "NSW 2000": the state is checked in code
+        r"|(?P<st>(?<=[A-Z])[A-Z][A-Z]?),?\s+(?P<zip>\d{5}(?:-\d{4})?|\d{4})\b"
+        # UK: "NW1 6XE", "SW1A 1AA"; Canada: "K1A 0B1"
+        r"|(?P<uk>[A-Z]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b"
+        r"|(?<=[ABCEGHJ-NPRSTVXY])(?P<ca>\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)\b)"),
+    re.compile(r"[Zz](?<!\w[Zz])ip(?:\s*code)?\s*[:#]?\s*(?P<zip2>\d{5}(?:-\d{4})?)\b"),
+    re.compile(
+        r"\d(?<!\w\d)(?:(?P<zip4>\d{4}-\d{4})\b"
+        # "75002 Paris", "10115 Berlin" after a comma, as in an address line
+        r"|(?<=, \d)(?P<eu>\d{3,4})(?=\s+[A-ZÄÖÜ][a-zäöüßéèê]+))"),
+)
+
+
+_URL_HINT = re.compile(r"\." + _TLD + r"\b")   # a literal first: re finds "." fast
+_SPACE = re.compile(r"\s")
+
+
+def _url_windows(text: str) -> pii.Windows:
+    """From the whitespace before each hint of a URL to the whitespace after."""
+    hints = [m.start() for m in _URL_HINT.finditer(text)]
+    for literal in ("://", "www."):
+        at = text.find(literal)
+        while at >= 0:
+            hints.append(at)
+            at = text.find(literal, at + 4)
+    out: pii.Windows = []
+    for hint in sorted(hints):
+        if out and hint < out[-1][1]:
+            continue
+        start = max(text.rfind(c, 0, hint) for c in " \n\t") + 1
+        after = _SPACE.search(text, hint)
+        out.append((start, after.start() if after else len(text)))
+    return out
+
+
+def find_urls(text: str) -> list[Found]:
+    out = []
+    for m in pii.scan(_URL, text, _url_windows(text)):
+        url = m.group().rstrip(_URL_TAIL)
+        if url:
+            out.append(Found(m.start(), m.start() + len(url), "URL"))
+    return out
+
+
+def find_addresses(text: str, windows: pii.Windows) -> list[Found]:
+    out = [Found(m.start(), m.end(), "ADDRESS")
+           for m in pii.scan(_ADDRESS_NUMBER_FIRST, text, windows)]
+    for m in pii.scan(_ADDRESS_WORD_FIRST, text, windows):
+        if m["unit"] and m[0][0] + m["unit"] not in _UNIT_WORDS:
+            continue
+        if m["box"] and m[0][0] not in "Pp":
+            continue
+        out.append(Found(m.start(), m.end(), "ADDRESS"))
+    return out
+
+
+def find_postcodes(text: str, windows: pii.Windows) -> list[Found]:
+    out = []
+    for rx in _POSTCODES:
+        for m in pii.scan(rx, text, windows):
+            groups = m.groupdict()
+            if groups.get("zip"):
+                if m[0][0] + m["st"] in (_US_STATES if len(m["zip"]) > 4 else _AU_STATES):
+                    out.append(Found(m.start("zip"), m.end("zip"), "POSTCODE"))
+            elif groups.get("zip2"):
+                out.append(Found(m.start("zip2"), m.end("zip2"), "POSTCODE"))
+            else:
+                # UK, Canadian, ZIP+4 and European codes start at the match.
+                out.append(Found(m.start(), m.end(), "POSTCODE"))
+    return out
+
+
+# -- dates -----------------------------------------------------------------------------
+
+# Month names: a capital, then any month's tail; month_number() rejects "Jarch".
+_MONTH = (r"(?P<mon>[JFMASOND](?<!\w[JFMASOND])(?:an(?:uary)?|eb(?:ruary)?|ar(?:ch)?|"
+          r"pr(?:il)?|ay|une?|uly?|ug(?:ust)?|ep(?:t(?:ember)?)?|ct(?:ober)?|ov(?:ember)?|"
+          r"ec(?:ember)?))\.?")
+_ORD = r"(?P<ord>st|nd|rd|th)?"
+# Looked for just before a date, to be shifted with it: "Tuesday, March 5, 2024".
+_WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                      r"Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\.?,?\s+$")
+DATE_PATTERNS = {
+    "iso": re.compile(r"(?P<y>\d(?<![\w./-]\d)\d{3})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)"
+                      r"(?P<d>\d{1,2})(?![\w/-]|\.\d)"),
+    "num": re.compile(r"(?P<a>\d(?<![\w./-]\d)\d?)(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)"
+                      r"(?P<y>\d{4}|\d{2})(?![\w/-]|\.\d)"),
+    # "5 March 2024", "5th of March", "5-Mar-2024"
+    "dmy": re.compile(r"(?P<d>\d(?<!\w\d)\d?)" + _ORD + r"(?:(?:\s+of)?\s+|-)" + _MONTH
+                      + r"(?:(?:,?\s+|-)(?P<y>\d{4}))?(?![\w-])"),
+    "mdy": re.compile(_MONTH + r"\s+(?P<d>\d{1,2})" + _ORD
+                      + r"(?:,?\s+(?P<y>\d{4}))?(?![\w-])"),
+    "my": re.compile(_MONTH + r",?\s+(?P<y>\d{4})(?![\w-])"),
+}
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+_VERSION = re.compile(r"(?i)(?:\bv|version|release)\s*$")
+
+
+_MONTH_FORMS = {form: i for i, full in enumerate(MONTHS, 1)
+                for form in (full, full[:3], "sept" if i == 9 else full)}
+
+
+
+def date_fields(kind: str, m: re.Match[str], month_first: bool) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a date match, or None if impossible."""
+    if kind == "num":
+        a, b = int(m["a"]), int(m["b"])
+        # Dotted dates are day-first everywhere ("5.3.2024").
+        month_first = month_first and m["sep"] != "."
+        month, day = (a, b) if month_first and a <= 12 or b > 12 else (b, a)
+    elif kind == "iso":
+        month, day = int(m["m"]), int(m["d"])
+    else:
+        month = _MONTH_FORMS.get(m["mon"].lower(), 0)
+        day = int(m["d"]) if kind != "my" else 15
+    year = None
+    if m["y"]:
+        year = int(m["y"])
+        if len(m["y"]) == 2:
+            year += 2000 if year < 70 else 1900
+    if not (1 <= month <= 12 and 1 <= day <= 31) or year is not None and not 1800 <= year <= 2199:
+        return None
+    return year, month, day
+
+
+def find_dates(text: str, month_first: bool, windows: pii.Windows) -> list[Found]:
+    out = []
+    for kind, rx in DATE_PATTERNS.items():
+        for m in pii.scan(rx, text, windows):
+            if date_fields(kind, m, month_first) is None:
+                continue
+            if kind == "num" and m["sep"] == "." and _VERSION.search(text, 0, m.start()):
+                continue
+            start = m.start()
+            if kind in ("dmy", "mdy"):
+                weekday = _WEEKDAY.search(text, max(0, start - 12), start)
+                start = weekday.start() if weekday else start
+            out.append(Found(start, m.end(), "DATE:" + kind, m))
+    return out
+
+
+# -- ages, record numbers ------------------------------------------------------------
+
+_AGES = (
+    re.compile(r"(?P<n>\d(?<!\w\d)\d\d?)(?:(?:\s*-\s*|\s+)(?i:years?|yrs?)(?:\s*-\s*|\s+)(?i:old)\b"
+               r"|\s*(?i:y/o|y\.o\.|yo|yrs?)(?![\w/])|\s+(?i:years\s+of\s+age)\b)"),
+    re.compile(r"[Aa](?<!\w[Aa])[Gg][Ee][DdSs]?\s*:?\s*(?P<n>\d{2,3})\b"),
+)
+_ID_WORDS = frozenset((
+    "mrn nhs npi record case docket file claim policy account acct invoice member "
+    "patient chart ref reference ticket matter licence license passport client id").split())
+# A keyword's first letter, then the tails of all keywords ("Mase" passes
+# here and is dropped in find_ids): cheaper than trying every word.
+_ID = re.compile(
+    r"(?P<kw>[MNRCDFPAILTmnrcdfpailt](?<!\w[A-Za-z])(?i:rn|hs|pi|ecord|ase|ocket|ile|laim|"
+    r"olicy|ccount|cct|nvoice|ember|atient|hart|ef|eference|icket|atter|icen[cs]e|assport|"
+    r"lient|d))\b"
+    r"\.?(?i:\s*(?:no\b\.?|number|num\b\.?|#|id\b))?\s*[:#]?\s*"
+    r"(?P<v>(?=[A-Za-z/-]*\d)[A-Za-z0-9][A-Za-z0-9/-]*[A-Za-z0-9]|\d)")
+_BARE_ID = re.compile(r"\d(?<![\w$€£.,/-]\d)\d{5,}(?![\w/-]|[.,]\d)")
+
+
+# "SSN 123 45 6789", "social security number: 123456789": written without
+# the dashes pii._SSN needs.
+_SSN_WORD = re.compile(
+    r"[Ss](?<!\w[Ss])(?i:sn|s#|ocial\s+security(?:\s+(?:no\b\.?|number|#))?)\s*[:#]?\s*"
+    r"(?P<v>\d{3}[ .-]?\d{2}[ .-]?\d{4})(?![\d-])")
+# Spelled-out ages over 89 and "in her 90s": no digit, or not one the
+# numeric pattern reads as an age.
+_AGE_WORDS = re.compile(
+    r"(?i)\b(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
+    r"(?:a |one )?hundred(?:\s+and\s+\w+)?)[- ]years?[- ]old\b"
+    r"|\b(?:his|her|their)\s+(?P<decade>(?:early\s+|mid-?\s*|late\s+)?(?:9\d|1[01]\d)s)\b")
+
+
+def find_ssns(text: str, windows: pii.Windows) -> list[Found]:
+    return [Found(m.start("v"), m.end("v"), "SSN") for m in pii.scan(_SSN_WORD, text, windows)]
+
+
+def find_ages(text: str, windows: pii.Windows) -> list[Found]:
+    out = []
+    for m in (m for rx in _AGES for m in pii.scan(rx, text, windows)):
+        if int(m["n"]) > 89:
+            out.append(Found(m.start(), m.end(), "AGE"))
+    if "inety" in text or "undred" in text or "0s" in text:
+        out += [Found(m.start(g), m.end(g), "AGE") for m in _AGE_WORDS.finditer(text)
+                for g in ("decade" if m["decade"] else 0,)]
+    return out
+
+
+def find_ids(text: str, windows: pii.Windows) -> list[Found]:
+    out = []
+    for m in pii.scan(_ID, text, windows):
+        if m["kw"].lower() not in _ID_WORDS:
+            continue
+        value = m["v"]
+        digits = sum(c.isdigit() for c in value)
+        # "file 2023" is a year; "MRN 00123456" and "Claim A12-3456" are ids.
+        if digits >= 5 or digits >= 3 and not value.isdigit():
+            out.append(Found(m.start("v"), m.end("v"), "ID"))
+    out += [Found(m.start(), m.end(), "BAREID") for m in pii.scan(_BARE_ID, text, windows)]
+    return out
+
+
+# Digits, with what lies between digits less than 24 characters apart.
+_DIGITS = re.compile(r"\d(?:\D{0,24}\d)*")
+# How far before and after a digit a detector's match may reach: "record
+# number: 2023-...", "Bundesallee 12"; "1 Martin Luther King Jr Boulevard NW".
+_BEFORE, _AFTER = 28, 44
+
+
+def digit_windows(text: str) -> pii.Windows:
+    """The parts of text near a digit, overlapping ones merged. Every
+    detector but e-mail, URL and names needs a digit, so the rest of a note,
+    usually most of it, is never scanned by them."""
+    out: pii.Windows = []
+    n = len(text)
+    for m in _DIGITS.finditer(text):
+        start, end = max(0, m.start() - _BEFORE), min(n, m.end() + _AFTER)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def find_all(text: str, regions: tuple[str, ...], month_first: bool) -> list[Found]:
+    """Every detector's spans, overlapping; phones last, skipping what the
+    others already explain."""
+    windows = digit_windows(text)
+    found = [Found(s.start, s.end, s.kind) for s in pii.find_checked(text, windows)]
+    if windows:
+        found += find_dates(text, month_first, windows)
+        found += find_ids(text, windows)
+        found += find_addresses(text, windows)
+        found += find_postcodes(text, windows)
+        found += find_ssns(text, windows)
+    found += find_ages(text, windows)
+    found += find_urls(text)
+    if windows:
+        found += find_phones(text, regions, found)
+    return found
