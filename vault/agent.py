@@ -16,6 +16,7 @@ processes of its own user id (SO_PEERCRED).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import VaultError
 
@@ -70,6 +71,21 @@ def socket_path(vault: Path) -> Path:
     return runtime_dir() / f"agent-{digest}.sock"
 
 
+@contextlib.contextmanager
+def address(path: Path) -> Iterator[str]:
+    """An address for bind() or connect(). A Unix socket address holds at most
+    107 bytes; a longer path (a deep $XDG_RUNTIME_DIR or temp folder) is
+    reached through /proc/self/fd/N of its folder, which Linux resolves."""
+    if len(os.fsencode(path)) < 100:
+        yield str(path)
+        return
+    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield f"/proc/self/fd/{fd}/{path.name}"
+    finally:
+        os.close(fd)
+
+
 # -- the wire --------------------------------------------------------------------
 
 def send(sock: socket.socket, message: dict[str, Any]) -> None:
@@ -89,7 +105,9 @@ def receive(sock: socket.socket) -> dict[str, Any]:
         message = json.loads(_exactly(sock, length).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ValueError("not JSON") from None
-    if not isinstance(message, dict) or message.get("v") != PROTOCOL:
+    # `type(...) is int`: JSON true would otherwise equal 1
+    if not isinstance(message, dict) or type(message.get("v")) is not int \
+            or message["v"] != PROTOCOL:
         raise ValueError("unknown protocol version")
     return message
 
@@ -119,7 +137,8 @@ def request(vault: Path, op: str) -> dict[str, Any] | None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(TIMEOUT_S)
     try:
-        sock.connect(str(path))
+        with address(path) as where:
+            sock.connect(where)
         send(sock, {"v": PROTOCOL, "op": op, "vault": str(vault.absolute())})
         return receive(sock)
     except (OSError, ValueError):

@@ -169,7 +169,8 @@ def main(argv: list[str]) -> int:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    listener.bind(str(path))
+    with agent.address(path) as where:
+        listener.bind(where)
     os.chmod(path, 0o600)
     bound = os.stat(path).st_ino
     listener.listen(16)
