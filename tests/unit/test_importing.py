@@ -1,0 +1,304 @@
+"""importing.py's readers as pure functions on files in tmp_path (issue 5).
+
+Covers: read_jrnl (title and body joined, local time to UTC, client from a
+tag or the fallback, the client tag removed from the tags, every malformed
+case naming the entry), read_dir (folder per client, mtime, subfolders,
+suffixes, hidden files, symlinks), read_jsonl (a `view --json` document per
+line, blank lines, offsets to UTC), tag_client; and two Hypothesis
+properties: any valid client name, text and tags written as `vault view
+--json` writes them read back as equal `Incoming` values, and hostile input
+(arbitrary bytes, arbitrary JSON, deep nesting, huge numbers, wrong types in
+every field) raises nothing but ImportFailed or UsageError.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vault import ui
+from vault.core import check_name, check_tags, check_text
+from vault.errors import UsageError
+from vault.importing import (ImportFailed, Incoming, read_dir, read_jrnl, read_jsonl,
+                             tag_client)
+
+UTC = timezone.utc
+FILE_SETTINGS = settings(max_examples=60, deadline=None,
+                         suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def write(path: Path, content) -> Path:
+    if not isinstance(content, (bytes, str)):
+        content = json.dumps(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+def view_line(client: str, notes: list[tuple[str, tuple[str, ...], datetime]]) -> str:
+    """A line exactly as `vault view CLIENT --json` prints it (cli.base._json)."""
+    doc = {"client": client, "notes": [
+        {"id": i, "created": dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+         "tags": list(tags), "text": text} for i, (text, tags, dt) in enumerate(notes, 1)]}
+    return ui.json_safe(json.dumps(doc, ensure_ascii=False, separators=(", ", ": "))) + "\n"
+
+
+# -- tag_client ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("tag,prefix,expected", [
+    ("@Jane_Doe", "@", "Jane Doe"), ("@c_Jane_Doe", "@c_", "Jane Doe"),
+    ("@", "@", None), ("work", "@", None), ("@c_", "@c_", None), ("@work", "@c_", None)])
+def test_tag_client(tag, prefix, expected):
+    assert tag_client(tag, prefix) == expected
+
+
+# -- read_jrnl -----------------------------------------------------------------------
+
+def local(day: str, time: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T{time}").astimezone().astimezone(UTC)
+
+
+def test_jrnl_entries_become_incoming_notes(tmp_path):
+    src = write(tmp_path / "j.json", {"tags": {}, "entries": [
+        {"title": " Title ", "body": " Body\n", "date": "2020-02-29", "time": "23:59",
+         "tags": ["@c_Jane_Doe", "@mood"], "starred": True},
+        {"title": "Only a title", "date": "2020-03-01", "tags": []},
+    ]})
+    assert read_jrnl(src, client="Fallback", tag_prefix="@c_") == [
+        Incoming("Jane Doe", "Title\nBody", ("@mood",), local("2020-02-29", "23:59")),
+        Incoming("Fallback", "Only a title", (), local("2020-03-01", "00:00"))]
+    # with one client for all, tags stay as they are
+    assert read_jrnl(src, client="Someone")[0].tags == ("@c_Jane_Doe", "@mood")
+    with pytest.raises(ImportFailed):  # both tags start with "@"
+        read_jrnl(src, tag_prefix="@")
+
+
+def test_jrnl_dates_carry_their_offset_when_given(tmp_path):
+    src = write(tmp_path / "j.json", {"entries": [
+        {"title": "t", "date": "2020-01-01", "time": "10:00+02:00"}]})
+    assert read_jrnl(src, client="A")[0].created == datetime(2020, 1, 1, 8, tzinfo=UTC)
+
+
+def test_jrnl_needs_a_client_or_a_prefix(tmp_path):
+    src = write(tmp_path / "j.json", {"entries": []})
+    with pytest.raises(UsageError):
+        read_jrnl(src)
+    assert read_jrnl(src, client="A") == []
+
+
+@pytest.mark.parametrize("doc,words", [
+    ({"entries": [{"title": "t", "date": "2020-01-01", "tags": ["@A"]},
+                  {"title": "t", "date": "x", "tags": ["@A"]}]}, "entry 2"),
+    ({"entries": [{"title": "t", "date": "2020-01-01", "tags": ["@A", "@B"]}]}, "2 tags"),
+    ({"entries": [{"title": "t", "date": "2020-01-01", "tags": ["@A"]},
+                  {"title": "t", "date": "2020-01-01", "tags": []}]}, "entry 2"),
+    ({"entries": [{"title": "", "body": " ", "date": "2020-01-01", "tags": ["@A"]}]}, "empty"),
+    ({"entries": [{"title": None, "date": "2020-01-01", "tags": ["@A"]}]}, "strings"),
+    ({"entries": [7]}, "not an object"),
+    ({"entries": "none"}, "entries"),
+])
+def test_jrnl_problems_say_where(tmp_path, doc, words):
+    src = write(tmp_path / "j.json", doc)
+    with pytest.raises(ImportFailed) as e:
+        read_jrnl(src, tag_prefix="@")
+    assert words in e.value.message
+
+
+# -- read_dir ------------------------------------------------------------------------
+
+def test_dir_reads_a_folder_per_client(tmp_path):
+    root = tmp_path / "notes"
+    (root / "Ann" / "2024").mkdir(parents=True)
+    (root / "Bo").mkdir()
+    (root / ".trash").mkdir()
+    files = {root / "Ann" / "b.md": 20, root / "Ann" / "2024" / "a.txt": 10,
+             root / "Bo" / "x.TXT": 30}
+    for i, (path, when) in enumerate(files.items()):
+        write(path, f"note {i}\n")
+        os.utime(path, (1_600_000_000 + when,) * 2)
+    write(root / "Ann" / "skip.rtf", "rtf")
+    write(root / "Ann" / ".swap.md", "editor swap file")
+    write(root / ".trash" / "gone.md", "deleted")
+    write(root / "top.md", "no client")
+    (root / "Bo" / "alias.md").symlink_to(root / "Ann" / "b.md")
+    (root / "Cy").symlink_to(root / "Ann")
+    got = read_dir(root)
+    at = lambda s: datetime.fromtimestamp(1_600_000_000 + s, UTC)  # noqa: E731
+    assert sorted(got, key=lambda n: (n.client, n.created)) == [
+        Incoming("Ann", "note 1\n", (), at(10)), Incoming("Ann", "note 0\n", (), at(20)),
+        Incoming("Bo", "note 2\n", (), at(30))]
+
+
+def test_dir_problems(tmp_path):
+    with pytest.raises(ImportFailed):
+        read_dir(tmp_path / "missing")
+    write(tmp_path / "file", "x")
+    with pytest.raises(ImportFailed):
+        read_dir(tmp_path / "file")
+    (tmp_path / "root" / "Ann").mkdir(parents=True)
+    write(tmp_path / "root" / "Ann" / "bad.md", b"\xff\xfe")
+    with pytest.raises(ImportFailed) as e:
+        read_dir(tmp_path / "root")
+    assert "bad.md" in e.value.message and "nothing was imported" in e.value.message
+
+
+# -- read_jsonl ----------------------------------------------------------------------
+
+def test_jsonl_reads_view_json_lines(tmp_path):
+    t = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    src = write(tmp_path / "in.jsonl", "\n" + view_line("Ann  Lee", [("a", ("x",), t)])
+                + "\n\n" + json.dumps({"client": "Bo", "notes": [
+                    {"created": "2024-05-06T09:08:09.5+02:00", "text": "b"}]}) + "\n")
+    assert read_jsonl(src) == [Incoming("Ann Lee", "a", ("x",), t),
+                               Incoming("Bo", "b", (), t)]
+
+
+def test_jsonl_problems_say_which_line(tmp_path):
+    src = write(tmp_path / "in.jsonl", view_line("A", [("a", (), datetime.now(UTC))]) + "{\n")
+    with pytest.raises(ImportFailed) as e:
+        read_jsonl(src)
+    assert "line 2" in e.value.message
+
+
+@pytest.mark.xfail(strict=True, reason="bug: OverflowError escapes importing._checked when "
+                   "a created date converts to UTC outside years 1..9999")
+@pytest.mark.parametrize("created", ["9999-12-31T23:59:59-00:01", "0001-01-01T00:00:00+00:01"])
+def test_jsonl_dates_that_overflow_in_utc_are_import_errors(tmp_path, created):
+    src = write(tmp_path / "in.jsonl", {"client": "A", "notes": [
+        {"created": created, "tags": [], "text": "t"}]})
+    with pytest.raises(ImportFailed):
+        read_jsonl(src)
+
+
+# -- property: what `view --json` writes reads back the same -------------------------------
+
+def valid(check, value) -> bool:
+    try:
+        check(value)
+    except UsageError:
+        return False
+    return True
+
+
+# Names and tags may hold any character but controls and invisible ones
+# (core._FORBIDDEN_CATEGORIES); note text may hold anything.
+label_chars = st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn"))
+names = st.text(label_chars, min_size=1, max_size=40).filter(lambda s: valid(check_name, s))
+texts = st.text(min_size=1, max_size=200).filter(lambda s: valid(check_text, s))
+tag_lists = st.lists(st.text(label_chars, min_size=1, max_size=20), max_size=4).filter(
+    lambda t: valid(check_tags, t)).map(lambda t: check_tags(t))
+moments = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1),
+                       timezones=st.just(UTC)).map(lambda d: d.replace(microsecond=0))
+documents = st.lists(st.tuples(names, st.lists(st.tuples(texts, tag_lists, moments),
+                                               min_size=1, max_size=3)),
+                     min_size=1, max_size=3)
+
+
+@FILE_SETTINGS
+@given(documents)
+def test_view_json_lines_read_back_equal(tmp_path, docs):
+    src = write(tmp_path / "roundtrip.jsonl", "".join(view_line(c, n) for c, n in docs))
+    expected = [Incoming(check_name(c), text, tuple(tags), dt)
+                for c, notes in docs for text, tags, dt in notes]
+    assert read_jsonl(src) == expected
+
+
+offsets = st.integers(min_value=-23 * 60, max_value=23 * 60).map(
+    lambda m: timezone(timedelta(minutes=m)))
+
+
+@FILE_SETTINGS
+@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9000, 1, 1),
+                    timezones=offsets))
+def test_any_offset_is_read_as_the_same_instant_in_utc(tmp_path, moment):
+    src = write(tmp_path / "offset.jsonl", {"client": "A", "notes": [
+        {"created": moment.isoformat(), "tags": [], "text": "t"}]})
+    [got] = read_jsonl(src)
+    assert got.created == moment.astimezone(UTC).replace(microsecond=0)
+    assert got.created.tzinfo == UTC
+
+
+# -- property: hostile input fails cleanly -------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                               max_size=4),
+    max_leaves=20)
+fields = st.sampled_from(["client", "notes", "created", "tags", "text", "entries", "title",
+                          "body", "date", "time", "id"])
+hostile_objects = st.recursive(
+    json_values,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(fields, inner, max_size=6),
+    max_leaves=30)
+
+
+def only_clean_errors(read) -> None:
+    try:
+        read()
+    except (ImportFailed, UsageError):
+        pass
+
+
+def readers(path: Path):
+    return [lambda: read_jsonl(path), lambda: read_jrnl(path, client="A"),
+            lambda: read_jrnl(path, tag_prefix="@"),
+            lambda: read_jrnl(path, client="B", tag_prefix="@c_")]
+
+
+@FILE_SETTINGS
+@given(st.lists(hostile_objects, min_size=1, max_size=3))
+def test_hostile_json_fails_cleanly(tmp_path, docs):
+    path = write(tmp_path / "hostile.json", "\n".join(json.dumps(d) for d in docs))
+    for read in readers(path):
+        only_clean_errors(read)
+
+
+@FILE_SETTINGS
+@given(st.binary(max_size=300))
+def test_hostile_bytes_fail_cleanly(tmp_path, data):
+    path = write(tmp_path / "hostile.bin", data)
+    for read in readers(path):
+        only_clean_errors(read)
+
+
+@FILE_SETTINGS
+@given(st.fixed_dictionaries({}, optional={
+    "client": json_values, "created": json_values | st.sampled_from(
+        ["2024-01-01", "2024-01-01T00:00:00", "2024-01-01T00:00:00Z", "Z", "", "nan"]),
+    "tags": json_values, "text": json_values}))
+def test_wrong_types_in_a_jsonl_note_fail_cleanly(tmp_path, note):
+    doc = {"client": note.pop("client", "Ann"), "notes": [note]}
+    path = write(tmp_path / "note.jsonl", json.dumps(doc))
+    only_clean_errors(lambda: read_jsonl(path))
+
+
+@FILE_SETTINGS
+@given(st.fixed_dictionaries({}, optional={
+    k: json_values | st.text(max_size=12) for k in ("title", "body", "date", "time", "tags")}))
+def test_wrong_types_in_a_jrnl_entry_fail_cleanly(tmp_path, e):
+    path = write(tmp_path / "entry.json", {"entries": [e]})
+    for read in readers(path)[1:]:
+        only_clean_errors(read)
+
+
+@pytest.mark.parametrize("content", [
+    b"[" * 200_000 + b"]" * 200_000,
+    b'{"entries": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    b'{"client": "A", "notes": [{"created": ' + b"1" * 100_000 + b', "text": "t"}]}',
+    b'{"client": "A", "notes": [{"created": 1e999, "text": "t", "tags": []}]}',
+    b'{"client": "A", "notes": [{"created": "2024-01-01T00:00:00Z", "text": "t", '
+    b'"tags": [' + b"[" * 50_000 + b"]" * 50_000 + b"]}]}",
+    b'{"entries": [{"title": "t", "date": "2024-01-01", "time": "99999999999999:00"}]}',
+    b"\xef\xbb\xbf{}",  # a byte-order mark
+    b'"just a string"', b"null", b"NaN", b"",
+])
+def test_hostile_edge_cases_fail_cleanly(tmp_path, content):
+    path = write(tmp_path / "edge.json", content)
+    for read in readers(path):
+        only_clean_errors(read)
