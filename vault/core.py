@@ -49,8 +49,8 @@ def _check_label(value: str, what: str, limit: int) -> str:
     return value
 
 
-def check_name(name: str) -> str:
-    return _check_label(name, "the client name", MAX_NAME_CHARS)
+def check_name(name: str, what: str = "the client name") -> str:
+    return _check_label(name, what, MAX_NAME_CHARS)
 
 
 def check_tags(tags: list[str]) -> tuple[str, ...]:

@@ -28,8 +28,8 @@ MAX_SHIFT_DAYS = 180
 
 def alias_add(session: Session, name: str, alias: str, relation: str | None = None,
               now: datetime | None = None) -> Client:
-    alias = check_name(alias)
-    relation = None if relation is None else check_name(relation)
+    alias = check_name(alias, "the alias")
+    relation = None if relation is None else check_name(relation, "the relation")
     now = _now(now)
     with command(session):
         client = require(session, name, now)
@@ -45,7 +45,7 @@ def alias_add(session: Session, name: str, alias: str, relation: str | None = No
 
 
 def alias_remove(session: Session, name: str, alias: str, now: datetime | None = None) -> Client:
-    wanted = normalise_name(check_name(alias))
+    wanted = normalise_name(check_name(alias, "the alias"))
     now = _now(now)
     with command(session):
         client = require(session, name, now)

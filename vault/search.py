@@ -8,6 +8,7 @@ client, not the vault. Never imports typer or rich.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,7 +54,12 @@ def find(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
         if where is None:
             spans.append((m.start(), m.end()))
         else:
-            spans.append((where[m.start()], where[m.end() - 1] + 1))
+            # Combining marks vanish from the folded text; keep those that
+            # follow the last matched letter with it ("cafe\u0301").
+            end = where[m.end() - 1] + 1
+            while end < len(text) and unicodedata.combining(text[end]):
+                end += 1
+            spans.append((where[m.start()], end))
     return spans
 
 

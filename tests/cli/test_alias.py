@@ -94,8 +94,6 @@ def test_an_empty_alias_is_a_usage_error(clients):
     assert aliases(clients) == []
 
 
-@pytest.mark.xfail(strict=True, reason="alias_add validates the alias and the relation "
-                   "with check_name, so the error says 'the client name is empty'")
 def test_an_empty_alias_is_named_as_such_in_the_error(clients):
     result = code(clients.run("alias", "add", JOSE, "   "), 2)
     assert "client name" not in result.stderr

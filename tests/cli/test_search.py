@@ -88,9 +88,6 @@ def test_accent_insensitive_in_a_name_like_word(notes):
 # match "cafe" in "cafe\u0301" maps back to "cafe" only, so the highlight ends
 # between the letter and its accent (plain output shows "⟦cafe⟧\u0301", the
 # accent drawn on the bracket).
-@pytest.mark.xfail(strict=True, reason="issue 6: a match ending on a letter with a "
-                   "combining accent (NFD text) leaves the accent outside the span; "
-                   "search.find maps m.end() to where[m.end() - 1] + 1")
 def test_span_keeps_a_combining_accent_with_its_letter(notes):
     (hit,) = search(notes, "cafe", "--client", ELODIE)
     assert [hit["excerpt"][s:e] for s, e in hit["spans"]] == ["cafe\u0301"]
