@@ -196,9 +196,22 @@ def find_urls(text: str) -> list[Found]:
     return out
 
 
+# What may follow a street address on its line: ", Springfield 62704",
+# ", Springfield, IL 62704", ", Springfield IL". A city alone is not taken
+# (", Monday" is no town), only with a ZIP code or a state after it.
+_ADDRESS_TAIL = re.compile(
+    r",?\s+(?:[A-Z][a-z'’.-]+\s+){0,2}[A-Z][a-z'’.-]+,?\s+"
+    r"(?:(?P<st>[A-Z]{2})\b(?:,?\s+\d{5}(?:-\d{4})?\b)?|\d{5}(?:-\d{4})?\b)")
+
+
 def find_addresses(text: str, windows: pii.Windows) -> list[Found]:
-    out = [Found(m.start(), m.end(), "ADDRESS")
-           for m in pii.scan(_ADDRESS_NUMBER_FIRST, text, windows)]
+    out = []
+    for m in pii.scan(_ADDRESS_NUMBER_FIRST, text, windows):
+        end = m.end()
+        tail = _ADDRESS_TAIL.match(text, end)
+        if tail and (not tail["st"] or tail["st"] in _US_STATES):
+            end = tail.end()
+        out.append(Found(m.start(), end, "ADDRESS"))
     for m in pii.scan(_ADDRESS_WORD_FIRST, text, windows):
         if m["unit"] and m[0][0] + m["unit"] not in _UNIT_WORDS:
             continue

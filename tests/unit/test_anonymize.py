@@ -157,7 +157,10 @@ def test_non_ascii_text_keeps_offsets_around_names():
     ("see https://example.com/a?b=1.", "see [URL]."),
     ("see www.example.org and example.com/forms/x", "see [URL] and [URL]"),
     ("at 221B Baker Street, London NW1 6XE", "at [ADDRESS], London [POSTCODE]"),
-    ("at 1600 Pennsylvania Ave NW, Washington, DC 20500", "at [ADDRESS], Washington, DC [POSTCODE]"),
+    ("at 1600 Pennsylvania Ave NW, Washington, DC 20500", "at [ADDRESS]"),
+    # the city goes with the street when a ZIP or a state follows it
+    ("Lives at 12 Oak Street, Springfield 62704.", "Lives at [ADDRESS]."),
+    ("12 Oak Street, Monday we met", "[ADDRESS], Monday we met"),
     ("Apt 4B, PO Box 123", "[ADDRESS], [ADDRESS]"),
     ("ZIP 90210 or 62704-1234, Ottawa K1A 0B1", "ZIP [POSTCODE] or [POSTCODE], Ottawa [POSTCODE]"),
     ("MRN 00123456; Case No. 2023-CV-04471", "MRN [ID]; Case No. [ID]"),
