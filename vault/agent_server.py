@@ -173,7 +173,7 @@ def main(argv: list[str]) -> int:
         listener.bind(where)
     os.chmod(path, 0o600)
     bound = os.stat(path).st_ino
-    listener.listen(16)
+    listener.listen(128)  # a burst of clients waits, not refused
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, lambda *_: state.forget())
     # Detach from the caller's streams: it waits for this line, then returns.

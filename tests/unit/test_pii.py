@@ -210,6 +210,13 @@ def test_a_value_planted_in_random_words_is_found(before, planted, after):
     assert (kind, value) in found(text)
 
 
+def test_an_iban_does_not_swallow_a_word_that_happens_to_pass_mod_97():
+    """Found by the property above: "GB82...32BNOG" passes mod-97 (1 run in
+    97 does); a GB IBAN has 22 characters, so the word is not taken."""
+    assert pii.iban_ok("GB82 WEST 1234 5698 7654 32 bnog") is False
+    assert found(" GB82 WEST 1234 5698 7654 32 bnog") == [("IBAN", "GB82 WEST 1234 5698 7654 32")]
+
+
 # -- values in ordinary sentences -------------------------------------------------------
 
 # Regression (issue 3): an IPv4 address ending a sentence was missed.
