@@ -8,13 +8,24 @@ line, blank lines, offsets to UTC), tag_client; and two Hypothesis
 properties: any valid client name, text and tags written as `vault view
 --json` writes them read back as equal `Incoming` values, and hostile input
 (arbitrary bytes, arbitrary JSON, deep nesting, huge numbers, wrong types in
-every field) raises nothing but ImportFailed or UsageError.
+every field) raises nothing but ImportFailed or UsageError. Dates are checked
+to be storable (years 1000 to 9999 in UTC, whatever the offset or local
+zone); read_dir fails on any folder or file it cannot read rather than
+skipping it, skips named pipes, reads any depth of folders, and never names a
+client's folder in an error (nor lets a control character through), which a
+Hypothesis property checks on arbitrary folder names, file names and bytes.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -147,6 +158,171 @@ def test_dir_problems(tmp_path):
     assert "bad.md" in e.value.message and "nothing was imported" in e.value.message
 
 
+def unreadable(monkeypatch, *blocked: Path) -> None:
+    """As if these folders or files had mode 000 (the tests may run as root,
+    who reads everything): listing or opening them fails with EACCES."""
+    real_scandir, real_open = os.scandir, os.open
+    denied = {os.fspath(p) for p in blocked}
+
+    def check(path):
+        if os.fspath(path) in denied:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+
+    def scandir(path="."):
+        check(path)
+        return real_scandir(path)
+
+    def open_(path, flags, *args, **kwargs):
+        check(path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "open", open_)
+
+
+@pytest.fixture
+def client_tree(tmp_path):
+    """root/Ann/{a.md, sub/b.md} and root/Secret Client/{c.md, deeper/d.md}."""
+    root = tmp_path / "root"
+    for rel in ("Ann/a.md", "Ann/sub/b.md", "Secret Client/c.md",
+                "Secret Client/deeper/d.md"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        write(root / rel, f"note {rel[-4]}")
+    return root
+
+
+@pytest.mark.parametrize("blocked", ["", "Secret Client", "Secret Client/deeper",
+                                     "Secret Client/deeper/d.md"])
+def test_dir_an_unreadable_folder_or_file_is_an_error_not_skipped(client_tree, monkeypatch,
+                                                                   blocked):
+    """os.walk skipped folders it could not list: the import went ahead
+    without those notes. The root's iterdir raised PermissionError: internal error."""
+    assert len(read_dir(client_tree)) == 4
+    unreadable(monkeypatch, client_tree / blocked if blocked else client_tree)
+    with pytest.raises(ImportFailed) as e:
+        read_dir(client_tree)
+    assert "cannot read" in e.value.message and "permission denied" in e.value.message
+    assert "nothing was imported" in e.value.message
+    assert "Secret Client" not in e.value.message  # the folder is the client's name
+    if blocked:
+        assert "<client folder 2>" in e.value.message
+        assert e.value.file == str(client_tree / blocked)  # for a terminal only
+
+
+def test_dir_errors_number_the_client_folder_instead_of_naming_it(client_tree):
+    write(client_tree / "Secret Client" / "deeper" / "d.md", b"caf\xe9")
+    with pytest.raises(ImportFailed) as e:
+        read_dir(client_tree)
+    assert "root/<client folder 2>/deeper/d.md: the note is not valid UTF-8" in e.value.message
+    assert "Secret" not in e.value.message and "Secret" not in (e.value.hint or "")
+
+
+def shown_raw(message: str) -> list[str]:
+    """Characters that could move the cursor, recolour or reorder a terminal line,
+    or that are not text at all (a surrogate from an undecodable file name)."""
+    return [ch for ch in message
+            if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")]
+
+
+@pytest.mark.parametrize("folder", ["Bad\x1b[2JName", "Bidi\u202eName", b"Latin1 \xe9"])
+def test_dir_a_client_folder_with_control_characters_or_bad_bytes(tmp_path, folder):
+    """Refused as the name would be if typed, and the error carries no raw
+    control character or undecodable byte, nor the name."""
+    root = tmp_path / "root"
+    root.mkdir()
+    made = os.path.join(os.fsencode(root), folder) if isinstance(folder, bytes) \
+        else os.path.join(root, folder)
+    os.mkdir(made)
+    write(Path(os.fsdecode(made)) / "a\x07.md", "text")
+    with pytest.raises(ImportFailed) as e:
+        read_dir(root)
+    assert "control or invisible characters" in e.value.message
+    assert "Name" not in e.value.message and "Latin1" not in e.value.message
+    assert "a\\x07.md" in e.value.message
+    assert not shown_raw(e.value.message), ascii(e.value.message)
+
+
+def test_dir_a_named_pipe_is_skipped_not_waited_on(tmp_path):
+    """Opening a FIFO for reading blocks until a writer comes: forever."""
+    (tmp_path / "root" / "Ann").mkdir(parents=True)
+    write(tmp_path / "root" / "Ann" / "a.md", "a note")
+    fifo = tmp_path / "root" / "Ann" / "pipe.md"
+    os.mkfifo(fifo)
+    got: list = []
+    reader = threading.Thread(target=lambda: got.append(read_dir(tmp_path / "root")),
+                              daemon=True)
+    reader.start()
+    reader.join(20)
+    if reader.is_alive():  # free the reader before failing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("read_dir waited on a named pipe")
+    assert [n.text for n in got[0]] == ["a note"]
+
+
+def test_dir_a_tree_deeper_than_the_recursion_limit_is_read_whole(tmp_path):
+    """os.walk recursed once per level: RecursionError, 'internal error'."""
+    root = tmp_path / "root"
+    deepest = root / "Ann"
+    deepest.mkdir(parents=True)
+    depth = sys.getrecursionlimit() + 100
+    for _ in range(depth):
+        deepest = deepest / "d"
+        deepest.mkdir()
+    write(deepest / "n.md", "at the bottom")
+    write(root / "Ann" / "top.md", "at the top")
+    try:
+        assert sorted(n.text for n in read_dir(root)) == ["at the bottom", "at the top"]
+    finally:  # shutil.rmtree recurses too: take the tree down by hand
+        (deepest / "n.md").unlink()
+        for _ in range(depth):
+            deepest.rmdir()
+            deepest = deepest.parent
+
+
+@pytest.mark.parametrize("mtime", [1e12, -1e12, -32_000_000_000.0])
+def test_dir_a_modification_time_out_of_range_is_an_import_error(tmp_path, monkeypatch,
+                                                                  mtime):
+    """tmpfs, btrfs and XFS store years past 9999 (fromtimestamp raised
+    ValueError: internal error) and before 1000 (stored unreadably)."""
+    (tmp_path / "root" / "Ann").mkdir(parents=True)
+    write(tmp_path / "root" / "Ann" / "a.md", "a note")
+    real_fstat = os.fstat
+
+    def fstat(fd):
+        st = real_fstat(fd)
+        return os.stat_result(tuple(st)[:10], {"st_mtime": mtime})
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    with pytest.raises(ImportFailed) as e:
+        read_dir(tmp_path / "root")
+    assert "outside the years 1000 to 9999" in e.value.message
+
+
+# "Ψ" marks the client's folder name, and only it, so that the error can be
+# searched for it.
+file_names = st.text(st.characters(blacklist_characters="/\x00Ψ;"), min_size=1, max_size=30)
+
+
+@FILE_SETTINGS
+@given(file_names.map(lambda s: "Ψ" + s),
+       st.tuples(file_names, st.sampled_from([".md", ".TXT", ""])).map("".join),
+       st.binary(max_size=100) | st.text(max_size=50).map(str.encode))
+def test_hostile_folders_fail_cleanly_and_never_name_the_client(tmp_path, folder, name, data):
+    with tempfile.TemporaryDirectory(dir=tmp_path) as root:
+        try:
+            os.mkdir(os.path.join(root, folder))
+            with open(os.path.join(root, folder, name), "wb") as f:
+                f.write(data)
+        except (OSError, UnicodeEncodeError):  # ".", "..", too long, a lone surrogate
+            return
+        try:
+            read_dir(Path(root))
+        except ImportFailed as e:
+            assert not shown_raw(e.message), ascii(e.message)
+            assert "Ψ" not in e.message
+            assert "; nothing was added" not in e.message, e.message
+
+
 # -- read_jsonl ----------------------------------------------------------------------
 
 def test_jsonl_reads_view_json_lines(tmp_path):
@@ -165,14 +341,57 @@ def test_jsonl_problems_say_which_line(tmp_path):
     assert "line 2" in e.value.message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: OverflowError escapes importing._checked when "
-                   "a created date converts to UTC outside years 1..9999")
 @pytest.mark.parametrize("created", ["9999-12-31T23:59:59-00:01", "0001-01-01T00:00:00+00:01"])
 def test_jsonl_dates_that_overflow_in_utc_are_import_errors(tmp_path, created):
     src = write(tmp_path / "in.jsonl", {"client": "A", "notes": [
         {"created": created, "tags": [], "text": "t"}]})
     with pytest.raises(ImportFailed):
         read_jsonl(src)
+
+
+@pytest.mark.parametrize("created", ["0999-12-31T23:59:59Z", "0001-01-01T00:00:00Z",
+                                     "1000-01-01T00:30:00+01:00"])
+def test_jsonl_dates_before_the_year_1000_are_import_errors(tmp_path, created):
+    """They were imported, then stored as `999-12-31T...` (%Y is not padded),
+    which no reader parses: the client's file no longer opened (exit 5)."""
+    src = write(tmp_path / "in.jsonl", {"client": "A", "notes": [
+        {"created": created, "tags": [], "text": "t"}]})
+    with pytest.raises(ImportFailed) as e:
+        read_jsonl(src)
+    assert "line 1: the date is outside the years 1000 to 9999" in e.value.message
+
+
+def test_jsonl_the_first_and_last_storable_dates(tmp_path):
+    src = write(tmp_path / "in.jsonl", {"client": "A", "notes": [
+        {"created": c, "text": "t"} for c in ("1000-01-01T00:00:00Z",
+                                              "9999-12-31T23:59:59.999999Z")]})
+    assert [n.created for n in read_jsonl(src)] == [
+        datetime(1000, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)]
+
+
+@pytest.fixture
+def local_zone(monkeypatch):
+    """Set this process's local time zone (POSIX TZ, no zone database needed)."""
+    def set_zone(tz: str) -> None:
+        monkeypatch.setenv("TZ", tz)
+        time.tzset()
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("tz,day,hour", [("EST+5", "9999-12-31", "23:00"),
+                                         ("ABC-5", "0001-01-01", "01:00"),
+                                         ("ABC-5", "1000-01-01", "01:00")])
+def test_jrnl_local_dates_out_of_range_in_utc_are_import_errors(tmp_path, local_zone,
+                                                                  tz, day, hour):
+    """jrnl's dates are local time: at the edges of the calendar their UTC
+    form may not exist (OverflowError) or be unstorable (before 1000)."""
+    local_zone(tz)
+    src = write(tmp_path / "j.json", {"entries": [{"title": "t", "date": day, "time": hour}]})
+    with pytest.raises(ImportFailed) as e:
+        read_jrnl(src, client="A")
+    assert "entry 1" in e.value.message
 
 
 # -- property: what `view --json` writes reads back the same -------------------------------

@@ -22,9 +22,19 @@ DryRun = Annotated[bool, typer.Option(
 def _run(ctx: typer.Context, read, source: str, dry_run: bool, json_out: bool,
          passphrase_file: str | None, keyfile: str | None) -> None:
     from .. import importing
-    notes = read()  # every note is read and checked before the vault is unlocked
+    try:
+        notes = read()  # every note is read and checked before the vault is unlocked
+    except importing.ImportFailed as e:
+        # The full path may hold a client's name (`import dir`): on a
+        # terminal only, never into a log.
+        if e.file is not None and ui.stderr_is_tty():
+            # bytes of a file name that are not UTF-8 shown as \xNN
+            path = e.file.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            e.hint = "; ".join(filter(None, (
+                f'the full path is "{ui.literal(path, multiline=False)}"', e.hint)))
+        raise
     if dry_run:
-        clients = len({n.client for n in notes})
+        clients = len(importing.by_client(notes))  # matched as the import matches them
         if json_out:
             _json({"dry_run": True, "notes": len(notes), "clients": clients})
         else:
