@@ -6,7 +6,11 @@ unless --force; 0600; the JSON (path, bytes, BLAKE2b digest as docs/format.md
 section 11 defines it, SHA-256 of the whole file, created); an unsigned
 `backup` log entry that the next unlock signs, with the path in its detail;
 three backups taken while another process adds notes in a loop, each a
-consistent prefix of what was written that restores and passes `vault check`.
+consistent prefix of what was written that restores and passes `vault check`;
+the vault's own files refused as DEST under every name (exit 2); a DEST
+ending in a slash must be a folder; a backup that cannot be recorded leaves
+no file and keeps the one --force would replace; scratch copies of killed
+processes are removed by the next backup or restore.
 
 restore: round trip (the notes as they were at backup time, `log verify` and
 `check` pass, a `restore` entry logged); refused without --yes and without a
@@ -15,9 +19,14 @@ the backup's own passphrase (a backup from before `passwd` needs the old one);
 a corruption matrix (a flipped byte in every field of the container and the
 image, a byte in a free page, truncation, bytes added, non-vault files, a
 recomputed digest over a tampered image, another vault's backup) refused
-with the vault byte for byte untouched and no scratch file left; clients
+with the vault byte for byte untouched and no scratch file left (damage to
+the version field included: exit 5; a newer version under a matching digest:
+exit 1; container version 1 still read); clients
 shredded after the backup are dropped, never resurrected, also on a second
-restore; `shred --json` lists the backups that still hold the client; restore
+restore; `shred --json` lists the backups that still hold the client, also
+after a restore (every backup the replaced vault knew, and the file restored
+from, carried over); a damaged vault is not replaced blindly; a backup or
+shred recorded during a restore makes it refuse (exit 6); restore
 killed at random moments (SIGKILL) leaves the original or the restored vault,
 complete, and the original whenever the restore did not get to finish.
 20 kill trials; VAULT_LONG_TESTS=1 runs 200; VAULT_CRASH_SEED=N replays.
@@ -83,15 +92,22 @@ def backup(venv, dest: Path, *extra: str, env=None) -> dict:
 
 
 def documented_digest(data: bytes) -> str:
-    """BLAKE2b-256, personalisation "cv-backup-v1", over bytes 54 .. end."""
-    return hashlib.blake2b(data[54:], digest_size=32, person=b"cv-backup-v1").hexdigest()
+    """BLAKE2b-256, personalisation "cv-backup-v2", over every byte but the
+    digest field: bytes 0 .. 22 and 54 .. end."""
+    return hashlib.blake2b(data[:22] + data[54:], digest_size=32,
+                           person=b"cv-backup-v2").hexdigest()
 
 
-def repack(image: bytes) -> bytes:
-    """A well-formed container around any image, digest recomputed (a forger can)."""
+def repack(image: bytes, version: int = 2) -> bytes:
+    """A well-formed container around any image, digest recomputed (a forger
+    can); version 1 is the layout written before the digest covered the version."""
+    head = b"client-vault-backup\n" + struct.pack(">H", version)
     tail = struct.pack(">Q", len(image)) + image
-    digest = hashlib.blake2b(tail, digest_size=32, person=b"cv-backup-v1").digest()
-    return b"client-vault-backup\n" + struct.pack(">H", 1) + digest + tail
+    if version == 1:
+        digest = hashlib.blake2b(tail, digest_size=32, person=b"cv-backup-v1").digest()
+    else:
+        digest = hashlib.blake2b(head + tail, digest_size=32, person=b"cv-backup-v2").digest()
+    return head + digest + tail
 
 
 def checked(venv, env=None) -> dict:
@@ -158,8 +174,10 @@ def test_backup_needs_no_passphrase_and_describes_itself(office, tmp_path):
     assert info["bytes"] == len(data) == os.path.getsize(dest)
     assert info["sha256"] == hashlib.sha256(data).hexdigest()
     assert info["blake2b"] == documented_digest(data)
+    # the names the issue promised scripts: path, size and a digest
+    assert (info["size"], info["digest"]) == (len(data), info["blake2b"])
     assert data[:20] == b"client-vault-backup\n"
-    assert struct.unpack(">HQ", data[20:22] + data[54:62]) == (1, len(data) - PREFIX)
+    assert struct.unpack(">HQ", data[20:22] + data[54:62]) == (2, len(data) - PREFIX)
     assert data[PREFIX:PREFIX + 16] == b"SQLite format 3\x00"
     created = datetime.strptime(info["created"], "%Y-%m-%dT%H:%M:%SZ").replace(
         tzinfo=timezone.utc)
@@ -220,13 +238,103 @@ def test_backup_is_logged_unsigned_then_signed_at_the_next_unlock(office, tmp_pa
     ok(office.run("log", "verify"))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `vault backup VAULT_PATH --force` exits 0 and "
-                   "replaces the vault file with the backup container; every later command "
-                   "then exits 5 ('the vault file is damaged or not a vault')")
-def test_backup_to_the_vault_itself_is_refused(office):
-    result = office.run("backup", str(office.path), "--force")
-    assert result.exit_code != 0, "backup replaced the vault file with itself"
+def vault_file_aliases(venv: VaultEnv, links: Path) -> dict[str, Path]:
+    """Every way of naming the vault, or a file SQLite keeps beside it."""
+    links.mkdir()
+    path = venv.path
+    (links / "symlink").symlink_to(path)
+    os.link(path, links / "hardlink")
+    (links / "journal-symlink").symlink_to(f"{path}-journal")  # dangling: no journal yet
+    (links / "folder").symlink_to(path.parent, target_is_directory=True)
+    return {"the vault": path, "-wal": Path(f"{path}-wal"), "-shm": Path(f"{path}-shm"),
+            "-journal": Path(f"{path}-journal"), "a symlink": links / "symlink",
+            "a hard link": links / "hardlink",
+            "a symlink to the absent journal": links / "journal-symlink",
+            "through a symlinked folder": links / "folder" / path.name,
+            "the -wal through a symlinked folder": links / "folder" / f"{path.name}-wal",
+            "with dots": path.parent / ".." / path.parent.name / path.name}
+
+
+def test_backup_to_the_vault_itself_is_refused(office, tmp_path):
+    """Regression (issue 5): `vault backup VAULT_PATH --force` replaced the vault
+    with the backup container. Refused whatever the name, exit 2 (a DEST no
+    flag makes acceptable), before anything is copied or logged."""
+    aliases = vault_file_aliases(office, tmp_path / "links")
+    before, entries = views(office), len(log(office))
+    state, links = folder_state(office), sorted(os.listdir(tmp_path / "links"))
+    for kind, dest in aliases.items():
+        for extra in ((), ("--force",), ("--force", "--json")):
+            result = code(office.run("backup", str(dest), *extra), 2)
+            assert result.stdout == "", kind
+            assert_one_error_line(result.stderr)
+            assert "is the vault itself" in result.stderr, (kind, result.stderr)
+            assert folder_state(office) == state, (kind, extra)
+            assert sorted(os.listdir(tmp_path / "links")) == links, (kind, extra)
+    assert [e["action"] for e in log(office)][entries:] == ["log"]  # nothing recorded
+    assert views(office) == before
+    checked(office)
+    # the vault's own folder is a folder like any other: a timestamped file in it
+    info = backup(office, office.path.parent)
+    assert Path(info["path"]).parent == office.path.parent
     ok(office.run("list"))
+
+
+def test_a_dest_ending_in_a_slash_must_be_a_folder(office, tmp_path):
+    """`vault backup ~/vault-backups/` with the folder missing wrote a file
+    named vault-backups, and every later night was refused as existing."""
+    missing = tmp_path / "vault-backups"
+    entries, files = len(log(office)), sorted(os.listdir(tmp_path))
+    for dest in (f"{missing}/", f"{missing}{os.sep}", f"{tmp_path}/no/such/folder/b.vb"):
+        result = code(office.run("backup", dest, "--force"), 1)
+        assert result.stdout == "" and "no folder" in result.stderr
+        assert_one_error_line(result.stderr)
+    assert sorted(os.listdir(tmp_path)) == files
+    assert [e["action"] for e in log(office)][entries:] == ["log"]
+    missing.mkdir()
+    assert Path(backup(office, f"{missing}/")["path"]).parent == missing
+
+
+def test_a_backup_that_cannot_be_recorded_leaves_no_file_and_keeps_the_old(
+        office, tmp_path, monkeypatch):
+    """The record comes before the move: with --force, a failure no longer
+    deletes yesterday's backup along with today's."""
+    import vault.maintenance
+    from vault.errors import VaultError
+
+    def read_only(*args, **kwargs):
+        raise VaultError("cannot write the vault: it is read-only")
+    monkeypatch.setattr(vault.maintenance, "record_locked", read_only)
+    dest = tmp_path / "backups" / "b.vaultbackup"
+    dest.parent.mkdir()
+    dest.write_bytes(b"yesterday's backup")
+    vault_files = sorted(os.listdir(office.path.parent))
+    result = code(office.run("backup", str(dest), "--force"), 1)
+    assert "read-only" in result.stderr
+    assert_one_error_line(result.stderr)
+    assert dest.read_bytes() == b"yesterday's backup"
+    code(office.run("backup", str(dest.parent / "new.vaultbackup")), 1)
+    assert os.listdir(dest.parent) == ["b.vaultbackup"]
+    assert sorted(os.listdir(office.path.parent)) == vault_files  # no snapshot left
+
+
+def test_a_killed_backup_or_restore_leaves_no_copy_behind_for_long(office, tmp_path):
+    """A process killed mid-way leaves its scratch copy beside the vault (old
+    ciphertext, perhaps of a client shredded since). The next backup or
+    restore removes those of processes that no longer run, and only those."""
+    folder = office.path.parent
+    dead, alive = 2**31 - 2, os.getppid()  # above any pid_max; pytest's parent
+    stale = [f".vault.sqlite.{what}-{dead}{end}" for what in ("backup", "restore")
+             for end in ("", "-wal", "-journal")]
+    kept = [f".vault.sqlite.restore-{alive}", ".vault.sqlite.restore-x", "other-1"]
+    for name in stale + kept:
+        (folder / name).write_bytes(b"old ciphertext")
+    dest = tmp_path / "b.vaultbackup"
+    backup(office, dest)
+    assert not [n for n in os.listdir(folder) if ".backup-" in n]
+    assert [n for n in os.listdir(folder) if ".restore-" in n]
+    ok(office.run("restore", str(dest), "--yes"))
+    assert sorted(n for n in os.listdir(folder) if n.startswith((".", "other"))) == \
+        sorted(kept)
 
 
 # -- restore: the round trip ---------------------------------------------------------
@@ -461,7 +569,7 @@ FLIPS = {"magic, first byte": 0, "magic, newline": 19, "digest, first byte": 22,
          "image, file change counter": PREFIX + 24, "image, second page": PREFIX + 4096 + 7,
          "middle": "middle", "last byte": -1, "a free page": "free"}
 VERSION_FLIPS = {"version, high byte": 20, "version, low byte": 21}
-# Damage that reaches the (undigested) version field: see the xfail below.
+# Damage that reaches the version field, which the digest covers since version 2.
 VERSION_DAMAGE = list(VERSION_FLIPS) + ["random bytes after the magic"]
 
 
@@ -494,11 +602,11 @@ def corrupted(kind: str, data: bytes, tmp_path: Path) -> Path:
     raise AssertionError(kind)
 
 
-EXIT_5 = list(FLIPS) + ["truncated by one byte", "truncated to half", "only the prefix",
-                        "only the magic", "empty file", "one byte added", "doubled",
-                        "random bytes", "random bytes after the version", "a text file",
-                        "a JSON document", "the magic and zeros",
-                        "a bare vault file, not a backup"]
+EXIT_5 = list(FLIPS) + VERSION_DAMAGE + [
+    "truncated by one byte", "truncated to half", "only the prefix", "only the magic",
+    "empty file", "one byte added", "doubled", "random bytes",
+    "random bytes after the version", "a text file", "a JSON document",
+    "the magic and zeros", "a bare vault file, not a backup"]
 EXIT_1 = ["a folder", "a missing file"]
 
 
@@ -510,14 +618,14 @@ def assert_untouched(venv: VaultEnv, state: dict, template, notes: bool = True) 
     checked(venv)
 
 
-@pytest.mark.parametrize("kind", EXIT_5 + EXIT_1 + VERSION_DAMAGE)
+@pytest.mark.parametrize("kind", EXIT_5 + EXIT_1)
 def test_a_damaged_backup_is_refused_and_the_vault_is_untouched(copy, template, tmp_path,
                                                                  kind):
     bad = corrupted(kind, template["backup"], tmp_path)
     state = folder_state(copy)
     result = copy.run("restore", str(bad), "--yes", "--json")
-    expected = (5,) if kind in EXIT_5 else (1,) if kind in EXIT_1 else (1, 5)
-    assert result.exit_code in expected, (kind, result.exit_code, result.stderr)
+    assert result.exit_code == (5 if kind in EXIT_5 else 1), (kind, result.exit_code,
+                                                              result.stderr)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert result.stdout == ""
     assert_one_error_line(result.stderr)
@@ -526,13 +634,46 @@ def test_a_damaged_backup_is_refused_and_the_vault_is_untouched(copy, template, 
     assert_untouched(copy, state, template, notes=kind in ("middle", "a free page"))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the container version is not covered by the "
-                   "digest, so a flipped byte there is reported as a newer format (exit 1, "
-                   "hint 'upgrade client-vault') instead of damage (exit 5)")
 @pytest.mark.parametrize("kind", VERSION_DAMAGE)
 def test_damage_to_the_version_field_is_exit_5(copy, template, tmp_path, kind):
-    result = copy.run("restore", str(corrupted(kind, template["backup"], tmp_path)), "--yes")
-    code(result, 5)
+    """Regression (issue 5): the version was outside the digest, so damage
+    there was reported as a newer format (exit 1, "upgrade client-vault")."""
+    state = folder_state(copy)
+    result = code(copy.run("restore", str(corrupted(kind, template["backup"], tmp_path)),
+                           "--yes"), 5)
+    assert "damaged" in result.stderr or "truncated" in result.stderr
+    assert "upgrade" not in result.stderr
+    assert_untouched(copy, state, template, notes=False)
+
+
+def test_a_newer_backup_asks_for_an_upgrade(copy, template, tmp_path):
+    """A version this program does not know, under a digest that matches, is
+    a backup from a newer program: exit 1 with the hint, not damage."""
+    state = folder_state(copy)
+    newer = write_bad(tmp_path, repack(template["backup"][PREFIX:], version=3))
+    result = code(copy.run("restore", str(newer), "--yes"), 1)
+    assert "format version 3" in result.stderr and "upgrade client-vault" in result.stderr
+    assert_one_error_line(result.stderr)
+    assert_untouched(copy, state, template, notes=False)
+    zero = write_bad(tmp_path, repack(template["backup"][PREFIX:], version=0))
+    code(copy.run("restore", str(zero), "--yes"), 5)
+    assert_untouched(copy, state, template)
+
+
+def test_a_version_1_backup_still_restores(copy, template, tmp_path):
+    """Backups written before the digest covered the version (container
+    version 1, docs/format.md section 11) are still read, and still checked."""
+    image = template["backup"][PREFIX:]
+    old = write_bad(tmp_path, repack(image, version=1))
+    state = folder_state(copy)
+    for where in (21, 30, PREFIX + 4096 + 7):  # version, digest, image
+        code(copy.run("restore", str(write_bad(tmp_path, flipped(old.read_bytes(), where))),
+                      "--yes"), 5)
+        assert folder_state(copy) == state
+    old = write_bad(tmp_path, repack(image, version=1))
+    ok(copy.run("restore", str(old), "--yes"))
+    assert views(copy) == template["views"]
+    checked(copy)
 
 
 def test_the_free_page_flip_is_caught_by_the_digest_alone(copy, template, tmp_path):
@@ -658,17 +799,135 @@ def test_shred_lists_the_backups_that_still_hold_the_client(office, tmp_path):
         "backups"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: restore replaces the log with the backup's, so "
-                   "the vault forgets every backup recorded after the backup was taken "
-                   "(including the file it was restored from); `shred` then reports "
-                   "\"backups\": [] although those files still hold the client")
 def test_shred_after_restore_still_knows_the_backups(office, tmp_path):
+    """Regression (issue 5): restore replaced the log with the backup's, which
+    knows only the backups made before it, so `shred` forgot the rest."""
     add_notes(office, VICTIM, ["victim note"])
     first = tmp_path / "first.vaultbackup"
     backup(office, first)
     ok(office.run("restore", str(first), "--yes"))
     result = ok(office.run("shred", VICTIM, "--yes", "--json"))
     assert str(first) in json.loads(result.stdout)["backups"]
+
+
+def backup_records(venv, env=None) -> list[dict]:
+    return [e["detail"] for e in log(venv, env) if e["action"] == "backup"]
+
+
+def test_restore_keeps_every_backup_the_vault_knew(office, tmp_path):
+    """Backups made before and after the one restored, the restored file
+    itself, one since deleted: each known once, in signed entries that extend
+    the chain; a second restore adds nothing; shred names those still there."""
+    early = tmp_path / "early.vaultbackup"
+    backup(office, early)
+    time.sleep(1.05 - time.time() % 1)  # times have 1 s resolution
+    add_notes(office, VICTIM, ["victim note"])
+    made = [backup(office, tmp_path / f"{n}.vaultbackup") for n in ("first", "second", "gone")]
+    folder = tmp_path / "nightly"
+    folder.mkdir()
+    made.append(backup(office, folder))
+    Path(made[2]["path"]).unlink()
+    known = sorted((r["path"], r["digest"]) for r in backup_records(office))
+    assert len(known) == 5
+
+    for attempt in (1, 2):
+        ok(office.run("restore", made[0]["path"], "--yes"))
+        records = backup_records(office)
+        assert sorted((r["path"], r["digest"]) for r in records) == known, attempt
+        carried = [r for r in records if r.get("carried_over")]
+        assert sorted(r["path"] for r in carried) == sorted(m["path"] for m in made), attempt
+        for r in carried:
+            m = next(m for m in made if m["path"] == r["path"])
+            assert (r["time"], r["bytes"], r["digest"]) == (m["created"], m["bytes"],
+                                                           m["blake2b"])
+        entries = [e for e in log(office) if e["action"] == "backup"]
+        assert all(e["signed"] for e in entries)
+        ok(office.run("log", "verify"))
+        checked(office)
+    result = ok(office.run("shred", VICTIM, "--yes", "--json"))
+    assert sorted(json.loads(result.stdout)["backups"]) == sorted(
+        m["path"] for i, m in enumerate(made) if i != 2)  # not `early`, not the deleted one
+
+
+def test_restore_where_no_vault_was_knows_the_file_it_came_from(office, tmp_path):
+    add_notes(office, VICTIM, ["victim note"])
+    dest = tmp_path / "usb" / "b.vaultbackup"
+    dest.parent.mkdir()
+    info = backup(office, dest)
+    env = {"VAULT_PATH": str(tmp_path / "new-laptop" / "vault.sqlite")}
+    ok(office.run("restore", str(dest), env=env))
+    [record] = backup_records(office, env)
+    assert (record["path"], record["digest"], record["bytes"], record["carried_over"]) == \
+        (str(dest), info["blake2b"], info["bytes"], True)
+    result = ok(office.run("shred", VICTIM, "--yes", "--json", env=env))
+    assert json.loads(result.stdout)["backups"] == [str(dest)]
+    ok(office.run("log", "verify", env=env))
+
+
+def test_restore_over_a_vault_with_an_unreadable_backup_record(office, tmp_path):
+    """The vault being replaced may be damaged; its unreadable records cannot
+    stop the restore that repairs it, but the user is told what is lost."""
+    dest = tmp_path / "b.vaultbackup"
+    backup(office, dest)
+    other = tmp_path / "other.vaultbackup"
+    backup(office, other)
+    with db(office) as conn:
+        seq, detail = conn.execute("SELECT seq, detail FROM log WHERE action = 'backup' "
+                                   "ORDER BY seq DESC LIMIT 1").fetchone()
+        conn.execute("UPDATE log SET detail = ? WHERE seq = ?",
+                     (detail[:-1] + bytes([detail[-1] ^ 1]), seq))
+    result = ok(office.run("restore", str(dest), "--yes"))
+    assert "1 backup record(s) of the replaced vault could not be read" in result.stderr
+    assert str(other) not in result.stderr
+    assert [r["path"] for r in backup_records(office)] == [str(dest)]
+    ok(office.run("log", "verify"))
+
+
+def test_restore_over_a_damaged_vault_is_refused_with_a_way_out(office, tmp_path):
+    """Without the current vault's tombstones a restore could resurrect a
+    shredded client: refused (exit 5) and said why, never guessed."""
+    dest = tmp_path / "b.vaultbackup"
+    backup(office, dest)
+    data = bytearray(office.path.read_bytes())
+    data[:16] = b"not a sqlite db!"
+    office.path.write_bytes(bytes(data))
+    state = folder_state(office)
+    result = code(office.run("restore", str(dest), "--yes"), 5)
+    assert_one_error_line(result.stderr)
+    assert "the vault to be replaced is damaged" in result.stderr
+    assert "move the damaged vault" in result.stderr
+    assert folder_state(office) == state
+    office.path.rename(tmp_path / "damaged.sqlite")
+    ok(office.run("restore", str(dest)))
+    checked(office)
+
+
+def test_restore_refuses_if_the_vault_records_a_backup_meanwhile(office, tmp_path,
+                                                                 monkeypatch):
+    """A backup (or shred) recorded while the restore runs would be lost with
+    the replaced log: the restore is refused and can simply be run again."""
+    import vault.maintenance
+    from vault.store import Store
+    dest = tmp_path / "b.vaultbackup"
+    backup(office, dest)
+    during = tmp_path / "during.vaultbackup"
+    real = vault.maintenance.prepare_restore
+
+    def racing(*args, **kwargs):
+        result = real(*args, **kwargs)
+        store = Store.open(office.path)
+        try:
+            vault.maintenance.backup(store, during)
+        finally:
+            store.close()
+        return result
+    monkeypatch.setattr(vault.maintenance, "prepare_restore", racing)
+    result = code(office.run("restore", str(dest), "--yes"), 6)
+    assert "changed while the restore ran" in result.stderr
+    assert not [p for p in os.listdir(office.path.parent) if "restore" in p]
+    monkeypatch.setattr(vault.maintenance, "prepare_restore", real)
+    ok(office.run("restore", str(dest), "--yes"))
+    assert str(during) in [r["path"] for r in backup_records(office)]
 
 
 # -- restore killed at random moments --------------------------------------------------
