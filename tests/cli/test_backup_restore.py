@@ -53,7 +53,7 @@ from pathlib import Path
 import pytest
 
 from ..checks import assert_one_error_line, code, db, ok
-from ..conftest import FAST_KDF, PASSPHRASE, VaultEnv
+from ..conftest import FAST_KDF, VaultEnv, copy_vault, private_env
 
 ALICE, BOB, VICTIM = "Alice Smith", "Bob Jones", "Bartholomew Q"
 PREFIX = 62  # magic 20, version 2, digest 32, length 8: docs/format.md section 11
@@ -121,31 +121,6 @@ def add_notes(venv, name: str, texts: list[str], new: bool = True) -> None:
     for i, text in enumerate(texts):
         ok(venv.run("add", name, "-m", text, "--tag", f"t{i}",
                     *(["--new"] if new and i == 0 else [])))
-
-
-def private_env(root: Path) -> VaultEnv:
-    """An environment like conftest's blank_env, for a vault made once per module."""
-    pw = root / "passphrase.txt"
-    pw.write_text(PASSPHRASE + "\n")
-    runtime = root / "run"
-    runtime.mkdir(mode=0o700)
-    path = root / "vaultdir" / "vault.sqlite"
-    return VaultEnv(root=root, path=path, passphrase_file=pw, env={
-        "VAULT_PATH": str(path), "VAULT_PASSPHRASE_FILE": str(pw),
-        "VAULT_PASSPHRASE_COMMAND": None, "VAULT_KEYFILE": None,
-        "VAULT_NEW_PASSPHRASE_FILE": None, "VAULT_NO_AGENT": None,
-        "XDG_RUNTIME_DIR": str(runtime), "NO_COLOR": "1"})
-
-
-def copy_vault(template: VaultEnv, venv: VaultEnv) -> VaultEnv:
-    """The template's vault files into `venv`'s own folder: a fresh vault in
-    milliseconds instead of an init and a dozen adds per test."""
-    venv.path.parent.mkdir(mode=0o700)
-    for p in (template.path, Path(f"{template.path}-wal"), Path(f"{template.path}-shm")):
-        if p.exists():
-            shutil.copy2(p, venv.path.parent / p.name.replace(template.path.name,
-                                                               venv.path.name))
-    return venv
 
 
 @pytest.fixture(scope="module")

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from ..checks import assert_one_error_line, code, db, ok
-from ..conftest import FAST_KDF, PASSPHRASE, VaultEnv
+from ..conftest import FAST_KDF, copy_vault, private_env
 
 NOTHING = "nothing was imported"
 
@@ -76,31 +75,6 @@ def refused(venv, before, *args, input=None):
     assert_one_error_line(result.stderr)
     assert snapshot(venv) == before
     return result
-
-
-def private_env(root: Path) -> VaultEnv:
-    """An environment like conftest's blank_env, for a vault made once per module."""
-    pw = root / "passphrase.txt"
-    pw.write_text(PASSPHRASE + "\n")
-    runtime = root / "run"
-    runtime.mkdir(mode=0o700)
-    path = root / "vaultdir" / "vault.sqlite"
-    return VaultEnv(root=root, path=path, passphrase_file=pw, env={
-        "VAULT_PATH": str(path), "VAULT_PASSPHRASE_FILE": str(pw),
-        "VAULT_PASSPHRASE_COMMAND": None, "VAULT_KEYFILE": None,
-        "VAULT_NEW_PASSPHRASE_FILE": None, "VAULT_NO_AGENT": None,
-        "XDG_RUNTIME_DIR": str(runtime), "NO_COLOR": "1"})
-
-
-def copy_vault(template: VaultEnv, venv: VaultEnv) -> VaultEnv:
-    """The template's vault files into `venv`'s own folder: a fresh vault in
-    milliseconds instead of an init and a dozen adds per test."""
-    venv.path.parent.mkdir(mode=0o700)
-    for p in (template.path, Path(f"{template.path}-wal"), Path(f"{template.path}-shm")):
-        if p.exists():
-            shutil.copy2(p, venv.path.parent / p.name.replace(template.path.name,
-                                                               venv.path.name))
-    return venv
 
 
 @pytest.fixture(scope="module")
