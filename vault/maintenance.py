@@ -193,7 +193,7 @@ def backup_destination(dest: str | Path, vault: Path, overwrite: bool,
         raise VaultError(f"there is no folder {text}",
                          hint="create it first, or give the name of a file")
     target = target.absolute()
-    if is_vault_file(target, vault):
+    if paths.is_vault_file(target, vault):
         raise UsageError(f"{target} is the vault itself or a file SQLite keeps beside "
                          "it; nothing was written",
                          hint="back up to another file, or to a folder")
@@ -203,35 +203,6 @@ def backup_destination(dest: str | Path, vault: Path, overwrite: bool,
         raise Refused(f"{target} already exists; it was left untouched",
                       hint="add --force to replace it")
     return target
-
-
-def is_vault_file(target: Path, vault: Path) -> bool:
-    """Whether `target` is the vault or one of its -wal, -shm, -journal files:
-    the same path once symlinks are resolved (which also covers companions
-    that do not exist yet), or the same file (device and inode: a hard link,
-    or a path through a symlinked folder)."""
-    where = _real(target)
-    try:
-        mine = os.stat(target)
-    except OSError:
-        mine = None
-    for p in paths.companions(vault) + paths.companions(_real(vault)):
-        if _real(p) == where:
-            return True
-        if mine is not None:
-            try:
-                if os.path.samestat(mine, os.stat(p)):
-                    return True
-            except OSError:
-                pass
-    return False
-
-
-def _real(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop
-        return path.absolute()
 
 
 def _hasher(version: int, prefix: bytes) -> Any:

@@ -120,3 +120,32 @@ def loose_modes(path: Path) -> list[Path]:
         if mode & 0o077:
             loose.append(p)
     return loose
+
+
+def is_vault_file(target: Path, vault: Path) -> bool:
+    """Whether `target` is the vault or one of its -wal, -shm, -journal files:
+    the same path once symlinks are resolved (which also covers companions
+    that do not exist yet), or the same file (device and inode: a hard link,
+    or a path through a symlinked folder)."""
+    where = _real(target)
+    try:
+        mine = os.stat(target)
+    except OSError:
+        mine = None
+    for p in companions(vault) + companions(_real(vault)):
+        if _real(p) == where:
+            return True
+        if mine is not None:
+            try:
+                if os.path.samestat(mine, os.stat(p)):
+                    return True
+            except OSError:
+                pass
+    return False
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()

@@ -375,11 +375,19 @@ class Session:
         from .core import check_name, check_tags, check_text
         try:
             rec = codec.unpack(crypto.box_open(self._box, sealed))
-            if rec.get("vault_id") != self.vault_id.hex() or not isinstance(rec.get("seq"), int):
+            seq = rec.get("seq")
+            # Anyone with the public key can seal a row: bound what SQLite and
+            # the record format can hold, or one planted row breaks every unlock.
+            if rec.get("vault_id") != self.vault_id.hex() or type(seq) is not int \
+                    or not 1 <= seq < 2 ** 63:
+                return None
+            created = parse_iso(rec["created"]).astimezone(timezone.utc)
+            if not 1000 <= created.year <= 9999:
                 return None
             return InboxItem(row_id, check_name(rec["client"]), check_text(rec["text"]),
-                             check_tags(rec["tags"]), parse_iso(rec["created"]), rec["seq"])
-        except (CryptoError, IntegrityError, VaultError, KeyError, TypeError, AttributeError):
+                             check_tags(rec["tags"]), created, seq)
+        except (CryptoError, IntegrityError, VaultError, KeyError, TypeError, AttributeError,
+                ValueError, OverflowError):
             return None
 
     def head(self) -> tuple[int, bytes] | None:

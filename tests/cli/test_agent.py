@@ -282,6 +282,56 @@ def test_passwd_locks_the_agent(office, tmp_path):
     ok(office.subprocess("view", JANE, env={"VAULT_PASSPHRASE_FILE": str(new)}))
 
 
+def test_passwd_never_takes_the_key_from_the_agent(office, tmp_path):
+    """Review of issue 6: through the agent, passwd needed no old passphrase,
+    so anyone at an unlocked account could lock the owner out."""
+    unlock(office)
+    new = tmp_path / "new-passphrase.txt"
+    new.write_text("a brand new passphrase for the agent test\n")
+    refused = exit_code(office.subprocess("passwd", "--new-passphrase-file", str(new),
+                                          env=NO_SOURCE), 3)
+    assert b"passphrase" in refused.stderr
+    assert status(office)["unlocked"] is True  # nothing changed
+    ok(office.subprocess("view", JANE, env={**NO_SOURCE, "VAULT_NO_AGENT": "1",
+                                            "VAULT_PASSPHRASE_FILE": str(office.passphrase_file)}))
+
+
+def test_passwd_keeps_the_key_file_while_the_agent_runs(blank_env, tmp_path):
+    """Review of issue 6: passwd through the agent, with no --keyfile named,
+    silently dropped the key file as a second factor."""
+    kf = tmp_path / "vault.key"
+    ok(blank_env.subprocess("keyfile", "new", str(kf)))
+    ok(blank_env.subprocess("init", *FAST_KDF, "--keyfile", str(kf)))
+    ok(blank_env.subprocess("add", JANE, "--new", "-m", "first visit", "--keyfile", str(kf)))
+    unlock(blank_env, "--keyfile", str(kf))
+    new = tmp_path / "new-passphrase.txt"
+    new.write_text("a brand new passphrase for the agent test\n")
+    # the passphrase alone is not enough: the key file is asked for
+    exit_code(blank_env.subprocess("passwd", "--passphrase-file", str(blank_env.passphrase_file),
+                                   "--new-passphrase-file", str(new), env=NO_SOURCE), 3)
+    ok(blank_env.subprocess("passwd", "--passphrase-file", str(blank_env.passphrase_file),
+                            "--keyfile", str(kf), "--new-passphrase-file", str(new),
+                            env=NO_SOURCE))
+    with_new = {"VAULT_NO_AGENT": "1", "VAULT_PASSPHRASE_FILE": str(new)}
+    exit_code(blank_env.subprocess("view", JANE, env=with_new), 3)  # still needs the key file
+    ok(blank_env.subprocess("view", JANE, "--keyfile", str(kf), env=with_new))
+    kill_agents(blank_env)
+
+
+def test_lock_forgets_the_key_even_when_the_log_cannot_be_written(office):
+    """Review of issue 6: a lock whose log entry failed left the agent
+    holding the key."""
+    unlock(office)
+    conn = sqlite3.connect(office.path)
+    conn.execute("DELETE FROM head")
+    conn.commit()
+    conn.close()
+    refused = exit_code(office.subprocess("lock", env=NO_SOURCE), 5)
+    assert b"not written to the log" in refused.stderr
+    assert wait_for(lambda: status(office)["unlocked"] is False, 3)
+    assert wait_for(lambda: not agent_pids(office), 3)
+
+
 def test_restore_locks_the_agent(office, tmp_path):
     backup = tmp_path / "before.vbak"
     ok(office.subprocess("backup", str(backup)))

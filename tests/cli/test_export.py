@@ -573,3 +573,22 @@ def test_disclosures_need_a_client(practice):
         assert "--client" in result.stderr
     assert log_count(practice) == before
     code(practice.run("log", "--client", NEVER, "--disclosures"), 4)
+
+
+# Review of issue 4: `-o VAULT_PATH --force` replaced the vault with plaintext.
+@pytest.mark.parametrize("command", [["export", ALICE, "--yes"], ["export-anonymized"]])
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+def test_the_output_may_never_be_the_vault_or_its_companions(practice, command, suffix):
+    before = on_disk(practice)
+    target = f"{practice.path}{suffix}"
+    result = code(practice.run(*command, "-o", target, "--force"), 2)
+    assert "vault file" in result.stderr and result.stdout == ""
+    assert on_disk(practice) == before
+    ok(practice.run("list"))
+
+
+def test_the_report_may_not_be_the_vault_nor_the_output(practice, tmp_path):
+    code(practice.run("export-anonymized", "--report", str(practice.path), "--force"), 2)
+    same = tmp_path / "both.json"
+    code(practice.run("export-anonymized", "-o", str(same), "--report", str(same)), 2)
+    assert not same.exists()

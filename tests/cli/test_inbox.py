@@ -235,3 +235,45 @@ def test_a_garbage_row_is_unreadable_and_blocks_nothing(office):
     for r in rows:
         ok(office.run("inbox", "drop", str(r["id"]), "--yes"))
     assert inbox(office) == []
+
+
+# Review of issue 6: anyone with the public box key can seal a row. One with a
+# sequence number past SQLite's integers made every unlock an internal error
+# (so not even `inbox drop` could remove it); one dated before the year 1000
+# was filed and made the client's file unreadable (exit 5) for good.
+def plant(venv, **fields) -> None:
+    from datetime import datetime, timezone
+
+    from vault import codec, crypto
+    from vault.session import BOX_PUBLIC, iso, last_entry, record_locked
+    from vault.store import Store
+    store = Store.open(venv.path)
+    try:
+        with store.write():
+            header = store.header()
+            rec = {"vault_id": header.vault_id.hex(),
+                   "seq": last_entry(store, header.vault_id)[0] + 1,
+                   "client": JANE, "text": "planted", "tags": [],
+                   "created": iso(datetime.now(timezone.utc)), **fields}
+            store.add_inbox(crypto.box_seal(store.key_or_none(BOX_PUBLIC), codec.pack(rec)))
+            record_locked(store, "add-sealed")
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("fields", [
+    {"seq": 2 ** 70}, {"seq": -1}, {"seq": True},
+    {"created": "0999-06-01T00:00:00+00:00"}, {"created": "9999-12-31T23:59:59-05:00"},
+], ids=["huge-seq", "negative-seq", "bool-seq", "year-999", "past-9999-in-utc"])
+def test_a_planted_row_out_of_range_waits_unreadable_and_breaks_nothing(office, fields):
+    plant(office, **fields)
+    view = ok(office.run("view", JANE))
+    assert "planted" not in view.stdout
+    assert "1 note(s) added while locked wait in the inbox" in view.stderr
+    ok(office.run("check"))
+    ok(office.run("log", "verify"))
+    (row,) = inbox(office)
+    assert row["readable"] is False
+    ok(office.run("inbox", "drop", str(row["id"]), "--yes"))
+    assert inbox(office) == []
+    ok(office.run("view", JANE))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .. import ui
-from ..errors import UsageError
+from ..errors import UsageError, VaultError
 from .base import JsonFlag, KeyFile, PassphraseFile, _json, _state, _unlocked, app
 
 MAX_TIMEOUT_S = 24 * 3600
@@ -57,16 +58,43 @@ def unlock(ctx: typer.Context,
 def lock(ctx: typer.Context, passphrase_file: PassphraseFile = None,
          keyfile: KeyFile = None) -> None:
     """Forget the key now: the next command asks for the passphrase again."""
-    from .. import agent, core
+    from .. import agent
     path = _state(ctx).path
     if agent.status(path) is None:
         ui.info("the vault was not unlocked")
         return
-    if path.exists():
-        with _unlocked(ctx, None, keyfile) as session:  # through the agent, to log it
-            core.log_event(session, "lock", {})
-    agent.lock(path)
+    # Lock whatever happens to the log entry: a lock that fails to log must
+    # not leave the key in memory (fail closed). The error still reaches the user.
+    unlogged: VaultError | None = None
+    try:
+        if path.exists():
+            unlogged = _log_lock(path)
+    finally:
+        agent.lock(path)
     ui.info("locked")
+    if unlogged is not None:
+        ui.warn("the lock was not written to the log")
+        raise unlogged
+
+
+def _log_lock(path: Path) -> VaultError | None:
+    """Log `lock` through the agent's own key (never a prompt: it may have
+    timed out meanwhile, and then there is nothing to log)."""
+    from .. import agent, core
+    from ..session import Session
+    from ..store import Store
+    try:
+        store = Store.open(path)
+        try:
+            kek = agent.key(path)
+            session = None if kek is None else Session.from_agent(store, kek)
+            if session is not None:
+                core.log_event(session, "lock", {})
+        finally:
+            store.close()
+    except VaultError as e:
+        return e
+    return None
 
 
 @app.command()

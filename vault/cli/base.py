@@ -167,13 +167,14 @@ def _open(state: State, read_only: bool = False) -> Any:
     return store
 
 
-def _unlock(store: Any, passphrase_file: str | None, keyfile: str | None) -> Any:
+def _unlock(store: Any, passphrase_file: str | None, keyfile: str | None,
+            agent_ok: bool = True) -> Any:
     """The agent's key when `vault unlock` left one running (and no passphrase
-    file was named on the command line); else both factors, checked for
-    presence before the passphrase is asked."""
+    file was named on the command line, and the command may use it); else both
+    factors, checked for presence before the passphrase is asked."""
     from .. import agent
     from ..session import Session, check_factors
-    if passphrase_file is None:
+    if passphrase_file is None and agent_ok:
         kek = agent.key(store.path)
         if kek is not None:
             session = Session.from_agent(store, kek)
@@ -187,11 +188,11 @@ def _unlock(store: Any, passphrase_file: str | None, keyfile: str | None) -> Any
 
 @contextlib.contextmanager
 def _unlocked(ctx: typer.Context, passphrase_file: str | None,
-              keyfile: str | None = None) -> Iterator[Any]:
+              keyfile: str | None = None, agent_ok: bool = True) -> Iterator[Any]:
     store = _open(_state(ctx))
     session = None
     try:
-        session = _unlock(store, passphrase_file, keyfile)
+        session = _unlock(store, passphrase_file, keyfile, agent_ok)
         _inbox(session)
         yield session
     finally:

@@ -15,7 +15,7 @@ import typer
 
 from .. import paths, ui
 from ..errors import Refused, UsageError
-from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _unlocked, app
+from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _state, _unlocked, app
 
 alias_app = typer.Typer(help="Other names of a client, and of people around them, that "
                              "must never appear in an anonymized export.",
@@ -90,8 +90,12 @@ def _destination(output: str | None, force: bool) -> Iterator[TextIO]:
         stream.detach()
 
 
-def _refuse_existing(output: str | None, force: bool) -> None:
-    """Before unlocking and logging: a target that exists is refused."""
+def _refuse_existing(ctx: typer.Context, output: str | None, force: bool) -> None:
+    """Before unlocking and logging: a target that exists is refused, and the
+    vault's own files always are (--force would put plaintext in its place)."""
+    if output not in (None, "-") and paths.is_vault_file(Path(output), _state(ctx).path):
+        raise UsageError("the output may not be the vault file or one of its -wal, -shm "
+                         "or -journal files")
     if output not in (None, "-") and not force and (Path(output).exists()
                                                     or Path(output).is_symlink()):
         raise Refused(f"{output} already exists; it was left untouched",
@@ -167,8 +171,11 @@ def export_anonymized(
     import phonenumbers
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError("--region takes a two-letter country code such as US, GB or DE")
-    _refuse_existing(output, force)
-    _refuse_existing(report, force)
+    _refuse_existing(ctx, output, force)
+    _refuse_existing(ctx, report, force)
+    if report is not None and output not in (None, "-") and \
+            Path(report).absolute() == Path(output).absolute():
+        raise UsageError("--report and -o name the same file")
     destination = "-" if output in (None, "-") else str(Path(output).absolute())
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         with ui.Progress("anonymizing") as progress:
@@ -224,7 +231,7 @@ def export_client(ctx: typer.Context, client: Client,
     from .. import export
     if fmt not in ("md", "json"):
         raise UsageError("--format takes md or json")
-    _refuse_existing(output, force)
+    _refuse_existing(ctx, output, force)
     if not yes and not ui.interactive():
         raise Refused("export discloses a client's whole file and there is no terminal "
                       "to confirm on", hint="add --yes to confirm")

@@ -148,6 +148,8 @@ def passwd(ctx: typer.Context,
 
     Only the master key is re-wrapped; notes are untouched, whatever their
     number. Backups made before keep the passphrase they were made with.
+    Always asks for the current passphrase (and key file), even while
+    `vault unlock` holds the key.
     """
     from ..models import KdfParams
     if add_keyfile is not None and remove_keyfile:
@@ -157,7 +159,10 @@ def passwd(ctx: typer.Context,
     if kdf_iterations is not None and not 1 <= kdf_iterations <= 64:
         raise UsageError("--kdf-iterations must be between 1 and 64")
     new_keyfile = passphrases.keyfile(add_keyfile) if add_keyfile is not None else None
-    with _unlocked(ctx, passphrase_file, keyfile) as session:
+    # Never through the agent: changing the passphrase proves knowing it (and
+    # holding the key file), or anyone at an unlocked account could lock the
+    # owner out, or drop the key file by not naming it.
+    with _unlocked(ctx, passphrase_file, keyfile, agent_ok=False) as session:
         current = session.header.kdf
         kdf = KdfParams(current.memory_kib if kdf_memory is None else kdf_memory * 1024,
                         current.iterations if kdf_iterations is None else kdf_iterations,
