@@ -257,6 +257,9 @@ class Replaced:
     vault_id: bytes | None = None
     tombstones: tuple[tuple[bytes, str], ...] = ()
     backup_rows: tuple[tuple, ...] = ()
+    # The replaced log's last entry (seq, entry hash): its entries since the
+    # backup are lost with it, so the `restore` entry names what it replaced.
+    log_head: tuple[int, bytes] | None = None
 
 
 def read_replaced(path: Path) -> Replaced:
@@ -267,8 +270,12 @@ def read_replaced(path: Path) -> Replaced:
         store = Store.open(path)
         try:
             with store.read():
-                return Replaced(True, store.header().vault_id, tuple(store.tombstones()),
-                                tuple(store.log_rows_of("backup")))
+                vault_id = store.header().vault_id
+                last = store.last_log_row()
+                head = None if last is None else (
+                    last[0], audit.entry_hash(audit.from_row(last), vault_id))
+                return Replaced(True, vault_id, tuple(store.tombstones()),
+                                tuple(store.log_rows_of("backup")), head)
         finally:
             store.close()
     except IntegrityError:
@@ -360,9 +367,20 @@ def prepare_restore(session: Session, tombstones: list[tuple[bytes, str]],
         for c in dropped:
             notes += session.destroy_client(c, now.date().isoformat())
         session.store.add_tombstones(tombstones)
-        session.log("restore", now=now, detail={
+        detail: dict[str, Any] = {
             "clients": report.clients - len(dropped), "notes": report.notes - notes,
-            "dropped": len(dropped), "replaced": replaced})
+            "dropped": len(dropped), "replaced": replaced}
+        if previous is not None and previous.log_head is not None:
+            # The replaced log's entries after the backup (views, exports:
+            # the accounting of disclosures) go with it; say which head was
+            # replaced and, for the same vault, how many entries that was.
+            seq, entry_hash = previous.log_head
+            last = session.store.last_log_row()
+            same = previous.vault_id == session.vault_id and last is not None
+            detail["replaced_log"] = {
+                "seq": seq, "hash": entry_hash.hex(),
+                "entries_lost": max(0, seq - last[0]) if same else None}
+        session.log("restore", now=now, detail=detail)
         carried, unreadable = _carry_backups(session, previous, source, now)
         if dropped:
             session.rotate_master()
