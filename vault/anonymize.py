@@ -65,7 +65,7 @@ class Anonymizer:
         self.region = region
         self._regions = tuple(dict.fromkeys((region, *detect.PHONE_REGIONS)))
         self._month_first = region in _MONTH_FIRST
-        self._names = NameIndex((p.names, p.replacement) for p in people)
+        self._names = NameIndex(((p.names, p.replacement) for p in people), _dictionary())
         self.counts: Counter[str] = Counter()
         self._capitalised: Counter[str] = Counter()
 

@@ -46,6 +46,17 @@ _INITIALS = re.compile(
     rf"[{_UPPER}](?<![^\W\d_][{_UPPER}])"
     rf"(?:[{_UPPER}]{{1,3}}|(?:\.\s?|\s)[{_UPPER}](?:(?:\.\s?|\s)[{_UPPER}]){{0,2}})(?![^\W\d_])")
 _LETTER_BEFORE = re.compile(rf"(?<![^\W\d_])([{_UPPER}])(?:\.\s?|\s)$")
+# A letter and an apostrophe before a word: "O'" of "O'Brien", "d'" of "d'Arcy".
+_APOSTROPHES = frozenset("'’")
+_ELIDED_BEFORE = re.compile(r"(?<![^\W\d_])([^\W\d_])['’]$")
+# Scripts that write no spaces between words (Han, kana) or attach particles
+# to a name (Hangul: "김민준이"). Names in them are found as substrings. After
+# normalise(), Hangul syllables are conjoining jamo (U+1100-U+11FF).
+_CJK = re.compile(
+    "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]")
+# A Hangul final consonant: a name ending before one would end inside a syllable.
+_NO_FINAL = "(?![\u11a8-\u11ff])"
 _NOT_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
 
 _char_cache: dict[str, str] = {}
@@ -116,16 +127,25 @@ def _name_words(name: str) -> tuple[list[tuple[str, ...]], int]:
 class NameIndex:
     """Every way of writing every known person's name, as token tuples."""
 
-    def __init__(self, people: Iterable[tuple[Iterable[str], str]]) -> None:
+    def __init__(self, people: Iterable[tuple[Iterable[str], str]],
+                 words: frozenset[str] = frozenset()) -> None:
+        """`words` are ordinary lower-case words: a name's derived forms
+        ("Len" + "s", "Al" + "So") that spell one are not keys, so that
+        "lens" and "also" stay."""
         self._keys: dict[tuple[str, ...], _Entry] = {}
+        self._cjk: dict[tuple[str, ...], _Entry] = {}
+        self._words = words
         self.parts: set[str] = set()   # every normalised token of every name
         self._finders: dict[str, re.Pattern[str]] = {}
         for names, replacement in people:
             surnames, nicknames = set(), set()
             for name in names:
-                surname = self._add_name(name, replacement)
-                if surname:
-                    surnames.add(surname)
+                if _CJK.search(name):
+                    self._add_cjk(name, replacement)
+                    continue
+                found = self._add_name(name, replacement)
+                if found:
+                    surnames.update(found)
                 elif len(words := tokens(name)) == 1:
                     nicknames.add(words)
             for nickname in nicknames:                       # "Jon Whitaker"
@@ -140,40 +160,109 @@ class NameIndex:
         # original text instead, and a letter before a match by _LETTER_BEFORE.
         self._first: dict[str, int] = {}
         for key, entry in self._keys.items():
-            if len(key[0]) > 1 and not entry.initials_only:
+            if entry.initials_only:
+                continue
+            if len(key[0]) > 1:
                 self._first[key[0]] = max(self._first.get(key[0], 0), len(key))
+            elif len(key) > 1 and len(key[1]) > 1:
+                # "d'Arcy, Jean-Luc" is found from "arcy", with the letter before it.
+                self._first[key[1]] = max(self._first.get(key[1], 0), len(key) - 1)
         self._has_initials = any(e.initials_only for e in self._keys.values())
+        # CJK names by their first normalised character, longest first.
+        self._cjk_first: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+        for key in sorted(self._cjk, key=lambda k: -sum(map(len, k))):
+            reps = self._cjk[key].replacements
+            pattern = re.compile(r"\s*".join(map(re.escape, key)) + _NO_FINAL)
+            self._cjk_first.setdefault(key[0][0], []).append(
+                (pattern, min(reps) if len(reps) == 1 else "[NAME]"))
+        self._cjk_start = (re.compile("[" + "".join(map(re.escape, self._cjk_first)) + "]")
+                           if self._cjk_first else None)
 
-    def _put(self, key: tuple[str, ...], replacement: str, initials: bool = False) -> None:
+    def _put(self, key: tuple[str, ...], replacement: str, initials: bool = False,
+             derived: bool = False) -> None:
+        """Add a key. A `derived` key is one nobody wrote ("OBrien" for
+        "O'Brien"): it is left out when it is an ordinary word."""
         if not key:
             return
         if all(len(t) == 1 for t in key):
             # Single letters ("Johnny W" gives "J. W") are initials, matched in
             # capitals only; a lone letter is never a name.
-            if len(key) == 1 or "".join(key) in NOT_INITIALS:
+            if len(key) == 1 or "".join(key) in NOT_INITIALS or _CJK.search("".join(key)):
                 return
             initials = True
+        if derived and len(key) == 1 and key[0] in self._words:
+            return
+        self._store(key, replacement, initials)
+        if initials:
+            return
+        if len(key) == 1:
+            # "Janes" for "Jane's": the bare possessive or plural of every
+            # part, unless that is a word ("Len" gives no "lens").
+            word = key[0] + "s"
+            if not key[0].endswith("s") and word not in self._words:
+                self._store((word,), replacement, False)
+        else:
+            # "JaneDoe", "#janedoe", "jeanluc": the key run together.
+            joined = "".join(key)
+            if len(joined) >= 4 and joined not in self._words:
+                self._store((joined,), replacement, False)
+                if joined + "s" not in self._words:
+                    self._store((joined + "s",), replacement, False)
+
+    def _store(self, key: tuple[str, ...], replacement: str, initials: bool) -> None:
         entry = self._keys.get(key)
         if entry is None:
             entry = self._keys[key] = _Entry()
         entry.replacements.add(replacement)
         entry.initials_only &= initials
 
-    def _add_name(self, name: str, replacement: str) -> tuple[str, ...]:
+    def _add_cjk(self, name: str, replacement: str) -> None:
+        """A name with Han, kana or Hangul in it: the whole name without
+        spaces, and each word of two characters or more, as substrings. A
+        single character (the surname 李) is too common a word to remove."""
+        pieces = ["".join(WORD.findall(w)) for w in name.split()]
+        pieces = [p for p in pieces if p]
+        for piece in {"".join(pieces), *pieces}:
+            if len(piece) < 2:
+                continue
+            if not _CJK.search(piece):
+                for t in tokens(piece):                      # "Kim" in "Kim 민준"
+                    if len(t) >= 2:
+                        self._put((t,), replacement)
+                continue
+            key = tuple(n for n in map(_norm_char, piece) if n)
+            entry = self._cjk.get(key)
+            if entry is None:
+                entry = self._cjk[key] = _Entry()
+            entry.replacements.add(replacement)
+
+    def _add_name(self, name: str, replacement: str) -> list[tuple[str, ...]]:
         """Every key for one name; returns its surname's tokens, if it has one."""
         words, s = _name_words(name)
         if not words:
-            return ()
+            return []
+        found = [self._add_words(words, s, replacement, False)]
+        if any(len(w) > 1 for w in words):
+            # "Siobhan OBrien", "Mr Darcy", "JeanLuc": the name again with each
+            # word's apostrophes and hyphens dropped.
+            joined = [("".join(w),) for w in words]
+            found.append(self._add_words(joined, s, replacement, True))
+        return [f for f in found if f]
+
+    def _add_words(self, words: list[tuple[str, ...]], s: int, replacement: str,
+                   derived: bool) -> tuple[str, ...]:
         flat = tuple(t for w in words for t in w)
         self.parts.update(flat)
         self._put(flat, replacement)                         # the name as written
         surname = tuple(t for w in words[s:] for t in w)
         given = words[0] if s > 0 else ()
         for k, word in enumerate(words):                     # each part alone
+            if len(word) > 1:
+                self._put(word, replacement)                 # "Jean Luc" of "Jean-Luc"
             for t in word:
                 # "van" in "Anna van der Berg" is no name, but "Al" in "Al Smith" is.
                 if len(t) >= 2 and (k == 0 or t not in PARTICLES):
-                    self._put((t,), replacement)
+                    self._put((t,), replacement, derived=derived)
         if given and surname:
             if len(surname[-1]) >= 3:
                 self._put(surname[:-1] + (surname[-1] + "s",), replacement)  # "the Whitakers"
@@ -197,10 +286,29 @@ class NameIndex:
         """Known names in text, each the longest sequence starting at its
         first token; matches do not overlap."""
         initials = self._find_initials(text) if self._has_initials else []
-        names = self._find_names(text)
+        norm, where = normalise(text)
+        names = self._find_names(text, norm, where)
+        if where is not None and self._cjk_start is not None:
+            initials += self._find_cjk(text, norm, where)
         if not initials:
             return names
         return sorted(initials + names)
+
+    def _find_cjk(self, text: str, norm: str, where: list[int]) -> list[Match]:
+        """CJK names anywhere, with no word boundary, longest first."""
+        out = []
+        pos = 0
+        while (hit := self._cjk_start.search(norm, pos)) is not None:
+            pos = hit.start()
+            for pattern, replacement in self._cjk_first[hit.group()]:
+                m = pattern.match(norm, pos)
+                if m is not None:
+                    out.append(Match(*self._span(text, where, pos, m.end()), replacement))
+                    pos = m.end()
+                    break
+            else:
+                pos += 1
+        return out
 
     def _find_initials(self, text: str) -> list[Match]:
         out = []
@@ -212,10 +320,9 @@ class NameIndex:
                 out.append(Match(m.start(), m.end(), found[0]))
         return out
 
-    def _find_names(self, text: str) -> list[Match]:
+    def _find_names(self, text: str, norm: str, where: list[int] | None) -> list[Match]:
         if not self._first:
             return []
-        norm, where = normalise(text)
         # For ASCII, str.translate and split give the same tokens as WORD,
         # three times faster.
         words = norm.translate(_NOT_LETTERS).split() if where is None else WORD.findall(norm)
@@ -252,16 +359,27 @@ class NameIndex:
                 seq.append(nxt[1])
                 ends.append(nxt.end())
             pos = ends[0]
+            o_first = where[start] if where is not None else start
+            # "O'Brien's" is found from "brien": the elided letter before it
+            # belongs to the name.
+            elided = (_ELIDED_BEFORE.search(text, max(0, o_first - 2), o_first)
+                      if text[o_first - 1:o_first] in _APOSTROPHES else None)
+            lead = (_norm_char(elided[1]),) if elided else ()
             for length in range(len(seq), 0, -1):
-                found = keys.get(tuple(seq[:length]))
+                key = tuple(seq[:length])
+                found = keys.get(key)
+                if lead and (longer := keys.get(lead + key)) is not None and not longer[1]:
+                    found, key = longer, lead + key
                 if found is None:
                     continue
                 o_start, o_end = self._span(text, where, start, ends[length - 1])
                 if found[1] and not text[o_start:o_end].isupper():
                     continue   # initials, here in lower case
+                if len(key) > length:
+                    o_start = elided.start()
                 letter = _LETTER_BEFORE.search(text, max(0, o_start - 3), o_start)
                 if letter:                                   # "J. Whitaker"
-                    with_letter = keys.get((_norm_char(letter[1]),) + tuple(seq[:length]))
+                    with_letter = keys.get((_norm_char(letter[1]),) + key)
                     if with_letter is not None and not with_letter[1]:
                         o_start, found = letter.start(), with_letter
                 out.append(Match(o_start, o_end, found[0]))

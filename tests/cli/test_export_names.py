@@ -12,7 +12,8 @@ NFKD, dropping combining marks and casefolding, word-bounded; people around
 a client become [PERSON], aliases the client's pseudonym; emails, SSNs,
 cards, IBANs and phones in the same notes are gone; initials (J.G., JG) are
 replaced; the --report file names none of them either. Then a Hypothesis property at the `export.export_anonymized` level
-over generated names and mentions.
+over generated names and mentions. Last, the security review's reproductions:
+apostrophes dropped, names run together, bare possessives, and CJK names.
 """
 
 from __future__ import annotations
@@ -329,3 +330,35 @@ def test_generated_names_never_leak(practice):
     for r in [*result.records, *first.records]:
         for field in (r.client, r.text, *r.tags):
             assert leaks(field, bad) == [], (field, r)
+
+
+# -- security review of issue 4: the reproduced leaks ---------------------------------
+
+def test_review_apostrophes_dropped_run_together_and_bare_possessives(vault_env):
+    ok(vault_env.run("add", "Siobhan O'Brien", "--new", "-m", "x"))
+    ok(vault_env.run("add", "Jean-Luc D'Arcy", "--new", "-m", "x"))
+    ok(vault_env.run("add", "Jane Doe", "--new", "-m",
+                     "Met Siobhan Obrien (signs S. OBrien) and Mr Darcy. Ms OBrien's sister. "
+                     "Jane's husband calls her Janes. #JaneDoe / janedoe. O'Brien's file, "
+                     "JeanLuc, jeanluc.d'arcy"))
+    out = ok(vault_env.run("export-anonymized", "--format", "md")).stdout
+    note = out[out.index("Met "):].split("\n")[0]
+    bad = {"obrien", "brien", "darcy", "arcy", "janedoe", "janes", "jane", "doe", "siobhan",
+           "jeanluc", "jean", "luc"}
+    assert leaks(out, bad) == [], note
+    assert not re.search(r"(?i)\bO['’]C", out), note   # no "O'Client-…" fragment
+    assert re.search(r"signs Client-\w+\) and Mr Client-\w+\. Ms Client-\w+'s sister", note)
+    assert re.search(r"calls her Client-\w+\. #Client-\w+ / Client-\w+\.", note)
+
+
+def test_review_cjk_names_are_anonymized(vault_env):
+    ok(vault_env.run("add", "李 明", "--new", "-m", "李 明 came. 今天王芳说她睡不好. 李明的报告."))
+    ok(vault_env.run("add", "王芳", "--new", "-m", "x"))
+    ok(vault_env.run("add", "김민준", "--new", "-m", "김민준이 말했다. 山田太郎さんも."))
+    ok(vault_env.run("alias", "add", "김민준", "山田 太郎"))
+    for fmt in ("jsonl", "csv", "md"):
+        out = ok(vault_env.run("export-anonymized", "--format", fmt)).stdout
+        squeezed = re.sub(r"\s+", "", out)
+        for name in ("李明", "王芳", "김민준", "山田太郎", "山田", "太郎"):
+            assert name not in squeezed, (fmt, name, out)
+        assert "说她睡不好" in out and "이 말했다" in out, fmt

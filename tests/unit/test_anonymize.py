@@ -14,7 +14,11 @@ shifted in their own format, reduced to the year or kept, with weekdays and
 dates without a year; ages 89 and 90, spelled out and as decades; note
 dates; counts; suspects(); argument checks; and, with hypothesis, that text()
 never raises, that a generated name is always removed, and that text without
-names, digits or "@" passes through unchanged.
+names, digits or "@" passes through unchanged. The security review of issue
+4: names with apostrophes or hyphens dropped, run together (CamelCase,
+hashtags), bare possessives, elided prefixes ("O'Brien's"), derived forms
+that are words kept, CJK names as substrings, and a property over generated
+Latin and CJK names and their variants.
 """
 
 from __future__ import annotations
@@ -323,3 +327,199 @@ def test_a_generated_name_never_survives(first, last, before, after, form):
 def test_text_without_names_digits_or_at_signs_is_unchanged(text):
     # Lower-case only: no capitalised month names, postcodes or initials.
     assert Anonymizer([JW]).text(text) == text
+
+
+# -- security review of issue 4: name variants and CJK names ---------------------------
+
+OBRIEN = Person(("Siobhan O'Brien",), "Client-0B01")
+DARCY = Person(("Jean-Luc D'Arcy",), "Client-0DA1")
+DOE = Person(("Jane Doe",), "Client-0D0E")
+
+
+def test_review_the_reported_note_leaks_nothing():
+    note = ("Met Siobhan Obrien (signs S. OBrien) and Mr Darcy. Ms OBrien's sister. "
+            "Jane's husband calls her Janes. #JaneDoe / janedoe.")
+    assert anon(note, OBRIEN, DARCY, DOE) == (
+        "Met Client-0B01 (signs Client-0B01) and Mr Client-0DA1. Ms Client-0B01's sister. "
+        "Client-0D0E's husband calls her Client-0D0E. #Client-0D0E / Client-0D0E.")
+
+
+@pytest.mark.parametrize("text", [
+    "Obrien", "OBrien", "OBRIEN", "obrien", "Brien", "Siobhan Obrien", "S. OBrien",
+    "Obrien, Siobhan", "Obriens"])
+def test_review_a_name_with_its_apostrophe_dropped_is_a_name(text):
+    assert anon(f"<{text}>", OBRIEN) == "<Client-0B01>"
+
+
+@pytest.mark.parametrize("text", [
+    "Darcy", "DArcy", "Arcy", "JeanLuc", "Jeanluc", "Jean Luc", "Jean-Luc Darcy",
+    "JeanLuc DArcy", "J. Darcy"])
+def test_review_hyphens_and_elided_prefixes_dropped(text):
+    out = anon(f"<{text}>", DARCY)
+    assert re.fullmatch(r"<Client-0DA1(?: Client-0DA1)?>", out), out
+
+
+@pytest.mark.parametrize("text", [
+    "JaneDoe", "janedoe", "#JaneDoe", "#janedoe", "JANEDOE", "DoeJane", "SiobhanOBrien",
+    "#SiobhanOBrien", "siobhanobrien", "JeanLucDArcy", "jeanlucdarcy", "@janedoe"])
+def test_review_names_run_together_are_names(text):
+    out = anon(f"<{text}>", OBRIEN, DARCY, DOE)
+    assert re.fullmatch(r"<[#@]?Client-0[0-9A-F]{3}>", out), out
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Janes", "Client-0D0E"), ("Does", "Client-0D0E"), ("Obriens", "Client-0B01"),
+    ("Siobhans", "Client-0B01"), ("JaneDoes", "Client-0D0E"), ("Jane's", "Client-0D0E's"),
+    ("Jane’s", "Client-0D0E’s")])
+def test_review_possessives_and_plurals_without_an_apostrophe(text, expected):
+    assert anon(f"<{text}>", OBRIEN, DOE) == f"<{expected}>"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("O'Brien's sister", "Client-0B01's sister"),
+    ("O’Brien’s sister", "Client-0B01’s sister"),
+    ("o'brien's sister", "Client-0B01's sister"),
+    ("S. O'Brien wrote", "Client-0B01 wrote"),
+    ("D'Arcy's file", "Client-0DA1's file"),
+    ("d'Arcy, Jean-Luc", "Client-0DA1"),
+])
+def test_review_an_elided_prefix_leaves_no_fragment(text, expected):
+    assert anon(text, OBRIEN, DARCY) == expected
+
+
+def test_review_derived_forms_that_are_ordinary_words_stay():
+    # "Len" + "s" and "Al" + "So" run together are words; the names alone still go.
+    len_ha = Person(("Len Ha",), "C1")
+    al_so = Person(("Al So",), "C2")
+    assert anon("Len has new lens, also Al So; Ha", len_ha, al_so) == \
+        "C1 has new lens, also C2; C1"
+    # ordinary text next to the reported names is untouched
+    assert anon("Does the bean jar darken? Lucid and arcane.", OBRIEN, DARCY) == \
+        "Does the bean jar darken? Lucid and arcane."
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("李 明 came.", "C-LI came."),
+    ("李明 came.", "C-LI came."),
+    ("今天王芳说她睡不好.", "今天C-WANG说她睡不好."),
+    ("王 芳的妈妈", "C-WANG的妈妈"),
+    ("#李明", "#C-LI"),
+    ("김민준이 말했다. 김민준은", "C-KIM이 말했다. C-KIM은"),
+    ("김 민준이", "C-KIM이"),
+    ("민준이", "C-KIM이"),
+    ("山田太郎さんと太郎くん, 山田 さん", "C-YAMADAさんとC-YAMADAくん, C-YAMADA さん"),
+])
+def test_review_cjk_names_are_found_without_word_boundaries(text, expected):
+    people = [Person(("李 明",), "C-LI"), Person(("王芳",), "C-WANG"),
+              Person(("김 민준",), "C-KIM"), Person(("山田 太郎",), "C-YAMADA")]
+    assert anon(text, *people) == expected
+
+
+def test_review_a_single_cjk_character_is_not_replaced_alone():
+    # 李 alone is a common surname and a word ("plum"): documented as kept.
+    li = Person(("李 明",), "C-LI")
+    assert anon("李先生 and 明天 and 李 and LM, L.M.", li) == "李先生 and 明天 and 李 and LM, L.M."
+
+
+def test_review_hangul_names_end_on_a_syllable():
+    # 김민주 is a prefix of 김민준 in jamo, but not in syllables.
+    assert anon("김민준, 김민주", Person(("김민주",), "C")) == "김민준, C"
+
+
+def test_review_a_cjk_name_shared_by_two_people_is_ambiguous():
+    assert anon("王芳", Person(("王芳",), "C1"), Person(("王芳",), "C2")) == "[NAME]"
+
+
+CJK_SURNAMES = "李王张刘陈杨赵黄周吴"
+CJK_GIVEN = "明芳伟娜静敏磊洋艳勇"
+HANGUL = "김이박최정민준서연지우현"
+KANA = "さくらゆきはなこたろう"
+LATIN_SYLLABLES = ("ka", "lo", "mi", "ren", "tha", "vo", "zel", "bri", "sto", "gu", "nor",
+                   "fey", "dra", "quil", "wen", "jor", "pax", "sel", "tor", "vin")
+
+
+@st.composite
+def latin_word(draw) -> str:
+    w = "".join(draw(st.lists(st.sampled_from(LATIN_SYLLABLES), min_size=2, max_size=3)))
+    return w.capitalize()
+
+
+@st.composite
+def review_names(draw) -> tuple[str, str]:
+    """(kind, name): Latin with apostrophes, hyphens and particles, or CJK."""
+    kind = draw(st.sampled_from(["latin", "han", "hangul", "kana"]))
+    if kind == "latin":
+        first = draw(latin_word())
+        if draw(st.booleans()):
+            first += "-" + draw(latin_word())
+        surname = draw(latin_word())
+        shape = draw(st.sampled_from(["plain", "elided", "hyphen", "particle"]))
+        if shape == "elided":
+            surname = draw(st.sampled_from(["O'", "D'", "L'", "O’"])) + surname
+        elif shape == "hyphen":
+            surname += "-" + draw(latin_word())
+        elif shape == "particle":
+            surname = draw(st.sampled_from(["van der", "de la", "von"])) + " " + surname
+        return kind, f"{first} {surname}"
+    if kind == "han":
+        given = draw(st.text(CJK_GIVEN, min_size=1, max_size=2))
+        return kind, draw(st.sampled_from(CJK_SURNAMES)) + draw(st.sampled_from(["", " "])) + given
+    alphabet = HANGUL if kind == "hangul" else KANA
+    return kind, draw(st.text(alphabet, min_size=2, max_size=4))
+
+
+def review_variants(kind: str, name: str) -> list[str]:
+    if kind != "latin":
+        joined = name.replace(" ", "")
+        return [name, joined, f"#{joined}", f"{joined}이", f"{joined}的", f"{joined}さん",
+                f"今天{joined}说", " ".join(joined)]
+    words = name.split()
+    plain = [re.sub(r"['’\-]", "", w) for w in words]          # "OBrien", "JeanLuc"
+    camel = "".join(w[0].upper() + w[1:] for w in plain)        # "SiobhanOBrien"
+    return [name, " ".join(plain), camel, camel.lower(), f"#{camel}", f"#{camel.lower()}",
+            f"{name}'s", f"{words[-1]}'s", f"{words[0]}’s", f"{plain[-1]}s", f"{plain[0]}s",
+            f"{camel}s", plain[-1], f"{plain[-1].upper()}'s"]
+
+
+def review_forbidden(kind: str, name: str) -> set[str]:
+    """What must not survive, folded: for CJK the name without spaces and
+    each word of two characters or more; for Latin every part of two letters
+    or more but particles and elided letters, each word and the whole name
+    run together, and those with an "s", unless that is an ordinary word."""
+    if kind != "latin":
+        return {p for p in {name.replace(" ", ""), *name.split()} if len(p) >= 2}
+    from vault.anonymize import _dictionary
+    words = _dictionary()
+    folded = [re.findall(r"[a-z]+", w.lower()) for w in name.split()]
+    parts = {t for w in folded for t in w if len(t) >= 2 and t not in PARTICLES}
+    joined = {"".join(w) for w in folded if len(w) > 1} | {"".join(t for w in folded for t in w)}
+    joined = {j for j in joined if j not in words}
+    out = parts | joined
+    return out | {w + "s" for w in out if not w.endswith("s") and w + "s" not in words}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.lists(review_names(), min_size=1, max_size=3,
+                       unique_by=lambda kn: kn[1].replace(" ", "").lower()),
+       picks=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 20)), min_size=1, max_size=6),
+       fillers=st.lists(st.sampled_from([" ", ", ", ". ", " and ", "说", "는 ", "\n", " / "]),
+                        min_size=6, max_size=6))
+def test_review_variants_of_generated_names_never_survive(people, picks, fillers):
+    anonymizer = Anonymizer([Person((name,), f"Client-{i:04X}")
+                             for i, (_, name) in enumerate(people)])
+    pieces = []
+    for (who, form), filler in zip(picks, fillers):
+        kind, name = people[who % len(people)]
+        forms = review_variants(kind, name)
+        pieces += [forms[form % len(forms)], filler]
+    text = "".join(pieces)
+    out = re.sub(r"Client-[0-9A-F]{4}|\[NAME\]", "|", anonymizer.text(text))
+    folded = out.lower()
+    squeezed = re.sub(r"\s+", "", folded)   # "李 明" spaced out is still 李明
+    for kind, name in people:
+        for bad in review_forbidden(kind, name):
+            if kind == "latin":
+                assert not re.search(rf"(?<![^\W\d_]){bad}(?![^\W\d_])", folded), \
+                    (bad, text, out)
+            else:
+                assert bad not in squeezed, (bad, text, out)
