@@ -19,6 +19,10 @@ from typer.testing import CliRunner
 
 from vault.cli import app
 
+# The reliability suites' evidence summary (crash-trial counts), registered
+# here so that pytest-xdist's controller loads it too and prints the counts.
+pytest_plugins = ["tests.reliability.evidence"]
+
 PASSPHRASE = "correct horse battery staple 42"
 FAST_KDF = ["--kdf-memory", "8", "--kdf-iterations", "1"]
 
