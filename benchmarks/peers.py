@@ -266,12 +266,21 @@ def bench(size: int, repeat: int, jrnl_venv: Path | None, with_pass: bool) -> di
             "tools": [t.name for t in tools], "rss": rss}
 
 
+def compile_package() -> None:
+    """Byte-compile vault/ as `pip install .` does: a checkout run with
+    PYTHONDONTWRITEBYTECODE (set on some machines) or with edited sources
+    would otherwise recompile every module in every timed process."""
+    import compileall
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "vault"), quiet=1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-install", action="store_true")
     args = ap.parse_args()
+    compile_package()
     scratch = Path(tempfile.mkdtemp(prefix="peers-tools-"))
     jrnl_venv = None if args.no_install else install_jrnl(scratch)
     with_pass = install_pass() if not args.no_install else bool(shutil.which("pass"))
