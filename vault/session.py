@@ -109,6 +109,8 @@ def last_entry(store: Store, vault_id: bytes) -> tuple[int, bytes]:
     if row is None:
         return 0, audit.GENESIS
     entry = audit.from_row(row)
+    if entry.seq >= 2**62:   # the next one would not fit in SQLite's integers
+        raise IntegrityError("the access log is damaged: an entry number is out of range")
     return entry.seq, audit.entry_hash(entry, vault_id)
 
 

@@ -8,6 +8,7 @@ message, never as a traceback.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import time
@@ -131,6 +132,38 @@ def translate_errors() -> Iterator[None]:
         raise IntegrityError("the vault file is damaged or not a vault") from None
     except sqlite3.DatabaseError:
         raise IntegrityError("the vault file is damaged or not a vault") from None
+    except UnicodeDecodeError:
+        # SQLite quotes a damaged schema in its error message, which sqlite3
+        # then cannot decode.
+        raise IntegrityError("the vault file is damaged or not a vault") from None
+
+
+def _text(value: bytes) -> str:
+    """How TEXT values are read: a value that is not UTF-8 is damage to the
+    file, wherever the row is fetched, not an internal error."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise IntegrityError("the vault file is damaged: a text field is not UTF-8") from None
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the file (False for a write-protected
+    file or a read-only mount)."""
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError as e:
+        return e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ETXTBSY)
+    return True
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at path, None if there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _kdf_name(h: Header) -> str:
@@ -161,6 +194,7 @@ class Store:
         self._db = conn
         self._depth = 0
         self.version = SCHEMA_VERSION
+        self._identity = _identity(path)
 
     # -- opening -------------------------------------------------------
 
@@ -184,29 +218,51 @@ class Store:
         if not path.is_file():
             raise NotInitialized("no vault here", hint="create one with `vault init`, "
                                  "or point --vault or VAULT_PATH at an existing one")
-        with translate_errors():
-            try:
-                store = cls(path, cls._connect(path, "rw"))
-                store._db.execute("PRAGMA user_version").fetchone()
-            except sqlite3.OperationalError:
-                if not read_only:
-                    raise
-                # A read-only mount (an auditor's copy) cannot take the -shm
-                # file: read the file as it is on disk, without locking.
-                store = cls(path, cls._connect(path, "ro&immutable=1"))
-            version = store._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise VaultError(f"this vault has format version {version}; this vault "
-                                 f"program reads up to version {SCHEMA_VERSION}",
-                                 hint="upgrade client-vault")
-            if version not in (1, SCHEMA_VERSION):
-                raise IntegrityError("the file is not a vault (or is damaged)")
-            if version == 1 and not read_only:
-                store._check_schema(1)
-                store._upgrade()
-                version = SCHEMA_VERSION
-            store._check_schema(version)
-            store.version = version
+        writable = _writable(path)
+        if not writable and not read_only:
+            raise VaultError("cannot write the vault: it is read-only",
+                             hint="check the permissions of the vault file and its folder")
+        store = None
+        try:
+            with translate_errors():
+                try:
+                    if not writable:
+                        # SQLite would open it read-only without a word, and leave
+                        # -wal and -shm files as write-protected as the vault
+                        # beside it, which break the vault once its mode is fixed.
+                        raise sqlite3.OperationalError("read-only")
+                    store = cls(path, cls._connect(path, "rw"))
+                    store._db.execute("PRAGMA user_version").fetchone()
+                except sqlite3.OperationalError:
+                    if not read_only:
+                        raise
+                    if store is not None:
+                        with contextlib.suppress(sqlite3.Error):
+                            store.close()
+                        store = None
+                    # A read-only mount or file (an auditor's copy) cannot take
+                    # the -shm file: read the file as it is on disk, without locking.
+                    store = cls(path, cls._connect(path, "ro&immutable=1"))
+                version = store._db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise VaultError(f"this vault has format version {version}; this vault "
+                                     f"program reads up to version {SCHEMA_VERSION}",
+                                     hint="upgrade client-vault")
+                if version not in (1, SCHEMA_VERSION):
+                    raise IntegrityError("the file is not a vault (or is damaged)")
+                if version == 1 and not read_only:
+                    store._check_schema(1)
+                    store._upgrade()
+                    version = SCHEMA_VERSION
+                store._check_schema(version)
+                store.version = version
+        except BaseException:
+            # Closed now, not when the exception is freed: the last connection
+            # to close removes the -wal and -shm files it made beside the file.
+            if store is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    store.close()
+            raise
         return store
 
     def _upgrade(self) -> None:
@@ -230,16 +286,21 @@ class Store:
         uri = "file:" + urllib.parse.quote(os.fsencode(path.resolve())) + "?mode=" + mode
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_WAIT_S,
                                isolation_level=None, check_same_thread=False)
-        # Short waits inside SQLite, retried in Python (see _begin), so that
-        # Ctrl-C is handled while another process holds the vault.
-        conn.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT_S * 1000)}")
-        # secure_delete: freed pages are zeroed, so deleted ciphertext and keys
-        # do not linger in the file. synchronous=FULL: an acknowledged note
-        # survives power loss, not only a crash.
-        conn.execute("PRAGMA secure_delete=ON")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA trusted_schema=OFF")
+        conn.text_factory = _text
+        try:
+            # Short waits inside SQLite, retried in Python (see _begin), so that
+            # Ctrl-C is handled while another process holds the vault.
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT_S * 1000)}")
+            # secure_delete: freed pages are zeroed, so deleted ciphertext and keys
+            # do not linger in the file. synchronous=FULL: an acknowledged note
+            # survives power loss, not only a crash.
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA trusted_schema=OFF")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def close(self) -> None:
@@ -279,12 +340,22 @@ class Store:
             raise
         self._depth = 0
         try:
+            self._check_in_place()
             with translate_errors():
                 self._db.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
             raise
+
+    def _check_in_place(self) -> None:
+        """Refuse to commit into a file that is no longer the vault: one
+        deleted, moved or replaced while the command ran (its folder removed
+        while the editor was open, say) would take the change with it, and
+        the command would report a note that exists nowhere."""
+        if self._identity is not None and _identity(self.path) != self._identity:
+            raise VaultError("the vault file was moved, replaced or deleted while this "
+                             "command ran; nothing was changed")
 
     def _begin(self, begin: str) -> None:
         deadline = time.monotonic() + BUSY_TIMEOUT_S
@@ -300,6 +371,12 @@ class Store:
     def _q(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         with translate_errors():
             return self._db.execute(sql, args)
+
+    def _all(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """Every row, read inside translate_errors(): SQLite reports damage
+        on whichever row it meets it, not only on the first."""
+        with translate_errors():
+            return self._db.execute(sql, args).fetchall()
 
     # -- header and keys -----------------------------------------------
 
@@ -388,7 +465,7 @@ class Store:
 
     def tombstones(self) -> list[tuple[bytes, str]]:
         return [(_blob(u, 16), str(d)) for u, d in
-                self._q("SELECT uid, shredded FROM tombstones ORDER BY shredded, uid")]
+                self._all("SELECT uid, shredded FROM tombstones ORDER BY shredded, uid")]
 
     def client_by_blind(self, blind: bytes) -> ClientRow | None:
         row = self._q("SELECT id, uid, blind, wrapped_key, meta FROM clients "
@@ -436,8 +513,16 @@ class Store:
 
     def integrity_problems(self) -> list[str]:
         """SQLite's own check of the file's structure; [] when sound."""
-        rows = [str(r[0]) for r in self._q("PRAGMA integrity_check(20)")]
-        return [] if rows == ["ok"] else [f"sqlite: {r}" for r in rows]
+        try:
+            rows = [str(r[0]) for r in self._all("PRAGMA integrity_check(20)")]
+        except IntegrityError:
+            return ["sqlite: the file is too damaged for SQLite's own check to finish"]
+        if rows == ["ok"]:
+            return []
+        # One row may hold several findings, one per line: each becomes a
+        # problem of its own, so that every line on stderr starts `vault: `.
+        return [f"sqlite: {line.strip()}" for r in rows for line in r.splitlines()
+                if line.strip()]
 
     def snapshot_to(self, dest: Path) -> None:
         """A consistent copy of the whole file, through SQLite's online backup
@@ -472,7 +557,8 @@ class Store:
     def inbox(self) -> list[tuple[int, bytes]]:
         if self.version < 2:
             return []
-        return [(_id(i), _blob(b)) for i, b in self._q("SELECT id, sealed FROM inbox ORDER BY id")]
+        return [(_id(i), _blob(b))
+                for i, b in self._all("SELECT id, sealed FROM inbox ORDER BY id")]
 
     def inbox_count(self) -> int:
         if self.version < 2:
@@ -496,10 +582,10 @@ class Store:
             yield from cur
 
     def log_rows_of(self, action: str) -> list[tuple]:
-        return self._q("SELECT * FROM log WHERE action = ? ORDER BY seq", (action,)).fetchall()
+        return self._all("SELECT * FROM log WHERE action = ? ORDER BY seq", (action,))
 
     def unsigned_log_rows(self) -> list[tuple]:
-        return self._q("SELECT * FROM log WHERE signature IS NULL ORDER BY seq").fetchall()
+        return self._all("SELECT * FROM log WHERE signature IS NULL ORDER BY seq")
 
     def sign_log(self, seq: int, signature: bytes) -> None:
         self._q("UPDATE log SET signature = ? WHERE seq = ?", (signature, seq))
