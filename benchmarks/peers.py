@@ -59,7 +59,18 @@ def notes_for(n: int, seed: int = 7) -> list[tuple[str, str]]:
 
 def measure(cmd: list[str] | str, env: dict[str, str], stdin: bytes | None = None,
             shell: bool = False) -> tuple[float, int]:
-    """Wall seconds and peak RSS in KiB of one process (with its children)."""
+    """Wall seconds and peak RSS in KiB of one process (with its children).
+
+    The RSS comes from /usr/bin/time: wait4's ru_maxrss would include this
+    benchmark's own memory, copied into the child by fork before exec."""
+    if shutil.which("/usr/bin/time"):
+        report = tempfile.NamedTemporaryFile(prefix="peers-rss-", delete=False)
+        report.close()
+        prefix = ["/usr/bin/time", "-f", "%M", "-o", report.name]
+        cmd = prefix + (["sh", "-c", cmd] if shell else list(cmd))
+        shell = False
+    else:
+        report = None
     t = time.perf_counter()
     child = subprocess.Popen(cmd, env=env, shell=shell, stdin=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -77,7 +88,12 @@ def measure(cmd: list[str] | str, env: dict[str, str], stdin: bytes | None = Non
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise RuntimeError(f"{cmd!r} failed ({child.returncode}): {err.decode()[-300:]}")
-    return elapsed, usage.ru_maxrss
+    if report is None:
+        return elapsed, usage.ru_maxrss
+    with open(report.name) as f:
+        peak = int(f.read().split()[-1])
+    os.unlink(report.name)
+    return elapsed, peak
 
 
 # -- the tools ---------------------------------------------------------------
