@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import PW, fill  # noqa: E402
+from bench_core import PW, compile_package, fill  # noqa: E402
 from vault import agent, core  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
 from vault.session import Session  # noqa: E402
@@ -45,14 +45,6 @@ def run(env: dict[str, str], *args: str) -> tuple[float, int]:
 
 def median(env: dict[str, str], repeat: int, *args: str) -> float:
     return statistics.median(run(env, *args)[0] for _ in range(repeat))
-
-
-def compile_package() -> None:
-    """Byte-compile vault/ as `pip install .` does: a checkout run with
-    PYTHONDONTWRITEBYTECODE (set on some machines) or with edited sources
-    would otherwise recompile every module in every timed process."""
-    import compileall
-    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "vault"), quiet=1)
 
 
 def main() -> None:

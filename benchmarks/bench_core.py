@@ -35,6 +35,14 @@ PW = b"benchmark passphrase"
 TEXT = ("Session notes. Discussed sleep, work stress and the plan for next week. " * 6)
 
 
+def compile_package() -> None:
+    """Byte-compile vault/ as `pip install .` does: a checkout run with
+    PYTHONDONTWRITEBYTECODE (set on some machines) or with edited sources
+    would otherwise recompile every module in every timed process."""
+    import compileall
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "vault"), quiet=1)
+
+
 def timed(fn, repeat: int) -> float:
     """Median seconds of `repeat` calls."""
     samples = []

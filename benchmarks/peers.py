@@ -37,7 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_core import compile_package  # noqa: E402
 from vault import agent, core  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
 from vault.session import Session  # noqa: E402
@@ -280,14 +282,6 @@ def bench(size: int, repeat: int, jrnl_venv: Path | None, with_pass: bool) -> di
             tool.close()
     return {"times": {k: statistics.median(v) for k, v in times.items()},
             "tools": [t.name for t in tools], "rss": rss}
-
-
-def compile_package() -> None:
-    """Byte-compile vault/ as `pip install .` does: a checkout run with
-    PYTHONDONTWRITEBYTECODE (set on some machines) or with edited sources
-    would otherwise recompile every module in every timed process."""
-    import compileall
-    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "vault"), quiet=1)
 
 
 def main() -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
+from pathlib import Path
 
 
 def ok(result):
@@ -36,3 +39,20 @@ def db(venv) -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         conn.close()
+
+
+def files_under(root: Path, since: float | None = None) -> Iterator[Path]:
+    """Regular files under root (up to 50 MiB), changed since `since` if
+    given: where a secrets scan looks."""
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            try:
+                st = path.lstat()
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode) or st.st_size > 50 * 1024 * 1024:
+                continue
+            if since is not None and max(st.st_mtime, st.st_ctime) < since:
+                continue
+            yield path

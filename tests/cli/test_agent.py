@@ -42,6 +42,7 @@ import pytest
 
 from vault.agent import address
 
+from ..checks import files_under
 from ..conftest import FAST_KDF, VaultEnv
 
 JANE = "Jane Doe-Agentova"
@@ -508,21 +509,6 @@ def the_kek(venv: VaultEnv, passphrase: str) -> bytes:
     finally:
         conn.close()
     return crypto.kdf(passphrase.encode(), salt, KdfParams(memory, iterations, parallelism))
-
-
-def files_under(root: Path, since: float | None = None):
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(folder) / name
-            try:
-                st = path.lstat()
-            except OSError:
-                continue
-            if not stat.S_ISREG(st.st_mode) or st.st_size > 50 * 1024 * 1024:
-                continue
-            if since is not None and max(st.st_mtime, st.st_ctime) < since:
-                continue
-            yield path
 
 
 def test_no_key_material_in_any_file_after_unlock(secret_office):

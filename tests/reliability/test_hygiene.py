@@ -30,7 +30,6 @@ import os
 import pty
 import secrets
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from pathlib import Path
 
 import pytest
 
+from ..checks import files_under
 from ..conftest import FAST_KDF
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -62,21 +62,6 @@ def variants(secret: str, casefold: bool = False) -> dict[str, bytes]:
             part = raw[k:][: (len(raw) - k) // 3 * 3]
             found[f"{label} base64+{k}"] = base64.b64encode(part)
     return found
-
-
-def files_under(root: Path, since: float | None = None):
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(folder) / name
-            try:
-                st = path.lstat()
-            except OSError:
-                continue
-            if not stat.S_ISREG(st.st_mode) or st.st_size > 50 * 1024 * 1024:
-                continue
-            if since is not None and max(st.st_mtime, st.st_ctime) < since:
-                continue
-            yield path
 
 
 def leaks(path: Path, needles: dict[str, bytes]) -> list[str]:
