@@ -56,3 +56,14 @@ def files_under(root: Path, since: float | None = None) -> Iterator[Path]:
             if since is not None and max(st.st_mtime, st.st_ctime) < since:
                 continue
             yield path
+
+
+def foreign_sqlite(path: Path, user_version: int = 0) -> None:
+    """An SQLite file of somebody else's (an invoices table), claiming
+    `user_version`: a file that is not a vault but opens as SQLite."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+    conn.execute("INSERT INTO invoices VALUES (1, 9.5)")
+    conn.execute(f"PRAGMA user_version = {user_version}")
+    conn.commit()
+    conn.close()

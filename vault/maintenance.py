@@ -286,11 +286,6 @@ def read_replaced(path: Path) -> Replaced:
                  "first: clients shredded since the backup was made then come back") from None
 
 
-def current_tombstones(path: Path) -> list[tuple[bytes, str]]:
-    """The tombstones of the vault about to be replaced (see read_replaced)."""
-    return list(read_replaced(path).tombstones)
-
-
 def unpack_backup(src: Path, out: Path) -> Unpacked:
     """Check the container, copying its image to `out` (created 0600) in the
     same pass; `out` is removed again unless every check passed. Nothing in

@@ -55,8 +55,10 @@ def out(text: str) -> None:
 
 
 def _err(line: str) -> None:
+    # Messages may carry a path or a name the user gave: escaped here, once,
+    # for every error, warning and hint (newlines of multi-line reports stay).
     try:
-        sys.stderr.write(line + "\n")
+        sys.stderr.write(literal(line) + "\n")
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):
         pass  # stderr closed (`2>&-`, then sys.stderr is None): the outcome stands

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ..checks import assert_one_error_line
+from ..checks import assert_one_error_line, foreign_sqlite
 from ..conftest import FAST_KDF
 
 COMMANDS = ["init", "add", "view", "list", "log"]
@@ -232,17 +232,8 @@ def _empty_file(path):
     path.write_bytes(b"")
 
 
-def _foreign_sqlite(path, user_version=0):
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
-    conn.execute("INSERT INTO invoices VALUES (1, 9.5)")
-    conn.execute(f"PRAGMA user_version = {user_version}")
-    conn.commit()
-    conn.close()
-
-
-@pytest.mark.parametrize("make", [_random_file, _empty_file, _foreign_sqlite,
-                                  lambda p: _foreign_sqlite(p, 1)],
+@pytest.mark.parametrize("make", [_random_file, _empty_file, foreign_sqlite,
+                                  lambda p: foreign_sqlite(p, 1)],
                          ids=["random", "empty", "sqlite", "sqlite-version-1"])
 @pytest.mark.parametrize("cmd", [["view", "Jane Doe"], ["list"], ["log"],
                                  ["log", "verify"], ["log", "checkpoint"],

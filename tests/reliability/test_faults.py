@@ -57,7 +57,7 @@ import typer.testing
 from vault import session as session_module
 from vault.cli import app
 
-from ..checks import assert_one_error_line
+from ..checks import assert_one_error_line, foreign_sqlite, ok
 from ..conftest import FAST_KDF, VaultEnv
 from .harness import assert_sound, child_env, copy_vault, make_env, opened, snapshot
 
@@ -110,11 +110,6 @@ def fresh(template, tmp_path) -> VaultEnv:
     return venv
 
 
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
 def texts(venv: VaultEnv, name: str = ADA) -> list[str]:
     return [n["text"] for n in json.loads(ok(quick(venv, "view", name, "--json")).stdout)["notes"]]
 
@@ -152,15 +147,6 @@ def commands(out: Path) -> list[list[str]]:
 
 # -- a file that is not a vault, truncated, or newer ---------------------------------
 
-def _foreign_sqlite(path: Path, user_version: int) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
-    conn.execute("INSERT INTO invoices VALUES (1, 9.5)")
-    conn.execute(f"PRAGMA user_version = {user_version}")
-    conn.commit()
-    conn.close()
-
-
 NOT_A_VAULT = ["random bytes", "zeros", "empty", "a text file", "a foreign SQLite file",
                "a foreign SQLite file claiming version 2", "a vault backup",
                "a vault without its header row"]
@@ -179,7 +165,7 @@ def _make_not_a_vault(kind: str, venv: VaultEnv, tmp_path: Path) -> None:
     else:
         path.unlink()
         if kind.startswith("a foreign SQLite file"):
-            _foreign_sqlite(path, 2 if kind.endswith("2") else 0)
+            foreign_sqlite(path, 2 if kind.endswith("2") else 0)
         else:
             path.write_bytes({"random bytes": random.Random(5).randbytes(64 * 1024),
                               "zeros": bytes(64 * 1024), "empty": b"",
