@@ -25,10 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_core import PW, compile_package, fill  # noqa: E402
-from vault import agent, core  # noqa: E402
+from vault.agent import client as agent  # noqa: E402
+from vault.commands import notes as core
 from vault.models import KdfParams  # noqa: E402
-from vault.session import Session  # noqa: E402
-from vault.store import Store  # noqa: E402
+from vault.vaultfile.unlocked import Session  # noqa: E402
+from vault.vaultfile.store import Store  # noqa: E402
 
 
 def run(env: dict[str, str], *args: str) -> tuple[float, int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vault.anonymize import Anonymizer, Person  # noqa: E402
+from vault.text.anonymize import Anonymizer, Person  # noqa: E402
 
 FIRST = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William "
          "Barbara Richard Susan Joseph Jessica Thomas Sarah Charles Karen Christopher Lisa "

@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vault import core, lifecycle  # noqa: E402
+from vault.commands import notes as core, files as lifecycle  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
-from vault.session import Session  # noqa: E402
-from vault.store import Store  # noqa: E402
+from vault.vaultfile.unlocked import Session  # noqa: E402
+from vault.vaultfile.store import Store  # noqa: E402
 
 PW = b"benchmark passphrase"
 TEXT = ("Session notes. Discussed sleep, work stress and the plan for next week. " * 6)

@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vault import core, importing, maintenance  # noqa: E402
+from vault.commands import notes as core, imports as importing, maintenance  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
-from vault.session import Session  # noqa: E402
-from vault.store import Store  # noqa: E402
+from vault.vaultfile.unlocked import Session  # noqa: E402
+from vault.vaultfile.store import Store  # noqa: E402
 
 PW = b"benchmark passphrase"
 KDF = KdfParams(8192, 1, 1)

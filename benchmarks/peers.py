@@ -40,10 +40,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_core import compile_package  # noqa: E402
-from vault import agent, core  # noqa: E402
+from vault.agent import client as agent  # noqa: E402
+from vault.commands import notes as core
 from vault.models import KdfParams  # noqa: E402
-from vault.session import Session  # noqa: E402
-from vault.store import Store  # noqa: E402
+from vault.vaultfile.unlocked import Session  # noqa: E402
+from vault.vaultfile.store import Store  # noqa: E402
 
 PW = "peer benchmark passphrase"
 WORDS = ("sleep work stress plan family anxiety boundaries progress session budget "

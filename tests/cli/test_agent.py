@@ -1,6 +1,6 @@
 """`vault unlock`, `vault lock`, `vault status` and the agent (issue 6).
 
-Every agent here is a real detached process (`python -m vault.agent_server`)
+Every agent here is a real detached process (`python -m vault.agent.server`)
 started by `vault unlock` in a child process; a finalizer kills whatever agent
 is left for the test's vault, so none outlives its test. Each test has its own
 XDG_RUNTIME_DIR (conftest), so agents never meet.
@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pytest
 
-from vault.agent import address
+from vault.agent.client import address
 
 from ..checks import files_under
 from ..conftest import FAST_KDF, VaultEnv
@@ -74,7 +74,7 @@ def agent_pids(venv: VaultEnv) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"vault.agent_server" in argv and os.fsencode(venv.path) in argv:
+        if b"vault.agent.server" in argv and os.fsencode(venv.path) in argv:
             found.append(int(entry.name))
     return found
 
@@ -555,7 +555,7 @@ def test_the_agent_process_is_hardened_and_holds_no_secret_in_argv_or_env(secret
     assert reply["ok"] is True and reply["dumpable"] is False
     kek_hex = the_kek(venv, passphrase).hex()
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    assert b"vault.agent_server" in cmdline
+    assert b"vault.agent.server" in cmdline
     try:
         environ = Path(f"/proc/{pid}/environ").read_bytes()
     except PermissionError:

@@ -273,12 +273,12 @@ def test_a_backup_that_cannot_be_recorded_leaves_no_file_and_keeps_the_old(
         office, tmp_path, monkeypatch):
     """The record comes before the move: with --force, a failure no longer
     deletes yesterday's backup along with today's."""
-    import vault.maintenance
+    import vault.commands.maintenance
     from vault.errors import VaultError
 
     def read_only(*args, **kwargs):
         raise VaultError("cannot write the vault: it is read-only")
-    monkeypatch.setattr(vault.maintenance, "record_locked", read_only)
+    monkeypatch.setattr(vault.commands.maintenance, "record_locked", read_only)
     dest = tmp_path / "backups" / "b.vaultbackup"
     dest.parent.mkdir()
     dest.write_bytes(b"yesterday's backup")
@@ -418,9 +418,9 @@ def test_restore_from_the_real_entry_point(office, tmp_path):
 
 WRITER = r"""
 import os, pathlib, sys
-from vault import core
-from vault.session import Session
-from vault.store import Store
+from vault.commands import notes as core
+from vault.vaultfile.unlocked import Session
+from vault.vaultfile.store import Store
 path, stop = pathlib.Path(os.environ["VAULT_PATH"]), pathlib.Path(sys.argv[1])
 pw = pathlib.Path(os.environ["VAULT_PASSPHRASE_FILE"]).read_bytes().rstrip(b"\n")
 session = Session.unlock(Store.open(path), pw)
@@ -890,26 +890,26 @@ def test_restore_refuses_if_the_vault_records_a_backup_meanwhile(office, tmp_pat
                                                                  monkeypatch):
     """A backup (or shred) recorded while the restore runs would be lost with
     the replaced log: the restore is refused and can simply be run again."""
-    import vault.maintenance
-    from vault.store import Store
+    import vault.commands.maintenance
+    from vault.vaultfile.store import Store
     dest = tmp_path / "b.vaultbackup"
     backup(office, dest)
     during = tmp_path / "during.vaultbackup"
-    real = vault.maintenance.prepare_restore
+    real = vault.commands.maintenance.prepare_restore
 
     def racing(*args, **kwargs):
         result = real(*args, **kwargs)
         store = Store.open(office.path)
         try:
-            vault.maintenance.backup(store, during)
+            vault.commands.maintenance.backup(store, during)
         finally:
             store.close()
         return result
-    monkeypatch.setattr(vault.maintenance, "prepare_restore", racing)
+    monkeypatch.setattr(vault.commands.maintenance, "prepare_restore", racing)
     result = code(office.run("restore", str(dest), "--yes"), 6)
     assert "changed while the restore ran" in result.stderr
     assert not [p for p in os.listdir(office.path.parent) if "restore" in p]
-    monkeypatch.setattr(vault.maintenance, "prepare_restore", real)
+    monkeypatch.setattr(vault.commands.maintenance, "prepare_restore", real)
     ok(office.run("restore", str(dest), "--yes"))
     assert str(during) in [r["path"] for r in backup_records(office)]
 

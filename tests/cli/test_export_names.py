@@ -29,10 +29,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault import core, export
+from vault.commands import notes as core, exports as export
 from vault.models import KdfParams
-from vault.session import Session
-from vault.store import Store
+from vault.vaultfile.unlocked import Session
+from vault.vaultfile.store import Store
 from ..checks import ok
 
 PARTICLES = {"van", "der", "de", "la"}

@@ -3,7 +3,7 @@
 Covers: the vault folder it creates is 0700 and every file in it (including a
 live -wal and -shm) 0600, and a loose file mode draws a warning; the raw bytes of the vault
 files never contain a client name, note text, tag or the passphrase (UTF-8
-and UTF-16-LE, any case); the editor draft (`vault.editor.compose`) lives in
+and UTF-16-LE, any case); the editor draft (`vault.cli.editor.compose`) lives in
 a private 0700 folder that is gone afterwards, also when the editor fails,
 together with anything the editor left beside it; and after a whole session
 of real commands no new file in the vault folder, the temp dir or /dev/shm
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from vault import editor
+from vault.cli import editor
 from vault.errors import VaultError
 
 from ..checks import ok

@@ -342,7 +342,7 @@ def test_dir_on_a_terminal_the_hint_names_the_file(office, tree, monkeypatch):
     write(tree / "Max Mustermann" / "bad.txt", b"\xff")
     result = refused(office, snapshot(office), "import", "dir", str(tree))
     assert "Max" not in result.stderr
-    monkeypatch.setattr("vault.ui.stderr_is_tty", lambda: True)
+    monkeypatch.setattr("vault.cli.ui.stderr_is_tty", lambda: True)
     result = refused(office, snapshot(office), "import", "dir", str(tree))
     assert f'hint: the full path is "{tree / "Max Mustermann" / "bad.txt"}"' in result.stderr
 

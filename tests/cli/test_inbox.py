@@ -245,8 +245,8 @@ def plant(venv, **fields) -> None:
     from datetime import datetime, timezone
 
     from vault import codec, crypto
-    from vault.session import BOX_PUBLIC, iso, last_entry, record_locked
-    from vault.store import Store
+    from vault.vaultfile.unlocked import BOX_PUBLIC, iso, last_entry, record_locked
+    from vault.vaultfile.store import Store
     store = Store.open(venv.path)
     try:
         with store.write():

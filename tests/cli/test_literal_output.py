@@ -65,7 +65,7 @@ def test_list_plain_output_shows_names_verbatim(evil):
 
 
 def test_list_table_on_a_terminal_shows_markup_verbatim(evil, monkeypatch):
-    monkeypatch.setattr("vault.ui.stdout_is_tty", lambda: True)
+    monkeypatch.setattr("vault.cli.ui.stdout_is_tty", lambda: True)
     result = ok(evil.run("list"))
     assert b"\x1b" not in result.stdout_bytes
     assert "[bold red]Mallory[/]" in result.stdout

@@ -280,14 +280,14 @@ def test_add_to_unknown_client_without_new_adds_nothing(clients):
 
 
 def test_unknown_client_on_a_terminal_names_the_close_match(clients, monkeypatch):
-    monkeypatch.setattr("vault.ui.stderr_is_tty", lambda: True)
+    monkeypatch.setattr("vault.cli.ui.stderr_is_tty", lambda: True)
     result = failed(clients.run("view", "Jane Do"), 4)
     assert 'did you mean "Jane Doe"' in result.stderr
     assert "Bob Smith" not in result.stderr
 
 
 def test_unknown_client_with_no_close_match_gets_the_generic_hint(clients, monkeypatch):
-    monkeypatch.setattr("vault.ui.stderr_is_tty", lambda: True)
+    monkeypatch.setattr("vault.cli.ui.stderr_is_tty", lambda: True)
     result = failed(clients.run("view", "Zzyzx Qwerty"), 4)
     assert "did you mean" not in result.stderr
     assert "vault list" in result.stderr

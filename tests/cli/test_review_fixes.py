@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from vault import core, editor, passphrase
+from vault.commands import notes as core
+from vault.cli import editor, passphrase
 from vault.errors import AuthenticationFailed, VaultError
 from vault.models import KdfParams
 
@@ -201,7 +202,7 @@ def test_shred_never_reports_an_erase_a_reader_prevented(vault_env):
 def test_retention_rounds_up_at_the_end_of_a_month(start, spec, due):
     """Issue 3 review #9: clamping to 28 February cut a legal minimum short."""
     from datetime import date
-    from vault.lifecycle import retention_date
+    from vault.commands.files import retention_date
     assert retention_date(spec, date.fromisoformat(start)) == date.fromisoformat(due)
 
 
@@ -214,7 +215,7 @@ def test_odd_retention_values_are_usage_errors(vault_env, spec):
 
 def test_pii_detection_stays_linear_on_long_runs():
     """Issue 3 review #4: the email pattern was quadratic (11 minutes for 1 MB)."""
-    from vault import pii
+    from vault.text import pii
     started = time.monotonic()
     pii.find("1" * 300_000)
     pii.find("a." * 150_000 + "@")

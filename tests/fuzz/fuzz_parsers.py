@@ -39,7 +39,10 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from vault import agent, audit, codec, importing, maintenance
+    from vault.agent import client as agent
+    from vault.vaultfile import audit
+    from vault import codec
+    from vault.commands import imports as importing, maintenance
     from vault.errors import IntegrityError, VaultError
 
 SCRATCH = Path(tempfile.mkdtemp(prefix="vault-fuzz-", dir="/dev/shm"

@@ -24,7 +24,7 @@ from vault.cli import main as vault_main
 
 def main() -> int:
     worker, count, go = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
-    for module in ("vault.core", "vault.session", "vault.store"):
+    for module in ("vault.commands.notes", "vault.vaultfile.unlocked", "vault.vaultfile.store"):
         importlib.import_module(module)   # loaded before the start, not during it
     # A real `vault` builds its command tree from the Typer app once per
     # process (about 0.15 s); build it once here too, not once per add.

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vault import core, maintenance
-from vault.session import Session, iso
-from vault.store import Store
+from vault.commands import notes as core, maintenance
+from vault.vaultfile.unlocked import Session, iso
+from vault.vaultfile.store import Store
 
 from ..conftest import PASSPHRASE, VaultEnv
 

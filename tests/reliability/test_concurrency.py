@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from vault import core, maintenance
+from vault.commands import notes as core, maintenance
 
 from .harness import SUMMARY, child_env, opened
 

@@ -46,10 +46,11 @@ from typing import Any
 
 import pytest
 
-from vault import core, crypto
-from vault import session as session_mod
+from vault.commands import notes as core
+from vault import crypto
+from vault.vaultfile import unlocked as session_mod
 from vault.errors import CryptoError
-from vault.store import Store
+from vault.vaultfile.store import Store
 
 from ..checks import ok
 from ..conftest import FAST_KDF, PASSPHRASE

@@ -54,7 +54,7 @@ import pytest
 import typer.main
 import typer.testing
 
-from vault import session as session_module
+from vault.vaultfile import unlocked as session_module
 from vault.cli import app
 
 from ..checks import assert_one_error_line, foreign_sqlite, ok

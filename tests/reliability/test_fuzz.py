@@ -40,9 +40,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vault import agent
-from vault.agent_server import Agent
-from vault.session import normalise_name
+from vault.agent import client as agent
+from vault.agent.server import Agent
+from vault.vaultfile.unlocked import normalise_name
 
 from ..checks import assert_one_error_line
 from ..conftest import FAST_KDF, VaultEnv

@@ -28,7 +28,7 @@ import sqlite3
 import nacl.signing
 import pytest
 
-from vault import audit
+from vault.vaultfile import audit
 
 from ..checks import assert_one_error_line, code
 from ..conftest import FAST_KDF, VaultEnv

@@ -31,8 +31,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault.anonymize import PLACEHOLDER_TYPES, Anonymizer, Person
-from vault.names import PARTICLES
+from vault.text.anonymize import PLACEHOLDER_TYPES, Anonymizer, Person
+from vault.text.names import PARTICLES
 
 JW = Person(("Jonathan Whitaker", "Jon", "Johnny W"), "Client-7F3A")
 AVDB = Person(("Anna van der Berg",), "Client-0B0B")
@@ -488,7 +488,7 @@ def review_forbidden(kind: str, name: str) -> set[str]:
     run together, and those with an "s", unless that is an ordinary word."""
     if kind != "latin":
         return {p for p in {name.replace(" ", ""), *name.split()} if len(p) >= 2}
-    from vault.anonymize import _dictionary
+    from vault.text.anonymize import _dictionary
     words = _dictionary()
     folded = [re.findall(r"[a-z]+", w.lower()) for w in name.split()]
     parts = {t for w in folded for t in w if len(t) >= 2 and t not in PARTICLES}

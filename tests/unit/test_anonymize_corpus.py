@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from vault.anonymize import PLACEHOLDER_TYPES, Anonymizer, Person
-from vault.names import PARTICLES
+from vault.text.anonymize import PLACEHOLDER_TYPES, Anonymizer, Person
+from vault.text.names import PARTICLES
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MARK = re.compile(r"\[\[([A-Z]+):(.*?)\]\]")

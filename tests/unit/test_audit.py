@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vault import audit, crypto
+from vault.vaultfile import audit
+from vault import crypto
 from vault.errors import IntegrityError
 
 VAULT_ID = bytes(range(16))

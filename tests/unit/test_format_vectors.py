@@ -10,7 +10,8 @@ from pathlib import Path
 
 import nacl.signing
 
-from vault import audit, codec, crypto
+from vault.vaultfile import audit
+from vault import codec, crypto
 from vault.models import LogEntry
 
 V = json.loads((Path(__file__).parent.parent / "vectors" / "format.json").read_text())

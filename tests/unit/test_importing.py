@@ -33,11 +33,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault import ui
-from vault.core import check_name, check_tags, check_text
+from vault.cli import ui
+from vault.commands.notes import check_name, check_tags, check_text
 from vault.errors import UsageError
-from vault.importing import (ImportFailed, Incoming, read_dir, read_jrnl, read_jsonl,
-                             tag_client)
+from vault.commands.imports import (ImportFailed, Incoming, read_dir, read_jrnl, read_jsonl,
+                                    tag_client)
 
 UTC = timezone.utc
 FILE_SETTINGS = settings(max_examples=60, deadline=None,

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault import pii
+from vault.text import pii
 
 KINDS = {"EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP"}
 

@@ -5,11 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from vault import core
+from vault.commands import notes as core
 from vault.errors import AuthenticationFailed, IntegrityError, NotFound, VaultError
 from vault.models import KdfParams
-from vault.session import Session, normalise_name
-from vault.store import Store
+from vault.vaultfile.unlocked import Session, normalise_name
+from vault.vaultfile.store import Store
 
 PW = b"a passphrase for unit tests"
 FAST = KdfParams(memory_kib=8192, iterations=1, parallelism=1)
@@ -164,7 +164,7 @@ def test_calibration_keeps_at_least_64_mib():
 
 def test_a_forged_unsigned_entry_is_never_signed(path, session):
     core.add(session, "Ann", "one", create=True)
-    from vault.session import last_entry
+    from vault.vaultfile.unlocked import last_entry
     seq, prev = last_entry(session.store, session.vault_id)
     sql(path, "INSERT INTO log VALUES (?, ?, 'unlock-failed', 'passphrase', ?, x'', ?, NULL)",
         seq + 1, "1999-01-01T00:00:00.000000Z", bytes(16), prev)
@@ -212,7 +212,8 @@ def test_checkpoint_pins_the_public_key(path, session):
     core.add(session, "Ann", "one", create=True)
     line = core.checkpoint(session.store)
     assert core.verify_log(session.store, session, line).ok
-    from vault import audit, crypto
+    from vault.vaultfile import audit
+    from vault import crypto
     # Replace the key and re-sign every entry, as someone with write access could.
     other = bytes(range(32))
     sql(path, "UPDATE header SET sign_public = ?", crypto.sign_public_key(other))

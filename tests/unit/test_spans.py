@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault import pii, spans
-from vault.spans import Span
+from vault.text import pii, redact as spans
+from vault.text.redact import Span
 
 PLACEHOLDER = "[REDACTED]"
 

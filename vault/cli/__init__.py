@@ -8,7 +8,7 @@ from . import files  # noqa: F401
 from . import maintenance  # noqa: F401
 from . import imports  # noqa: F401
 from . import exports  # noqa: F401
-from . import agent  # noqa: F401
+from . import unlock as agent  # noqa: F401
 from . import search  # noqa: F401
 from . import inbox  # noqa: F401
 from .base import app, main

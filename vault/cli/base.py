@@ -27,8 +27,9 @@ except ImportError:  # pragma: no cover
     from click.exceptions import ClickException
     from click.exceptions import UsageError as ClickUsageError
 
-from .. import paths, ui
-from .. import passphrase as passphrases
+from .. import paths
+from . import ui
+from . import passphrase as passphrases
 from ..errors import ExitCode, NotFound, VaultError
 
 
@@ -158,7 +159,7 @@ def _state(ctx: typer.Context) -> State:
 
 
 def _open(state: State, read_only: bool = False) -> Any:
-    from ..store import Store
+    from ..vaultfile.store import Store
     store = Store.open(state.path, read_only=read_only)
     loose = paths.loose_modes(state.path)
     if loose:
@@ -172,8 +173,8 @@ def _unlock(store: Any, passphrase_file: str | None, keyfile: str | None,
     """The agent's key when `vault unlock` left one running (and no passphrase
     file was named on the command line, and the command may use it); else both
     factors, checked for presence before the passphrase is asked."""
-    from .. import agent
-    from ..session import Session, check_factors
+    from ..agent import client as agent
+    from ..vaultfile.unlocked import Session, check_factors
     if passphrase_file is None and agent_ok:
         kek = agent.key(store.path)
         if kek is not None:
@@ -205,7 +206,7 @@ def _unlocked(ctx: typer.Context, passphrase_file: str | None,
 def _inbox(session: Any) -> None:
     """File the notes sealed while locked; on a terminal, ask where the ones
     that name no client go; otherwise say they wait in `vault inbox`."""
-    from .. import inbox
+    from ..commands import inbox
     inbox.file_pending(session)
     if session.inbox_filed:
         ui.info(f"filed {session.inbox_filed} note(s) added while locked")
@@ -231,7 +232,7 @@ def _inbox(session: Any) -> None:
 
 
 def _client_exists(session: Any, name: str) -> bool:
-    from .. import core
+    from ..commands import notes as core
     return core.client_exists(session, name)
 
 

@@ -13,7 +13,8 @@ from typing import Annotated, Optional, TextIO
 
 import typer
 
-from .. import paths, ui
+from .. import paths
+from . import ui
 from ..errors import Refused, UsageError
 from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _state, _unlocked, app
 
@@ -39,7 +40,7 @@ def alias_add(ctx: typer.Context, client: Client,
                   "and becomes the client's pseudonym.")] = None,
               passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """Add a nickname, a former name, or the name of someone around the client."""
-    from .. import export
+    from ..commands import exports as export
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         result = export.alias_add(session, client, alias, relation)
     ui.info(f"the client now has {len(result.aliases)} alias(es)")
@@ -51,7 +52,7 @@ def alias_remove(ctx: typer.Context, client: Client,
                                                       help="The alias to remove.")],
                  passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """Remove an alias (any case)."""
-    from .. import export
+    from ..commands import exports as export
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         result = export.alias_remove(session, client, alias)
     ui.info(f"the client now has {len(result.aliases)} alias(es)")
@@ -61,7 +62,7 @@ def alias_remove(ctx: typer.Context, client: Client,
 def alias_list(ctx: typer.Context, client: Client, json_out: JsonFlag = False,
                passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """List a client's aliases."""
-    from .. import export
+    from ..commands import exports as export
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         result = export.alias_list(session, client)
     rows = [{"alias": a.name, "relation": a.relation} for a in result.aliases]
@@ -162,7 +163,7 @@ def export_anonymized(
     placeholders. A report on stderr counts the replacements and lists
     capitalised words that may be names nobody registered: read it before sharing.
     """
-    from .. import export
+    from ..commands import exports as export
     if fmt not in ("jsonl", "csv", "md"):
         raise UsageError("--format takes jsonl, csv or md")
     if dates not in export.DATE_MODES:
@@ -228,7 +229,7 @@ def export_client(ctx: typer.Context, client: Client,
     (GDPR Art. 15, HIPAA right of access). Asks first on a terminal; --yes for
     scripts. Logged as a disclosure: see `vault log --client CLIENT --disclosures`.
     """
-    from .. import export
+    from ..commands import exports as export
     if fmt not in ("md", "json"):
         raise UsageError("--format takes md or json")
     _refuse_existing(ctx, output, force)

@@ -10,12 +10,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import ui
+from . import ui
 from ..errors import Refused, UsageError
 from .base import lazy, KeyFile, JsonFlag, PassphraseFile, _json, _local, _unlocked, app
 
-lifecycle = lazy("vault.lifecycle")
-spanlib = lazy("vault.spans")
+lifecycle = lazy("vault.commands.files")
+spanlib = lazy("vault.text.redact")
 
 ClientArg = Annotated[str, typer.Argument(metavar="CLIENT", help="The client's name.")]
 YesFlag = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import ui
+from . import ui
 from .base import JsonFlag, KeyFile, PassphraseFile, _json, _unlocked, app
 
 import_app = typer.Typer(
@@ -21,7 +21,7 @@ DryRun = Annotated[bool, typer.Option(
 
 def _run(ctx: typer.Context, read, source: str, dry_run: bool, json_out: bool,
          passphrase_file: str | None, keyfile: str | None) -> None:
-    from .. import importing
+    from ..commands import imports as importing
     try:
         notes = read()  # every note is read and checked before the vault is unlocked
     except importing.ImportFailed as e:
@@ -71,7 +71,7 @@ def import_jrnl(ctx: typer.Context,
     Each entry's title and body become the note, its date and time (local
     time) the note's date, its other tags the note's tags.
     """
-    from .. import importing
+    from ..commands import imports as importing
     _run(ctx, lambda: importing.read_jrnl(Path(file), client, client_from_tag), "jrnl",
          dry_run, json_out, passphrase_file, keyfile)
 
@@ -87,7 +87,7 @@ def import_dir(ctx: typer.Context,
     PATH/Jane Doe/2024-01-05.md becomes a note of "Jane Doe", dated by the
     file's modification time. Hidden files and symbolic links are skipped.
     """
-    from .. import importing
+    from ..commands import imports as importing
     _run(ctx, lambda: importing.read_dir(Path(path)), "dir", dry_run, json_out,
          passphrase_file, keyfile)
 
@@ -103,6 +103,6 @@ def import_jsonl(ctx: typer.Context,
 
     Notes keep their dates and tags; clients are created as needed.
     """
-    from .. import importing
+    from ..commands import imports as importing
     _run(ctx, lambda: importing.read_jsonl(Path(file)), "jsonl", dry_run, json_out,
          passphrase_file, keyfile)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .. import ui
+from . import ui
 from ..errors import Refused
 from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _unlocked, app
 
@@ -26,7 +26,7 @@ def inbox(ctx: typer.Context, json_out: JsonFlag = False,
     """
     if ctx.invoked_subcommand is not None:
         return
-    from .. import inbox as core_inbox
+    from ..commands import inbox as core_inbox
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         found = core_inbox.waiting(session)
     rows = [{"id": w.id, "readable": w.item is not None,
@@ -49,7 +49,7 @@ def inbox_file(ctx: typer.Context, item: ItemId,
                    "--new", help="Create the client if it does not exist yet.")] = False,
                passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """File a waiting note under CLIENT."""
-    from .. import inbox as core_inbox
+    from ..commands import inbox as core_inbox
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         note = core_inbox.file_item(session, item, client, create=new)
     ui.info(f"filed as note {note.id}")
@@ -60,7 +60,7 @@ def inbox_drop(ctx: typer.Context, item: ItemId,
                yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
                passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """Delete a waiting note without filing it."""
-    from .. import inbox as core_inbox
+    from ..commands import inbox as core_inbox
     if not yes and not ui.interactive():
         raise Refused("dropping deletes the note and there is no terminal to confirm on",
                       hint="add --yes to confirm")

@@ -8,13 +8,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import paths, ui
-from .. import passphrase as passphrases
+from .. import paths
+from . import ui
+from . import passphrase as passphrases
 from ..errors import IntegrityError, Refused, UsageError
 from .base import (lazy, JsonFlag, KeyFile, PassphraseFile, _iso, _json, _open, _state, _unlock,
                    _unlocked, app)
 
-maintenance = lazy("vault.maintenance")
+maintenance = lazy("vault.commands.maintenance")
 
 Force = Annotated[bool, typer.Option("--force", help="Replace a file that exists.")]
 Yes = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]
@@ -65,7 +66,7 @@ def restore(ctx: typer.Context,
     shred`. Notes added since the backup are lost: on a terminal you are asked
     first; --yes for scripts.
     """
-    from ..store import Store
+    from ..vaultfile.store import Store
     path = _state(ctx).path
     previous = maintenance.read_replaced(path)
     replacing = previous.exists

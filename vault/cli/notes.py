@@ -8,13 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import ui
-from .. import passphrase as passphrases
+from . import ui
+from . import passphrase as passphrases
 from ..errors import Refused, UsageError
 from .base import (lazy, JsonFlag, KeyFile, PassphraseFile, _iso, _json, _local, _open, _state,
                    _unlocked, app)
 
-core = lazy("vault.core")
+core = lazy("vault.commands.notes")
 
 
 @app.command()
@@ -85,7 +85,7 @@ def add(ctx: typer.Context,
     A client that does not exist is created only with --new, or after a yes on a
     terminal; a typo never silently opens a second file.
     """
-    from .. import editor
+    from . import editor
     text: str | None = None
     if message is not None:
         text = core.check_text(message)
@@ -115,8 +115,8 @@ def _add_sealed(ctx: typer.Context, client: str, text: str | None, tags: list[st
                 json_out: bool) -> None:
     from datetime import datetime, timezone
 
-    from .. import editor
-    from ..session import seal_to_inbox
+    from . import editor
+    from ..vaultfile.unlocked import seal_to_inbox
     name, clean_tags = core.check_name(client), core.check_tags(tags)
     if text is None:
         text = core.decode_text(editor.compose())

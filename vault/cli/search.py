@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import ui
+from . import ui
 from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _local, _unlocked, app
 
 
@@ -27,7 +27,7 @@ def search(ctx: typer.Context,
     Any case, with or without accents. This shows several clients' notes at
     once, as asked; the log records which clients matched (never the term).
     """
-    from .. import search as finder
+    from ..commands import search as finder
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         hits = finder.search(session, term, client, tag, regex)
     if json_out:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from . import pii
-from .errors import UsageError
+from ..errors import UsageError
 from .pii import Span
 
 Finder = Callable[[str], list[Span]]

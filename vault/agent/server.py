@@ -1,6 +1,6 @@
 """The agent process started by `vault unlock` (see agent.py for the protocol).
 
-    python -m vault.agent_server VAULT_PATH TIMEOUT_SECONDS   (key on stdin)
+    python -m vault.agent.server VAULT_PATH TIMEOUT_SECONDS   (key on stdin)
 
 Holds the key in memory only, answers processes of its own user id only,
 and exits, forgetting the key, when idle for TIMEOUT_SECONDS, when told to
@@ -25,7 +25,7 @@ import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import agent
+from . import client as agent
 
 CHECK_EVERY_S = 2.0
 PR_SET_DUMPABLE = 4

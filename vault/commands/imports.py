@@ -19,10 +19,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .core import (MAX_NOTE_BYTES, _now, check_name, check_tags, check_text, command,
-                   decode_text)
-from .errors import UsageError, VaultError
-from .session import Session, normalise_name
+from .notes import (MAX_NOTE_BYTES, _now, check_name, check_tags, check_text, command,
+                    decode_text)
+from ..errors import UsageError, VaultError
+from ..vaultfile.unlocked import Session, normalise_name
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024
 NOTE_SUFFIXES = (".md", ".txt")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .. import ui
+from . import ui
 from ..errors import UsageError, VaultError
 from .base import JsonFlag, KeyFile, PassphraseFile, _json, _state, _unlocked, app
 
@@ -39,7 +39,8 @@ def unlock(ctx: typer.Context,
     memory only, and returns at once. It locks itself after the idle timeout,
     when the vault is restored or its passphrase changes, and on `vault lock`.
     """
-    from .. import agent, core
+    from ..agent import client as agent
+    from ..commands import notes as core
     seconds = parse_duration(timeout)
     path = _state(ctx).path
     agent.lock(path)  # a fresh unlock asks for the passphrase, not an old agent
@@ -58,7 +59,7 @@ def unlock(ctx: typer.Context,
 def lock(ctx: typer.Context, passphrase_file: PassphraseFile = None,
          keyfile: KeyFile = None) -> None:
     """Forget the key now: the next command asks for the passphrase again."""
-    from .. import agent
+    from ..agent import client as agent
     path = _state(ctx).path
     if agent.status(path) is None:
         ui.info("the vault was not unlocked")
@@ -80,9 +81,10 @@ def lock(ctx: typer.Context, passphrase_file: PassphraseFile = None,
 def _log_lock(path: Path) -> VaultError | None:
     """Log `lock` through the agent's own key (never a prompt: it may have
     timed out meanwhile, and then there is nothing to log)."""
-    from .. import agent, core
-    from ..session import Session
-    from ..store import Store
+    from ..agent import client as agent
+    from ..commands import notes as core
+    from ..vaultfile.unlocked import Session
+    from ..vaultfile.store import Store
     try:
         store = Store.open(path)
         try:
@@ -103,7 +105,7 @@ def status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 
     Shows no client data.
     """
-    from .. import agent
+    from ..agent import client as agent
     path = _state(ctx).path
     exists = path.is_file()
     until = agent.status(path) if exists else None

@@ -12,10 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from .core import _now, check_name, command, require
-from .errors import UsageError
-from .names import normalise
-from .session import Session
+from .notes import _now, check_name, command, require
+from ..errors import UsageError
+from ..text.names import normalise
+from ..vaultfile.unlocked import Session
 
 CONTEXT = 40           # characters of excerpt on each side of the first match
 MAX_TERM_CHARS = 1000

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .core import CommitThenRaise, _missing, _now, check_name, command
-from .errors import NotFound
-from .models import Note
-from .session import InboxItem, Session
+from .notes import CommitThenRaise, _missing, _now, check_name, command
+from ..errors import NotFound
+from ..models import Note
+from ..vaultfile.unlocked import InboxItem, Session
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import VaultError
+from ..errors import VaultError
 
 PROTOCOL = 1
 MAX_MESSAGE = 4096
@@ -177,7 +177,7 @@ def start(vault: Path, kek: bytes, timeout_s: int) -> None:
     goes through a pipe, never argv or the environment."""
     lock(vault)  # one agent per vault: replace an older one
     child = subprocess.Popen(
-        [sys.executable, "-m", "vault.agent_server", str(vault.absolute()),
+        [sys.executable, "-m", "vault.agent.server", str(vault.absolute()),
          str(timeout_s)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         start_new_session=True, close_fds=True, cwd="/",

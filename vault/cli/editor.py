@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import ui
-from .errors import VaultError
+from ..errors import VaultError
 
 
 def ram_folder() -> str | None:

@@ -18,7 +18,7 @@ import subprocess
 import time
 
 from . import ui
-from .errors import AuthenticationFailed
+from ..errors import AuthenticationFailed
 
 MAX_PASSPHRASE_BYTES = 64 * 1024
 COMMAND_TIMEOUT_S = 120
@@ -141,7 +141,7 @@ def replacement(option: str | None) -> bytes:
     if os.environ.get("VAULT_NEW_PASSPHRASE_FILE"):
         return _from_file(os.environ["VAULT_NEW_PASSPHRASE_FILE"], "VAULT_NEW_PASSPHRASE_FILE")
     if not ui.interactive():
-        from .errors import NeedsTerminal
+        from ..errors import NeedsTerminal
         raise NeedsTerminal("a new passphrase is needed and there is no terminal to ask on",
                             hint="give it with --new-passphrase-file PATH or "
                                  "VAULT_NEW_PASSPHRASE_FILE")
@@ -177,7 +177,7 @@ def keyfile(option: str | None) -> bytes | None:
 def new_keyfile() -> bytes:
     """Contents for `vault keyfile new`: 256 bits from the OS random source,
     as hex text, so the file survives being printed or copied by hand."""
-    from . import crypto
+    from .. import crypto
     return crypto.random_bytes(32).hex().encode("ascii") + b"\n"
 
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from . import spans as spanlib
-from .core import CommitThenRaise, _now, check_name, command, require
-from .errors import NotFound, Refused, UsageError, VaultError
-from .models import Client, Note
-from .pii import Span
-from .session import Session
+from ..text import redact as spanlib
+from .notes import CommitThenRaise, _now, check_name, command, require
+from ..errors import NotFound, Refused, UsageError, VaultError
+from ..models import Client, Note
+from ..text.pii import Span
+from ..vaultfile.unlocked import Session
 
 
 def _refuse_if_held(session: Session, clients: list[Client], action: str,
@@ -295,7 +295,7 @@ def shred_expired(session: Session, today: date, now: datetime | None = None) ->
 
 
 def confirm_name_matches(typed: str, client_name: str) -> bool:
-    from .session import normalise_name
+    from ..vaultfile.unlocked import normalise_name
     return normalise_name(typed) == normalise_name(check_name(client_name))
 
 

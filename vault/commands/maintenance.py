@@ -22,12 +22,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import audit, paths
-from .core import _now, command
-from .errors import IntegrityError, Refused, UsageError, VaultError
-from .models import KdfParams
-from .session import Session, iso, parse_iso, record_locked
-from .store import Store
+from ..vaultfile import audit
+from .. import paths
+from .notes import _now, command
+from ..errors import IntegrityError, Refused, UsageError, VaultError
+from ..models import KdfParams
+from ..vaultfile.unlocked import Session, iso, parse_iso, record_locked
+from ..vaultfile.store import Store
 
 BACKUP_MAGIC = b"client-vault-backup\n"
 BACKUP_VERSION = 2  # reads 1 too (its digest left the version out)

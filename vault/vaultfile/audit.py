@@ -11,9 +11,9 @@ import struct
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
-from . import crypto
-from .errors import CryptoError, IntegrityError
-from .models import LogEntry, VerifyReport
+from .. import crypto
+from ..errors import CryptoError, IntegrityError
+from ..models import LogEntry, VerifyReport
 
 DOMAIN = b"client-vault/log/v1"
 GENESIS = bytes(32)

@@ -11,7 +11,7 @@ import getpass
 import os
 import sys
 
-from .errors import AuthenticationFailed, NeedsTerminal
+from ..errors import AuthenticationFailed, NeedsTerminal
 
 # Characters that could move the cursor, recolour the terminal, hide text or
 # reorder it on screen (Trojan Source). Shown as escapes, never sent raw.

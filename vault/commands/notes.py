@@ -17,11 +17,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import audit, crypto, paths
-from .errors import IntegrityError, NotFound, Refused, UsageError, VaultError
-from .models import Client, KdfParams, LogEntry, Note, VerifyReport
-from .session import Session, normalise_name
-from .store import Store
+from ..vaultfile import audit
+from .. import crypto, paths
+from ..errors import IntegrityError, NotFound, Refused, UsageError, VaultError
+from ..models import Client, KdfParams, LogEntry, Note, VerifyReport
+from ..vaultfile.unlocked import Session, normalise_name
+from ..vaultfile.store import Store
 
 MIN_KDF_MEMORY_MIB = 64
 MAX_NAME_CHARS = 200

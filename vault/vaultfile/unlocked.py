@@ -14,9 +14,10 @@ import unicodedata
 from datetime import date, datetime, timezone
 from typing import Any
 
-from . import audit, codec, crypto
-from .errors import AuthenticationFailed, CryptoError, IntegrityError, VaultError
-from .models import Alias, Client, ClientRow, Header, KdfParams, LogEntry, Note
+from . import audit
+from .. import codec, crypto
+from ..errors import AuthenticationFailed, CryptoError, IntegrityError, VaultError
+from ..models import Alias, Client, ClientRow, Header, KdfParams, LogEntry, Note
 from .store import Store
 
 VIA_PASSPHRASE = "passphrase"
@@ -374,7 +375,7 @@ class Session:
 
     def open_inbox(self, row_id: int, sealed: bytes) -> InboxItem | None:
         """The sealed note, checked like typed input; None if unreadable."""
-        from .core import check_name, check_tags, check_text
+        from ..commands.notes import check_name, check_tags, check_text
         try:
             rec = codec.unpack(crypto.box_open(self._box, sealed))
             seq = rec.get("seq")

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import crypto
-from .core import CommitThenRaise, _now, check_name, command, require
-from .errors import NotFound, Refused
-from .models import Alias, Client, Note
-from .session import Session, normalise_name
+from .. import crypto
+from .notes import CommitThenRaise, _now, check_name, command, require
+from ..errors import NotFound, Refused
+from ..models import Alias, Client, Note
+from ..vaultfile.unlocked import Session, normalise_name
 
 MAX_ALIASES = 100
 DATE_MODES = ("shift", "year", "keep")
@@ -111,7 +111,7 @@ def day_offset(key: bytes, client: Client) -> int:
 def people(clients: list[Client], names: dict[bytes, str]) -> list[Any]:
     """Everyone whose name must leave the export: each client under their
     pseudonym (with their own aliases), people around them as [PERSON]."""
-    from .anonymize import Person
+    from ..text.anonymize import Person
     found = []
     for c in clients:
         own = tuple(a.name for a in c.aliases if a.relation is None)
@@ -128,7 +128,7 @@ def export_anonymized(session: Session, names: list[str], *, dates: str = "shift
     """The chosen clients' notes (all clients for none), with every known
     name of every client replaced, whoever's note it is, and personal data
     replaced by typed placeholders."""
-    from .anonymize import Anonymizer
+    from ..text.anonymize import Anonymizer
     now = _now(now)
     key = session.pseudonym_key() if stable else crypto.random_key()
     with command(session):

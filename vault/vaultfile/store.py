@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import paths
-from .errors import IntegrityError, NotInitialized, VaultError
-from .models import ClientRow, Header, KdfParams
+from .. import paths
+from ..errors import IntegrityError, NotInitialized, VaultError
+from ..models import ClientRow, Header, KdfParams
 
 MAGIC = "client-vault"
 KDF_NAMES = {"argon2id": False, "argon2id+keyfile": True}  # name -> needs a key file

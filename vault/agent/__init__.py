@@ -1,0 +1,1 @@
+"""The agent that holds the unlocked key: client, server and their protocol."""
