@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vault.commands import notes as core, files as lifecycle  # noqa: E402
+from vault.commands import log as log_commands, notes as core, files as lifecycle  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
 from vault.vaultfile.unlocked import Session  # noqa: E402
 from vault.vaultfile.store import Store  # noqa: E402
@@ -115,7 +115,7 @@ def main() -> None:
     lifecycle.shred(session, "Client 000005")
     shred_big = time.perf_counter() - t
     t = time.perf_counter()
-    report = core.verify_log(session.store)
+    report = log_commands.verify_log(session.store)
     verify_s = time.perf_counter() - t
     assert report.ok, report.problems
 

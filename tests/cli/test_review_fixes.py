@@ -202,8 +202,8 @@ def test_shred_never_reports_an_erase_a_reader_prevented(vault_env):
 def test_retention_rounds_up_at_the_end_of_a_month(start, spec, due):
     """Issue 3 review #9: clamping to 28 February cut a legal minimum short."""
     from datetime import date
-    from vault.commands.files import retention_date
-    assert retention_date(spec, date.fromisoformat(start)) == date.fromisoformat(due)
+    from vault.validate import calendar_date
+    assert calendar_date(spec, "--retain", date.fromisoformat(start)) == date.fromisoformat(due)
 
 
 @pytest.mark.parametrize("spec", ["²y", "٧y", "99999999d"])

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vault.commands import notes as core, maintenance
+from vault.commands import log as log_commands, notes as core, maintenance
 from vault.vaultfile.unlocked import Session, iso
 from vault.vaultfile.store import Store
 
@@ -305,7 +305,7 @@ def assert_sound(session: Session, where: str) -> None:
     report = maintenance.check(session)
     assert report.ok, (where, "vault check", report.problems)
     core.list_clients(session)
-    verified = core.verify_log(session.store, session)
+    verified = log_commands.verify_log(session.store, session)
     assert verified.ok, (where, "log verify", verified.problems)
 
 

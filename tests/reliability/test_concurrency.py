@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from vault.commands import notes as core, maintenance
+from vault.commands import log as log_commands, maintenance
 
 from .harness import SUMMARY, child_env, opened
 
@@ -51,7 +51,7 @@ def _check(venv, texts: set[str]) -> int:
         rows = list(session.store.log_rows())
         assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
         assert sum(r[2] == "add" for r in rows) == len(texts)
-        verified = core.verify_log(session.store, session)
+        verified = log_commands.verify_log(session.store, session)
         assert verified.ok, verified.problems
         writers = [n.text.split(" note ")[0] for n in notes]
     return sum(a != b for a, b in zip(writers, writers[1:]))

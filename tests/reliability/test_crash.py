@@ -18,7 +18,7 @@ file appears).
 
 Only the killed command is a real process. The checks after each crash run in
 this process, through the functions the CLI itself calls (Store, Session,
-maintenance.check, core.list_clients, core.verify_log), and trials run in two
+maintenance.check, core.list_clients, log.verify_log), and trials run in two
 lanes at once, which keeps the CI form within its time budget.
 
 CI: 34 trials per operation (204 in all); VAULT_LONG_TESTS=1: 334 each (2,004).
@@ -46,7 +46,7 @@ from typing import Any
 
 import pytest
 
-from vault.commands import notes as core
+from vault.commands import transaction
 from vault import crypto
 from vault.vaultfile import unlocked as session_mod
 from vault.errors import CryptoError
@@ -512,7 +512,7 @@ def test_the_checks_catch_half_a_command_and_a_lost_note(template, tmp_path):
     check."""
     path = copy_vault(template.path, tmp_path / "half")
     with opened(path) as session:
-        with core.command(session):
+        with transaction.command(session):
             client = session.find_client(REDACTEE)
             first = session.notes(client)[0]
             session.rekey_client(client, {first.id: first.text.replace(WORD, "[REDACTED]")})

@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 
 from vault.agent import client as agent
 from vault.agent.server import Agent
-from vault.vaultfile.unlocked import normalise_name
+from vault.validate import normalise_name
 
 from ..checks import assert_one_error_line
 from ..conftest import FAST_KDF, VaultEnv

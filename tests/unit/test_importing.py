@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vault.cli import ui
-from vault.commands.notes import check_name, check_tags, check_text
+from vault.validate import check_name, check_tags, check_text
 from vault.errors import UsageError
 from vault.commands.imports import (ImportFailed, Incoming, read_dir, read_jrnl, read_jsonl,
                                     tag_client)

@@ -5,10 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from vault.commands import notes as core
+from vault.commands import log as log_commands, notes as core
 from vault.errors import AuthenticationFailed, IntegrityError, NotFound, VaultError
 from vault.models import KdfParams
-from vault.vaultfile.unlocked import Session, normalise_name
+from vault.validate import normalise_name
+from vault.vaultfile.unlocked import Session, blind_form
 from vault.vaultfile.store import Store
 
 PW = b"a passphrase for unit tests"
@@ -54,8 +55,15 @@ def test_names_match_after_normalisation(session, typed):
     assert core.view(session, typed)[0].name == "Jane Doe"
 
 
-def test_normalise_name_folds_case_width_and_space():
-    assert normalise_name("  Ｍüller\tStraße ") == "müller strasse"
+def test_the_blind_index_form_folds_case_width_and_space():
+    # The blind index's form is fixed by the format: accents stay.
+    assert blind_form("  Ｍüller\tStraße ") == "müller strasse"
+
+
+def test_normalise_name_also_folds_accents_for_lookup():
+    """Issue 11: one normaliser for lookup, suggestions and search."""
+    assert normalise_name("  Ｍüller\tStraße ") == "muller strasse"
+    assert normalise_name("José") == normalise_name("JOSE") == normalise_name("Jose\u0301")
 
 
 def test_unknown_client_is_not_created_without_create(session):
@@ -76,7 +84,7 @@ def test_wrong_passphrase_is_recorded_then_signed_at_next_unlock(path):
     core.list_clients(session)
     assert session.failed_attempts == 1
     assert sql(path, "SELECT count(*) FROM log WHERE signature IS NULL") == [(0,)]
-    assert core.verify_log(store, session).ok
+    assert log_commands.verify_log(store, session).ok
 
 
 def test_view_shows_nothing_when_its_log_entry_cannot_be_written(path, session):
@@ -112,9 +120,9 @@ def test_a_cut_log_tail_stops_every_command(path, session):
     sql(path, "DELETE FROM log WHERE seq = (SELECT max(seq) FROM log)")
     with pytest.raises(IntegrityError, match="cut off"):
         core.view(session, "Ann")
-    report = core.verify_log(session.store, session)
+    report = log_commands.verify_log(session.store, session)
     assert any("cut off" in p for p in report.problems)
-    assert core.verify_log(session.store).ok  # without the passphrase it cannot tell
+    assert log_commands.verify_log(session.store).ok  # without the passphrase it cannot tell
 
 
 def test_edited_kdf_parameters_do_not_unlock(path):
@@ -195,7 +203,7 @@ def test_swapped_opaque_ids_are_caught(path, session):
     sql(path, "UPDATE clients SET uid = ? WHERE id = 2", a)
     sql(path, "UPDATE clients SET uid = ? WHERE id = 1", b)
     with pytest.raises(IntegrityError):
-        core.read_log(session, "Ann")
+        log_commands.read_log(session, "Ann")
 
 
 def test_a_deleted_note_is_caught(path, session):
@@ -210,8 +218,8 @@ def test_a_deleted_note_is_caught(path, session):
 
 def test_checkpoint_pins_the_public_key(path, session):
     core.add(session, "Ann", "one", create=True)
-    line = core.checkpoint(session.store)
-    assert core.verify_log(session.store, session, line).ok
+    line = log_commands.checkpoint(session.store)
+    assert log_commands.verify_log(session.store, session, line).ok
     from vault.vaultfile import audit
     from vault import crypto
     # Replace the key and re-sign every entry, as someone with write access could.
@@ -221,6 +229,6 @@ def test_checkpoint_pins_the_public_key(path, session):
         e = audit.from_row(row)
         sql(path, "UPDATE log SET signature = ? WHERE seq = ?",
             audit.sign(e, session.vault_id, other), e.seq)
-    assert core.verify_log(session.store).ok  # an auditor without a checkpoint is fooled
-    report = core.verify_log(session.store, checkpoint=line)
+    assert log_commands.verify_log(session.store).ok  # an auditor without a checkpoint is fooled
+    report = log_commands.verify_log(session.store, checkpoint=line)
     assert any("public key" in p for p in report.problems)

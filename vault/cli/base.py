@@ -232,8 +232,8 @@ def _inbox(session: Any) -> None:
 
 
 def _client_exists(session: Any, name: str) -> bool:
-    from ..commands import notes as core
-    return core.client_exists(session, name)
+    from ..commands.transaction import client_exists
+    return client_exists(session, name)
 
 
 def _local(dt: datetime | None) -> str:

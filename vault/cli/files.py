@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .. import validate
 from . import ui
 from ..errors import Refused, UsageError
 from .base import lazy, KeyFile, JsonFlag, PassphraseFile, _json, _local, _unlocked, app
@@ -48,7 +49,7 @@ def close(ctx: typer.Context, client: ClientArg,
     if retain_until is not None and retain is not None:
         raise UsageError("give --retain-until or --retain, not both")
     until = (_parse_date(retain_until, "--retain-until") if retain_until is not None
-             else lifecycle.retention_date(retain, date.today()) if retain is not None
+             else validate.calendar_date(retain, "--retain", date.today()) if retain is not None
              else None)
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         lifecycle.close(session, client, until)

@@ -12,7 +12,7 @@ from . import passphrase as passphrases
 from ..errors import IntegrityError, UsageError
 from .base import lazy, KeyFile, JsonFlag, PassphraseFile, _json, _open, _state, _unlock, _unlocked, app
 
-core = lazy("vault.commands.notes")
+core = lazy("vault.commands.log")
 
 log_app = typer.Typer(help="Show the access log, verify it, or print a checkpoint.",
                       rich_markup_mode=None)

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .. import validate
 from . import ui
 from . import passphrase as passphrases
 from ..errors import Refused, UsageError
@@ -15,6 +16,7 @@ from .base import (lazy, JsonFlag, KeyFile, PassphraseFile, _iso, _json, _local,
                    _unlocked, app)
 
 core = lazy("vault.commands.notes")
+transaction = lazy("vault.commands.transaction")
 
 
 @app.command()
@@ -88,21 +90,21 @@ def add(ctx: typer.Context,
     from . import editor
     text: str | None = None
     if message is not None:
-        text = core.check_text(message)
+        text = validate.check_text(message)
     elif not sys.stdin.isatty():
-        text = core.decode_text(sys.stdin.buffer.read(core.MAX_NOTE_BYTES + 1))
+        text = validate.decode_text(sys.stdin.buffer.read(validate.MAX_NOTE_BYTES + 1))
     if sealed:
         _add_sealed(ctx, client, text, tag or [], json_out)
         return
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         create = new
-        if not new and not core.client_exists(session, client) and ui.interactive():
-            create = ui.confirm(f'No client named "{ui.literal(core.check_name(client), False)}".'
+        if not new and not transaction.client_exists(session, client) and ui.interactive():
+            create = ui.confirm(f'No client named "{ui.literal(validate.check_name(client), False)}".'
                                 " Create it?")
         if text is None:
             if not create:
-                core.require_client(session, client)
-            text = core.decode_text(editor.compose())
+                transaction.require_client(session, client)
+            text = validate.decode_text(editor.compose())
         added = core.add(session, client, text, tag or [], create=create)
     note = added.note
     if json_out:
@@ -117,9 +119,9 @@ def _add_sealed(ctx: typer.Context, client: str, text: str | None, tags: list[st
 
     from . import editor
     from ..vaultfile.unlocked import seal_to_inbox
-    name, clean_tags = core.check_name(client), core.check_tags(tags)
+    name, clean_tags = validate.check_name(client), validate.check_tags(tags)
     if text is None:
-        text = core.decode_text(editor.compose())
+        text = validate.decode_text(editor.compose())
     store = _open(_state(ctx))
     try:
         item = seal_to_inbox(store, name, text, clean_tags,

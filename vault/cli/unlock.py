@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from .. import validate
 from . import ui
-from ..errors import UsageError, VaultError
+from ..errors import VaultError
 from .base import JsonFlag, KeyFile, PassphraseFile, _json, _state, _unlocked, app
 
 MAX_TIMEOUT_S = 24 * 3600
 
 
 def parse_duration(text: str) -> int:
-    """`15m`, `90s`, `2h`, `1h30m` to seconds."""
-    parts = re.fullmatch(r"(?:(\d{1,3})h)?(?:(\d{1,4})m)?(?:(\d{1,5})s)?", text.strip())
-    if not text.strip() or parts is None:
-        raise UsageError("--timeout takes a duration such as 15m, 1h or 90s")
-    h, m, s = (int(g or 0) for g in parts.groups())
-    seconds = h * 3600 + m * 60 + s
-    if not 1 <= seconds <= MAX_TIMEOUT_S:
-        raise UsageError("--timeout must be between 1s and 24h")
-    return seconds
+    """`15m`, `90s`, `2h`, `1h30m` to seconds (validate's duration grammar)."""
+    return validate.clock_seconds(text, "--timeout", 1, MAX_TIMEOUT_S)
 
 
 @app.command()
@@ -40,7 +33,7 @@ def unlock(ctx: typer.Context,
     when the vault is restored or its passphrase changes, and on `vault lock`.
     """
     from ..agent import client as agent
-    from ..commands import notes as core
+    from ..commands import transaction as core
     seconds = parse_duration(timeout)
     path = _state(ctx).path
     agent.lock(path)  # a fresh unlock asks for the passphrase, not an old agent
@@ -82,7 +75,7 @@ def _log_lock(path: Path) -> VaultError | None:
     """Log `lock` through the agent's own key (never a prompt: it may have
     timed out meanwhile, and then there is nothing to log)."""
     from ..agent import client as agent
-    from ..commands import notes as core
+    from ..commands import transaction as core
     from ..vaultfile.unlocked import Session
     from ..vaultfile.store import Store
     try:

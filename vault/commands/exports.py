@@ -14,10 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from .. import crypto
-from .notes import CommitThenRaise, _now, check_name, command, require
+from ..validate import check_name
+from .transaction import CommitThenRaise, command, now_utc, require
 from ..errors import NotFound, Refused
 from ..models import Alias, Client, Note
-from ..vaultfile.unlocked import Session, normalise_name
+from ..validate import normalise_name
+from ..vaultfile.unlocked import Session
 
 MAX_ALIASES = 100
 DATE_MODES = ("shift", "year", "keep")
@@ -30,7 +32,7 @@ def alias_add(session: Session, name: str, alias: str, relation: str | None = No
               now: datetime | None = None) -> Client:
     alias = check_name(alias, "the alias")
     relation = None if relation is None else check_name(relation, "the relation")
-    now = _now(now)
+    now = now_utc(now)
     with command(session):
         client = require(session, name, now)
         if any(normalise_name(a.name) == normalise_name(alias) for a in client.aliases):
@@ -46,7 +48,7 @@ def alias_add(session: Session, name: str, alias: str, relation: str | None = No
 
 def alias_remove(session: Session, name: str, alias: str, now: datetime | None = None) -> Client:
     wanted = normalise_name(check_name(alias, "the alias"))
-    now = _now(now)
+    now = now_utc(now)
     with command(session):
         client = require(session, name, now)
         kept = tuple(a for a in client.aliases if normalise_name(a.name) != wanted)
@@ -61,7 +63,7 @@ def alias_remove(session: Session, name: str, alias: str, now: datetime | None =
 
 
 def alias_list(session: Session, name: str, now: datetime | None = None) -> Client:
-    now = _now(now)
+    now = now_utc(now)
     with command(session):
         client = require(session, name, now)
         session.log("alias-list", clients=(client.uid,), now=now,
@@ -129,7 +131,7 @@ def export_anonymized(session: Session, names: list[str], *, dates: str = "shift
     name of every client replaced, whoever's note it is, and personal data
     replaced by typed placeholders."""
     from ..text.anonymize import Anonymizer
-    now = _now(now)
+    now = now_utc(now)
     key = session.pseudonym_key() if stable else crypto.random_key()
     with command(session):
         everyone = session.clients()
@@ -162,7 +164,7 @@ def export_anonymized(session: Session, names: list[str], *, dates: str = "shift
 def export_client(session: Session, name: str, fmt: str, destination: str,
                   now: datetime | None = None) -> tuple[Client, list[Note]]:
     """Everything the vault holds about one client, logged as a disclosure."""
-    now = _now(now)
+    now = now_utc(now)
     with command(session):
         client = require(session, name, now)
         notes = session.notes(client)

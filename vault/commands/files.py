@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from ..text import redact as spanlib
-from .notes import CommitThenRaise, _now, check_name, command, require
+from ..validate import check_name, normalise_name
+from .transaction import CommitThenRaise, command, now_utc, require
 from ..errors import NotFound, Refused, UsageError, VaultError
 from ..models import Client, Note
 from ..text.pii import Span
@@ -63,33 +63,9 @@ def erase_failed_error() -> VaultError:
 
 # -- close, reopen, hold, release ---------------------------------------------
 
-def retention_date(spec: str, today: date) -> date:
-    """`7y`, `18m` or `90d` from today."""
-    unit, number = spec[-1:].lower(), spec[:-1]
-    if (unit not in ("y", "m", "d") or not re.fullmatch(r"[0-9]{1,6}", number)
-            or not 0 < int(number) <= 100 * 366):
-        raise UsageError("--retain takes a duration such as 7y, 18m or 90d")
-    n = int(number)
-    if unit == "d":
-        try:
-            return date.fromordinal(today.toordinal() + n)
-        except (ValueError, OverflowError):
-            raise UsageError("--retain reaches past the year 9999") from None
-    months = today.month - 1 + (n * 12 if unit == "y" else n)
-    year, month = today.year + months // 12, months % 12 + 1
-    if year > 9999:
-        raise UsageError("--retain reaches past the year 9999")
-    try:
-        return date(year, month, today.day)
-    except ValueError:
-        # 29 February + 1 year, 31 January + 1 month: round up to the 1st of the
-        # next month, so a legal minimum is never cut short.
-        return date(year + month // 12, month % 12 + 1, 1)
-
-
 def _change(session: Session, name: str, action: str, now: datetime | None,
             detail: dict[str, Any], **changes: Any) -> Client:
-    now = _now(now)
+    now = now_utc(now)
     with command(session):
         client = require(session, name, now)
         updated = dataclasses.replace(client, **changes)
@@ -184,7 +160,7 @@ def redact_preview(session: Session, name: str | None, finder: spanlib.Finder,
                    now: datetime | None = None) -> list[Hit]:
     """What redact would remove. Showing it shows note text: logged first."""
     _check_target(name, everywhere, note_ids)
-    now = _now(now)
+    now = now_utc(now)
     with command(session):
         hits = _search(session, name, finder, note_ids, now)
         # Logged even without a match: the search read every note it covered.
@@ -197,7 +173,7 @@ def redact(session: Session, name: str | None, finder: spanlib.Finder,
            note_ids: tuple[int, ...] = (), everywhere: bool = False,
            reason: str | None = None, now: datetime | None = None) -> Redacted:
     _check_target(name, everywhere, note_ids)
-    now = _now(now)
+    now = now_utc(now)
     _require_exclusive(session)
     with command(session):
         hits = _search(session, name, finder, note_ids, now)
@@ -257,7 +233,7 @@ def _destroy(session: Session, clients: list[Client],
 
 
 def shred(session: Session, name: str, now: datetime | None = None) -> Shredded:
-    now = _now(now)
+    now = now_utc(now)
     _require_exclusive(session)
     with command(session):
         client = require(session, name, now)
@@ -274,7 +250,7 @@ def is_due(client: Client, today: date) -> bool:
 def expired(session: Session, today: date,
             now: datetime | None = None) -> tuple[list[Client], list[Client]]:
     """(due and not held, due but held), for a dry run. Shows names: logged."""
-    now = _now(now)
+    now = now_utc(now)
     with command(session):
         due = [c for c in session.clients() if is_due(c, today)]
         session.log("shred-preview", clients=tuple(c.uid for c in due), now=now,
@@ -284,7 +260,7 @@ def expired(session: Session, today: date,
 
 
 def shred_expired(session: Session, today: date, now: datetime | None = None) -> Shredded:
-    now = _now(now)
+    now = now_utc(now)
     _require_exclusive(session)
     with command(session):
         due = [c for c in session.clients() if is_due(c, today)]
@@ -295,12 +271,11 @@ def shred_expired(session: Session, today: date, now: datetime | None = None) ->
 
 
 def confirm_name_matches(typed: str, client_name: str) -> bool:
-    from ..vaultfile.unlocked import normalise_name
     return normalise_name(typed) == normalise_name(check_name(client_name))
 
 
 def check_shreddable(session: Session, name: str, now: datetime | None = None) -> None:
     """Before asking to confirm: the client exists and is not held."""
-    now = _now(now)
+    now = now_utc(now)
     with command(session):
         _refuse_if_held(session, [require(session, name, now)], "shred", now)

@@ -19,10 +19,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .notes import (MAX_NOTE_BYTES, _now, check_name, check_tags, check_text, command,
-                    decode_text)
+from ..validate import MAX_NOTE_BYTES, check_name, check_tags, check_text, decode_text
+from .transaction import command, now_utc
 from ..errors import UsageError, VaultError
-from ..vaultfile.unlocked import Session, normalise_name
+from ..validate import normalise_name
+from ..vaultfile.unlocked import Session
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024
 NOTE_SUFFIXES = (".md", ".txt")
@@ -356,7 +357,7 @@ def import_notes(session: Session, notes: Iterable[Incoming], source: str,
                  now: datetime | None = None) -> Imported:
     """Every note in one transaction with one log entry: all or nothing.
     Clients are created as needed; each client's notes go in date order."""
-    now = _now(now)
+    now = now_utc(now)
     groups = by_client(notes)
     total, done, new = sum(map(len, groups)), 0, 0
     uids = []

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .notes import CommitThenRaise, _missing, _now, check_name, command
+from ..validate import check_name
+from .transaction import CommitThenRaise, command, missing, now_utc
 from ..errors import NotFound
 from ..models import Note
 from ..vaultfile.unlocked import InboxItem, Session
@@ -30,7 +31,7 @@ def waiting(session: Session, now: datetime | None = None) -> list[Waiting]:
     with command(session):
         found = [Waiting(i, session.open_inbox(i, sealed))
                  for i, sealed in session.store.inbox()]
-        session.log("inbox", now=_now(now), detail={"waiting": len(found)})
+        session.log("inbox", now=now_utc(now), detail={"waiting": len(found)})
     return found
 
 
@@ -45,7 +46,7 @@ def _find(session: Session, item_id: int) -> tuple[int, InboxItem | None]:
 def file_item(session: Session, item_id: int, name: str, create: bool = False,
               now: datetime | None = None) -> Note:
     """File a waiting note under CLIENT (created with `create`)."""
-    name, now = check_name(name), _now(now)
+    name, now = check_name(name), now_utc(now)
     with command(session):
         _, item = _find(session, item_id)
         if item is None:
@@ -54,7 +55,7 @@ def file_item(session: Session, item_id: int, name: str, create: bool = False,
         client = session.find_client(name)
         if client is None:
             if not create:
-                raise CommitThenRaise(_missing(session, name, now))
+                raise CommitThenRaise(missing(session, name, now))
             client = session.create_client(name, now.replace(microsecond=0))
         note = session.file_inbox_item(item, client)
     return note
@@ -64,4 +65,4 @@ def drop(session: Session, item_id: int, now: datetime | None = None) -> None:
     with command(session):
         _find(session, item_id)
         session.store.delete_inbox(item_id)
-        session.log("inbox-drop", now=_now(now), detail={"item": item_id})
+        session.log("inbox-drop", now=now_utc(now), detail={"item": item_id})

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..vaultfile import audit
 from .. import paths
-from .notes import _now, command
+from .transaction import command, now_utc
 from ..errors import IntegrityError, Refused, UsageError, VaultError
 from ..models import KdfParams
 from ..vaultfile.unlocked import Session, iso, parse_iso, record_locked
@@ -48,7 +48,7 @@ def passwd(session: Session, passphrase: bytes, keyfile: bytes | None,
     kdf = kdf or session.header.kdf
     with command(session):
         session.change_unlock(passphrase, kdf, keyfile)
-        session.log("passwd", now=_now(now), detail={
+        session.log("passwd", now=now_utc(now), detail={
             "kdf_memory_kib": kdf.memory_kib, "kdf_iterations": kdf.iterations,
             "keyfile": keyfile is not None})
     session.store.erase_freed()
@@ -144,7 +144,7 @@ def backup(store: Store, dest: str | Path, overwrite: bool = False,
     Recorded in the log (unsigned, sealed to the vault's box key) before the
     finished file is moved into place: if it cannot be recorded, no file
     appears, and a file that `overwrite` would have replaced stays as it was."""
-    now = _now(now)
+    now = now_utc(now)
     dest = backup_destination(dest, store.path, overwrite, now)
     with scratch(store.path, "backup") as snapshot:
         try:
@@ -354,7 +354,7 @@ def prepare_restore(session: Session, tombstones: list[tuple[bytes, str]],
     if not report.ok:
         raise IntegrityError("the backup failed its check; the vault was left as it was:\n  "
                              + "\n  ".join(report.problems[:20]))
-    now = _now(now)
+    now = now_utc(now)
     session.store.use_wal()
     gone = {uid for uid, _ in tombstones}
     with command(session):

@@ -12,9 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from .notes import _now, check_name, command, require
+from ..validate import check_name, fold
+from .transaction import command, now_utc, require
 from ..errors import UsageError
-from ..text.names import normalise
 from ..vaultfile.unlocked import Session
 
 CONTEXT = 40           # characters of excerpt on each side of the first match
@@ -41,12 +41,12 @@ def matcher(term: str, regex: bool) -> re.Pattern[str]:
             return re.compile(term, re.IGNORECASE)
         except re.error as e:
             raise UsageError(f"--regex: the pattern is not valid ({e.msg})") from None
-    return re.compile(re.escape(normalise(term)[0]))
+    return re.compile(re.escape(fold(term)[0]))
 
 
 def find(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     """Match spans in the original text, found in its normalised form."""
-    folded, where = normalise(text)
+    folded, where = fold(text)
     spans = []
     for m in pattern.finditer(folded):
         if m.end() == m.start():
@@ -78,8 +78,8 @@ def excerpt(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[i
 def search(session: Session, term: str, client: str | None = None, tag: str | None = None,
            regex: bool = False, now: datetime | None = None) -> list[Hit]:
     pattern = matcher(term, regex)
-    wanted_tag = None if tag is None else normalise(check_name(tag))[0]
-    now = _now(now)
+    wanted_tag = None if tag is None else fold(check_name(tag))[0]
+    now = now_utc(now)
     hits: list[Hit] = []
     with command(session):
         clients = [require(session, client, now)] if client else session.clients()
@@ -88,7 +88,7 @@ def search(session: Session, term: str, client: str | None = None, tag: str | No
             before = len(hits)
             for note in session.notes(c):
                 if wanted_tag is not None and wanted_tag not in (
-                        normalise(t)[0] for t in note.tags):
+                        fold(t)[0] for t in note.tags):
                     continue
                 spans = find(pattern, note.text)
                 if spans:

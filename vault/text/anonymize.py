@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import detect
-from .names import NameIndex, normalise
+from ..validate import fold
+from .names import NameIndex
 
 PLACEHOLDER_TYPES: tuple[str, ...] = (
     "NAME", "PERSON", "EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP", "URL",
@@ -149,7 +150,7 @@ class Anonymizer:
         words = _dictionary()
         out = []
         for word, count in self._capitalised.items():
-            key = normalise(word)[0]
+            key = fold(word)[0]
             if key in words or key in _NOT_SUSPECT or key in self._names.parts:
                 continue
             # "Hopes" or "Tried": an inflection of a dictionary word.

@@ -4,20 +4,20 @@ Names are matched as sequences of normalised word tokens looked up in a dict,
 longest first, never as one regex alternation: with 10,000 clients Python's
 re would try every alternative at every position of every note.
 
-Normalisation makes matching case- and accent-insensitive and folds Unicode
-compatibility forms: each character goes through NFKD, casefold and NFKD
-again, and combining marks are dropped, so "José", "JOSE", "Jose\u0301" and
-fullwidth "Ｊｏｓｅ" all become "jose", and "ﬁ" becomes "fi". Because this
-can change a text's length, non-ASCII text carries a map from each normalised
+Text is compared in validate.fold's form, the one every lookup uses: case-
+and accent-insensitive, with Unicode compatibility forms folded ("José",
+"JOSE", "Jose\u0301" and fullwidth "Ｊｏｓｅ" are all "jose"). Because this
+can change a text's length, non-ASCII text carries a map from each folded
 character back to the original one.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
+
+from ..validate import fold, fold_char
 
 # Words that join a surname but identify nobody alone ("van der Berg": "Berg"
 # is a name part, "van" and "der" are not).
@@ -39,7 +39,6 @@ WORD = re.compile(r"[^\W\d_]+")
 # The next token of a name, after what may stand between two tokens of one
 # name: "Whitaker, Jon", "J. W.", "Smith-Jones", "O'Brien".
 _GAP_WORD = re.compile(r"[\s.,'’\-‐‑]{1,3}([^\W\d_]+)")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _UPPER = "A-ZÀ-ÖØ-Þ"
 # "JW", "J.W", "J. W", "J M W": two to four capitals, alone or separated.
 _INITIALS = re.compile(
@@ -51,7 +50,7 @@ _APOSTROPHES = frozenset("'’")
 _ELIDED_BEFORE = re.compile(r"(?<![^\W\d_])([^\W\d_])['’]$")
 # Scripts that write no spaces between words (Han, kana) or attach particles
 # to a name (Hangul: "김민준이"). Names in them are found as substrings. After
-# normalise(), Hangul syllables are conjoining jamo (U+1100-U+11FF).
+# fold(), Hangul syllables are conjoining jamo (U+1100-U+11FF).
 _CJK = re.compile(
     "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]")
@@ -59,41 +58,8 @@ _CJK = re.compile(
 _NO_FINAL = "(?![\u11a8-\u11ff])"
 _NOT_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
 
-_char_cache: dict[str, str] = {}
-
-
-def _norm_char(c: str) -> str:
-    out = _char_cache.get(c)
-    if out is None:
-        s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", c).casefold())
-        out = "".join(ch for ch in s if not unicodedata.combining(ch))
-        _char_cache[c] = out
-    return out
-
-
-def normalise(text: str) -> tuple[str, list[int] | None]:
-    """The normalised text and, unless the text is ASCII (where normalising
-    is lower() and keeps every offset), each normalised character's index in
-    the original."""
-    if text.isascii():
-        return text.lower(), None
-    parts: list[str] = []
-    where: list[int] = []
-    pos = 0
-    for m in _NON_ASCII.finditer(text):
-        parts.append(text[pos:m.start()].lower())
-        where.extend(range(pos, m.start()))
-        n = _norm_char(m.group())
-        parts.append(n)
-        where.extend([m.start()] * len(n))
-        pos = m.end()
-    parts.append(text[pos:].lower())
-    where.extend(range(pos, len(text)))
-    return "".join(parts), where
-
-
 def tokens(name: str) -> tuple[str, ...]:
-    return tuple(WORD.findall(normalise(name)[0]))
+    return tuple(WORD.findall(fold(name)[0]))
 
 
 class Match(NamedTuple):
@@ -230,7 +196,7 @@ class NameIndex:
                     if len(t) >= 2:
                         self._put((t,), replacement)
                 continue
-            key = tuple(n for n in map(_norm_char, piece) if n)
+            key = tuple(n for n in map(fold_char, piece) if n)
             entry = self._cjk.get(key)
             if entry is None:
                 entry = self._cjk[key] = _Entry()
@@ -286,7 +252,7 @@ class NameIndex:
         """Known names in text, each the longest sequence starting at its
         first token; matches do not overlap."""
         initials = self._find_initials(text) if self._has_initials else []
-        norm, where = normalise(text)
+        norm, where = fold(text)
         names = self._find_names(text, norm, where)
         if where is not None and self._cjk_start is not None:
             initials += self._find_cjk(text, norm, where)
@@ -313,7 +279,7 @@ class NameIndex:
     def _find_initials(self, text: str) -> list[Match]:
         out = []
         for m in _INITIALS.finditer(text):
-            letters = tuple(_norm_char(c) for c in m.group() if c.isalpha())
+            letters = tuple(fold_char(c) for c in m.group() if c.isalpha())
             key = letters if len(letters) < len(m.group()) else ("".join(letters),)
             found = self._resolved.get(key)
             if found is not None and found[1]:
@@ -364,7 +330,7 @@ class NameIndex:
             # belongs to the name.
             elided = (_ELIDED_BEFORE.search(text, max(0, o_first - 2), o_first)
                       if text[o_first - 1:o_first] in _APOSTROPHES else None)
-            lead = (_norm_char(elided[1]),) if elided else ()
+            lead = (fold_char(elided[1]),) if elided else ()
             for length in range(len(seq), 0, -1):
                 key = tuple(seq[:length])
                 found = keys.get(key)
@@ -379,7 +345,7 @@ class NameIndex:
                     o_start = elided.start()
                 letter = _LETTER_BEFORE.search(text, max(0, o_start - 3), o_start)
                 if letter:                                   # "J. Whitaker"
-                    with_letter = keys.get((_norm_char(letter[1]),) + key)
+                    with_letter = keys.get((fold_char(letter[1]),) + key)
                     if with_letter is not None and not with_letter[1]:
                         o_start, found = letter.start(), with_letter
                 out.append(Match(o_start, o_end, found[0]))
@@ -394,6 +360,6 @@ class NameIndex:
             return start, end
         o_start, o_end = where[start], where[end - 1] + 1
         # Trailing combining marks normalise to nothing but belong to the word.
-        while o_end < len(text) and not _norm_char(text[o_end]):
+        while o_end < len(text) and not fold_char(text[o_end]):
             o_end += 1
         return o_start, o_end

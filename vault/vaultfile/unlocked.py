@@ -17,6 +17,7 @@ from typing import Any
 from . import audit
 from .. import codec, crypto
 from ..errors import AuthenticationFailed, CryptoError, IntegrityError, VaultError
+from ..validate import check_name, check_tags, check_text, normalise_name
 from ..models import Alias, Client, ClientRow, Header, KdfParams, LogEntry, Note
 from .store import Store
 
@@ -29,8 +30,10 @@ NAMED_KEYS = ("sign", "log", "index", "box")
 BOX_PUBLIC = "box-public"
 
 
-def normalise_name(name: str) -> str:
-    """The form a name is matched in: NFKC, case-folded, spaces collapsed."""
+def blind_form(name: str) -> str:
+    """The form a name takes in its blind index, fixed by the format: NFKC,
+    case-folded, spaces collapsed. Lookup also tries validate.normalise_name,
+    which folds accents as well."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
     return " ".join(folded.split())
 
@@ -375,7 +378,6 @@ class Session:
 
     def open_inbox(self, row_id: int, sealed: bytes) -> InboxItem | None:
         """The sealed note, checked like typed input; None if unreadable."""
-        from ..commands.notes import check_name, check_tags, check_text
         try:
             rec = codec.unpack(crypto.box_open(self._box, sealed))
             seq = rec.get("seq")
@@ -485,14 +487,19 @@ class Session:
 
     def blind(self, name: str) -> bytes:
         return crypto.keyed_hash(self._index, b"client-vault/v1/name\x00"
-                                 + normalise_name(name).encode("utf-8"))
+                                 + blind_form(name).encode("utf-8"))
 
     def find_client(self, name: str) -> Client | None:
+        """The client of this name: the blind index's exact form first; else
+        the one client whose name differs only in case, accents or width
+        ("Jose" finds José), which costs a pass over every client record."""
         row = self.store.client_by_blind(self.blind(name))
         if row is None:
-            return None
+            wanted = normalise_name(name)
+            found = [c for c in self.clients() if normalise_name(c.name) == wanted]
+            return found[0] if len(found) == 1 else None
         client = self.open_client(row)
-        if normalise_name(client.name) != normalise_name(name):
+        if blind_form(client.name) != blind_form(name):
             raise IntegrityError(f"client {row.id}: the name index does not match the record")
         return client
 

@@ -1,0 +1,93 @@
+"""`vault log`, `log verify` and `log checkpoint`: the owner's and the
+auditor's view of the signed access log. Never imports typer or rich."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .. import crypto
+from ..errors import IntegrityError, UsageError
+from ..models import LogEntry, VerifyReport
+from ..vaultfile import audit
+from ..vaultfile.store import Store
+from ..vaultfile.unlocked import Session
+from .transaction import command, now_utc, require
+
+
+# -- the access log --------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShownEntry:
+    entry: LogEntry
+    detail: dict[str, Any] | None
+    clients: int
+
+
+# What a client may ask to have accounted for: every time their file was shown
+# or handed out.
+DISCLOSURES = frozenset({"view", "export", "export-anonymized"})
+
+
+def read_log(session: Session, name: str | None = None, now: datetime | None = None,
+             actions: frozenset[str] | None = None) -> list[ShownEntry]:
+    """The owner's view of the log; with a name, only the entries about that
+    client; with actions, only those."""
+    now = now_utc(now)
+    shown: list[ShownEntry] = []
+    with command(session):
+        client = None if name is None else require(session, name, now)
+        for row in session.store.log_rows():
+            e = audit.from_row(row)
+            if actions is not None and e.action not in actions:
+                continue
+            if client is None or session.concerns(e, client.uid):
+                shown.append(ShownEntry(e, session.open_detail(e), len(e.refs)))
+        session.log("log", clients=() if client is None else (client.uid,),
+                    detail={"entries": len(shown)}, now=now)
+    return shown
+
+
+def verify_log(store: Store, session: Session | None = None,
+               checkpoint: str | None = None) -> VerifyReport:
+    """Signatures and hash chain; with a session, also the head sealed in the vault;
+    with a checkpoint line, also that the log still extends it. Read-only."""
+    anchors: list[audit.Anchor] = []
+    key_changed = False
+    with store.read():
+        header = store.header()
+        if checkpoint is not None:
+            try:
+                vault_id, seq, h, fingerprint = audit.parse_checkpoint(checkpoint)
+            except ValueError as e:
+                raise UsageError(str(e)) from None
+            if vault_id != header.vault_id:
+                raise IntegrityError("the checkpoint belongs to another vault")
+            key_changed = not crypto.equal(fingerprint, audit.key_fingerprint(header.sign_public))
+            anchors.append(audit.Anchor(seq, h, "the checkpoint"))
+        if session is not None:
+            head = session.head()
+            if head is None:
+                raise IntegrityError("the vault's record of its log head is missing")
+            anchors.append(audit.Anchor(head[0], head[1], "the vault's sealed head"))
+        report = audit.verify(store.log_rows(), header.vault_id, header.sign_public,
+                              tuple(anchors))
+    if checkpoint is not None and key_changed:
+        report.problems.insert(0, "the header's public key is not the one the checkpoint "
+                                  "names: the log may have been re-signed with another key")
+    report.key_fingerprint = audit.key_fingerprint(header.sign_public)
+    report.head_checked = session is not None
+    report.checkpoint_checked = checkpoint is not None
+    return report
+
+
+def checkpoint(store: Store) -> str:
+    with store.read():
+        header = store.header()
+        report = audit.verify(store.log_rows(), header.vault_id, header.sign_public)
+    if not report.ok:
+        raise IntegrityError("the log does not verify; no checkpoint was made",
+                             hint="run `vault log verify` for details")
+    return audit.checkpoint_line(header.vault_id, report.head_seq, report.head_hash,
+                                 header.sign_public)

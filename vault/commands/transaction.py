@@ -1,0 +1,99 @@
+"""Every command's transaction, and the checks every command makes first.
+
+`command()` opens the write transaction in which a command's change and its
+log entry are committed together, before the caller shows any plaintext;
+`require()` finds the named client or fails with close matches, logging
+that other clients' names were shown. Never imports typer or rich.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import NotFound, VaultError
+from ..models import Client
+from ..validate import check_name, normalise_name
+from ..vaultfile.unlocked import Session
+
+
+def now_utc(now: datetime | None = None) -> datetime:
+    """The command's time: `now` (a seam for tests), else the clock, in UTC."""
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+
+
+# -- clients ---------------------------------------------------------------
+
+def client_exists(session: Session, name: str) -> bool:
+    with session.store.read():
+        return session.find_client(check_name(name)) is not None
+
+
+def require_client(session: Session, name: str, now: datetime | None = None) -> None:
+    """Raise NotFound, with close matches, unless the client exists."""
+    with command(session):
+        require(session, name, now_utc(now))
+
+
+def missing(session: Session, name: str, now: datetime) -> NotFound:
+    """Close matches for a name that is not a client. Showing them shows other
+    clients' names, so the access is logged (inside the caller's transaction)."""
+    wanted = normalise_name(name)
+    clients = session.clients()
+    by_norm = {normalise_name(c.name): c for c in clients}
+    close = difflib.get_close_matches(wanted, list(by_norm), n=3, cutoff=0.6)
+    for norm, c in by_norm.items():
+        if len(close) < 3 and norm not in close and any(
+                part.startswith(wanted) for part in norm.split()):
+            close.append(norm)
+    matches = tuple(by_norm[n] for n in close)
+    if matches:
+        session.log("suggest", clients=tuple(c.uid for c in matches),
+                    detail={"suggested": len(matches)}, now=now)
+    return NotFound("no such client", suggestions=tuple(c.name for c in matches),
+                    hint="see `vault list` for client names, or add with --new "
+                         "to create a new client")
+
+
+# -- every command's transaction ------------------------------------------
+
+class CommitThenRaise(Exception):
+    """Raised inside `command()`: commit what was logged, then raise `error`."""
+
+    def __init__(self, error: VaultError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@contextlib.contextmanager
+def command(session: Session) -> Iterator[None]:
+    """One command's write transaction, started by the checks every command
+    makes. A CommitThenRaise keeps the log entries written so far (such as
+    the `suggest` entry of a missing client) and then fails."""
+    pending: VaultError | None = None
+    with session.store.write():
+        session.begin()
+        try:
+            yield
+        except CommitThenRaise as e:
+            pending = e.error
+    if pending is not None:
+        raise pending
+
+
+def require(session: Session, name: str, now: datetime) -> Client:
+    """The named client, inside `command()`; NotFound with close matches otherwise."""
+    client = session.find_client(check_name(name))
+    if client is None:
+        raise CommitThenRaise(missing(session, name, now))
+    return client
+
+
+def log_event(session: Session, action: str, detail: dict[str, Any],
+              now: datetime | None = None) -> None:
+    """A command that touches no client (unlock, lock): just its log entry."""
+    with command(session):
+        session.log(action, detail=detail, now=now_utc(now))
