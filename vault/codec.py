@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import struct
+from datetime import datetime
 from typing import Any
 
 from .errors import IntegrityError
@@ -60,3 +61,17 @@ def _reject_constant(name: str) -> Any:
 # One decoder for every record: json.loads(..., parse_constant=...) builds a
 # new one per call, a tenth of the time `vault search` spends per note.
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def parse_iso(value: Any) -> datetime:
+    """A time written by models.iso (or any ISO 8601 time with a zone) in a
+    record; IntegrityError for anything else."""
+    if not isinstance(value, str):
+        raise IntegrityError("malformed record")
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise IntegrityError("malformed record") from None
+    if dt.tzinfo is None:
+        raise IntegrityError("malformed record")
+    return dt

@@ -23,19 +23,16 @@ from nacl._sodium import ffi as _ffi, lib as _lib
 from nacl.encoding import RawEncoder
 
 from .errors import CryptoError
-from .models import KdfParams
+from .models import (FORMAT_VERSION, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB,
+                     KDF_MAX_PARALLELISM, KdfParams)
 
 KEY_BYTES = 32
 NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES  # 24
 TAG_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES       # 16
 SALT_BYTES = 16
-FORMAT_VERSION = 1
-
-# Caps applied to KDF parameters read from a header before running Argon2:
-# a hostile file must not make us allocate 1 TiB or spin for an hour.
-KDF_MAX_MEMORY_KIB = 4 * 1024 * 1024
-KDF_MAX_ITERATIONS = 64
-KDF_MAX_PARALLELISM = 16
+# The KDF bounds (models.KDF_MAX_*) are applied to parameters read from a
+# header before running Argon2: a hostile file must not make us allocate
+# 1 TiB or spin for an hour.
 
 
 def random_bytes(n: int) -> bytes:

@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+
+# The header's format_version: how ciphertexts are made (their AAD prefix).
+FORMAT_VERSION = 1
+# Bounds on Argon2id parameters: a header asking for more is refused before
+# any work, so a planted header cannot make an unlock take hours or all memory.
+KDF_MAX_MEMORY_KIB = 4 * 1024 * 1024
+KDF_MAX_ITERATIONS = 64
+KDF_MAX_PARALLELISM = 16
+# Below this, `init` and `passwd` warn that the passphrase is easier to guess.
+KDF_MIN_MEMORY_MIB = 64
+
+
+def iso(dt: datetime) -> str:
+    """A time as records, JSON output and log details write it: UTC, seconds."""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

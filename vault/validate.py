@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .errors import UsageError
+from .models import KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB
 
 MAX_NAME_CHARS = 200
 MAX_TAG_CHARS = 100
@@ -69,6 +70,16 @@ def check_text(text: str) -> str:
     if not text.strip():
         raise UsageError("the note is empty; nothing was added")
     return text
+
+
+# -- key-derivation options ----------------------------------------------------
+
+def check_kdf_options(memory_mib: int | None, iterations: int | None) -> None:
+    """`--kdf-memory` and `--kdf-iterations` within what a vault may ask for."""
+    if memory_mib is not None and not 1 <= memory_mib <= KDF_MAX_MEMORY_KIB // 1024:
+        raise UsageError(f"--kdf-memory must be between 1 and {KDF_MAX_MEMORY_KIB // 1024} MiB")
+    if iterations is not None and not 1 <= iterations <= KDF_MAX_ITERATIONS:
+        raise UsageError(f"--kdf-iterations must be between 1 and {KDF_MAX_ITERATIONS}")
 
 
 # -- the one way names and words are compared ---------------------------------

@@ -245,7 +245,8 @@ def plant(venv, **fields) -> None:
     from datetime import datetime, timezone
 
     from vault import codec, crypto
-    from vault.vaultfile.unlocked import BOX_PUBLIC, iso, last_entry, record_locked
+    from vault.models import iso
+    from vault.vaultfile.unlocked import BOX_PUBLIC, last_entry, record_locked
     from vault.vaultfile.store import Store
     store = Store.open(venv.path)
     try:

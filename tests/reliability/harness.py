@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from vault.commands import log as log_commands, notes as core, maintenance
-from vault.vaultfile.unlocked import Session, iso
+from vault.models import iso
+from vault.vaultfile.unlocked import Session
 from vault.vaultfile.store import Store
 
 from ..conftest import PASSPHRASE, VaultEnv

@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -31,6 +31,7 @@ from .. import paths
 from . import ui
 from . import passphrase as passphrases
 from ..errors import ExitCode, NotFound, VaultError
+from ..models import iso
 
 
 class lazy:
@@ -240,8 +241,7 @@ def _local(dt: datetime | None) -> str:
     return "-" if dt is None else dt.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+_iso = iso  # JSON output writes times as records do
 
 
 def _json(obj: Any) -> None:

@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from .. import paths
+from .. import validate
+from ..models import KDF_MIN_MEMORY_MIB
 from . import ui
 from . import passphrase as passphrases
 from ..errors import IntegrityError, Refused, UsageError
@@ -155,10 +157,7 @@ def passwd(ctx: typer.Context,
     from ..models import KdfParams
     if add_keyfile is not None and remove_keyfile:
         raise UsageError("give --add-keyfile or --remove-keyfile, not both")
-    if kdf_memory is not None and not 1 <= kdf_memory <= 4096:
-        raise UsageError("--kdf-memory must be between 1 and 4096 MiB")
-    if kdf_iterations is not None and not 1 <= kdf_iterations <= 64:
-        raise UsageError("--kdf-iterations must be between 1 and 64")
+    validate.check_kdf_options(kdf_memory, kdf_iterations)
     new_keyfile = passphrases.keyfile(add_keyfile) if add_keyfile is not None else None
     # Never through the agent: changing the passphrase proves knowing it (and
     # holding the key file), or anyone at an unlocked account could lock the
@@ -168,8 +167,9 @@ def passwd(ctx: typer.Context,
         kdf = KdfParams(current.memory_kib if kdf_memory is None else kdf_memory * 1024,
                         current.iterations if kdf_iterations is None else kdf_iterations,
                         current.parallelism)
-        if kdf.memory_kib < 64 * 1024 and kdf_memory is not None:
-            ui.warn(f"--kdf-memory {kdf_memory} is below the recommended 64 MiB")
+        if kdf.memory_kib < KDF_MIN_MEMORY_MIB * 1024 and kdf_memory is not None:
+            ui.warn(f"--kdf-memory {kdf_memory} is below the recommended "
+                    f"{KDF_MIN_MEMORY_MIB} MiB")
         if add_keyfile is None and not remove_keyfile:
             new_keyfile = passphrases.keyfile(keyfile) if session.header.keyfile else None
         secret = passphrases.replacement(new_passphrase_file)

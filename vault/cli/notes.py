@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import validate
+from ..models import KDF_MIN_MEMORY_MIB
 from . import ui
 from . import passphrase as passphrases
 from ..errors import Refused, UsageError
@@ -41,14 +42,11 @@ def init(ctx: typer.Context,
     if path.exists():
         raise Refused("a vault already exists here; it was left untouched",
                       hint="use --vault PATH or VAULT_PATH to create another one")
-    memory = core.MIN_KDF_MEMORY_MIB if kdf_memory is None else kdf_memory
-    if not 1 <= memory <= 4096:
-        raise UsageError("--kdf-memory must be between 1 and 4096 MiB")
-    if kdf_iterations is not None and not 1 <= kdf_iterations <= 64:
-        raise UsageError("--kdf-iterations must be between 1 and 64")
-    if memory < core.MIN_KDF_MEMORY_MIB:
+    memory = KDF_MIN_MEMORY_MIB if kdf_memory is None else kdf_memory
+    validate.check_kdf_options(memory, kdf_iterations)
+    if memory < KDF_MIN_MEMORY_MIB:
         ui.warn(f"--kdf-memory {memory} is below the recommended "
-                f"{core.MIN_KDF_MEMORY_MIB} MiB: the passphrase is easier to guess")
+                f"{KDF_MIN_MEMORY_MIB} MiB: the passphrase is easier to guess")
     second = passphrases.keyfile(keyfile) if keyfile is not None else None
     secret = passphrases.new(passphrase_file)
     weak = passphrases.weakness(secret)

@@ -74,7 +74,7 @@ def _reason(e: OSError) -> str:
     return (e.strerror or "error").lower()
 
 
-# session.iso writes the year with %Y, which glibc does not pad to four
+# models.iso writes the year with %Y, which glibc does not pad to four
 # digits: a note dated before the year 1000 would be stored in a form that
 # no reader accepts, and the client's file would no longer open.
 FIRST_YEAR = 1000

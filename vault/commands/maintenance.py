@@ -27,7 +27,9 @@ from .. import paths
 from .transaction import command, now_utc
 from ..errors import IntegrityError, Refused, UsageError, VaultError
 from ..models import KdfParams
-from ..vaultfile.unlocked import Session, iso, parse_iso, record_locked
+from ..codec import parse_iso
+from ..models import iso
+from ..vaultfile.unlocked import Session, record_locked
 from ..vaultfile.store import Store
 
 BACKUP_MAGIC = b"client-vault-backup\n"

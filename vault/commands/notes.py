@@ -13,18 +13,15 @@ from pathlib import Path
 
 from .. import crypto, paths
 from ..errors import Refused, UsageError
-from ..models import Client, KdfParams, Note
+from ..models import KDF_MIN_MEMORY_MIB, Client, KdfParams, Note
 from ..validate import check_name, check_tags, check_text, normalise_name
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import Session
 from .transaction import CommitThenRaise, command, missing, now_utc, require
 
-MIN_KDF_MEMORY_MIB = 64
-
-
 # -- init ----------------------------------------------------------------
 
-def calibrate_kdf(memory_mib: int = MIN_KDF_MEMORY_MIB,
+def calibrate_kdf(memory_mib: int = KDF_MIN_MEMORY_MIB,
                   target_seconds: float = 0.5) -> KdfParams:
     """The given memory, and as many passes as fit in about target_seconds."""
     params = KdfParams(memory_kib=memory_mib * 1024, iterations=1, parallelism=1)

@@ -19,11 +19,10 @@ from typing import Any
 
 from .. import paths
 from ..errors import IntegrityError, NotInitialized, VaultError
-from ..models import ClientRow, Header, KdfParams
+from ..models import FORMAT_VERSION, ClientRow, Header, KdfParams
 
 MAGIC = "client-vault"
 KDF_NAMES = {"argon2id": False, "argon2id+keyfile": True}  # name -> needs a key file
-FORMAT_VERSION = 1   # the header's format_version: how ciphertexts are made
 SCHEMA_VERSION = 2   # 2 added the inbox; version 1 files are upgraded on open
 BUSY_TIMEOUT_S = 30.0
 BUSY_WAIT_S = 0.2

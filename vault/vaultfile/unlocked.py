@@ -16,9 +16,11 @@ from typing import Any
 
 from . import audit
 from .. import codec, crypto
+from ..codec import parse_iso
 from ..errors import AuthenticationFailed, CryptoError, IntegrityError, VaultError
 from ..validate import check_name, check_tags, check_text, normalise_name
-from ..models import Alias, Client, ClientRow, Header, KdfParams, LogEntry, Note
+from ..models import (FORMAT_VERSION, Alias, Client, ClientRow, Header, KdfParams, LogEntry,
+                      Note, iso)
 from .store import Store
 
 VIA_PASSPHRASE = "passphrase"
@@ -36,22 +38,6 @@ def blind_form(name: str) -> str:
     which folds accents as well."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
     return " ".join(folded.split())
-
-
-def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise IntegrityError("malformed record")
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        raise IntegrityError("malformed record") from None
-    if dt.tzinfo is None:
-        raise IntegrityError("malformed record")
-    return dt
 
 
 def _master_aad(h: Header) -> bytes:
@@ -206,7 +192,7 @@ class Session:
     def create(cls, store: Store, passphrase: bytes, kdf: KdfParams,
                now: datetime | None = None, keyfile: bytes | None = None) -> Session:
         sign_seed = crypto.random_key()
-        header = Header(format_version=crypto.FORMAT_VERSION,
+        header = Header(format_version=FORMAT_VERSION,
                         vault_id=crypto.random_bytes(16), kdf=kdf,
                         salt=crypto.random_bytes(crypto.SALT_BYTES),
                         wrapped_master=b"", sign_public=crypto.sign_public_key(sign_seed),
