@@ -24,7 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vault.commands import notes as core, imports as importing, maintenance  # noqa: E402
+from vault.commands import backup as backups, imports as importing, maintenance, notes as core
+from vault.commands import restore as restores  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
 from vault.vaultfile.unlocked import Session  # noqa: E402
 from vault.vaultfile.store import Store  # noqa: E402
@@ -77,7 +78,7 @@ def main() -> None:
     session.store.close()
 
     store = Store.open(path)
-    backup_s, info = clock(lambda: maintenance.backup(store, folder / "b.vaultbackup"))
+    backup_s, info = clock(lambda: backups.backup(store, folder / "b.vaultbackup"))
     store.close()
     print(f"backup: {backup_s:.2f} s ({info.size / 1e6:.1f} MB)")
 
@@ -85,13 +86,13 @@ def main() -> None:
 
     def restore() -> None:
         temp = folder / ".restore"
-        maintenance.unpack_backup(info.path, temp)
+        backups.unpack_backup(info.path, temp)
         s = Store.open(temp)
         try:
-            maintenance.prepare_restore(Session.unlock(s, b"another passphrase"), [], False)
+            restores.prepare_restore(Session.unlock(s, b"another passphrase"), [], False)
         finally:
             s.close()
-        maintenance.swap_in(temp, target)
+        restores.swap_in(temp, target)
     restore_s, _ = clock(restore)
     print(f"restore (digest, full check, swap): {restore_s:.2f} s")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

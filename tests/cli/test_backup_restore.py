@@ -273,12 +273,12 @@ def test_a_backup_that_cannot_be_recorded_leaves_no_file_and_keeps_the_old(
         office, tmp_path, monkeypatch):
     """The record comes before the move: with --force, a failure no longer
     deletes yesterday's backup along with today's."""
-    import vault.commands.maintenance
+    import vault.commands.backup
     from vault.errors import VaultError
 
     def read_only(*args, **kwargs):
         raise VaultError("cannot write the vault: it is read-only")
-    monkeypatch.setattr(vault.commands.maintenance, "record_locked", read_only)
+    monkeypatch.setattr(vault.commands.backup, "record_locked", read_only)
     dest = tmp_path / "backups" / "b.vaultbackup"
     dest.parent.mkdir()
     dest.write_bytes(b"yesterday's backup")
@@ -890,26 +890,27 @@ def test_restore_refuses_if_the_vault_records_a_backup_meanwhile(office, tmp_pat
                                                                  monkeypatch):
     """A backup (or shred) recorded while the restore runs would be lost with
     the replaced log: the restore is refused and can simply be run again."""
-    import vault.commands.maintenance
+    import vault.commands.backup
+    import vault.commands.restore
     from vault.vaultfile.store import Store
     dest = tmp_path / "b.vaultbackup"
     backup(office, dest)
     during = tmp_path / "during.vaultbackup"
-    real = vault.commands.maintenance.prepare_restore
+    real = vault.commands.restore.prepare_restore
 
     def racing(*args, **kwargs):
         result = real(*args, **kwargs)
         store = Store.open(office.path)
         try:
-            vault.commands.maintenance.backup(store, during)
+            vault.commands.backup.backup(store, during)
         finally:
             store.close()
         return result
-    monkeypatch.setattr(vault.commands.maintenance, "prepare_restore", racing)
+    monkeypatch.setattr(vault.commands.restore, "prepare_restore", racing)
     result = code(office.run("restore", str(dest), "--yes"), 6)
     assert "changed while the restore ran" in result.stderr
     assert not [p for p in os.listdir(office.path.parent) if "restore" in p]
-    monkeypatch.setattr(vault.commands.maintenance, "prepare_restore", real)
+    monkeypatch.setattr(vault.commands.restore, "prepare_restore", real)
     ok(office.run("restore", str(dest), "--yes"))
     assert str(during) in [r["path"] for r in backup_records(office)]
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault.commands import notes as core, exports as export
+from vault.commands import aliases as alias_commands, exports as export, notes as core
 from vault.models import KdfParams
 from vault.vaultfile.unlocked import Session
 from vault.vaultfile.store import Store
@@ -318,10 +318,10 @@ def test_generated_names_never_leak(practice):
                     core.add(session, n, text, [text[-40:].strip() or "t"], create=i == 0)
                 for alias in own[n]:
                     if fold(alias) != fold(n):
-                        export.alias_add(session, n, alias)
+                        alias_commands.alias_add(session, n, alias)
                 for alias in around[n]:
                     if fold(alias) not in {fold(a) for a in own[n]}:
-                        export.alias_add(session, n, alias, relation="family")
+                        alias_commands.alias_add(session, n, alias, relation="family")
             result = export.export_anonymized(session, [], dates="keep")
             first = export.export_anonymized(session, [names[0]], stable=True)
         finally:

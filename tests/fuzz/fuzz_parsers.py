@@ -15,7 +15,7 @@ TARGET is one of:
               IntegrityError only, and a report that is never ok for junk
   jsonl       importing.read_jsonl(): notes, or an ImportFailed/VaultError
   jrnl        importing.read_jrnl(): the same
-  backup      maintenance.unpack_backup(): refuses everything but a backup
+  backup      backup.unpack_backup(): refuses everything but a backup
   vault       the input as a vault file, through `vault view` and `vault check`
               in process: never "internal error", and a view that succeeds
               shows exactly what the template vault held
@@ -42,7 +42,7 @@ with atheris.instrument_imports():
     from vault.agent import client as agent
     from vault.vaultfile import audit
     from vault import codec
-    from vault.commands import imports as importing, maintenance
+    from vault.commands import backup, imports as importing
     from vault.errors import IntegrityError, VaultError
 
 SCRATCH = Path(tempfile.mkdtemp(prefix="vault-fuzz-", dir="/dev/shm"
@@ -129,7 +129,7 @@ def fuzz_backup(data: bytes) -> None:
     src.write_bytes(data)
     out.unlink(missing_ok=True)
     try:
-        maintenance.unpack_backup(src, out)
+        backup.unpack_backup(src, out)
     except VaultError:
         assert not out.exists() or out.stat().st_size == 0
         out.unlink(missing_ok=True)

@@ -5,10 +5,12 @@ Command"). Importing the modules registers their commands on `app`."""
 from . import notes  # noqa: F401, I001
 from . import log  # noqa: F401
 from . import files  # noqa: F401
+from . import backup  # noqa: F401
 from . import maintenance  # noqa: F401
 from . import imports  # noqa: F401
+from . import aliases  # noqa: F401
 from . import exports  # noqa: F401
-from . import unlock as agent  # noqa: F401
+from . import unlock  # noqa: F401
 from . import search  # noqa: F401
 from . import inbox  # noqa: F401
 from .base import app, main

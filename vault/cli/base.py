@@ -159,82 +159,81 @@ def _state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
 
-def _open(state: State, read_only: bool = False) -> Any:
-    from ..vaultfile.store import Store
-    store = Store.open(state.path, read_only=read_only)
-    loose = paths.loose_modes(state.path)
-    if loose:
-        ui.warn(f"{loose[0]} can be read by other users; run `chmod 600` on the vault "
+policy = lazy("vault.commands.unlock")
+
+
+def _agent(path: Path) -> Any:
+    """The agent of this vault, as commands.unlock reaches it."""
+    from ..agent import client as agent
+    return policy.AgentLink(key=lambda: agent.key(path), lock=lambda: agent.lock(path),
+                            start=lambda kek, seconds: agent.start(path, kek, seconds),
+                            status=lambda: agent.status(path))
+
+
+def _factors(passphrase_file: str | None, keyfile: str | None, agent_ok: bool = True) -> Any:
+    return policy.Factors(passphrase=lambda: passphrases.get(passphrase_file),
+                          keyfile=lambda: passphrases.keyfile(keyfile),
+                          agent_ok=agent_ok and passphrase_file is None)
+
+
+def _prompts() -> Any:
+    """Warnings while a vault opens; on a terminal, questions about sealed
+    notes that name no client."""
+    def loose(path: Path) -> None:
+        ui.warn(f"{path} can be read by other users; run `chmod 600` on the vault "
                 "files and `chmod 700` on their folder")
-    return store
+
+    def filed(n: int) -> None:
+        ui.info(f"filed {n} note(s) added while locked")
+
+    def ask_client(name: str) -> str:
+        return ui.ask(f'A note added while locked names "{ui.literal(name, False)}",'
+                      " which is no client. File it under (a client's name; "
+                      "Enter to leave it in the inbox): ")
+
+    def confirm_create(name: str) -> bool:
+        return ui.confirm(f'No client named "{ui.literal(name, False)}". Create it?')
+
+    if ui.interactive():
+        return policy.Prompts(loose, filed, ask_client, confirm_create)
+    return policy.Prompts(loose, filed)
+
+
+def _open(state: State, read_only: bool = False) -> Any:
+    return policy.open_store(state.path, read_only, _prompts())
 
 
 def _unlock(store: Any, passphrase_file: str | None, keyfile: str | None,
             agent_ok: bool = True) -> Any:
-    """The agent's key when `vault unlock` left one running (and no passphrase
-    file was named on the command line, and the command may use it); else both
-    factors, checked for presence before the passphrase is asked."""
-    from ..agent import client as agent
-    from ..vaultfile.unlocked import Session, check_factors
-    if passphrase_file is None and agent_ok:
-        kek = agent.key(store.path)
-        if kek is not None:
-            session = Session.from_agent(store, kek)
-            if session is not None:
-                return session
-            agent.lock(store.path)  # it holds a key that no longer opens this vault
-    secret_file = passphrases.keyfile(keyfile)
-    check_factors(store.header(), secret_file)
-    return Session.unlock(store, passphrases.get(passphrase_file), secret_file)
+    """Unlock an open store by commands.unlock's policy."""
+    return policy.unlock(store, _factors(passphrase_file, keyfile, agent_ok),
+                         _agent(store.path))
 
 
 @contextlib.contextmanager
 def _unlocked(ctx: typer.Context, passphrase_file: str | None,
               keyfile: str | None = None, agent_ok: bool = True) -> Iterator[Any]:
-    store = _open(_state(ctx))
-    session = None
+    """The unlocked vault for one command."""
+    path = _state(ctx).path
+    report = policy.Unlocked()
     try:
-        session = _unlock(store, passphrase_file, keyfile, agent_ok)
-        _inbox(session)
-        yield session
+        with policy.unlocked(path, _factors(passphrase_file, keyfile, agent_ok),
+                             _agent(path), _prompts(), report) as session:
+            _inbox_waiting(report)
+            yield session
     finally:
-        if session is not None and session.failed_attempts:
-            ui.warn(f"{session.failed_attempts} failed unlock attempt(s) since the last "
-                    "unlock")
-        store.close()
+        _failed_attempts(report)
 
 
-def _inbox(session: Any) -> None:
-    """File the notes sealed while locked; on a terminal, ask where the ones
-    that name no client go; otherwise say they wait in `vault inbox`."""
-    from ..commands import inbox
-    inbox.file_pending(session)
-    if session.inbox_filed:
-        ui.info(f"filed {session.inbox_filed} note(s) added while locked")
-    if not session.inbox_waiting:
-        return
-    if ui.interactive():
-        for w in inbox.waiting(session):
-            if w.item is None:
-                continue
-            answer = ui.ask(f'A note added while locked names "{ui.literal(w.item.client, False)}",'
-                            " which is no client. File it under (a client's name; "
-                            "Enter to leave it in the inbox): ")
-            if not answer:
-                continue
-            exists = _client_exists(session, answer)
-            if exists or ui.confirm(f'No client named "{ui.literal(answer, False)}". '
-                                    "Create it?"):
-                inbox.file_item(session, w.id, answer, create=not exists)
-        session.inbox_waiting = session.store.inbox_count()
-    if session.inbox_waiting:
-        ui.warn(f"{session.inbox_waiting} note(s) added while locked wait in the inbox; "
+def _failed_attempts(report: Any) -> None:
+    if report.failed_attempts:
+        ui.warn(f"{report.failed_attempts} failed unlock attempt(s) since the last unlock")
+
+
+def _inbox_waiting(report: Any) -> None:
+    if report.inbox_waiting:
+        ui.warn(f"{report.inbox_waiting} note(s) added while locked wait in the inbox; "
                 "see `vault inbox`")
-
-
-def _client_exists(session: Any, name: str) -> bool:
-    from ..commands.transaction import client_exists
-    return client_exists(session, name)
 
 
 def _local(dt: datetime | None) -> str:

@@ -1,5 +1,4 @@
-"""`vault backup`, `restore`, `check`, `passwd` and `keyfile`: keeping a vault
-safe for years."""
+"""`vault check`, `passwd` and `keyfile`: keeping a vault sound for years."""
 
 from __future__ import annotations
 
@@ -14,96 +13,12 @@ from ..models import KDF_MIN_MEMORY_MIB
 from . import ui
 from . import passphrase as passphrases
 from ..errors import IntegrityError, Refused, UsageError
-from .base import (lazy, JsonFlag, KeyFile, PassphraseFile, _iso, _json, _open, _state, _unlock,
-                   _unlocked, app)
+from .base import lazy, JsonFlag, KeyFile, PassphraseFile, _json, _unlocked, app
 
 maintenance = lazy("vault.commands.maintenance")
 
 Force = Annotated[bool, typer.Option("--force", help="Replace a file that exists.")]
 Yes = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]
-
-
-@app.command()
-def backup(ctx: typer.Context,
-           dest: Annotated[str, typer.Argument(
-               metavar="DEST", help="The backup file, or a folder to put a timestamped "
-               "one in (a name ending in / must be a folder).")],
-           force: Force = False, json_out: JsonFlag = False) -> None:
-    """Write a consistent copy of the encrypted vault; no passphrase needed.
-
-    Safe while other vault commands run, so cron can call it:
-    `vault backup ~/backups/ --json`. The copy holds only ciphertext, carries a
-    digest of its whole content, and is recorded in the access log. DEST may
-    not be the vault itself or one of its -wal, -shm, -journal files, even
-    through a link, with or without --force (exit 2).
-    """
-    store = _open(_state(ctx))
-    try:
-        info = maintenance.backup(store, dest, overwrite=force)
-    finally:
-        store.close()
-    if json_out:
-        # "size" and "digest" are the names the issue gave scripts; "bytes"
-        # and "blake2b" came first and stay.
-        _json({"path": str(info.path), "size": info.size, "bytes": info.size,
-               "digest": info.digest, "blake2b": info.digest,
-               "sha256": info.sha256, "created": _iso(info.created)})
-    else:
-        ui.info(f"backed up to {ui.literal(str(info.path), multiline=False)} "
-                f"({info.size} bytes, sha256 {info.sha256})")
-
-
-@app.command()
-def restore(ctx: typer.Context,
-            src: Annotated[str, typer.Argument(metavar="SRC", help="A file from "
-                                               "`vault backup`.")],
-            yes: Yes = False, json_out: JsonFlag = False,
-            passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
-    """Replace the vault with a backup, after checking every byte of it.
-
-    Asks for the backup's passphrase. The backup's digest, every ciphertext and
-    the whole log are checked first; a backup that fails is refused (exit 5) and
-    the vault is left as it was. Clients shredded since the backup are dropped,
-    never brought back, and every backup the vault knew stays known to `vault
-    shred`. Notes added since the backup are lost: on a terminal you are asked
-    first; --yes for scripts.
-    """
-    from ..vaultfile.store import Store
-    path = _state(ctx).path
-    previous = maintenance.read_replaced(path)
-    replacing = previous.exists
-    if replacing and not yes and not ui.interactive():
-        raise Refused("restore replaces the vault and there is no terminal to confirm on",
-                      hint="add --yes to confirm")
-    with maintenance.scratch(path, "restore") as temp:
-        paths.make_private_dir(path.parent)
-        source = maintenance.unpack_backup(Path(src), temp)
-        store = Store.open(temp)
-        try:
-            session = _unlock(store, passphrase_file, keyfile)
-            with ui.Progress("checking the backup") as progress:
-                result = maintenance.prepare_restore(
-                    session, list(previous.tombstones), replacing, progress=progress,
-                    previous=previous, source=source)
-        finally:
-            store.close()
-        if replacing and not yes:
-            current = maintenance.current_counts(path)
-            if not ui.confirm(f"Replace the vault ({current} notes) with this backup "
-                              f"({result.notes} notes)? Notes added since the backup "
-                              "are lost."):
-                raise Refused("nothing was restored")
-        maintenance.swap_in(temp, path, previous)
-    if result.backups_unreadable:
-        ui.warn(f"{result.backups_unreadable} backup record(s) of the replaced vault could "
-                "not be read; `vault shred` will not name those backups")
-    if json_out:
-        _json({"restored": str(path), "clients": result.clients, "notes": result.notes,
-               "dropped_shredded": result.dropped})
-    else:
-        ui.info(f"restored {result.clients} client(s), {result.notes} note(s)"
-                + (f"; {result.dropped} client(s) shredded since the backup were dropped"
-                   if result.dropped else ""))
 
 
 @app.command()
@@ -203,6 +118,6 @@ def keyfile_new(path: Annotated[str, typer.Argument(
         raise Refused(f"{path} already exists; it was left untouched",
                       hint="a key file is never overwritten: choose another path")
     with paths.private_output(target) as f:
-        f.write(passphrases.new_keyfile())
+        f.write(maintenance.new_keyfile())
     ui.info(f"created key file {ui.literal(path, multiline=False)}; use it with "
             "`vault init --keyfile` or `vault passwd --add-keyfile`")

@@ -113,17 +113,14 @@ def add(ctx: typer.Context,
 
 def _add_sealed(ctx: typer.Context, client: str, text: str | None, tags: list[str],
                 json_out: bool) -> None:
-    from datetime import datetime, timezone
-
     from . import editor
-    from ..vaultfile.unlocked import seal_to_inbox
+    from ..commands import inbox
     name, clean_tags = validate.check_name(client), validate.check_tags(tags)
     if text is None:
         text = validate.decode_text(editor.compose())
     store = _open(_state(ctx))
     try:
-        item = seal_to_inbox(store, name, text, clean_tags,
-                             datetime.now(timezone.utc).replace(microsecond=0))
+        item = inbox.seal(store, name, text, clean_tags)
     finally:
         store.close()
     if json_out:

@@ -174,13 +174,6 @@ def keyfile(option: str | None) -> bytes | None:
     return data
 
 
-def new_keyfile() -> bytes:
-    """Contents for `vault keyfile new`: 256 bits from the OS random source,
-    as hex text, so the file survives being printed or copied by hand."""
-    from .. import crypto
-    return crypto.random_bytes(32).hex().encode("ascii") + b"\n"
-
-
 def weakness(passphrase: bytes) -> str | None:
     """A reason to warn about a passphrase, or None. A nudge, not a rule."""
     text = passphrase.decode("utf-8", "replace")

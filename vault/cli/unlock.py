@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .. import validate
 from . import ui
-from ..errors import VaultError
-from .base import JsonFlag, KeyFile, PassphraseFile, _json, _state, _unlocked, app
+from .base import (JsonFlag, KeyFile, PassphraseFile, _agent, _factors, _failed_attempts,
+                   _inbox_waiting, _json, _prompts, _state, app, policy)
 
 MAX_TIMEOUT_S = 24 * 3600
 
@@ -33,18 +32,16 @@ def unlock(ctx: typer.Context,
     when the vault is restored or its passphrase changes, and on `vault lock`.
     """
     from ..agent import client as agent
-    from ..commands import transaction as core
     seconds = parse_duration(timeout)
     path = _state(ctx).path
-    agent.lock(path)  # a fresh unlock asks for the passphrase, not an old agent
-    with _unlocked(ctx, passphrase_file, keyfile) as session:
-        agent.start(path, session.kek, seconds)
-        try:
-            core.log_event(session, "unlock", {"timeout_s": seconds})
-        except BaseException:
-            agent.lock(path)
-            raise
-        until = agent.status(path)
+    report = policy.Unlocked()
+    try:
+        policy.start_agent(path, _factors(passphrase_file, keyfile), _agent(path), seconds,
+                           _prompts(), report)
+        _inbox_waiting(report)
+    finally:
+        _failed_attempts(report)
+    until = agent.status(path)
     ui.info(f"unlocked until {until or '?'} (idle timeout {timeout}); `vault lock` to end")
 
 
@@ -52,44 +49,15 @@ def unlock(ctx: typer.Context,
 def lock(ctx: typer.Context, passphrase_file: PassphraseFile = None,
          keyfile: KeyFile = None) -> None:
     """Forget the key now: the next command asks for the passphrase again."""
-    from ..agent import client as agent
     path = _state(ctx).path
-    if agent.status(path) is None:
+    running, unlogged = policy.lock(path, _agent(path))
+    if not running:
         ui.info("the vault was not unlocked")
         return
-    # Lock whatever happens to the log entry: a lock that fails to log must
-    # not leave the key in memory (fail closed). The error still reaches the user.
-    unlogged: VaultError | None = None
-    try:
-        if path.exists():
-            unlogged = _log_lock(path)
-    finally:
-        agent.lock(path)
     ui.info("locked")
     if unlogged is not None:
         ui.warn("the lock was not written to the log")
         raise unlogged
-
-
-def _log_lock(path: Path) -> VaultError | None:
-    """Log `lock` through the agent's own key (never a prompt: it may have
-    timed out meanwhile, and then there is nothing to log)."""
-    from ..agent import client as agent
-    from ..commands import transaction as core
-    from ..vaultfile.unlocked import Session
-    from ..vaultfile.store import Store
-    try:
-        store = Store.open(path)
-        try:
-            kek = agent.key(path)
-            session = None if kek is None else Session.from_agent(store, kek)
-            if session is not None:
-                core.log_event(session, "lock", {})
-        finally:
-            store.close()
-    except VaultError as e:
-        return e
-    return None
 
 
 @app.command()

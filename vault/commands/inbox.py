@@ -11,13 +11,21 @@ from ..validate import check_name
 from .transaction import CommitThenRaise, command, missing, now_utc
 from ..errors import NotFound
 from ..models import Note
-from ..vaultfile.unlocked import InboxItem, Session
+from ..vaultfile.store import Store
+from ..vaultfile.unlocked import InboxItem, Session, seal_to_inbox
 
 
 @dataclass(frozen=True)
 class Waiting:
     id: int
     item: InboxItem | None      # None: the sealed note cannot be read
+
+
+def seal(store: Store, name: str, text: str, tags: tuple[str, ...],
+         now: datetime | None = None) -> int:
+    """`vault add --sealed`: no passphrase, no KDF; filed at the next unlock.
+    Returns the inbox id."""
+    return seal_to_inbox(store, name, text, tags, now_utc(now).replace(microsecond=0))
 
 
 def file_pending(session: Session) -> None:

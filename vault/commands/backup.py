@@ -1,0 +1,236 @@
+"""`vault backup`, and the backup container's format.
+
+A backup is the vault's SQLite file, taken with SQLite's online backup API,
+inside a small container that carries a digest of its whole content (see
+docs/format.md, section 11). It needs no passphrase. Reading a container
+back (`unpack_backup`) is here too, beside the code that writes one.
+Never imports typer or rich.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .. import paths
+from ..errors import IntegrityError, Refused, UsageError, VaultError
+from ..models import iso
+from ..vaultfile.store import Store
+from ..vaultfile.unlocked import record_locked
+from .transaction import now_utc
+
+BACKUP_MAGIC = b"client-vault-backup\n"
+BACKUP_VERSION = 2  # reads 1 too (its digest left the version out)
+_PREFIX = struct.Struct(">20sH32sQ")  # magic, version, BLAKE2b-256 digest, image length
+CHUNK = 1024 * 1024
+
+
+# -- backup ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    size: int
+    digest: str        # the container's digest field (docs/format.md section 11), hex
+    sha256: str        # of the whole file, to check it with standard tools
+    created: datetime
+
+
+def backup_name(now: datetime) -> str:
+    return f"vault-{now.strftime('%Y%m%dT%H%M%SZ')}.vaultbackup"
+
+
+def backup(store: Store, dest: str | Path, overwrite: bool = False,
+           now: datetime | None = None) -> BackupInfo:
+    """A consistent snapshot, taken while other processes may be writing.
+    Recorded in the log (unsigned, sealed to the vault's box key) before the
+    finished file is moved into place: if it cannot be recorded, no file
+    appears, and a file that `overwrite` would have replaced stays as it was."""
+    now = now_utc(now)
+    dest = backup_destination(dest, store.path, overwrite, now)
+    with scratch(store.path, "backup") as snapshot:
+        try:
+            _new_private_file(snapshot)
+            store.snapshot_to(snapshot)
+            length = snapshot.stat().st_size
+            head = _PREFIX.pack(BACKUP_MAGIC, BACKUP_VERSION, bytes(32), length)
+            with open(snapshot, "rb") as image:
+                hasher = _hasher(BACKUP_VERSION, head)
+                for chunk in iter(lambda: image.read(CHUNK), b""):
+                    hasher.update(chunk)
+                digest = hasher.digest()
+                image.seek(0)
+                prefix = head[:22] + digest + head[54:]
+                sha = hashlib.sha256(prefix)
+                with paths.private_output(dest, overwrite) as out:
+                    out.write(prefix)
+                    for chunk in iter(lambda: image.read(CHUNK), b""):
+                        out.write(chunk)
+                        sha.update(chunk)
+                    info = BackupInfo(dest, _PREFIX.size + length, digest.hex(),
+                                      sha.hexdigest(), now)
+                    # Before the move: a failure here leaves no file. A move
+                    # that fails after it leaves a record of a file that is not
+                    # there, which can only make `shred` name one path too many.
+                    with store.write():
+                        record_locked(store, "backup", {
+                            "path": str(dest), "time": iso(now), "bytes": info.size,
+                            "digest": info.digest}, now=now)
+        except OSError as e:
+            raise VaultError("cannot write the backup: "
+                             f"{(e.strerror or 'error').lower()}") from None
+    return info
+
+
+def backup_destination(dest: str | Path, vault: Path, overwrite: bool,
+                       now: datetime) -> Path:
+    """The file `vault backup DEST` writes, checked before anything is copied.
+    A folder gets a timestamped name; a name ending in a slash must be a
+    folder. The vault's own files are refused whatever `overwrite` says
+    (UsageError, exit 2): replacing one destroys the vault."""
+    text = os.fspath(dest)
+    target = Path(text)
+    if target.is_dir():
+        target = target / backup_name(now)
+    elif text.endswith(("/", os.sep)):
+        raise VaultError(f"there is no folder {text}",
+                         hint="create it first, or give the name of a file")
+    target = target.absolute()
+    if paths.is_vault_file(target, vault):
+        raise UsageError(f"{target} is the vault itself or a file SQLite keeps beside "
+                         "it; nothing was written",
+                         hint="back up to another file, or to a folder")
+    if not target.parent.is_dir():
+        raise VaultError(f"cannot write the backup: there is no folder {target.parent}")
+    if (target.exists() or target.is_symlink()) and not overwrite:
+        raise Refused(f"{target} already exists; it was left untouched",
+                      hint="add --force to replace it")
+    return target
+
+
+def _hasher(version: int, prefix: bytes) -> Any:
+    """The digest of a container, fed its prefix; the caller adds the image.
+    From version 2 it covers everything but the digest field itself (magic,
+    version, length, image); version 1's covered only length and image, so
+    damage to its version field looked like a newer format."""
+    if version == 1:
+        h = hashlib.blake2b(digest_size=32, person=b"cv-backup-v1")
+    else:
+        h = hashlib.blake2b(digest_size=32, person=b"cv-backup-v2")
+        h.update(prefix[:22])
+    h.update(prefix[54:62])
+    return h
+
+
+def _new_private_file(path: Path) -> None:
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as e:
+        raise VaultError("cannot create a temporary file beside the vault: "
+                         f"{(e.strerror or 'error').lower()}") from None
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """The backup file a restore came from, as a `backup` record names it."""
+    path: Path
+    size: int
+    digest: str
+
+
+def unpack_backup(src: Path, out: Path) -> Unpacked:
+    """Check the container, copying its image to `out` (created 0600) in the
+    same pass; `out` is removed again unless every check passed. Nothing in
+    the file is trusted before its digest matches, the version included."""
+    try:
+        f = open(src, "rb")
+    except OSError as e:
+        raise VaultError(f"cannot read the backup: {(e.strerror or 'error').lower()}") from None
+    with f:
+        prefix = f.read(_PREFIX.size)
+        if len(prefix) < _PREFIX.size or not prefix.startswith(BACKUP_MAGIC):
+            raise IntegrityError("not a vault backup (or its first bytes are damaged)")
+        _, version, digest, length = _PREFIX.unpack(prefix)
+        size = os.fstat(f.fileno()).st_size
+        if size != _PREFIX.size + length:
+            raise IntegrityError("the backup is truncated or has bytes added "
+                                 f"({size} bytes, expected {_PREFIX.size + length})")
+        _new_private_file(out)
+        try:
+            hasher = _hasher(version, prefix)
+            with open(out, "wb") as image:
+                for chunk in iter(lambda: f.read(CHUNK), b""):
+                    hasher.update(chunk)
+                    image.write(chunk)
+                # Every version keeps this prefix and, from version 2, this
+                # digest: a version this program does not know is a newer
+                # backup only if the digest over it matches, damage otherwise.
+                if not hmac.compare_digest(hasher.digest(), digest):
+                    raise IntegrityError("the backup is damaged: its content does not "
+                                         "match its digest")
+                if version > BACKUP_VERSION:
+                    raise VaultError(f"this backup has format version {version}; this "
+                                     f"program reads up to version {BACKUP_VERSION}",
+                                     hint="upgrade client-vault")
+                if version < 1:
+                    raise IntegrityError(f"the backup has an unknown format version {version}")
+                image.flush()
+                os.fsync(image.fileno())
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+    return Unpacked(src.absolute(), size, digest.hex())
+
+
+# -- scratch files beside the vault ----------------------------------------
+
+@contextlib.contextmanager
+def scratch(path: Path, purpose: str) -> Iterator[Path]:
+    """A temporary file name beside the vault, removed with its companions.
+    Copies a killed process left under this purpose are removed first: they
+    hold the vault's ciphertext as it was, perhaps of a client shredded since."""
+    _remove_stale(path, purpose)
+    temp = path.with_name(f".{path.name}.{purpose}-{os.getpid()}")
+    try:
+        yield temp
+    finally:
+        for p in paths.companions(temp):
+            p.unlink(missing_ok=True)
+
+
+def _remove_stale(path: Path, purpose: str) -> None:
+    prefix = f".{path.name}.{purpose}-"
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        pid = name[len(prefix):].split("-", 1)[0]
+        if (not pid.isdigit()
+                or name[len(prefix) + len(pid):] not in ("", "-wal", "-shm", "-journal")):
+            continue
+        if int(pid) == os.getpid() or not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                (path.parent / name).unlink()
+
+
+def _running(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no safe probe (os.kill would end the process): keep the file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
