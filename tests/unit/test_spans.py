@@ -1,4 +1,4 @@
-"""spans.py: finding literal text and patterns, merging spans, and replacing
+"""redact.py: finding literal text and patterns, merging spans, and replacing
 them with placeholders.
 
 Covers: case-insensitive literal search (Unicode letters, offsets that stay
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault.text import pii, redact as spans
+from vault.text import detect, redact as spans
 from vault.text.redact import Span
 
 PLACEHOLDER = "[REDACTED]"
@@ -38,8 +38,8 @@ def texts(text, items):
 
 # -- the type --------------------------------------------------------------------
 
-def test_span_is_the_pii_span_and_is_frozen():
-    assert spans.Span is pii.Span
+def test_span_is_the_detectors_span_and_is_frozen():
+    assert spans.Span is detect.Span
     s = Span(1, 4, "")
     assert (s.start, s.end, s.kind) == (1, 4, "")
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -16,7 +16,6 @@ from ..errors import Refused, UsageError
 from .base import lazy, KeyFile, JsonFlag, PassphraseFile, _json, _local, _unlocked, app
 
 lifecycle = lazy("vault.commands.files")
-spanlib = lazy("vault.text.redact")
 
 ClientArg = Annotated[str, typer.Argument(metavar="CLIENT", help="The client's name.")]
 YesFlag = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]
@@ -115,8 +114,9 @@ def redact(ctx: typer.Context,
                "--pattern", metavar="REGEX", help="Remove what this Python regular "
                "expression matches.")] = None,
            pii: Annotated[bool, typer.Option(
-               "--pii", help="Remove emails, phone numbers, SSNs, card numbers, IBANs "
-               "and IP addresses, with typed placeholders.")] = False,
+               "--pii", help="Remove emails, phone numbers, SSNs, card numbers, IBANs, "
+               "IP addresses, street addresses, postcodes and record numbers, with typed "
+               "placeholders: what export-anonymized finds, less dates, ages and URLs.")] = False,
            everywhere: Annotated[bool, typer.Option(
                "--everywhere", help="Every client's notes (with --text or --pattern).")] = False,
            reason: Annotated[Optional[str], typer.Option(
@@ -137,9 +137,9 @@ def redact(ctx: typer.Context,
     """
     if everywhere and pii:
         raise UsageError("--pii works on one CLIENT, not with --everywhere")
-    finder = spanlib.make_finder(text, pattern, pii)
+    finder = lifecycle.make_finder(text, pattern, pii)
     note_ids = tuple(note or ())
-    lifecycle._check_target(client, everywhere, note_ids)
+    lifecycle.check_target(client, everywhere, note_ids)
     interactive = ui.interactive()
     if not (dry_run or yes or interactive):
         raise Refused("redact changes notes for good and there is no terminal to confirm on",

@@ -21,7 +21,7 @@ from ..validate import check_name, normalise_name
 from .transaction import CommitThenRaise, command, now_utc, require
 from ..errors import NotFound, Refused, UsageError, VaultError
 from ..models import Client, Note
-from ..text.pii import Span
+from ..text.span import Span
 from ..vaultfile.unlocked import Session
 
 
@@ -125,6 +125,11 @@ class Redacted:
         return len({h.client.id for h in self.hits})
 
 
+def make_finder(text: str | None, pattern: str | None, use_pii: bool) -> spanlib.Finder:
+    """What `redact` strikes: exactly one of --text, --pattern or --pii."""
+    return spanlib.make_finder(text, pattern, use_pii)
+
+
 def _search(session: Session, name: str | None, finder: spanlib.Finder,
             note_ids: tuple[int, ...], now: datetime) -> list[Hit]:
     """Inside `command()`: every note with something to remove, from one
@@ -148,7 +153,7 @@ def _search(session: Session, name: str | None, finder: spanlib.Finder,
     return hits
 
 
-def _check_target(name: str | None, everywhere: bool, note_ids: tuple[int, ...]) -> None:
+def check_target(name: str | None, everywhere: bool, note_ids: tuple[int, ...]) -> None:
     if (name is None) == (not everywhere):
         raise UsageError("give a CLIENT or --everywhere, not both")
     if everywhere and note_ids:
@@ -159,7 +164,7 @@ def redact_preview(session: Session, name: str | None, finder: spanlib.Finder,
                    note_ids: tuple[int, ...] = (), everywhere: bool = False,
                    now: datetime | None = None) -> list[Hit]:
     """What redact would remove. Showing it shows note text: logged first."""
-    _check_target(name, everywhere, note_ids)
+    check_target(name, everywhere, note_ids)
     now = now_utc(now)
     with command(session):
         hits = _search(session, name, finder, note_ids, now)
@@ -172,7 +177,7 @@ def redact_preview(session: Session, name: str | None, finder: spanlib.Finder,
 def redact(session: Session, name: str | None, finder: spanlib.Finder,
            note_ids: tuple[int, ...] = (), everywhere: bool = False,
            reason: str | None = None, now: datetime | None = None) -> Redacted:
-    _check_target(name, everywhere, note_ids)
+    check_target(name, everywhere, note_ids)
     now = now_utc(now)
     _require_exclusive(session)
     with command(session):

@@ -1,114 +1,35 @@
-"""Detectors the anonymized export adds to `pii`: phone numbers in many
-regions, URLs, street addresses, postal codes, dates, ages over 89 and record
-numbers. Pure functions, no I/O.
+"""The one detector set for personal data in free text, used by both
+`vault redact --pii` (`find`) and the anonymized export (`find_all`):
+e-mail addresses, phone numbers, SSNs, payment cards, IBANs and IP addresses
+(with `checked` and `phones`), and URLs, street addresses, postcodes, dates,
+ages over 89 and record numbers (here). Pure functions, no I/O.
 
-Every detector returns `Found` spans, possibly overlapping; the caller keeps
-the earliest, then the longest, then the one whose kind comes first in
-`PRIORITY`.
+Every detector returns `Span`s, possibly overlapping. The export keeps the
+earliest, then the longest, then the one whose kind comes first in
+`PRIORITY`; `find` joins overlapping spans of the kinds in `PII_KINDS`.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import NamedTuple
 
-from . import pii
+from .checked import find_checked, find_ssns, iban_ok, luhn_ok
+from .phones import PHONE_REGIONS, find_phones
+from .span import Span, Windows, scan
+
+__all__ = ["DATE_PATTERNS", "MONTHS", "PHONE_REGIONS", "PII_KINDS", "PRIORITY", "Span",
+           "date_fields", "digit_windows", "find", "find_all", "iban_ok", "luhn_ok"]
 
 # Ties between spans of equal start and length go to the kind listed first:
 # a record number after "MRN" is an ID even if it parses as a phone number.
 PRIORITY = ("EMAIL", "URL", "IBAN", "CARD", "SSN", "IP", "DATE", "ID", "POSTCODE",
             "PHONE", "ADDRESS", "AGE", "BAREID", "NAME")
-PHONE_REGIONS = ("US", "GB", "CA", "AU", "IE", "DE", "FR", "NL", "IN")
-
-
-class Found(NamedTuple):   # a tuple, not a dataclass: made by the thousand per MB
-    start: int
-    end: int
-    kind: str
-    match: re.Match[str] | None = None   # dates keep theirs, to be re-rendered
-
-
-# -- phone numbers -------------------------------------------------------------------
-
-# Cheap pre-filter: a run of digits with single separators, maybe after "+"
-# or "00". phonenumbers only ever sees these windows, never the whole note.
-_PHONE_WINDOW = re.compile(
-    r"[+(\d](?<![\w@/.+-][+(\d])"          # "+", "(" or a digit, not inside a word
-    r"(?:(?<=\+)[ ]?\(?\d|(?<=\()\d|(?<=\d))"
-    r"(?:\d|[ \t.\-/\u00a0]?\(?\d|\)[ \t.\-/\u00a0]?\d)*")
-_PHONE_WORD = re.compile(
-    r"(?i)\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|call|called|ring|fax|"
-    r"text|sms|whatsapp|landline|contact|number)\b[.:#]?[^\w\n]{0,12}$")
-
-
-@lru_cache(maxsize=8192)   # a client's numbers recur from note to note
-def _phone_check(window: str, regions: tuple[str, ...]) -> tuple[bool, bool]:
-    """(valid in some region, possible in some region)."""
-    import phonenumbers  # lazy: a large module
-    from phonenumbers import NumberParseException
-    possible = False
-    for region in regions:
-        try:
-            number = phonenumbers.parse(window, region)
-        except NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return True, True
-        possible = possible or phonenumbers.is_possible_number(number)
-        if window.startswith("+"):
-            break   # the country code is written out: one region says it all
-    return False, possible
-
-
-_BLOCKS_PHONE = frozenset({"EMAIL", "URL", "IBAN", "CARD", "SSN", "IP", "DATE", "ID", "POSTCODE"})
-
-
-def find_phones(text: str, regions: tuple[str, ...], taken: list[Found]) -> list[Found]:
-    """Phone numbers in any of `regions`' national formats or in international
-    format. What other detectors already explain (a date, a card, a record
-    number) is masked first, so "on 03/05/2024 555-0132" is not one window."""
-    for f in taken:
-        if f.kind.split(":")[0] in _BLOCKS_PHONE:
-            text = text[:f.start] + "#" * (f.end - f.start) + text[f.end:]
-    out = []
-    for m in _PHONE_WINDOW.finditer(text):
-        window = m.group()
-        digits = sum(ch.isdigit() for ch in window)
-        if not 6 <= digits <= 17:
-            continue
-        valid, possible = _phone_check(window, regions) if digits >= 7 else (False, True)
-        if not valid:
-            near = bool(_PHONE_WORD.search(text, max(0, m.start() - 40), m.start()))
-            # Fictional ranges (UK drama numbers, 555-01xx) are "possible" but
-            # not valid: accept them written as phone numbers are, "+44 ..."
-            # or after "tel:"; after a phone word, any grouped number will do.
-            valid = (possible and (near or window.startswith("+"))
-                     or near and digits >= 7 and _phone_shape(window))
-        if valid:
-            out.append(Found(m.start(), m.end(), "PHONE"))
-        elif digits >= 10 and " " in window:
-            out += _phone_inside(window, m.start(), regions)
-    return out
-
-
-def _phone_inside(window: str, offset: int, regions: tuple[str, ...]) -> list[Found]:
-    """Numbers inside a window that is not one number: two numbers side by
-    side, or a number and a count ("020 7946 0958 2 sessions")."""
-    import phonenumbers
-    for region in regions:
-        found = [Found(offset + x.start, offset + x.end, "PHONE")
-                 for x in phonenumbers.PhoneNumberMatcher(window, region,
-                                                          leniency=phonenumbers.Leniency.VALID)]
-        if found:
-            return found
-    return []
-
-
-def _phone_shape(window: str) -> bool:
-    """After a phone word, a grouped number ("555-0142", "0412 345 678") is a
-    phone even if no region's rules accept it."""
-    return bool(re.fullmatch(r"\+?[\d()]+(?:[ .\-][\d()]+)+", window))
+# What `vault redact --pii` removes: the kinds that identify or reach a
+# person. Not dates (the export shifts them; removing them from the vault
+# would lose the record's chronology), nor ages, URLs or bare runs of six
+# digits (too often an amount, a link or a count to destroy for good).
+PII_KINDS = frozenset({"EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP", "ADDRESS", "POSTCODE",
+                       "ID"})
 
 
 # -- URLs, addresses, postcodes ------------------------------------------------------
@@ -123,7 +44,7 @@ _STREET_TYPE = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|"
     r"Place|Pl|Terrace|Ter|Way|Close|Crescent|Cres|Square|Sq|Parkway|Pkwy|Highway|"
     r"Hwy|Circle|Cir|Trail|Row|Gardens|Grove|Mews|Hill|Walk|Parade|Alley|Plaza)\b\.?")
-# Two patterns, each starting with a character class (see pii._SSN).
+# Two patterns, each starting with a character class (see checked._SSN).
 _ADDRESS_NUMBER_FIRST = re.compile(
     # "221B Baker Street", "1600 Pennsylvania Ave NW", "350 5th Ave"
     r"\d(?<!\w\d)\d{0,5}[A-Z]?(?:-\d{1,4})?,?\s+(?:"
@@ -169,7 +90,7 @@ _URL_HINT = re.compile(r"\." + _TLD + r"\b")   # a literal first: re finds "." f
 _SPACE = re.compile(r"\s")
 
 
-def _url_windows(text: str) -> pii.Windows:
+def _url_windows(text: str) -> Windows:
     """From the whitespace before each hint of a URL to the whitespace after."""
     hints = [m.start() for m in _URL_HINT.finditer(text)]
     for literal in ("://", "www."):
@@ -177,7 +98,7 @@ def _url_windows(text: str) -> pii.Windows:
         while at >= 0:
             hints.append(at)
             at = text.find(literal, at + 4)
-    out: pii.Windows = []
+    out: Windows = []
     for hint in sorted(hints):
         if out and hint < out[-1][1]:
             continue
@@ -187,12 +108,12 @@ def _url_windows(text: str) -> pii.Windows:
     return out
 
 
-def find_urls(text: str) -> list[Found]:
+def find_urls(text: str) -> list[Span]:
     out = []
-    for m in pii.scan(_URL, text, _url_windows(text)):
+    for m in scan(_URL, text, _url_windows(text)):
         url = m.group().rstrip(_URL_TAIL)
         if url:
-            out.append(Found(m.start(), m.start() + len(url), "URL"))
+            out.append(Span(m.start(), m.start() + len(url), "URL"))
     return out
 
 
@@ -204,36 +125,36 @@ _ADDRESS_TAIL = re.compile(
     r"(?:(?P<st>[A-Z]{2})\b(?:,?\s+\d{5}(?:-\d{4})?\b)?|\d{5}(?:-\d{4})?\b)")
 
 
-def find_addresses(text: str, windows: pii.Windows) -> list[Found]:
+def find_addresses(text: str, windows: Windows) -> list[Span]:
     out = []
-    for m in pii.scan(_ADDRESS_NUMBER_FIRST, text, windows):
+    for m in scan(_ADDRESS_NUMBER_FIRST, text, windows):
         end = m.end()
         tail = _ADDRESS_TAIL.match(text, end)
         if tail and (not tail["st"] or tail["st"] in _US_STATES):
             end = tail.end()
-        out.append(Found(m.start(), end, "ADDRESS"))
-    for m in pii.scan(_ADDRESS_WORD_FIRST, text, windows):
+        out.append(Span(m.start(), end, "ADDRESS"))
+    for m in scan(_ADDRESS_WORD_FIRST, text, windows):
         if m["unit"] and m[0][0] + m["unit"] not in _UNIT_WORDS:
             continue
         if m["box"] and m[0][0] not in "Pp":
             continue
-        out.append(Found(m.start(), m.end(), "ADDRESS"))
+        out.append(Span(m.start(), m.end(), "ADDRESS"))
     return out
 
 
-def find_postcodes(text: str, windows: pii.Windows) -> list[Found]:
+def find_postcodes(text: str, windows: Windows) -> list[Span]:
     out = []
     for rx in _POSTCODES:
-        for m in pii.scan(rx, text, windows):
+        for m in scan(rx, text, windows):
             groups = m.groupdict()
             if groups.get("zip"):
                 if m[0][0] + m["st"] in (_US_STATES if len(m["zip"]) > 4 else _AU_STATES):
-                    out.append(Found(m.start("zip"), m.end("zip"), "POSTCODE"))
+                    out.append(Span(m.start("zip"), m.end("zip"), "POSTCODE"))
             elif groups.get("zip2"):
-                out.append(Found(m.start("zip2"), m.end("zip2"), "POSTCODE"))
+                out.append(Span(m.start("zip2"), m.end("zip2"), "POSTCODE"))
             else:
                 # UK, Canadian, ZIP+4 and European codes start at the match.
-                out.append(Found(m.start(), m.end(), "POSTCODE"))
+                out.append(Span(m.start(), m.end(), "POSTCODE"))
     return out
 
 
@@ -291,10 +212,10 @@ def date_fields(kind: str, m: re.Match[str], month_first: bool) -> tuple[int | N
     return year, month, day
 
 
-def find_dates(text: str, month_first: bool, windows: pii.Windows) -> list[Found]:
+def find_dates(text: str, month_first: bool, windows: Windows) -> list[Span]:
     out = []
     for kind, rx in DATE_PATTERNS.items():
-        for m in pii.scan(rx, text, windows):
+        for m in scan(rx, text, windows):
             if date_fields(kind, m, month_first) is None:
                 continue
             if kind == "num" and m["sep"] == "." and _VERSION.search(text, 0, m.start()):
@@ -303,7 +224,7 @@ def find_dates(text: str, month_first: bool, windows: pii.Windows) -> list[Found
             if kind in ("dmy", "mdy"):
                 weekday = _WEEKDAY.search(text, max(0, start - 12), start)
                 start = weekday.start() if weekday else start
-            out.append(Found(start, m.end(), "DATE:" + kind, m))
+            out.append(Span(start, m.end(), "DATE:" + kind, m))
     return out
 
 
@@ -328,11 +249,6 @@ _ID = re.compile(
 _BARE_ID = re.compile(r"\d(?<![\w$€£.,/-]\d)\d{5,}(?![\w/-]|[.,]\d)")
 
 
-# "SSN 123 45 6789", "social security number: 123456789": written without
-# the dashes pii._SSN needs.
-_SSN_WORD = re.compile(
-    r"[Ss](?<!\w[Ss])(?i:sn|s#|ocial\s+security(?:\s+(?:no\b\.?|number|#))?)\s*[:#]?\s*"
-    r"(?P<v>\d{3}[ .-]?\d{2}[ .-]?\d{4})(?![\d-])")
 # Spelled-out ages over 89 and "in her 90s": no digit, or not one the
 # numeric pattern reads as an age.
 _AGE_WORDS = re.compile(
@@ -341,32 +257,28 @@ _AGE_WORDS = re.compile(
     r"|\b(?:his|her|their)\s+(?P<decade>(?:early\s+|mid-?\s*|late\s+)?(?:9\d|1[01]\d)s)\b")
 
 
-def find_ssns(text: str, windows: pii.Windows) -> list[Found]:
-    return [Found(m.start("v"), m.end("v"), "SSN") for m in pii.scan(_SSN_WORD, text, windows)]
-
-
-def find_ages(text: str, windows: pii.Windows) -> list[Found]:
+def find_ages(text: str, windows: Windows) -> list[Span]:
     out = []
-    for m in (m for rx in _AGES for m in pii.scan(rx, text, windows)):
+    for m in (m for rx in _AGES for m in scan(rx, text, windows)):
         if int(m["n"]) > 89:
-            out.append(Found(m.start(), m.end(), "AGE"))
+            out.append(Span(m.start(), m.end(), "AGE"))
     if "inety" in text or "undred" in text or "0s" in text:
-        out += [Found(m.start(g), m.end(g), "AGE") for m in _AGE_WORDS.finditer(text)
+        out += [Span(m.start(g), m.end(g), "AGE") for m in _AGE_WORDS.finditer(text)
                 for g in ("decade" if m["decade"] else 0,)]
     return out
 
 
-def find_ids(text: str, windows: pii.Windows) -> list[Found]:
+def find_ids(text: str, windows: Windows) -> list[Span]:
     out = []
-    for m in pii.scan(_ID, text, windows):
+    for m in scan(_ID, text, windows):
         if m["kw"].lower() not in _ID_WORDS:
             continue
         value = m["v"]
         digits = sum(c.isdigit() for c in value)
         # "file 2023" is a year; "MRN 00123456" and "Claim A12-3456" are ids.
         if digits >= 5 or digits >= 3 and not value.isdigit():
-            out.append(Found(m.start("v"), m.end("v"), "ID"))
-    out += [Found(m.start(), m.end(), "BAREID") for m in pii.scan(_BARE_ID, text, windows)]
+            out.append(Span(m.start("v"), m.end("v"), "ID"))
+    out += [Span(m.start(), m.end(), "BAREID") for m in scan(_BARE_ID, text, windows)]
     return out
 
 
@@ -377,11 +289,11 @@ _DIGITS = re.compile(r"\d(?:\D{0,24}\d)*")
 _BEFORE, _AFTER = 28, 44
 
 
-def digit_windows(text: str) -> pii.Windows:
+def digit_windows(text: str) -> Windows:
     """The parts of text near a digit, overlapping ones merged. Every
     detector but e-mail, URL and names needs a digit, so the rest of a note,
     usually most of it, is never scanned by them."""
-    out: pii.Windows = []
+    out: Windows = []
     n = len(text)
     for m in _DIGITS.finditer(text):
         start, end = max(0, m.start() - _BEFORE), min(n, m.end() + _AFTER)
@@ -392,11 +304,11 @@ def digit_windows(text: str) -> pii.Windows:
     return out
 
 
-def find_all(text: str, regions: tuple[str, ...], month_first: bool) -> list[Found]:
+def find_all(text: str, regions: tuple[str, ...], month_first: bool) -> list[Span]:
     """Every detector's spans, overlapping; phones last, skipping what the
     others already explain."""
     windows = digit_windows(text)
-    found = [Found(s.start, s.end, s.kind) for s in pii.find_checked(text, windows)]
+    found = find_checked(text, windows)
     if windows:
         found += find_dates(text, month_first, windows)
         found += find_ids(text, windows)
@@ -408,3 +320,26 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool) -> list[Fou
     if windows:
         found += find_phones(text, regions, found)
     return found
+
+
+_RANK = {kind: i for i, kind in enumerate(PRIORITY)}
+
+
+def find(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> list[Span]:
+    """What `vault redact --pii` removes: every span of a kind in PII_KINDS
+    that `find_all` reports (so everything the anonymized export replaces
+    with one of those placeholders), sorted, overlapping spans joined. A
+    joined span takes the kind of the one that starts first, then of the
+    longest, then PRIORITY's order (an SSN inside a longer card-like run
+    stays one span)."""
+    candidates = sorted((s for s in find_all(text, regions, month_first=True)
+                         if s.kind in PII_KINDS),
+                        key=lambda s: (s.start, -s.end, _RANK[s.kind]))
+    out: list[Span] = []
+    for s in candidates:
+        if out and s.start < out[-1].end:
+            if s.end > out[-1].end:
+                out[-1] = Span(out[-1].start, s.end, out[-1].kind)
+        else:
+            out.append(Span(s.start, s.end, s.kind))
+    return out

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from . import pii
+from . import detect
 from ..errors import UsageError
-from .pii import Span
+from .span import Span
 
 Finder = Callable[[str], list[Span]]
 
@@ -69,4 +69,4 @@ def make_finder(text: str | None = None, pattern: str | None = None,
             raise UsageError(f"--pattern is not a valid regular expression "
                              f"(at position {e.pos})") from None
         return lambda t: find_pattern(t, compiled)
-    return lambda t: pii.find(t)
+    return lambda t: detect.find(t)

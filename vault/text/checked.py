@@ -1,29 +1,17 @@
-"""Detectors for personal data in free text: emails, phone numbers, US SSNs,
-payment card numbers (Luhn), IBANs (mod-97) and IP addresses.
-
-Pure functions, no I/O. Used by `vault redact --pii`; the anonymized export
-will reuse them. Checksums cut false positives: a 16-digit case number is not
-a card unless it passes Luhn.
+"""Detectors that find a value by its form and then check it: e-mail
+addresses, US SSNs, payment card numbers (Luhn), IBANs (mod-97) and IP
+addresses. Part of the one detector set in `detect`; pure functions, no I/O.
+Checksums cut false positives: a 16-digit case number is not a card unless
+it passes Luhn.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
-KINDS = ("EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP")
-# Regions tried for numbers written without a country code, in this order.
-DEFAULT_REGIONS = ("US", "GB")
-
-
-@dataclass(frozen=True, order=True)
-class Span:
-    start: int
-    end: int
-    kind: str = ""
-
+from .span import Span, Windows, scan
 
 # Starts only at the beginning of a run of local-part characters, so a long
 # run without "@" is scanned once, not once per position (was quadratic).
@@ -32,6 +20,11 @@ _EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]{1,64}@[\w-]+(?:\.[\w-]+)*\.[^\W\d_
 # it afterwards ("\d(?<![\d-]\d)" is "(?<![\d-])\d"): re then skips quickly
 # to the next digit instead of trying the pattern at every position.
 _SSN = re.compile(r"\d(?<![\d-]\d)\d\d(?<!000)(?<!666)(?<!9\d\d)-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
+# "SSN 123 45 6789", "social security number: 123456789": written without
+# the dashes _SSN needs.
+_SSN_WORD = re.compile(
+    r"[Ss](?<!\w[Ss])(?i:sn|s#|ocial\s+security(?:\s+(?:no\b\.?|number|#))?)\s*[:#]?\s*"
+    r"(?P<v>\d{3}[ .-]?\d{2}[ .-]?\d{4})(?![\d-])")
 _CARD = re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])")
 _IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){11,30}\b")
 _IBAN_HINT = re.compile(r"\d(?<=[A-Za-z]{2}\d)\d")
@@ -101,19 +94,6 @@ def _shrink(candidate: str, ok: Callable[[str], bool], separators: str) -> str:
     return candidate
 
 
-Windows = list[tuple[int, int]]
-
-
-def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> Iterator[re.Match[str]]:
-    """rx's matches in the whole text, or only within the given windows
-    (lookbehinds still see the text before a window)."""
-    if windows is None:
-        yield from rx.finditer(text)
-    else:
-        for start, end in windows:
-            yield from rx.finditer(text, start, end)
-
-
 def _email_windows(text: str) -> Windows:
     # A local part is at most 64 characters, a domain at most 255.
     out: Windows = []
@@ -128,9 +108,11 @@ def _email_windows(text: str) -> Windows:
     return out
 
 
-def _regex_spans(text: str, windows: Windows | None = None) -> list[Span]:
-    """With `windows`, only digits-bearing detectors are limited to them;
-    e-mail addresses are looked for around each "@"."""
+def find_checked(text: str, windows: Windows | None = None) -> list[Span]:
+    """Emails, dashed SSNs, cards, IBANs and IPs, unsorted and possibly
+    overlapping. `windows` (start, end) limits the search for all but e-mail
+    addresses to the parts of a long text near its digits, for speed; e-mail
+    addresses are looked for around each "@"."""
     found = [Span(m.start(), m.end(), "EMAIL")
              for m in scan(_EMAIL, text, None if windows is None else _email_windows(text))]
     found += [Span(m.start(), m.end(), "SSN") for m in scan(_SSN, text, windows)]
@@ -143,39 +125,16 @@ def _regex_spans(text: str, windows: Windows | None = None) -> list[Span]:
         iban = _shrink(m.group(), iban_ok, " -")
         if iban:
             found.append(Span(m.start(), m.start() + len(iban), "IBAN"))
-    # An IPv6 address has at least two colons.
-    ip_patterns = (_IPV4, _IPV6) if text.count(":") >= 2 else (_IPV4,)
-    found += [Span(m.start(), m.end(), "IP") for rx in ip_patterns
-              for m in scan(rx, text, windows) if _ip_ok(m.group())]
+    # An IPv6 address has at least two colons; written with "::" it may have
+    # no digit at all ("dead:beef::cafe"), so it is then looked for everywhere.
+    ip_patterns = [(_IPV4, windows)]
+    if text.count(":") >= 2:
+        ip_patterns.append((_IPV6, None if "::" in text else windows))
+    found += [Span(m.start(), m.end(), "IP") for rx, where in ip_patterns
+              for m in scan(rx, text, where) if _ip_ok(m.group())]
     return found
 
 
-def find_checked(text: str, windows: Windows | None = None) -> list[Span]:
-    """Emails, SSNs, cards, IBANs and IPs, unsorted and possibly overlapping:
-    everything but phone numbers, which the anonymizer finds its own way.
-    `windows` (start, end) limits the search for all but e-mail addresses to
-    the parts of a long text near its digits, for speed."""
-    return _regex_spans(text, windows)
-
-
-def _phone_spans(text: str, regions: tuple[str, ...]) -> list[Span]:
-    import phonenumbers  # lazy: a large module, needed only here
-    found = []
-    for region in regions:
-        for match in phonenumbers.PhoneNumberMatcher(text, region,
-                                                     leniency=phonenumbers.Leniency.VALID):
-            found.append(Span(match.start, match.end, "PHONE"))
-    return found
-
-
-def find(text: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> list[Span]:
-    """Every detected span, sorted, overlaps resolved: the earliest, then the
-    longest wins (an SSN inside a longer card-like run stays one span)."""
-    candidates = sorted(_regex_spans(text) + _phone_spans(text, regions),
-                        key=lambda s: (s.start, -(s.end - s.start)))
-    chosen: list[Span] = []
-    for span in candidates:
-        if chosen and span.start < chosen[-1].end:
-            continue
-        chosen.append(span)
-    return chosen
+def find_ssns(text: str, windows: Windows) -> list[Span]:
+    """SSNs after the word ("SSN 123 45 6789"), with or without dashes."""
+    return [Span(m.start("v"), m.end("v"), "SSN") for m in scan(_SSN_WORD, text, windows)]
