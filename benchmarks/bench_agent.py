@@ -28,7 +28,7 @@ from bench_core import PW, compile_package, fill  # noqa: E402
 from vault.agent import client as agent  # noqa: E402
 from vault.commands import notes as core
 from vault.models import KdfParams  # noqa: E402
-from vault.vaultfile.unlocked import Session  # noqa: E402
+from vault.vaultfile.unlocked import UnlockedVault  # noqa: E402
 from vault.vaultfile.store import Store  # noqa: E402
 
 
@@ -63,7 +63,7 @@ def main() -> None:
     # A calibrated-size KDF (64 MiB) as a real vault has: the agent is what
     # takes it off every command.
     core.init(path, PW, KdfParams(65536, 3, 1))
-    session = Session.unlock(Store.open(path), PW)
+    session = UnlockedVault.unlock(Store.open(path), PW)
     t = time.perf_counter()
     fill(session, 0, args.clients, args.notes_per_client)
     notes = args.clients * args.notes_per_client

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vault.commands import log as log_commands, notes as core, files as lifecycle  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
-from vault.vaultfile.unlocked import Session  # noqa: E402
+from vault.vaultfile.unlocked import UnlockedVault  # noqa: E402
 from vault.vaultfile.store import Store  # noqa: E402
 
 PW = b"benchmark passphrase"
@@ -53,7 +53,7 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(samples)
 
 
-def fill(session: Session, first: int, last: int, per_client: int) -> None:
+def fill(session: UnlockedVault, first: int, last: int, per_client: int) -> None:
     """Clients first..last-1 with per_client notes each, 2,000 notes per
     transaction (nested core.add calls join the outer transaction)."""
     batch = 0
@@ -83,7 +83,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="vault-bench-"))
     path = folder / "vault.sqlite"
     core.init(path, PW, KdfParams(8192, 1, 1))
-    session = Session.unlock(Store.open(path), PW)
+    session = UnlockedVault.unlock(Store.open(path), PW)
     probe = 0
 
     def one_add():

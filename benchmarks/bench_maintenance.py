@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from vault.commands import backup as backups, imports as importing, maintenance, notes as core
 from vault.commands import restore as restores  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
-from vault.vaultfile.unlocked import Session  # noqa: E402
+from vault.vaultfile.unlocked import UnlockedVault  # noqa: E402
 from vault.vaultfile.store import Store  # noqa: E402
 
 PW = b"benchmark passphrase"
@@ -60,7 +60,7 @@ def main() -> None:
     path, source = folder / "vault.sqlite", folder / "in.jsonl"
     jsonl(source, args.notes, args.clients)
     core.init(path, PW, KDF)
-    session = Session.unlock(Store.open(path), PW)
+    session = UnlockedVault.unlock(Store.open(path), PW)
 
     read_s, notes = clock(lambda: importing.read_jsonl(source))
     store_s, result = clock(lambda: importing.import_notes(session, notes, "jsonl"))
@@ -89,7 +89,7 @@ def main() -> None:
         backups.unpack_backup(info.path, temp)
         s = Store.open(temp)
         try:
-            restores.prepare_restore(Session.unlock(s, b"another passphrase"), [], False)
+            restores.prepare_restore(UnlockedVault.unlock(s, b"another passphrase"), [], False)
         finally:
             s.close()
         restores.swap_in(temp, target)

@@ -43,7 +43,7 @@ from bench_core import compile_package  # noqa: E402
 from vault.agent import client as agent  # noqa: E402
 from vault.commands import notes as core
 from vault.models import KdfParams  # noqa: E402
-from vault.vaultfile.unlocked import Session  # noqa: E402
+from vault.vaultfile.unlocked import UnlockedVault  # noqa: E402
 from vault.vaultfile.store import Store  # noqa: E402
 
 PW = "peer benchmark passphrase"
@@ -112,7 +112,7 @@ class Vault:
         self.env.update(VAULT_PATH=str(self.path), XDG_RUNTIME_DIR=str(runtime))
         os.environ["XDG_RUNTIME_DIR"] = str(runtime)
         core.init(self.path, PW.encode(), KdfParams(65536, 3, 1))
-        session = Session.unlock(Store.open(self.path), PW.encode())
+        session = UnlockedVault.unlock(Store.open(self.path), PW.encode())
         with session.store.write():
             for client, text in notes:
                 core.add(session, client, text, create=True)

@@ -419,11 +419,11 @@ def test_restore_from_the_real_entry_point(office, tmp_path):
 WRITER = r"""
 import os, pathlib, sys
 from vault.commands import notes as core
-from vault.vaultfile.unlocked import Session
+from vault.vaultfile.unlocked import UnlockedVault
 from vault.vaultfile.store import Store
 path, stop = pathlib.Path(os.environ["VAULT_PATH"]), pathlib.Path(sys.argv[1])
 pw = pathlib.Path(os.environ["VAULT_PASSPHRASE_FILE"]).read_bytes().rstrip(b"\n")
-session = Session.unlock(Store.open(path), pw)
+session = UnlockedVault.unlock(Store.open(path), pw)
 i = 0
 while not stop.exists() and i < 5000:
     core.add(session, "Busy Client", f"note {i}", tags=[f"n{i}"], create=True)

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from vault.commands import aliases as alias_commands, exports as export, notes as core
 from vault.models import KdfParams
-from vault.vaultfile.unlocked import Session
+from vault.vaultfile.unlocked import UnlockedVault
 from vault.vaultfile.store import Store
 from ..checks import ok
 
@@ -311,7 +311,7 @@ def test_generated_names_never_leak(practice):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "v" / "vault.sqlite"
         core.init(path, PW, FAST)
-        session = Session.unlock(Store.open(path), PW)
+        session = UnlockedVault.unlock(Store.open(path), PW)
         try:
             for n in names:
                 for i, text in enumerate(notes[n]):

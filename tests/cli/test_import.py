@@ -253,7 +253,7 @@ def tree(tmp_path):
     jane, max_ = root / "Jane Doe", root / "Max Mustermann"
     (jane / "sub").mkdir(parents=True)
     max_.mkdir()
-    files = {jane / "2023-11-14.md": ("# Session\nslept better\n", 100),
+    files = {jane / "2023-11-14.md": ("# UnlockedVault\nslept better\n", 100),
              jane / "sub" / "deeper.txt": ("from a subfolder", 300),
              jane / "upper.MD": ("suffix in capitals", 200),
              max_ / "intake.txt": ("first meeting with Max", 50)}
@@ -284,7 +284,7 @@ def test_dir_one_note_per_file_dated_by_mtime(office, tree):
     assert json.loads(result.stdout) == {"notes": 4, "clients": 2, "new_clients": 1}
     at = lambda offset: utc(datetime.fromtimestamp(T0 + offset, timezone.utc))  # noqa: E731
     assert notes_of(office, "Jane Doe")[1:] == [
-        ("# Session\nslept better\n", [], at(100)),
+        ("# UnlockedVault\nslept better\n", [], at(100)),
         ("suffix in capitals", [], at(200)),
         ("from a subfolder", [], at(300))]
     assert notes_of(office, "Max Mustermann") == [("first meeting with Max", [], at(50))]

@@ -246,7 +246,8 @@ def plant(venv, **fields) -> None:
 
     from vault import codec, crypto
     from vault.models import iso
-    from vault.vaultfile.unlocked import BOX_PUBLIC, last_entry, record_locked
+    from vault.vaultfile.keyring import BOX_PUBLIC
+    from vault.vaultfile.ledger import last_entry, record_locked
     from vault.vaultfile.store import Store
     store = Store.open(venv.path)
     try:

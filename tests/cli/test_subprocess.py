@@ -157,7 +157,7 @@ def test_documented_exit_codes_in_a_real_process(vault_env, tmp_path):
 # exception the program does not expect, after the note was written.
 BUGGY_MAIN = ("import sys, vault.vaultfile.unlocked\n"
               "def broken(*args, **kwargs): raise ZeroDivisionError('injected bug')\n"
-              "vault.vaultfile.unlocked.Session.log = broken\n"
+              "vault.vaultfile.unlocked.UnlockedVault.log = broken\n"
               "from vault.cli import main\n"
               "raise SystemExit(main(sys.argv[1:]))\n")
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from vault.commands import log as log_commands, notes as core, maintenance
 from vault.models import iso
-from vault.vaultfile.unlocked import Session
+from vault.vaultfile.unlocked import UnlockedVault
 from vault.vaultfile.store import Store
 
 from ..conftest import PASSPHRASE, VaultEnv
@@ -278,17 +278,17 @@ def run_killed(argv: list[str], env: dict[str, str], delay: float | None,
 # -- checks after a crash, in process ---------------------------------------------------
 
 @contextlib.contextmanager
-def opened(path: Path, passphrase: str = PASSPHRASE) -> Iterator[Session]:
+def opened(path: Path, passphrase: str = PASSPHRASE) -> Iterator[UnlockedVault]:
     """The vault unlocked as any command unlocks it; on exit the connection
     closes, and being the last one, folds the WAL into the file."""
     store = Store.open(path)
     try:
-        yield Session.unlock(store, passphrase.encode())
+        yield UnlockedVault.unlock(store, passphrase.encode())
     finally:
         store.close()
 
 
-def snapshot(session: Session) -> dict[str, Any]:
+def snapshot(session: UnlockedVault) -> dict[str, Any]:
     """Everything a user can see of the vault's content: each client's name,
     status and hold, each note's id, date, tags and text, and the number of
     tombstones."""
@@ -299,7 +299,7 @@ def snapshot(session: Session) -> dict[str, Any]:
         return {"clients": clients, "tombstones": len(session.store.tombstones())}
 
 
-def assert_sound(session: Session, where: str) -> None:
+def assert_sound(session: UnlockedVault, where: str) -> None:
     """`vault check` passes, a command can still run (it checks the sealed
     head and signs what was recorded while locked), and `vault log verify`
     passes, head included."""

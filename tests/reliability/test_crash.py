@@ -17,7 +17,7 @@ count it from the moment that trial's process opens the vault (SQLite's WAL
 file appears).
 
 Only the killed command is a real process. The checks after each crash run in
-this process, through the functions the CLI itself calls (Store, Session,
+this process, through the functions the CLI itself calls (Store, UnlockedVault,
 maintenance.check, core.list_clients, log.verify_log), and trials run in two
 lanes at once, which keeps the CI form within its time budget.
 
@@ -48,7 +48,7 @@ import pytest
 
 from vault.commands import transaction
 from vault import crypto
-from vault.vaultfile import unlocked as session_mod
+from vault.vaultfile import keyring
 from vault.errors import CryptoError
 from vault.vaultfile.store import Store
 
@@ -348,8 +348,8 @@ class Passwd(Operation):
         store = Store.open(path)
         try:
             header = store.header()
-            kek = session_mod._kek(passphrase.encode(), None, header)
-            crypto.unseal(kek, header.wrapped_master, session_mod._master_aad(header))
+            kek = keyring._kek(passphrase.encode(), None, header)
+            crypto.unseal(kek, header.wrapped_master, keyring._master_aad(header))
             return True
         except CryptoError:
             return False

@@ -54,7 +54,7 @@ import pytest
 import typer.main
 import typer.testing
 
-from vault.vaultfile import unlocked as session_module
+from vault.vaultfile import unlocked
 from vault.cli import app
 
 from ..checks import assert_one_error_line, foreign_sqlite, ok
@@ -275,14 +275,14 @@ def test_a_view_whose_vault_vanishes_before_its_log_entry_shows_nothing(fresh, m
     with opened(fresh.path) as session:
         before = snapshot(session)
     views_before = _count_views(fresh.path)
-    real_notes = session_module.Session.notes
+    real_notes = unlocked.UnlockedVault.notes
 
     def notes_then_vanish(self, client):
         found = real_notes(self, client)
         _vanish(how, fresh.path)
         return found
 
-    monkeypatch.setattr(session_module.Session, "notes", notes_then_vanish)
+    monkeypatch.setattr(unlocked.UnlockedVault, "notes", notes_then_vanish)
     result = failed(quick(fresh, "view", ADA), 1, "moved, replaced or deleted")
     assert "note" not in result.stdout
     monkeypatch.undo()

@@ -40,7 +40,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vault.agent import client as agent
+from vault.agent import client as agent, protocol
 from vault.agent.server import Agent
 from vault.validate import normalise_name
 
@@ -591,13 +591,13 @@ def test_agent_receive_returns_a_message_or_raises_value_error(payload, cut):
         b.sendall(payload)
         b.shutdown(socket.SHUT_WR)
         try:
-            message = agent.receive(a)
+            message = protocol.receive(a)
         except ValueError:
             return
         assert isinstance(message, dict) and type(message.get("v")) is int
-        assert message["v"] == agent.PROTOCOL
+        assert message["v"] == protocol.PROTOCOL
         length = struct.unpack(">I", payload[:4])[0]
-        assert 0 < length <= agent.MAX_MESSAGE
+        assert 0 < length <= protocol.MAX_MESSAGE
     finally:
         a.close()
         b.close()
@@ -618,7 +618,7 @@ def test_the_agent_answers_a_key_only_to_a_key_request_for_its_own_vault(templat
     server = Agent(template.path, kek, 60)
     reply = server.answer(message)
     json.dumps(reply)   # always a sendable reply
-    assert reply["v"] == agent.PROTOCOL and isinstance(reply["ok"], bool)
+    assert reply["v"] == protocol.PROTOCOL and isinstance(reply["ok"], bool)
     if "key" in reply:
         assert message.get("op") == "key" and message.get("vault") == str(template.path)
         assert reply["key"] == kek.hex()

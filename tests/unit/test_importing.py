@@ -1,4 +1,4 @@
-"""importing.py's readers as pure functions on files in tmp_path (issue 5).
+"""commands/imports.py's readers as pure functions on files in tmp_path (issue 5).
 
 Covers: read_jrnl (title and body joined, local time to UTC, client from a
 tag or the fallback, the client tag removed from the tags, every malformed

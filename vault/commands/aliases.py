@@ -10,12 +10,12 @@ from datetime import datetime
 from ..errors import NotFound, Refused
 from ..models import Alias, Client
 from ..validate import check_name, normalise_name
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 from .transaction import CommitThenRaise, command, now_utc, require
 
 MAX_ALIASES = 100
 
-def alias_add(session: Session, name: str, alias: str, relation: str | None = None,
+def alias_add(session: UnlockedVault, name: str, alias: str, relation: str | None = None,
               now: datetime | None = None) -> Client:
     alias = check_name(alias, "the alias")
     relation = None if relation is None else check_name(relation, "the relation")
@@ -33,7 +33,7 @@ def alias_add(session: Session, name: str, alias: str, relation: str | None = No
     return client
 
 
-def alias_remove(session: Session, name: str, alias: str, now: datetime | None = None) -> Client:
+def alias_remove(session: UnlockedVault, name: str, alias: str, now: datetime | None = None) -> Client:
     wanted = normalise_name(check_name(alias, "the alias"))
     now = now_utc(now)
     with command(session):
@@ -49,7 +49,7 @@ def alias_remove(session: Session, name: str, alias: str, now: datetime | None =
     return client
 
 
-def alias_list(session: Session, name: str, now: datetime | None = None) -> Client:
+def alias_list(session: UnlockedVault, name: str, now: datetime | None = None) -> Client:
     now = now_utc(now)
     with command(session):
         client = require(session, name, now)

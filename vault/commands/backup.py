@@ -24,7 +24,7 @@ from .. import paths
 from ..errors import IntegrityError, Refused, UsageError, VaultError
 from ..models import iso
 from ..vaultfile.store import Store
-from ..vaultfile.unlocked import record_locked
+from ..vaultfile.ledger import record_locked
 from .transaction import now_utc
 
 BACKUP_MAGIC = b"client-vault-backup\n"

@@ -15,7 +15,7 @@ from typing import Any
 from .. import crypto
 from ..models import Client, Note
 from ..text.anonymize import DATE_MODES  # noqa: F401 - the CLI checks --dates against it
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 from .transaction import command, now_utc, require
 
 MAX_SHIFT_DAYS = 180
@@ -73,7 +73,7 @@ def people(clients: list[Client], names: dict[bytes, str]) -> list[Any]:
     return found
 
 
-def export_anonymized(session: Session, names: list[str], *, dates: str = "shift",
+def export_anonymized(session: UnlockedVault, names: list[str], *, dates: str = "shift",
                       stable: bool = False, region: str = "US", destination: str = "-",
                       progress: Callable[[int, int], None] | None = None,
                       now: datetime | None = None) -> Anonymized:
@@ -111,7 +111,7 @@ def export_anonymized(session: Session, names: list[str], *, dates: str = "shift
 
 # -- export (the client's own records) ---------------------------------------------
 
-def export_client(session: Session, name: str, fmt: str, destination: str,
+def export_client(session: UnlockedVault, name: str, fmt: str, destination: str,
                   now: datetime | None = None) -> tuple[Client, list[Note]]:
     """Everything the vault holds about one client, logged as a disclosure."""
     now = now_utc(now)

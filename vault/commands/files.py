@@ -22,10 +22,10 @@ from .transaction import CommitThenRaise, command, now_utc, require
 from ..errors import NotFound, Refused, UsageError, VaultError
 from ..models import Client, Note
 from ..text.span import Span
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 
 
-def _refuse_if_held(session: Session, clients: list[Client], action: str,
+def _refuse_if_held(session: UnlockedVault, clients: list[Client], action: str,
                     now: datetime) -> None:
     """Inside `command()`. The refusal is logged and committed: finding out that
     a held client's notes match is itself an access to them."""
@@ -43,7 +43,7 @@ def _refuse_if_held(session: Session, clients: list[Client], action: str,
         hint="release them first with `vault release`"))
 
 
-def _require_exclusive(session: Session) -> None:
+def _require_exclusive(session: UnlockedVault) -> None:
     """Old pages can only be overwritten when no other connection keeps a
     snapshot of them. Refuse to destroy anything rather than report an erase
     that did not happen."""
@@ -63,7 +63,7 @@ def erase_failed_error() -> VaultError:
 
 # -- close, reopen, hold, release ---------------------------------------------
 
-def _change(session: Session, name: str, action: str, now: datetime | None,
+def _change(session: UnlockedVault, name: str, action: str, now: datetime | None,
             detail: dict[str, Any], **changes: Any) -> Client:
     now = now_utc(now)
     with command(session):
@@ -74,18 +74,18 @@ def _change(session: Session, name: str, action: str, now: datetime | None,
     return updated
 
 
-def close(session: Session, name: str, retain_until: date | None = None,
+def close(session: UnlockedVault, name: str, retain_until: date | None = None,
           now: datetime | None = None) -> Client:
     return _change(session, name, "close", now,
                    {"retain_until": None if retain_until is None else retain_until.isoformat()},
                    status="closed", retain_until=retain_until)
 
 
-def reopen(session: Session, name: str, now: datetime | None = None) -> Client:
+def reopen(session: UnlockedVault, name: str, now: datetime | None = None) -> Client:
     return _change(session, name, "reopen", now, {}, status="open", retain_until=None)
 
 
-def hold(session: Session, name: str, reason: str, now: datetime | None = None) -> Client:
+def hold(session: UnlockedVault, name: str, reason: str, now: datetime | None = None) -> Client:
     reason = " ".join(reason.split())
     if not reason:
         raise UsageError("--reason is empty")
@@ -94,7 +94,7 @@ def hold(session: Session, name: str, reason: str, now: datetime | None = None) 
     return _change(session, name, "hold", now, {"reason_chars": len(reason)}, hold=reason)
 
 
-def release(session: Session, name: str, now: datetime | None = None) -> Client:
+def release(session: UnlockedVault, name: str, now: datetime | None = None) -> Client:
     return _change(session, name, "release", now, {}, hold=None)
 
 
@@ -130,7 +130,7 @@ def make_finder(text: str | None, pattern: str | None, use_pii: bool) -> spanlib
     return spanlib.make_finder(text, pattern, use_pii)
 
 
-def _search(session: Session, name: str | None, finder: spanlib.Finder,
+def _search(session: UnlockedVault, name: str | None, finder: spanlib.Finder,
             note_ids: tuple[int, ...], now: datetime) -> list[Hit]:
     """Inside `command()`: every note with something to remove, from one
     client or (name None) all. Refused, and logged, if a held client is
@@ -160,7 +160,7 @@ def check_target(name: str | None, everywhere: bool, note_ids: tuple[int, ...]) 
         raise UsageError("--note works with one CLIENT, not with --everywhere")
 
 
-def redact_preview(session: Session, name: str | None, finder: spanlib.Finder,
+def redact_preview(session: UnlockedVault, name: str | None, finder: spanlib.Finder,
                    note_ids: tuple[int, ...] = (), everywhere: bool = False,
                    now: datetime | None = None) -> list[Hit]:
     """What redact would remove. Showing it shows note text: logged first."""
@@ -174,7 +174,7 @@ def redact_preview(session: Session, name: str | None, finder: spanlib.Finder,
     return hits
 
 
-def redact(session: Session, name: str | None, finder: spanlib.Finder,
+def redact(session: UnlockedVault, name: str | None, finder: spanlib.Finder,
            note_ids: tuple[int, ...] = (), everywhere: bool = False,
            reason: str | None = None, now: datetime | None = None) -> Redacted:
     check_target(name, everywhere, note_ids)
@@ -218,7 +218,7 @@ class Shredded:
     backups: tuple[str, ...] = ()
 
 
-def _destroy(session: Session, clients: list[Client],
+def _destroy(session: UnlockedVault, clients: list[Client],
              now: datetime) -> tuple[int, tuple[str, ...]]:
     """Inside `command()`: crypto-erase and delete, one log entry each, then a
     fresh master key. Returns the notes destroyed and the backups that still
@@ -237,7 +237,7 @@ def _destroy(session: Session, clients: list[Client],
     return notes, tuple(remaining)
 
 
-def shred(session: Session, name: str, now: datetime | None = None) -> Shredded:
+def shred(session: UnlockedVault, name: str, now: datetime | None = None) -> Shredded:
     now = now_utc(now)
     _require_exclusive(session)
     with command(session):
@@ -252,7 +252,7 @@ def is_due(client: Client, today: date) -> bool:
             and client.retain_until <= today)
 
 
-def expired(session: Session, today: date,
+def expired(session: UnlockedVault, today: date,
             now: datetime | None = None) -> tuple[list[Client], list[Client]]:
     """(due and not held, due but held), for a dry run. Shows names: logged."""
     now = now_utc(now)
@@ -264,7 +264,7 @@ def expired(session: Session, today: date,
     return [c for c in due if c.hold is None], [c for c in due if c.hold is not None]
 
 
-def shred_expired(session: Session, today: date, now: datetime | None = None) -> Shredded:
+def shred_expired(session: UnlockedVault, today: date, now: datetime | None = None) -> Shredded:
     now = now_utc(now)
     _require_exclusive(session)
     with command(session):
@@ -279,7 +279,7 @@ def confirm_name_matches(typed: str, client_name: str) -> bool:
     return normalise_name(typed) == normalise_name(check_name(client_name))
 
 
-def check_shreddable(session: Session, name: str, now: datetime | None = None) -> None:
+def check_shreddable(session: UnlockedVault, name: str, now: datetime | None = None) -> None:
     """Before asking to confirm: the client exists and is not held."""
     now = now_utc(now)
     with command(session):

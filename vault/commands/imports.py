@@ -23,7 +23,7 @@ from ..validate import MAX_NOTE_BYTES, check_name, check_tags, check_text, decod
 from .transaction import command, now_utc
 from ..errors import UsageError, VaultError
 from ..validate import normalise_name
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024
 NOTE_SUFFIXES = (".md", ".txt")
@@ -352,7 +352,7 @@ class Imported:
     new_clients: int
 
 
-def import_notes(session: Session, notes: Iterable[Incoming], source: str,
+def import_notes(session: UnlockedVault, notes: Iterable[Incoming], source: str,
                  progress: Callable[[int, int], None] | None = None,
                  now: datetime | None = None) -> Imported:
     """Every note in one transaction with one log entry: all or nothing.

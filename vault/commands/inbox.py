@@ -12,7 +12,8 @@ from .transaction import CommitThenRaise, command, missing, now_utc
 from ..errors import NotFound
 from ..models import Note
 from ..vaultfile.store import Store
-from ..vaultfile.unlocked import InboxItem, Session, seal_to_inbox
+from ..vaultfile.inbox import InboxItem, seal_to_inbox
+from ..vaultfile.unlocked import UnlockedVault
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,14 @@ def seal(store: Store, name: str, text: str, tags: tuple[str, ...],
     return seal_to_inbox(store, name, text, tags, now_utc(now).replace(microsecond=0))
 
 
-def file_pending(session: Session) -> None:
+def file_pending(session: UnlockedVault) -> None:
     """Open the vault's transaction once: `begin()` files what it can."""
     if session.store.inbox_count():
         with command(session):
             pass
 
 
-def waiting(session: Session, now: datetime | None = None) -> list[Waiting]:
+def waiting(session: UnlockedVault, now: datetime | None = None) -> list[Waiting]:
     with command(session):
         found = [Waiting(i, session.open_inbox(i, sealed))
                  for i, sealed in session.store.inbox()]
@@ -43,7 +44,7 @@ def waiting(session: Session, now: datetime | None = None) -> list[Waiting]:
     return found
 
 
-def _find(session: Session, item_id: int) -> tuple[int, InboxItem | None]:
+def _find(session: UnlockedVault, item_id: int) -> tuple[int, InboxItem | None]:
     for i, sealed in session.store.inbox():
         if i == item_id:
             return i, session.open_inbox(i, sealed)
@@ -51,7 +52,7 @@ def _find(session: Session, item_id: int) -> tuple[int, InboxItem | None]:
                                    hint="see `vault inbox` for the waiting notes"))
 
 
-def file_item(session: Session, item_id: int, name: str, create: bool = False,
+def file_item(session: UnlockedVault, item_id: int, name: str, create: bool = False,
               now: datetime | None = None) -> Note:
     """File a waiting note under CLIENT (created with `create`)."""
     name, now = check_name(name), now_utc(now)
@@ -69,7 +70,7 @@ def file_item(session: Session, item_id: int, name: str, create: bool = False,
     return note
 
 
-def drop(session: Session, item_id: int, now: datetime | None = None) -> None:
+def drop(session: UnlockedVault, item_id: int, now: datetime | None = None) -> None:
     with command(session):
         _find(session, item_id)
         session.store.delete_inbox(item_id)

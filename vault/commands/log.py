@@ -12,7 +12,7 @@ from ..errors import IntegrityError, UsageError
 from ..models import LogEntry, VerifyReport
 from ..vaultfile import audit
 from ..vaultfile.store import Store
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 from .transaction import command, now_utc, require
 
 
@@ -30,7 +30,7 @@ class ShownEntry:
 DISCLOSURES = frozenset({"view", "export", "export-anonymized"})
 
 
-def read_log(session: Session, name: str | None = None, now: datetime | None = None,
+def read_log(session: UnlockedVault, name: str | None = None, now: datetime | None = None,
              actions: frozenset[str] | None = None) -> list[ShownEntry]:
     """The owner's view of the log; with a name, only the entries about that
     client; with actions, only those."""
@@ -49,7 +49,7 @@ def read_log(session: Session, name: str | None = None, now: datetime | None = N
     return shown
 
 
-def verify_log(store: Store, session: Session | None = None,
+def verify_log(store: Store, session: UnlockedVault | None = None,
                checkpoint: str | None = None) -> VerifyReport:
     """Signatures and hash chain; with a session, also the head sealed in the vault;
     with a checkpoint line, also that the log still extends it. Read-only."""

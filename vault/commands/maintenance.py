@@ -14,7 +14,7 @@ from datetime import datetime
 from ..errors import IntegrityError, VaultError
 from ..models import KdfParams
 from ..vaultfile import audit
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 from .transaction import command, now_utc
 
 Progress = Callable[[int, int], None]
@@ -22,7 +22,7 @@ Progress = Callable[[int, int], None]
 
 # -- passwd ------------------------------------------------------------------
 
-def passwd(session: Session, passphrase: bytes, keyfile: bytes | None,
+def passwd(session: UnlockedVault, passphrase: bytes, keyfile: bytes | None,
            kdf: KdfParams | None = None, now: datetime | None = None) -> KdfParams:
     """Re-wrap the master key under a new passphrase (and key file, and KDF).
     Nothing else in the vault changes. The old wrapped key is then erased
@@ -52,7 +52,7 @@ class CheckReport:
         return not self.problems
 
 
-def check(session: Session, progress: Progress | None = None) -> CheckReport:
+def check(session: UnlockedVault, progress: Progress | None = None) -> CheckReport:
     """Decrypt and authenticate every row, verify the log against its sealed
     head, and run SQLite's own integrity check. Read-only; collects every
     problem instead of stopping at the first."""

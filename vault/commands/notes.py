@@ -16,7 +16,7 @@ from ..errors import Refused, UsageError
 from ..models import KDF_MIN_MEMORY_MIB, Client, KdfParams, Note
 from ..validate import check_name, check_tags, check_text, normalise_name
 from ..vaultfile.store import Store
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 from .transaction import CommitThenRaise, command, missing, now_utc, require
 
 # -- init ----------------------------------------------------------------
@@ -47,7 +47,7 @@ def init(path: Path, passphrase: bytes, kdf: KdfParams, now: datetime | None = N
     store = None
     try:
         store = Store.create(temp)
-        Session.create(store, passphrase, kdf, now=now, keyfile=keyfile)
+        UnlockedVault.create(store, passphrase, kdf, now=now, keyfile=keyfile)
         store.close()  # the last connection checkpoints and removes the -wal
         store = None
         try:
@@ -69,7 +69,7 @@ class Added:
     new_client: bool
 
 
-def add(session: Session, name: str, text: str, tags: list[str] | tuple[str, ...] = (),
+def add(session: UnlockedVault, name: str, text: str, tags: list[str] | tuple[str, ...] = (),
         create: bool = False, now: datetime | None = None) -> Added:
     name, text, clean_tags, now = check_name(name), check_text(text), check_tags(list(tags)), now_utc(now)
     with command(session):
@@ -89,7 +89,7 @@ def add(session: Session, name: str, text: str, tags: list[str] | tuple[str, ...
 
 # -- view ----------------------------------------------------------------
 
-def view(session: Session, name: str, last: int | None = None, since: datetime | None = None,
+def view(session: UnlockedVault, name: str, last: int | None = None, since: datetime | None = None,
          now: datetime | None = None) -> tuple[Client, list[Note]]:
     if last is not None and last < 1:
         raise UsageError("--last must be at least 1")
@@ -108,7 +108,7 @@ def view(session: Session, name: str, last: int | None = None, since: datetime |
 
 # -- list ------------------------------------------------------------------
 
-def list_clients(session: Session, now: datetime | None = None) -> list[Client]:
+def list_clients(session: UnlockedVault, now: datetime | None = None) -> list[Client]:
     with command(session):
         clients = session.clients()
         # One entry without references: a listing concerns every client alike.

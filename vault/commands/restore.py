@@ -24,7 +24,7 @@ from ..errors import IntegrityError, Refused, VaultError
 from ..models import iso
 from ..vaultfile import audit
 from ..vaultfile.store import Store
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 from .transaction import command, now_utc
 from .backup import Unpacked, scratch, unpack_backup
 from .maintenance import check
@@ -94,7 +94,7 @@ def current_counts(path: Path) -> int:
         store.close()
 
 
-def prepare_restore(session: Session, tombstones: list[tuple[bytes, str]],
+def prepare_restore(session: UnlockedVault, tombstones: list[tuple[bytes, str]],
                     replaced: bool, now: datetime | None = None,
                     progress: Progress | None = None, *,
                     previous: Replaced | None = None,
@@ -137,7 +137,7 @@ def prepare_restore(session: Session, tombstones: list[tuple[bytes, str]],
                     replaced, carried, unreadable)
 
 
-def _carry_backups(session: Session, previous: Replaced | None, source: Unpacked | None,
+def _carry_backups(session: UnlockedVault, previous: Replaced | None, source: Unpacked | None,
                    now: datetime) -> tuple[int, int]:
     """The backup's log knows only the backups made before it. Record again,
     as new signed `backup` entries at the end of the restored log, every
@@ -166,7 +166,7 @@ def _carry_backups(session: Session, previous: Replaced | None, source: Unpacked
     return carried, unreadable
 
 
-def _backup_records(session: Session, rows: Iterable[tuple]) -> tuple[list[dict[str, Any]], int]:
+def _backup_records(session: UnlockedVault, rows: Iterable[tuple]) -> tuple[list[dict[str, Any]], int]:
     """(path, time, bytes, digest) of each `backup` entry, and how many did
     not open. An entry from before the vault had a box key has no detail."""
     records, unreadable = [], 0
@@ -228,7 +228,7 @@ def swap_in(restored: Path, path: Path, expected: Replaced | None = None) -> Non
 @dataclass(frozen=True)
 class RestorePrompts:
     """What a restore needs from the person running it."""
-    unlock: Callable[[Store], Session]           # the backup's passphrase
+    unlock: Callable[[Store], UnlockedVault]           # the backup's passphrase
     confirm: Callable[[int, int], bool] | None   # (notes now, notes in the backup); None: no terminal
     progress: Callable[[], contextlib.AbstractContextManager[Progress]]
 

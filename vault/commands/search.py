@@ -15,7 +15,7 @@ from datetime import datetime
 from ..validate import check_name, fold
 from .transaction import command, now_utc, require
 from ..errors import UsageError
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 
 CONTEXT = 40           # characters of excerpt on each side of the first match
 MAX_TERM_CHARS = 1000
@@ -75,7 +75,7 @@ def excerpt(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[i
     return shown, inside
 
 
-def search(session: Session, term: str, client: str | None = None, tag: str | None = None,
+def search(session: UnlockedVault, term: str, client: str | None = None, tag: str | None = None,
            regex: bool = False, now: datetime | None = None) -> list[Hit]:
     pattern = matcher(term, regex)
     wanted_tag = None if tag is None else fold(check_name(tag))[0]

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import NotFound, VaultError
 from ..models import Client
 from ..validate import check_name, normalise_name
-from ..vaultfile.unlocked import Session
+from ..vaultfile.unlocked import UnlockedVault
 
 
 def now_utc(now: datetime | None = None) -> datetime:
@@ -27,18 +27,18 @@ def now_utc(now: datetime | None = None) -> datetime:
 
 # -- clients ---------------------------------------------------------------
 
-def client_exists(session: Session, name: str) -> bool:
+def client_exists(session: UnlockedVault, name: str) -> bool:
     with session.store.read():
         return session.find_client(check_name(name)) is not None
 
 
-def require_client(session: Session, name: str, now: datetime | None = None) -> None:
+def require_client(session: UnlockedVault, name: str, now: datetime | None = None) -> None:
     """Raise NotFound, with close matches, unless the client exists."""
     with command(session):
         require(session, name, now_utc(now))
 
 
-def missing(session: Session, name: str, now: datetime) -> NotFound:
+def missing(session: UnlockedVault, name: str, now: datetime) -> NotFound:
     """Close matches for a name that is not a client. Showing them shows other
     clients' names, so the access is logged (inside the caller's transaction)."""
     wanted = normalise_name(name)
@@ -69,7 +69,7 @@ class CommitThenRaise(Exception):
 
 
 @contextlib.contextmanager
-def command(session: Session) -> Iterator[None]:
+def command(session: UnlockedVault) -> Iterator[None]:
     """One command's write transaction, started by the checks every command
     makes. A CommitThenRaise keeps the log entries written so far (such as
     the `suggest` entry of a missing client) and then fails."""
@@ -84,7 +84,7 @@ def command(session: Session) -> Iterator[None]:
         raise pending
 
 
-def require(session: Session, name: str, now: datetime) -> Client:
+def require(session: UnlockedVault, name: str, now: datetime) -> Client:
     """The named client, inside `command()`; NotFound with close matches otherwise."""
     client = session.find_client(check_name(name))
     if client is None:
@@ -92,7 +92,7 @@ def require(session: Session, name: str, now: datetime) -> Client:
     return client
 
 
-def log_event(session: Session, action: str, detail: dict[str, Any],
+def log_event(session: UnlockedVault, action: str, detail: dict[str, Any],
               now: datetime | None = None) -> None:
     """A command that touches no client (unlock, lock): just its log entry."""
     with command(session):

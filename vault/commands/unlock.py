@@ -20,7 +20,8 @@ from pathlib import Path
 from .. import paths
 from ..errors import VaultError
 from ..vaultfile.store import Store
-from ..vaultfile.unlocked import Session, check_factors
+from ..vaultfile.keyring import check_factors
+from ..vaultfile.unlocked import UnlockedVault
 from .transaction import client_exists, log_event
 
 
@@ -58,7 +59,7 @@ class Unlocked:
     """One command's unlocked vault, and what it reports besides its result.
     Made by the caller, so that the counts are there even if unlocking or
     filing fails half-way."""
-    session: Session | None = None
+    session: UnlockedVault | None = None
     inbox_waiting: int = 0
 
     @property
@@ -84,24 +85,24 @@ def opened(path: Path, read_only: bool = False,
         store.close()
 
 
-def unlock(store: Store, factors: Factors, agent: AgentLink | None = None) -> Session:
+def unlock(store: Store, factors: Factors, agent: AgentLink | None = None) -> UnlockedVault:
     """The policy above, on an open store."""
     if factors.agent_ok and agent is not None:
         kek = agent.key()
         if kek is not None:
-            session = Session.from_agent(store, kek)
+            session = UnlockedVault.from_agent(store, kek)
             if session is not None:
                 return session
             agent.lock()  # it holds a key that no longer opens this vault
     secret_file = factors.keyfile()
     check_factors(store.header(), secret_file)
-    return Session.unlock(store, factors.passphrase(), secret_file)
+    return UnlockedVault.unlock(store, factors.passphrase(), secret_file)
 
 
 @contextlib.contextmanager
 def unlocked(path: Path, factors: Factors, agent: AgentLink | None = None,
              prompts: Prompts | None = None,
-             report: Unlocked | None = None) -> Iterator[Session]:
+             report: Unlocked | None = None) -> Iterator[UnlockedVault]:
     """An unlocked vault for one command, its sealed notes filed first."""
     report = Unlocked() if report is None else report
     with opened(path, prompts=prompts) as store:
@@ -111,7 +112,7 @@ def unlocked(path: Path, factors: Factors, agent: AgentLink | None = None,
         yield session
 
 
-def _file_inbox(session: Session, prompts: Prompts | None) -> None:
+def _file_inbox(session: UnlockedVault, prompts: Prompts | None) -> None:
     """File the notes sealed while locked; with prompts, ask where the ones
     that name no client go; the rest wait in `vault inbox`."""
     from . import inbox
@@ -171,7 +172,7 @@ def _log_lock(path: Path, agent: AgentLink) -> VaultError | None:
     try:
         with opened(path) as store:
             kek = agent.key()
-            session = None if kek is None else Session.from_agent(store, kek)
+            session = None if kek is None else UnlockedVault.from_agent(store, kek)
             if session is not None:
                 log_event(session, "lock", {})
     except VaultError as e:

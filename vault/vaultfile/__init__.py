@@ -1,1 +1,3 @@
-"""The vault file, unlocked: store (SQL only), audit, keys, sealed records, the signed log and the sealed inbox."""
+"""The vault file. Locked: sqlfile, schema and store (SQL only, no crypto) and
+audit (log encoding, chain, verify). Unlocked: keyring, records, ledger and
+inbox, tied together by unlocked.UnlockedVault."""

@@ -1,4 +1,5 @@
-"""session.py and core.py without the CLI: keys, binding, fail-closed logging."""
+"""The unlocked vault (vaultfile/unlocked.py and its parts) and the commands
+without the CLI: keys, binding, fail-closed logging."""
 
 import sqlite3
 from datetime import datetime, timedelta, timezone
@@ -9,7 +10,8 @@ from vault.commands import log as log_commands, notes as core
 from vault.errors import AuthenticationFailed, IntegrityError, NotFound, VaultError
 from vault.models import KdfParams
 from vault.validate import normalise_name
-from vault.vaultfile.unlocked import Session, blind_form
+from vault.vaultfile.records import blind_form
+from vault.vaultfile.unlocked import UnlockedVault
 from vault.vaultfile.store import Store
 
 PW = b"a passphrase for unit tests"
@@ -24,7 +26,7 @@ def path(tmp_path):
 
 @pytest.fixture
 def session(path):
-    s = Session.unlock(Store.open(path), PW)
+    s = UnlockedVault.unlock(Store.open(path), PW)
     yield s
     s.store.close()
 
@@ -77,10 +79,10 @@ def test_unknown_client_is_not_created_without_create(session):
 def test_wrong_passphrase_is_recorded_then_signed_at_next_unlock(path):
     store = Store.open(path)
     with pytest.raises(AuthenticationFailed):
-        Session.unlock(store, b"wrong")
+        UnlockedVault.unlock(store, b"wrong")
     assert sql(path, "SELECT action, signature IS NULL FROM log ORDER BY seq DESC LIMIT 1") \
         == [("unlock-failed", 1)]
-    session = Session.unlock(store, PW)
+    session = UnlockedVault.unlock(store, PW)
     core.list_clients(session)
     assert session.failed_attempts == 1
     assert sql(path, "SELECT count(*) FROM log WHERE signature IS NULL") == [(0,)]
@@ -128,20 +130,20 @@ def test_a_cut_log_tail_stops_every_command(path, session):
 def test_edited_kdf_parameters_do_not_unlock(path):
     sql(path, "UPDATE header SET kdf_iterations = 2")
     with pytest.raises(AuthenticationFailed):
-        Session.unlock(Store.open(path), PW)
+        UnlockedVault.unlock(Store.open(path), PW)
 
 
 def test_hostile_kdf_parameters_are_refused_before_running(path):
     sql(path, "UPDATE header SET kdf_memory_kib = ?", 1 << 40)
     with pytest.raises(IntegrityError, match="KDF"):
-        Session.unlock(Store.open(path), PW)
+        UnlockedVault.unlock(Store.open(path), PW)
 
 
 def test_a_replaced_header_public_key_is_caught_at_unlock(path):
     from vault import crypto
     sql(path, "UPDATE header SET sign_public = ?", crypto.sign_public_key(bytes(32)))
     with pytest.raises(IntegrityError, match="public key"):
-        Session.unlock(Store.open(path), PW)
+        UnlockedVault.unlock(Store.open(path), PW)
 
 
 def test_a_newer_format_is_refused_with_an_upgrade_hint(path):
@@ -172,7 +174,7 @@ def test_calibration_keeps_at_least_64_mib():
 
 def test_a_forged_unsigned_entry_is_never_signed(path, session):
     core.add(session, "Ann", "one", create=True)
-    from vault.vaultfile.unlocked import last_entry
+    from vault.vaultfile.ledger import last_entry
     seq, prev = last_entry(session.store, session.vault_id)
     sql(path, "INSERT INTO log VALUES (?, ?, 'unlock-failed', 'passphrase', ?, x'', ?, NULL)",
         seq + 1, "1999-01-01T00:00:00.000000Z", bytes(16), prev)
@@ -232,3 +234,28 @@ def test_checkpoint_pins_the_public_key(path, session):
     assert log_commands.verify_log(session.store).ok  # an auditor without a checkpoint is fooled
     report = log_commands.verify_log(session.store, checkpoint=line)
     assert any("public key" in p for p in report.problems)
+
+
+def test_the_agents_view_of_the_vault_follows_its_salt_and_file(path, tmp_path):
+    """store.vault_identity: what the agent watches to forget its key."""
+    import os
+    from vault.vaultfile.store import vault_identity
+    before = vault_identity(path)
+    st = os.stat(path)
+    assert before is not None and before[:2] == (st.st_dev, st.st_ino)
+    session = UnlockedVault.unlock(Store.open(path), PW)
+    with session.store.write():
+        session.change_unlock(b"another passphrase", FAST, None)
+    session.store.close()
+    after = vault_identity(path)
+    assert after is not None and after[:2] == before[:2] and after[2] != before[2]
+    assert vault_identity(tmp_path / "missing.sqlite") is None
+    (tmp_path / "not-a-vault").write_bytes(b"plain text, not SQLite")
+    assert vault_identity(tmp_path / "not-a-vault") is None
+
+
+def test_the_failed_unlock_is_recorded_as_a_plain_authentication_failure(path):
+    """The keyring's own WrongPassphrase never leaves the unlocked vault."""
+    with pytest.raises(AuthenticationFailed) as caught:
+        UnlockedVault.unlock(Store.open(path), b"wrong")
+    assert type(caught.value) is AuthenticationFailed

@@ -1,0 +1,210 @@
+"""Sealed clients and notes: their associated data, the blind index of names,
+and the sealed count that catches a note deleted or slipped in outside.
+
+Each client has its own data key (wrapped by the keyring); its record and
+every note are sealed under it, bound by AD to their row and client, so no
+ciphertext can be moved to another row unnoticed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from datetime import date, datetime
+from typing import Any
+
+from .. import codec, crypto
+from ..codec import parse_iso
+from ..errors import CryptoError, IntegrityError
+from ..models import Alias, Client, ClientRow, Note, iso
+from ..validate import normalise_name
+from .keyring import Keyring
+from .store import Store
+
+
+def blind_form(name: str) -> str:
+    """The form a name takes in its blind index, fixed by the format: NFKC,
+    case-folded, spaces collapsed. Lookup also tries validate.normalise_name,
+    which folds accents as well."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())
+
+
+def _aliases(value: Any, client_id: int) -> tuple[Alias, ...]:
+    if not isinstance(value, list):
+        raise IntegrityError(f"client {client_id}: malformed record")
+    found = []
+    for a in value:
+        if not (isinstance(a, dict) and isinstance(a.get("name"), str)
+                and (a.get("relation") is None or isinstance(a.get("relation"), str))):
+            raise IntegrityError(f"client {client_id}: malformed record")
+        found.append(Alias(a["name"], a.get("relation")))
+    return tuple(found)
+
+
+def check_count(client: Client, stored: int) -> None:
+    """The sealed count catches a note deleted, or slipped in, outside the vault."""
+    if stored != client.notes:
+        raise IntegrityError(f"client {client.id}: holds {stored} notes but its sealed "
+                             f"record counts {client.notes}")
+
+
+class Records:
+    """The clients and notes of one unlocked vault."""
+
+    def __init__(self, store: Store, keys: Keyring) -> None:
+        self.store = store
+        self.keys = keys
+        self.vault_id = keys.vault_id
+
+    # -- finding clients -----------------------------------------------
+
+    def blind(self, name: str) -> bytes:
+        return self.keys.blind(blind_form(name))
+
+    def find_client(self, name: str) -> Client | None:
+        """The client of this name: the blind index's exact form first; else
+        the one client whose name differs only in case, accents or width
+        ("Jose" finds José), which costs a pass over every client record."""
+        row = self.store.client_by_blind(self.blind(name))
+        if row is None:
+            wanted = normalise_name(name)
+            found = [c for c in self.clients() if normalise_name(c.name) == wanted]
+            return found[0] if len(found) == 1 else None
+        client = self.open_client(row)
+        if blind_form(client.name) != blind_form(name):
+            raise IntegrityError(f"client {row.id}: the name index does not match the record")
+        return client
+
+    def clients(self) -> list[Client]:
+        counts = self.store.note_counts()
+        clients = [self.open_client(row) for row in self.store.clients()]
+        for c in clients:
+            check_count(c, counts.get(c.id, 0))
+        return clients
+
+    def _row(self, client: Client) -> ClientRow:
+        row = self.store.client_by_blind(self.blind(client.name))
+        if row is None or row.id != client.id:
+            raise IntegrityError(f"client {client.id}: the name index does not match the record")
+        return row
+
+    # -- client records ------------------------------------------------
+
+    def create_client(self, name: str, now: datetime) -> Client:
+        client_id = self.store.next_id("clients")
+        uid, key = crypto.random_bytes(16), crypto.random_key()
+        blind = self.blind(name)
+        client = Client(id=client_id, uid=uid, name=name, created=now, last=None, notes=0)
+        self.store.insert_client(ClientRow(
+            id=client_id, uid=uid, blind=blind,
+            wrapped_key=self.keys.wrap_client_key(client_id, uid, blind, key),
+            meta=self._seal_meta(key, client)))
+        return client
+
+    def open_client(self, row: ClientRow) -> Client:
+        key = self.keys.client_key(row)
+        try:
+            meta = codec.unpack(crypto.unseal(key, row.meta,
+                                              self._aad("client-meta", row.id, row.id)))
+        except CryptoError:
+            raise IntegrityError(f"client {row.id}: record failed authentication") from None
+        name, last, notes = meta.get("name"), meta.get("last"), meta.get("notes")
+        # Records written before closing and holds existed lack these keys.
+        status = meta.get("status", "open")
+        retain, hold = meta.get("retain_until"), meta.get("hold")
+        aliases = _aliases(meta.get("aliases", []), row.id)
+        if not (isinstance(name, str) and isinstance(notes, int) and notes >= 0
+                and status in ("open", "closed") and (hold is None or isinstance(hold, str))
+                and (retain is None or isinstance(retain, str))):
+            raise IntegrityError(f"client {row.id}: malformed record")
+        try:
+            retain_until = None if retain is None else date.fromisoformat(retain)
+        except ValueError:
+            raise IntegrityError(f"client {row.id}: malformed record") from None
+        return Client(id=row.id, uid=row.uid, name=name, created=parse_iso(meta.get("created")),
+                      last=None if last is None else parse_iso(last), notes=notes,
+                      status=status, retain_until=retain_until, hold=hold, aliases=aliases)
+
+    def _seal_meta(self, key: bytes, c: Client) -> bytes:
+        meta = {"name": c.name, "created": iso(c.created), "notes": c.notes,
+                "last": None if c.last is None else iso(c.last), "status": c.status,
+                "retain_until": None if c.retain_until is None else c.retain_until.isoformat(),
+                "hold": c.hold,
+                "aliases": [{"name": a.name, "relation": a.relation} for a in c.aliases]}
+        return crypto.seal(key, codec.pack(meta), self._aad("client-meta", c.id, c.id))
+
+    def update_client(self, client: Client) -> None:
+        """Re-seal a client's record (status, retention, hold) under its key."""
+        self.store.update_client_meta(client.id, self._seal_meta(
+            self.keys.client_key(self._row(client)), client))
+
+    def rekey_client(self, client: Client, new_texts: dict[int, str]) -> None:
+        """Re-encrypt a client's record and every note under a fresh data key,
+        replacing the texts given, and drop the old key. With secure_delete
+        on, the old ciphertext and wrapped key are overwritten in the file."""
+        notes = self.notes(client)
+        key = crypto.random_key()
+        row = self._row(client)
+        for n in notes:
+            body = codec.pack({"created": iso(n.created), "tags": list(n.tags),
+                               "text": new_texts.get(n.id, n.text)})
+            self.store.update_note(n.id, crypto.seal(key, body,
+                                                     self._aad("note", n.id, client.id)))
+        self.store.update_client_meta(client.id, self._seal_meta(key, client))
+        self.store.update_client_key(client.id, self.keys.wrap_client_key(
+            row.id, row.uid, row.blind, key))
+
+    def destroy_client(self, client: Client, day: str) -> int:
+        """Delete a client's key, record and notes, keeping a tombstone."""
+        self._row(client)
+        return self.store.delete_client(client.id, client.uid, day)
+
+    # -- notes ---------------------------------------------------------
+
+    def add_note(self, client: Client, text: str, tags: tuple[str, ...],
+                 now: datetime) -> Note:
+        """Store a note and re-seal the client's record with the new count."""
+        return self.add_notes(client, [(text, tags, now)])[0]
+
+    def add_notes(self, client: Client,
+                  items: list[tuple[str, tuple[str, ...], datetime]]) -> list[Note]:
+        """Store notes (text, tags, created) in order, then re-seal the
+        client's record once with the new count and latest date."""
+        row = self._row(client)
+        key = self.keys.client_key(row)
+        first = self.store.next_id("notes")
+        notes = []
+        for i, (text, tags, created) in enumerate(items):
+            note = Note(id=first + i, client_id=client.id, created=created, tags=tags,
+                        text=text)
+            body = codec.pack({"created": iso(created), "tags": list(tags), "text": text})
+            self.store.insert_note(note.id, client.id, crypto.seal(
+                key, body, self._aad("note", note.id, client.id)))
+            notes.append(note)
+        last = max([n.created for n in notes] + ([client.last] if client.last else []))
+        self.store.update_client_meta(client.id, self._seal_meta(
+            key, dataclasses.replace(client, last=last, notes=client.notes + len(notes))))
+        return notes
+
+    def notes(self, client: Client) -> list[Note]:
+        key = self.keys.client_key(self._row(client))
+        notes = [self._open_note(key, client.id, note_id, body)
+                 for note_id, body in self.store.notes_of(client.id)]
+        check_count(client, len(notes))
+        return notes
+
+    def _open_note(self, key: bytes, client_id: int, note_id: int, body: bytes) -> Note:
+        try:
+            rec = codec.unpack(crypto.unseal(key, body, self._aad("note", note_id, client_id)))
+        except CryptoError:
+            raise IntegrityError(f"note {note_id}: failed authentication") from None
+        tags, text = rec.get("tags"), rec.get("text")
+        if not (isinstance(text, str) and isinstance(tags, list)
+                and all(isinstance(t, str) for t in tags)):
+            raise IntegrityError(f"note {note_id}: malformed record")
+        return Note(id=note_id, client_id=client_id, created=parse_iso(rec.get("created")),
+                    tags=tuple(tags), text=text)
+
+    def _aad(self, kind: str, row_id: int, client_id: int) -> bytes:
+        return crypto.aad(kind, self.vault_id, row_id, client_id)

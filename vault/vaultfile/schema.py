@@ -1,0 +1,122 @@
+"""The tables of a vault file: SCHEMA as written by this version, UPGRADES
+from older versions, and the exact-schema check made on every open.
+
+SQL only: knows no cryptography (docs/format.md section 2 quotes SCHEMA).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..errors import IntegrityError
+
+SCHEMA_VERSION = 2   # 2 added the inbox; version 1 files are upgraded on open
+
+SCHEMA = """
+CREATE TABLE header (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    magic           TEXT    NOT NULL,
+    format_version  INTEGER NOT NULL,
+    vault_id        BLOB    NOT NULL,
+    kdf             TEXT    NOT NULL,
+    kdf_memory_kib  INTEGER NOT NULL,
+    kdf_iterations  INTEGER NOT NULL,
+    kdf_parallelism INTEGER NOT NULL,
+    salt            BLOB    NOT NULL,
+    wrapped_master  BLOB    NOT NULL,
+    sign_public     BLOB    NOT NULL
+);
+CREATE TABLE keys (
+    name    TEXT PRIMARY KEY,
+    wrapped BLOB NOT NULL
+);
+CREATE TABLE clients (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid         BLOB NOT NULL UNIQUE,
+    blind       BLOB NOT NULL UNIQUE,
+    wrapped_key BLOB NOT NULL,
+    meta        BLOB NOT NULL
+);
+CREATE TABLE notes (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id INTEGER NOT NULL REFERENCES clients(id),
+    body      BLOB    NOT NULL
+);
+CREATE INDEX notes_by_client ON notes(client_id, id);
+CREATE TABLE log (
+    seq       INTEGER PRIMARY KEY,
+    time      TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    via       TEXT NOT NULL,
+    refs      BLOB NOT NULL,
+    detail    BLOB NOT NULL,
+    prev_hash BLOB NOT NULL,
+    signature BLOB
+);
+-- Unsigned entries are looked up at every unlock. Without this index that
+-- would be a scan of the whole log.
+CREATE INDEX log_unsigned ON log(seq) WHERE signature IS NULL;
+CREATE TABLE head (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed BLOB NOT NULL
+);
+CREATE TABLE tombstones (
+    uid      BLOB PRIMARY KEY,
+    shredded TEXT NOT NULL
+);
+CREATE TABLE inbox (
+    id     INTEGER PRIMARY KEY,
+    sealed BLOB NOT NULL
+);
+"""
+# What version 2 added to version 1.
+UPGRADES = {1: "CREATE TABLE inbox (\n    id     INTEGER PRIMARY KEY,\n"
+               "    sealed BLOB NOT NULL\n)"}
+
+
+_EXPECTED: set[tuple] | None = None
+
+
+def create_tables(db: sqlite3.Connection) -> None:
+    """SCHEMA, statement by statement, and its version. Call inside a write
+    transaction."""
+    for stmt in SCHEMA.split(";"):
+        if stmt.strip():
+            db.execute(stmt)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def upgrade(db: sqlite3.Connection) -> None:
+    """Version 1 to 2: the same file plus the inbox. Call inside a write
+    transaction; a file another process upgraded meanwhile is left alone."""
+    if db.execute("PRAGMA user_version").fetchone()[0] == 1:
+        db.execute(UPGRADES[1])
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def expected_schema(version: int = SCHEMA_VERSION) -> set[tuple]:
+    """sqlite_master as SCHEMA creates it, for comparison on every open; for
+    version 1, without what later versions added."""
+    global _EXPECTED
+    if _EXPECTED is None:
+        db = sqlite3.connect(":memory:")
+        for stmt in SCHEMA.split(";"):
+            if stmt.strip():
+                db.execute(stmt)
+        # sqlite_sequence appears with the first AUTOINCREMENT row.
+        db.execute("INSERT INTO clients VALUES (NULL, x'', x'', x'', x'')")
+        _EXPECTED = set(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        db.close()
+    if version == 1:
+        return {row for row in _EXPECTED if row[1] != "inbox"}
+    return _EXPECTED
+
+
+def check_schema(db: sqlite3.Connection, version: int = SCHEMA_VERSION) -> None:
+    """Refuse any table, index, view or trigger this program did not create.
+    A trigger planted by someone with write access could silently drop
+    log entries while notes are shown, so the schema must be exactly ours."""
+    found = set(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    if found != expected_schema(version):
+        raise IntegrityError("the file is not a vault, or holds tables or triggers "
+                             "this program did not create (tampering)")
