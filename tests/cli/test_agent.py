@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pytest
 
-from vault.agent.client import address
+from vault.agent.protocol import address
 
 from ..checks import files_under
 from ..conftest import FAST_KDF, VaultEnv
@@ -498,7 +498,7 @@ def test_killing_the_agent_leaves_the_vault_intact(office):
 # -- secrets stay in memory ------------------------------------------------------------
 
 def the_kek(venv: VaultEnv, passphrase: str) -> bytes:
-    """The key-encryption key, derived here as vault/session.py `_kek` does."""
+    """The key-encryption key, derived here as vault/vaultfile/keyring.py `_kek` does."""
     from vault import crypto
     from vault.models import KdfParams
     conn = sqlite3.connect(f"file:{venv.path}?mode=ro", uri=True)

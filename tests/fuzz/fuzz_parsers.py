@@ -39,7 +39,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from vault.agent import client as agent
+    from vault.agent import protocol as agent
     from vault.vaultfile import audit
     from vault import codec
     from vault.commands import backup, imports as importing

@@ -1,4 +1,4 @@
-"""The agent process started by `vault unlock` (see agent.py for the protocol).
+"""The agent process started by `vault unlock` (see protocol.py for the protocol).
 
     python -m vault.agent.server VAULT_PATH TIMEOUT_SECONDS   (key on stdin)
 
@@ -17,15 +17,14 @@ import os
 import select
 import signal
 import socket
-import sqlite3
 import struct
 import sys
 import time
-import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import client as agent
+from . import protocol
+from ..vaultfile.store import vault_identity
 
 CHECK_EVERY_S = 2.0
 PR_SET_DUMPABLE = 4
@@ -48,19 +47,7 @@ def harden() -> bool:
 
 def identity(vault: Path) -> tuple[int, int, bytes] | None:
     """(device, inode, salt): what must not change while the key is held."""
-    try:
-        st = os.stat(vault)
-        uri = "file:" + urllib.parse.quote(os.fsencode(vault)) + "?mode=ro"
-        db = sqlite3.connect(uri, uri=True, timeout=1.0)
-        try:
-            row = db.execute("SELECT salt FROM header WHERE id = 1").fetchone()
-        finally:
-            db.close()
-    except (OSError, sqlite3.Error):
-        return None
-    if row is None or not isinstance(row[0], bytes):
-        return None
-    return st.st_dev, st.st_ino, row[0]
+    return vault_identity(vault)
 
 
 def peer_uid(conn: socket.socket) -> int | None:
@@ -101,23 +88,23 @@ class Agent:
 
     def answer(self, message: dict) -> dict:
         if message.get("vault") != str(self.vault):
-            return {"v": agent.PROTOCOL, "ok": False, "error": "another vault"}
+            return {"v": protocol.PROTOCOL, "ok": False, "error": "another vault"}
         op = message.get("op")
         if op == "lock":
             self.forget()
-            return {"v": agent.PROTOCOL, "ok": True}
+            return {"v": protocol.PROTOCOL, "ok": True}
         if not self.still_valid():
             self.forget()
-            return {"v": agent.PROTOCOL, "ok": False, "error": "locked"}
+            return {"v": protocol.PROTOCOL, "ok": False, "error": "locked"}
         if op == "status":
-            return {"v": agent.PROTOCOL, "ok": True, "until": self.until(),
+            return {"v": protocol.PROTOCOL, "ok": True, "until": self.until(),
                     "dumpable": self.dumpable}
         if op == "key":
             self.last_used = time.monotonic()
             assert self._kek is not None
-            return {"v": agent.PROTOCOL, "ok": True, "key": bytes(self._kek).hex(),
+            return {"v": protocol.PROTOCOL, "ok": True, "key": bytes(self._kek).hex(),
                     "until": self.until()}
-        return {"v": agent.PROTOCOL, "ok": False, "error": "unknown request"}
+        return {"v": protocol.PROTOCOL, "ok": False, "error": "unknown request"}
 
     def serve(self, listener: socket.socket) -> None:
         next_check = time.monotonic() + CHECK_EVERY_S
@@ -140,16 +127,16 @@ class Agent:
                 conn.settimeout(1.0)
                 if peer_uid(conn) != os.getuid():
                     return  # another user, or unknown: not a word
-                reply = self.answer(agent.receive(conn))
+                reply = self.answer(protocol.receive(conn))
             except (OSError, ValueError):
                 with contextlib.suppress(OSError, ValueError):
-                    agent.send(conn, {"v": agent.PROTOCOL, "ok": False,
+                    protocol.send(conn, {"v": protocol.PROTOCOL, "ok": False,
                                       "error": "malformed request"})
                 return
             except Exception:  # noqa: BLE001 - the agent must outlive any request
                 return
             with contextlib.suppress(OSError, ValueError):
-                agent.send(conn, reply)
+                protocol.send(conn, reply)
 
 
 def main(argv: list[str]) -> int:
@@ -165,11 +152,11 @@ def main(argv: list[str]) -> int:
         return 2
     state = Agent(vault, kek, timeout_s)
     state.dumpable = dumpable
-    path = agent.socket_path(vault)
+    path = protocol.socket_path(vault)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    with agent.address(path) as where:
+    with protocol.address(path) as where:
         listener.bind(where)
     os.chmod(path, 0o600)
     bound = os.stat(path).st_ino
