@@ -259,3 +259,47 @@ def test_the_failed_unlock_is_recorded_as_a_plain_authentication_failure(path):
     with pytest.raises(AuthenticationFailed) as caught:
         UnlockedVault.unlock(Store.open(path), b"wrong")
     assert type(caught.value) is AuthenticationFailed
+
+
+# -- accent-insensitive lookup (issue 11) ---------------------------------------
+
+def test_an_accent_variant_finds_the_client_through_the_folded_index(session):
+    core.add(session, "José Núñez", "x", create=True)
+    assert session.find_client("Jose Nunez").name == "José Núñez"
+    assert session.find_client("JOSE NUÑEZ").name == "José Núñez"
+    assert session.find_client("Josefina") is None
+
+
+def test_a_client_another_process_adds_is_found_by_its_folded_name(path, session):
+    core.add(session, "Ann Lee", "x", create=True)
+    assert session.find_client("Zoe") is None          # the folded index is built now
+    other = UnlockedVault.unlock(Store.open(path), PW)
+    try:
+        core.add(other, "Zoë", "y", create=True)       # committed by another connection
+    finally:
+        other.store.close()
+    with session.store.read():
+        assert session.find_client("Zoe").name == "Zoë"
+
+
+def test_a_rolled_back_creation_is_not_found_by_its_folded_name(session):
+    assert session.find_client("Rene") is None
+    with pytest.raises(ZeroDivisionError):
+        with session.store.write():
+            session.create_client("René", datetime(2026, 1, 1, tzinfo=timezone.utc))
+            1 / 0
+    with session.store.read():
+        assert session.find_client("Rene") is None
+        assert session.find_client("René") is None
+
+
+def test_two_clients_differing_only_by_accents_are_never_guessed_between(path, session):
+    """Vaults may hold both (made before lookup folded accents): the exact
+    spelling finds each through the blind index; the folded one finds none."""
+    for name in ("Rene Roy", "René Roy"):
+        with session.store.write():
+            session.create_client(name, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    with session.store.read():
+        assert session.find_client("Rene Roy").name == "Rene Roy"
+        assert session.find_client("René Roy").name == "René Roy"
+        assert session.find_client("Rênê Roy") is None   # folds to both

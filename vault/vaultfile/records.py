@@ -56,6 +56,11 @@ class Records:
         self.store = store
         self.keys = keys
         self.vault_id = keys.vault_id
+        # Folded name -> client ids, for lookups that miss the blind index;
+        # built on the first miss, kept current by this object's own writes,
+        # rebuilt when another process has committed since.
+        self._folded: dict[str, set[int]] | None = None
+        self._folded_at = -1
 
     # -- finding clients -----------------------------------------------
 
@@ -65,16 +70,39 @@ class Records:
     def find_client(self, name: str) -> Client | None:
         """The client of this name: the blind index's exact form first; else
         the one client whose name differs only in case, accents or width
-        ("Jose" finds José), which costs a pass over every client record."""
+        ("Jose" finds José). The first such miss of a command opens every
+        client record once; later misses cost a dict lookup."""
         row = self.store.client_by_blind(self.blind(name))
         if row is None:
-            wanted = normalise_name(name)
-            found = [c for c in self.clients() if normalise_name(c.name) == wanted]
-            return found[0] if len(found) == 1 else None
+            return self._find_folded(normalise_name(name))
         client = self.open_client(row)
         if blind_form(client.name) != blind_form(name):
             raise IntegrityError(f"client {row.id}: the name index does not match the record")
         return client
+
+    def _find_folded(self, wanted: str) -> Client | None:
+        ids = self._folded_index().get(wanted, set())
+        if len(ids) != 1:
+            return None   # none, or two that differ only by accents: never guessed
+        row = self.store.client_by_id(next(iter(ids)))
+        # The index may name a client created in a transaction that was then
+        # rolled back: what counts is the row and its sealed name.
+        client = None if row is None else self.open_client(row)
+        return client if client is not None and normalise_name(client.name) == wanted else None
+
+    def _folded_index(self) -> dict[str, set[int]]:
+        version = self.store.data_version()
+        if self._folded is None or version != self._folded_at:
+            index: dict[str, set[int]] = {}
+            for row in self.store.clients():
+                index.setdefault(normalise_name(self.open_client(row).name), set()).add(row.id)
+            self._folded, self._folded_at = index, version
+        return self._folded
+
+    def _fold_in(self, client: Client, present: bool) -> None:
+        if self._folded is not None:
+            ids = self._folded.setdefault(normalise_name(client.name), set())
+            (ids.add if present else ids.discard)(client.id)
 
     def clients(self) -> list[Client]:
         counts = self.store.note_counts()
@@ -100,6 +128,7 @@ class Records:
             id=client_id, uid=uid, blind=blind,
             wrapped_key=self.keys.wrap_client_key(client_id, uid, blind, key),
             meta=self._seal_meta(key, client)))
+        self._fold_in(client, present=True)
         return client
 
     def open_client(self, row: ClientRow) -> Client:
@@ -158,7 +187,9 @@ class Records:
     def destroy_client(self, client: Client, day: str) -> int:
         """Delete a client's key, record and notes, keeping a tombstone."""
         self._row(client)
-        return self.store.delete_client(client.id, client.uid, day)
+        deleted = self.store.delete_client(client.id, client.uid, day)
+        self._fold_in(client, present=False)
+        return deleted
 
     # -- notes ---------------------------------------------------------
 

@@ -163,6 +163,16 @@ class Store(SqlFile):
                       "WHERE blind = ?", (blind,)).fetchone()
         return None if row is None else self._client_row(row)
 
+    def client_by_id(self, client_id: int) -> ClientRow | None:
+        row = self._q("SELECT id, uid, blind, wrapped_key, meta FROM clients "
+                      "WHERE id = ?", (client_id,)).fetchone()
+        return None if row is None else self._client_row(row)
+
+    def data_version(self) -> int:
+        """Changes when another connection commits (SQLite's data_version):
+        what this connection cached from the file may then be stale."""
+        return _int(self._q("PRAGMA data_version").fetchone()[0])
+
     def clients(self) -> Iterator[ClientRow]:
         cur = self._q("SELECT id, uid, blind, wrapped_key, meta FROM clients ORDER BY id")
         with translate_errors():
