@@ -19,12 +19,18 @@ import nacl.signing
 import nacl.utils
 from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
-from nacl._sodium import ffi as _ffi, lib as _lib
+from nacl._sodium import ffi as _ffi
+from nacl._sodium import lib as _lib
 from nacl.encoding import RawEncoder
 
 from .errors import CryptoError
-from .models import (FORMAT_VERSION, KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB,
-                     KDF_MAX_PARALLELISM, KdfParams)
+from .models import (
+    FORMAT_VERSION,
+    KDF_MAX_ITERATIONS,
+    KDF_MAX_MEMORY_KIB,
+    KDF_MAX_PARALLELISM,
+    KdfParams,
+)
 
 KEY_BYTES = 32
 NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES  # 24

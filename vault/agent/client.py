@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .protocol import (PROTOCOL, AgentError, address, receive, send,
-                       socket_path)
+from .protocol import PROTOCOL, AgentError, address, receive, send, socket_path
 
 TIMEOUT_S = 2.0
 START_TIMEOUT_S = 10.0

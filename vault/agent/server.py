@@ -23,8 +23,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import protocol
 from ..vaultfile.store import vault_identity
+from . import protocol
 
 CHECK_EVERY_S = 2.0
 PR_SET_DUMPABLE = 4

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from . import ui
-from .base import (lazy, JsonFlag, KeyFile, PassphraseFile, _iso, _json, _open, _state, _unlock,
-                   app)
+from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _open, _state, _unlock, app, lazy
 
 backups = lazy("vault.commands.backup")
 restores = lazy("vault.commands.restore")

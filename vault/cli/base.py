@@ -1,5 +1,6 @@
-"""The shared parts of the command line: the app, error mapping, unlocking,
-rendering helpers, and `main()`.
+"""The shared parts of the command line: the app, error mapping, the glue
+that hands prompts and the agent to commands/unlock.py, rendering helpers,
+and `main()`.
 
 No logic, no SQL, no crypto here. Every failure reaches the user through
 `VaultGroup.invoke` as one `vault: error:` line and a documented exit code.
@@ -28,10 +29,10 @@ except ImportError:  # pragma: no cover
     from click.exceptions import UsageError as ClickUsageError
 
 from .. import paths
-from . import ui
-from . import passphrase as passphrases
 from ..errors import ExitCode, NotFound, VaultError
 from ..models import iso
+from . import passphrase as passphrases
+from . import ui
 
 
 class lazy:

@@ -11,15 +11,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
-import signal
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import ui
 from ..errors import VaultError
+from . import ui
 
 
 def ram_folder() -> str | None:

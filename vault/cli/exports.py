@@ -14,8 +14,8 @@ from typing import Annotated, Optional, TextIO
 import typer
 
 from .. import paths
-from . import ui
 from ..errors import Refused, UsageError
+from . import ui
 from .base import KeyFile, PassphraseFile, _iso, _state, _unlocked, app
 
 Client = Annotated[str, typer.Argument(metavar="CLIENT", help="The client's name.")]

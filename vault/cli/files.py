@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 import typer
 
 from .. import validate
-from . import ui
 from ..errors import Refused, UsageError
-from .base import lazy, KeyFile, JsonFlag, PassphraseFile, _json, _local, _unlocked, app
+from . import ui
+from .base import JsonFlag, KeyFile, PassphraseFile, _json, _local, _unlocked, app, lazy
 
 lifecycle = lazy("vault.commands.files")
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from . import ui
 from ..errors import Refused
+from . import ui
 from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _unlocked, app
 
 inbox_app = typer.Typer(help="Notes added while locked (`vault add --sealed`) that name "

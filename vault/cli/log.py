@@ -7,10 +7,21 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import ui
-from . import passphrase as passphrases
 from ..errors import IntegrityError, UsageError
-from .base import lazy, KeyFile, JsonFlag, PassphraseFile, _json, _open, _state, _unlock, _unlocked, app
+from . import passphrase as passphrases
+from . import ui
+from .base import (
+    JsonFlag,
+    KeyFile,
+    PassphraseFile,
+    _json,
+    _open,
+    _state,
+    _unlock,
+    _unlocked,
+    app,
+    lazy,
+)
 
 core = lazy("vault.commands.log")
 

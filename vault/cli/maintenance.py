@@ -7,13 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import paths
-from .. import validate
-from ..models import KDF_MIN_MEMORY_MIB
-from . import ui
-from . import passphrase as passphrases
+from .. import paths, validate
 from ..errors import IntegrityError, Refused, UsageError
-from .base import lazy, JsonFlag, KeyFile, PassphraseFile, _json, _unlocked, app
+from ..models import KDF_MIN_MEMORY_MIB
+from . import passphrase as passphrases
+from . import ui
+from .base import JsonFlag, KeyFile, PassphraseFile, _json, _unlocked, app, lazy
 
 maintenance = lazy("vault.commands.maintenance")
 

@@ -9,12 +9,23 @@ from typing import Annotated, Optional
 import typer
 
 from .. import validate
-from ..models import KDF_MIN_MEMORY_MIB
-from . import ui
-from . import passphrase as passphrases
 from ..errors import Refused, UsageError
-from .base import (lazy, JsonFlag, KeyFile, PassphraseFile, _iso, _json, _local, _open, _state,
-                   _unlocked, app)
+from ..models import KDF_MIN_MEMORY_MIB
+from . import passphrase as passphrases
+from . import ui
+from .base import (
+    JsonFlag,
+    KeyFile,
+    PassphraseFile,
+    _iso,
+    _json,
+    _local,
+    _open,
+    _state,
+    _unlocked,
+    app,
+    lazy,
+)
 
 core = lazy("vault.commands.notes")
 transaction = lazy("vault.commands.transaction")
@@ -113,8 +124,8 @@ def add(ctx: typer.Context,
 
 def _add_sealed(ctx: typer.Context, client: str, text: str | None, tags: list[str],
                 json_out: bool) -> None:
-    from . import editor
     from ..commands import inbox
+    from . import editor
     name, clean_tags = validate.check_name(client), validate.check_tags(tags)
     if text is None:
         text = validate.decode_text(editor.compose())

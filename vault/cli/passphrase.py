@@ -17,8 +17,8 @@ import stat
 import subprocess
 import time
 
-from . import ui
 from ..errors import AuthenticationFailed
+from . import ui
 
 MAX_PASSPHRASE_BYTES = 64 * 1024
 COMMAND_TIMEOUT_S = 120

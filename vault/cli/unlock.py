@@ -8,8 +8,20 @@ import typer
 
 from .. import validate
 from . import ui
-from .base import (JsonFlag, KeyFile, PassphraseFile, _agent, _factors, _failed_attempts,
-                   _inbox_waiting, _json, _prompts, _state, app, policy)
+from .base import (
+    JsonFlag,
+    KeyFile,
+    PassphraseFile,
+    _agent,
+    _factors,
+    _failed_attempts,
+    _inbox_waiting,
+    _json,
+    _prompts,
+    _state,
+    app,
+    policy,
+)
 
 MAX_TIMEOUT_S = 24 * 3600
 

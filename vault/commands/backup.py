@@ -23,8 +23,8 @@ from typing import Any
 from .. import paths
 from ..errors import IntegrityError, Refused, UsageError, VaultError
 from ..models import iso
-from ..vaultfile.store import Store
 from ..vaultfile.ledger import record_locked
+from ..vaultfile.store import Store
 from .transaction import now_utc
 
 BACKUP_MAGIC = b"client-vault-backup\n"

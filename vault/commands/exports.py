@@ -1,5 +1,5 @@
-"""Aliases, the anonymized export for supervisors and researchers, and the
-complete export a client may ask for (their right of access).
+"""`vault export-anonymized`, for supervisors and researchers, and `vault
+export`, the complete export a client may ask for (their right of access).
 
 Each function is one transaction with its log entry, committed before the
 caller writes a byte of output. Never imports typer or rich.

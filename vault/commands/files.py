@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ..text import redact as spanlib
-from ..validate import check_name, normalise_name
-from .transaction import CommitThenRaise, command, now_utc, require
 from ..errors import NotFound, Refused, UsageError, VaultError
 from ..models import Client, Note
+from ..text import redact as spanlib
 from ..text.span import Span
+from ..validate import check_name, normalise_name
 from ..vaultfile.unlocked import UnlockedVault
+from .transaction import CommitThenRaise, command, now_utc, require
 
 
 def _refuse_if_held(session: UnlockedVault, clients: list[Client], action: str,

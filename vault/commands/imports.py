@@ -19,11 +19,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..validate import MAX_NOTE_BYTES, check_name, check_tags, check_text, decode_text
-from .transaction import command, now_utc
 from ..errors import UsageError, VaultError
-from ..validate import normalise_name
+from ..validate import (
+    MAX_NOTE_BYTES,
+    check_name,
+    check_tags,
+    check_text,
+    decode_text,
+    normalise_name,
+)
 from ..vaultfile.unlocked import UnlockedVault
+from .transaction import command, now_utc
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024
 NOTE_SUFFIXES = (".md", ".txt")

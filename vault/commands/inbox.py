@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..validate import check_name
-from .transaction import CommitThenRaise, command, missing, now_utc
 from ..errors import NotFound
 from ..models import Note
-from ..vaultfile.store import Store
+from ..validate import check_name
 from ..vaultfile.inbox import InboxItem, seal_to_inbox
+from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
+from .transaction import CommitThenRaise, command, missing, now_utc
 
 
 @dataclass(frozen=True)

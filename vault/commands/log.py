@@ -15,7 +15,6 @@ from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 from .transaction import command, now_utc, require
 
-
 # -- the access log --------------------------------------------------------
 
 @dataclass(frozen=True)

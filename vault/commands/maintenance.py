@@ -1,16 +1,15 @@
-"""`vault check` and `vault passwd`: keeping a vault sound for years.
-Backups and restores are in backup.py and restore.py. Never imports typer
+"""`vault check`, `vault passwd` and `vault keyfile new`: keeping a vault
+sound for years. Backups and restores are in backup.py and restore.py. Never imports typer
 or rich.
 """
 
 from __future__ import annotations
 
-from .. import crypto
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .. import crypto
 from ..errors import IntegrityError, VaultError
 from ..models import KdfParams
 from ..vaultfile import audit

@@ -25,9 +25,9 @@ from ..models import iso
 from ..vaultfile import audit
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
-from .transaction import command, now_utc
 from .backup import Unpacked, scratch, unpack_backup
 from .maintenance import check
+from .transaction import command, now_utc
 
 Progress = Callable[[int, int], None]
 

@@ -12,10 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..validate import check_name, fold
-from .transaction import command, now_utc, require
 from ..errors import UsageError
+from ..validate import check_name, fold
 from ..vaultfile.unlocked import UnlockedVault
+from .transaction import command, now_utc, require
 
 CONTEXT = 40           # characters of excerpt on each side of the first match
 MAX_TERM_CHARS = 1000

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import VaultError
-from ..vaultfile.store import Store
 from ..vaultfile.keyring import check_factors
+from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 from .transaction import client_exists, log_event
 

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import detect
 from ..validate import fold
+from . import detect
 from .names import NameIndex
 
 PLACEHOLDER_TYPES: tuple[str, ...] = (

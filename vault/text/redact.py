@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from . import detect
 from ..errors import UsageError
+from . import detect
 from .span import Span
 
 Finder = Callable[[str], list[Span]]

@@ -12,12 +12,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timezone
 
-from . import audit
 from .. import codec, crypto
 from ..codec import parse_iso
 from ..errors import CryptoError, IntegrityError, VaultError
 from ..models import Client, Note, iso
 from ..validate import check_name, check_tags, check_text
+from . import audit
 from .keyring import BOX_PUBLIC, Keyring
 from .ledger import Ledger, last_entry, record_locked
 from .records import Records

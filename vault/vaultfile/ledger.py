@@ -14,11 +14,11 @@ import struct
 from datetime import datetime
 from typing import Any
 
-from . import audit
 from .. import codec, crypto
 from ..codec import parse_iso
 from ..errors import CryptoError, IntegrityError, VaultError
 from ..models import LogEntry
+from . import audit
 from .keyring import BOX_PUBLIC, Keyring
 from .store import Store
 
