@@ -15,6 +15,19 @@ them; dates the vault cannot store (outside 1000..9999 in UTC) are refused;
 an unreadable folder in `dir` is an error, never skipped; errors number a
 client's folder instead of naming it (the full path only in a hint on a
 terminal) and never print a control character raw.
+
+Issue 15, item 4 (moving in from jrnl; the real jrnl 4.6 export is in
+test_import_jrnl46.py): jrnl's `@` is dropped from tags and a star becomes
+the tag `starred`; `--client-map FILE` names the clients of tags (every way
+of writing a tag, comments, blank lines; alone, its tags are the client
+tags) and each of its errors gives a line number, never a tag or a name,
+all bad lines at once; every problem of a jrnl export is reported in one
+run (each on its own line, then one error line with the count), untagged
+entries as one list; `--unassigned CLIENT` and `--skip-untagged`, and the
+usage errors of combining them with `--client`; a note already in the
+client's file (same date to the second and text), or earlier in the same
+import, is skipped and counted, for every format, and `--dry-run` (which
+now unlocks the vault and logs `import-preview`) counts the same.
 """
 
 from __future__ import annotations
@@ -39,8 +52,10 @@ def snapshot(venv):
 
 
 def notes_of(venv, name, env=None):
+    """(text, tags, created) of each note, oldest first (by date, then as stored)."""
     result = ok(venv.run("view", name, "--json", env=env))
-    return [(n["text"], n["tags"], n["created"]) for n in json.loads(result.stdout)["notes"]]
+    notes = json.loads(result.stdout)["notes"]
+    return sorted(((n["text"], n["tags"], n["created"]) for n in notes), key=lambda n: n[2])
 
 
 def names(venv, env=None):
@@ -111,19 +126,21 @@ def test_jrnl_with_clients_from_tags_and_a_fallback(office, tmp_path):
     src = write(tmp_path / "journal.json", GOOD_JRNL)
     result = ok(office.run("import", "jrnl", str(src), "--client-from-tag", "@c_",
                            "--client", "Group Work", "--json"))
-    assert json.loads(result.stdout) == {"notes": 4, "clients": 3, "new_clients": 2}
+    assert json.loads(result.stdout) == {"notes": 4, "clients": 3, "new_clients": 2,
+                                         "skipped": 0, "untagged": 0}
     assert names(office) == ["Group Work", "Jane Doe", "Max Mustermann"]
     assert notes_of(office, "Jane Doe") == [
-        ("already here", [], notes_of(office, "Jane Doe")[0][2]),
         ("Earlier, listed later\nx", [], jrnl_time("2021-03-01", "08:00")),
-        ("First session.\nTalked about sleep.\n\nAnd work.", ["@intake"],
-         jrnl_time("2021-03-04", "09:15"))]
+        ("First session.\nTalked about sleep.\n\nAnd work.", ["intake"],
+         jrnl_time("2021-03-04", "09:15")),
+        ("already here", [], notes_of(office, "Jane Doe")[-1][2])]
     assert notes_of(office, "Max Mustermann") == [
         ("Phone call", [], jrnl_time("2021-03-05", "17:40"))]
     assert notes_of(office, "Group Work") == [
-        ("Group\npadded body", ["@group"], jrnl_time("2021-03-06", "10:00"))]
+        ("Group\npadded body", ["group"], jrnl_time("2021-03-06", "10:00"))]
     [logged] = imports_logged(office)
-    assert logged["detail"] == {"format": "jrnl", "notes": 4, "clients": 3, "new_clients": 2}
+    assert logged["detail"] == {"format": "jrnl", "notes": 4, "clients": 3, "new_clients": 2,
+                                "skipped": 0}
     assert logged["clients"] == 3 and logged["signed"]
     ok(office.run("log", "verify"))
     ok(office.run("check"))
@@ -137,7 +154,7 @@ def test_jrnl_with_one_client_for_everything(office, tmp_path):
     assert names(office) == ["Jane Doe"]  # matched to the existing client
     assert len(notes_of(office, "Jane Doe")) == 5
     tags = [t for _, t, _ in notes_of(office, "Jane Doe")]
-    assert ["@c_Jane_Doe", "@intake"] in tags  # without --client-from-tag, tags are tags
+    assert ["c_Jane_Doe", "intake"] in tags  # without --client-from-tag, tags are tags
 
 
 def test_jrnl_from_stdin(office):
@@ -154,15 +171,30 @@ def test_jrnl_needs_to_be_told_whose_notes(office, tmp_path):
     assert snapshot(office) == before
 
 
+def stored(venv):
+    """The vault's clients and notes (a dry run logs `import-preview`, nothing else)."""
+    return {t: rows for t, rows in snapshot(venv).items() if t in ("clients", "notes")}
+
+
+def previews_logged(venv):
+    return [e for e in json.loads(ok(venv.run("log", "--json")).stdout)
+            if e["action"] == "import-preview"]
+
+
 def test_jrnl_dry_run_stores_nothing(office, tmp_path):
     src = write(tmp_path / "journal.json", GOOD_JRNL)
-    before = snapshot(office)
+    before = stored(office)
     result = ok(office.run("import", "jrnl", str(src), "--client-from-tag", "@c_",
                            "--client", "Group Work", "--dry-run", "--json"))
-    assert json.loads(result.stdout) == {"dry_run": True, "notes": 4, "clients": 3}
+    assert json.loads(result.stdout) == {"dry_run": True, "notes": 4, "clients": 3,
+                                         "new_clients": 2, "skipped": 0, "untagged": 0}
     plain = ok(office.run("import", "jrnl", str(src), "--client", "X", "--dry-run"))
     assert plain.stdout == "" and "nothing was stored" in plain.stderr
-    assert snapshot(office) == before
+    assert stored(office) == before
+    assert not imports_logged(office)
+    assert [e["detail"] for e in previews_logged(office)] == [
+        {"format": "jrnl", "notes": 4, "clients": 3, "new_clients": 2, "skipped": 0},
+        {"format": "jrnl", "notes": 4, "clients": 1, "new_clients": 1, "skipped": 0}]
 
 
 def jrnl_doc(last):
@@ -193,6 +225,7 @@ MALFORMED_JRNL = {
     "a client tag naming nobody": jrnl_doc(entry(tags=["@c__"])),
     "a control character in a tag": jrnl_doc(entry(tags=["@c_Jane_Doe", "bad\x07tag"])),
     "a date before the year 1000": jrnl_doc(entry(date="0999-06-01", tags=["@c_Jane_Doe"])),
+    "a star that is not true or false": jrnl_doc(entry(tags=["@c_Jane_Doe"], starred="yes")),
     "a missing file": None,
 }
 
@@ -226,7 +259,7 @@ def test_an_entry_without_a_client_tag_goes_to_the_fallback(office, tmp_path):
     src = write(tmp_path / "j.json", jrnl_doc(entry("no tag", tags=["@intake"])))
     done = json.loads(ok(office.run("import", "jrnl", src.as_posix(), "--client-from-tag",
                                     "@c_", "--client", "Fallback Fred", "--json")).stdout)
-    assert done == {"notes": 4, "clients": 2, "new_clients": 1}
+    assert done == {"notes": 4, "clients": 2, "new_clients": 1, "skipped": 0, "untagged": 0}
     assert [t for t, _, _ in notes_of(office, "Fallback Fred")] == ["no tag"]
 
 
@@ -281,9 +314,10 @@ def tree(tmp_path):
 
 def test_dir_one_note_per_file_dated_by_mtime(office, tree):
     result = ok(office.run("import", "dir", str(tree), "--json"))
-    assert json.loads(result.stdout) == {"notes": 4, "clients": 2, "new_clients": 1}
+    assert json.loads(result.stdout) == {"notes": 4, "clients": 2, "new_clients": 1,
+                                         "skipped": 0}
     at = lambda offset: utc(datetime.fromtimestamp(T0 + offset, timezone.utc))  # noqa: E731
-    assert notes_of(office, "Jane Doe")[1:] == [
+    assert notes_of(office, "Jane Doe")[:-1] == [
         ("# UnlockedVault\nslept better\n", [], at(100)),
         ("suffix in capitals", [], at(200)),
         ("from a subfolder", [], at(300))]
@@ -293,14 +327,15 @@ def test_dir_one_note_per_file_dated_by_mtime(office, tree):
     for skipped in ("hidden", "PNG", "not a note", "no suffix", "outside any", "symlink"):
         assert skipped not in all_text, skipped
     assert imports_logged(office)[0]["detail"] == {"format": "dir", "notes": 4, "clients": 2,
-                                                   "new_clients": 1}
+                                                   "new_clients": 1, "skipped": 0}
 
 
 def test_dir_dry_run(office, tree):
-    before = snapshot(office)
+    before = stored(office)
     result = ok(office.run("import", "dir", str(tree), "--dry-run", "--json"))
-    assert json.loads(result.stdout) == {"dry_run": True, "notes": 4, "clients": 2}
-    assert snapshot(office) == before
+    assert json.loads(result.stdout) == {"dry_run": True, "notes": 4, "clients": 2,
+                                         "new_clients": 1, "skipped": 0}
+    assert stored(office) == before
 
 
 @pytest.mark.parametrize("what", ["not UTF-8", "an empty file", "only whitespace"])
@@ -384,7 +419,8 @@ def test_view_json_of_one_vault_imports_into_another(office, tmp_path):
     other = {"VAULT_PATH": str(tmp_path / "other" / "vault.sqlite")}
     ok(office.run("init", *FAST_KDF, env=other))
     result = ok(office.run("import", "jsonl", str(src), "--json", env=other))
-    assert json.loads(result.stdout) == {"notes": 3, "clients": 2, "new_clients": 2}
+    assert json.loads(result.stdout) == {"notes": 3, "clients": 2, "new_clients": 2,
+                                         "skipped": 0}
     for name in ("Jane Doe", "Émile Zola"):
         assert notes_of(office, name, env=other) == notes_of(office, name)
     [logged] = imports_logged(office, env=other)
@@ -397,8 +433,9 @@ def test_jsonl_from_stdin_into_an_existing_client(office):
         {"id": 9, "created": "2024-01-02T05:04:05.678+02:00", "tags": ["x", "x"], "text": "t"}]}
     result = ok(office.run("import", "jsonl", "-", "--json",
                            input=json.dumps(doc) + "\n\n"))  # blank lines are fine
-    assert json.loads(result.stdout) == {"notes": 1, "clients": 1, "new_clients": 0}
-    assert notes_of(office, "Jane Doe")[-1] == ("t", ["x"], "2024-01-02T03:04:05Z")
+    assert json.loads(result.stdout) == {"notes": 1, "clients": 1, "new_clients": 0,
+                                         "skipped": 0}
+    assert ("t", ["x"], "2024-01-02T03:04:05Z") in notes_of(office, "Jane Doe")
     assert names(office) == ["Jane Doe"]
 
 
@@ -407,10 +444,11 @@ def test_jsonl_dry_run(office, tmp_path):
         {"created": "2024-01-02T03:04:05Z", "tags": [], "text": f"n{i}"} for i in range(3)]}
     src = write(tmp_path / "in.jsonl", json.dumps(doc) + "\n" + json.dumps(
         {"client": "Other Person", "notes": [doc["notes"][0]]}) + "\n")
-    before = snapshot(office)
+    before = stored(office)
     result = ok(office.run("import", "jsonl", str(src), "--dry-run", "--json"))
-    assert json.loads(result.stdout) == {"dry_run": True, "notes": 4, "clients": 2}
-    assert snapshot(office) == before
+    assert json.loads(result.stdout) == {"dry_run": True, "notes": 4, "clients": 2,
+                                         "new_clients": 2, "skipped": 0}
+    assert stored(office) == before
 
 
 def test_dry_run_counts_clients_as_the_import_does(office, tmp_path):
@@ -511,3 +549,202 @@ def test_a_failure_while_storing_rolls_everything_back(office, tmp_path):
     after = snapshot(office)
     assert after["clients"] == before["clients"] and after["notes"] == before["notes"]
     assert not [r for r in after["log"] if r[2] == "import"]
+
+
+# -- issue 15: moving in from jrnl -------------------------------------------------
+
+def test_tags_lose_jrnls_symbol_and_a_star_becomes_a_tag(office, tmp_path):
+    src = write(tmp_path / "j.json", {"entries": [
+        entry("starred", tags=["@c_Jane_Doe", "@sleep", "#work", "#sleep"], starred=True),
+        entry("plain", date="2021-03-05", tags=["@c_Jane_Doe", "@@odd", "@"])]})
+    ok(office.run("import", "jrnl", str(src), "--client-from-tag", "@C_"))  # any case
+    assert [tags for text, tags, _ in notes_of(office, "Jane Doe")[:2]] == [
+        ["sleep", "work", "starred"], ["@odd", "@"]]
+    hits = json.loads(ok(office.run("search", "starred", "--tag", "sleep", "--json")).stdout)
+    assert len(hits["hits"]) == 1
+
+
+def map_file(tmp_path, content) -> str:
+    return str(write(tmp_path / "clients.map", content))
+
+
+def test_a_client_map_names_the_clients_of_tags(office, tmp_path):
+    src = write(tmp_path / "j.json", {"entries": [
+        entry("one", tags=["@c_jane_doe"]), entry("two", tags=["@c_max_m", "@mood"]),
+        entry("three", tags=["@c_new_person"])]})
+    cmap = map_file(tmp_path, "# comment\n\n  c_MAX_M = Max Mustermann  \r\n"
+                              "@c_jane_doe\tJane Doe\n")
+    done = json.loads(ok(office.run("import", "jrnl", str(src), "--client-from-tag", "@c_",
+                                    "--client-map", cmap, "--json")).stdout)
+    assert done == {"notes": 3, "clients": 3, "new_clients": 2, "skipped": 0, "untagged": 0}
+    assert names(office) == ["Jane Doe", "Max Mustermann", "new person"]
+    assert [(t, tags) for t, tags, _ in notes_of(office, "Max Mustermann")] == [
+        ("two", ["mood"])]
+
+
+def test_a_client_map_alone_makes_its_tags_the_client_tags(office, tmp_path):
+    src = write(tmp_path / "j.json", {"entries": [
+        entry("one", tags=["@ann", "@sleep"]), entry("two", tags=["@bo", "@ann_lee"]),
+        entry("three", tags=["@sleep"])]})
+    cmap = map_file(tmp_path, "ann = Ann Lee\nann_lee = Ann Lee\n@BO = Bo Brown\n")
+    result = refused(office, snapshot(office), "import", "jrnl", str(src),
+                     "--client-map", cmap)
+    assert "entry 2: 2 tags name different clients" in result.stderr  # ann_lee and bo
+    assert "entry 3: no client tag (no tag is in the client map)" in result.stderr
+    src = write(tmp_path / "j.json", {"entries": [
+        entry("one", tags=["@ann", "@sleep"]), entry("two", tags=["@ann_lee", "@ANN"]),
+        entry("three", tags=["@sleep"])]})
+    done = json.loads(ok(office.run("import", "jrnl", str(src), "--client-map", cmap,
+                                    "--unassigned", "Practice", "--json")).stdout)
+    assert done["notes"] == 3 and names(office) == ["Ann Lee", "Jane Doe", "Practice"]
+    assert [tags for _, tags, _ in notes_of(office, "Ann Lee")] == [["sleep"], []]
+
+
+BAD_MAPS = {
+    "no separator": ("@c_jane_doe Jane Doe\n", "line 1: no \"=\" or tab between the tag "
+                     "and the client's name"),
+    "an empty name": ("\n# x\n@c_jane_doe =   \n", "line 3: the client's name is empty"),
+    "an empty tag": ("= Jane Doe\n", "line 1: the tag is empty"),
+    "a tag naming nobody": ("@c_ = Jane Doe\n", "line 1: the tag names nobody"),
+    "a control character": ("@c_x = Jane\x1b[2J Doe\n", "line 1: the client's name contains "
+                            "control or invisible characters"),
+    "a long name": ("@c_x = " + "J" * 201 + "\n", "line 1: the client's name is longer "
+                    "than 200 characters"),
+    "a tag mapped twice": ("@c_jane = Jane Doe\nc_JANE = Jane Smith\n",
+                           "line 2: the tag is mapped to another client on line 1"),
+    "not UTF-8": (b"@c_x = Jos\xe9\n", "not valid UTF-8"),
+}
+
+
+@pytest.mark.parametrize("what", list(BAD_MAPS))
+def test_client_map_errors_give_the_line_never_the_names(office, tmp_path, what):
+    content, message = BAD_MAPS[what]
+    cmap = map_file(tmp_path, content)
+    src = write(tmp_path / "j.json", jrnl_doc(entry(tags=["@c_Jane_Doe"])))
+    result = refused(office, snapshot(office), "import", "jrnl", str(src),
+                     "--client-from-tag", "@c_", "--client-map", cmap)
+    assert f"error: client map {cmap}: {message}; nothing was imported" in result.stderr
+    for secret in ("Jane", "Smith", "Jos", "jane"):
+        assert secret not in result.stderr.replace(cmap, "")
+
+
+def test_every_bad_map_line_is_reported_at_once(office, tmp_path):
+    cmap = map_file(tmp_path, "ok_tag = Fine Name\nbad line\n@c_x =\nc_y = A\nc_Y = B\n")
+    src = write(tmp_path / "j.json", jrnl_doc(entry(tags=["@c_Jane_Doe"])))
+    result = refused(office, snapshot(office), "import", "jrnl", str(src),
+                     "--client-from-tag", "@c_", "--client-map", cmap)
+    lines = result.stderr.splitlines()
+    assert lines[:3] == [
+        f"vault: client map {cmap}: line 2: no \"=\" or tab between the tag and the "
+        "client's name",
+        f"vault: client map {cmap}: line 3: the client's name is empty",
+        f"vault: client map {cmap}: line 5: the tag is mapped to another client on line 4"]
+    assert lines[3] == f"vault: error: client map {cmap}: 3 problems; nothing was imported"
+
+
+def test_a_missing_client_map(office, tmp_path):
+    src = write(tmp_path / "j.json", jrnl_doc(entry(tags=["@c_Jane_Doe"])))
+    result = refused(office, snapshot(office), "import", "jrnl", str(src), "--client-map",
+                     str(tmp_path / "none.map"))
+    assert f"cannot read client map {tmp_path / 'none.map'}: no such file or directory" \
+        in result.stderr
+
+
+def test_every_problem_of_an_export_is_reported_in_one_run(office, tmp_path):
+    bad = [entry("fine", tags=["@c_Jane_Doe"]), entry(date="2021-13-01", tags=["@c_A"]),
+           entry("untagged one", tags=["@x"]), entry(title=7, tags=["@c_A"]),
+           entry("untagged two", tags=[])]
+    src = write(tmp_path / "j.json", {"entries": bad})
+    result = refused(office, snapshot(office), "import", "jrnl", str(src),
+                     "--client-from-tag", "@c_")
+    assert result.stderr.splitlines()[:4] == [
+        f"vault: {src}: entry 2: the date is not YYYY-MM-DD with time HH:MM",
+        f"vault: {src}: entries 3 and 5: no client tag (no tag starts with '@c_')",
+        f"vault: {src}: entry 4: title and body must be strings",
+        f"vault: error: {src}: 3 problems; nothing was imported"]
+    assert "--unassigned CLIENT" in result.stderr
+    assert "fine" not in result.stderr and "untagged " not in result.stderr
+
+
+def test_a_thousand_untagged_entries_are_one_short_line(office, tmp_path):
+    src = write(tmp_path / "j.json", {"entries": [entry(f"n{i}") for i in range(1000)]})
+    result = refused(office, snapshot(office), "import", "jrnl", str(src),
+                     "--client-from-tag", "@c_")
+    assert "entries 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 990 more: no client tag" \
+        in result.stderr
+    assert len(result.stderr) < 500
+
+
+def test_unassigned_files_and_skip_untagged_leaves_out(office, tmp_path):
+    src = write(tmp_path / "j.json", jrnl_doc(entry("untagged", tags=["@x"])))
+    skipped = json.loads(ok(office.run("import", "jrnl", str(src), "--client-from-tag", "@c_",
+                                       "--skip-untagged", "--json")).stdout)
+    assert skipped == {"notes": 3, "clients": 1, "new_clients": 0, "skipped": 0,
+                       "untagged": 1}
+    plain = ok(office.run("import", "jrnl", str(src), "--client-from-tag", "@c_",
+                          "--unassigned", "Office Admin"))
+    assert ("imported 1 note(s) for 1 client(s), 1 of them new; 3 duplicate(s) skipped"
+            in plain.stderr)
+    assert [(t, tags) for t, tags, _ in notes_of(office, "Office Admin")] == [
+        ("untagged", ["x"])]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--client", "A", "--unassigned", "B"], "give --client or --unassigned, not both"),
+    (["--client-from-tag", "@c_", "--client", "A", "--skip-untagged"],
+     "--skip-untagged leaves out the entries without a client tag, which --client or "
+     "--unassigned would file: give only one"),
+    (["--unassigned", "B", "--client-from-tag", "@c_", "--skip-untagged"],
+     "--skip-untagged leaves out"),
+    (["--skip-untagged"], "say whose notes these are: --client NAME, --client-from-tag "
+     "PREFIX (such as @c_), or --client-map FILE"),
+])
+def test_contradictory_options_are_usage_errors(office, tmp_path, args, message):
+    src = write(tmp_path / "j.json", GOOD_JRNL)
+    before = snapshot(office)
+    result = code(office.run("import", "jrnl", str(src), *args), 2)
+    assert_one_error_line(result.stderr)
+    assert f"error: {message}" in result.stderr
+    assert snapshot(office) == before
+
+
+def jsonl(client, *notes) -> str:
+    return json.dumps({"client": client, "notes": [
+        {"created": c, "tags": [], "text": t} for c, t in notes]}) + "\n"
+
+
+def test_a_note_already_there_is_skipped_in_every_format(office, tmp_path, tree):
+    first = ok(office.run("import", "dir", str(tree), "--json"))
+    again = json.loads(ok(office.run("import", "dir", str(tree), "--json")).stdout)
+    assert json.loads(first.stdout)["notes"] == 4
+    assert again == {"notes": 0, "clients": 0, "new_clients": 0, "skipped": 4}
+    t = "2024-01-02T03:04:05Z"
+    src = write(tmp_path / "in.jsonl", jsonl("Jane Doe", (t, "a"), (t, "a"), (t, "b"),
+                                             ("2024-01-02T03:04:06Z", "a"))
+                + jsonl("jane  DOE", (t, "b")) + jsonl("Max Mustermann", (t, "a")))
+    dry = json.loads(ok(office.run("import", "jsonl", str(src), "--dry-run",
+                                   "--json")).stdout)
+    done = json.loads(ok(office.run("import", "jsonl", str(src), "--json")).stdout)
+    # same date and text, in the same import: skipped; another second, another
+    # text or another client: a note of its own
+    assert done == {"notes": 4, "clients": 2, "new_clients": 0, "skipped": 2}
+    assert dry == {"dry_run": True, **done}
+    assert json.loads(ok(office.run("import", "jsonl", str(src), "--json")).stdout) == {
+        "notes": 0, "clients": 0, "new_clients": 0, "skipped": 6}
+    assert [(c, x) for x, _, c in notes_of(office, "Jane Doe") if c.startswith("2024-01")] == [
+        (t, "a"), (t, "b"), ("2024-01-02T03:04:06Z", "a")]
+
+
+def test_a_dry_run_needs_the_passphrase_and_logs_a_preview(office, tmp_path):
+    """Counting the notes already there means opening the clients' notes."""
+    src = write(tmp_path / "in.jsonl", jsonl("Jane Doe", ("2024-01-02T03:04:05Z", "a")))
+    wrong = write(tmp_path / "wrong.txt", "not the passphrase at all\n")
+    before = stored(office)
+    code(office.run("import", "jsonl", str(src), "--dry-run",
+                    env={"VAULT_PASSPHRASE_FILE": str(wrong)}), 3)
+    ok(office.run("import", "jsonl", str(src), "--dry-run"))
+    assert stored(office) == before
+    [preview] = previews_logged(office)
+    assert preview["clients"] == 1 and preview["signed"]
+    assert preview["detail"] == {"format": "jsonl", "notes": 1, "clients": 1,
+                                 "new_clients": 0, "skipped": 0}

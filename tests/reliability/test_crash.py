@@ -396,9 +396,13 @@ class Import(Operation):
         for doc in self.t.imported:
             old = before.get(doc["client"], (None, None, ()))[2]
             got = state["clients"][doc["client"]][2]
-            assert got[:len(old)] == old
-            assert [(n[1], list(n[2]), n[3]) for n in got[len(old):]] == [
-                (n["created"], n["tags"], n["text"]) for n in doc["notes"]]
+            # Notes come back by date (issue 15), so the imported ones take
+            # their places among the old: every old note is there unchanged,
+            # and the rest are exactly the imported ones.
+            old_ids = {n[0] for n in old}
+            assert [n for n in got if n[0] in old_ids] == list(old)
+            assert sorted((n[1], list(n[2]), n[3]) for n in got if n[0] not in old_ids) == \
+                sorted((n["created"], n["tags"], n["text"]) for n in doc["notes"])
         assert set(state["clients"]) == set(before) | {d["client"] for d in self.t.imported}
 
 

@@ -14,6 +14,17 @@ zone); read_dir fails on any folder or file it cannot read rather than
 skipping it, skips named pipes, reads any depth of folders, and never names a
 client's folder in an error (nor lets a control character through), which a
 Hypothesis property checks on arbitrary folder names, file names and bytes.
+
+Issue 15, item 4: plain_tag and tag_client in any case; the client map
+parser (every way of writing a tag, comments, blank lines, a byte-order
+mark, line numbers in errors, all bad lines at once); read_jrnl_export
+(stars, untagged entries filed, left out and counted, or reported together
+with every other problem). Hypothesis: a client map written from any tags
+and names reads back as those names, and one of hostile text fails only
+with ImportFailed whose message holds none of the text; a jrnl export
+written from any entries reads back equal, with jrnl 4.6's lower-cased
+tags named again by a map; and a hostile export's errors never hold its
+entries' text.
 """
 
 from __future__ import annotations
@@ -34,10 +45,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vault.cli import ui
-from vault.validate import check_name, check_tags, check_text
+from vault.validate import check_name, check_tags, check_text, normalise_name
 from vault.errors import UsageError
-from vault.commands.imports import (ImportFailed, Incoming, read_dir, read_jrnl, read_jsonl,
-                                    tag_client)
+from vault.commands.import_common import numbered
+from vault.commands.import_jrnl import map_key
+from vault.commands.imports import (ImportFailed, Incoming, parse_client_map, plain_tag,
+                                    read_client_map, read_dir, read_jrnl, read_jrnl_export,
+                                    read_jsonl, tag_client)
 
 UTC = timezone.utc
 FILE_SETTINGS = settings(max_examples=60, deadline=None,
@@ -81,10 +95,10 @@ def test_jrnl_entries_become_incoming_notes(tmp_path):
         {"title": "Only a title", "date": "2020-03-01", "tags": []},
     ]})
     assert read_jrnl(src, client="Fallback", tag_prefix="@c_") == [
-        Incoming("Jane Doe", "Title\nBody", ("@mood",), local("2020-02-29", "23:59")),
+        Incoming("Jane Doe", "Title\nBody", ("mood", "starred"), local("2020-02-29", "23:59")),
         Incoming("Fallback", "Only a title", (), local("2020-03-01", "00:00"))]
-    # with one client for all, tags stay as they are
-    assert read_jrnl(src, client="Someone")[0].tags == ("@c_Jane_Doe", "@mood")
+    # with one client for all, every tag is a tag, without jrnl's @
+    assert read_jrnl(src, client="Someone")[0].tags == ("c_Jane_Doe", "mood", "starred")
     with pytest.raises(ImportFailed):  # both tags start with "@"
         read_jrnl(src, tag_prefix="@")
 
@@ -467,7 +481,8 @@ def only_clean_errors(read) -> None:
 def readers(path: Path):
     return [lambda: read_jsonl(path), lambda: read_jrnl(path, client="A"),
             lambda: read_jrnl(path, tag_prefix="@"),
-            lambda: read_jrnl(path, client="B", tag_prefix="@c_")]
+            lambda: read_jrnl(path, client="B", tag_prefix="@c_"),
+            lambda: read_jrnl(path, tag_prefix="@c_", skip_untagged=True)]
 
 
 @FILE_SETTINGS
@@ -521,3 +536,211 @@ def test_hostile_edge_cases_fail_cleanly(tmp_path, content):
     path = write(tmp_path / "edge.json", content)
     for read in readers(path):
         only_clean_errors(read)
+
+
+# -- issue 15: jrnl 4.6 -----------------------------------------------------------------
+
+@pytest.mark.parametrize("tag,plain", [("@sleep", "sleep"), ("#sleep", "sleep"),
+                                       ("@@x", "@x"), ("@", "@"), ("sleep", "sleep"),
+                                       ("", "")])
+def test_plain_tag(tag, plain):
+    assert plain_tag(tag) == plain
+
+
+def test_tag_client_matches_the_prefix_in_any_case():
+    assert tag_client("@c_ann_lee", "@C_") == "ann lee"
+    assert tag_client("@C_ANN", "@c_") == "ANN"
+
+
+@pytest.mark.parametrize("numbers,words", [
+    ([4], "entry 4"), ([2, 5], "entries 2 and 5"), ([1, 2, 9], "entries 1, 2 and 9"),
+    (list(range(1, 31)), "entries 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 20 more")])
+def test_numbered(numbers, words):
+    assert numbered("entry", numbers) == words
+
+
+@pytest.mark.parametrize("written", ["@c_ann_lee", "c_ann_lee", "ann_lee", "Ann Lee",
+                                     "@C_ANN_LEE", "  ann_lee  "])
+def test_a_map_tag_with_or_without_the_prefix(written):
+    assert parse_client_map(f"{written} = Ann Lee", "@c_", "m") == {"ann lee": "Ann Lee"}
+    assert map_key("@c_ann_lee", "@c_") == "ann lee"
+
+
+def test_a_map_without_a_prefix_keeps_the_tag_whole():
+    cmap = parse_client_map("@c_ann_lee = Ann Lee\n#bo\tBo Brown\nbo = Bo Brown", None, "m")
+    assert cmap == {"c ann lee": "Ann Lee", "bo": "Bo Brown"}  # "#bo" is a comment
+
+
+def test_the_map_syntax():
+    text = ("\ufeff# names as they should be\r\n\r\n  @c_a = Ann = Lee \r\n"
+            "@c_b\tBo\t Brown\n@c_a = ANN = LEE\n\t\n")
+    assert parse_client_map(text, "@c_", "m") == {"a": "Ann = Lee", "b": "Bo Brown"}
+    assert parse_client_map("", "@c_", "m") == {}
+
+
+def test_map_errors_give_every_bad_line_and_no_name(tmp_path):
+    with pytest.raises(ImportFailed) as e:
+        parse_client_map("@c_a = Secret One\nno separator Secret\n@c_a = Secret Two\n"
+                         "@c_b =\n", "@c_", "client map m")
+    assert e.value.message == "client map m: 3 problems; nothing was imported"
+    assert e.value.problems == (
+        'client map m: line 2: no "=" or tab between the tag and the client\'s name',
+        "client map m: line 3: the tag is mapped to another client on line 1",
+        "client map m: line 4: the client's name is empty")
+    assert "Secret" not in repr((e.value.message, e.value.problems, e.value.hint))
+    write(tmp_path / "m", b"@c_a = Jos\xe9")
+    with pytest.raises(ImportFailed, match="not valid UTF-8"):
+        read_client_map(tmp_path / "m", "@c_")
+
+
+def test_jrnl_stars_and_untagged_entries(tmp_path):
+    src = write(tmp_path / "j.json", {"entries": [
+        {"title": "a", "date": "2020-01-01", "tags": ["@c_x", "@sleep"], "starred": True},
+        {"title": "b", "date": "2020-01-02", "tags": ["@sleep"]},
+        {"title": "c", "date": "2020-01-03", "tags": ["@c_x", "@starred"], "starred": True}]})
+    got = read_jrnl_export(src, tag_prefix="@c_", skip_untagged=True)
+    assert got.untagged == 1
+    assert [(n.client, n.text, n.tags) for n in got.notes] == [
+        ("x", "a", ("sleep", "starred")), ("x", "c", ("starred",))]
+    filed = read_jrnl(src, "Admin", "@c_")
+    assert [(n.client, n.tags) for n in filed][1] == ("Admin", ("sleep",))
+    with pytest.raises(ImportFailed) as e:
+        read_jrnl(src, tag_prefix="@c_")
+    assert "entry 2: no client tag" in e.value.message
+    with pytest.raises(UsageError):
+        read_jrnl(src, "Admin", "@c_", skip_untagged=True)
+
+
+def test_jrnl_every_problem_at_once(tmp_path):
+    src = write(tmp_path / "j.json", {"entries": [
+        {"title": "t", "date": "x", "tags": []}, 5, {"title": "t", "date": "2020-01-01"},
+        {"title": "t", "date": "2020-01-01", "tags": ["@c_a", "@c_b"]},
+        {"title": "t", "date": "2020-01-01", "tags": []}]})
+    with pytest.raises(ImportFailed) as e:
+        read_jrnl(src, tag_prefix="@c_")
+    where = str(src)
+    assert e.value.problems == (
+        f"{where}: entry 1: the date is not YYYY-MM-DD with time HH:MM",
+        f"{where}: entry 2: not an object",
+        f"{where}: entries 3 and 5: no client tag (no tag starts with '@c_')",
+        f"{where}: entry 4: 2 tags name different clients")
+    assert e.value.message == f"{where}: 4 problems; nothing was imported"
+    assert "--unassigned" in e.value.hint and "such as @c_" in e.value.hint
+
+
+def test_many_problems_are_listed_up_to_a_limit(tmp_path):
+    src = write(tmp_path / "j.json", {"entries": [7] * 50})
+    with pytest.raises(ImportFailed) as e:
+        read_jrnl(src, client="A")
+    assert len(e.value.problems) == 21
+    assert e.value.problems[-1] == f"{src}: and 30 more problem(s)"
+
+
+# -- properties of the client map -----------------------------------------------------
+
+# A tag as jrnl writes one: a symbol, then word characters; a client's name
+# as typed. "Ψ" marks input text, so that an error can be searched for it.
+tag_words = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_]{0,15}", fullmatch=True)
+client_names = st.from_regex(r"[A-Z][a-zë]{0,8}( [A-Z][a-zé]{0,8}){0,2}", fullmatch=True)
+
+
+@FILE_SETTINGS
+@given(st.sampled_from(["@c_", "#c_", "c_", "@", "", "@C_"]),
+       st.sampled_from([" = ", "=", "\t", " \t "]), st.booleans(), st.data())
+def test_a_map_reads_back_as_written(tmp_path, written_prefix, sep, crlf, data):
+    pairs = data.draw(st.lists(
+        st.tuples(tag_words, client_names).filter(
+            lambda p: map_key(written_prefix + p[0], "@c_")),
+        max_size=8, unique_by=lambda p: map_key(written_prefix + p[0], "@c_")))
+    lines = [f"{written_prefix}{tag}{sep}{name}" for tag, name in pairs]
+    text = ("\r\n" if crlf else "\n").join(["# the map", "", *lines])
+    expected = {} if written_prefix.startswith("#") else {  # "#...": a comment
+        map_key(written_prefix + tag, "@c_"): name for tag, name in pairs}
+    assert parse_client_map(text, "@c_", "m") == expected
+    assert read_client_map(write(tmp_path / "m.map", text), "@c_") == expected
+
+
+hostile_lines = st.lists(st.text(st.characters(blacklist_characters="\n") | st.just("Ψ"),
+                                 max_size=30).map(lambda t: "Ψ" + t if t else t), max_size=6)
+
+
+@FILE_SETTINGS
+@given(hostile_lines, st.sampled_from(["@c_", None]))
+def test_a_hostile_map_fails_cleanly_and_never_echoes_it(lines, prefix):
+    try:
+        parse_client_map("\n".join(lines), prefix, "client map m")
+    except ImportFailed as e:
+        said = repr((e.message, e.problems, e.hint))
+        assert "Ψ" not in said, said
+        assert not shown_raw(e.message)
+
+
+# -- properties of the jrnl reader ---------------------------------------------------
+
+entries = st.lists(st.tuples(
+    client_names, st.lists(tag_words, max_size=3),
+    st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(
+        lambda t: t.strip()),
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)).map(
+        lambda d: d.replace(second=0, microsecond=0)),
+    st.booleans()), min_size=1, max_size=6)
+
+
+def export(items, lower: bool) -> dict:
+    """As jrnl writes it; jrnl 4.6 writes every tag in lower case."""
+    case = str.lower if lower else (lambda t: t)
+    return {"tags": {}, "entries": [
+        {"title": title, "body": body, "date": when.strftime("%Y-%m-%d"),
+         "time": when.strftime("%H:%M"), "starred": star,
+         "tags": [case("@c_" + name.replace(" ", "_"))] + [case("@" + t) for t in tags]}
+        for name, tags, title, body, when, star in items]}
+
+
+def expected_notes(items, name_of) -> list[Incoming]:
+    return [Incoming(name_of(name), title.strip() + ("\n" + body.strip() if body.strip()
+                                                    else ""),
+                     check_tags([t for t in tags] + (["starred"] if star else [])),
+                     when.astimezone().astimezone(UTC))
+            for name, tags, title, body, when, star in items]
+
+
+@FILE_SETTINGS
+@given(entries)
+def test_a_jrnl_export_reads_back_equal(tmp_path, items):
+    src = write(tmp_path / "j.json", export(items, lower=False))
+    assert read_jrnl(src, tag_prefix="@c_") == expected_notes(items, lambda n: n)
+
+
+@FILE_SETTINGS
+@given(entries)
+def test_a_lower_case_export_gets_its_names_back_from_a_map(tmp_path, items):
+    src = write(tmp_path / "j.json", export(items, lower=True))
+    names = {normalise_name(name): name for name, *_ in items}
+    cmap = write(tmp_path / "names.map", "".join(
+        f"@c_{key.replace(' ', '_')} = {name}\n" for key, name in names.items()))
+    got = read_jrnl(src, tag_prefix="@c_", client_map=cmap)
+    want = expected_notes(items, lambda n: names[normalise_name(n)])
+    assert [(n.client, n.text, n.created) for n in got] == \
+        [(n.client, n.text, n.created) for n in want]
+    assert [n.tags for n in got] == [tuple(t.lower() if t != "starred" else t for t in n.tags)
+                                     for n in want]
+
+
+@FILE_SETTINGS
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "title": st.just("Ψ title") | json_values, "body": st.just("Ψ body") | json_values,
+    "date": st.sampled_from(["2020-01-01", "Ψ", "2020-13-01"]) | json_values,
+    "time": st.sampled_from(["10:00", "Ψ"]) | json_values,
+    "starred": st.booleans() | json_values,
+    "tags": st.lists(st.sampled_from(["@c_Ψ_name", "@Ψ", "@c_", "@c_a", "@c_b", "Ψ\x1b"]),
+                     max_size=3) | json_values}), max_size=5))
+def test_a_hostile_export_never_echoes_its_entries(tmp_path, items):
+    path = write(tmp_path / "entries.json", {"entries": items})
+    for read in readers(path)[1:]:
+        try:
+            read()
+        except (ImportFailed, UsageError) as e:
+            said = repr((e.message, getattr(e, "problems", ()), e.hint))
+            assert "Ψ" not in said, said
+            assert not shown_raw(e.message)

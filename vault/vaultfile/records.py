@@ -168,6 +168,22 @@ class Records:
         self.store.update_client_meta(client.id, self._seal_meta(
             self.keys.client_key(self._row(client)), client))
 
+    def rename_client(self, client: Client, renamed: Client) -> None:
+        """A new name (`renamed`: the same client, its new name and aliases):
+        the blind index moves to it, and the client key, whose associated
+        data binds the blind, is re-wrapped under the new one. The key, the
+        notes and the opaque id stay."""
+        row = self._row(client)
+        if renamed.id != client.id or renamed.uid != client.uid:
+            raise IntegrityError(f"client {client.id}: a rename cannot change the client")
+        key = self.keys.client_key(row)
+        blind = self.blind(renamed.name)
+        self.store.rename_client(client.id, blind,
+                                 self.keys.wrap_client_key(row.id, row.uid, blind, key),
+                                 self._seal_meta(key, renamed))
+        self._fold_in(client, present=False)
+        self._fold_in(renamed, present=True)
+
     def rekey_client(self, client: Client, new_texts: dict[int, str]) -> None:
         """Re-encrypt a client's record and every note under a fresh data key,
         replacing the texts given, and drop the old key. With secure_delete
@@ -219,10 +235,14 @@ class Records:
         return notes
 
     def notes(self, client: Client) -> list[Note]:
+        """A client's notes, oldest first by their date, then by id: an import
+        adds old notes after newer ones, and every reader (view, --last,
+        export, search) wants the order in which they were written."""
         key = self.keys.client_key(self._row(client))
         notes = [self._open_note(key, client.id, note_id, body)
                  for note_id, body in self.store.notes_of(client.id)]
         check_count(client, len(notes))
+        notes.sort(key=lambda n: (n.created, n.id))
         return notes
 
     def _open_note(self, key: bytes, client_id: int, note_id: int, body: bytes) -> Note:

@@ -143,6 +143,13 @@ class Store(SqlFile):
     def update_client_key(self, client_id: int, wrapped_key: bytes) -> None:
         self._q("UPDATE clients SET wrapped_key = ? WHERE id = ?", (wrapped_key, client_id))
 
+    def rename_client(self, client_id: int, blind: bytes, wrapped_key: bytes,
+                      meta: bytes) -> None:
+        """A client's new name: its blind index, its key wrapped under that
+        index, and its record, in one statement."""
+        self._q("UPDATE clients SET blind = ?, wrapped_key = ?, meta = ? WHERE id = ?",
+                (blind, wrapped_key, meta, client_id))
+
     def delete_client(self, client_id: int, uid: bytes, day: str) -> int:
         """Notes, key and record go; a tombstone with the opaque id stays.
         Returns the number of notes deleted."""

@@ -158,6 +158,11 @@ class UnlockedVault:
         """Re-seal a client's record (status, retention, hold) under its key."""
         self.records.update_client(client)
 
+    def rename_client(self, client: Client, renamed: Client) -> None:
+        """A client's new name and aliases; the blind index and the wrapped
+        client key follow (see Records.rename_client)."""
+        self.records.rename_client(client, renamed)
+
     def rekey_client(self, client: Client, new_texts: dict[int, str]) -> None:
         """Every note of a client re-sealed under a fresh data key."""
         self.records.rekey_client(client, new_texts)
