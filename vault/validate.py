@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from .errors import UsageError
 from .models import KDF_MAX_ITERATIONS, KDF_MAX_MEMORY_KIB
 
 MAX_NAME_CHARS = 200
 MAX_TAG_CHARS = 100
+MAX_DISCLOSURE_CHARS = 200   # an export's --recipient and --purpose
 MAX_NOTE_BYTES = 64 * 1024 * 1024
 # Bidirectional-override and other invisible format characters can make a
 # name or tag display as something it is not.
@@ -41,11 +42,22 @@ def check_name(name: str, what: str = "the client name") -> str:
     return _check_label(name, what, MAX_NAME_CHARS)
 
 
+def check_disclosure(value: str | None, what: str) -> str | None:
+    """The recipient or purpose of a disclosure (`export --recipient`,
+    `--purpose`): free text checked like a name; None when not given or blank."""
+    if value is None or not value.strip():
+        return None
+    return _check_label(value, what, MAX_DISCLOSURE_CHARS)
+
+
 def check_tags(tags: list[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
+    """Each tag checked; tags that compare equal (any case or accents) kept
+    once, as first written."""
+    seen: dict[str, str] = {}
     for tag in tags:
-        seen.setdefault(_check_label(tag, "a tag", MAX_TAG_CHARS), None)
-    return tuple(seen)
+        label = _check_label(tag, "a tag", MAX_TAG_CHARS)
+        seen.setdefault(normalise_name(label), label)
+    return tuple(seen.values())
 
 
 def decode_text(data: bytes) -> str:
@@ -128,6 +140,38 @@ def normalise_name(name: str) -> str:
     """The form in which two names are the same name: folded as above, with
     runs of white space collapsed to one space."""
     return " ".join(fold(name)[0].split())
+
+
+# -- names that look alike ---------------------------------------------------
+#
+# Letters of other scripts drawn like Latin ones (the common cases of
+# Unicode's confusables.txt), so that "Jаne Doe" with a Cyrillic "а" is seen
+# to look like "Jane Doe". Capitals are mapped before case folding: Cyrillic
+# "В" looks like "B", its small "в" does not.
+
+_LOOKALIKES = str.maketrans({
+    **dict(zip("АВЕЅІЈКМНОРСТХУҮԚԜӀаеорсухіјѕԁһӏԛԝү",
+               "ABESIJKMHOPCTXYYQWIaeopcyxijsdhlqwy")),    # Cyrillic
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαιονρυκγ",
+               "ABEZHIKMNOPTYXaiovpuky")),                  # Greek
+    **dict(zip("ıȷɑɡ", "ijag")),                               # Latin variants
+})
+
+
+def skeleton(name: str) -> str:
+    """How a name looks: look-alike letters read as the Latin letters they
+    resemble, then folded as `normalise_name` does. Two names with one
+    skeleton and different normalised forms are different clients that a
+    reader cannot tell apart."""
+    return normalise_name(name.translate(_LOOKALIKES)).translate(_LOOKALIKES)
+
+
+def lookalike_letters(name: str) -> list[str]:
+    """The letters of `name` that only look Latin, as "U+0430 CYRILLIC SMALL
+    LETTER A", each once."""
+    seen = dict.fromkeys(c for c in unicodedata.normalize("NFD", name)
+                         if ord(c) in _LOOKALIKES)
+    return [f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in seen]
 
 
 # -- durations ------------------------------------------------------------------
@@ -217,3 +261,50 @@ def calendar_date(text: str, option: str, today: date) -> date:
         return date.fromordinal(moved.toordinal() + d.days)
     except (ValueError, OverflowError):
         raise UsageError(f"{option} reaches past the year 9999") from None
+
+
+# -- `--since` ------------------------------------------------------------------
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """`--since`: an ISO date or date and time (local time unless an offset is
+    given), `today`, `yesterday`, a weekday (`monday` or `last monday`: the
+    latest one before today), or a calendar duration back from today (`3d`,
+    `2w`, `6mo`, `1y`). Words and durations mean local midnight of that day.
+    `now` is a seam for tests."""
+    text = " ".join(value.strip().lower().split())
+    local_now = (now or datetime.now(timezone.utc)).astimezone()
+    today = local_now.date()
+    day: date | None = None
+    if text in ("today", "yesterday"):
+        day = today - timedelta(days=0 if text == "today" else 1)
+    elif text.removeprefix("last ") in _WEEKDAYS:
+        back = (today.weekday() - _WEEKDAYS.index(text.removeprefix("last "))) % 7 or 7
+        day = today - timedelta(days=back)
+    elif text[:1].isdigit() and (d := parse_duration(text, calendar=True)) is not None:
+        year, month0 = divmod(today.year * 12 + today.month - 1 - d.months, 12)
+        if year < 1:   # before the calendar starts: every note is newer
+            return datetime.min.replace(tzinfo=timezone.utc)
+        # 31 March less one month is the last day of February.
+        from calendar import monthrange  # here: `vault --help` never needs it
+        moved = date(year, month0 + 1, min(today.day, monthrange(year, month0 + 1)[1]))
+        day = date.fromordinal(max(1, moved.toordinal() - d.days))
+    if day is not None:
+        return datetime(day.year, day.month, day.day).astimezone()
+    return _since_iso(value)
+
+
+def _since_iso(value: str) -> datetime:
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError("--since takes a date such as 2026-01-31, today, yesterday, "
+                         "last monday, or 3d, 2w, 6mo, 1y") from None
+    try:
+        return dt.astimezone() if dt.tzinfo is None else dt  # naive means local time
+    except (ValueError, OverflowError):
+        # A real date at the very edge of the calendar: before or after every note.
+        edge = datetime.min if dt.year < 2 else datetime.max
+        return edge.replace(tzinfo=timezone.utc)

@@ -204,9 +204,10 @@ def test_compose_with_a_failing_editor_raises_and_still_removes_the_draft(fake_e
     assert_no_new_secrets(before)
 
 
-def test_compose_without_an_editor_says_how_to_give_text(monkeypatch):
+def test_compose_without_an_editor_says_how_to_give_text(monkeypatch, tmp_path):
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # not even vi, the fallback (issue 15)
     with pytest.raises(VaultError) as info:
         editor.compose()
     assert "-m TEXT" in info.value.message

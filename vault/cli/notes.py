@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
-from typing import Annotated, Optional
+from datetime import datetime
+from typing import Annotated, Any, Optional
 
 import typer
 
 from .. import validate
-from ..errors import Refused, UsageError
+from ..errors import Refused
 from ..models import KDF_MIN_MEMORY_MIB
 from . import passphrase as passphrases
 from . import ui
@@ -93,8 +93,10 @@ def add(ctx: typer.Context,
         keyfile: KeyFile = None) -> None:
     """Add a note to a client's file.
 
-    A client that does not exist is created only with --new, or after a yes on a
-    terminal; a typo never silently opens a second file.
+    A client that does not exist is created only with --new, or when chosen on a
+    terminal, where close matches are offered first; a typo never silently opens
+    a second file. Text from a file (`vault add CLIENT < note.txt`) stays out of
+    shell history and `ps`, unlike -m; the passphrase is then asked on the terminal.
     """
     from . import editor
     text: str | None = None
@@ -105,21 +107,75 @@ def add(ctx: typer.Context,
     if sealed:
         _add_sealed(ctx, client, text, tag or [], json_out)
         return
+    # Before the passphrase is asked: no editor at all costs no unlock.
+    composer = editor.find() if text is None else None
     with _unlocked(ctx, passphrase_file, keyfile) as session:
-        create = new
-        if not new and not transaction.client_exists(session, client) and ui.interactive():
-            create = ui.confirm(f'No client named "{ui.literal(validate.check_name(client), False)}".'
-                                " Create it?")
+        client, create = _which_client(session, client, new)
         if text is None:
             if not create:
                 transaction.require_client(session, client)
-            text = validate.decode_text(editor.compose())
+            text = validate.decode_text(editor.compose(composer))
         added = core.add(session, client, text, tag or [], create=create)
     note = added.note
     if json_out:
         _json({"note": note.id, "created": _iso(note.created), "new_client": added.new_client})
     else:
         ui.info(f"added note {note.id}" + (" to a new client" if added.new_client else ""))
+
+
+def _which_client(session: Any, name: str, new: bool) -> tuple[str, bool]:
+    """The client a note goes to, and whether to create it. A name that is no
+    client is created with --new (with a warning if it looks like another's);
+    on a terminal, close matches are offered before anything is created;
+    otherwise it stays as given, and `core.add` fails with exit 4."""
+    if transaction.client_exists(session, name):
+        return name, False
+    if new:
+        _warn_lookalikes(session, name)
+        return name, True
+    if not ui.can_ask():
+        return name, False
+    matches = transaction.close_matches(session, name)
+    shown = ui.literal(validate.check_name(name), False)
+    if not matches:
+        return name, ui.confirm(f'No client named "{shown}". Create it?')
+    same = validate.skeleton(name)
+    offered = "".join(
+        f"\n  {i}) {ui.literal(c.name, False)}"
+        + ("   (looks the same, spelled with other characters)"
+           if validate.skeleton(c.name) == same else "")
+        for i, c in enumerate(matches, 1))
+    choices = f"1-{len(matches)}" if len(matches) > 1 else "1"
+    question = (f'No client named "{shown}". Did you mean:{offered}\n'
+                f'  n) a new client named "{shown}"\n'
+                f"Choose {choices}, n, or Enter to add nothing: ")
+    for _ in range(5):
+        answer = ui.ask(question).lower()
+        if not answer:
+            break
+        if answer in ("n", "new"):
+            return name, True
+        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(matches):
+            return matches[int(answer) - 1].name, False
+        question = f"Choose {choices}, n, or Enter to add nothing: "
+    raise Refused("no client was chosen; nothing was added")
+
+
+def _warn_lookalikes(session: Any, name: str) -> None:
+    """A new name that reads like an existing client's (a Cyrillic "а" in
+    "Jаne Doe"): the other name is shown on a terminal only."""
+    found = transaction.lookalikes(session, name)
+    if not found:
+        return
+    if not ui.stderr_is_tty():
+        ui.warn(f"the new client's name looks the same as {len(found)} existing client "
+                "name(s) but is spelled with other characters (such as Cyrillic or Greek "
+                "letters); run on a terminal to see them, or see `vault list`")
+        return
+    letters = validate.lookalike_letters(name) or validate.lookalike_letters(found[0].name)
+    others = ", ".join(f'"{ui.literal(c.name, False)}"' for c in found)
+    ui.warn(f'the new client "{ui.literal(name, False)}" looks the same as the existing '
+            f"client {others} but is spelled with other characters ({', '.join(letters)})")
 
 
 def _add_sealed(ctx: typer.Context, client: str, text: str | None, tags: list[str],
@@ -145,18 +201,7 @@ def _add_sealed(ctx: typer.Context, client: str, text: str | None, tags: list[st
 # -- view ----------------------------------------------------------------
 
 def _parse_since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError("--since takes a date such as 2026-01-31 or 2026-01-31T09:00") from None
-    try:
-        return dt.astimezone() if dt.tzinfo is None else dt  # naive means local time
-    except (ValueError, OverflowError):
-        # A real date at the very edge of the calendar: before or after every note.
-        edge = datetime.min if dt.year < 2 else datetime.max
-        return edge.replace(tzinfo=timezone.utc)
+    return None if value is None else validate.parse_since(value)
 
 
 @app.command()
@@ -165,8 +210,11 @@ def view(ctx: typer.Context,
          last: Annotated[Optional[int], typer.Option(
              "--last", metavar="N", min=1, help="Only the N most recent notes.")] = None,
          since: Annotated[Optional[str], typer.Option(
-             "--since", metavar="DATE", help="Only notes from DATE on (local time "
-             "unless an offset is given).")] = None,
+             "--since", metavar="DATE", help="Only notes from DATE on: 2026-01-31 (local "
+             "time unless an offset is given), today, yesterday, last monday, or 3d, 2w, "
+             "6mo, 1y back from today.")] = None,
+         tag: Annotated[Optional[str], typer.Option(
+             "--tag", metavar="TAG", help="Only notes with this tag (any case).")] = None,
          json_out: JsonFlag = False,
          passphrase_file: PassphraseFile = None,
          keyfile: KeyFile = None) -> None:
@@ -177,7 +225,7 @@ def view(ctx: typer.Context,
     """
     since_dt = _parse_since(since)
     with _unlocked(ctx, passphrase_file, keyfile) as session:
-        found, notes = core.view(session, client, last=last, since=since_dt)
+        found, notes = core.view(session, client, last=last, since=since_dt, tag=tag)
     if json_out:
         _json({"client": found.name, "notes": [
             {"id": n.id, "created": _iso(n.created), "tags": list(n.tags), "text": n.text}
@@ -191,12 +239,12 @@ def view(ctx: typer.Context,
                      + ("" if text.endswith("\n") else "\n"))
     ui.out("".join(parts))
     if not notes:
-        ui.info("no notes" + (" match" if last or since else ""))
+        ui.info("no notes" + (" match" if last or since or tag else ""))
 
 
 # -- list ----------------------------------------------------------------
 
-@app.command("list")
+@app.command("list", short_help="List clients: notes, last activity, status.")
 def list_(ctx: typer.Context, json_out: JsonFlag = False,
           passphrase_file: PassphraseFile = None,
           keyfile: KeyFile = None) -> None:

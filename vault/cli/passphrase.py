@@ -3,7 +3,9 @@
 1. `--passphrase-file PATH` given after the command name
 2. `VAULT_PASSPHRASE_FILE`
 3. `VAULT_PASSPHRASE_COMMAND` (its stdout, as restic does)
-4. a prompt without echo, only when stdin and stderr are terminals
+4. a prompt without echo on the terminal: stdin's when stdin and stderr
+   are terminals, else the controlling terminal (/dev/tty), so that
+   `echo TEXT | vault add NAME` still asks; with no terminal at all, exit 3
 
 Never from a command-line argument. One trailing newline is removed from a
 file or command output; nothing else is.
@@ -116,6 +118,10 @@ def get(option: str | None, prompt: str = "Passphrase: ") -> bytes:
         return _from_file(os.environ["VAULT_PASSPHRASE_FILE"], "VAULT_PASSPHRASE_FILE")
     if os.environ.get("VAULT_PASSPHRASE_COMMAND"):
         return _from_command(os.environ["VAULT_PASSPHRASE_COMMAND"])
+    return _typed(prompt)
+
+
+def _typed(prompt: str) -> bytes:
     passphrase = ui.prompt_passphrase(prompt)
     if not passphrase:
         raise AuthenticationFailed("the passphrase is empty")
@@ -140,13 +146,15 @@ def replacement(option: str | None) -> bytes:
         return _from_file(option, "--new-passphrase-file")
     if os.environ.get("VAULT_NEW_PASSPHRASE_FILE"):
         return _from_file(os.environ["VAULT_NEW_PASSPHRASE_FILE"], "VAULT_NEW_PASSPHRASE_FILE")
-    if not ui.interactive():
+    if not ui.can_ask():
         from ..errors import NeedsTerminal
         raise NeedsTerminal("a new passphrase is needed and there is no terminal to ask on",
                             hint="give it with --new-passphrase-file PATH or "
                                  "VAULT_NEW_PASSPHRASE_FILE")
-    first = get(None, "New passphrase: ")
-    if first != get(None, "Repeat the new passphrase: "):
+    # Typed, never get(None): that would read VAULT_PASSPHRASE_FILE, the
+    # current passphrase's source, and "change" it to itself.
+    first = _typed("New passphrase: ")
+    if first != _typed("Repeat the new passphrase: "):
         raise AuthenticationFailed("the two passphrases differ; nothing was changed")
     return first
 

@@ -7,9 +7,14 @@ stdout carries only requested data; everything here except `out` and
 
 from __future__ import annotations
 
+import contextlib
 import getpass
+import io
 import os
+import stat
 import sys
+from collections.abc import Iterator
+from typing import TextIO
 
 from ..errors import AuthenticationFailed, NeedsTerminal
 
@@ -87,9 +92,61 @@ def stderr_is_tty() -> bool:
 
 
 def interactive() -> bool:
-    """A person is there to answer: both stdin and stderr are terminals.
-    Checked ourselves because getpass would quietly open /dev/tty."""
+    """A person is there to answer on stdin: both stdin and stderr are
+    terminals. Checked ourselves because getpass would quietly open /dev/tty."""
     return sys.stdin is not None and sys.stdin.isatty() and stderr_is_tty()
+
+
+def _controlling_terminal() -> int | None:
+    """The controlling terminal (/dev/tty) opened for reading and writing, or
+    None when the process has none (cron, `setsid`, a service)."""
+    try:
+        return os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return None
+
+
+def _stdin_leaves_the_terminal_free() -> bool:
+    """stdin is the terminal, or text piped or redirected from a file: a
+    person may still be at the terminal. Not so for /dev/null (`< /dev/null`,
+    nohup: "no one will answer") or a stdin that is no file at all."""
+    try:
+        fd = sys.stdin.fileno()
+        mode = os.fstat(fd).st_mode
+    except (AttributeError, ValueError, OSError):
+        return False
+    return os.isatty(fd) or stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
+
+
+def can_ask() -> bool:
+    """A person can be asked: on stdin and stderr when both are terminals,
+    else on the controlling terminal, as gpg, ssh and sudo ask when stdin is
+    a pipe (`echo TEXT | vault add NAME`)."""
+    if interactive():
+        return True
+    if not _stdin_leaves_the_terminal_free():
+        return False
+    fd = _controlling_terminal()
+    if fd is None:
+        return False
+    os.close(fd)
+    return True
+
+
+@contextlib.contextmanager
+def _terminal() -> Iterator[tuple[TextIO, TextIO] | None]:
+    """(where answers are read, where questions are written): stdin and
+    stderr when both are terminals, else /dev/tty; None when neither."""
+    if interactive():
+        yield sys.stdin, sys.stderr
+        return
+    fd = _controlling_terminal() if _stdin_leaves_the_terminal_free() else None
+    if fd is None:
+        yield None
+        return
+    with io.TextIOWrapper(io.FileIO(fd, "r+"), errors="replace",
+                          line_buffering=True) as tty:
+        yield tty, tty
 
 
 NON_INTERACTIVE_HINT = ("give the passphrase with --passphrase-file PATH, "
@@ -97,11 +154,17 @@ NON_INTERACTIVE_HINT = ("give the passphrase with --passphrase-file PATH, "
 
 
 def prompt_passphrase(prompt: str = "Passphrase: ") -> bytes:
-    if not interactive():
+    """Typed without echo: on stdin's terminal, else on the controlling
+    terminal; without either, NeedsTerminal (exit 3) at once."""
+    on_stdin = interactive()
+    if not on_stdin and not can_ask():
         raise NeedsTerminal("a passphrase is needed and there is no terminal to ask on",
                             hint=NON_INTERACTIVE_HINT)
     try:
-        return getpass.getpass(prompt, stream=sys.stderr).encode("utf-8")
+        # getpass reads from /dev/tty; the prompt goes to stderr when stderr
+        # is that terminal, else (stream=None) to /dev/tty itself.
+        typed = getpass.getpass(prompt, stream=sys.stderr if on_stdin else None)
+        return typed.encode("utf-8")
     except EOFError:
         raise AuthenticationFailed("no passphrase was given") from None
     except UnicodeError:
@@ -110,21 +173,18 @@ def prompt_passphrase(prompt: str = "Passphrase: ") -> bytes:
 
 
 def ask(question: str) -> str:
-    """One line typed on the terminal; "" when there is none."""
-    if not interactive():
-        return ""
-    sys.stderr.write(question)
-    sys.stderr.flush()
-    return sys.stdin.readline().strip()
+    """One line typed on the terminal (see `can_ask`); "" when there is none."""
+    with _terminal() as tty:
+        if tty is None:
+            return ""
+        answers, questions = tty
+        questions.write(question)
+        questions.flush()
+        return answers.readline().strip()
 
 
 def confirm(question: str) -> bool:
-    if not interactive():
-        return False
-    sys.stderr.write(f"{question} [y/N] ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline()
-    return answer.strip().lower() in ("y", "yes")
+    return ask(f"{question} [y/N] ").lower() in ("y", "yes")
 
 
 def marked(text: str, spans: list[tuple[int, int]]) -> None:

@@ -3,7 +3,9 @@
 `command()` opens the write transaction in which a command's change and its
 log entry are committed together, before the caller shows any plaintext;
 `require()` finds the named client or fails with close matches, logging
-that other clients' names were shown. Never imports typer or rich.
+that other clients' names were shown; `close_matches()` and `lookalikes()`
+give those names, logged the same way, to a caller that asks a person
+first. Never imports typer or rich.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from ..errors import NotFound, VaultError
 from ..models import Client
-from ..validate import check_name, normalise_name
+from ..validate import check_name, normalise_name, skeleton
 from ..vaultfile.unlocked import UnlockedVault
 
 
@@ -38,21 +40,58 @@ def require_client(session: UnlockedVault, name: str, now: datetime | None = Non
         require(session, name, now_utc(now))
 
 
-def missing(session: UnlockedVault, name: str, now: datetime) -> NotFound:
-    """Close matches for a name that is not a client. Showing them shows other
-    clients' names, so the access is logged (inside the caller's transaction)."""
-    wanted = normalise_name(name)
-    clients = session.clients()
-    by_norm = {normalise_name(c.name): c for c in clients}
-    close = difflib.get_close_matches(wanted, list(by_norm), n=3, cutoff=0.6)
-    for norm, c in by_norm.items():
+def _similar(session: UnlockedVault, name: str) -> tuple[Client, ...]:
+    """Up to three clients whose names look like `name`: the same look
+    (`skeleton`) first, then close spellings and names one of whose words
+    starts with it."""
+    wanted, shape = normalise_name(name), skeleton(name)
+    by_norm = {normalise_name(c.name): c for c in session.clients()}
+    close = [n for n, c in by_norm.items() if n != wanted and skeleton(c.name) == shape][:3]
+    close += [n for n in difflib.get_close_matches(wanted, list(by_norm), n=3, cutoff=0.6)
+              if n not in close]
+    for norm in by_norm:
         if len(close) < 3 and norm not in close and any(
                 part.startswith(wanted) for part in norm.split()):
             close.append(norm)
-    matches = tuple(by_norm[n] for n in close)
+    return tuple(by_norm[n] for n in close[:3])
+
+
+def _shown(session: UnlockedVault, matches: tuple[Client, ...], now: datetime) -> None:
+    """Other clients' names about to be shown: an access, logged."""
     if matches:
         session.log("suggest", clients=tuple(c.uid for c in matches),
                     detail={"suggested": len(matches)}, now=now)
+
+
+def close_matches(session: UnlockedVault, name: str,
+                  now: datetime | None = None) -> tuple[Client, ...]:
+    """The clients a name that is no client may have meant, for a person to
+    choose from before a new client is made; logged as `suggest`."""
+    now = now_utc(now)
+    with command(session):
+        matches = _similar(session, name)
+        _shown(session, matches, now)
+    return matches
+
+
+def lookalikes(session: UnlockedVault, name: str,
+               now: datetime | None = None) -> tuple[Client, ...]:
+    """Existing clients whose names look the same as `name` but are spelled
+    with other characters ("Jаne Doe" with a Cyrillic "а"); logged as
+    `suggest` when there are any, since the caller may show them."""
+    now, wanted, shape = now_utc(now), normalise_name(name), skeleton(name)
+    with command(session):
+        found = tuple(c for c in session.clients() if skeleton(c.name) == shape
+                      and normalise_name(c.name) != wanted)[:3]
+        _shown(session, found, now)
+    return found
+
+
+def missing(session: UnlockedVault, name: str, now: datetime) -> NotFound:
+    """Close matches for a name that is not a client. Showing them shows other
+    clients' names, so the access is logged (inside the caller's transaction)."""
+    matches = _similar(session, name)
+    _shown(session, matches, now)
     return NotFound("no such client", suggestions=tuple(c.name for c in matches),
                     hint="see `vault list` for client names, or add with --new "
                          "to create a new client")
