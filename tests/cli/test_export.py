@@ -449,8 +449,10 @@ def test_export_json_is_the_whole_file(practice):
     result = ok(practice.run("export", ALICE, "--format", "json", "--yes"))
     assert len(result.stdout.splitlines()) == 1
     data = json.loads(result.stdout)
-    assert list(data) == ["client", "created", "status", "aliases", "notes"]
+    assert list(data) == ["client", "created", "status", "retain_until", "hold", "aliases",
+                          "notes"]
     assert data["client"] == ALICE and data["status"] == "open"
+    assert data["retain_until"] is None and data["hold"] is False
     assert data["aliases"] == [{"alias": "Allie", "relation": None}]
     view = json.loads(ok(practice.run("view", ALICE, "--json")).stdout)
     assert data["notes"] == view["notes"]
@@ -519,18 +521,22 @@ def test_export_on_a_terminal_asks_first(practice):
     assert status == 6, output
     assert "quokka" not in output
     assert "export" not in [e["action"] for e in log_json(practice)]
+    # Issue 15: then the recipient and the purpose are asked for (Enter: none)
     status, output = run_on_tty(practice.env, ["export", ALICE],
-                                [(b"[y/N]", b"y\n")])
+                                [(b"[y/N]", b"y\n"), (b"Recipient", b"\n"),
+                                 (b"Purpose", b"\n")])
     assert status == 0, output
     assert f"# {ALICE}" in output and "quokka intake" in output
     assert last_entry(practice, "export")["detail"]["disclosure"] is True
 
 
 def test_on_a_terminal_the_report_names_the_suspect_words(practice):
-    status, output = run_on_tty(practice.env, ["export-anonymized", CAROL, BOB])
+    # --recipient and --purpose given: not asked for (issue 15)
+    given = ["--recipient", "Dr. Supervisor", "--purpose", "supervision"]
+    status, output = run_on_tty(practice.env, ["export-anonymized", CAROL, BOB, *given])
     assert status == 0, output
     assert "Zorblax" not in output   # only Alice's note has it
-    status, output = run_on_tty(practice.env, ["export-anonymized"])
+    status, output = run_on_tty(practice.env, ["export-anonymized", *given])
     assert status == 0, output
     warning = next(line for line in output.splitlines() if "capitalised" in line)
     assert "Zorblax (1)" in warning

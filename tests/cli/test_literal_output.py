@@ -111,9 +111,10 @@ def test_tag_with_control_characters_is_refused(vault_env, label):
 def test_a_path_in_an_error_never_sends_raw_control_bytes(vault_env, tmp_path):
     """Error lines are escaped where they are written (ui), not by each
     command: a DEST with terminal escapes in its name is shown, not obeyed."""
-    dest = str(tmp_path / "no\x1b[31mfolder\u202e") + "/"
+    # Two missing levels: backup creates only the last one (issue 15).
+    dest = str(tmp_path / "no\x1b[31mfolder\u202e" / "deeper") + "/"
     result = code(vault_env.run("backup", dest), 1)
     assert_one_error_line(result.stderr)
     for b in RAW_BYTES[:1] + RAW_BYTES[5:6]:
         assert b not in result.stderr_bytes, b
-    assert r"no\x1b[31mfolder\u202e/" in result.stderr
+    assert r"no\x1b[31mfolder\u202e" in result.stderr

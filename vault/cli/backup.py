@@ -17,11 +17,12 @@ Force = Annotated[bool, typer.Option("--force", help="Replace a file that exists
 Yes = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]
 
 
-@app.command()
+@app.command(short_help="Copy the encrypted vault; no passphrase needed.")
 def backup(ctx: typer.Context,
            dest: Annotated[str, typer.Argument(
                metavar="DEST", help="The backup file, or a folder to put a timestamped "
-               "one in (a name ending in / must be a folder).")],
+               "one in (a name ending in / is a folder). A missing folder is created "
+               "(0700); the one above it must exist.")],
            force: Force = False, json_out: JsonFlag = False) -> None:
     """Write a consistent copy of the encrypted vault; no passphrase needed.
 
@@ -36,18 +37,22 @@ def backup(ctx: typer.Context,
         info = backups.backup(store, dest, overwrite=force)
     finally:
         store.close()
+    folder = None if info.created_folder is None else str(info.created_folder)
+    if folder is not None:
+        ui.info(f"created folder {ui.literal(folder, multiline=False)} (mode 0700)")
     if json_out:
         # "size" and "digest" are the names the issue gave scripts; "bytes"
         # and "blake2b" came first and stay.
         _json({"path": str(info.path), "size": info.size, "bytes": info.size,
                "digest": info.digest, "blake2b": info.digest,
-               "sha256": info.sha256, "created": _iso(info.created)})
+               "sha256": info.sha256, "created": _iso(info.created),
+               "created_folder": folder})
     else:
         ui.info(f"backed up to {ui.literal(str(info.path), multiline=False)} "
                 f"({info.size} bytes, sha256 {info.sha256})")
 
 
-@app.command()
+@app.command(short_help="Replace the vault with a backup, after checking it.")
 def restore(ctx: typer.Context,
             src: Annotated[str, typer.Argument(metavar="SRC", help="A file from "
                                                "`vault backup`.")],

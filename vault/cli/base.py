@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -54,7 +55,14 @@ class State:
 
 
 class VaultGroup(TyperGroup):
-    """Maps every exception to one stderr line and an exit code."""
+    """Maps every exception to one stderr line and an exit code, and lets
+    the global options (--vault, --debug) follow the command too."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _accept_global_options(command)
+        return command
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -83,6 +91,49 @@ class VaultGroup(TyperGroup):
             raise typer.Exit(int(ExitCode.ERROR)) from None
 
 
+def _late_vault(ctx: Any, param: Any, value: str | None) -> None:
+    if value is not None and isinstance(ctx.find_root().obj, State):
+        ctx.find_root().obj.path = paths.resolve(value)
+
+
+def _late_debug(ctx: Any, param: Any, value: bool) -> None:
+    if value and isinstance(ctx.find_root().obj, State):
+        ctx.find_root().obj.debug = True
+
+
+def _accept_global_options(command: Any) -> None:
+    """`vault view X --vault PATH` as well as `vault --vault PATH view X`:
+    each command (and each command of a group) gets the two global options,
+    which update what the root parsed. Given in both places, the later wins.
+    Its usage line is made plain on the way."""
+    if getattr(command, "_vault_globals", False):
+        return
+    command._vault_globals = True
+    from typer.core import TyperOption
+    taken = {o for p in command.params for o in getattr(p, "opts", [])}
+    if "--vault" not in taken:
+        command.params.append(TyperOption(
+            param_decls=["--vault"], metavar="PATH", expose_value=False, callback=_late_vault,
+            help="The vault file; also accepted before the command (see `vault --help`)."))
+    if "--debug" not in taken:
+        command.params.append(TyperOption(
+            param_decls=["--debug"], is_flag=True, default=False, expose_value=False,
+            callback=_late_debug, help="Show a traceback on internal errors."))
+    _plain_usage(command)
+    for sub in getattr(command, "commands", {}).values():
+        _accept_global_options(sub)
+
+
+def _plain_usage(command: Any) -> None:
+    """Usage lines write a required argument as CLIENT, as the docs do: Typer
+    0.2x writes it {CLIENT}, a notation nobody types. Optional ones stay
+    [CLIENT]; the Arguments section was always plain."""
+    from typer.core import TyperArgument
+    for param in command.params:
+        if isinstance(param, TyperArgument) and param.required:
+            param.get_usage_pieces = lambda ctx, p=param: [p.make_metavar(ctx)]
+
+
 def _usage_error(e: Any) -> None:
     """One `vault: error:` line, like every other error. The parser would echo
     stray words, often half of an unquoted name: those are not repeated."""
@@ -99,7 +150,7 @@ def _sanitised(e: Any) -> str:
     if "unexpected extra argument" in message:
         return 'too many arguments; put a name with spaces in quotes, e.g. "Jane Doe"'
     if kind == "NoSuchOption" or message.startswith("No such option"):
-        return "no such option"
+        return _no_such_option(e)
     if message.startswith("No such command"):
         return "no such command"
     if kind in ("BadParameter", "BadOptionUsage", "BadArgumentUsage"):
@@ -110,6 +161,25 @@ def _sanitised(e: Any) -> str:
             hint = " / ".join(hint)
         return f"invalid value for {hint}" if hint else "invalid value"
     return message[:1].lower() + message[1:]
+
+
+# An unknown option is named only when it looks like a mistyped option of
+# ours (lower-case letters, digits, hyphens): `--Jane Doe` is half a name.
+_OPTION_LIKE = re.compile(r"--?[a-z][a-z0-9-]{0,30}")
+
+
+def _no_such_option(e: Any) -> str:
+    typed = getattr(e, "option_name", "") or ""
+    known: list[str] = []
+    command = getattr(getattr(e, "ctx", None), "command", None)
+    for param in getattr(command, "params", []):
+        known += [o for o in getattr(param, "opts", []) + getattr(param, "secondary_opts", [])
+                  if o.startswith("-")]
+    if not _OPTION_LIKE.fullmatch(typed):
+        return "no such option"
+    import difflib
+    close = difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
+    return f"no such option: {typed}" + (f" (did you mean {close[0]}?)" if close else "")
 
 
 def _debug(ctx: Any) -> bool:
@@ -129,7 +199,8 @@ def _hint(e: VaultError) -> str | None:
 
 
 app = typer.Typer(
-    cls=VaultGroup, name="vault", no_args_is_help=True, add_completion=False,
+    cls=VaultGroup, name="vault", no_args_is_help=True, add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False, pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
     help="An encrypted vault for client notes, with a signed log of every access.\n\n"
@@ -146,13 +217,23 @@ KeyFile = Annotated[Optional[str], typer.Option(
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+        ui.out(f"vault {__version__}\n")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def root(ctx: typer.Context,
          vault: Annotated[Optional[str], typer.Option(
              "--vault", metavar="PATH", help="The vault file (default: VAULT_PATH, "
              "else the user data folder).")] = None,
          debug: Annotated[bool, typer.Option(
-             "--debug", help="Show a traceback on internal errors.")] = False) -> None:
+             "--debug", help="Show a traceback on internal errors.")] = False,
+         version: Annotated[bool, typer.Option(
+             "--version", "-V", is_eager=True, callback=_print_version,
+             help="Print the version and exit.")] = False) -> None:
     ctx.obj = State(path=paths.resolve(vault), debug=debug)
 
 
@@ -187,10 +268,15 @@ def _prompts() -> Any:
     def filed(n: int) -> None:
         ui.info(f"filed {n} note(s) added while locked")
 
-    def ask_client(name: str) -> str:
-        return ui.ask(f'A note added while locked names "{ui.literal(name, False)}",'
-                      " which is no client. File it under (a client's name; "
-                      "Enter to leave it in the inbox): ")
+    def ask_client(name: str, close: tuple[str, ...]) -> str:
+        offered = "".join(f"\n  {i}. {ui.literal(c, False)}" for i, c in enumerate(close, 1))
+        answer = ui.ask(f'A note added while locked names "{ui.literal(name, False)}",'
+                        " which is no client."
+                        + (f" Close matches:{offered}\n" if close else " ")
+                        + "File it under (" + ("a number above or " if close else "")
+                        + "a client's name; Enter to leave it in the inbox): ")
+        number = answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(close)
+        return close[int(answer) - 1] if number else answer
 
     def confirm_create(name: str) -> bool:
         return ui.confirm(f'No client named "{ui.literal(name, False)}". Create it?')

@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Optional, TextIO
+from typing import Annotated, Any, Optional, TextIO
 
 import typer
 
@@ -23,6 +23,12 @@ Output = Annotated[Optional[str], typer.Option(
     "-o", "--output", metavar="FILE", help="Write to FILE (mode 0600); - or nothing "
     "for stdout.")]
 Force = Annotated[bool, typer.Option("--force", help="Replace a file that exists.")]
+Recipient = Annotated[Optional[str], typer.Option(
+    "--recipient", metavar="TEXT", help="Who receives the export (a person, a firm, a "
+    "court), for the accounting of disclosures; asked for on a terminal when missing.")]
+Purpose = Annotated[Optional[str], typer.Option(
+    "--purpose", metavar="TEXT", help="Why it is disclosed (the client's request, "
+    "supervision, a subpoena); asked for on a terminal when missing.")]
 
 
 # -- output ----------------------------------------------------------------------
@@ -83,9 +89,24 @@ def _write_anonymized(stream: TextIO, records: list, fmt: str) -> None:
             stream.write(f"\n### Note {r.note}, {r.date}{tags}\n\n{r.text.rstrip()}\n")
 
 
+def _disclosure(recipient: str | None, purpose: str | None, ask: bool) -> Any:
+    """--recipient and --purpose, checked (exit 2); on a terminal (and `ask`)
+    each one missing is asked for, Enter leaving it empty. An option given,
+    even as "", is never asked for."""
+    from ..commands import exports as export
+    ask = ask and ui.interactive()
+    if ask and recipient is None:
+        recipient = ui.ask("Recipient (who receives this export; Enter for none): ")
+        export.Disclosure(recipient).checked()   # a bad answer fails before the next
+    if ask and purpose is None:
+        purpose = ui.ask("Purpose (why it is disclosed; Enter for none): ")
+    return export.Disclosure(recipient, purpose).checked()
+
+
 # -- export-anonymized -----------------------------------------------------------
 
-@app.command("export-anonymized")
+@app.command("export-anonymized", short_help="Export notes that identify nobody, for a "
+             "supervisor.")
 def export_anonymized(
         ctx: typer.Context,
         clients: Annotated[Optional[list[str]], typer.Argument(
@@ -105,6 +126,7 @@ def export_anonymized(
         report: Annotated[Optional[str], typer.Option(
             "--report", metavar="FILE", help="Also write the residual-risk report as "
             "JSON to FILE.")] = None,
+        recipient: Recipient = None, purpose: Purpose = None,
         passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """Export notes that identify nobody, for a supervisor or a researcher.
 
@@ -114,6 +136,7 @@ def export_anonymized(
     addresses, postcodes, ages over 89 and record numbers become typed
     placeholders. A report on stderr counts the replacements and lists
     capitalised words that may be names nobody registered: read it before sharing.
+    Logged with --recipient and --purpose (asked for on a terminal when missing).
     """
     from ..commands import exports as export
     if fmt not in ("jsonl", "csv", "md"):
@@ -129,12 +152,15 @@ def export_anonymized(
     if report is not None and output not in (None, "-") and \
             Path(report).absolute() == Path(output).absolute():
         raise UsageError("--report and -o name the same file")
+    _disclosure(recipient, purpose, ask=False)   # bad text: exit 2 before unlocking
     destination = "-" if output in (None, "-") else str(Path(output).absolute())
     with _unlocked(ctx, passphrase_file, keyfile) as session:
+        disclosure = _disclosure(recipient, purpose, ask=True)
         with ui.Progress("anonymizing") as progress:
             result = export.export_anonymized(session, clients or [], dates=dates,
                                               stable=stable, region=region,
-                                              destination=destination, progress=progress)
+                                              destination=destination, progress=progress,
+                                              disclosure=disclosure)
     with _destination(output, force) as stream:
         _write_anonymized(stream, result.records, fmt)
     summary = {"clients": result.clients, "notes": len(result.records),
@@ -167,24 +193,29 @@ def _residual_report(summary: dict, report: str | None) -> None:
 
 # -- export (the client's own records) ---------------------------------------------
 
-@app.command("export")
+@app.command("export", short_help="Export one client's complete file (right of "
+             "access).")
 def export_client(ctx: typer.Context, client: Client,
                   fmt: Annotated[str, typer.Option(
                       "--format", metavar="md|json", help="Markdown (default) or JSON.")] = "md",
                   output: Output = None, force: Force = False,
                   yes: Annotated[bool, typer.Option(
-                      "--yes", help="Do it without asking (for scripts).")] = False,
+                      "--yes", help="Do it without asking (for scripts): no confirmation, "
+                      "and no question for a missing --recipient or --purpose.")] = False,
+                  recipient: Recipient = None, purpose: Purpose = None,
                   passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """Export one client's complete file, for their request for their records.
 
     Nothing is anonymized: this is everything the vault holds about the client
-    (GDPR Art. 15, HIPAA right of access). Asks first on a terminal; --yes for
-    scripts. Logged as a disclosure: see `vault log --client CLIENT --disclosures`.
+    (GDPR Art. 15, HIPAA right of access). Asks first on a terminal, then for
+    --recipient and --purpose if they are missing; --yes for scripts. Logged as a
+    disclosure: see `vault log --client CLIENT --disclosures`.
     """
     from ..commands import exports as export
     if fmt not in ("md", "json"):
         raise UsageError("--format takes md or json")
     _refuse_existing(ctx, output, force)
+    _disclosure(recipient, purpose, ask=False)   # bad text: exit 2 before unlocking
     if not yes and not ui.interactive():
         raise Refused("export discloses a client's whole file and there is no terminal "
                       "to confirm on", hint="add --yes to confirm")
@@ -192,20 +223,41 @@ def export_client(ctx: typer.Context, client: Client,
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         if not yes and not ui.confirm("Export this client's complete, identifiable file?"):
             raise Refused("nothing was exported")
-        found, notes = export.export_client(session, client, fmt, destination)
+        disclosure = _disclosure(recipient, purpose, ask=not yes)
+        found, notes = export.export_client(session, client, fmt, destination, disclosure)
     with _destination(output, force) as stream:
         if fmt == "json":
             stream.write(json.dumps({
                 "client": found.name, "created": _iso(found.created), "status": found.status,
+                "retain_until": None if found.retain_until is None
+                else found.retain_until.isoformat(),
+                "hold": found.hold is not None,
                 "aliases": [{"alias": a.name, "relation": a.relation} for a in found.aliases],
                 "notes": [{"id": n.id, "created": _iso(n.created), "tags": list(n.tags),
                            "text": n.text} for n in notes]}, ensure_ascii=False) + "\n")
         else:
             stream.write(f"# {found.name}\n\nClient since {_iso(found.created)[:10]}; "
                          f"{len(notes)} note(s).\n")
+            stream.write("\n" + "".join(f"- {line}\n" for line in _about(found)))
             for n in notes:
                 tags = f" ({', '.join(n.tags)})" if n.tags else ""
                 stream.write(f"\n## {_iso(n.created)}{tags}\n\n{n.text.rstrip()}\n")
     ui.info(f"exported {len(notes)} note(s)" + ("" if output in (None, "-")
                                                 else f" to {ui.literal(output, False)}"))
     sys.stdout.flush()
+
+
+def _about(client: Any) -> list[str]:
+    """The Markdown export's list under the summary line: what the JSON's
+    status, retain_until, hold and aliases say."""
+    lines = [f"Status: {client.status}" + (
+        f"; kept until {client.retain_until.isoformat()}" if client.retain_until else "")]
+    if client.hold is not None:
+        lines.append("Under legal hold")
+    own = [a.name for a in client.aliases if a.relation is None]
+    around = [f"{a.name} ({a.relation})" for a in client.aliases if a.relation is not None]
+    if own:
+        lines.append("Also known as: " + "; ".join(own))
+    if around:
+        lines.append("People around the client: " + "; ".join(around))
+    return lines

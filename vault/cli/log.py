@@ -35,8 +35,10 @@ def log(ctx: typer.Context,
         client: Annotated[Optional[str], typer.Option(
             "--client", metavar="CLIENT", help="Only the entries about this client.")] = None,
         disclosures: Annotated[bool, typer.Option(
-            "--disclosures", help="With --client: only the views and exports of the "
-            "client's file (the accounting of disclosures a client may ask for).")] = False,
+            "--disclosures", help="With --client: only the entries that showed or handed "
+            "out the client's text (views, exports with their recipient and purpose, "
+            "redact previews, search hits): the accounting of disclosures a client may "
+            "ask for.")] = False,
         json_out: JsonFlag = False,
         passphrase_file: PassphraseFile = None,
         keyfile: KeyFile = None) -> None:
@@ -56,13 +58,17 @@ def log(ctx: typer.Context,
                               actions=core.DISCLOSURES if disclosures else None)
     rows = [{"seq": s.entry.seq, "time": s.entry.time, "action": s.entry.action,
              "via": s.entry.via, "signed": s.entry.signature is not None,
-             "clients": s.clients, "detail": s.detail} for s in shown]
+             "clients": s.clients, "detail": s.detail,
+             "recipient": s.recipient, "purpose": s.purpose} for s in shown]
     if json_out:
         _json(rows)
         return
-    ui.table(["seq", "time", "action", "via", "signed", "clients", "detail"],
-             [[str(r["seq"]), r["time"], r["action"], r["via"], "yes" if r["signed"] else "no",
-               str(r["clients"]),
+    # With --disclosures, who received it and why come right after the action
+    # (the accounting's columns); the other columns keep their order.
+    extra = ["recipient", "purpose"] if disclosures else []
+    ui.table(["seq", "time", "action", *extra, "via", "signed", "clients", "detail"],
+             [[str(r["seq"]), r["time"], r["action"], *(r[k] or "-" for k in extra),
+               r["via"], "yes" if r["signed"] else "no", str(r["clients"]),
                "" if r["detail"] is None else json.dumps(r["detail"], separators=(",", ":"))]
               for r in rows])
 

@@ -10,6 +10,7 @@ Never imports typer or rich.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import os
@@ -42,6 +43,7 @@ class BackupInfo:
     digest: str        # the container's digest field (docs/format.md section 11), hex
     sha256: str        # of the whole file, to check it with standard tools
     created: datetime
+    created_folder: Path | None = None   # the folder made for it (0700), if any
 
 
 def backup_name(now: datetime) -> str:
@@ -56,6 +58,18 @@ def backup(store: Store, dest: str | Path, overwrite: bool = False,
     appears, and a file that `overwrite` would have replaced stays as it was."""
     now = now_utc(now)
     dest = backup_destination(dest, store.path, overwrite, now)
+    folder = _make_folder(dest.parent)
+    try:
+        info = _write(store, dest, overwrite, now)
+    except BaseException:
+        if folder is not None:   # no backup, no new folder
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    return dataclasses.replace(info, created_folder=folder)
+
+
+def _write(store: Store, dest: Path, overwrite: bool, now: datetime) -> BackupInfo:
     with scratch(store.path, "backup") as snapshot:
         try:
             _new_private_file(snapshot)
@@ -93,27 +107,54 @@ def backup(store: Store, dest: str | Path, overwrite: bool = False,
 def backup_destination(dest: str | Path, vault: Path, overwrite: bool,
                        now: datetime) -> Path:
     """The file `vault backup DEST` writes, checked before anything is copied.
-    A folder gets a timestamped name; a name ending in a slash must be a
-    folder. The vault's own files are refused whatever `overwrite` says
-    (UsageError, exit 2): replacing one destroys the vault."""
+    A folder gets a timestamped name; a name ending in a slash is a folder.
+    The folder the file goes in may be missing (`backup` creates it), but not
+    the folder above that: a mistyped or unmounted path fails instead of
+    growing a tree of folders. The vault's own files are refused whatever
+    `overwrite` says (UsageError, exit 2): replacing one destroys the vault."""
     text = os.fspath(dest)
     target = Path(text)
     if target.is_dir():
         target = target / backup_name(now)
     elif text.endswith(("/", os.sep)):
-        raise VaultError(f"there is no folder {text}",
-                         hint="create it first, or give the name of a file")
+        if target.exists() or target.is_symlink():
+            raise VaultError(f"{text} is not a folder",
+                             hint="give a folder, or the name of a file")
+        target = target / backup_name(now)
     target = target.absolute()
     if paths.is_vault_file(target, vault):
         raise UsageError(f"{target} is the vault itself or a file SQLite keeps beside "
                          "it; nothing was written",
                          hint="back up to another file, or to a folder")
-    if not target.parent.is_dir():
-        raise VaultError(f"cannot write the backup: there is no folder {target.parent}")
+    folder = target.parent
+    if not folder.is_dir() and (folder.exists() or folder.is_symlink()):
+        raise VaultError(f"cannot write the backup: {folder} is not a folder")
+    if not folder.is_dir() and not folder.parent.is_dir():
+        raise VaultError(f"cannot write the backup: there is no folder {folder.parent}",
+                         hint="create it first; only the backup's own folder is created")
     if (target.exists() or target.is_symlink()) and not overwrite:
         raise Refused(f"{target} already exists; it was left untouched",
                       hint="add --force to replace it")
     return target
+
+
+def _make_folder(folder: Path) -> Path | None:
+    """The backup's folder, created 0700 if it is missing (its parent was
+    checked); the folder if this call made it, else None."""
+    if folder.is_dir():
+        return None
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        if folder.is_dir():   # made meanwhile by someone else: theirs
+            return None
+        raise VaultError(f"cannot write the backup: {folder} is not a folder") from None
+    except OSError as e:
+        raise VaultError(f"cannot create the folder {folder}: "
+                         f"{(e.strerror or 'error').lower()}") from None
+    os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+    paths.sync_dir(folder.parent)
+    return folder
 
 
 def _hasher(version: int, prefix: bytes) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 from .. import crypto
 from ..models import Client, Note
 from ..text.anonymize import DATE_MODES  # noqa: F401 - the CLI checks --dates against it
+from ..validate import check_disclosure
 from ..vaultfile.unlocked import UnlockedVault
 from .transaction import command, now_utc, require
 
@@ -30,6 +31,25 @@ class Record:
     date: str
     tags: tuple[str, ...]
     text: str
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Whom an export is for and why (HIPAA 45 CFR 164.528, GDPR Art. 15):
+    free text, each None when not given. Sealed in the export's log entry."""
+    recipient: str | None = None
+    purpose: str | None = None
+
+    def checked(self) -> Disclosure:
+        """Checked like a name (UsageError, exit 2); blank text is None."""
+        return Disclosure(check_disclosure(self.recipient, "the recipient"),
+                          check_disclosure(self.purpose, "the purpose"))
+
+    def detail(self) -> dict[str, str]:
+        """The log detail's keys: only those given, so an export without
+        them is logged exactly as before."""
+        return {k: v for k, v in (("recipient", self.recipient), ("purpose", self.purpose))
+                if v is not None}
 
 
 @dataclass(frozen=True)
@@ -76,11 +96,13 @@ def people(clients: list[Client], names: dict[bytes, str]) -> list[Any]:
 def export_anonymized(session: UnlockedVault, names: list[str], *, dates: str = "shift",
                       stable: bool = False, region: str = "US", destination: str = "-",
                       progress: Callable[[int, int], None] | None = None,
+                      disclosure: Disclosure | None = None,
                       now: datetime | None = None) -> Anonymized:
     """The chosen clients' notes (all clients for none), with every known
     name of every client replaced, whoever's note it is, and personal data
     replaced by typed placeholders."""
     from ..text.anonymize import Anonymizer
+    disclosure = (disclosure or Disclosure()).checked()
     now = now_utc(now)
     key = session.pseudonym_key() if stable else crypto.random_key()
     with command(session):
@@ -105,21 +127,25 @@ def export_anonymized(session: UnlockedVault, names: list[str], *, dates: str = 
         counts = {k: v for k, v in sorted(anonymizer.counts.items()) if v}
         session.log("export-anonymized", clients=tuple(c.uid for c in chosen), now=now,
                     detail={"notes": len(records), "replaced": counts, "dates": dates,
-                            "stable_pseudonyms": stable, "destination": destination})
+                            "stable_pseudonyms": stable, "destination": destination,
+                            **disclosure.detail()})
     return Anonymized(records, counts, anonymizer.suspects(), len(chosen))
 
 
 # -- export (the client's own records) ---------------------------------------------
 
 def export_client(session: UnlockedVault, name: str, fmt: str, destination: str,
+                  disclosure: Disclosure | None = None,
                   now: datetime | None = None) -> tuple[Client, list[Note]]:
-    """Everything the vault holds about one client, logged as a disclosure."""
+    """Everything the vault holds about one client, logged as a disclosure
+    (with its recipient and purpose when given)."""
+    disclosure = (disclosure or Disclosure()).checked()
     now = now_utc(now)
     with command(session):
         client = require(session, name, now)
         notes = session.notes(client)
         session.log("export", clients=(client.uid,), now=now, detail={
             "notes": [n.id for n in notes], "format": fmt, "destination": destination,
-            "disclosure": True})
+            "disclosure": True, **disclosure.detail()})
     return client, notes
 

@@ -23,10 +23,30 @@ class ShownEntry:
     detail: dict[str, Any] | None
     clients: int
 
+    @property
+    def recipient(self) -> str | None:
+        """Whom an export went to (`--recipient`), None when not given."""
+        return self._disclosed("recipient")
 
+    @property
+    def purpose(self) -> str | None:
+        """Why it was disclosed (`--purpose`), None when not given."""
+        return self._disclosed("purpose")
+
+    def _disclosed(self, key: str) -> str | None:
+        if self.entry.action not in EXPORTS or not isinstance(self.detail, dict):
+            return None
+        value = self.detail.get(key)
+        return value if isinstance(value, str) else None
+
+
+# The entries that carry a recipient and a purpose.
+EXPORTS = frozenset({"export", "export-anonymized"})
 # What a client may ask to have accounted for: every time their file was shown
-# or handed out.
-DISCLOSURES = frozenset({"view", "export", "export-anonymized"})
+# or handed out. Each of these entries refers only to the clients whose text
+# was shown: a redact preview (`redact` before asking, or --dry-run) to those
+# with a match, a search to those with a hit.
+DISCLOSURES = frozenset({"view", "redact-preview", "search", *EXPORTS})
 
 
 def read_log(session: UnlockedVault, name: str | None = None, now: datetime | None = None,

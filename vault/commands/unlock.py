@@ -22,7 +22,7 @@ from ..errors import VaultError
 from ..vaultfile.keyring import check_factors
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
-from .transaction import client_exists, log_event
+from .transaction import client_exists, close_matches, log_event
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ class Prompts:
     """What the CLI is told, and on a terminal asked, while a vault opens."""
     loose: Callable[[Path], None]                        # a vault file others can read
     filed: Callable[[int], None]                         # sealed notes filed at this unlock
-    ask_client: Callable[[str], str] | None = None       # a sealed note's name -> a client, or ""
+    # A sealed note's name and the clients' names close to it (logged as
+    # `suggest` when there are any) -> a client, or "" to leave it waiting.
+    ask_client: Callable[[str, tuple[str, ...]], str] | None = None
     confirm_create: Callable[[str], bool] | None = None  # no such client: create it?
 
 
@@ -124,7 +126,8 @@ def _file_inbox(session: UnlockedVault, prompts: Prompts | None) -> None:
         for w in inbox.waiting(session):
             if w.item is None:
                 continue
-            answer = prompts.ask_client(w.item.client)
+            close = tuple(c.name for c in close_matches(session, w.item.client))
+            answer = prompts.ask_client(w.item.client, close)
             if not answer:
                 continue
             exists = client_exists(session, answer)
