@@ -323,10 +323,18 @@ def test_a_generated_name_never_survives(first, last, before, after, form):
 
 
 @settings(max_examples=200)
-@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz .,;:!?'\"()-\n", max_size=200))
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz .,;:!?'\"()-\n", max_size=200)
+       .filter(lambda t: not re.search(r"[a-z]\.[a-z]", t)))
 def test_text_without_names_digits_or_at_signs_is_unchanged(text):
-    # Lower-case only: no capitalised month names, postcodes or initials.
+    # Lower-case only: no capitalised month names, postcodes or initials; and
+    # no word.word, which is a bare domain (next test). Hypothesis found
+    # "a.de" one run in many before the filter: the property was too wide.
     assert Anonymizer([JW]).text(text) == text
+
+
+@pytest.mark.parametrize("text", ["a.de", "see example.org today"])
+def test_a_bare_domain_is_a_url(text):
+    assert "[URL]" in Anonymizer([JW]).text(text)
 
 
 # -- security review of issue 4: name variants and CJK names ---------------------------

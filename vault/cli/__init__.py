@@ -12,7 +12,9 @@ from . import aliases  # noqa: F401
 from . import exports  # noqa: F401
 from . import unlock  # noqa: F401
 from . import search  # noqa: F401
+from . import tags  # noqa: F401
 from . import inbox  # noqa: F401
+from . import help  # noqa: F401
 from .base import app, main
 
 __all__ = ["app", "main"]

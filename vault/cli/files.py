@@ -12,7 +12,7 @@ import typer
 
 from .. import validate
 from ..errors import Refused, UsageError
-from . import ui
+from . import argfile, ui
 from .base import JsonFlag, KeyFile, PassphraseFile, _json, _local, _unlocked, app, lazy
 
 lifecycle = lazy("vault.commands.files")
@@ -30,7 +30,7 @@ def _parse_date(value: str, option: str) -> date:
 
 # -- close, reopen, hold, release -----------------------------------------------
 
-@app.command()
+@app.command(short_help="Close a client's file, with a retention date.")
 def close(ctx: typer.Context, client: ClientArg,
           retain_until: Annotated[Optional[str], typer.Option(
               "--retain-until", metavar="DATE", help="Keep the file until DATE "
@@ -56,7 +56,7 @@ def close(ctx: typer.Context, client: ClientArg,
                                         else "; no retention date"))
 
 
-@app.command()
+@app.command(short_help="Reopen a closed client file.")
 def reopen(ctx: typer.Context, client: ClientArg,
            passphrase_file: PassphraseFile = None,
            keyfile: KeyFile = None) -> None:
@@ -66,14 +66,23 @@ def reopen(ctx: typer.Context, client: ClientArg,
     ui.info("reopened the client file")
 
 
-@app.command()
+@app.command(short_help="Put a client's file under legal hold.")
 def hold(ctx: typer.Context, client: ClientArg,
-         reason: Annotated[str, typer.Option(
+         reason: Annotated[Optional[str], typer.Option(
              "--reason", metavar="TEXT", help="Why the file must be kept (shown when "
-             "a shred or redaction is refused).")],
+             "a shred or redaction is refused).")] = None,
+         reason_file: Annotated[Optional[str], typer.Option(
+             "--reason-file", metavar="PATH", help="Read the reason from PATH (- for "
+             "stdin), to keep it out of shell history and `ps`.")] = None,
          passphrase_file: PassphraseFile = None,
          keyfile: KeyFile = None) -> None:
-    """Put a client's file under legal hold: no shred or redaction until released."""
+    """Put a client's file under legal hold: no shred or redaction until released.
+
+    Give the reason with --reason TEXT or --reason-file PATH.
+    """
+    reason = argfile.one_of(reason, reason_file, "--reason", "--reason-file")
+    if reason is None:
+        raise UsageError("give --reason TEXT or --reason-file PATH")
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         lifecycle.hold(session, client, reason)
     ui.info("the client file is under legal hold")
@@ -110,6 +119,9 @@ def redact(ctx: typer.Context,
            text: Annotated[Optional[str], typer.Option(
                "--text", metavar="STRING", help="Remove this text: whole words, any "
                "case.")] = None,
+           text_file: Annotated[Optional[str], typer.Option(
+               "--text-file", metavar="PATH", help="Read --text from PATH (- for stdin), "
+               "to keep it out of shell history and `ps`.")] = None,
            pattern: Annotated[Optional[str], typer.Option(
                "--pattern", metavar="REGEX", help="Remove what this Python regular "
                "expression matches.")] = None,
@@ -137,6 +149,7 @@ def redact(ctx: typer.Context,
     """
     if everywhere and pii:
         raise UsageError("--pii works on one CLIENT, not with --everywhere")
+    text = argfile.one_of(text, text_file, "--text", "--text-file")
     finder = lifecycle.make_finder(text, pattern, pii)
     note_ids = tuple(note or ())
     lifecycle.check_target(client, everywhere, note_ids)

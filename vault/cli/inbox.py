@@ -12,7 +12,8 @@ from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _unlocked, app
 
 inbox_app = typer.Typer(help="Notes added while locked (`vault add --sealed`) that name "
                              "no client yet.", rich_markup_mode=None)
-app.add_typer(inbox_app, name="inbox")
+app.add_typer(inbox_app, name="inbox",
+              short_help="Notes added while locked that wait to be filed.")
 
 ItemId = Annotated[int, typer.Argument(metavar="ID", help="The note's number in `vault inbox`.")]
 

@@ -20,7 +20,7 @@ Force = Annotated[bool, typer.Option("--force", help="Replace a file that exists
 Yes = Annotated[bool, typer.Option("--yes", help="Do it without asking (for scripts).")]
 
 
-@app.command()
+@app.command(short_help="Decrypt and authenticate every row and the log.")
 def check(ctx: typer.Context, json_out: JsonFlag = False,
           passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """Decrypt and authenticate every row, verify the log; never repairs.
@@ -45,7 +45,7 @@ def check(ctx: typer.Context, json_out: JsonFlag = False,
                              "problem(s))")
 
 
-@app.command()
+@app.command(short_help="Change the passphrase, key file or KDF cost.")
 def passwd(ctx: typer.Context,
            new_passphrase_file: Annotated[Optional[str], typer.Option(
                "--new-passphrase-file", metavar="PATH", help="Read the new passphrase "

@@ -6,13 +6,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import ui
+from . import argfile, ui
 from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _local, _unlocked, app
 
 
-@app.command()
+@app.command(short_help="Find notes across the vault, any case or accent.")
 def search(ctx: typer.Context,
-           term: Annotated[str, typer.Argument(metavar="TERM", help="The words to find.")],
+           term: Annotated[Optional[str], typer.Argument(
+               metavar="[TERM]", help="The words to find (or --query-file; with --tag "
+               "alone, every note with the tag).")] = None,
+           query_file: Annotated[Optional[str], typer.Option(
+               "--query-file", metavar="PATH", help="Read TERM from PATH (- for stdin), to "
+               "keep it out of shell history and `ps`.")] = None,
            client: Annotated[Optional[str], typer.Option(
                "--client", metavar="CLIENT", help="Only this client's notes.")] = None,
            tag: Annotated[Optional[str], typer.Option(
@@ -24,10 +29,12 @@ def search(ctx: typer.Context,
            passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """Find notes across the vault, with the client, note, date and an excerpt.
 
-    Any case, with or without accents. This shows several clients' notes at
-    once, as asked; the log records which clients matched (never the term).
+    Any case, with or without accents. `vault search --tag T` alone lists the
+    notes with tag T. This shows several clients' notes at once, as asked; the
+    log records which clients matched (never the term).
     """
     from ..commands import search as finder
+    term = argfile.one_of(term, query_file, "TERM", "--query-file")
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         hits = finder.search(session, term, client, tag, regex)
     if json_out:

@@ -31,7 +31,7 @@ def parse_duration(text: str) -> int:
     return validate.clock_seconds(text, "--timeout", 1, MAX_TIMEOUT_S)
 
 
-@app.command()
+@app.command(short_help="Unlock for a while: no passphrase until then.")
 def unlock(ctx: typer.Context,
            timeout: Annotated[str, typer.Option(
                "--timeout", metavar="DURATION", help="Lock again after this long without "
@@ -57,7 +57,7 @@ def unlock(ctx: typer.Context,
     ui.info(f"unlocked until {until or '?'} (idle timeout {timeout}); `vault lock` to end")
 
 
-@app.command()
+@app.command(short_help="Forget the key now.")
 def lock(ctx: typer.Context, passphrase_file: PassphraseFile = None,
          keyfile: KeyFile = None) -> None:
     """Forget the key now: the next command asks for the passphrase again."""
@@ -72,7 +72,7 @@ def lock(ctx: typer.Context, passphrase_file: PassphraseFile = None,
         raise unlogged
 
 
-@app.command()
+@app.command(short_help="Where the vault is and whether it is unlocked.")
 def status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Whether a vault exists, where, and whether it is unlocked; no passphrase.
 

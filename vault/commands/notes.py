@@ -89,16 +89,22 @@ def add(session: UnlockedVault, name: str, text: str, tags: list[str] | tuple[st
 
 # -- view ----------------------------------------------------------------
 
-def view(session: UnlockedVault, name: str, last: int | None = None, since: datetime | None = None,
-         now: datetime | None = None) -> tuple[Client, list[Note]]:
+def view(session: UnlockedVault, name: str, last: int | None = None,
+         since: datetime | None = None, now: datetime | None = None,
+         tag: str | None = None) -> tuple[Client, list[Note]]:
+    """The client's notes by date; from `since` on, with `tag` (any case),
+    then the `last` N of those."""
     if last is not None and last < 1:
         raise UsageError("--last must be at least 1")
+    wanted = None if tag is None else normalise_name(check_name(tag, "the tag"))
     now = now_utc(now)
     with command(session):
         client = require(session, name, now)
         notes = session.notes(client)
         if since is not None:
             notes = [n for n in notes if n.created >= since]
+        if wanted is not None:
+            notes = [n for n in notes if any(normalise_name(t) == wanted for t in n.tags)]
         if last is not None:
             notes = notes[-last:]
         session.log("view", clients=(client.uid,), now=now,

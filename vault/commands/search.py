@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..errors import UsageError
-from ..validate import check_name, fold
+from ..validate import check_name, fold, normalise_name
 from ..vaultfile.unlocked import UnlockedVault
 from .transaction import command, now_utc, require
 
@@ -75,10 +75,15 @@ def excerpt(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[i
     return shown, inside
 
 
-def search(session: UnlockedVault, term: str, client: str | None = None, tag: str | None = None,
-           regex: bool = False, now: datetime | None = None) -> list[Hit]:
-    pattern = matcher(term, regex)
-    wanted_tag = None if tag is None else fold(check_name(tag))[0]
+def search(session: UnlockedVault, term: str | None, client: str | None = None,
+           tag: str | None = None, regex: bool = False,
+           now: datetime | None = None) -> list[Hit]:
+    """Notes that match TERM; without a term, every note with TAG (its
+    excerpt is the note's start)."""
+    if term is None and tag is None:
+        raise UsageError("give a search term, --tag TAG, or both")
+    pattern = None if term is None else matcher(term, regex)
+    wanted_tag = None if tag is None else normalise_name(check_name(tag, "the tag"))
     now = now_utc(now)
     hits: list[Hit] = []
     with command(session):
@@ -88,7 +93,11 @@ def search(session: UnlockedVault, term: str, client: str | None = None, tag: st
             before = len(hits)
             for note in session.notes(c):
                 if wanted_tag is not None and wanted_tag not in (
-                        fold(t)[0] for t in note.tags):
+                        normalise_name(t) for t in note.tags):
+                    continue
+                if pattern is None:
+                    shown, _ = excerpt(note.text, [(0, 0)])
+                    hits.append(Hit(c.name, note.id, note.created, shown, (), 0))
                     continue
                 spans = find(pattern, note.text)
                 if spans:
