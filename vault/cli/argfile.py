@@ -50,25 +50,38 @@ def _read_file(path: str, option: str) -> bytes:
     try:
         if stat.S_ISDIR(os.fstat(fd).st_mode):
             raise UsageError(f"the file given to {option} is a folder")
-        data = b""
-        deadline = time.monotonic() + TIMEOUT_S
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        while len(data) <= MAX_BYTES:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not poller.poll(remaining * 1000):
-                raise VaultError(f"the file given to {option} gave nothing within "
-                                 f"{TIMEOUT_S} s")
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                continue
-            if not chunk:
-                break
-            data += chunk
+        try:
+            data = read_bounded(fd, MAX_BYTES, TIMEOUT_S)
+        except OSError as e:
+            raise VaultError(f"cannot read the file given to {option}: "
+                             f"{(e.strerror or 'error').lower()}") from None
+        if data is None:
+            raise VaultError(f"the file given to {option} gave nothing within {TIMEOUT_S} s")
         return data
     finally:
         os.close(fd)
+
+
+def read_bounded(fd: int, limit: int, timeout_s: float) -> bytes | None:
+    """Up to a little more than `limit` bytes from `fd` (opened O_NONBLOCK),
+    until end of file; None if it gives nothing for `timeout_s` in all: a
+    FIFO with no writer, or a slow `<(command)`. OSError is the caller's."""
+    data = b""
+    deadline = time.monotonic() + timeout_s
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    while len(data) <= limit:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not poller.poll(remaining * 1000):
+            return None
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            continue
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def one_of(value: str | None, path: str | None, option: str, file_option: str) -> str | None:

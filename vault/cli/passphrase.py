@@ -14,13 +14,11 @@ file or command output; nothing else is.
 from __future__ import annotations
 
 import os
-import select
 import stat
 import subprocess
-import time
 
 from ..errors import AuthenticationFailed
-from . import ui
+from . import argfile, ui
 
 MAX_PASSPHRASE_BYTES = 64 * 1024
 COMMAND_TIMEOUT_S = 120
@@ -66,25 +64,14 @@ def _from_file(path: str, source: str) -> bytes:
 
 
 def _read_bounded(fd: int, source: str) -> bytes:
-    data = b""
-    deadline = time.monotonic() + FILE_TIMEOUT_S
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    while len(data) <= MAX_PASSPHRASE_BYTES + 2:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not poller.poll(remaining * 1000):
-            raise AuthenticationFailed(f"the passphrase file given by {source} gave no "
-                                       f"passphrase within {FILE_TIMEOUT_S} s")
-        try:
-            chunk = os.read(fd, 4096)
-        except BlockingIOError:
-            continue
-        except OSError as e:
-            raise AuthenticationFailed(f"cannot read the passphrase file given by {source}: "
-                                       f"{e.strerror}") from None
-        if not chunk:
-            break
-        data += chunk
+    try:
+        data = argfile.read_bounded(fd, MAX_PASSPHRASE_BYTES + 2, FILE_TIMEOUT_S)
+    except OSError as e:
+        raise AuthenticationFailed(f"cannot read the passphrase file given by {source}: "
+                                   f"{e.strerror}") from None
+    if data is None:
+        raise AuthenticationFailed(f"the passphrase file given by {source} gave no "
+                                   f"passphrase within {FILE_TIMEOUT_S} s")
     return data
 
 
