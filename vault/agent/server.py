@@ -32,7 +32,9 @@ PR_GET_DUMPABLE = 3
 
 
 def harden() -> bool:
-    """No core dumps; not dumpable. True if the process is now non-dumpable."""
+    """No core dumps; not dumpable. True if the process is now non-dumpable.
+    Also the CLI's (cli/base.py `main`), before it reads a passphrase, a key
+    or plaintext: one definition, in the process that holds a key longest."""
     import resource
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

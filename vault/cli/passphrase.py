@@ -154,13 +154,26 @@ def keyfile(option: str | None) -> bytes | None:
         return None
     source = "--keyfile" if option is not None else "VAULT_KEYFILE"
     try:
-        if os.path.isdir(path):
-            raise AuthenticationFailed(f"the key file given by {source} is a folder")
-        with open(path, "rb") as f:
-            data = f.read(MAX_KEYFILE_BYTES + 1)
+        # Never blocking for long, as for a passphrase file: a FIFO with no
+        # writer times out (exit 3) instead of hanging.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise AuthenticationFailed(f"the key file given by {source} is a folder")
+            if stat.S_ISREG(info.st_mode):
+                with os.fdopen(fd, "rb", closefd=False) as f:
+                    data = f.read(MAX_KEYFILE_BYTES + 1)
+            else:
+                data = argfile.read_bounded(fd, MAX_KEYFILE_BYTES, FILE_TIMEOUT_S)
+        finally:
+            os.close(fd)
     except OSError as e:
         raise AuthenticationFailed(f"cannot read the key file given by {source}: "
                                    f"{(e.strerror or 'error').lower()}") from None
+    if data is None:
+        raise AuthenticationFailed(f"the key file given by {source} gave nothing within "
+                                   f"{FILE_TIMEOUT_S} s")
     if not data:
         raise AuthenticationFailed(f"the key file given by {source} is empty")
     if len(data) > MAX_KEYFILE_BYTES:

@@ -10,7 +10,7 @@ from typing import Any
 from .. import crypto
 from ..errors import IntegrityError, UsageError
 from ..models import LogEntry, VerifyReport
-from ..vaultfile import audit
+from ..vaultfile import audit, witness
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 from .transaction import command, now_utc, require
@@ -57,15 +57,30 @@ def read_log(session: UnlockedVault, name: str | None = None, now: datetime | No
     shown: list[ShownEntry] = []
     with command(session):
         client = None if name is None else require(session, name, now)
-        for row in session.store.log_rows():
+        rows = list(session.store.log_rows())
+        for row in rows:
             e = audit.from_row(row)
             if actions is not None and e.action not in actions:
                 continue
             if client is None or session.concerns(e, client.uid):
                 shown.append(ShownEntry(e, session.open_detail(e), len(e.refs)))
+        _require_verified(session, rows)
         session.log("log", clients=() if client is None else (client.uid,),
                     detail={"entries": len(shown)}, now=now)
     return shown
+
+
+def _require_verified(session: UnlockedVault, rows: list[tuple]) -> None:
+    """What `vault log` shows has verified first: every signature, the hash
+    chain, and the head sealed in the vault. Any problem shows nothing (fail
+    closed), and the log entry for this access is not written either."""
+    head = session.head()
+    anchors = () if head is None else (audit.Anchor(head[0], head[1], "the vault's sealed head"),)
+    report = audit.verify(rows, session.header.vault_id, session.header.sign_public, anchors)
+    if not report.ok:
+        raise IntegrityError(f"the access log does not verify ({len(report.problems)} "
+                             f"problem(s)), first: {report.problems[0]}",
+                             hint="run `vault log verify` for details")
 
 
 def verify_log(store: Store, session: UnlockedVault | None = None,
@@ -92,6 +107,9 @@ def verify_log(store: Store, session: UnlockedVault | None = None,
             anchors.append(audit.Anchor(head[0], head[1], "the vault's sealed head"))
         report = audit.verify(store.log_rows(), header.vault_id, header.sign_public,
                               tuple(anchors))
+        rolled_back = behind_witness(store, header.vault_id)
+    if rolled_back is not None:
+        report.problems.insert(0, rolled_back)
     if checkpoint is not None and key_changed:
         report.problems.insert(0, "the header's public key is not the one the checkpoint "
                                   "names: the log may have been re-signed with another key")
@@ -99,6 +117,17 @@ def verify_log(store: Store, session: UnlockedVault | None = None,
     report.head_checked = session is not None
     report.checkpoint_checked = checkpoint is not None
     return report
+
+
+def behind_witness(store: Store, vault_id: bytes) -> str | None:
+    """This machine's witness as one more anchor, read-only: an older copy of
+    the whole vault is reported by `log verify`, passphrase or not."""
+    try:
+        marks = witness.read(witness.location(store, vault_id), vault_id)
+    except IntegrityError as e:
+        return e.message
+    last = witness.behind(store, vault_id, marks)
+    return None if last is None else witness.ROLLED_BACK.format(seq=last.seq)
 
 
 def checkpoint(store: Store) -> str:

@@ -122,6 +122,22 @@ def is_valid_locked_entry(e: LogEntry) -> bool:
                                   and len(e.detail) <= MAX_LOCKED_DETAIL)))
 
 
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+
+
+def goes_back(e: LogEntry, prev: LogEntry | None, prev_flagged: bool = False) -> bool:
+    """Whether an entry written while locked must not be signed: its time is
+    not one this program writes, or is earlier than the entry before it, or
+    that entry was itself left unsigned for this reason. Anyone can append a
+    bare entry; one dated into the past would be signed as a record of the past.
+    The fixed-width format compares as text."""
+    if prev_flagged or not _TIME.fullmatch(e.time):
+        return True
+    if prev is None:
+        return False
+    return not _TIME.fullmatch(prev.time) or e.time < prev.time
+
+
 class Anchor:
     """A (seq, hash) the log must contain: the vault's head or a checkpoint."""
 
@@ -149,6 +165,8 @@ def verify(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
         problem("the header's public key is not a valid Ed25519 key")
         return report
     expected, prev, first_unsigned, bad_sigs = 1, GENESIS, None, 0
+    last: LogEntry | None = None
+    flagged = False   # the entry before was left unsigned because its time goes back
     by_seq: dict[int, list[Anchor]] = {}
     for a in anchors:
         by_seq.setdefault(a.seq, []).append(a)
@@ -157,7 +175,7 @@ def verify(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
             e = from_row(row)
         except IntegrityError as err:
             problem(err.message)
-            prev, expected = b"", expected + 1
+            prev, expected, last, flagged = b"", expected + 1, None, False
             continue
         gap = e.seq != expected
         if e.seq > expected:
@@ -167,10 +185,15 @@ def verify(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
         if not gap and not crypto.equal(e.prev_hash, prev):
             problem(f"entry {e.seq} does not follow entry {e.seq - 1} "
                     "(an entry was edited, inserted, deleted or reordered)")
+        was_flagged, flagged = flagged, False
         if e.signature is None:
             if not is_valid_locked_entry(e):
                 problem(f"entry {e.seq} ({e.action}) is unsigned")
-            if first_unsigned is None:
+            elif goes_back(e, last, was_flagged):
+                flagged = True
+                problem(f"entry {e.seq} ({e.action}, recorded while locked) is dated "
+                        f"before entry {e.seq - 1}: it was not signed (planted?)")
+            if first_unsigned is None and not flagged:
                 first_unsigned = e.seq
         else:
             if first_unsigned is not None:
@@ -185,7 +208,7 @@ def verify(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
         for a in by_seq.get(e.seq, ()):
             a.found = h
         report.entries += 1
-        prev, expected = h, e.seq + 1
+        prev, expected, last = h, e.seq + 1, e
         report.head_seq, report.head_hash = e.seq, h
     if first_unsigned is not None:
         report.unsigned_tail = report.head_seq - first_unsigned + 1

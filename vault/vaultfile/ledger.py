@@ -53,6 +53,12 @@ def record_locked(store: Store, action: str, detail: dict[str, Any] | None = Non
             {"vault_id": header.vault_id.hex(), "seq": seq + 1, **detail}))
     entry = audit.make_entry(seq=seq + 1, prev_hash=prev, action=action, via=VIA_NONE,
                              detail=sealed, now=now)
+    # Never dated before the entry it follows (a backup's time is when it
+    # started, `now` may be a note's whole second, clocks step back): the
+    # next unlock signs only entries whose times go forward.
+    last = store.log_row(seq) if seq else None
+    if last is not None and isinstance(last[1], str) and entry.time < last[1]:
+        entry = dataclasses.replace(entry, time=last[1])
     store.append_log(audit.to_row(entry))
 
 
@@ -95,26 +101,35 @@ class Ledger:
 
     def sign_pending(self) -> None:
         """Check and sign the entries recorded while locked, and count the
-        failed unlocks among them."""
+        failed unlocks among them. One dated before the entry it follows (or
+        following such an entry) is left unsigned, in the chain, for `vault
+        log verify` to report: signing it would vouch for a planted past."""
         pending = self.store.unsigned_log_rows()
         if not pending:
             return
-        entries = [audit.from_row(r) for r in pending]
-        prev_seq = entries[0].seq - 1
-        prev_row = self.store.log_row(prev_seq) if prev_seq else None
-        prev = (audit.entry_hash(audit.from_row(prev_row), self.vault_id)
-                if prev_row else audit.GENESIS)
-        for e in entries:
+        signed: list[LogEntry] = []
+        flagged: set[int] = set()
+        for e in (audit.from_row(r) for r in pending):
+            prev_row = self.store.log_row(e.seq - 1) if e.seq > 1 else None
+            prev = audit.from_row(prev_row) if prev_row else None
+            prev_hash = audit.entry_hash(prev, self.vault_id) if prev else audit.GENESIS
             # Anyone who can write the file can append an unsigned entry; sign
             # only the bare kind this program writes while locked.
-            if (not audit.is_valid_locked_entry(e) or e.seq != prev_seq + 1
-                    or not crypto.equal(e.prev_hash, prev)):
+            if (not audit.is_valid_locked_entry(e) or (e.seq > 1 and prev is None)
+                    or not crypto.equal(e.prev_hash, prev_hash)):
                 raise IntegrityError(f"log entry {e.seq} was not written by this vault",
                                      hint="run `vault log verify` for details")
+            if audit.goes_back(e, prev, prev is not None and prev.seq in flagged):
+                flagged.add(e.seq)
+                continue
             self.store.sign_log(e.seq, audit.sign(e, self.vault_id, self.keys.sign_key))
-            prev, prev_seq = audit.entry_hash(e, self.vault_id), e.seq
-        self.failed_attempts = sum(e.action == "unlock-failed" for e in entries)
-        self.put_head(prev_seq, prev)
+            signed.append(e)
+        self.failed_attempts = sum(e.action == "unlock-failed" for e in signed)
+        if signed:
+            last = signed[-1]
+            head = self.head()
+            if head is None or last.seq > head[0]:
+                self.put_head(last.seq, audit.entry_hash(last, self.vault_id))
 
     # -- the head: where the log ended, sealed so it cannot be cut ------
 
