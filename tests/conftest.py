@@ -27,6 +27,21 @@ PASSPHRASE = "correct horse battery staple 42"
 FAST_KDF = ["--kdf-memory", "8", "--kdf-iterations", "1"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_state_folder(tmp_path_factory) -> object:
+    """The rollback witnesses (docs/format.md, "Witness file") of this test
+    process and of every child it starts go to a state folder of its own, never
+    the user's. One folder per process, as on one machine: witnesses are kept
+    per vault path, and every test's vault has a path of its own."""
+    old = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = old
+
+
 @dataclass
 class VaultEnv:
     root: Path

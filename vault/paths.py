@@ -8,6 +8,7 @@ files the mode of the main file).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -31,6 +32,16 @@ def resolve(option: str | None) -> Path:
         raise UsageError("the vault path is a folder; give the path of the vault file",
                          hint=f"for example {path / FILE_NAME}")
     return path
+
+
+def witness_file(vault_id: bytes, vault: Path) -> Path:
+    """Where this machine keeps the witness of the vault at `vault` (see
+    docs/format.md, "Witness file"): the user's state folder, one file per
+    vault id and real path, so that a copy elsewhere has a witness of its own."""
+    from platformdirs import user_state_dir  # lazy: keeps --help fast
+    tag = hashlib.sha256(os.fsencode(_real(vault))).hexdigest()[:16]
+    return Path(user_state_dir("client-vault", appauthor=False)) / "witness" / \
+        f"{vault_id.hex()}-{tag}"
 
 
 def companions(path: Path) -> list[Path]:

@@ -231,11 +231,15 @@ def test_cut_off_tail_is_caught_with_the_passphrase(populated):
     assert "cut off" in err
 
 
-def test_cut_off_tail_goes_unnoticed_without_unlocking_but_warns(populated):
+def test_cut_off_tail_goes_unnoticed_without_unlocking_but_warns(populated, tmp_path):
+    """An auditor without the passphrase, on a machine that never saw the
+    vault (no rollback witness: the owner's machine would catch it, see
+    tests/cli/test_rollback_witness.py)."""
     n = log_count(populated)
     with db(populated) as conn:
         conn.execute("DELETE FROM log WHERE seq > ?", (n - 2,))
-    result = ok(populated.run("log", "verify", "--no-unlock"))
+    result = ok(populated.run("log", "verify", "--no-unlock",
+                              env={"XDG_STATE_HOME": str(tmp_path / "auditor")}))
     assert result.stdout.startswith(f"log ok: {n - 2} entries")
     assert "cut-off tail would go unnoticed" in result.stderr
 
@@ -282,7 +286,11 @@ def test_checkpoint_proves_the_log_still_extends_it_and_catches_a_rollback(popul
 
     assert not [p for p in populated.path.parent.iterdir() if p.name.endswith("-wal")]
     shutil.copy2(old_copy, populated.path)
-    assert "after the copy" not in ok(populated.run("view", "Alice")).stdout  # rolled back
+    # This machine's rollback witness catches it at once (tests/cli/test_rollback_witness.py);
+    # the checkpoint proves it anywhere, read-only, witness or not.
+    refused = populated.run("view", "Alice")
+    assert refused.exit_code == 5 and "older than this machine last saw it" in refused.stderr
+    assert "after the copy" not in ok(populated.run("view", "Alice", "--accept-rollback")).stdout
     for extra in ((), ("--no-unlock",)):
         err = verify_fails(populated, "--checkpoint", line, *extra)
         assert "rolled back" in err

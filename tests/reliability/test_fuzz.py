@@ -103,6 +103,11 @@ class Scratch:
         folder = self.venv.path.parent
         for p in folder.iterdir():
             p.unlink()
+        # Each example is a vault this machine sees for the first time: a
+        # state folder of its own, else the rollback witness of the last
+        # example would (rightly) take the template's bytes for a rollback.
+        self.examples = getattr(self, "examples", 0) + 1
+        self.venv.env["XDG_STATE_HOME"] = str(self.venv.root / f"state-{self.examples}")
         self.venv.path.write_bytes(self.template_bytes if data is None else data)
         self.venv.path.chmod(0o600)
         return self.venv

@@ -117,14 +117,19 @@ def test_a_replayed_older_note_body_fails(path, session):
         core.view(session, "Ann")
 
 
-def test_a_cut_log_tail_stops_every_command(path, session):
+def test_a_cut_log_tail_stops_every_command(path, session, tmp_path, monkeypatch):
     core.add(session, "Ann", "one", create=True)
     sql(path, "DELETE FROM log WHERE seq = (SELECT max(seq) FROM log)")
     with pytest.raises(IntegrityError, match="cut off"):
         core.view(session, "Ann")
     report = log_commands.verify_log(session.store, session)
     assert any("cut off" in p for p in report.problems)
-    assert log_commands.verify_log(session.store).ok  # without the passphrase it cannot tell
+    # Without the passphrase, this machine's rollback witness tells...
+    assert any("older than this machine" in p
+               for p in log_commands.verify_log(session.store).problems)
+    # ...and on a machine that never saw the vault, nothing can.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another-machine"))
+    assert log_commands.verify_log(session.store).ok
 
 
 def test_edited_kdf_parameters_do_not_unlock(path):

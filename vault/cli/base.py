@@ -56,7 +56,7 @@ class State:
 
 class VaultGroup(TyperGroup):
     """Maps every exception to one stderr line and an exit code, and lets
-    the global options (--vault, --debug) follow the command too."""
+    the global options (--vault, --debug, ...) follow the command too."""
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
@@ -101,9 +101,18 @@ def _late_debug(ctx: Any, param: Any, value: bool) -> None:
         ctx.find_root().obj.debug = True
 
 
+def _late_accept_rollback(ctx: Any, param: Any, value: bool) -> None:
+    """For this run only (the flag is cleared when it ends)."""
+    root = ctx.find_root()
+    if value and not getattr(root, "_vault_accepting", False):
+        root._vault_accepting = True
+        policy.accept_rollback(True)
+        root.call_on_close(lambda: policy.accept_rollback(False))
+
+
 def _accept_global_options(command: Any) -> None:
     """`vault view X --vault PATH` as well as `vault --vault PATH view X`:
-    each command (and each command of a group) gets the two global options,
+    each command (and each command of a group) gets the global options,
     which update what the root parsed. Given in both places, the later wins.
     Its usage line is made plain on the way."""
     if getattr(command, "_vault_globals", False):
@@ -111,14 +120,16 @@ def _accept_global_options(command: Any) -> None:
     command._vault_globals = True
     from typer.core import TyperOption
     taken = {o for p in command.params for o in getattr(p, "opts", [])}
-    if "--vault" not in taken:
-        command.params.append(TyperOption(
-            param_decls=["--vault"], metavar="PATH", expose_value=False, callback=_late_vault,
-            help="The vault file; also accepted before the command (see `vault --help`)."))
-    if "--debug" not in taken:
-        command.params.append(TyperOption(
-            param_decls=["--debug"], is_flag=True, default=False, expose_value=False,
-            callback=_late_debug, help="Show a traceback on internal errors."))
+    for name, callback, metavar, text in (
+            ("--vault", _late_vault, "PATH",
+             "The vault file; also accepted before the command (see `vault --help`)."),
+            ("--debug", _late_debug, None, "Show a traceback on internal errors."),
+            ("--accept-rollback", _late_accept_rollback, None,
+             "Accept a vault older than this machine last saw it (see `vault --help`).")):
+        if name not in taken:
+            flag = {} if metavar else {"is_flag": True, "default": False}
+            command.params.append(TyperOption(param_decls=[name], metavar=metavar, **flag,
+                                              expose_value=False, callback=callback, help=text))
     _plain_usage(command)
     for sub in getattr(command, "commands", {}).values():
         _accept_global_options(sub)
@@ -231,10 +242,15 @@ def root(ctx: typer.Context,
              "else the user data folder).")] = None,
          debug: Annotated[bool, typer.Option(
              "--debug", help="Show a traceback on internal errors.")] = False,
+         accept_rollback: Annotated[bool, typer.Option(
+             "--accept-rollback", help="The vault is an older copy put back on purpose: "
+             "instead of failing (exit 5), commands of this run accept it as the "
+             "newest this machine has seen; logged.")] = False,
          version: Annotated[bool, typer.Option(
              "--version", "-V", is_eager=True, callback=_print_version,
              help="Print the version and exit.")] = False) -> None:
     ctx.obj = State(path=paths.resolve(vault), debug=debug)
+    _late_accept_rollback(ctx, None, accept_rollback)
 
 
 def _state(ctx: typer.Context) -> State:
@@ -337,6 +353,17 @@ def _json(obj: Any) -> None:
 # -- init ----------------------------------------------------------------
 
 
+def _may_hold_secrets(args: list[str]) -> bool:
+    """False only for `vault`, `vault --help`, `--version`, `help` and `status`."""
+    it = iter(args)
+    for a in it:
+        if a == "--vault":
+            next(it, None)
+        elif not (a.startswith("--vault=") or a == "--debug"):
+            return a not in ("-h", "--help", "-V", "--version", "help", "status")
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     import os
     import resource
@@ -345,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ValueError, OSError):
         pass
+    if _may_hold_secrets(sys.argv[1:] if argv is None else argv):
+        # Not dumpable before any passphrase, key or plaintext is read; the
+        # agent's hardening, shared (ctypes: 2 ms, spared for help and status).
+        from ..agent.server import harden
+        harden()
     try:
         code = typer.main.get_command(app).main(args=argv, prog_name="vault",
                                                 standalone_mode=False)

@@ -14,6 +14,7 @@ from ..errors import IntegrityError, VaultError
 from ..models import KdfParams
 from ..vaultfile import audit
 from ..vaultfile.unlocked import UnlockedVault
+from .log import behind_witness
 from .transaction import command, now_utc
 
 Progress = Callable[[int, int], None]
@@ -87,6 +88,9 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
         log = audit.verify(store.log_rows(), session.vault_id, session.header.sign_public,
                            anchors)
         report.problems += log.problems
+        rolled_back = behind_witness(store, session.vault_id)
+        if rolled_back is not None:
+            report.problems.append(rolled_back)
         report.log_entries = log.entries
         for row in store.log_rows():
             try:

@@ -22,12 +22,12 @@ from .. import paths
 from ..codec import parse_iso
 from ..errors import IntegrityError, Refused, VaultError
 from ..models import iso
-from ..vaultfile import audit
+from ..vaultfile import audit, witness
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 from .backup import Unpacked, scratch, unpack_backup
 from .maintenance import check
-from .transaction import command, now_utc
+from .transaction import command, now_utc, unwitnessed
 
 Progress = Callable[[int, int], None]
 
@@ -254,14 +254,31 @@ def restore(path: Path, src: Path, prompts: RestorePrompts, yes: bool = False) -
         store = Store.open(temp)
         try:
             session = prompts.unlock(store)
+            unwitnessed(session)   # a scratch copy: its witness is the vault's, below
             with prompts.progress() as progress:
                 result = prepare_restore(session, list(previous.tombstones), replacing,
                                          progress=progress, previous=previous, source=source)
+            with store.read():
+                vault_id, mark = session.vault_id, witness.head(store, session.vault_id)
         finally:
             store.close()
         if replacing and not yes:
             assert prompts.confirm is not None
             if not prompts.confirm(current_counts(path), result.notes):
                 raise Refused("nothing was restored")
+        # The witness moves to the restored head; until the swap it also names
+        # what it named before (else the current head), so a crash on either
+        # side of the swap is no rollback.
+        file = paths.witness_file(vault_id, path)
+        try:
+            before = witness.read(file, vault_id) or ()
+        except IntegrityError:
+            before = ()
+        if not before and previous.vault_id == vault_id and previous.log_head is not None:
+            before = (witness.Mark(*previous.log_head),)
+        if mark is not None:
+            witness.write(file, vault_id, *before[-1:], mark)
         swap_in(temp, path, previous)
+        if mark is not None:
+            witness.write(file, vault_id, mark)
     return result

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import weakref
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from ..errors import NotFound, VaultError
+from ..errors import IntegrityError, NotFound, VaultError
 from ..models import Client
 from ..validate import check_name, normalise_name, skeleton
+from ..vaultfile import witness
 from ..vaultfile.unlocked import UnlockedVault
 
 
@@ -110,17 +113,74 @@ class CommitThenRaise(Exception):
 @contextlib.contextmanager
 def command(session: UnlockedVault) -> Iterator[None]:
     """One command's write transaction, started by the checks every command
-    makes. A CommitThenRaise keeps the log entries written so far (such as
-    the `suggest` entry of a missing client) and then fails."""
+    makes (the sealed head, then the witness: an older copy of the whole file
+    put back fails here). A CommitThenRaise keeps the log entries written so
+    far (such as the `suggest` entry of a missing client) and then fails.
+    After the commit, the witness moves to the new head."""
     pending: VaultError | None = None
+    outer = session not in _inside   # a nested command() joins the outer one
     with session.store.write():
         session.begin()
+        file = _check_witness(session) if outer else None
+        _inside.add(session)
         try:
             yield
         except CommitThenRaise as e:
             pending = e.error
+        finally:
+            if outer:
+                _inside.discard(session)
+        mark = None if file is None else witness.head(session.store, session.vault_id)
+    if file is not None and mark is not None:
+        witness.write(file, session.vault_id, mark)   # only ever a committed entry
     if pending is not None:
         raise pending
+
+
+# --accept-rollback for this run (set by the CLI through commands.unlock), and
+# the sessions of scratch copies (a restore's), which have no witness.
+_accepting = False
+_unwitnessed: weakref.WeakSet[UnlockedVault] = weakref.WeakSet()
+_inside: weakref.WeakSet[UnlockedVault] = weakref.WeakSet()
+
+
+def accept_rollback(on: bool) -> None:
+    global _accepting
+    _accepting = on
+
+
+def unwitnessed(session: UnlockedVault) -> None:
+    """A scratch copy (the vault being restored, before it is swapped in)."""
+    _unwitnessed.add(session)
+
+
+def _check_witness(session: UnlockedVault) -> Path | None:
+    """Inside the transaction: fail if the vault is older than its witness
+    (the entry it names is not in the log), unless --accept-rollback, which
+    logs the re-pinning. No witness: trusted on first use. Returns where the
+    witness goes after the commit."""
+    if session in _unwitnessed:
+        return None
+    file = witness.location(session.store, session.vault_id)
+    damaged = False
+    try:
+        marks = witness.read(file, session.vault_id)
+    except IntegrityError:
+        if not _accepting:
+            raise
+        marks, damaged = None, True
+    last = witness.behind(session.store, session.vault_id, marks)
+    if last is None and not damaged:
+        return file
+    if last is not None and not _accepting:
+        raise IntegrityError(
+            witness.ROLLED_BACK.format(seq=last.seq),
+            hint="if you put an older copy back on purpose, use `vault restore FILE`, "
+                 "or run the command once with --accept-rollback")
+    now = witness.head(session.store, session.vault_id)
+    session.log("accept-rollback", detail={"witness_seq": None if last is None else last.seq,
+                                           "seq": None if now is None else now.seq})
+    return file
 
 
 def require(session: UnlockedVault, name: str, now: datetime) -> Client:

@@ -22,6 +22,7 @@ from ..errors import VaultError
 from ..vaultfile.keyring import check_factors
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
+from . import transaction
 from .transaction import client_exists, close_matches, log_event
 
 
@@ -67,6 +68,13 @@ class Unlocked:
     @property
     def failed_attempts(self) -> int:
         return 0 if self.session is None else self.session.failed_attempts
+
+
+def accept_rollback(on: bool) -> None:
+    """`--accept-rollback`, for this run: a command that finds the vault older
+    than this machine's witness re-pins the witness (and logs that) instead
+    of failing. The CLI sets it and clears it when the run ends."""
+    transaction.accept_rollback(on)
 
 
 def open_store(path: Path, read_only: bool = False, prompts: Prompts | None = None) -> Store:

@@ -1,0 +1,125 @@
+"""The witness: the last log entry this machine saw committed to the vault at
+one path, kept outside the vault, in the user's state folder (see
+docs/format.md, "Witness file"). An older copy of the whole file put back
+verifies on its own; it does not hold the entry its witness names.
+
+Needs no key: a witness is a (seq, entry hash) compared with the log rows,
+as an auditor compares a checkpoint line. Reading, comparing and writing
+are here; when to check and when to move it is the commands layer's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import crypto, paths
+from ..errors import IntegrityError
+from . import audit
+from .store import Store
+
+PREFIX = "cvw1"
+MAX_BYTES = 4096
+_LINE = re.compile(r"cvw1:([0-9a-f]{32}):([1-9][0-9]{0,18}):([0-9a-f]{64})")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One log entry: its seq and entry hash."""
+    seq: int
+    entry_hash: bytes
+
+    def line(self, vault_id: bytes) -> str:
+        return f"{PREFIX}:{vault_id.hex()}:{self.seq}:{self.entry_hash.hex()}\n"
+
+
+def location(store: Store, vault_id: bytes) -> Path:
+    return paths.witness_file(vault_id, store.path)
+
+
+def head(store: Store, vault_id: bytes) -> Mark | None:
+    """The newest entry of the log (call inside a transaction), None for none."""
+    row = store.last_log_row()
+    if row is None:
+        return None
+    entry = audit.from_row(row)
+    return Mark(entry.seq, audit.entry_hash(entry, vault_id))
+
+
+def read(file: Path, vault_id: bytes) -> tuple[Mark, ...] | None:
+    """The entries the witness names (one, or during a restore the old and
+    the new head); None if there is no witness. Raises IntegrityError if it
+    does not parse or names another vault."""
+    try:
+        with open(file, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise IntegrityError(f"cannot read the witness file of this vault: "
+                             f"{(e.strerror or 'error').lower()}", hint=str(file)) from None
+    marks = []
+    try:
+        lines = raw.decode("ascii").splitlines()
+    except UnicodeDecodeError:
+        lines = []
+    for line in lines:
+        m = _LINE.fullmatch(line)
+        if m is None or m.group(1) != vault_id.hex():
+            marks = []
+            break
+        marks.append(Mark(int(m.group(2)), bytes.fromhex(m.group(3))))
+    if not marks or len(raw) > MAX_BYTES:
+        raise IntegrityError("the witness file of this vault is damaged",
+                             hint="if nobody tampered with it, run the command once with "
+                                  f"--accept-rollback to write it again ({file})")
+    return tuple(marks)
+
+
+def holds(store: Store, vault_id: bytes, mark: Mark) -> bool:
+    """Whether the log has the entry: row `seq` with this entry hash."""
+    row = store.log_row(mark.seq)
+    return row is not None and crypto.equal(
+        audit.entry_hash(audit.from_row(row), vault_id), mark.entry_hash)
+
+
+ROLLED_BACK = ("the vault is older than this machine last saw it (log entry {seq} is "
+               "missing or different): it may have been rolled back")
+
+
+def behind(store: Store, vault_id: bytes, marks: tuple[Mark, ...] | None) -> Mark | None:
+    """The entry the witness names when the log holds none of its entries (an
+    older copy of the vault); None when it holds one, or there is no witness.
+    Call inside a transaction."""
+    if marks is None or any(holds(store, vault_id, m) for m in marks):
+        return None
+    return marks[-1]
+
+
+def write(file: Path, vault_id: bytes, *marks: Mark) -> bool:
+    """Replace the witness with these entries, atomically (a temporary file in
+    the same folder, synced, renamed): a crash leaves the old witness or the
+    new one. The folder is made 0700, the file 0600. Returns False if it
+    could not be written (the caller goes on: the witness is then only older)."""
+    folder = file.parent
+    try:
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)   # mkdir's mode is filtered by the umask
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{file.name}.", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write("".join(m.line(vault_id) for m in marks).encode("ascii"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, file)
+    except OSError:
+        Path(temp).unlink(missing_ok=True)
+        return False
+    paths.sync_dir(folder)
+    return True
