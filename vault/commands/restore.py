@@ -277,8 +277,8 @@ def restore(path: Path, src: Path, prompts: RestorePrompts, yes: bool = False) -
         if not before and previous.vault_id == vault_id and previous.log_head is not None:
             before = (witness.Mark(*previous.log_head),)
         if mark is not None:
-            witness.write(file, vault_id, *before[-1:], mark)
+            witness.write(file, vault_id, *before[-1:], mark, durable=True)
         swap_in(temp, path, previous)
         if mark is not None:
-            witness.write(file, vault_id, mark)
+            witness.write(file, vault_id, mark, durable=True)
     return result

@@ -61,6 +61,8 @@ def read(file: Path, vault_id: bytes) -> tuple[Mark, ...] | None:
     except OSError as e:
         raise IntegrityError(f"cannot read the witness file of this vault: "
                              f"{(e.strerror or 'error').lower()}", hint=str(file)) from None
+    if not raw:
+        return None   # what a power loss can leave of an unsynced write
     marks = []
     try:
         lines = raw.decode("ascii").splitlines()
@@ -99,11 +101,15 @@ def behind(store: Store, vault_id: bytes, marks: tuple[Mark, ...] | None) -> Mar
     return marks[-1]
 
 
-def write(file: Path, vault_id: bytes, *marks: Mark) -> bool:
+def write(file: Path, vault_id: bytes, *marks: Mark, durable: bool = False) -> bool:
     """Replace the witness with these entries, atomically (a temporary file in
-    the same folder, synced, renamed): a crash leaves the old witness or the
-    new one. The folder is made 0700, the file 0600. Returns False if it
-    could not be written (the caller goes on: the witness is then only older)."""
+    the same folder, renamed): a crash leaves the old witness or the new one.
+    Only `durable` writes are synced (a restore's, whose order matters): after
+    a power loss an ordinary write may be lost, which leaves an older witness
+    naming an older committed entry, or an empty file, read as no witness.
+    Syncing every command's write cost about 1 ms a command. The folder is
+    made 0700, the file 0600. Returns False if it could not be written (the
+    caller goes on: the witness is then only older)."""
     folder = file.parent
     try:
         if not folder.is_dir():
@@ -115,11 +121,13 @@ def write(file: Path, vault_id: bytes, *marks: Mark) -> bool:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write("".join(m.line(vault_id) for m in marks).encode("ascii"))
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(temp, file)
     except OSError:
         Path(temp).unlink(missing_ok=True)
         return False
-    paths.sync_dir(folder)
+    if durable:
+        paths.sync_dir(folder)
     return True
