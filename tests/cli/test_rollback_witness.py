@@ -193,6 +193,16 @@ def test_a_damaged_witness_is_exit_5_until_accepted(venv):
     ok(venv.run("list"))
 
 
+def test_an_empty_witness_is_first_sight_not_damage(venv):
+    """An ordinary command's witness write is not synced: after a power loss
+    the file may be empty. That reads as no witness, and the next command
+    writes it again."""
+    [file] = witness_files(venv)
+    file.write_bytes(b"")
+    ok(venv.run("list"))
+    assert file.read_text().startswith("cvw1:")
+
+
 def test_entries_written_while_locked_move_the_vault_forward(venv, tmp_path):
     """A backup recorded while locked, a sealed note and a failed unlock
     append unsigned entries past the witness: newer, never a rollback."""
