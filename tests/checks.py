@@ -67,3 +67,35 @@ def foreign_sqlite(path: Path, user_version: int = 0) -> None:
     conn.execute(f"PRAGMA user_version = {user_version}")
     conn.commit()
     conn.close()
+
+
+def converse(master: int, proc, answers, timeout: float) -> tuple[int, str]:
+    """Read a child's terminal (the pty's master side) until it exits,
+    typing each (prompt, answer) pair's answer once its prompt has shown.
+    Polls with a deadline, and kills the child if it outlives it. Returns
+    (exit code, everything the terminal showed); closes `master`."""
+    import select
+    import time
+    output, pending, deadline = b"", list(answers), time.monotonic() + timeout
+    answered_at = 0
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        if pending and pending[0][0] in output[answered_at:]:
+            os.write(master, pending.pop(0)[1])
+            answered_at = len(output)
+        if proc.poll() is not None and not ready:
+            break
+    else:
+        proc.kill()
+    proc.wait(timeout=5)
+    os.close(master)
+    return proc.returncode, output.decode("utf-8", "replace")
+

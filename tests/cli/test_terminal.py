@@ -6,14 +6,13 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
-import select
 import subprocess
 import sys
 import termios
-import time
 
 import pytest
 
+from ..checks import converse
 from ..conftest import PASSPHRASE
 
 
@@ -32,26 +31,7 @@ def run_on_tty(env_vars: dict, args: list[str], answers: list[tuple[bytes, bytes
     proc = subprocess.Popen([sys.executable, "-m", "vault", *args], stdin=slave, stdout=slave,
                             stderr=slave, env=env, preexec_fn=make_controlling, close_fds=True)
     os.close(slave)
-    output, pending, deadline = b"", list(answers), time.monotonic() + timeout
-    answered_at = 0
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        if pending and pending[0][0] in output[answered_at:]:
-            os.write(master, pending.pop(0)[1])
-            answered_at = len(output)
-        if proc.poll() is not None and not ready:
-            break
-    proc.wait(timeout=5)
-    os.close(master)
-    return proc.returncode, output.decode("utf-8", "replace")
+    return converse(master, proc, answers, timeout)
 
 
 @pytest.fixture

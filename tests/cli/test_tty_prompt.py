@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from ..checks import assert_one_error_line, ok
+from ..checks import assert_one_error_line, converse, ok
 from ..conftest import FAST_KDF, PASSPHRASE
 
 NO_SOURCE = {"VAULT_PASSPHRASE_FILE": None, "VAULT_PASSPHRASE_COMMAND": None}
@@ -75,28 +74,7 @@ def run_on_tty(env_vars: dict, args: list[str], answers=(), stdin: bytes | Path 
     if isinstance(stdin, bytes):
         proc.stdin.write(stdin)
         proc.stdin.close()
-    output, pending, deadline = b"", list(answers), time.monotonic() + timeout
-    answered_at = 0
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        if pending and pending[0][0] in output[answered_at:]:
-            os.write(master, pending.pop(0)[1])
-            answered_at = len(output)
-        if proc.poll() is not None and not ready:
-            break
-    else:
-        proc.kill()
-    proc.wait(timeout=5)
-    os.close(master)
-    return proc.returncode, output.decode("utf-8", "replace")
+    return converse(master, proc, answers, timeout)
 
 
 def detached(venv, args: list[str], stdin: bytes, env: dict | None = None):
