@@ -118,18 +118,17 @@ def command(session: UnlockedVault) -> Iterator[None]:
     far (such as the `suggest` entry of a missing client) and then fails.
     After the commit, the witness moves to the new head."""
     pending: VaultError | None = None
-    outer = session not in _inside   # a nested command() joins the outer one
+    # Only the outermost transaction commits, so only it checks and moves
+    # the witness: a nested one (another command(), or a caller's own
+    # store.write()) must not name an entry that is not committed yet.
+    outer = not session.store.in_transaction
     with session.store.write():
         session.begin()
         file = _check_witness(session) if outer else None
-        _inside.add(session)
         try:
             yield
         except CommitThenRaise as e:
             pending = e.error
-        finally:
-            if outer:
-                _inside.discard(session)
         mark = None if file is None else witness.head(session.store, session.vault_id)
     if file is not None and mark is not None:
         witness.write(file, session.vault_id, mark)   # only ever a committed entry
@@ -141,7 +140,6 @@ def command(session: UnlockedVault) -> Iterator[None]:
 # the sessions of scratch copies (a restore's), which have no witness.
 _accepting = False
 _unwitnessed: weakref.WeakSet[UnlockedVault] = weakref.WeakSet()
-_inside: weakref.WeakSet[UnlockedVault] = weakref.WeakSet()
 
 
 def accept_rollback(on: bool) -> None:

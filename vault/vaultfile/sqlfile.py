@@ -186,6 +186,11 @@ class SqlFile:
 
     # -- transactions --------------------------------------------------
 
+    @property
+    def in_transaction(self) -> bool:
+        """Inside write() or read(): a nested one joins it, and commits with it."""
+        return self._depth > 0
+
     @contextlib.contextmanager
     def write(self) -> Iterator[None]:
         """One write transaction; nested calls join the outer one."""
