@@ -31,11 +31,14 @@ def padded_size(length: int) -> int:
     return (length + mask) & ~mask
 
 
-def pack(obj: dict[str, Any]) -> bytes:
+def pack(obj: dict[str, Any], minimum: int = MIN_PADDED) -> bytes:
+    """The record laid out and padded: to `minimum` bytes at least (a larger
+    floor for records whose size must not tell how many entries they hold),
+    else to its Padmé size."""
     payload = json.dumps(obj, ensure_ascii=False, separators=(",", ":"),
                          sort_keys=True, allow_nan=False).encode("utf-8")
     body = struct.pack(">I", len(payload)) + payload
-    return body + bytes(padded_size(len(body)) - len(body))
+    return body + bytes(max(minimum, padded_size(len(body))) - len(body))
 
 
 def unpack(data: bytes) -> dict[str, Any]:

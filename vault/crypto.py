@@ -8,6 +8,7 @@ one `CryptoError`, which says nothing about its cause.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import struct
 
@@ -86,6 +87,23 @@ def derive_key(key: bytes, purpose: bytes) -> bytes:
 def keyed_hash(key: bytes, data: bytes, size: int = 32) -> bytes:
     """BLAKE2b with a key: a PRF, used for subkeys, blind indexes and log refs."""
     return nacl.hash.blake2b(data, digest_size=size, key=key, encoder=RawEncoder)
+
+
+class Prf:
+    """BLAKE2b-256 keyed with one key, for many short inputs: hashlib's
+    BLAKE2b (the same function as libsodium's crypto_generichash, checked in
+    tests/unit/test_crypto.py), keyed once and copied per input, because the
+    state commitment hashes every client row at each unlock."""
+
+    def __init__(self, key: bytes) -> None:
+        if not isinstance(key, bytes) or len(key) != KEY_BYTES:
+            raise CryptoError()
+        self._keyed = hashlib.blake2b(key=key, digest_size=32)
+
+    def __call__(self, data: bytes) -> bytes:
+        h = self._keyed.copy()
+        h.update(data)
+        return h.digest()
 
 
 def hash(data: bytes) -> bytes:  # noqa: A001 - the name is the clearest one

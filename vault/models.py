@@ -67,6 +67,9 @@ class Client:
     retain_until: date | None = None   # closed files are due for shredding after this
     hold: str | None = None            # reason of a legal hold; None when not held
     aliases: tuple[Alias, ...] = ()    # other names that must leave every export
+    # The state commitment's sum over this client's notes, sealed in the
+    # record (vaultfile/state.py); None only in records from before it existed.
+    digest: bytes | None = None
 
 
 @dataclass(frozen=True)

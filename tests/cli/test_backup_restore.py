@@ -329,7 +329,8 @@ def test_round_trip_gives_the_notes_as_they_were_at_backup_time(office, tmp_path
     _, _, head_seq, head_hash, _ = ok(office.run("log", "checkpoint")).stdout.strip().split(":")
     result = ok(office.run("restore", str(dest), "--yes", "--json"))
     assert json.loads(result.stdout) == {"restored": str(office.path), "clients": 2,
-                                         "notes": 5, "dropped_shredded": 0}
+                                         "notes": 5, "dropped_shredded": 0,
+                                         "tombstones_ignored": 0}
     assert views(office) == at_backup
     code(office.run("view", "Carol Later"), 4)
     ok(office.run("log", "verify"))
@@ -343,6 +344,7 @@ def test_round_trip_gives_the_notes_as_they_were_at_backup_time(office, tmp_path
     assert lost > 0
     assert [e["detail"] for e in restore] == [{
         "clients": 2, "notes": 5, "dropped": 0, "replaced": True,
+        "tombstones": [], "tombstones_ignored": 0,
         "replaced_log": {"seq": int(head_seq), "hash": head_hash, "entries_lost": lost}}]
     assert stat.S_IMODE(os.stat(office.path).st_mode) == 0o600
     assert not [p for p in os.listdir(office.path.parent) if "restore" in p]
@@ -735,7 +737,8 @@ def test_restore_after_a_shred_does_not_resurrect(office, tmp_path):
     for attempt in (1, 2):  # tombstones are carried over: a second restore drops it too
         result = ok(office.run("restore", str(dest), "--yes", "--json"))
         assert json.loads(result.stdout) == {"restored": str(office.path), "clients": 2,
-                                             "notes": 5, "dropped_shredded": 1}, attempt
+                                             "notes": 5, "dropped_shredded": 1,
+                                             "tombstones_ignored": 0}, attempt
         assert VICTIM not in result.stdout + result.stderr
         code(office.run("view", VICTIM), 4)
         assert views(office) == before
@@ -746,8 +749,10 @@ def test_restore_after_a_shred_does_not_resurrect(office, tmp_path):
         raw = b"".join(p.read_bytes() for p in companions(office.path))
         assert not any(b in raw for b in bodies), attempt
     restores = [e["detail"] for e in log(office) if e["action"] == "restore"]
-    assert {k: v for k, v in restores[-1].items() if k != "replaced_log"} == \
-        {"clients": 2, "notes": 5, "dropped": 1, "replaced": True}
+    assert {k: v for k, v in restores[-1].items() if k not in ("replaced_log", "tombstones")} \
+        == {"clients": 2, "notes": 5, "dropped": 1, "replaced": True, "tombstones_ignored": 0}
+    # The restore's signed entry names the shredded client's opaque id, for later restores.
+    assert len(restores[-1]["tombstones"]) == 1
 
 
 def test_a_client_shredded_then_added_again_is_not_the_old_one(office, tmp_path):
@@ -853,7 +858,10 @@ def test_restore_where_no_vault_was_knows_the_file_it_came_from(office, tmp_path
 
 def test_restore_over_a_vault_with_an_unreadable_backup_record(office, tmp_path):
     """The vault being replaced may be damaged; its unreadable records cannot
-    stop the restore that repairs it, but the user is told what is lost."""
+    stop the restore that repairs it, but the user is told what is lost. The
+    edited entry is the one this machine's witness names (the backup moved
+    it), so the restore first asks for --accept-rollback: an edited log may
+    have lost the record of a shred."""
     dest = tmp_path / "b.vaultbackup"
     backup(office, dest)
     other = tmp_path / "other.vaultbackup"
@@ -863,7 +871,9 @@ def test_restore_over_a_vault_with_an_unreadable_backup_record(office, tmp_path)
                                    "ORDER BY seq DESC LIMIT 1").fetchone()
         conn.execute("UPDATE log SET detail = ? WHERE seq = ?",
                      (detail[:-1] + bytes([detail[-1] ^ 1]), seq))
-    result = ok(office.run("restore", str(dest), "--yes"))
+    refused = code(office.run("restore", str(dest), "--yes"), 5)
+    assert "--accept-rollback" in refused.stderr
+    result = ok(office.run("restore", str(dest), "--yes", "--accept-rollback"))
     assert "1 backup record(s) of the replaced vault could not be read" in result.stderr
     assert str(other) not in result.stderr
     assert [r["path"] for r in backup_records(office)] == [str(dest)]

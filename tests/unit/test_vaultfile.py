@@ -223,7 +223,7 @@ def test_a_deleted_note_is_caught(path, session):
         core.list_clients(session)
 
 
-def test_checkpoint_pins_the_public_key(path, session):
+def test_checkpoint_pins_the_public_key(path, session, tmp_path, monkeypatch):
     core.add(session, "Ann", "one", create=True)
     line = log_commands.checkpoint(session.store)
     assert log_commands.verify_log(session.store, session, line).ok
@@ -236,7 +236,11 @@ def test_checkpoint_pins_the_public_key(path, session):
         e = audit.from_row(row)
         sql(path, "UPDATE log SET signature = ? WHERE seq = ?",
             audit.sign(e, session.vault_id, other), e.seq)
-    assert log_commands.verify_log(session.store).ok  # an auditor without a checkpoint is fooled
+    # This machine's witness holds the key's fingerprint...
+    assert any("public key" in p for p in log_commands.verify_log(session.store).problems)
+    # ...but an auditor elsewhere, without a checkpoint, is fooled.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "an-auditor's-machine"))
+    assert log_commands.verify_log(session.store).ok
     report = log_commands.verify_log(session.store, checkpoint=line)
     assert any("public key" in p for p in report.problems)
 

@@ -80,9 +80,14 @@ def restore(ctx: typer.Context,
     if result.backups_unreadable:
         ui.warn(f"{result.backups_unreadable} backup record(s) of the replaced vault could "
                 "not be read; `vault shred` will not name those backups")
+    if result.tombstones_ignored:
+        ui.warn(f"{result.tombstones_ignored} tombstone(s) of the replaced vault are backed by "
+                "no signed `shred` entry and were ignored (planted?); no client was dropped "
+                "for them")
     if json_out:
         _json({"restored": str(path), "clients": result.clients, "notes": result.notes,
-               "dropped_shredded": result.dropped})
+               "dropped_shredded": result.dropped,
+               "tombstones_ignored": result.tombstones_ignored})
     else:
         ui.info(f"restored {result.clients} client(s), {result.notes} note(s)"
                 + (f"; {result.dropped} client(s) shredded since the backup were dropped"

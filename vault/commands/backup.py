@@ -24,6 +24,7 @@ from typing import Any
 from .. import paths
 from ..errors import IntegrityError, Refused, UsageError, VaultError
 from ..models import iso
+from ..vaultfile import witness
 from ..vaultfile.ledger import record_locked
 from ..vaultfile.store import Store
 from .transaction import now_utc
@@ -94,7 +95,7 @@ def _write(store: Store, dest: Path, overwrite: bool, now: datetime) -> BackupIn
                     # Before the move: a failure here leaves no file. A move
                     # that fails after it leaves a record of a file that is not
                     # there, which can only make `shred` name one path too many.
-                    with store.write():
+                    with witness.locked_write(store):
                         record_locked(store, "backup", {
                             "path": str(dest), "time": iso(now), "bytes": info.size,
                             "digest": info.digest}, now=now)

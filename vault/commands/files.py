@@ -181,6 +181,7 @@ def redact(session: UnlockedVault, name: str | None, finder: spanlib.Finder,
     now = now_utc(now)
     _require_exclusive(session)
     with command(session):
+        session.verify_all()   # a destructive command checks the whole vault first
         hits = _search(session, name, finder, note_ids, now)
         result = Redacted(hits, erased=False)
         new_texts: dict[int, dict[int, str]] = {}
@@ -241,6 +242,7 @@ def shred(session: UnlockedVault, name: str, now: datetime | None = None) -> Shr
     now = now_utc(now)
     _require_exclusive(session)
     with command(session):
+        session.verify_all()
         client = require(session, name, now)
         _refuse_if_held(session, [client], "shred", now)
         notes, backups = _destroy(session, [client], now)
@@ -268,6 +270,7 @@ def shred_expired(session: UnlockedVault, today: date, now: datetime | None = No
     now = now_utc(now)
     _require_exclusive(session)
     with command(session):
+        session.verify_all()
         due = [c for c in session.clients() if is_due(c, today)]
         free = [c for c in due if c.hold is None]
         notes, backups = _destroy(session, free, now)

@@ -122,12 +122,19 @@ def verify_log(store: Store, session: UnlockedVault | None = None,
 def behind_witness(store: Store, vault_id: bytes) -> str | None:
     """This machine's witness as one more anchor, read-only: an older copy of
     the whole vault is reported by `log verify`, passphrase or not."""
+    if not store.witnessed:
+        return None
     try:
         marks = witness.read(witness.location(store, vault_id), vault_id)
     except IntegrityError as e:
         return e.message
     last = witness.behind(store, vault_id, marks)
-    return None if last is None else witness.ROLLED_BACK.format(seq=last.seq)
+    if last is not None:
+        return witness.ROLLED_BACK.format(seq=last.seq)
+    if witness.key_replaced(store, marks):
+        return ("the header's public key is not the one this machine last saw: the log "
+                "may have been re-signed with another key")
+    return None
 
 
 def checkpoint(store: Store) -> str:

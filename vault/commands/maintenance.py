@@ -85,6 +85,10 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
                                                         "the vault's sealed head"),)
         if head is None and not report.problems:
             report.problems.append("the vault's record of its log head is missing")
+        try:
+            session.verify_state()
+        except IntegrityError as e:
+            report.problems.append(e.message)
         log = audit.verify(store.log_rows(), session.vault_id, session.header.sign_public,
                            anchors)
         report.problems += log.problems

@@ -18,16 +18,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import paths
+from .. import crypto, paths
 from ..codec import parse_iso
-from ..errors import IntegrityError, Refused, VaultError
+from ..errors import CryptoError, IntegrityError, Refused, VaultError
 from ..models import iso
 from ..vaultfile import audit, witness
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 from .backup import Unpacked, scratch, unpack_backup
 from .maintenance import check
-from .transaction import command, now_utc, unwitnessed
+from .transaction import command, now_utc, rolling_back_accepted
 
 Progress = Callable[[int, int], None]
 
@@ -42,6 +42,8 @@ class Restored:
     replaced: bool      # whether a vault was there before
     backups_carried: int = 0     # backup records added to the restored log
     backups_unreadable: int = 0  # records of the replaced vault that did not open
+    # Tombstones of the replaced vault that no signed entry backs: ignored.
+    tombstones_ignored: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ class Replaced:
     # The replaced log's last entry (seq, entry hash): its entries since the
     # backup are lost with it, so the `restore` entry names what it replaced.
     log_head: tuple[int, bytes] | None = None
+    # Its `shred` and `restore` entries: the only authority on what it
+    # shredded (checked against the backup's key; the tombstones table is
+    # plaintext that anyone who can write the file can edit).
+    shred_rows: tuple[tuple, ...] = ()
+    last_note_id: int = 0   # ids go on after it, never reused
 
 
 def read_replaced(path: Path) -> Replaced:
@@ -71,8 +78,12 @@ def read_replaced(path: Path) -> Replaced:
                 last = store.last_log_row()
                 head = None if last is None else (
                     last[0], audit.entry_hash(audit.from_row(last), vault_id))
-                return Replaced(True, vault_id, tuple(store.tombstones()),
-                                tuple(store.log_rows_of("backup")), head)
+                rolled_back = _rolled_back(store, vault_id)
+                found = Replaced(True, vault_id, tuple(store.tombstones()),
+                                tuple(store.log_rows_of("backup")), head,
+                                tuple(store.log_rows_of("shred"))
+                                + tuple(store.log_rows_of("restore")),
+                                store.last_id("notes"))
         finally:
             store.close()
     except IntegrityError:
@@ -81,6 +92,23 @@ def read_replaced(path: Path) -> Replaced:
             "be kept out of the restore; nothing was restored",
             hint="to restore anyway, move the damaged vault and its -wal file aside "
                  "first: clients shredded since the backup was made then come back") from None
+    if rolled_back is not None and not rolling_back_accepted():
+        raise IntegrityError(
+            "the vault to be replaced is older than this machine last saw it (log entry "
+            f"{rolled_back.seq} is missing or different), so the clients shredded in it "
+            "cannot be known; nothing was restored",
+            hint="if you put that older copy back on purpose, add --accept-rollback")
+    return found
+
+
+def _rolled_back(store: Store, vault_id: bytes) -> witness.Mark | None:
+    """The witnessed entry a replaced vault no longer holds, if any: it may
+    have lost the `shred` entries that keep shredded clients out."""
+    try:
+        marks = witness.read(witness.location(store, vault_id), vault_id)
+    except IntegrityError:
+        return None   # a damaged witness: the restore re-writes it
+    return witness.behind(store, vault_id, marks)
 
 
 def current_counts(path: Path) -> int:
@@ -108,16 +136,24 @@ def prepare_restore(session: UnlockedVault, tombstones: list[tuple[bytes, str]],
                              + "\n  ".join(report.problems[:20]))
     now = now_utc(now)
     session.store.use_wal()
-    gone = {uid for uid, _ in tombstones}
+    shredded = shredded_in(session, previous) if previous is not None else {}
+    kept = [(uid, day) for uid, day in tombstones if uid in shredded]
+    kept += [(uid, day) for uid, day in shredded.items() if uid not in {u for u, _ in kept}]
     with command(session):
-        dropped = [c for c in session.clients() if c.uid in gone]
+        if previous is not None:
+            session.store.keep_ids_above("notes", previous.last_note_id)
+        dropped = [c for c in session.clients() if c.uid in shredded]
         notes = 0
         for c in dropped:
             notes += session.destroy_client(c, now.date().isoformat())
-        session.store.add_tombstones(tombstones)
+        session.add_tombstones(kept)
         detail: dict[str, Any] = {
             "clients": report.clients - len(dropped), "notes": report.notes - notes,
-            "dropped": len(dropped), "replaced": replaced}
+            "dropped": len(dropped), "replaced": replaced,
+            # Signed: what a later restore may trust as shredded.
+            "tombstones": [uid.hex() for uid, _ in session.store.tombstones()],
+            "tombstones_ignored": len(tombstones) - len([t for t in tombstones
+                                                         if t[0] in shredded])}
         if previous is not None and previous.log_head is not None:
             # The replaced log's entries after the backup (views, exports:
             # the accounting of disclosures) go with it; say which head was
@@ -134,7 +170,38 @@ def prepare_restore(session: UnlockedVault, tombstones: list[tuple[bytes, str]],
             session.rotate_master()
     session.store.erase_freed()
     return Restored(report.clients - len(dropped), report.notes - notes, len(dropped),
-                    replaced, carried, unreadable)
+                    replaced, carried, unreadable, detail["tombstones_ignored"])
+
+
+def shredded_in(session: UnlockedVault, previous: Replaced) -> dict[bytes, str]:
+    """The clients the replaced vault shredded, by opaque id, with the day:
+    only from its `shred` entries (detail `client`) and `restore` entries
+    (detail `tombstones`) whose signatures verify under the key of the
+    backup being restored, which is the same vault's key. Nothing read from
+    a table anyone can write, and nothing from another vault, removes a
+    client."""
+    if previous.vault_id != session.vault_id:
+        return {}
+    try:
+        verifier = crypto.Verifier(session.header.sign_public)
+    except CryptoError:
+        return {}
+    found: dict[bytes, str] = {}
+    for row in previous.shred_rows:
+        try:
+            entry = audit.from_row(row)
+            if entry.signature is None:
+                continue
+            verifier.verify(audit.entry_hash(entry, session.vault_id), entry.signature)
+            detail = session.open_detail(entry) or {}
+        except (CryptoError, VaultError):
+            continue
+        uids = [detail.get("client")] if entry.action == "shred" else detail.get("tombstones")
+        for uid in uids if isinstance(uids, list) else ():
+            if isinstance(uid, str) and len(uid) == 32 and all(c in "0123456789abcdef"
+                                                               for c in uid):
+                found.setdefault(bytes.fromhex(uid), entry.time[:10])
+    return found
 
 
 def _carry_backups(session: UnlockedVault, previous: Replaced | None, source: Unpacked | None,
@@ -252,9 +319,9 @@ def restore(path: Path, src: Path, prompts: RestorePrompts, yes: bool = False) -
         paths.make_private_dir(path.parent)
         source = unpack_backup(src, temp)
         store = Store.open(temp)
+        store.witnessed = False   # a scratch copy: its witness is the vault's, below
         try:
             session = prompts.unlock(store)
-            unwitnessed(session)   # a scratch copy: its witness is the vault's, below
             with prompts.progress() as progress:
                 result = prepare_restore(session, list(previous.tombstones), replacing,
                                          progress=progress, previous=previous, source=source)
@@ -269,15 +336,14 @@ def restore(path: Path, src: Path, prompts: RestorePrompts, yes: bool = False) -
         # The witness moves to the restored head; until the swap it also names
         # what it named before (else the current head), so a crash on either
         # side of the swap is no rollback.
+        # "Before" is the replaced vault's own newest entry, which it holds
+        # (the witness may name an older one, or one it no longer holds when
+        # --accept-rollback let the restore go on).
         file = paths.witness_file(vault_id, path)
-        try:
-            before = witness.read(file, vault_id) or ()
-        except IntegrityError:
-            before = ()
-        if not before and previous.vault_id == vault_id and previous.log_head is not None:
-            before = (witness.Mark(*previous.log_head),)
+        before = ((witness.Mark(*previous.log_head),)
+                  if previous.vault_id == vault_id and previous.log_head is not None else ())
         if mark is not None:
-            witness.write(file, vault_id, *before[-1:], mark, durable=True)
+            witness.write(file, vault_id, *before, mark, durable=True)
         swap_in(temp, path, previous)
         if mark is not None:
             witness.write(file, vault_id, mark, durable=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import weakref
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -124,11 +123,16 @@ def command(session: UnlockedVault) -> Iterator[None]:
     outer = not session.store.in_transaction
     with session.store.write():
         session.begin()
-        file = _check_witness(session) if outer else None
+        file, repin = _check_witness(session) if outer else (None, None)
+        session.settle(outer)
+        if repin is not None:
+            session.log("accept-rollback", detail=repin)
         try:
             yield
         except CommitThenRaise as e:
             pending = e.error
+        if outer:
+            session.end()
         mark = None if file is None else witness.head(session.store, session.vault_id)
     if file is not None and mark is not None:
         witness.write(file, session.vault_id, mark)   # only ever a committed entry
@@ -136,10 +140,8 @@ def command(session: UnlockedVault) -> Iterator[None]:
         raise pending
 
 
-# --accept-rollback for this run (set by the CLI through commands.unlock), and
-# the sessions of scratch copies (a restore's), which have no witness.
+# --accept-rollback for this run (set by the CLI through commands.unlock).
 _accepting = False
-_unwitnessed: weakref.WeakSet[UnlockedVault] = weakref.WeakSet()
 
 
 def accept_rollback(on: bool) -> None:
@@ -147,18 +149,18 @@ def accept_rollback(on: bool) -> None:
     _accepting = on
 
 
-def unwitnessed(session: UnlockedVault) -> None:
-    """A scratch copy (the vault being restored, before it is swapped in)."""
-    _unwitnessed.add(session)
+def rolling_back_accepted() -> bool:
+    return _accepting
 
 
-def _check_witness(session: UnlockedVault) -> Path | None:
+def _check_witness(session: UnlockedVault) -> tuple[Path | None, dict[str, Any] | None]:
     """Inside the transaction: fail if the vault is older than its witness
-    (the entry it names is not in the log), unless --accept-rollback, which
-    logs the re-pinning. No witness: trusted on first use. Returns where the
-    witness goes after the commit."""
-    if session in _unwitnessed:
-        return None
+    (the entry it names is not in the log), unless --accept-rollback. No
+    witness: trusted on first use. Returns where the witness goes after the
+    commit, and the detail of the `accept-rollback` entry to log (after the
+    state is checked) when it is re-pinned."""
+    if not session.store.witnessed:   # a scratch copy
+        return None, None
     file = witness.location(session.store, session.vault_id)
     damaged = False
     try:
@@ -169,16 +171,16 @@ def _check_witness(session: UnlockedVault) -> Path | None:
         marks, damaged = None, True
     last = witness.behind(session.store, session.vault_id, marks)
     if last is None and not damaged:
-        return file
+        return file, None
     if last is not None and not _accepting:
         raise IntegrityError(
             witness.ROLLED_BACK.format(seq=last.seq),
-            hint="if you put an older copy back on purpose, use `vault restore FILE`, "
-                 "or run the command once with --accept-rollback")
+            hint="if you put an older copy back on purpose, run the command once with "
+                 "--accept-rollback, or restore a backup with "
+                 "`vault restore FILE --accept-rollback`")
     now = witness.head(session.store, session.vault_id)
-    session.log("accept-rollback", detail={"witness_seq": None if last is None else last.seq,
-                                           "seq": None if now is None else now.seq})
-    return file
+    return file, {"witness_seq": None if last is None else last.seq,
+                  "seq": None if now is None else now.seq}
 
 
 def require(session: UnlockedVault, name: str, now: datetime) -> Client:

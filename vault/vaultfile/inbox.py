@@ -17,7 +17,7 @@ from ..codec import parse_iso
 from ..errors import CryptoError, IntegrityError, VaultError
 from ..models import Client, Note, iso
 from ..validate import check_name, check_tags, check_text
-from . import audit
+from . import audit, witness
 from .keyring import BOX_PUBLIC, Keyring
 from .ledger import Ledger, last_entry, record_locked
 from .records import Records
@@ -40,7 +40,7 @@ def seal_to_inbox(store: Store, client: str, text: str, tags: tuple[str, ...],
     """`vault add --sealed`: no passphrase, no KDF. The note and the name it
     was given are sealed to the vault's public box key; only the unlocked
     vault can open them. Returns the inbox id."""
-    with store.write():
+    with witness.locked_write(store):
         public = store.key_or_none(BOX_PUBLIC)
         if public is None or store.version < 2:
             raise VaultError("this vault cannot take sealed notes until it is unlocked "

@@ -121,6 +121,9 @@ class Keyring:
             raise IntegrityError("the vault's keys failed authentication") from None
         self.detail_key = crypto.derive_key(log_key, b"client-vault/v1/log-detail")
         self.ref_key = crypto.derive_key(log_key, b"client-vault/v1/log-ref")
+        # The state commitment's key (vaultfile/state.py): from the log key,
+        # like the log's, so a master-key rotation leaves it as it is.
+        self.state_key = crypto.derive_key(log_key, b"client-vault/v1/state")
         if not crypto.equal(crypto.sign_public_key(self.sign_key), header.sign_public):
             raise IntegrityError("the header's public key does not match the vault's "
                                  "signing key: the header was replaced")
@@ -209,6 +212,11 @@ class Keyring:
     def _unwrap_named(self, name: str) -> bytes:
         return crypto.unseal(self.wrap_key, self.store.key(name),
                              crypto.aad(f"key:{name}", self.vault_id))
+
+    def check_box_key(self) -> None:
+        """The box key pair, if the vault has one, is the vault's own."""
+        if self.store.key_or_none("box") is not None:
+            self.box_secret()
 
     def ensure_box_key(self) -> None:
         """The box key pair for records written while locked. Vaults made

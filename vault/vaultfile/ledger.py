@@ -18,14 +18,17 @@ from .. import codec, crypto
 from ..codec import parse_iso
 from ..errors import CryptoError, IntegrityError, VaultError
 from ..models import LogEntry
-from . import audit
+from . import audit, witness
 from .keyring import BOX_PUBLIC, Keyring
+from .state import DIGEST_BYTES, State
 from .store import Store
 
 # How the vault that wrote an entry was unlocked (the entry's `via`).
 VIA_PASSPHRASE = "passphrase"
 VIA_AGENT = "agent"
 VIA_NONE = "none"
+# The key, in every signed entry's sealed detail, of the state it recorded.
+STATE_FIELD = "_state"
 
 
 def last_entry(store: Store, vault_id: bytes) -> tuple[int, bytes]:
@@ -64,7 +67,7 @@ def record_locked(store: Store, action: str, detail: dict[str, Any] | None = Non
 
 def record_failed_unlock(store: Store, now: datetime | None = None) -> None:
     try:
-        with store.write():
+        with witness.locked_write(store):
             record_locked(store, "unlock-failed", now=now)
     except VaultError:
         pass  # A vault we cannot write to still refuses the wrong passphrase.
@@ -73,9 +76,11 @@ def record_failed_unlock(store: Store, now: datetime | None = None) -> None:
 class Ledger:
     """The log of one unlocked vault."""
 
-    def __init__(self, store: Store, keys: Keyring, via: str = VIA_PASSPHRASE) -> None:
+    def __init__(self, store: Store, keys: Keyring, state: State,
+                 via: str = VIA_PASSPHRASE) -> None:
         self.store = store
         self.keys = keys
+        self.state = state
         self.vault_id = keys.vault_id
         self.via = via
         self.failed_attempts = 0   # `unlock-failed` entries signed by sign_pending()
@@ -88,9 +93,11 @@ class Ledger:
         seq, prev = last_entry(self.store, self.vault_id)
         seq += 1
         refs = tuple(audit.client_ref(self.keys.ref_key, uid, seq) for uid in clients)
-        sealed = b"" if detail is None else crypto.seal(
-            self.keys.detail_key, codec.pack(detail),
-            crypto.aad("log-detail", self.vault_id, seq))
+        # Every signed entry records the state commitment as it stands when
+        # the entry is appended (docs/format.md section 13).
+        sealed = crypto.seal(self.keys.detail_key,
+                             codec.pack({**(detail or {}), STATE_FIELD: self.state.value().hex()}),
+                             crypto.aad("log-detail", self.vault_id, seq))
         entry = audit.make_entry(seq=seq, prev_hash=prev, action=action, via=self.via,
                                  refs=refs, detail=sealed, now=now)
         entry = dataclasses.replace(entry, signature=audit.sign(entry, self.vault_id,
@@ -134,6 +141,16 @@ class Ledger:
     # -- the head: where the log ended, sealed so it cannot be cut ------
 
     def head(self) -> tuple[int, bytes] | None:
+        opened = self._open_head()
+        return None if opened is None else opened[:2]
+
+    def sealed_state(self) -> bytes | None:
+        """The state commitment sealed in the head; None in a head written
+        before the commitment existed (the first unlock then adds it)."""
+        opened = self._open_head()
+        return None if opened is None else opened[2]
+
+    def _open_head(self) -> tuple[int, bytes, bytes | None] | None:
         sealed = self.store.head()
         if sealed is None:
             return None
@@ -143,26 +160,40 @@ class Ledger:
         except CryptoError:
             raise IntegrityError("the vault's record of its log head failed "
                                  "authentication") from None
-        if len(plain) != 8 + audit.HASH_BYTES:
+        if len(plain) not in (8 + audit.HASH_BYTES, 8 + audit.HASH_BYTES + DIGEST_BYTES):
             raise IntegrityError("the vault's record of its log head is malformed")
-        return struct.unpack(">Q", plain[:8])[0], plain[8:]
+        end = 8 + audit.HASH_BYTES
+        return struct.unpack(">Q", plain[:8])[0], plain[8:end], plain[end:] or None
 
     def check_head(self) -> None:
-        """Refuse to add to a log that was cut off or altered."""
+        """Refuse to add to a log that was cut off or altered: the head names
+        an entry of the log, and no signed entry follows it (entries written
+        while locked may, until they are signed)."""
         head = self.head()
         if head is None:
             raise IntegrityError("the vault's record of its log head is missing")
         seq, expected = head
         row = self.store.log_row(seq)
         if row is None or not crypto.equal(
-                audit.entry_hash(audit.from_row(row), self.vault_id), expected):
+                audit.entry_hash(audit.from_row(row), self.vault_id), expected) \
+                or self.store.signed_after(seq):
             raise IntegrityError("the access log was cut off or altered",
                                  hint="run `vault log verify` for details")
 
     def put_head(self, seq: int, entry_hash: bytes) -> None:
+        """The head names the log's last signed entry and seals the state
+        commitment of the rows as they are now."""
         self.store.put_head(crypto.seal(self.keys.head_key,
-                                        struct.pack(">Q", seq) + entry_hash,
+                                        struct.pack(">Q", seq) + entry_hash + self.state.value(),
                                         crypto.aad("head", self.vault_id)))
+
+    def seal_state(self) -> None:
+        """At the end of a command's transaction: if a write after its last
+        entry (a master-key rotation) moved the state, the head follows."""
+        opened = self._open_head()
+        if opened is not None and (opened[2] is None
+                                   or not crypto.equal(opened[2], self.state.value())):
+            self.put_head(opened[0], opened[1])
 
     # -- reading entries -----------------------------------------------
 
@@ -176,7 +207,21 @@ class Ledger:
                                   crypto.aad("log-detail", self.vault_id, e.seq))
         except CryptoError:
             raise IntegrityError(f"log entry {e.seq}: detail failed authentication") from None
-        return codec.unpack(plain)
+        detail = codec.unpack(plain)
+        detail.pop(STATE_FIELD, None)
+        return detail or None
+
+    def entry_state(self, e: LogEntry) -> bytes | None:
+        """The state commitment a signed entry recorded; None before it existed."""
+        if not e.detail or e.via == VIA_NONE:
+            return None
+        try:
+            plain = crypto.unseal(self.keys.detail_key, e.detail,
+                                  crypto.aad("log-detail", self.vault_id, e.seq))
+        except CryptoError:
+            raise IntegrityError(f"log entry {e.seq}: detail failed authentication") from None
+        value = codec.unpack(plain).get(STATE_FIELD)
+        return bytes.fromhex(value) if isinstance(value, str) and len(value) == 64 else None
 
     def _open_locked_detail(self, e: LogEntry) -> dict[str, Any]:
         """A detail sealed to the box key while the vault was locked. A sealed

@@ -19,7 +19,12 @@ from ..errors import CryptoError, IntegrityError
 from ..models import Alias, Client, ClientRow, Note, iso
 from ..validate import normalise_name
 from .keyring import Keyring
+from .state import DIGEST_BYTES, State, to_bytes
 from .store import Store
+
+# Client records are padded to at least this size, so that a record with up
+# to 20 aliases of ordinary length fits the same size as one with none.
+META_PADDED = 1792
 
 
 def blind_form(name: str) -> str:
@@ -28,6 +33,13 @@ def blind_form(name: str) -> str:
     which folds accents as well."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
     return " ".join(folded.split())
+
+
+def _number(digest: bytes | None) -> int:
+    if digest is None or len(digest) != DIGEST_BYTES:
+        raise IntegrityError("a client record from before the state commitment was "
+                             "written to (internal error)")
+    return int.from_bytes(digest, "big")
 
 
 def _aliases(value: Any, client_id: int) -> tuple[Alias, ...]:
@@ -42,6 +54,15 @@ def _aliases(value: Any, client_id: int) -> tuple[Alias, ...]:
     return tuple(found)
 
 
+def check_notes(client: Client, stored: int, digest: int) -> None:
+    """The sealed count and the sum of the state commitment over the notes
+    found: a note deleted, slipped in or put back from an older copy."""
+    check_count(client, stored)
+    if client.digest is None or not crypto.equal(client.digest, to_bytes(digest)):
+        raise IntegrityError(f"client {client.id}: its notes do not match its sealed record "
+                             "(a note was deleted, planted or put back from an older copy)")
+
+
 def check_count(client: Client, stored: int) -> None:
     """The sealed count catches a note deleted, or slipped in, outside the vault."""
     if stored != client.notes:
@@ -52,9 +73,10 @@ def check_count(client: Client, stored: int) -> None:
 class Records:
     """The clients and notes of one unlocked vault."""
 
-    def __init__(self, store: Store, keys: Keyring) -> None:
+    def __init__(self, store: Store, keys: Keyring, state: State) -> None:
         self.store = store
         self.keys = keys
+        self.state = state
         self.vault_id = keys.vault_id
         # Folded name -> client ids, for lookups that miss the blind index;
         # built on the first miss, kept current by this object's own writes,
@@ -123,11 +145,13 @@ class Records:
         client_id = self.store.next_id("clients")
         uid, key = crypto.random_bytes(16), crypto.random_key()
         blind = self.blind(name)
-        client = Client(id=client_id, uid=uid, name=name, created=now, last=None, notes=0)
-        self.store.insert_client(ClientRow(
-            id=client_id, uid=uid, blind=blind,
-            wrapped_key=self.keys.wrap_client_key(client_id, uid, blind, key),
-            meta=self._seal_meta(key, client)))
+        client = Client(id=client_id, uid=uid, name=name, created=now, last=None, notes=0,
+                        digest=to_bytes(0))
+        row = ClientRow(id=client_id, uid=uid, blind=blind,
+                        wrapped_key=self.keys.wrap_client_key(client_id, uid, blind, key),
+                        meta=self._seal_meta(key, client))
+        self.store.insert_client(row)
+        self.state.change(added=self._element(row))
         self._fold_in(client, present=True)
         return client
 
@@ -143,7 +167,10 @@ class Records:
         status = meta.get("status", "open")
         retain, hold = meta.get("retain_until"), meta.get("hold")
         aliases = _aliases(meta.get("aliases", []), row.id)
+        digest = meta.get("digest")
         if not (isinstance(name, str) and isinstance(notes, int) and notes >= 0
+                and (digest is None or (isinstance(digest, str) and len(digest) == 64
+                                        and all(c in "0123456789abcdef" for c in digest)))
                 and status in ("open", "closed") and (hold is None or isinstance(hold, str))
                 and (retain is None or isinstance(retain, str))):
             raise IntegrityError(f"client {row.id}: malformed record")
@@ -153,20 +180,32 @@ class Records:
             raise IntegrityError(f"client {row.id}: malformed record") from None
         return Client(id=row.id, uid=row.uid, name=name, created=parse_iso(meta.get("created")),
                       last=None if last is None else parse_iso(last), notes=notes,
-                      status=status, retain_until=retain_until, hold=hold, aliases=aliases)
+                      status=status, retain_until=retain_until, hold=hold, aliases=aliases,
+                      digest=None if digest is None else bytes.fromhex(digest))
 
     def _seal_meta(self, key: bytes, c: Client) -> bytes:
         meta = {"name": c.name, "created": iso(c.created), "notes": c.notes,
                 "last": None if c.last is None else iso(c.last), "status": c.status,
                 "retain_until": None if c.retain_until is None else c.retain_until.isoformat(),
                 "hold": c.hold,
-                "aliases": [{"name": a.name, "relation": a.relation} for a in c.aliases]}
-        return crypto.seal(key, codec.pack(meta), self._aad("client-meta", c.id, c.id))
+                "aliases": [{"name": a.name, "relation": a.relation} for a in c.aliases],
+                "digest": (c.digest or to_bytes(0)).hex()}
+        return crypto.seal(key, codec.pack(meta, minimum=META_PADDED),
+                           self._aad("client-meta", c.id, c.id))
+
+    def _element(self, row: ClientRow) -> int:
+        return self.state.elements.client(row.id, row.uid, row.blind, row.meta)
+
+    def _put_meta(self, row: ClientRow, meta: bytes) -> None:
+        """A client's record re-sealed, and the state moved with it."""
+        self.store.update_client_meta(row.id, meta)
+        self.state.change(removed=self._element(row),
+                          added=self._element(dataclasses.replace(row, meta=meta)))
 
     def update_client(self, client: Client) -> None:
         """Re-seal a client's record (status, retention, hold) under its key."""
-        self.store.update_client_meta(client.id, self._seal_meta(
-            self.keys.client_key(self._row(client)), client))
+        row = self._row(client)
+        self._put_meta(row, self._seal_meta(self.keys.client_key(row), client))
 
     def rename_client(self, client: Client, renamed: Client) -> None:
         """A new name (`renamed`: the same client, its new name and aliases):
@@ -178,9 +217,11 @@ class Records:
             raise IntegrityError(f"client {client.id}: a rename cannot change the client")
         key = self.keys.client_key(row)
         blind = self.blind(renamed.name)
-        self.store.rename_client(client.id, blind,
-                                 self.keys.wrap_client_key(row.id, row.uid, blind, key),
-                                 self._seal_meta(key, renamed))
+        new = ClientRow(row.id, row.uid, blind,
+                        self.keys.wrap_client_key(row.id, row.uid, blind, key),
+                        self._seal_meta(key, renamed))
+        self.store.rename_client(client.id, new.blind, new.wrapped_key, new.meta)
+        self.state.change(removed=self._element(row), added=self._element(new))
         self._fold_in(client, present=False)
         self._fold_in(renamed, present=True)
 
@@ -191,19 +232,26 @@ class Records:
         notes = self.notes(client)
         key = crypto.random_key()
         row = self._row(client)
+        digest = 0
         for n in notes:
             body = codec.pack({"created": iso(n.created), "tags": list(n.tags),
                                "text": new_texts.get(n.id, n.text)})
-            self.store.update_note(n.id, crypto.seal(key, body,
-                                                     self._aad("note", n.id, client.id)))
-        self.store.update_client_meta(client.id, self._seal_meta(key, client))
-        self.store.update_client_key(client.id, self.keys.wrap_client_key(
-            row.id, row.uid, row.blind, key))
+            sealed = crypto.seal(key, body, self._aad("note", n.id, client.id))
+            self.store.update_note(n.id, sealed)
+            digest += self.state.elements.note(n.id, client.id, sealed)
+        new = dataclasses.replace(
+            row, meta=self._seal_meta(key, dataclasses.replace(client, digest=to_bytes(digest))),
+            wrapped_key=self.keys.wrap_client_key(row.id, row.uid, row.blind, key))
+        self.store.update_client_meta(client.id, new.meta)
+        self.store.update_client_key(client.id, new.wrapped_key)
+        self.state.change(removed=self._element(row), added=self._element(new))
 
     def destroy_client(self, client: Client, day: str) -> int:
         """Delete a client's key, record and notes, keeping a tombstone."""
-        self._row(client)
+        row = self._row(client)
         deleted = self.store.delete_client(client.id, client.uid, day)
+        self.state.change(removed=self._element(row),
+                          added=self.state.elements.tombstone(client.uid, day))
         self._fold_in(client, present=False)
         return deleted
 
@@ -222,16 +270,18 @@ class Records:
         key = self.keys.client_key(row)
         first = self.store.next_id("notes")
         notes = []
+        digest = _number(client.digest)
         for i, (text, tags, created) in enumerate(items):
             note = Note(id=first + i, client_id=client.id, created=created, tags=tags,
                         text=text)
             body = codec.pack({"created": iso(created), "tags": list(tags), "text": text})
-            self.store.insert_note(note.id, client.id, crypto.seal(
-                key, body, self._aad("note", note.id, client.id)))
+            sealed = crypto.seal(key, body, self._aad("note", note.id, client.id))
+            self.store.insert_note(note.id, client.id, sealed)
+            digest += self.state.elements.note(note.id, client.id, sealed)
             notes.append(note)
         last = max([n.created for n in notes] + ([client.last] if client.last else []))
-        self.store.update_client_meta(client.id, self._seal_meta(
-            key, dataclasses.replace(client, last=last, notes=client.notes + len(notes))))
+        self._put_meta(row, self._seal_meta(key, dataclasses.replace(
+            client, last=last, notes=client.notes + len(notes), digest=to_bytes(digest))))
         return notes
 
     def notes(self, client: Client) -> list[Note]:
@@ -239,9 +289,9 @@ class Records:
         adds old notes after newer ones, and every reader (view, --last,
         export, search) wants the order in which they were written."""
         key = self.keys.client_key(self._row(client))
-        notes = [self._open_note(key, client.id, note_id, body)
-                 for note_id, body in self.store.notes_of(client.id)]
-        check_count(client, len(notes))
+        rows = list(self.store.notes_of(client.id))
+        notes = [self._open_note(key, client.id, note_id, body) for note_id, body in rows]
+        check_notes(client, len(rows), self.state.elements.notes(client.id, rows))
         notes.sort(key=lambda n: (n.created, n.id))
         return notes
 

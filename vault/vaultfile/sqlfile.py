@@ -87,6 +87,9 @@ class SqlFile:
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
+        # False for a scratch copy (a restore's, before it is swapped in): no
+        # rollback witness is read or written for it (vaultfile/witness.py).
+        self.witnessed = True
         self._db = conn
         self._depth = 0
         self.version = SCHEMA_VERSION

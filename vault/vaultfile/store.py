@@ -99,6 +99,25 @@ class Store(SqlFile):
                       salt=_blob(row[7], 16), wrapped_master=_blob(row[8]),
                       sign_public=_blob(row[9], 32), keyfile=KDF_NAMES[row[3]])
 
+    def header_bytes(self) -> bytes:
+        """Every field of the header row, each length-prefixed, for the state
+        commitment: a change to any of them changes the vault's state."""
+        row = self._q("SELECT magic, format_version, vault_id, kdf, kdf_memory_kib, "
+                      "kdf_iterations, kdf_parallelism, salt, wrapped_master, sign_public "
+                      "FROM header WHERE id = 1").fetchone()
+        if row is None:
+            raise IntegrityError("the file is not a vault (or its header is damaged)")
+        out = []
+        for value in row:
+            b = (value if isinstance(value, bytes) else str(value).encode("utf-8")
+                 if isinstance(value, (str, int)) else b"?")
+            out.append(len(b).to_bytes(4, "big") + b)
+        return b"".join(out)
+
+    def key_rows(self) -> list[tuple[str, bytes]]:
+        return [(str(n), _blob(w)) for n, w in self._all("SELECT name, wrapped FROM keys "
+                                                         "ORDER BY name")]
+
     def set_wrapped_master(self, wrapped: bytes) -> None:
         self._q("UPDATE header SET wrapped_master = ? WHERE id = 1", (wrapped,))
 
@@ -132,6 +151,18 @@ class Store(SqlFile):
         if not 0 <= last < 2**62:
             raise IntegrityError("the vault file is damaged: a row counter is out of range")
         return last + 1
+
+    def keep_ids_above(self, table: str, last: int) -> None:
+        """Row ids of `table` continue after `last` (a restore: an id in the
+        replaced vault's log must never name a different row)."""
+        assert table in ("clients", "notes")
+        if 0 < last < 2**62 and self.next_id(table) <= last:
+            if self._q("UPDATE sqlite_sequence SET seq = ? WHERE name = ?",
+                       (last, table)).rowcount == 0:
+                self._q("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, last))
+
+    def last_id(self, table: str) -> int:
+        return self.next_id(table) - 1
 
     def insert_client(self, row: ClientRow) -> None:
         self._q("INSERT INTO clients VALUES (?, ?, ?, ?, ?)",
@@ -185,6 +216,22 @@ class Store(SqlFile):
         with translate_errors():
             for row in cur:
                 yield self._client_row(row)
+
+    def client_versions(self) -> Iterator[tuple[int, bytes, bytes, bytes]]:
+        """(id, uid, blind, start of the sealed record) of every client: what
+        the state commitment hashes at each unlock. Only the nonce at the
+        start of the record is read."""
+        cur = self._q("SELECT id, uid, blind, substr(meta, 1, 24) FROM clients")
+        with translate_errors():
+            for i, uid, blind, meta in cur:
+                yield _id(i), _blob(uid, 16), _blob(blind, 32), _blob(meta)
+
+    def note_versions(self) -> Iterator[tuple[int, int, bytes]]:
+        """(id, client id, start of the sealed body) of every note."""
+        cur = self._q("SELECT id, client_id, substr(body, 1, 24) FROM notes")
+        with translate_errors():
+            for i, c, body in cur:
+                yield _id(i), _id(c), _blob(body)
 
     @staticmethod
     def _client_row(row: tuple) -> ClientRow:
@@ -254,6 +301,10 @@ class Store(SqlFile):
 
     def sign_log(self, seq: int, signature: bytes) -> None:
         self._q("UPDATE log SET signature = ? WHERE seq = ?", (signature, seq))
+
+    def signed_after(self, seq: int) -> bool:
+        return self._q("SELECT 1 FROM log WHERE seq > ? AND signature IS NOT NULL LIMIT 1",
+                       (seq,)).fetchone() is not None
 
     def log_row(self, seq: int) -> tuple | None:
         return self._q("SELECT * FROM log WHERE seq = ?", (seq,)).fetchone()

@@ -10,16 +10,18 @@ touch a key themselves.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 from .. import crypto
-from ..errors import AuthenticationFailed
+from ..errors import AuthenticationFailed, IntegrityError
 from ..models import Client, ClientRow, Header, KdfParams, LogEntry, Note
 from .inbox import Inbox, InboxItem
 from .keyring import Keyring, NewKeys, WrongPassphrase
 from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, record_failed_unlock
-from .records import Records
+from .records import Records, check_notes
+from .state import State, to_bytes
 from .store import Store
 
 
@@ -30,8 +32,9 @@ class UnlockedVault:
         self.store = keys.store
         self.vault_id = keys.vault_id
         self.keyring = keys
-        self.records = Records(self.store, keys)
-        self.ledger = Ledger(self.store, keys, via)
+        self.state = State(self.store, keys.state_key)
+        self.records = Records(self.store, keys, self.state)
+        self.ledger = Ledger(self.store, keys, self.state, via)
         self.inbox = Inbox(self.store, keys, self.records, self.ledger)
 
     # -- creating and unlocking ----------------------------------------
@@ -104,13 +107,87 @@ class UnlockedVault:
     # -- the start of every command ------------------------------------
 
     def begin(self) -> None:
-        """Inside a write transaction: check the log's head, sign what was
-        recorded while locked, file the notes sealed while locked. Refuses to
-        add to a log that was cut off."""
+        """Inside a write transaction, first: check the log's head and the
+        box keys. Refuses to add to a log that was cut off."""
         self.ledger.check_head()
+        self.keyring.check_box_key()
+
+    def settle(self, outer: bool = True) -> None:
+        """Then: in the outermost transaction, the state commitment against
+        every client row (O(clients)); sign what was recorded while locked,
+        file the notes sealed while locked. Refuses a vault whose rows are
+        not the ones its head sealed, naming the first damaged client where
+        it can."""
+        if outer:
+            sealed = self.ledger.sealed_state()
+            if sealed is None:
+                self._add_state()
+            else:
+                try:
+                    self.state.verify(sealed)
+                except IntegrityError:
+                    self._diagnose()
+                    raise
         self.keyring.ensure_box_key()
         self.ledger.sign_pending()
         self.inbox.file_all()
+
+    def _diagnose(self) -> None:
+        """After a state mismatch: raise the more precise error of the first
+        client whose record, key or notes do not match, if there is one."""
+        for row in list(self.store.clients()):
+            self.records.notes(self.records.open_client(row))
+
+    def end(self) -> None:
+        """At the end of a command's write transaction: the head seals the
+        state the command leaves."""
+        self.ledger.seal_state()
+
+    def _add_state(self) -> None:
+        """A vault from before the state commitment: every client's record is
+        re-sealed with the sum over its notes, then the head seals the whole
+        state. Once, O(notes), trusting the rows as they are (as a vault seen
+        for the first time is trusted)."""
+        for row in list(self.store.clients()):
+            client = self.records.open_client(row)
+            notes = list(self.store.notes_of(client.id))
+            digest = self.state.elements.notes(client.id, notes)
+            self.records.update_client(dataclasses.replace(client, digest=to_bytes(digest)))
+        head = self.ledger.head()
+        self.state.recount()
+        if head is not None:
+            self.ledger.put_head(*head)
+
+    def verify_state(self) -> None:
+        """The client rows, tombstones, header and keys against the head."""
+        sealed = self.ledger.sealed_state()
+        if sealed is not None:   # None: a vault from before it; settle() adds it
+            self.state.verify(sealed)
+
+    def add_tombstones(self, tombstones: list[tuple[bytes, str]]) -> None:
+        """Tombstones carried over by a restore (kept once per opaque id)."""
+        self.store.add_tombstones(tombstones)
+        self.state.recount()
+
+    def verify_all(self) -> None:
+        """Everything the state commitment binds: the client rows against the
+        head, then every client's notes against its record, and no note
+        without its client. O(notes), reading only the start of each note.
+        What `check`, `backup`, `restore` and every destructive command do
+        first."""
+        self.verify_state()
+        sums: dict[int, int] = {}
+        counts: dict[int, int] = {}
+        for note_id, client_id, body in self.store.note_versions():
+            sums[client_id] = sums.get(client_id, 0) + self.state.elements.note(
+                note_id, client_id, body)
+            counts[client_id] = counts.get(client_id, 0) + 1
+        for row in self.store.clients():
+            client = self.records.open_client(row)
+            check_notes(client, counts.pop(row.id, 0), sums.pop(row.id, 0))
+        if counts:
+            raise IntegrityError(f"{sum(counts.values())} note(s) belong to no client "
+                                 "(their client was deleted outside the vault)")
 
     # -- keys ----------------------------------------------------------
 
@@ -129,6 +206,7 @@ class UnlockedVault:
         self.keyring.rewrap_under(master)
         head = self.ledger.head()   # read under the old head key, re-sealed under the new
         self.keyring.switch_to(master)
+        self.state.recount()
         if head is not None:
             self.ledger.put_head(*head)
 

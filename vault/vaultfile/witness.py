@@ -10,9 +10,11 @@ are here; when to check and when to move it is the commands layer's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,19 +23,25 @@ from ..errors import IntegrityError
 from . import audit
 from .store import Store
 
-PREFIX = "cvw1"
 MAX_BYTES = 4096
-_LINE = re.compile(r"cvw1:([0-9a-f]{32}):([1-9][0-9]{0,18}):([0-9a-f]{64})")
+# cvw1 lines (older versions) lack the key fingerprint that cvw2 lines end with.
+_LINE = re.compile(r"cvw1:([0-9a-f]{32}):([1-9][0-9]{0,18}):([0-9a-f]{64})"
+                   r"|cvw2:([0-9a-f]{32}):([1-9][0-9]{0,18}):([0-9a-f]{64}):([0-9a-f]{32})")
 
 
 @dataclass(frozen=True)
 class Mark:
-    """One log entry: its seq and entry hash."""
+    """One log entry: its seq and entry hash, and the fingerprint of the
+    log's public key when it was seen (None in a cvw1 line)."""
     seq: int
     entry_hash: bytes
+    key: bytes | None = None
 
     def line(self, vault_id: bytes) -> str:
-        return f"{PREFIX}:{vault_id.hex()}:{self.seq}:{self.entry_hash.hex()}\n"
+        if self.key is None:
+            return f"cvw1:{vault_id.hex()}:{self.seq}:{self.entry_hash.hex()}\n"
+        return (f"cvw2:{vault_id.hex()}:{self.seq}:{self.entry_hash.hex()}:"
+                f"{self.key.hex()}\n")
 
 
 def location(store: Store, vault_id: bytes) -> Path:
@@ -46,7 +54,8 @@ def head(store: Store, vault_id: bytes) -> Mark | None:
     if row is None:
         return None
     entry = audit.from_row(row)
-    return Mark(entry.seq, audit.entry_hash(entry, vault_id))
+    return Mark(entry.seq, audit.entry_hash(entry, vault_id),
+                audit.key_fingerprint(store.header().sign_public))
 
 
 def read(file: Path, vault_id: bytes) -> tuple[Mark, ...] | None:
@@ -70,10 +79,12 @@ def read(file: Path, vault_id: bytes) -> tuple[Mark, ...] | None:
         lines = []
     for line in lines:
         m = _LINE.fullmatch(line)
-        if m is None or m.group(1) != vault_id.hex():
+        g = None if m is None else (m.groups()[:3] + (None,) if m.group(1) else m.groups()[3:])
+        if g is None or g[0] != vault_id.hex():
             marks = []
             break
-        marks.append(Mark(int(m.group(2)), bytes.fromhex(m.group(3))))
+        marks.append(Mark(int(g[1]), bytes.fromhex(g[2]),
+                          None if g[3] is None else bytes.fromhex(g[3])))
     if not marks or len(raw) > MAX_BYTES:
         raise IntegrityError("the witness file of this vault is damaged",
                              hint="if nobody tampered with it, run the command once with "
@@ -99,6 +110,37 @@ def behind(store: Store, vault_id: bytes, marks: tuple[Mark, ...] | None) -> Mar
     if marks is None or any(holds(store, vault_id, m) for m in marks):
         return None
     return marks[-1]
+
+
+def key_replaced(store: Store, marks: tuple[Mark, ...] | None) -> bool:
+    """Whether the header's public key is not the one the witness saw: the
+    whole log re-signed with another key verifies on its own."""
+    fingerprint = audit.key_fingerprint(store.header().sign_public)
+    return any(m.key is not None and not crypto.equal(m.key, fingerprint)
+               for m in marks or ())
+
+
+@contextlib.contextmanager
+def locked_write(store: Store) -> Iterator[None]:
+    """A write transaction of something recorded while locked (a failed
+    unlock, a sealed note, a backup). After the commit the witness moves to
+    the new last entry, so cutting such entries off is a rollback too; but
+    only if the vault held its witness before: a rolled-back vault's witness
+    stays, for the next command to report."""
+    nested = store.in_transaction   # then the commit is not ours to witness
+    with store.write():
+        vault_id = store.header().vault_id
+        file = location(store, vault_id)
+        try:
+            marks = read(file, vault_id)
+            moves = store.witnessed and not nested and behind(store, vault_id, marks) is None \
+                and not key_replaced(store, marks)
+        except IntegrityError:
+            moves = False
+        yield
+        mark = head(store, vault_id) if moves else None
+    if mark is not None:
+        write(file, vault_id, mark)
 
 
 def write(file: Path, vault_id: bytes, *marks: Mark, durable: bool = False) -> bool:
