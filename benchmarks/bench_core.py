@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vault.commands import log as log_commands, notes as core, files as lifecycle  # noqa: E402
+from vault.commands import maintenance  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
 from vault.vaultfile.unlocked import UnlockedVault  # noqa: E402
 from vault.vaultfile.store import Store  # noqa: E402
@@ -131,6 +132,17 @@ def main() -> None:
     report = log_commands.verify_log(session.store)
     verify_s = time.perf_counter() - t
     assert report.ok, report.problems
+    t = time.perf_counter()
+    checked = maintenance.check(session)
+    check_s = time.perf_counter() - t
+    assert checked.ok, checked.problems
+
+    def state_check():
+        # What every command now does first (issue 12): the state commitment
+        # recomputed over every client row and compared with the head.
+        with session.store.read():
+            session.verify_state()
+    state_s = timed(state_check, 20)
 
     help_s = timed(lambda: subprocess.run([sys.executable, "-m", "vault", "--help"],
                                           capture_output=True, check=True), 10)
@@ -148,6 +160,10 @@ def main() -> None:
           f"{shred_small * 1000:.0f} ms; at {args.clients:,} clients: {shred_big * 1000:.0f} ms")
     print(f"log verify: {report.entries:,} entries in {verify_s:.2f} s = "
           f"{report.entries / verify_s:,.0f} entries/s (target >= 10,000)")
+    print(f"vault check: {checked.notes:,} notes, {checked.log_entries:,} log entries in "
+          f"{check_s:.2f} s (target < 2 s)")
+    print(f"state commitment check at {args.clients:,} clients (every command): "
+          f"{state_s * 1000:.2f} ms (median of 20)")
     print(f"vault --help: {help_s * 1000:.0f} ms (median of 10, target < 300)")
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     session.store.close()

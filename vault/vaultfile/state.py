@@ -112,7 +112,7 @@ class State:
         e = self.elements
         try:
             rows = total(e.client_digests(self.store.client_versions()))
-        except TypeError:   # a value of another type planted in a client row
+        except (TypeError, struct.error):   # a value of another type or range in a row
             raise IntegrityError("the vault file is damaged: a field has the wrong "
                                  "type") from None
         return (rows + sum(e.tombstone(uid, day) for uid, day in self.store.tombstones())) \

@@ -298,6 +298,9 @@ class Store(SqlFile):
     def log_rows_of(self, action: str) -> list[tuple]:
         return self._all("SELECT * FROM log WHERE action = ? ORDER BY seq", (action,))
 
+    def log_rows_of_via(self, via: str) -> list[tuple]:
+        return self._all("SELECT * FROM log WHERE via = ? ORDER BY seq", (via,))
+
     def unsigned_log_rows(self) -> list[tuple]:
         return self._all("SELECT * FROM log WHERE signature IS NULL ORDER BY seq")
 
