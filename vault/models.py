@@ -76,6 +76,7 @@ class Note:
     created: datetime
     tags: tuple[str, ...]
     text: str
+    captured: bool = False   # sealed by `add --sealed` while locked, filed later
 
 
 @dataclass(frozen=True)

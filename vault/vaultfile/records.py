@@ -42,6 +42,12 @@ def _aliases(value: Any, client_id: int) -> tuple[Alias, ...]:
     return tuple(found)
 
 
+def _captured(captured: bool) -> dict[str, bool]:
+    """The note body's mark of a note sealed while locked (absent otherwise,
+    so other notes' bodies are as before)."""
+    return {"captured": True} if captured else {}
+
+
 def check_count(client: Client, stored: int) -> None:
     """The sealed count catches a note deleted, or slipped in, outside the vault."""
     if stored != client.notes:
@@ -193,7 +199,8 @@ class Records:
         row = self._row(client)
         for n in notes:
             body = codec.pack({"created": iso(n.created), "tags": list(n.tags),
-                               "text": new_texts.get(n.id, n.text)})
+                               "text": new_texts.get(n.id, n.text),
+                               **_captured(n.captured)})
             self.store.update_note(n.id, crypto.seal(key, body,
                                                      self._aad("note", n.id, client.id)))
         self.store.update_client_meta(client.id, self._seal_meta(key, client))
@@ -210,12 +217,13 @@ class Records:
     # -- notes ---------------------------------------------------------
 
     def add_note(self, client: Client, text: str, tags: tuple[str, ...],
-                 now: datetime) -> Note:
+                 now: datetime, captured: bool = False) -> Note:
         """Store a note and re-seal the client's record with the new count."""
-        return self.add_notes(client, [(text, tags, now)])[0]
+        return self.add_notes(client, [(text, tags, now)], captured)[0]
 
     def add_notes(self, client: Client,
-                  items: list[tuple[str, tuple[str, ...], datetime]]) -> list[Note]:
+                  items: list[tuple[str, tuple[str, ...], datetime]],
+                  captured: bool = False) -> list[Note]:
         """Store notes (text, tags, created) in order, then re-seal the
         client's record once with the new count and latest date."""
         row = self._row(client)
@@ -224,8 +232,9 @@ class Records:
         notes = []
         for i, (text, tags, created) in enumerate(items):
             note = Note(id=first + i, client_id=client.id, created=created, tags=tags,
-                        text=text)
-            body = codec.pack({"created": iso(created), "tags": list(tags), "text": text})
+                        text=text, captured=captured)
+            body = codec.pack({"created": iso(created), "tags": list(tags), "text": text,
+                               **_captured(captured)})
             self.store.insert_note(note.id, client.id, crypto.seal(
                 key, body, self._aad("note", note.id, client.id)))
             notes.append(note)
@@ -255,7 +264,7 @@ class Records:
                 and all(isinstance(t, str) for t in tags)):
             raise IntegrityError(f"note {note_id}: malformed record")
         return Note(id=note_id, client_id=client_id, created=parse_iso(rec.get("created")),
-                    tags=tuple(tags), text=text)
+                    tags=tuple(tags), text=text, captured=rec.get("captured") is True)
 
     def _aad(self, kind: str, row_id: int, client_id: int) -> bytes:
         return crypto.aad(kind, self.vault_id, row_id, client_id)

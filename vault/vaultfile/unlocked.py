@@ -16,6 +16,7 @@ from typing import Any
 from .. import crypto
 from ..errors import AuthenticationFailed
 from ..models import Client, ClientRow, Header, KdfParams, LogEntry, Note
+from . import capture
 from .inbox import Inbox, InboxItem
 from .keyring import Keyring, NewKeys, WrongPassphrase
 from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, record_failed_unlock
@@ -33,6 +34,7 @@ class UnlockedVault:
         self.records = Records(self.store, keys)
         self.ledger = Ledger(self.store, keys, via)
         self.inbox = Inbox(self.store, keys, self.records, self.ledger)
+        self._capture_given = False   # this machine has the capture key (once a session)
 
     # -- creating and unlocking ----------------------------------------
 
@@ -109,10 +111,22 @@ class UnlockedVault:
         add to a log that was cut off."""
         self.ledger.check_head()
         self.keyring.ensure_box_key()
+        self.give_capture_key()
         self.ledger.sign_pending()
         self.inbox.file_all()
 
     # -- keys ----------------------------------------------------------
+
+    def give_capture_key(self) -> None:
+        """This machine gets the vault's capture key (made first in a vault
+        that has none), so that `add --sealed` can authenticate what it seals."""
+        if self._capture_given:
+            return
+        if self.keyring.capture is None:   # set already in a vault just made
+            self.keyring.ensure_capture_key()
+        if self.keyring.capture is not None:
+            capture.sync(self.vault_id, self.keyring.capture)
+        self._capture_given = True
 
     def change_unlock(self, passphrase: bytes, kdf: KdfParams, keyfile: bytes | None) -> None:
         """A new passphrase, KDF or key file: the same master key, re-wrapped
