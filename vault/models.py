@@ -67,6 +67,9 @@ class Client:
     retain_until: date | None = None   # closed files are due for shredding after this
     hold: str | None = None            # reason of a legal hold; None when not held
     aliases: tuple[Alias, ...] = ()    # other names that must leave every export
+    # Seals the free text of log entries about this client (vaultfile/private.py);
+    # destroyed with the record by a shred. None in records made before it existed.
+    log_key: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,16 @@ def _aliases(value: Any, client_id: int) -> tuple[Alias, ...]:
     return tuple(found)
 
 
+def _log_key(value: Any, client_id: int) -> bytes | None:
+    """The client's log key (vaultfile/private.py): 64 hex digits, or absent."""
+    if value is None:
+        return None
+    if not (isinstance(value, str) and len(value) == 64
+            and all(ch in "0123456789abcdef" for ch in value)):
+        raise IntegrityError(f"client {client_id}: malformed record")
+    return bytes.fromhex(value)
+
+
 def _captured(captured: bool) -> dict[str, bool]:
     """The note body's mark of a note sealed while locked (absent otherwise,
     so other notes' bodies are as before)."""
@@ -129,7 +139,8 @@ class Records:
         client_id = self.store.next_id("clients")
         uid, key = crypto.random_bytes(16), crypto.random_key()
         blind = self.blind(name)
-        client = Client(id=client_id, uid=uid, name=name, created=now, last=None, notes=0)
+        client = Client(id=client_id, uid=uid, name=name, created=now, last=None, notes=0,
+                        log_key=crypto.random_key())
         self.store.insert_client(ClientRow(
             id=client_id, uid=uid, blind=blind,
             wrapped_key=self.keys.wrap_client_key(client_id, uid, blind, key),
@@ -159,14 +170,16 @@ class Records:
             raise IntegrityError(f"client {row.id}: malformed record") from None
         return Client(id=row.id, uid=row.uid, name=name, created=parse_iso(meta.get("created")),
                       last=None if last is None else parse_iso(last), notes=notes,
-                      status=status, retain_until=retain_until, hold=hold, aliases=aliases)
+                      status=status, retain_until=retain_until, hold=hold, aliases=aliases,
+                      log_key=_log_key(meta.get("log_key"), row.id))
 
     def _seal_meta(self, key: bytes, c: Client) -> bytes:
         meta = {"name": c.name, "created": iso(c.created), "notes": c.notes,
                 "last": None if c.last is None else iso(c.last), "status": c.status,
                 "retain_until": None if c.retain_until is None else c.retain_until.isoformat(),
                 "hold": c.hold,
-                "aliases": [{"name": a.name, "relation": a.relation} for a in c.aliases]}
+                "aliases": [{"name": a.name, "relation": a.relation} for a in c.aliases],
+                **({} if c.log_key is None else {"log_key": c.log_key.hex()})}
         return crypto.seal(key, codec.pack(meta), self._aad("client-meta", c.id, c.id))
 
     def update_client(self, client: Client) -> None:

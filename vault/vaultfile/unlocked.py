@@ -10,16 +10,17 @@ touch a key themselves.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 from .. import crypto
-from ..errors import AuthenticationFailed
+from ..errors import AuthenticationFailed, IntegrityError
 from ..models import Client, ClientRow, Header, KdfParams, LogEntry, Note
-from . import capture
+from . import capture, private
 from .inbox import Inbox, InboxItem
 from .keyring import Keyring, NewKeys, WrongPassphrase
-from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, record_failed_unlock
+from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, last_entry, record_failed_unlock
 from .records import Records
 from .store import Store
 
@@ -200,8 +201,45 @@ class UnlockedVault:
 
     def log(self, action: str, clients: tuple[bytes, ...] = (),
             detail: dict[str, Any] | None = None, now: datetime | None = None) -> LogEntry:
-        """Append one signed entry. Call inside the command's write transaction."""
-        return self.ledger.log(action, clients, detail, now)
+        """Append one signed entry. Call inside the command's write transaction.
+        Free text about the clients concerned (private.PRIVATE_FIELDS) is
+        sealed under their log keys, so that a shred erases it."""
+        if detail is None or not private.fields_of(action, detail):
+            return self.ledger.log(action, clients, detail, now)
+        seq = last_entry(self.store, self.vault_id)[0] + 1
+        detail = private.seal(action, detail, self.vault_id, seq, self._log_keys(clients))
+        entry = self.ledger.log(action, clients, detail, now)
+        if entry.seq != seq:   # the private part's associated data names its entry
+            raise IntegrityError(f"log entry {entry.seq}: not the entry it was sealed for")
+        return entry
+
+    def _log_keys(self, uids: tuple[bytes, ...]) -> list[tuple[int, bytes]]:
+        """(client id, log key) of each client; a client whose record has no
+        log key yet (made before it existed) gets one now."""
+        wanted, found = set(uids), []
+        for row in [r for r in self.store.clients() if r.uid in wanted]:
+            client = self.records.open_client(row)   # fresh: it is re-sealed below
+            if client.log_key is None:
+                client = dataclasses.replace(client, log_key=crypto.random_key())
+                self.records.update_client(client)
+            found.append((client.id, client.log_key))
+        return found
+
+    def reveal(self, e: LogEntry, detail: dict[str, Any] | None,
+               cache: dict[int, bytes | None]) -> dict[str, Any] | None:
+        """A detail as logged, its private fields opened while their clients
+        exist and private.ERASED once one was shredded. `cache` holds the log
+        keys looked up so far (one dict for one listing)."""
+        if detail is None:
+            return None
+
+        def log_key(client_id: int) -> bytes | None:
+            if client_id not in cache:
+                row = self.store.client_by_id(client_id)
+                cache[client_id] = None if row is None else \
+                    self.records.open_client(row).log_key
+            return cache[client_id]
+        return private.reveal(detail, self.vault_id, e.seq, log_key)
 
     def head(self) -> tuple[int, bytes] | None:
         return self.ledger.head()
