@@ -140,6 +140,10 @@ def test_a_filed_note_keeps_its_sealed_time_and_is_marked_captured(vault_env):
     assert [n.get("captured") for n in notes] == [None, True]
     created = datetime.fromisoformat(notes[1]["created"].replace("Z", "+00:00"))
     assert abs((created - sealed_at).total_seconds()) <= 60
+    # the time its `add-sealed` entry was recorded, to the second
+    (entry,) = [e for e in json.loads(ok(vault_env.run("log", "--json")).stdout)
+                if e["action"] == "add-sealed"]
+    assert entry["time"][:19] == notes[1]["created"][:19]
     plain = ok(vault_env.run("view", JANE)).stdout
     assert plain.count("(captured while locked)") == 1
     assert plain.index("(captured while locked)") > plain.index("first visit")
