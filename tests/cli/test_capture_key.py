@@ -25,7 +25,16 @@ from datetime import datetime, timezone
 from vault.vaultfile import capture
 
 from ..checks import assert_one_error_line, code, db, ok
-from .test_inbox import JANE, NO_SOURCE, SEALED_TEXT, capture_key, inbox, plant, sealed, texts
+from .test_inbox import (
+    JANE,
+    NO_SOURCE,
+    SEALED_TEXT,
+    capture_key,
+    inbox,
+    plant,
+    sealed,
+    texts,
+)
 
 
 def vault_id(venv) -> bytes:

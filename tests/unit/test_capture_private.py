@@ -101,3 +101,37 @@ def test_free_text_about_no_client_is_not_kept():
     plain = {"notes": [1], "reason": None}
     assert private.seal("redact", plain, VAULT_ID, 3, [(1, KEY)]) == plain
     assert private.seal("view", {"notes": [1]}, VAULT_ID, 3, [(1, KEY)]) == {"notes": [1]}
+
+
+def test_the_mac_is_the_layout_format_md_gives():
+    """Recomputed with hashlib's BLAKE2b from docs/format.md section 13."""
+    import hashlib
+    import struct
+
+    def field(s: str) -> bytes:
+        return struct.pack(">I", len(s.encode())) + s.encode()
+
+    rec = record(client="José Ñ", tags=["ä", "b c"])
+    message = (b"client-vault/v1/capture\x00" + VAULT_ID + struct.pack(">Q", 7)
+               + field("José Ñ") + field("2026-01-02T03:04:05Z") + struct.pack(">I", 2)
+               + field("ä") + field("b c") + field("hello"))
+    assert capture.mac(KEY, VAULT_ID, rec) == hashlib.blake2b(message, key=KEY,
+                                                              digest_size=32).digest()
+
+
+def test_the_private_part_is_the_layout_format_md_gives():
+    """Key and associated data recomputed from docs/format.md section 8.9."""
+    import base64
+    import hashlib
+    import struct
+
+    from vault import codec
+    k1, k4 = bytes([1]) * 32, bytes([4]) * 32
+    sealed = private.seal("export", {"destination": "/x", "notes": [3]}, VAULT_ID, 9,
+                          [(4, k4), (1, k1)])
+    key = hashlib.blake2b(b"client-vault/v1/log-private" + k4, key=k1, digest_size=32).digest()
+    aad = (crypto.aad("log-private", VAULT_ID, 9) + struct.pack(">I", 2)
+           + struct.pack(">QQ", 1, 4))
+    blob = base64.b64decode(sealed["private"]["sealed"])
+    assert codec.unpack(crypto.unseal(key, blob, aad)) == {"destination": "/x"}
+    assert sealed["private"]["fields"] == ["destination"]
