@@ -42,6 +42,20 @@ def private_state_folder(tmp_path_factory) -> object:
         os.environ["XDG_STATE_HOME"] = old
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_config_folder(tmp_path_factory) -> object:
+    """The capture keys of `add --sealed` (docs/format.md, "Capture key") go
+    to a config folder of this test process's own, never the user's: one
+    folder per process, as on one machine (a key per vault id)."""
+    old = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = old
+
+
 @dataclass
 class VaultEnv:
     root: Path

@@ -70,6 +70,9 @@ class Client:
     # The state commitment's sum over this client's notes, sealed in the
     # record (vaultfile/state.py); None only in records from before it existed.
     digest: bytes | None = None
+    # Seals the free text of log entries about this client (vaultfile/private.py);
+    # destroyed with the record by a shred. None in records made before it existed.
+    log_key: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Note:
     created: datetime
     tags: tuple[str, ...]
     text: str
+    captured: bool = False   # sealed by `add --sealed` while locked, filed later
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,14 @@ def witness_file(vault_id: bytes, vault: Path) -> Path:
         f"{vault_id.hex()}-{tag}"
 
 
+def capture_key_file(vault_id: bytes) -> Path:
+    """Where this machine keeps the capture key of the vault with this id
+    (docs/format.md, "Capture key"): the user's config folder, one file per
+    vault id, so that every copy of one vault seals with the same key."""
+    from platformdirs import user_config_dir  # lazy: keeps --help fast
+    return Path(user_config_dir("client-vault", appauthor=False)) / "capture" / vault_id.hex()
+
+
 def companions(path: Path) -> list[Path]:
     """The vault file and the files SQLite keeps beside it."""
     return [path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]

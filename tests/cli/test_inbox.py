@@ -241,11 +241,15 @@ def test_a_garbage_row_is_unreadable_and_blocks_nothing(office):
 # sequence number past SQLite's integers made every unlock an internal error
 # (so not even `inbox drop` could remove it); one dated before the year 1000
 # was filed and made the client's file unreadable (exit 5) for good.
-def plant(venv, **fields) -> None:
+def plant(venv, mac_key: bytes | None = None, **fields) -> None:
+    """An inbox row sealed to the public box key, as anyone who can read the
+    file can seal one; with `mac_key`, also MAC'd with that key (the capture
+    key: someone who also reads this machine's config folder)."""
     from datetime import datetime, timezone
 
     from vault import codec, crypto
     from vault.models import iso
+    from vault.vaultfile import capture
     from vault.vaultfile.keyring import BOX_PUBLIC
     from vault.vaultfile.ledger import last_entry, record_locked
     from vault.vaultfile.store import Store
@@ -257,10 +261,25 @@ def plant(venv, **fields) -> None:
                    "seq": last_entry(store, header.vault_id)[0] + 1,
                    "client": JANE, "text": "planted", "tags": [],
                    "created": iso(datetime.now(timezone.utc)), **fields}
+            if mac_key is not None:
+                try:
+                    rec["mac"] = capture.mac(mac_key, header.vault_id, rec).hex()
+                except TypeError:   # a seq no MAC can cover: left without one
+                    pass
             store.add_inbox(crypto.box_seal(store.key_or_none(BOX_PUBLIC), codec.pack(rec)))
             record_locked(store, "add-sealed")
     finally:
         store.close()
+
+
+def capture_key(venv) -> bytes:
+    """This machine's capture key of the vault (its config folder)."""
+    from vault.vaultfile import capture
+    with db(venv) as conn:
+        vault_id = conn.execute("SELECT vault_id FROM header").fetchone()[0]
+    key = capture.load(vault_id)
+    assert key is not None
+    return key
 
 
 @pytest.mark.parametrize("fields", [
@@ -268,14 +287,17 @@ def plant(venv, **fields) -> None:
     {"created": "0999-06-01T00:00:00+00:00"}, {"created": "9999-12-31T23:59:59-05:00"},
 ], ids=["huge-seq", "negative-seq", "bool-seq", "year-999", "past-9999-in-utc"])
 def test_a_planted_row_out_of_range_waits_unreadable_and_breaks_nothing(office, fields):
-    plant(office, **fields)
+    # Made with the capture key (issue 12): only the bounds keep it out.
+    plant(office, mac_key=capture_key(office), **fields)
     view = ok(office.run("view", JANE))
     assert "planted" not in view.stdout
     assert "1 note(s) added while locked wait in the inbox" in view.stderr
-    ok(office.run("check"))
+    # It can never be filed: `check` reports it (issue 12), nothing else breaks.
+    code(office.run("check"), 5)
     ok(office.run("log", "verify"))
     (row,) = inbox(office)
     assert row["readable"] is False
     ok(office.run("inbox", "drop", str(row["id"]), "--yes"))
     assert inbox(office) == []
     ok(office.run("view", JANE))
+    ok(office.run("check"))

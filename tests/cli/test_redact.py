@@ -150,7 +150,8 @@ def test_dry_run_json_reports_what_would_go(clinic):
     before = snapshot(clinic)
     data = redact_json(clinic, VICTOR, "--text", SECRET, "--dry-run")
     assert data == {"dry_run": True, "clients": 1, "notes": [ids["n1"], ids["n3"]],
-                    "spans": 3, "characters": 3 * len(SECRET)}
+                    "spans": 3, "characters": 3 * len(SECRET), "aliases": 0,
+                    "tags_matched": []}
     assert snapshot(clinic) == before
 
 
@@ -176,7 +177,8 @@ def test_json_summary_counts_spans_and_characters(clinic):
     ids = clinic.ids
     data = redact_json(clinic, VICTOR, "--text", SECRET, "--yes", "--reason", "asked")
     assert data == {"dry_run": False, "clients": 1, "notes": [ids["n1"], ids["n3"]],
-                    "spans": 3, "characters": 3 * len(SECRET)}
+                    "spans": 3, "characters": 3 * len(SECRET), "aliases": 0,
+                    "tags_matched": []}
     # Done once, there is nothing left to do.
     data = redact_json(clinic, VICTOR, "--text", SECRET, "--yes")
     assert data["spans"] == 0 and data["notes"] == [] and data["characters"] == 0
@@ -213,7 +215,8 @@ def test_unicode_matches_case_insensitively(clinic):
 def test_a_pattern_matching_nothing_changes_no_text(clinic):
     before = notes(clinic, VICTOR)
     data = redact_json(clinic, VICTOR, "--pattern", r"no\s+such\s+thing", "--yes")
-    assert data == {"dry_run": False, "clients": 0, "notes": [], "spans": 0, "characters": 0}
+    assert data == {"dry_run": False, "clients": 0, "notes": [], "spans": 0, "characters": 0,
+                    "aliases": 0, "tags_matched": []}
     assert notes(clinic, VICTOR) == before
     ok(clinic.run("log", "verify"))
 

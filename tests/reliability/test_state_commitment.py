@@ -1,7 +1,7 @@
 """Issue 12's attacks on which rows exist and how fresh they are, each
 performed on a real vault file through the real CLI by someone who can
 write the file but does not know the passphrase. The state commitment
-(docs/format.md section 13) must catch every one with exit 5 before
+(docs/format.md section 14) must catch every one with exit 5 before
 anything is shown or destroyed; a restore must trust only signed entries.
 """
 

@@ -132,14 +132,17 @@ def redact(ctx: typer.Context,
            everywhere: Annotated[bool, typer.Option(
                "--everywhere", help="Every client's notes (with --text or --pattern).")] = False,
            reason: Annotated[Optional[str], typer.Option(
-               "--reason", metavar="TEXT", help="Why; kept in the encrypted log, also "
-               "after a shred: do not write names here.")] = None,
+               "--reason", metavar="TEXT", help="Why; kept in the encrypted log, sealed "
+               "under the changed clients' keys: a shred of one of them erases it.")] = None,
            dry_run: Annotated[bool, typer.Option(
                "--dry-run", help="Show what would go; change nothing.")] = False,
            yes: YesFlag = False, json_out: JsonFlag = False,
            passphrase_file: PassphraseFile = None,
            keyfile: KeyFile = None) -> None:
     """Strike text from notes for good: it becomes [REDACTED].
+
+    With --text (and no --note), aliases that match are struck from the
+    client's record too. Tags that match are reported, never changed.
 
     Shows a preview with the spans marked, then asks on a terminal; --yes for
     scripts, --dry-run to only look. The notes are re-encrypted under a new key
@@ -157,35 +160,48 @@ def redact(ctx: typer.Context,
     if not (dry_run or yes or interactive):
         raise Refused("redact changes notes for good and there is no terminal to confirm on",
                       hint="add --yes to confirm, or --dry-run to see what would go")
+    aliases = text is not None   # --text also strikes the aliases it matches
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         if dry_run or not yes:
-            hits = lifecycle.redact_preview(session, client, finder, note_ids, everywhere)
+            found = lifecycle.redact_preview(session, client, finder, note_ids, everywhere,
+                                             aliases=aliases)
+            hits = found.hits
             if not json_out:
                 _show_hits(hits, with_client=everywhere)
-            if not hits or dry_run:
-                _redact_summary(hits, dry_run=True, json_out=json_out)
+            preview = lifecycle.Redacted(hits, True, found.aliases_struck, tuple(found.tags))
+            if not (hits or found.aliases) or dry_run:
+                _redact_summary(preview, dry_run=True, json_out=json_out)
                 return
             count = sum(len(h.spans) for h in hits)
-            if not ui.confirm(f"Remove {count} span(s) from {len(hits)} note(s)? "
+            also = f" and {found.aliases_struck} alias(es)" if found.aliases else ""
+            if not ui.confirm(f"Remove {count} span(s) from {len(hits)} note(s){also}? "
                               "This cannot be undone."):
                 raise Refused("not confirmed; nothing was changed")
-        result = lifecycle.redact(session, client, finder, note_ids, everywhere, reason)
-    _redact_summary(result.hits, dry_run=False, json_out=json_out)
-    if result.hits and not result.erased:
+        result = lifecycle.redact(session, client, finder, note_ids, everywhere, reason,
+                                  aliases=aliases)
+    _redact_summary(result, dry_run=False, json_out=json_out)
+    if (result.hits or result.aliases) and not result.erased:
         raise lifecycle.erase_failed_error()
 
 
-def _redact_summary(hits: list[lifecycle.Hit], dry_run: bool, json_out: bool) -> None:
-    r = lifecycle.Redacted(hits, erased=True)
+def _redact_summary(r: lifecycle.Redacted, dry_run: bool, json_out: bool) -> None:
+    hits = r.hits
     if json_out:
         _json({"dry_run": dry_run, "clients": r.clients, "notes": [h.note.id for h in hits],
-               "spans": r.spans, "characters": r.characters})
-    elif not hits:
+               "spans": r.spans, "characters": r.characters, "aliases": r.aliases,
+               "tags_matched": [{"note": t.note, "tag": t.tag} for t in r.tags]})
+        return
+    verb = "would remove" if dry_run else "removed"
+    if not hits and not r.aliases:
         ui.info("nothing matches; nothing was changed")
-    else:
-        verb = "would remove" if dry_run else "removed"
+    elif hits:
         ui.info(f"{verb} {r.spans} span(s), {r.characters} character(s), "
                 f"from {len(hits)} note(s)")
+    if r.aliases:
+        ui.info(f"{verb} {r.aliases} matching alias(es) from the client record(s)")
+    if r.tags:
+        shown = ", ".join(f"note {t.note} #{ui.literal(t.tag, False)}" for t in r.tags)
+        ui.warn(f"{len(r.tags)} tag(s) also match and are not changed by redact: {shown}")
 
 
 # -- shred ------------------------------------------------------------------------

@@ -24,13 +24,20 @@ def inbox(ctx: typer.Context, json_out: JsonFlag = False,
     """List the waiting notes: the name each was given, its date and size.
 
     Notes whose name matches a client are filed at every unlock by themselves.
+    Notes that fail authentication (not sealed with this vault's capture key)
+    are counted on stderr, listed as unreadable, and never filed.
     """
     if ctx.invoked_subcommand is not None:
         return
     from ..commands import inbox as core_inbox
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         found = core_inbox.waiting(session)
-    rows = [{"id": w.id, "readable": w.item is not None,
+    failed = sum(w.item is None for w in found)
+    if failed:
+        ui.warn(f"{failed} note(s) in the inbox failed authentication: they were not sealed "
+                "with this vault's capture key (planted, or damaged) and are never filed; "
+                "drop them with `vault inbox drop ID --yes`")
+    rows = [{"id": w.id, "readable": w.item is not None, "authentic": w.item is not None,
              "client": w.item.client if w.item else None,
              "created": _iso(w.item.created) if w.item else None,
              "chars": len(w.item.text) if w.item else None} for w in found]

@@ -221,21 +221,24 @@ def view(ctx: typer.Context,
     """Show one client's notes, oldest first.
 
     Text is printed literally: control characters and markup are shown, never
-    interpreted. With --json: {"client", "notes": [{"id", "created", "tags", "text"}]}.
+    interpreted. A note added with `add --sealed` is marked "(captured while
+    locked)". With --json: {"client", "notes": [{"id", "created", "tags", "text"}]},
+    and "captured": true on such a note.
     """
     since_dt = _parse_since(since)
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         found, notes = core.view(session, client, last=last, since=since_dt, tag=tag)
     if json_out:
         _json({"client": found.name, "notes": [
-            {"id": n.id, "created": _iso(n.created), "tags": list(n.tags), "text": n.text}
-            for n in notes]})
+            {"id": n.id, "created": _iso(n.created), "tags": list(n.tags), "text": n.text,
+             **({"captured": True} if n.captured else {})} for n in notes]})
         return
     parts = [f"client: {ui.literal(found.name, False)}\n"]
     for n in notes:
         tags = "  " + " ".join("#" + ui.literal(t, False) for t in n.tags) if n.tags else ""
         text = ui.literal(n.text)
-        parts.append(f"\nnote {n.id}  {_local(n.created)}{tags}\n{text}"
+        mark = "  (captured while locked)" if n.captured else ""
+        parts.append(f"\nnote {n.id}  {_local(n.created)}{tags}{mark}\n{text}"
                      + ("" if text.endswith("\n") else "\n"))
     ui.out("".join(parts))
     if not notes:

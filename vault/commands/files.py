@@ -108,9 +108,32 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class TagMatch:
+    """A tag that matches what redact strikes: reported, never changed."""
+    client: Client
+    note: int
+    tag: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one redact search found: note spans to strike, aliases to strike
+    (`--text` without `--note`), tags that match (reported only)."""
+    hits: list[Hit]
+    aliases: dict[int, tuple[Client, tuple[str, ...]]]   # client id -> (client, aliases)
+    tags: list[TagMatch]
+
+    @property
+    def aliases_struck(self) -> int:
+        return sum(len(a) for _, a in self.aliases.values())
+
+
+@dataclass(frozen=True)
 class Redacted:
     hits: list[Hit]
     erased: bool
+    aliases: int = 0                      # aliases struck from client records
+    tags: tuple[TagMatch, ...] = ()       # tags that match: not changed
 
     @property
     def spans(self) -> int:
@@ -131,13 +154,19 @@ def make_finder(text: str | None, pattern: str | None, use_pii: bool) -> spanlib
 
 
 def _search(session: UnlockedVault, name: str | None, finder: spanlib.Finder,
-            note_ids: tuple[int, ...], now: datetime) -> list[Hit]:
+            note_ids: tuple[int, ...], now: datetime, aliases: bool = False) -> Found:
     """Inside `command()`: every note with something to remove, from one
-    client or (name None) all. Refused, and logged, if a held client is
-    concerned: the one named, or with --everywhere any with a match."""
+    client or (name None) all; with `aliases` (and no note ids), the
+    aliases it matches too; and the tags that match. Refused, and logged, if
+    a held client is concerned: the one named, or with --everywhere any with
+    a match in its notes or aliases."""
     clients = session.clients() if name is None else [require(session, name, now)]
-    hits = []
+    hits, struck, tags = [], {}, []
     for client in clients:
+        if aliases and not note_ids:
+            gone = tuple(a.name for a in client.aliases if finder(a.name))
+            if gone:
+                struck[client.id] = (client, gone)
         notes = session.notes(client)
         if note_ids:
             unknown = set(note_ids) - {n.id for n in notes}
@@ -148,9 +177,11 @@ def _search(session: UnlockedVault, name: str | None, finder: spanlib.Finder,
             found = spanlib.merge(finder(note.text))
             if found:
                 hits.append(Hit(client, note, found))
-    _refuse_if_held(session, clients if name is not None else [h.client for h in hits],
-                    "redact", now)
-    return hits
+            tags += [TagMatch(client, note.id, t) for t in note.tags if finder(t)]
+    concerned = [h.client for h in hits] + [c for c, _ in struck.values()]
+    _refuse_if_held(session, clients if name is not None else
+                    list({c.id: c for c in concerned}.values()), "redact", now)
+    return Found(hits, struck, tags)
 
 
 def check_target(name: str | None, everywhere: bool, note_ids: tuple[int, ...]) -> None:
@@ -162,48 +193,63 @@ def check_target(name: str | None, everywhere: bool, note_ids: tuple[int, ...]) 
 
 def redact_preview(session: UnlockedVault, name: str | None, finder: spanlib.Finder,
                    note_ids: tuple[int, ...] = (), everywhere: bool = False,
-                   now: datetime | None = None) -> list[Hit]:
+                   now: datetime | None = None, aliases: bool = False) -> Found:
     """What redact would remove. Showing it shows note text: logged first."""
     check_target(name, everywhere, note_ids)
     now = now_utc(now)
     with command(session):
-        hits = _search(session, name, finder, note_ids, now)
+        found = _search(session, name, finder, note_ids, now, aliases)
         # Logged even without a match: the search read every note it covered.
-        session.log("redact-preview", clients=_uids(hits), now=now,
-                    detail={"notes": [h.note.id for h in hits]})
-    return hits
+        session.log("redact-preview", clients=_uids(found), now=now,
+                    detail={"notes": [h.note.id for h in found.hits]})
+    return found
 
 
 def redact(session: UnlockedVault, name: str | None, finder: spanlib.Finder,
            note_ids: tuple[int, ...] = (), everywhere: bool = False,
-           reason: str | None = None, now: datetime | None = None) -> Redacted:
+           reason: str | None = None, now: datetime | None = None,
+           aliases: bool = False) -> Redacted:
+    """Strike what `finder` finds from the notes; with `aliases` (`--text`),
+    also strike the aliases it matches from the client records. Tags that
+    match are reported (Redacted.tags), not changed."""
     check_target(name, everywhere, note_ids)
     now = now_utc(now)
     _require_exclusive(session)
     with command(session):
         session.verify_all()   # a destructive command checks the whole vault first
-        hits = _search(session, name, finder, note_ids, now)
+        found = _search(session, name, finder, note_ids, now, aliases)
+        hits = found.hits
         result = Redacted(hits, erased=False)
         new_texts: dict[int, dict[int, str]] = {}
         for h in hits:
             new_texts.setdefault(h.client.id, {})[h.note.id] = spanlib.apply(h.note.text, h.spans)
-        for client in {h.client.id: h.client for h in hits}.values():
-            session.rekey_client(client, new_texts[client.id])
+        changed = {h.client.id: h.client for h in hits}
+        changed.update({i: c for i, (c, _) in found.aliases.items()})
+        for client in changed.values():
+            if client.id in found.aliases:   # a struck alias goes with the old key
+                client = dataclasses.replace(client, aliases=tuple(
+                    a for a in client.aliases if a.name not in found.aliases[client.id][1]))
+            session.rekey_client(client, new_texts.get(client.id, {}))
         # Logged even without a match. Never the removed text, nor a hash of
-        # it: only where and how much.
-        session.log("redact", clients=_uids(hits), now=now, detail={
+        # it: only where and how much. The reason is sealed under the changed
+        # clients' log keys (vaultfile/private.py): a shred erases it.
+        session.log("redact", clients=_uids(found), now=now, detail={
             "notes": [h.note.id for h in hits], "spans": result.spans,
             "characters": result.characters, "reason": reason,
-            "span_lengths": [[s.end - s.start for s in h.spans] for h in hits]})
-        if hits:
+            "span_lengths": [[s.end - s.start for s in h.spans] for h in hits],
+            "aliases": found.aliases_struck, "tags_matched": len(found.tags)})
+        if changed:
             session.rotate_master()
-    if not hits:
-        return result
-    return Redacted(hits, erased=session.store.erase_freed())
+    done = Redacted(hits, erased=False, aliases=found.aliases_struck, tags=tuple(found.tags))
+    if not changed:
+        return dataclasses.replace(done, erased=True)
+    return dataclasses.replace(done, erased=session.store.erase_freed())
 
 
-def _uids(hits: list[Hit]) -> tuple[bytes, ...]:
-    return tuple({h.client.uid: None for h in hits})
+def _uids(found: Found) -> tuple[bytes, ...]:
+    """The clients a redaction concerns: a note or an alias changed."""
+    return tuple({**{h.client.uid: None for h in found.hits},
+                  **{c.uid: None for c, _ in found.aliases.values()}})
 
 
 # -- shred ----------------------------------------------------------------------

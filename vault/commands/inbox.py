@@ -36,6 +36,20 @@ def file_pending(session: UnlockedVault) -> None:
             pass
 
 
+def not_authentic(session: UnlockedVault) -> int:
+    """Inbox rows that will never be filed: not sealed by `add --sealed` with
+    this vault's capture key (planted with only the public box key), or
+    damaged. Read-only, for `vault check` (inside its read transaction)."""
+    return session.inbox.not_authentic()
+
+
+def check_problems(session: UnlockedVault) -> list[str]:
+    """What `vault check` reports about the inbox (exit 5 if anything)."""
+    n = not_authentic(session)
+    return [f"{n} note(s) in the inbox failed authentication (not sealed with this "
+            "vault's capture key, or damaged); they are never filed"] if n else []
+
+
 def waiting(session: UnlockedVault, now: datetime | None = None) -> list[Waiting]:
     with command(session):
         found = [Waiting(i, session.open_inbox(i, sealed))

@@ -58,12 +58,14 @@ def read_log(session: UnlockedVault, name: str | None = None, now: datetime | No
     with command(session):
         client = None if name is None else require(session, name, now)
         rows = list(session.store.log_rows())
+        keys: dict[int, bytes | None] = {}   # clients' log keys, looked up once
         for row in rows:
             e = audit.from_row(row)
             if actions is not None and e.action not in actions:
                 continue
             if client is None or session.concerns(e, client.uid):
-                shown.append(ShownEntry(e, session.open_detail(e), len(e.refs)))
+                shown.append(ShownEntry(e, session.reveal(e, session.open_detail(e), keys),
+                                        len(e.refs)))
         _require_verified(session, rows)
         session.log("log", clients=() if client is None else (client.uid,),
                     detail={"entries": len(shown)}, now=now)

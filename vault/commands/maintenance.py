@@ -14,6 +14,7 @@ from ..errors import IntegrityError, VaultError
 from ..models import KdfParams
 from ..vaultfile import audit
 from ..vaultfile.unlocked import UnlockedVault
+from .inbox import check_problems
 from .log import behind_witness
 from .transaction import command, now_utc
 
@@ -104,6 +105,7 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
                 session.open_detail(audit.from_row(row))
             except (IntegrityError, VaultError) as e:
                 report.problems.append(e.message)
+        report.problems += check_problems(session)
         if report.notes != counts["notes"]:
             report.problems.append(f"{counts['notes'] - report.notes} note(s) belong to "
                                    "no client")

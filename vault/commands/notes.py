@@ -47,13 +47,14 @@ def init(path: Path, passphrase: bytes, kdf: KdfParams, now: datetime | None = N
     store = None
     try:
         store = Store.create(temp)
-        UnlockedVault.create(store, passphrase, kdf, now=now, keyfile=keyfile)
+        session = UnlockedVault.create(store, passphrase, kdf, now=now, keyfile=keyfile)
         store.close()  # the last connection checkpoints and removes the -wal
         store = None
         try:
             os.link(temp, path)  # fails if a vault appeared meanwhile: never clobbers
         except FileExistsError:
             raise Refused("a vault already exists here; it was left untouched") from None
+        session.give_capture_key()   # only now: the vault it belongs to exists
     finally:
         if store is not None:
             store.close()

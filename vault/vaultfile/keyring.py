@@ -21,7 +21,9 @@ from .store import Store
 
 # The named keys, each wrapped under the master key; the box key's public
 # half is stored beside them in the clear, for what is recorded while locked.
-NAMED_KEYS = ("sign", "log", "index", "box")
+# `capture` authenticates notes sealed while locked (capture.py); a copy of
+# it lives outside the vault.
+NAMED_KEYS = ("sign", "log", "index", "box", "capture")
 BOX_PUBLIC = "box-public"
 
 
@@ -113,6 +115,7 @@ class Keyring:
         self.wrap_key = _wrap_key(master)
         self.head_key = _head_key(master)
         self.box: bytes | None = None   # the box secret, from ensure_box_key() at begin()
+        self.capture: bytes | None = None   # from ensure_capture_key() at begin()
         try:
             self.sign_key = self._unwrap_named("sign")
             log_key = self._unwrap_named("log")
@@ -142,6 +145,7 @@ class Keyring:
                                                                   header.vault_id)))
         keys = cls(store, header, new.master, new.kek)
         keys.ensure_box_key()
+        keys.ensure_capture_key()
         return keys
 
     @classmethod
@@ -192,6 +196,8 @@ class Keyring:
         key until switch_to(master)."""
         wrap = _wrap_key(master)
         for name in NAMED_KEYS:
+            if self.store.key_or_none(name) is None:
+                continue   # made at the next unlock (a vault from before it existed)
             key = self._unwrap_named(name)
             self.store.put_key(name, crypto.seal(wrap, key, crypto.aad(f"key:{name}",
                                                                        self.vault_id)))
@@ -237,6 +243,24 @@ class Keyring:
         if public is None or not crypto.equal(crypto.box_public_key(secret), public):
             raise IntegrityError("the vault's public box key was replaced (tampering)")
         return secret
+
+    def ensure_capture_key(self) -> None:
+        """The capture key that authenticates notes sealed while locked
+        (capture.py). Vaults made before it existed get one at their next
+        unlock."""
+        if self.store.key_or_none("capture") is None:
+            self.store.put_key("capture", crypto.seal(self.wrap_key, crypto.random_key(),
+                                                      crypto.aad("key:capture", self.vault_id)))
+        self.capture = self.capture_secret()
+
+    def capture_secret(self) -> bytes | None:
+        """The capture key, or None in a vault that has none yet."""
+        if self.store.key_or_none("capture") is None:
+            return None
+        try:
+            return self._unwrap_named("capture")
+        except CryptoError:
+            raise IntegrityError("the vault's keys failed authentication") from None
 
     def blind(self, form: str) -> bytes:
         """The blind index of a name already in records.blind_form."""

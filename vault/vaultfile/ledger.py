@@ -94,7 +94,7 @@ class Ledger:
         seq += 1
         refs = tuple(audit.client_ref(self.keys.ref_key, uid, seq) for uid in clients)
         # Every signed entry records the state commitment as it stands when
-        # the entry is appended (docs/format.md section 13).
+        # the entry is appended (docs/format.md section 14).
         sealed = crypto.seal(self.keys.detail_key,
                              codec.pack({**(detail or {}), STATE_FIELD: self.state.value().hex()}),
                              crypto.aad("log-detail", self.vault_id, seq))

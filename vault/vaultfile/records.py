@@ -63,6 +63,22 @@ def check_notes(client: Client, stored: int, digest: int) -> None:
                              "(a note was deleted, planted or put back from an older copy)")
 
 
+def _log_key(value: Any, client_id: int) -> bytes | None:
+    """The client's log key (vaultfile/private.py): 64 hex digits, or absent."""
+    if value is None:
+        return None
+    if not (isinstance(value, str) and len(value) == 64
+            and all(ch in "0123456789abcdef" for ch in value)):
+        raise IntegrityError(f"client {client_id}: malformed record")
+    return bytes.fromhex(value)
+
+
+def _captured(captured: bool) -> dict[str, bool]:
+    """The note body's mark of a note sealed while locked (absent otherwise,
+    so other notes' bodies are as before)."""
+    return {"captured": True} if captured else {}
+
+
 def check_count(client: Client, stored: int) -> None:
     """The sealed count catches a note deleted, or slipped in, outside the vault."""
     if stored != client.notes:
@@ -146,7 +162,7 @@ class Records:
         uid, key = crypto.random_bytes(16), crypto.random_key()
         blind = self.blind(name)
         client = Client(id=client_id, uid=uid, name=name, created=now, last=None, notes=0,
-                        digest=to_bytes(0))
+                        digest=to_bytes(0), log_key=crypto.random_key())
         row = ClientRow(id=client_id, uid=uid, blind=blind,
                         wrapped_key=self.keys.wrap_client_key(client_id, uid, blind, key),
                         meta=self._seal_meta(key, client))
@@ -181,7 +197,8 @@ class Records:
         return Client(id=row.id, uid=row.uid, name=name, created=parse_iso(meta.get("created")),
                       last=None if last is None else parse_iso(last), notes=notes,
                       status=status, retain_until=retain_until, hold=hold, aliases=aliases,
-                      digest=None if digest is None else bytes.fromhex(digest))
+                      digest=None if digest is None else bytes.fromhex(digest),
+                      log_key=_log_key(meta.get("log_key"), row.id))
 
     def _seal_meta(self, key: bytes, c: Client) -> bytes:
         meta = {"name": c.name, "created": iso(c.created), "notes": c.notes,
@@ -189,7 +206,8 @@ class Records:
                 "retain_until": None if c.retain_until is None else c.retain_until.isoformat(),
                 "hold": c.hold,
                 "aliases": [{"name": a.name, "relation": a.relation} for a in c.aliases],
-                "digest": (c.digest or to_bytes(0)).hex()}
+                "digest": (c.digest or to_bytes(0)).hex(),
+                **({} if c.log_key is None else {"log_key": c.log_key.hex()})}
         return crypto.seal(key, codec.pack(meta, minimum=META_PADDED),
                            self._aad("client-meta", c.id, c.id))
 
@@ -235,7 +253,8 @@ class Records:
         digest = 0
         for n in notes:
             body = codec.pack({"created": iso(n.created), "tags": list(n.tags),
-                               "text": new_texts.get(n.id, n.text)})
+                               "text": new_texts.get(n.id, n.text),
+                               **_captured(n.captured)})
             sealed = crypto.seal(key, body, self._aad("note", n.id, client.id))
             self.store.update_note(n.id, sealed)
             digest += self.state.elements.note(n.id, client.id, sealed)
@@ -258,12 +277,13 @@ class Records:
     # -- notes ---------------------------------------------------------
 
     def add_note(self, client: Client, text: str, tags: tuple[str, ...],
-                 now: datetime) -> Note:
+                 now: datetime, captured: bool = False) -> Note:
         """Store a note and re-seal the client's record with the new count."""
-        return self.add_notes(client, [(text, tags, now)])[0]
+        return self.add_notes(client, [(text, tags, now)], captured)[0]
 
     def add_notes(self, client: Client,
-                  items: list[tuple[str, tuple[str, ...], datetime]]) -> list[Note]:
+                  items: list[tuple[str, tuple[str, ...], datetime]],
+                  captured: bool = False) -> list[Note]:
         """Store notes (text, tags, created) in order, then re-seal the
         client's record once with the new count and latest date."""
         row = self._row(client)
@@ -273,8 +293,9 @@ class Records:
         digest = _number(client.digest)
         for i, (text, tags, created) in enumerate(items):
             note = Note(id=first + i, client_id=client.id, created=created, tags=tags,
-                        text=text)
-            body = codec.pack({"created": iso(created), "tags": list(tags), "text": text})
+                        text=text, captured=captured)
+            body = codec.pack({"created": iso(created), "tags": list(tags), "text": text,
+                               **_captured(captured)})
             sealed = crypto.seal(key, body, self._aad("note", note.id, client.id))
             self.store.insert_note(note.id, client.id, sealed)
             digest += self.state.elements.note(note.id, client.id, sealed)
@@ -305,7 +326,7 @@ class Records:
                 and all(isinstance(t, str) for t in tags)):
             raise IntegrityError(f"note {note_id}: malformed record")
         return Note(id=note_id, client_id=client_id, created=parse_iso(rec.get("created")),
-                    tags=tuple(tags), text=text)
+                    tags=tuple(tags), text=text, captured=rec.get("captured") is True)
 
     def _aad(self, kind: str, row_id: int, client_id: int) -> bytes:
         return crypto.aad(kind, self.vault_id, row_id, client_id)

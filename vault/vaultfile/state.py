@@ -1,5 +1,5 @@
 """The state commitment: one 32-byte value, sealed in the head, that binds
-which rows a vault holds and the version of each (docs/format.md section 13).
+which rows a vault holds and the version of each (docs/format.md section 14).
 
 It is a keyed multiset hash (MSet-Add-Hash): the sum, modulo 2**256, of a
 keyed BLAKE2b of every element. The key is the vault's state key, derived

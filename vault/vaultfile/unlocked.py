@@ -17,9 +17,10 @@ from typing import Any
 from .. import crypto
 from ..errors import AuthenticationFailed, IntegrityError
 from ..models import Client, ClientRow, Header, KdfParams, LogEntry, Note
+from . import capture, private
 from .inbox import Inbox, InboxItem
 from .keyring import Keyring, NewKeys, WrongPassphrase
-from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, record_failed_unlock
+from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, last_entry, record_failed_unlock
 from .records import Records, check_notes
 from .state import State, to_bytes
 from .store import Store
@@ -36,6 +37,7 @@ class UnlockedVault:
         self.records = Records(self.store, keys, self.state)
         self.ledger = Ledger(self.store, keys, self.state, via)
         self.inbox = Inbox(self.store, keys, self.records, self.ledger)
+        self._capture_given = False   # this machine has the capture key (once a session)
 
     # -- creating and unlocking ----------------------------------------
 
@@ -129,6 +131,7 @@ class UnlockedVault:
                     self._diagnose()
                     raise
         self.keyring.ensure_box_key()
+        self.give_capture_key()
         self.ledger.sign_pending()
         self.inbox.file_all()
 
@@ -190,6 +193,17 @@ class UnlockedVault:
                                  "(their client was deleted outside the vault)")
 
     # -- keys ----------------------------------------------------------
+
+    def give_capture_key(self) -> None:
+        """This machine gets the vault's capture key (made first in a vault
+        that has none), so that `add --sealed` can authenticate what it seals."""
+        if self._capture_given:
+            return
+        if self.keyring.capture is None:   # set already in a vault just made
+            self.keyring.ensure_capture_key()
+        if self.keyring.capture is not None:
+            capture.sync(self.vault_id, self.keyring.capture)
+        self._capture_given = True
 
     def change_unlock(self, passphrase: bytes, kdf: KdfParams, keyfile: bytes | None) -> None:
         """A new passphrase, KDF or key file: the same master key, re-wrapped
@@ -264,8 +278,45 @@ class UnlockedVault:
 
     def log(self, action: str, clients: tuple[bytes, ...] = (),
             detail: dict[str, Any] | None = None, now: datetime | None = None) -> LogEntry:
-        """Append one signed entry. Call inside the command's write transaction."""
-        return self.ledger.log(action, clients, detail, now)
+        """Append one signed entry. Call inside the command's write transaction.
+        Free text about the clients concerned (private.PRIVATE_FIELDS) is
+        sealed under their log keys, so that a shred erases it."""
+        if detail is None or not private.fields_of(action, detail):
+            return self.ledger.log(action, clients, detail, now)
+        seq = last_entry(self.store, self.vault_id)[0] + 1
+        detail = private.seal(action, detail, self.vault_id, seq, self._log_keys(clients))
+        entry = self.ledger.log(action, clients, detail, now)
+        if entry.seq != seq:   # the private part's associated data names its entry
+            raise IntegrityError(f"log entry {entry.seq}: not the entry it was sealed for")
+        return entry
+
+    def _log_keys(self, uids: tuple[bytes, ...]) -> list[tuple[int, bytes]]:
+        """(client id, log key) of each client; a client whose record has no
+        log key yet (made before it existed) gets one now."""
+        wanted, found = set(uids), []
+        for row in [r for r in self.store.clients() if r.uid in wanted]:
+            client = self.records.open_client(row)   # fresh: it is re-sealed below
+            if client.log_key is None:
+                client = dataclasses.replace(client, log_key=crypto.random_key())
+                self.records.update_client(client)
+            found.append((client.id, client.log_key))
+        return found
+
+    def reveal(self, e: LogEntry, detail: dict[str, Any] | None,
+               cache: dict[int, bytes | None]) -> dict[str, Any] | None:
+        """A detail as logged, its private fields opened while their clients
+        exist and private.ERASED once one was shredded. `cache` holds the log
+        keys looked up so far (one dict for one listing)."""
+        if detail is None:
+            return None
+
+        def log_key(client_id: int) -> bytes | None:
+            if client_id not in cache:
+                row = self.store.client_by_id(client_id)
+                cache[client_id] = None if row is None else \
+                    self.records.open_client(row).log_key
+            return cache[client_id]
+        return private.reveal(detail, self.vault_id, e.seq, log_key)
 
     def head(self) -> tuple[int, bytes] | None:
         return self.ledger.head()
