@@ -56,6 +56,7 @@ _CJK = re.compile(
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]")
 # A Hangul final consonant: a name ending before one would end inside a syllable.
 _NO_FINAL = "(?![\u11a8-\u11ff])"
+_DIGIT = re.compile(r"\d")
 _NOT_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
 
 def tokens(name: str) -> tuple[str, ...]:
@@ -83,7 +84,10 @@ def _name_words(name: str) -> tuple[list[tuple[str, ...]], int]:
     """The name's whitespace-separated words as token tuples ("Smith-Jones" is
     one word of two tokens), and the index of the first surname word: the
     last word, with the particles before it ("van der Berg")."""
-    words = [t for t in (tokens(w) for w in name.split()) if t]
+    # A word with digits in it ("Quist3fa2b1", a handle) names its person by
+    # the letters before the first digit; the letter runs after it ("fa",
+    # "b") are fragments of a code, which would match inside any hex string.
+    words = [t for t in (tokens(_DIGIT.split(w, 1)[0] or w) for w in name.split()) if t]
     surname = len(words) - 1
     while surname > 1 and all(t in PARTICLES for t in words[surname - 1]):
         surname -= 1
@@ -339,6 +343,8 @@ class NameIndex:
                 if found is None:
                     continue
                 o_start, o_end = self._span(text, where, start, ends[length - 1])
+                if text[o_start - 1:o_start].isdigit() and text[o_end:o_end + 1].isdigit():
+                    continue   # letters between digits: part of a code ("4ad0")
                 if found[1] and not text[o_start:o_end].isupper():
                     continue   # initials, here in lower case
                 if len(key) > length:

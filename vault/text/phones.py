@@ -24,6 +24,7 @@ _PHONE_WORD = re.compile(
     r"text|sms|whatsapp|landline|contact|number)\b[.:#]?[^\w\n]{0,12}$")
 # An extension goes with its number: "555-0142 ext. 12", "415-555-2671 x123".
 _EXTENSION = re.compile(r"(?i),? ?(?:ext(?:ension)?\.? ?|x)\d{1,6}(?!\w)")
+_GLUED = re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=8192)   # a client's numbers recur from note to note
@@ -69,8 +70,12 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
             # or after "tel:"; after a phone word, any grouped number will do.
             valid = (possible and (near or window.startswith("+"))
                      or near and digits >= 7 and _phone_shape(window))
+        extension = _EXTENSION.match(text, m.end())
+        if valid and not extension and _GLUED.match(text, m.end()):
+            # Digits glued to letters ("13606271a08d", a hash or a code) are
+            # part of a token, not a phone number.
+            valid = False
         if valid:
-            extension = _EXTENSION.match(text, m.end())
             out.append(Span(m.start(), extension.end() if extension else m.end(), "PHONE"))
         elif digits >= 10 and " " in window:
             out += _phone_inside(window, m.start(), regions)
