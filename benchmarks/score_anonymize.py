@@ -55,6 +55,13 @@ GENERIC = frozenset("""
     family medicine internal cardiology oncology pediatrics paediatrics orthopedics psychiatry
     behavioral behavioural mental wellness counseling counselling therapy physical primary
     urgent dental dentistry department dept unit ward outpatient
+    by for our sons brothers bros ne nw se sw great little old first mid credit union
+    anesthesia anaesthesia psychotherapy psychiatric pharmaceuticals pharma mechanical
+    marathon children childrens police station infirmary roofing hotel hotels studio
+    studios committee council tribunal chambers institute pub restaurant bistro cafe
+    bakery design engineering analytics logistics capital consulting solutions systems
+    technologies holdings international national parish temple mosque synagogue
+    preschool nursery junior infant secondary lodge
 """.split())
 
 
