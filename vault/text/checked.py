@@ -72,7 +72,7 @@ _IBAN_LENGTHS = {
 
 def iban_ok(candidate: str) -> bool:
     s = candidate.replace(" ", "").replace("-", "").upper()
-    if len(s) != _IBAN_LENGTHS.get(s[:2], len(s)) or not 15 <= len(s) <= 34:
+    if len(s) != _IBAN_LENGTHS.get(s[:2]) or not 15 <= len(s) <= 34:
         return False
     moved = s[4:] + s[:4]
     return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
