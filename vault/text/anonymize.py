@@ -148,8 +148,7 @@ class Anonymizer:
         try:
             # A date without a year is shifted within a leap year, so that
             # "Feb 29" still exists.
-            new = datetime.date(2000 if year is None else year, month, day)
-            new += datetime.timedelta(days=day_offset)
+            new = when.shift(kind, year, month, day, day_offset)
         except (ValueError, OverflowError):
             return "[DATE]"    # "Feb 30", or shifted out of range
         if weekday:
@@ -160,7 +159,7 @@ class Anonymizer:
             return weekday + when.render(kind, m, new)
         return weekday + _render(kind, m, new, self._month_first)
 
-    def suspects(self, limit: int = 200) -> list[tuple[str, int]]:
+    def suspects(self, limit: int | None = None) -> list[tuple[str, int]]:
         """What the residual-risk report lists, over every text so far: words
         left in the anonymized texts that may be names, places or codes
         (see `residual.candidates`). Most frequent first."""

@@ -30,19 +30,31 @@ _STRONG = (
     "Law Firm|Law Office|Law Offices|Legal|Accounting|Consulting|Logistics|Technologies|"
     "Solutions|Systems|Industries|Enterprises|Holdings|Group|Agency|Services|Center|Centre|"
     "School|High School|Middle School|High|Practice|Home|Trust|Club|Gym|Market|Store|"
-    "Shelter|Mission|Library|Museum|Prison|Jail|Court|Company|Co")
+    "Shelter|Mission|Library|Museum|Prison|Jail|Court|Company|Co|Physicians|Manor|Rescue|"
+    "Collective|Society|Committee|Express|Depot|Campus|Studio|Studios|Law|Mortgage|Title|"
+    "Games|Kitchens|Robotics|Ophthalmology|Care|Health|HealthCare|Hotels|Hotel|Drywall|"
+    "Pub|Inn|Tavern|Bar|Grill|Coffee|Roasters|Farms|Foods|Motors|Partnership|Fund|"
+    "Capital|Ventures|Media|Press|Publishing|Records|Airlines|Airways|Energy|Power|"
+    "Works|Construction|Builders|Roofing|Plumbing|Electric|Landscaping|Cleaning|Salon|"
+    "Spa|Fitness|Yoga|Dance|Theatre|Theater|Cinema|Gallery|Union|Council|Authority|"
+    "Department|Ministry|Office|Bureau|Board|Commission|Federation|Association|League|"
+    "Network|Alliance|Coalition|Initiative|Project|Programme|Program|Fellowship")
 # The last word of each head, looked up word by word (people.find_context).
 HEADS = frozenset(h.split()[-1].lower() for h in _STRONG.split("|"))
 _HEADS_FULL = {h.lower(): h for h in _STRONG.split("|")}
 # The words before a head that may belong to the name, read backwards.
-_BEFORE = re.compile(rf"(?:[{_UP}][\w'’&.-]*|&|and|of|the|de|for)[ \t]+$")
+_BEFORE = re.compile(rf"(?:[{_UP}][\w'’&.-]*|&|and|of|the|de|for)[ \t]+\Z")
 # Heads that are also ordinary adjectives or nouns: need a modifier that is
 # not an ordinary word ("Lincoln High", not "Very High").
 _WEAK_HEADS = frozenset(
     "group agency services center centre school high practice home trust club gym "
     "market store shelter mission library museum prison jail court company co medicine "
     "therapy wellness counseling counselling legal accounting consulting surgery surgical "
-    "dental insurance systems solutions".split())
+    "dental insurance systems solutions care health press records power works union "
+    "council office board department project program programme network title games law "
+    "bar grill coffee inn express fund media energy electric fitness dance yoga theatre "
+    "theater gallery cinema association league alliance initiative fellowship "
+    "partnership commission authority bureau ministry federation".split())
 _GENERIC = frozenset(
     "the a an of and for de st st. saint general family private mental health medical "
     "community primary care urgent dental outpatient inpatient public high middle "
@@ -53,7 +65,9 @@ _GENERIC = frozenset(
     "west memory oncology pediatric paediatric cardiology neurology psychiatry surgery "
     "surgical orthopedic orthopaedic urology radiology dermatology maternity obstetric "
     "geriatric hospice sleep pain spine heart cancer eye diabetes fertility women's "
-    "well child adult elderly acute critical intensive".split())
+    "well child adult elderly acute critical intensive palliative specialist social "
+    "the support home health human resources customer patient student services "
+    "legal aid public defender probation parole police fire".split())
 _OF = re.compile(
     rf"(?<![\w])(?:University|College|Hospital|Bank|Church|School|Institute|Academy|Department|"
     rf"Museum|Diocese|Archdiocese|Bureau|Office|Board)[ \t]+of[ \t]+(?:the[ \t]+)?"
@@ -118,10 +132,22 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
     return Span(starts[0], end, "ORG")
 
 
+_X_OF_Y = re.compile(
+    rf"[{_UP}](?<![\w][{_UP}])[\w'’]+(?:[ \t]+[{_UP}][\w'’]+){{0,2}}[ \t]+of[ \t]+(?:the[ \t]+)?"
+    rf"[{_UP}][\w'’.]*(?:[ \t]+[{_UP}][\w'’]+){{0,2}}")
+
+
 def find_orgs(text: str) -> list[Span]:
     """Organisations named "X of Y"; those ending in a head word are found in
     people.find_context's pass over the words."""
     out: list[Span] = []
+    for m in _X_OF_Y.finditer(text):
+        words = [key(w.strip(".")) for w in m.group().split() if w not in ("of", "the")]
+        # "Our Lady of Sorrows", "Friends of Forest Park": some word is no
+        # ordinary word, or the name is a known place or person
+        if any(not is_ordinary(k) or k in lexicon.places() for k in words[1:]) \
+                and words[0] not in lexicon.STOP and words[0] not in lexicon.CALENDAR:
+            out.append(Span(m.start(), m.end(), "ORG"))
     out += [Span(m.start(), m.end(), "ORG") for m in _OF.finditer(text)]
     return out
 
@@ -141,9 +167,11 @@ def find_areas(text: str) -> list[Span]:
     out += [Span(m.start(), m.end(), "PLACE") for m in _REGIONS.finditer(text)]
     for m in _STATE_AFTER.finditer(text):
         town = key(m.group().split()[0].rstrip(","))
-        credential = m["st"] in ("MD", "PA", "DE", "ME", "IN", "OR") and not m["zip"] \
-            and is_name(town)
-        if (town in lexicon.places() or m["zip"]) and not credential:
+        credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] \
+            and town not in lexicon.places()
+        word = m["st"] in ("IN", "OR", "ME", "OK", "HI") and "," not in m.group()
+        if (town in lexicon.places() or m["zip"] or not is_ordinary(town)
+                and "," in m.group()) and not credential and not word:
             out.append(Span(m.start("st"), m.end("st"), "PLACE"))
             if m["zip"]:
                 out.append(Span(m.start("zip"), m.end("zip"), "POSTCODE"))

@@ -15,6 +15,7 @@ import re
 
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
+from .names import PARTICLES
 from .span import Span
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -37,7 +38,8 @@ _ROLES = {w: re.compile(rf"{tail}[ \t]*(?::|-|by\b)?[ \t]*(?=[^\W\d_])") for w, 
     ("counsel", ""), ("attorney", ""), ("preparer", ""), ("emergency", r"[ \t]+contact"),
     ("contact", ""), ("guardian", ""), ("author", ""), ("witness", ""), ("interpreter", ""),
     ("cosigned", r"[ \t]+by"), ("transcribed", r"[ \t]+by"), ("prepared", r"[ \t]+by"),
-    ("approved", r"[ \t]+by"), ("consultant", ""), ("ordering", r"[ \t]+provider"))}
+    ("approved", r"[ \t]+by"), ("consultant", ""), ("ordering", r"[ \t]+provider"),
+    ("scribe", ""), ("typist", ""), ("dictation", ""))}
 _RELATIONS = frozenset("""
     boss manager supervisor cousin sister brother mother father mom mum dad son daughter
     wife husband partner fiance fiancee fiancé fiancée girlfriend boyfriend friend neighbor
@@ -53,7 +55,7 @@ _TITLE_TAIL = re.compile(r"\.?[ \t]+(?=[^\W\d_])")
 _CREDENTIALS = frozenset(
     "MD DO RN NP PA-C PhD PsyD LCSW LICSW LMSW LPC LMHC LMFT MFT MSW Esq CPA JD DDS DMD BSN "
     "CNM CRNA LPN CNA FNP DNP APRN MBBS FRCP MRCP LCPC BCBA OTR DPT PharmD RPh CFP EA PMHNP "
-    "RGN FY2 FY1 ST3 SpR".split())
+    "RGN FY2 FY1 ST3 SpR MA CMA".split())
 _ALPHA = re.compile(r"[^\W\d_]+")
 _DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][ \t]?[a-z]{{2,}}"
                         r"(?:/[a-z]{2,})*\b")
@@ -63,8 +65,11 @@ _SURNAME_FIRST = re.compile(
 _NEXT = re.compile(r"[ \t]*([^\W\d_][^\W\d_'’-]*)(\.?)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(•*-]\s*|\n\s*)$")
 _ORG_CUE = frozenset(
-    "at for with joined join joining by via through employer works worked working "
+    "at with joined join joining via through employer works worked working to from "
     "company firm bank account shop store app platform".split())
+_ACRONYM_CUE = frozenset(
+    "at from joined join via through employer works worked working transferred "
+    "admitted attends attended studied".split())
 _PLACE_CUE = frozenset(
     "in from to near at outside around visiting moved lives living born towards toward "
     "via between of into across".split())
@@ -76,8 +81,13 @@ def _mid_sentence(text: str, start: int) -> bool:
     return bool(before) and (before[-1].islower() or before[-1] in ",")
 
 
-_LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
-_WORD_BEFORE = re.compile(r"([^\W\d_][^\W\d_'’-]*)\.?[ \t]*$")
+_LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+\Z")
+_WORD_BEFORE = re.compile(r"([^\W\d_][^\W\d_'’-]*)\.?[ \t]*\Z")
+# A line of two or three letters alone, or after "--" or "-": the initials
+# that sign a note ("-- RMS", "gw", "JM").
+_SIGNATURE = re.compile(r"^[ \t]*(?:--?[ \t]*)?([A-Z]{2,3})[ \t]*$", re.M)
+_LOWER_CUE = frozenset("in from to near visiting at moved lives".split())
+_NEXT_LOWER = re.compile(r"[ \t]+([a-z]+)(?:[ \t]+([a-z]+))?")
 _SPLIT_DICTATION = re.compile(r"[:/][ \t]?")
 
 
@@ -108,12 +118,32 @@ def _name_after(text: str, pos: int, lower_ok: bool, limit: int = 3,
                 break
             if word.isupper() and len(word) > 1 and k in lexicon.vocabulary() and not is_name(k):
                 break
-        elif not (lower_ok and i == 0 and (is_name(k) or not is_ordinary(k))):
+        elif not (lower_ok and i == 0 and is_name(k) and k not in PARTICLES and len(k) > 2):
             break
         end = m.end() if len(word) == 1 else m.end(1)
         if i == 0 and not word[0].isupper():
             break   # "dr smith": one lower-case word, no more
     return end
+
+
+def _alone(text: str, m: re.Match[str]) -> bool:
+    """The word is a token of its own: no digit or underscore touches it."""
+    before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
+    return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
+
+
+def _lower_place(text: str, pos: int) -> list[Span]:
+    """A place in lower case after "in", "from", "to": "in spokane", "from
+    san diego"; only names that are no ordinary word."""
+    m = _NEXT_LOWER.match(text, pos)
+    if m is None:
+        return []
+    places = lexicon.places()
+    if m[2] and f"{m[1]} {m[2]}" in places:
+        return [Span(m.start(1), m.end(2), "PLACE")]
+    if m[1] in places and not is_ordinary(m[1]) and m[1] not in STOP:
+        return [Span(m.start(1), m.end(1), "PLACE")]
+    return []
 
 
 def _name_before(text: str, end: int) -> int:
@@ -153,9 +183,24 @@ def find_context(text: str) -> list[Span]:
             org = org_before(text, m)
             if org is not None:
                 out.append(org)
+        if w.islower() and len(w) > 2:
+            if not _alone(text, m):
+                continue   # letters inside a code or a hash ("00000dee")
+            if lw in _LOWER_CUE:
+                out += _lower_place(text, m.end())
+            elif lw in _RELATIONS:
+                # "son dennis", "her friend carmen": a first name in lower case
+                nxt = _NEXT_LOWER.match(text, m.end())
+                if nxt and nxt[1] in lexicon.first_names() and not is_ordinary(nxt[1]) \
+                        and nxt[1] not in STOP and nxt[1] not in PARTICLES:
+                    end = nxt.end(2) if nxt[2] and is_name(nxt[2]) and not is_ordinary(
+                        nxt[2]) else nxt.end(1)
+                    out.append(Span(nxt.start(1), end, "PERSON"))
+            continue
         tail = None
         if lw in _TITLES:
-            tail, lower_ok, words_ok = _TITLE_TAIL.match(text, m.end()), True, True
+            tail, words_ok = _TITLE_TAIL.match(text, m.end()), True
+            lower_ok = lw in ("dr", "mr", "mrs", "ms", "mx", "prof", "miss")
         elif lw in _ROLES:
             tail, lower_ok, words_ok = _ROLES[lw].match(text, m.end()), False, False
         elif lw in _RELATIONS:
@@ -165,6 +210,14 @@ def find_context(text: str) -> list[Span]:
         end = _name_after(text, tail.end(), lower_ok, words_ok=words_ok)
         if end > tail.end():
             out.append(Span(tail.end(), end, "PERSON"))
+    for m in _SIGNATURE.finditer(text):
+        dashed = m.group().lstrip().startswith("-")
+        if not dashed and (m[1].islower() or "\n" not in text[:m.start()]
+                           or text[m.end():].strip()):
+            continue   # initials in capitals ending a note with a body, or after "--"
+        k = m[1].lower()
+        if k not in lexicon.vocabulary() and k not in STOP and not is_ordinary(k):
+            out.append(Span(m.start(1), m.end(1), "PERSON"))
     for m in _DICTATION.finditer(text):
         caps, *rest = _SPLIT_DICTATION.split(m.group())
         if caps.lower() not in lexicon.vocabulary() or any(
@@ -223,6 +276,11 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
             kinds.append("initial" if len(word) == 1 and dotted and not taken[i] else "")
             continue
         ordinary = is_ordinary(k) or (word.isupper() and k in lexicon.vocabulary())
+        if word.isupper() and k not in lexicon.vocabulary() and not is_ordinary(k) \
+                and _prev_word(text, m.start()) in _ACRONYM_CUE:
+            out.append(Span(m.start(), m.end(), "ORG"))   # "at BMC", "from UCD"
+            kinds.append("")
+            continue
         if word.isupper() and len(word) <= 3:
             kinds.append("")   # "SI", "ROM", "OB": abbreviations, not names
             continue
@@ -259,6 +317,14 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
                 and keys[i] not in lexicon.vocabulary() and keys[i] not in STOP \
                 and not run[i][0].isupper():
             strong = True   # "her daughter Ivy": a capitalised name mid-sentence
+        if not strong and not pair and mid and i == j and not run[i][0].isupper() \
+                and keys[i] not in lexicon.vocabulary() and _prev_word(
+                    text, run[i].start()) in _ORG_CUE:
+            # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
+            # word after "at", "with", "joined" names a firm even when it is a word.
+            out.append(Span(run[i].start(), run[i].end(), "ORG"))
+            i += 1
+            continue
         if not strong and not pair and "unknown" in group:
             # A capitalised word that is no word at all: a name, a place or
             # an organisation nobody listed ("Coinbase", "Haringey", "Kwame").

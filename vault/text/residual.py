@@ -66,6 +66,8 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
         if any(c.isalpha() for c in word) and len(word) >= 5:
             from .idents import _exempt
             return "" if _exempt(word) else "code mixing letters and digits"
+        if word.isdigit() and len(word) >= 5:
+            return "number of five digits or more"
         return ""
     k = key(word)
     if k in names:
@@ -80,10 +82,12 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
         return "in capitals, not in the vocabulary"
     if _TITLE.search(before):
         return "after a title"
-    if is_ordinary(k) and not is_name(k):
+    if k in lexicon.vocabulary() or k in lexicon.STOP:
         return ""
-    if is_ordinary(k) and _SENTENCE_START.search(text[max(0, start - 3):start]):
-        return ""   # "Hope is ...": a word that starts a sentence
+    if is_ordinary(k):
+        if _SENTENCE_START.search(text[max(0, start - 3):start]):
+            return ""   # "Hope is ...": a word that starts a sentence
+        return "capitalised in mid-sentence"
     return "capitalised, not in the vocabulary"
 
 

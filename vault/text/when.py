@@ -41,10 +41,23 @@ _SCORE_CUE = re.compile(r"(?i:rated?|rating|score[sd]?|pain|mood|anxiety|scale|l
 PATTERNS = {
     "md": re.compile(r"(?P<m>\d(?<![\w./:,-]\d)\d?)/(?P<d>\d{1,2})(?![\w/]|[.,:]\d|\s*(?:mg|mcg|ml))"),
     "myn": re.compile(r"(?P<m>\d(?<![\w./:-]\d)\d?)/(?P<y>(?:19|20)\d\d)(?![\w/]|[.,]\d)"),
-    "mon": re.compile(
-        r"\b(?P<cue>(?i:since|in|last|next|until|till|by|from|through|thru|early|mid|late|"
+    # A month alone, capitalised, anywhere ("at the March QBR", "mid-Nov");
+    # "May" not before a pronoun ("May I ...").
+    "mon": re.compile(_MON + r"(?![ \t]*(?:\d|['’]\d)|[ \t]+(?i:i|we|you|he|she|they|be)\b)"),
+    # in lower case only after a cue ("in october", "since feb")
+    "monl": re.compile(
+        r"\b(?i:since|in|last|next|until|till|by|from|through|thru|early|mid|late|"
         r"end of|beginning of|start of|this|during|before|after|rtc|f/u|around|every|"
-        r"each|past|starting|of))[ \t]+" + _MON + r"(?![ \t]*(?:\d|'\d))"),
+        r"each|past|starting)[ \t-]+(?P<mon>january|february|april|june|july|august|"
+        r"september|october|november|december|jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\b"
+        r"\.?(?![ \t]*(?:\d|'\d))"),
+    "mdl": re.compile(r"(?P<mon>[jfmasond](?<![\w][jfmasond])(?:an|eb|ar|pr|ay|un|ul|ug|ep|"
+                      r"ept|ct|ov|ec)[a-z]*)\.?[ \t]+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)?\b(?![:/.]\d)"),
+    "range": re.compile(_MON + r"[ \t]+(?P<d>\d{1,2})[-–](?P<d2>\d{1,2})\b"),
+    "oday": re.compile(
+        r"\b(?i:the|on|by|until|till|before|after|from|mon|tues?|wed|thu|thurs|fri|sat|sun)"
+        r"[a-z]*\.?[ \t]+(?:the[ \t]+)?(?P<d>[12]?\d|3[01])(?i:st|nd|rd|th)\b"
+        r"(?![ \t]+(?!(?:for|and|to|at|in|on|or|when|if|as|but|so|until)\b)[a-z])"),
     "myq": re.compile(_MON + r"[ \t]+['’](?P<yy>\d\d)\b"),
     "ord": re.compile(r"\b(?i:the[ \t]+)?" + _ORDW.replace("(?P<ow>", "(?P<ow>(?i:") + ")"
                       + r"[ \t]+of[ \t]+" + _MON + r"(?:,?[ \t]+(?P<y>\d{4}))?"),
@@ -55,26 +68,44 @@ PATTERNS = {
     "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
                       r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b"),
 }
-NEEDS_DIGIT = frozenset({"md", "myn", "myq", "season", "yob"})
+NEEDS_DIGIT = frozenset({"md", "myn", "myq", "season", "yob", "mdl", "range", "oday"})
+# Dates that name a month and no day: shifted by whole months, at least one,
+# so that they never stay as they were.
+MONTHLY = frozenset({"mon", "monl", "myq", "myn", "my"})
+# Written as "[DATE]": a day with no month, a range, a year of birth.
+PLACEHOLDER = frozenset({"oday", "range", "yob"})
+# Fractions and scores that look like a month and a day.
+_FRACTIONS = frozenset({(1, 2), (1, 3), (1, 4), (1, 8), (2, 3), (3, 4), (3, 8), (5, 8), (7, 8)})
 _AGE_WORDS = re.compile(
     r"\b(?i:aged?|age:)[ \t]+(?i:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|"
     r"nine))?|(?:a|one)[ \t]+hundred(?:[ \t]+and[ \t]+\w+)?)\b"
     r"|\b(?i:his|her|their)[ \t]+(?i:(?:early|mid|late)[ \t-]+)?(?i:nineties|hundreds)\b")
 
 
+# An age over 89 standing alone where an age goes: "Taxpayer is 92;",
+# "his mother (91)", "widow, 90 next month", "she is ninety-three".
+_AGE_ALONE = re.compile(
+    r"(?:\b(?i:is|was|turned|turns|turning|aged?|now)[ \t]+|,[ \t]*|\([ \t]*)"
+    r"(?P<n>9\d|1[01]\d|(?i:ninety(?:-(?:one|two|three|four|five|six|seven|eight|nine))?))"
+    r"(?=[ \t]*[);.,]|[ \t]+(?i:next|this|last|today|now|and|yo|y/o|years?)\b)")
+
+
 def find(text: str, windows: Windows) -> list[Span]:
     out = []
+    if windows or "inety" in text:
+        out += [Span(m.start("n"), m.end("n"), "AGE") for m in _AGE_ALONE.finditer(text)]
     for kind, rx in PATTERNS.items():
         for m in scan(rx, text, windows if kind in NEEDS_DIGIT else None):
             if fields(kind, m) is None:
                 continue
             if kind == "md":
                 before = text[max(0, m.start() - 16):m.start()]
-                day = int(m["d"])
-                if _SCORE_CUE.search(before) or (day <= 4 or day == 10) and not \
-                        _DATE_CUE.search(before):
+                pair = (int(m["m"]), int(m["d"]))
+                if _SCORE_CUE.search(before) or (pair in _FRACTIONS or pair[1] in (10, 100)) \
+                        and not _DATE_CUE.search(before):
                     continue
-            out.append(Span(m.start(), m.end(), "DATE:" + kind, m))
+            start = m.start("d") if kind == "oday" else m.start()
+            out.append(Span(start, m.end(), "DATE:" + kind, m))
     if "inet" in text or "INET" in text or "undred" in text:
         out += [Span(m.start(), m.end(), "AGE") for m in _AGE_WORDS.finditer(text)]
     return out
@@ -86,13 +117,23 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
     if kind in ("md", "myn"):
         month = int(m["m"])
         day = int(m["d"]) if kind == "md" else 15
+        if kind == "md" and month > 12 >= day:
+            month, day = day, month          # "24/4": day first
+    elif kind in PLACEHOLDER:
+        month, day = 1, int(m["d"]) if "d" in m.re.groupindex else 1
     elif kind == "season":
         month, day = _SEASONS[m["s"].lower()], 15
     elif kind == "yob":
         month, day = 7, 1
     else:
-        month = _MONTH_NUMBER.get(m["mon"].lower(), 0)
-        day = 15 if kind in ("mon", "myq") else ORDINALS.index(m["ow"].lower()) + 1
+        month = _MONTH_NUMBER.get(m["mon"].lower().rstrip("."), 0)
+        if month == 0 and kind == "mdl":
+            month = _MONTH_NUMBER.get(m["mon"].lower()[:3], 0)
+            if not m["mon"].lower().startswith(MONTHS[month - 1][:len(m["mon"])]) \
+                    and m["mon"].lower() != "sept":
+                return None
+        day = (15 if kind in ("mon", "monl", "myq") else int(m["d"]) if kind == "mdl"
+               else ORDINALS.index(m["ow"].lower()) + 1)
     if "y" in m.re.groupindex and m["y"]:
         year = int(m["y"])
     elif "yy" in m.re.groupindex and m["yy"]:
@@ -106,13 +147,28 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
     return year, month, day
 
 
+def shift(kind: str, year: int | None, month: int, day: int, offset: int) -> datetime.date:
+    """The date moved by `offset` days, or by whole months (at least one)
+    for a date that names no day."""
+    base = datetime.date(2000 if year is None else year, month, day)
+    if kind not in MONTHLY or offset == 0:
+        return base + datetime.timedelta(days=offset)
+    months = max(1, round(abs(offset) / 30.44)) * (1 if offset > 0 else -1)
+    total = base.year * 12 + base.month - 1 + months
+    return datetime.date(total // 12, total % 12 + 1, 15)
+
+
 def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
     """The shifted date written in the match's own form."""
     text = m.group()
+    if kind in PLACEHOLDER:
+        if kind == "oday":
+            return "[DATE]"   # the span starts at the day
+        first = "y" if kind == "yob" else "mon"
+        return text[:m.start(first) - m.start()] + "[DATE]"
     if kind == "md":
-        month = f"{new.month:02d}" if len(m["m"]) == 2 else str(new.month)
-        day = f"{new.day:02d}" if len(m["d"]) == 2 else str(new.day)
-        return f"{month}/{day}"
+        first, second = (new.day, new.month) if int(m["m"]) > 12 else (new.month, new.day)
+        return f"{_pad(first, m['m'])}/{_pad(second, m['d'])}"
     if kind == "myn":
         month = f"{new.month:02d}" if len(m["m"]) == 2 else str(new.month)
         return f"{month}/{new.year:04d}"
@@ -125,14 +181,17 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
         year = new.year if not (new.month == 12 and season.lower() == "winter") else new.year + 1
         rest = text[m.end("s") - m.start():m.start("y" if m["y"] else "yy") - m.start()]
         return season + rest + (str(year) if m["y"] else f"{year % 100:02d}")
-    if kind == "yob":
-        return text[:m.start("y") - m.start()] + f"{new.year:04d}"
     out = []
     pos = 0
     groups = {"mon": _month(new.month, m["mon"])}
     if kind in ("ord", "mord"):
         word = ORDINALS[new.day - 1]
         groups["ow"] = word.capitalize() if m["ow"][0].isupper() else word
+    if kind == "mdl":
+        groups["d"] = _pad(new.day, m["d"])
+        if m["ord"]:
+            groups["ord"] = "th" if 11 <= new.day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(
+                new.day % 10, "th")
     if "y" in m.re.groupindex and m["y"]:
         groups["y"] = f"{new.year:04d}"
     if "yy" in m.re.groupindex and m["yy"]:
@@ -144,7 +203,13 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
     return "".join(out) + text[pos:]
 
 
+def _pad(value: int, like: str) -> str:
+    return f"{value:02d}" if like.startswith("0") else str(value)
+
+
 def _month(month: int, like: str) -> str:
     full = MONTHS[month - 1].capitalize()
-    name = full if len(like) > 4 or like in ("June", "July", "May") else full[:3]
+    name = full if len(like) > 4 or like.lower() in ("june", "july", "may") else full[:3]
+    if like.islower():
+        return name.lower()
     return name.upper() if like.isupper() and len(like) > 1 else name
