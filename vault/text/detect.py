@@ -290,7 +290,7 @@ _DIGITS = re.compile(r"\d(?:\D{0,24}\d)*")
 # number: 2023-...", "Bundesallee 12"; "1 Martin Luther King Jr Boulevard NW".
 _BEFORE, _AFTER = 28, 44
 # Windows closer than this are scanned as one: each scan has a cost of its own.
-_MERGE = 160
+_MERGE = 600
 
 
 def digit_windows(text: str) -> Windows:
@@ -314,6 +314,8 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
     others already explain. `words`: also people nobody registered, places
     and organisations (the export's; `redact --pii` does not remove them)."""
     windows = digit_windows(text)
+    if windows and sum(b - a for a, b in windows) > len(text) // 3:
+        windows = [(0, len(text))]   # most of it: one scan each is cheaper than many
     found = find_checked(text, windows)
     if windows:
         found += find_dates(text, month_first, windows)

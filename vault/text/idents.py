@@ -15,8 +15,6 @@ import re
 from . import lexicon
 from .span import Span, Windows, scan
 
-_TOKEN = re.compile(
-    r"[A-Za-z0-9](?<![\w@./#$€£+-][A-Za-z0-9])[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w@]|[./]\w)")
 _UNITS = frozenset(
     "mg mcg ug g kg ml l dl lb lbs oz cm mm km m mi ft in hr hrs h min mins sec s ms x "
     "k mo mos wk wks yr yrs y yo d am pm st nd rd th iu u units mmhg bpm kcal cal gb mb "
@@ -38,6 +36,16 @@ _KEYWORD = re.compile(
     r"(?P<v>(?:[A-Z]{1,3}[ ](?=\d))?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]*"
     r"(?:\.\d+)*(?:[ ](?=\d)\d+(?:-\d+)*){0,3})"
     r"(?![\w@]|[./]\w)")
+# The words before a token with a digit, read backwards: the keyword is
+# looked up in a set, and only then is _KEYWORD tried where it starts,
+# instead of the alternation at every word.
+_WORDS_BEFORE = re.compile(r"[A-Za-z][A-Za-z/'#.:]*[ \t]*\Z")
+_KEYWORD_WORDS = frozenset(w for k in _KEYWORDS for w in re.findall(r"[a-z/']+", k)) | {
+    "no", "number", "num", "nbr", "id", "#"}
+# A token with a digit in it, grown from the digit run outwards.
+_DIGITS = re.compile(r"\d+")
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_TOKEN_RIGHT = re.compile(r"[A-Za-z0-9_-]*")
 _PHONE_WORDS = frozenset({"pager", "pgr", "beeper", "bleep", "ext", "extension"})
 _FIXED = frozenset(
     "covid19 covid-19 sars-cov-2 h1n1 hba1c a1c sglt2 sglt2i glp1 glp-1 dpp4 dpp-4 "
@@ -94,29 +102,71 @@ def find(text: str, windows: Windows) -> list[Span]:
             if sum(c.isdigit() for c in m.group()) >= 9 or not m.group()[0].isdigit():
                 out.append(Span(m.start(), m.end(), kind))
             kind = "HANDLE" if rx is _SHAPES[-1][0] else kind
-    for m in scan(_KEYWORD, text, windows):
-        value = m["v"]
-        digits = sum(c.isdigit() for c in value)
-        kw = m["kw"].lower()
-        if kw in _PHONE_WORDS:
-            if digits >= 3:
-                out.append(Span(m.start("v"), m.end("v"), "PHONE"))
-            continue
-        if kw in ("mrn", "medical record", "vin", "plate", "license plate", "serial",
-                  "s/n", "sn", "npi", "dea", "subscriber", "member", "policy", "plan",
-                  "group", "grp", "account", "acct", "badge", "employee", "user id",
-                  "medicaid", "medicare", "mr", "chart", "record", "passport", "dl",
-                  "license", "licence", "driver's license", "drivers license", "ending", "tag",
-                  "badge") and digits >= 3:
-            out.append(Span(m.start("v"), m.end("v"), "ID"))
-        elif digits >= 5 or digits >= 3 and not value.replace(" ", "").isdigit():
-            out.append(Span(m.start("v"), m.end("v"), "ID"))
-    for m in scan(_TOKEN, text, windows):
-        token = m.group()
+    for start, end in _digit_tokens(text, windows):
+        token = text[start:end]
+        m = _keyword_before(text, start)
+        if m is not None:
+            _keyword(m, out)
         if len(token) < 5 or token.isdigit() or token.replace("-", "").isdigit():
             continue
-        if not any(c.isdigit() for c in token) or not any(c.isalpha() for c in token):
+        if text[start - 1:start] in "@./#$€£+" and start or text[end:end + 1] in "@" or \
+                text[end:end + 1] in "./" and text[end + 1:end + 2].isalnum():
+            continue   # part of an e-mail, a URL, an amount or a dotted code
+        if not any(c.isalpha() for c in token) or token.strip("-_") != token:
             continue
         if not _exempt(token) and not _PHONE_EXT.fullmatch(token):
-            out.append(Span(m.start(), m.end(), "ID"))
+            out.append(Span(start, end, "ID"))
     return out
+
+
+def _digit_tokens(text: str, windows: Windows) -> list[tuple[int, int]]:
+    """(start, end) of every token with a digit in the windows: letters,
+    digits, "-" and "_" around a run of digits."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in windows:
+        for m in _DIGITS.finditer(text, lo, hi):
+            if out and m.start() < out[-1][1]:
+                continue
+            start = m.start()
+            while start > 0 and text[start - 1] in _TOKEN_CHARS:
+                start -= 1
+            out.append((start, _TOKEN_RIGHT.match(text, m.end()).end()))
+    return out
+
+
+def _keyword_before(text: str, start: int) -> re.Match[str] | None:
+    """_KEYWORD matched at one of the three words before `start`, if one
+    of them is a keyword's word."""
+    pos, found = start, None
+    for _ in range(4):
+        before = _WORDS_BEFORE.search(text, max(0, pos - 24), pos)
+        if before is None:
+            break
+        word = before.group().rstrip(" \t.:#").lower()
+        if word not in _KEYWORD_WORDS and not (len(word) <= 3 and word.isalpha()):
+            break
+        pos = before.start()
+        m = _KEYWORD.match(text, pos)
+        if m is not None and m.start("v") <= start < m.end("v"):
+            found = m
+    return found
+
+
+def _keyword(m: re.Match[str], out: list[Span]) -> None:
+    """The value after a record word, if it is one."""
+    value = m["v"]
+    digits = sum(c.isdigit() for c in value)
+    kw = m["kw"].lower()
+    if kw in _PHONE_WORDS:
+        if digits >= 3:
+            out.append(Span(m.start("v"), m.end("v"), "PHONE"))
+        return
+    if kw in ("mrn", "medical record", "vin", "plate", "license plate", "serial",
+              "s/n", "sn", "npi", "dea", "subscriber", "member", "policy", "plan",
+              "group", "grp", "account", "acct", "badge", "employee", "user id",
+              "medicaid", "medicare", "mr", "chart", "record", "passport", "dl",
+              "license", "licence", "driver's license", "drivers license", "ending", "tag",
+              "badge") and digits >= 3:
+        out.append(Span(m.start("v"), m.end("v"), "ID"))
+    elif digits >= 5 or digits >= 3 and not value.replace(" ", "").isdigit():
+        out.append(Span(m.start("v"), m.end("v"), "ID"))

@@ -12,6 +12,7 @@ head words are in `orgs`. Pure functions, no I/O but the lists' first read.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
@@ -126,6 +127,14 @@ def _name_after(text: str, pos: int, lower_ok: bool, limit: int = 3,
     return end
 
 
+@lru_cache(maxsize=1)
+def _triggers() -> frozenset[str]:
+    """Every word the pass over the words stops at, in lower case."""
+    from .orgs import HEADS
+    return frozenset((*_TITLES, *_ROLES, *_RELATIONS, *_LOWER_CUE, *HEADS, "m",
+                      *(c.lower() for c in _CREDENTIALS)))
+
+
 def _alone(text: str, m: re.Match[str]) -> bool:
     """The word is a token of its own: no digit or underscore touches it."""
     before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
@@ -168,11 +177,14 @@ def find_context(text: str) -> list[Span]:
     dictation lines and "SURNAME, FIRST") and organisations by their head
     word, in one pass over the words."""
     from .orgs import HEADS, org_before
+    triggers = _triggers()
     out: list[Span] = []
     for m in _ALPHA.finditer(text):
         w = m.group()
         lw = w.lower()
-        if w in _CREDENTIALS or w[-1:] == "D" and w.replace(".", "") in _CREDENTIALS:
+        if lw not in triggers:
+            continue   # most words: one set lookup
+        if w in _CREDENTIALS or w == "M" and text[m.end():m.end() + 3] == ".D.":
             before = text[m.start() - 2:m.start()]
             if before[-1:] in " \t" and (before[:1].isalpha() or before[:1] in ",."):
                 start = _name_before(text, m.start() - (2 if before[:1] == "," else 1))
@@ -183,12 +195,12 @@ def find_context(text: str) -> list[Span]:
             org = org_before(text, m)
             if org is not None:
                 out.append(org)
-        if w.islower() and len(w) > 2:
+        if w.islower() and len(w) > 2 and (lw in _LOWER_CUE or lw in _RELATIONS):
             if not _alone(text, m):
                 continue   # letters inside a code or a hash ("00000dee")
             if lw in _LOWER_CUE:
                 out += _lower_place(text, m.end())
-            elif lw in _RELATIONS:
+            else:
                 # "son dennis", "her friend carmen": a first name in lower case
                 nxt = _NEXT_LOWER.match(text, m.end())
                 if nxt and nxt[1] in lexicon.first_names() and not is_ordinary(nxt[1]) \
@@ -196,7 +208,6 @@ def find_context(text: str) -> list[Span]:
                     end = nxt.end(2) if nxt[2] and is_name(nxt[2]) and not is_ordinary(
                         nxt[2]) else nxt.end(1)
                     out.append(Span(nxt.start(1), end, "PERSON"))
-            continue
         tail = None
         if lw in _TITLES:
             tail, words_ok = _TITLE_TAIL.match(text, m.end()), True

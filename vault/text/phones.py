@@ -53,9 +53,16 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
     """Phone numbers in any of `regions`' national formats or in international
     format. What other detectors already explain (a date, a card, a record
     number) is masked first, so "on 03/05/2024 555-0132" is not one window."""
-    for f in taken:
-        if f.kind.split(":")[0] in _BLOCKS_PHONE:
-            text = text[:f.start] + "#" * (f.end - f.start) + text[f.end:]
+    blocks = sorted((f.start, f.end) for f in taken if f.kind.split(":")[0] in _BLOCKS_PHONE)
+    if blocks:
+        pieces, pos = [], 0
+        for start, end in blocks:
+            if end <= pos:
+                continue
+            start = max(start, pos)
+            pieces += [text[pos:start], "#" * (end - start)]
+            pos = end
+        text = "".join(pieces) + text[pos:]
     out = []
     for m in _PHONE_WINDOW.finditer(text):
         window = m.group()

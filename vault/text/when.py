@@ -46,24 +46,24 @@ PATTERNS = {
     "mon": re.compile(_MON + r"(?![ \t]*(?:\d|['’]\d)|[ \t]+(?i:i|we|you|he|she|they|be)\b)"),
     # in lower case only after a cue ("in october", "since feb")
     "monl": re.compile(
-        r"\b(?i:since|in|last|next|until|till|by|from|through|thru|early|mid|late|"
-        r"end of|beginning of|start of|this|during|before|after|rtc|f/u|around|every|"
-        r"each|past|starting)[ \t-]+(?P<mon>january|february|april|june|july|august|"
-        r"september|october|november|december|jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\b"
+        r"(?P<mon>[jfasond](?<![^\W\d_][jfasond])(?:anuary|ebruary|pril|une|uly|ugust|"
+        r"eptember|ctober|ovember|ecember|an|eb|pr|un|ul|ug|ept?|ct|ov|ec))\b"
         r"\.?(?![ \t]*(?:\d|'\d))"),
     "mdl": re.compile(r"(?P<mon>[jfmasond](?<![\w][jfmasond])(?:an|eb|ar|pr|ay|un|ul|ug|ep|"
                       r"ept|ct|ov|ec)[a-z]*)\.?[ \t]+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)?\b(?![:/.]\d)"),
     "range": re.compile(_MON + r"[ \t]+(?P<d>\d{1,2})[-–](?P<d2>\d{1,2})\b"),
     "oday": re.compile(
-        r"\b(?i:the|on|by|until|till|before|after|from|mon|tues?|wed|thu|thurs|fri|sat|sun)"
-        r"[a-z]*\.?[ \t]+(?:the[ \t]+)?(?P<d>[12]?\d|3[01])(?i:st|nd|rd|th)\b"
+        r"(?P<d>\d(?<![\w.,/:$£€-]\d)\d?)(?i:st|nd|rd|th)\b"
         r"(?![ \t]+(?!(?:for|and|to|at|in|on|or|when|if|as|but|so|until)\b)[a-z])"),
     "myq": re.compile(_MON + r"[ \t]+['’](?P<yy>\d\d)\b"),
-    "ord": re.compile(r"\b(?i:the[ \t]+)?" + _ORDW.replace("(?P<ow>", "(?P<ow>(?i:") + ")"
+    "ord": re.compile(r"(?P<ow>[FfSsTtEeNn](?<![^\W\d_][FfSsTtEeNn])(?i:irst|econd|hird|"
+                      r"ourth|ifth|ixth|eventh|ighth|inth|enth|leventh|welfth|\w+teenth|"
+                      r"wentieth|wenty-\w+|hirtieth|hirty-first))"
                       + r"[ \t]+of[ \t]+" + _MON + r"(?:,?[ \t]+(?P<y>\d{4}))?"),
     "mord": re.compile(_MON + r"[ \t]+(?P<ow>(?i:" + "|".join(
         sorted(ORDINALS, key=len, reverse=True)) + r"))\b(?:,?[ \t]+(?P<y>\d{4}))?"),
-    "season": re.compile(r"\b(?P<s>(?i:winter|spring|summer|fall|autumn))(?:[ \t]+of)?[ \t]+"
+    "season": re.compile(r"(?P<s>[WwSsFfAa](?<![^\W\d_][WwSsFfAa])(?i:inter|pring|ummer|all|utumn))"
+                         r"(?:[ \t]+of)?[ \t]+"
                          r"(?:(?P<y>(?:19|20)\d\d)|['’](?P<yy>\d\d))\b"),
     "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
                       r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b"),
@@ -84,19 +84,55 @@ _AGE_WORDS = re.compile(
 
 # An age over 89 standing alone where an age goes: "Taxpayer is 92;",
 # "his mother (91)", "widow, 90 next month", "she is ninety-three".
-_AGE_ALONE = re.compile(
-    r"(?:\b(?i:is|was|turned|turns|turning|aged?|now)[ \t]+|,[ \t]*|\([ \t]*)"
-    r"(?P<n>9\d|1[01]\d|(?i:ninety(?:-(?:one|two|three|four|five|six|seven|eight|nine))?))"
-    r"(?=[ \t]*[);.,]|[ \t]+(?i:next|this|last|today|now|and|yo|y/o|years?)\b)")
+_AGE_AFTER = (r"(?=[ \t]*[);.,]|[ \t]+(?i:next|this|last|today|now|and|yo|y/o|years?)\b)")
+_AGE_ALONE = re.compile(r"(?P<n>[91](?<![\w.,/:$£€-][91])(?<=9)\d|(?<=1)[01]\d)" + _AGE_AFTER)
+_AGE_ALONE_WORD = re.compile(
+    r"(?P<n>(?i:ninety(?:-(?:one|two|three|four|five|six|seven|eight|nine))?))" + _AGE_AFTER)
+_AGE_BEFORE = re.compile(r"(?:\b(?i:is|was|turned|turns|turning|aged?|now)[ \t]+|,[ \t]*|"
+                         r"\([ \t]*)\Z")
+_CUE_BEFORE = re.compile(
+    r"\b(?i:since|in|last|next|until|till|by|from|through|thru|early|mid|late|end of|"
+    r"beginning of|start of|this|during|before|after|rtc|f/u|around|every|each|past|"
+    r"starting)[ \t-]+\Z")
+_DAY_BEFORE = re.compile(
+    r"\b(?i:the|on|by|until|till|before|after|from|mon|tues?|wed|thu|thurs|fri|sat|sun)"
+    r"[a-z]*\.?[ \t]+(?:the[ \t]+)?\Z")
+
+
+# Cheap tests before the patterns that scan the whole text: a capitalised
+# month, a lower-case month or season after a cue, an ordinal word.
+_HINTS = {
+    "mon": re.compile(r"[JFMASOND](?<![^\W\d_][JFMASOND])(?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec"
+                      r"|AN|EB|AR|PR|AY|UN|UL|UG|EP|CT|OV|EC)"),
+    "monl": re.compile(r"[jfasond](?<![^\W\d_][jfasond])(?:an|eb|pr|un|ul|ug|ep|ct|ov|ec)"),
+    "ord": re.compile(r"(?:st|nd|rd|th|ieth)[ \t]+of[ \t]+[A-Z]"),
+    "mord": re.compile(r"[JFMASOND](?<![^\W\d_][JFMASOND])[a-z]+\.?[ \t]+(?i:first|second|"
+                       r"third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+                       r"twelfth|\w+teenth|twent|thirt)"),
+}
 
 
 def find(text: str, windows: Windows) -> list[Span]:
     out = []
-    if windows or "inety" in text:
-        out += [Span(m.start("n"), m.end("n"), "AGE") for m in _AGE_ALONE.finditer(text)]
+    ages = list(scan(_AGE_ALONE, text, windows))
+    if "inety" in text or "INETY" in text:
+        ages += _AGE_ALONE_WORD.finditer(text)
+    out += [Span(m.start("n"), m.end("n"), "AGE") for m in ages
+            if _AGE_BEFORE.search(text, max(0, m.start() - 10), m.start())]
     for kind, rx in PATTERNS.items():
+        if kind in NEEDS_DIGIT and not windows:
+            continue
+        hint = _HINTS.get(kind)
+        if hint is not None and not hint.search(text):
+            continue
         for m in scan(rx, text, windows if kind in NEEDS_DIGIT else None):
             if fields(kind, m) is None:
+                continue
+            if kind == "monl" and not _CUE_BEFORE.search(text, max(0, m.start() - 20),
+                                                          m.start()):
+                continue
+            if kind == "oday" and not _DAY_BEFORE.search(text, max(0, m.start() - 16),
+                                                         m.start()):
                 continue
             if kind == "md":
                 before = text[max(0, m.start() - 16):m.start()]
@@ -132,6 +168,8 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
             if not m["mon"].lower().startswith(MONTHS[month - 1][:len(m["mon"])]) \
                     and m["mon"].lower() != "sept":
                 return None
+        if kind in ("ord", "mord") and m["ow"].lower() not in ORDINALS:
+            return None
         day = (15 if kind in ("mon", "monl", "myq") else int(m["d"]) if kind == "mdl"
                else ORDINALS.index(m["ow"].lower()) + 1)
     if "y" in m.re.groupindex and m["y"]:
