@@ -21,6 +21,8 @@ _UNITS = frozenset(
     "tb kb hz khz mhz ghz mmol meq ng pg mgs tabs tab caps cap puffs gtt cc mph kph "
     "pcs pts am pm a p sq ct w v mah".split())
 _PHONE_EXT = re.compile(r"[\d-]+(?:x|ext)\d{1,6}", re.I)   # "415-555-0142x123": a phone's
+_NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
+_WORD_NUMBER = re.compile(r"([a-z]+)(\d{1,2})([a-z]?)")
 _HEX = re.compile(r"[0-9a-f]+(?:-[0-9a-f]+)*")
 _KEYWORDS = r"""
     mrn medical\s+record chart record pager pgr beeper bleep ext extension plan group grp
@@ -65,10 +67,10 @@ def _exempt(token: str) -> bool:
             p in lexicon.vocabulary() or p in _UNITS or p in lexicon.dictionary())
            for p in parts):
         return True   # "1099-MISC", "24-hour", "12-step"
-    m = re.fullmatch(r"(\d+)([a-z]+)", low)
-    if m and (m[2] in _UNITS or m[2] in lexicon.dictionary()):
+    m = _NUMBER_UNIT.fullmatch(low)
+    if m and (m[2] in _UNITS or len(m[2]) > 1 and m[2] in lexicon.dictionary()):
         return True   # "200mg", "1990s", "3rd", "10am"
-    m = re.fullmatch(r"([a-z]+)(\d{1,2})([a-z]?)", low)
+    m = _WORD_NUMBER.fullmatch(low)
     if m and (m[1] in lexicon.vocabulary() or m[1] in lexicon.dictionary()):
         return True   # "ICD10", "COVID19", "PHQ9", "Hep2" but not "jdoe42"
     return False

@@ -97,9 +97,12 @@ _STRICT = re.compile(r"[^\W_](?<![\w'’-][^\W_])[\w'’-]*")
 
 
 def strict_spans(text: str) -> list[Span]:
-    """Every capitalised word that is not in the vocabulary, every word with
-    a digit and a letter that is not a measurement or known code, and every
-    number of four digits or more (years, codes)."""
+    """Every capitalised word that is not in the vocabulary or that stands in
+    mid-sentence (where a capital marks a name), every word in lower case
+    that the name and place lists know and the dictionary does not, every
+    word with a digit and a letter that is not a measurement or known code,
+    and every number of three digits or more."""
+    from .idents import _exempt
     out = []
     for m in _STRICT.finditer(text):
         word = m.group().rstrip("'’-")
@@ -108,24 +111,22 @@ def strict_spans(text: str) -> list[Span]:
         end = m.start() + len(word)
         if any(c.isdigit() for c in word):
             if any(c.isalpha() for c in word):
-                from .idents import _exempt
                 if not _exempt(word):
                     out.append(Span(m.start(), end, "REDACTED"))
-            elif sum(c.isdigit() for c in word) >= 4:
+            elif sum(c.isdigit() for c in word) >= 3:
                 out.append(Span(m.start(), end, "REDACTED"))
             continue
-        if not word[0].isupper():
-            continue
         k = key(word)
-        if len(k) < 2 or k in _NOT_INITIALS:
+        if not word[0].isupper():
+            if len(k) > 2 and k not in lexicon.STOP and not is_ordinary(k) and (
+                    is_name(k) or k in lexicon.places()):
+                out.append(Span(m.start(), end, "REDACTED"))
             continue
-        if word.isupper():
-            if k in lexicon.vocabulary() or is_ordinary(k) and not is_name(k):
-                continue
-        elif is_ordinary(k) and not is_name(k):
+        if len(k) < 2 or k in _NOT_INITIALS or k in lexicon.vocabulary() or k in lexicon.STOP:
             continue
-        elif is_ordinary(k) and _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()]):
-            continue
+        if is_ordinary(k) and not is_name(k) and (word.isupper() or _SENTENCE_START.search(
+                text[max(0, m.start() - 3):m.start()])):
+            continue   # a word in capitals, or one that starts a sentence
         out.append(Span(m.start(), end, "REDACTED"))
     return out
 
