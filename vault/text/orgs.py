@@ -42,6 +42,7 @@ _STRONG = (
 # The last word of each head, looked up word by word (people.find_context).
 HEADS = frozenset(h.split()[-1].lower() for h in _STRONG.split("|"))
 _HEADS_FULL = {h.lower(): h for h in _STRONG.split("|")}
+_LEGAL = frozenset("inc llc llp pllc ltd corp co plc".split())
 # The words before a head that may belong to the name, read backwards.
 _BEFORE = re.compile(rf"(?:[{_UP}][\w'’&.-]*|&|and|of|the|de|for)[ \t]+\Z")
 # Heads that are also ordinary adjectives or nouns: need a modifier that is
@@ -95,7 +96,8 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
     head = m.group()
     end = m.end() + (text[m.end():m.end() + 1] == "." and head.lower() in ("inc", "ltd",
                                                                              "corp", "co"))
-    if text[end:end + 1].isalnum() or text[end:end + 1] in "-'’":
+    after = text[end:end + 1]
+    if after and (after.isalnum() or after in "-'’"):
         return None
     start, words, starts = m.start(), [], []
     for _ in range(5):
@@ -104,7 +106,8 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
             break
         word = before.group().strip()
         if word.endswith(".") and len(word) > 3 or word.lower() in HEADS \
-                and (word + " " + (words[0] if words else head)).lower() not in _HEADS_FULL:
+                and (word + " " + (words[0] if words else head)).lower() not in _HEADS_FULL \
+                and head.lower() not in _LEGAL:
             break   # the end of a sentence, or of the organisation before
         start = before.start()
         words.insert(0, word)
@@ -147,8 +150,8 @@ def find_orgs(text: str) -> list[Span]:
         # ordinary word, or the name is a known place or person
         if any(not is_ordinary(k) or k in lexicon.places() for k in words[1:]) \
                 and words[0] not in lexicon.STOP and words[0] not in lexicon.CALENDAR:
-            out.append(Span(m.start(), m.end(), "ORG"))
-    out += [Span(m.start(), m.end(), "ORG") for m in _OF.finditer(text)]
+            out.append(Span(m.start(), m.end() - m.group().endswith("."), "ORG"))
+    out += [Span(m.start(), m.end() - m.group().endswith("."), "ORG") for m in _OF.finditer(text)]
     return out
 
 

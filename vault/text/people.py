@@ -58,7 +58,7 @@ _CREDENTIALS = frozenset(
     "CNM CRNA LPN CNA FNP DNP APRN MBBS FRCP MRCP LCPC BCBA OTR DPT PharmD RPh CFP EA PMHNP "
     "RGN FY2 FY1 ST3 SpR MA CMA".split())
 _ALPHA = re.compile(r"[^\W\d_]+")
-_DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][ \t]?[a-z]{{2,}}"
+_DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][a-z]{{2,}}"
                         r"(?:/[a-z]{2,})*\b")
 _SURNAME_FIRST = re.compile(
     rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]+|[a-z'’-]+)(?<=(\w)),[ \t]*"
@@ -237,7 +237,7 @@ def find_context(text: str) -> list[Span]:
     for m in _SURNAME_FIRST.finditer(text):
         first = m.group().split(",")[0]
         a, b = key(first), key(m[2])
-        if a in lexicon.places() or b in lexicon.places() and not is_name(b):
+        if a in lexicon.places() and not is_name(a) or b in lexicon.places() and not is_name(b):
             continue
         if b in lexicon.vocabulary() or a in lexicon.vocabulary():
             continue

@@ -49,7 +49,8 @@ PATTERNS = {
         r"(?P<mon>[jfasond](?<![^\W\d_][jfasond])(?:anuary|ebruary|pril|une|uly|ugust|"
         r"eptember|ctober|ovember|ecember|an|eb|pr|un|ul|ug|ept?|ct|ov|ec))\b"
         r"\.?(?![ \t]*(?:\d|'\d))"),
-    "mdl": re.compile(r"(?P<mon>[jfmasond](?<![\w][jfmasond])(?:an|eb|ar|pr|ay|un|ul|ug|ep|"
+    # (not "may" or "march" in lower case: "may 2" is a verb and a number)
+    "mdl": re.compile(r"(?P<mon>[jfasond](?<![\w][jfasond])(?:an|eb|pr|un|ul|ug|ep|"
                       r"ept|ct|ov|ec)[a-z]*)\.?[ \t]+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)?\b(?![:/.]\d)"),
     "range": re.compile(_MON + r"[ \t]+(?P<d>\d{1,2})[-–](?P<d2>\d{1,2})\b"),
     "oday": re.compile(
@@ -90,6 +91,10 @@ _AGE_ALONE_WORD = re.compile(
     r"(?P<n>(?i:ninety(?:-(?:one|two|three|four|five|six|seven|eight|nine))?))" + _AGE_AFTER)
 _AGE_BEFORE = re.compile(r"(?:\b(?i:is|was|turned|turns|turning|aged?|now)[ \t]+|,[ \t]*|"
                          r"\([ \t]*)\Z")
+_WORD_END = re.compile(r"([^\W\d_]+)[ \t]*\Z")
+_KIN = frozenset("mother father mom dad mum grandmother grandfather grandma grandpa aunt "
+                 "uncle husband wife widow widower sister brother neighbour neighbor friend "
+                 "patient client pt taxpayer".split())
 _CUE_BEFORE = re.compile(
     r"\b(?i:since|in|last|next|until|till|by|from|through|thru|early|mid|late|end of|"
     r"beginning of|start of|this|during|before|after|rtc|f/u|around|every|each|past|"
@@ -117,8 +122,16 @@ def find(text: str, windows: Windows) -> list[Span]:
     ages = list(scan(_AGE_ALONE, text, windows))
     if "inety" in text or "INETY" in text:
         ages += _AGE_ALONE_WORD.finditer(text)
-    out += [Span(m.start("n"), m.end("n"), "AGE") for m in ages
-            if _AGE_BEFORE.search(text, max(0, m.start() - 10), m.start())]
+    for m in ages:
+        cue = _AGE_BEFORE.search(text, max(0, m.start() - 10), m.start())
+        if cue is None:
+            continue
+        if cue.group().startswith("("):
+            # "his mother (91)", "Henrietta (92)"; not "room (95)"
+            word = _WORD_END.search(text, max(0, cue.start() - 24), cue.start())
+            if not word or not (word[1][0].isupper() or word[1].lower() in _KIN):
+                continue
+        out.append(Span(m.start("n"), m.end("n"), "AGE"))
     for kind, rx in PATTERNS.items():
         if kind in NEEDS_DIGIT and not windows:
             continue
