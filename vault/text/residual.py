@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import lexicon
 from .lexicon import is_name, is_ordinary, key
@@ -53,11 +54,32 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
         why = _why(text, m.start(), m.end(), word, names)
         if why:
             out.append(Candidate(m.start(), m.end(), word, why))
+    for m in _LOWER_WORD.finditer(text):
+        if m.group() in _lower_names() and m.group() not in names:
+            out.append(Candidate(m.start(), m.end(), m.group(), "a name or place in lower case"))
+    for m in _LINE_INITIALS.finditer(text):
+        k = m[1].lower()
+        if k not in names and k not in lexicon.STOP and not is_ordinary(k):
+            out.append(Candidate(m.start(1), m.end(1), m[1], "initials alone on a line"))
     for m in _AFTER_TITLE.finditer(text):
         k = key(m[1])
         if k not in lexicon.STOP and k not in names and (is_name(k) or not is_ordinary(k)):
             out.append(Candidate(m.start(1), m.end(1), m[1], "lower case after a title"))
-    return sorted(out, key=lambda c: c.start)
+    return sorted({(c.start, c.end): c for c in out}.values(), key=lambda c: c.start)
+
+
+_LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z]{2,}(?![\w'’-])")
+_LINE_INITIALS = re.compile(r"^[ \t]*-*[ \t]*([A-Za-z]{2,3})[ \t]*$", re.M)
+
+
+@lru_cache(maxsize=1)
+def _lower_names() -> frozenset[str]:
+    """Names and places that are no ordinary word, for finding them in
+    lower case ("spokane", "kaminski")."""
+    words = lexicon.ordinary()
+    single = (w for w in (*lexicon.first_names(), *lexicon.surnames(), *lexicon.places())
+              if " " not in w and len(w) > 3)
+    return frozenset(w for w in single if w not in words and w not in lexicon.STOP)
 
 
 def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set[str]) -> str:
@@ -66,8 +88,8 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
         if any(c.isalpha() for c in word) and len(word) >= 5:
             from .idents import _exempt
             return "" if _exempt(word) else "code mixing letters and digits"
-        if word.isdigit() and len(word) >= 5:
-            return "number of five digits or more"
+        if word.isdigit() and len(word) >= 4:
+            return "number of four digits or more"
         return ""
     k = key(word)
     if k in names:
@@ -86,7 +108,8 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
         return ""
     if is_ordinary(k):
         if _SENTENCE_START.search(text[max(0, start - 3):start]):
-            return ""   # "Hope is ...": a word that starts a sentence
+            # "Hope is ...": a word that starts a sentence, unless a first name
+            return "a first name, or a word" if k in lexicon.first_names() else ""
         return "capitalised in mid-sentence"
     return "capitalised, not in the vocabulary"
 
