@@ -64,7 +64,10 @@ class Anonymizer:
         self._names = NameIndex(((p.names, p.replacement) for p in people), _dictionary())
         self.counts: Counter[str] = Counter()
         self._left: Counter[str] = Counter()
-        self.last_candidates: list[residual.Candidate] = []
+        # Outputs not yet read for the report: it is built when asked for
+        # (last_candidates, suspects()), so text() alone does not pay for it.
+        self._unread: list[str] = []
+        self._last: tuple[str, list[residual.Candidate]] | None = None
 
     def text(self, text: str, *, day_offset: int = 0) -> str:
         """The anonymized text. `day_offset` is this client's date shift in
@@ -84,10 +87,25 @@ class Anonymizer:
         found += [(m.start, m.start - m.end, _PRIORITY["NAME"], m.end, "NAME", m.replacement)
                   for m in names]
         out = self._apply(text, found, day_offset) if found else text
-        self.last_candidates = [c for c in residual.candidates(out, self._names.parts)
-                                if residual.key(c.word) not in self._keep]
-        self._left.update(c.word for c in self.last_candidates)
+        self._unread.append(out)
         return out
+
+    @property
+    def last_candidates(self) -> list[residual.Candidate]:
+        """What the residual-risk report lists in the last text() output."""
+        if not self._unread:
+            return [] if self._last is None else self._last[1]
+        self._read()
+        assert self._last is not None
+        return self._last[1]
+
+    def _read(self) -> None:
+        for out in self._unread:
+            found = [c for c in residual.candidates(out, self._names.parts)
+                     if residual.key(c.word) not in self._keep]
+            self._left.update(c.word for c in found)
+            self._last = (out, found)
+        self._unread.clear()
 
     def _apply(self, text: str, found: list, day_offset: int) -> str:
         found.sort(key=lambda f: f[:3])
@@ -163,6 +181,7 @@ class Anonymizer:
         """What the residual-risk report lists, over every text so far: words
         left in the anonymized texts that may be names, places or codes
         (see `residual.candidates`). Most frequent first."""
+        self._read()
         return sorted(self._left.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]
 
 
