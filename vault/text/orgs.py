@@ -76,7 +76,19 @@ _OF = re.compile(
 _AREA = re.compile(
     rf"[{_UP}](?<![\w][{_UP}])[\w'’.-]*(?:[ \t]+[{_UP}][\w'’.-]*){{0,2}}[ \t]+"
     rf"(?:County|Parish|Borough|District|Township|Heights|Valley|Hills|Springs|Beach|"
-    rf"Falls|Village|Estates|Quarter|Neighborhood|Neighbourhood|Reservation|Metro)\b")
+    rf"Falls|Village|Estates|Quarter|Neighborhood|Neighbourhood|Reservation|Metro|Island|"
+    rf"Heath|Common|Cemetery)\b")
+# "Lake Minnetonka", "Mount Tabor", "Fort Collins"
+_PREFIXED = re.compile(rf"(?:Lake|Mount|Mt\.?|Fort|Ft\.?|Port|Cape|Isle of)[ \t]+[{_UP}][a-z]+")
+# A street named without a number: "Division St", "MLK Blvd", "SE 52nd Ave",
+# "Railton Road"; a house name: "Rose Cottage", "The Old Rectory".
+_STREET = re.compile(
+    rf"(?<![\w])(?=[{_UP}\d])(?:(?:N|S|E|W|NE|NW|SE|SW)[ \t]+)?"
+    rf"(?:[{_UP}][a-z]+|\d+(?:st|nd|rd|th)|[{_UP}]{{2,4}})(?:[ \t]+[{_UP}][a-z]+)?[ \t]+"
+    rf"(?:Street|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Pkwy|Highway|"
+    rf"Hwy|Terrace|Crescent|Brow|St)\b\.?"
+    rf"|[{_UP}](?<![\w][{_UP}])[a-z]+(?:[ \t]+[{_UP}][a-z]+)?[ \t]+"
+    rf"(?:Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
 _REGIONS = re.compile(
     r"(?<!\w)(?:Pacific Northwest|Midwest|New England|Bay Area|Upstate|Downstate|Deep South|"
     r"Tri-State|Inland Empire|East Bay|South Bay|North Shore|South Shore|Gulf Coast|"
@@ -155,6 +167,27 @@ def find_orgs(text: str) -> list[Span]:
     return out
 
 
+# A street type or house word after a space: where _STREET may end.
+_STREET_HINT = re.compile(
+    r" (?:Street|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Pkwy|Highway|Hwy|"
+    r"Terrace|Crescent|Brow|St|Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
+
+
+def _streets(text: str) -> list[re.Match[str]]:
+    """_STREET's matches, looked for only just before a street type."""
+    out: list[re.Match[str]] = []
+    for hint in _STREET_HINT.finditer(text):
+        if out and hint.start() < out[-1].end():
+            continue
+        m = None
+        for m in _STREET.finditer(text, max(0, hint.start() - 30), hint.end() + 1):
+            if m.end() >= hint.end():
+                break
+        if m is not None and m.end() >= hint.end():
+            out.append(m)
+    return out
+
+
 def find_areas(text: str) -> list[Span]:
     out = []
     for m in _AREA.finditer(text):
@@ -168,6 +201,17 @@ def find_areas(text: str) -> list[Span]:
         if start < m.end() - 6:
             out.append(Span(start, m.end(), "PLACE"))
     out += [Span(m.start(), m.end(), "PLACE") for m in _REGIONS.finditer(text)]
+    out += [Span(m.start(), m.end(), "PLACE") for m in _PREFIXED.finditer(text)]
+    for m in _streets(text):
+        first = m.group().split()[0]
+        if first in ("Dr", "St", "Mr", "Mrs", "Ms") or key(first) in lexicon.STOP and \
+                len(m.group().split()) < 3:
+            continue
+        end = m.end() - (m.group().endswith(".") and not m.group().endswith(("St.", "Rd.",
+                                                                              "Ave.")))
+        # A place, not an ADDRESS: `redact --pii` removes addresses from
+        # the vault, and a street without a number is too weak to destroy.
+        out.append(Span(m.start(), end, "PLACE"))
     for m in _STATE_AFTER.finditer(text):
         town = key(m.group().split()[0].rstrip(","))
         credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] \
@@ -177,7 +221,7 @@ def find_areas(text: str) -> list[Span]:
                 and "," in m.group()) and not credential and not word:
             out.append(Span(m.start("st"), m.end("st"), "PLACE"))
             if m["zip"]:
-                out.append(Span(m.start("zip"), m.end("zip"), "POSTCODE"))
+                out.append(Span(m.start("zip"), m.end("zip"), "PLACE"))   # (see zip_after)
     return out
 
 
@@ -188,5 +232,7 @@ def zip_after(text: str, spans: list[Span]) -> list[Span]:
         if s.kind == "PLACE":
             m = _ZIP_AFTER.match(text, s.end)
             if m:
-                out.append(Span(m.start(1), m.end(1), "POSTCODE"))
+                # PLACE, not POSTCODE: found only by the export's word
+                # detectors, and --pii removes every POSTCODE they report
+                out.append(Span(m.start(1), m.end(1), "PLACE"))
     return out
