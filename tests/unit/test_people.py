@@ -59,6 +59,11 @@ def test_a_person_in_context_is_found(text, name):
 
 
 @pytest.mark.parametrize("text,word", [
+    ("Son dennis in spokane to be called.", "dennis"),
+    ("Son dennis in spokane to be called.", "spokane"),
+    ("neighbour kaminski withdrew the objection", "kaminski"),
+    ("flare after her boss (marty) kept her late", "marty"),
+    ("a conference in san diego", "san diego"),
     ("LK:tmw", "tmw"),
     ("ABC/jones/lee", "jones"),
     ("Follow up in two weeks.\nRMS", "RMS"),

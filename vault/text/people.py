@@ -88,7 +88,7 @@ _WORD_BEFORE = re.compile(r"([^\W\d_][^\W\d_'’-]*)\.?[ \t]*\Z")
 # that sign a note ("-- RMS", "gw", "JM").
 _SIGNATURE = re.compile(r"^[ \t]*(?:--?[ \t]*)?([A-Z]{2,3})[ \t]*$", re.M)
 _LOWER_CUE = frozenset("in from to near visiting at moved lives".split())
-_NEXT_LOWER = re.compile(r"[ \t]+([a-z]+)(?:[ \t]+([a-z]+))?")
+_NEXT_LOWER = re.compile(r"[ \t]+\(?([a-z]+)(?:[ \t]+([a-z]+))?")
 _SPLIT_DICTATION = re.compile(r"[:/][ \t]?")
 
 
@@ -195,15 +195,16 @@ def find_context(text: str) -> list[Span]:
             org = org_before(text, m)
             if org is not None:
                 out.append(org)
-        if w.islower() and len(w) > 2 and (lw in _LOWER_CUE or lw in _RELATIONS):
+        if (lw in _LOWER_CUE and w.islower() or lw in _RELATIONS) and len(w) > 1:
             if not _alone(text, m):
                 continue   # letters inside a code or a hash ("00000dee")
             if lw in _LOWER_CUE:
                 out += _lower_place(text, m.end())
             else:
-                # "son dennis", "her friend carmen": a first name in lower case
+                # "son dennis", "neighbour kaminski", "her boss (marty)": a name
+                # in lower case that is no ordinary word
                 nxt = _NEXT_LOWER.match(text, m.end())
-                if nxt and nxt[1] in lexicon.first_names() and not is_ordinary(nxt[1]) \
+                if nxt and is_name(nxt[1]) and not is_ordinary(nxt[1]) and len(nxt[1]) > 2 \
                         and nxt[1] not in STOP and nxt[1] not in PARTICLES:
                     end = nxt.end(2) if nxt[2] and is_name(nxt[2]) and not is_ordinary(
                         nxt[2]) else nxt.end(1)
