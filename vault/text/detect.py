@@ -40,7 +40,9 @@ _TLD = (r"(?:com|org|net|edu|gov|io|co|uk|us|de|fr|nl|au|ca|ie|in|info|biz|me|ap
         r"so|ai|dev|ly|gg|tv|xyz|site|online|shop|page|link|nz|ch|dk)")
 _URL = re.compile(
     r"(?i)\b(?:https?://|www\.)[^\s<>\"']+"
-    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\." + _TLD + r"\b(?:/[^\s<>\"']*)?")
+    # a label never ends with "-" ("b-.ly" is no domain)
+    r"|\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\." + _TLD
+    + r"\b(?:/[^\s<>\"']*)?")
 _URL_TAIL = ".,;:!?)]}'\""
 
 _STREET_TYPE = (
