@@ -47,7 +47,7 @@ KEYS = ["client", "note", "date", "tags", "text"]
 
 # Marker words tell whose note a record is; lower-case so no detector touches them.
 ALICE_NOTES = [
-    ("quokka intake on 2024-03-05; Bob Ferrante was mentioned. Zorblax came too.",
+    ("quokka intake on 2024-03-05; Bob Ferrante was mentioned. ZORBLAX came too.",
      ["intake"]),
     ("quokka second: email alice.w@example.com, SSN 123-45-6789, card "
      "4111 1111 1111 1111, IBAN GB82 WEST 1234 5698 7654 32, phone +44 20 7946 0958.", []),
@@ -247,7 +247,7 @@ def test_dates_shift_by_one_offset_per_client(practice):
                       for r, d in zip(records, real[marker])}
             assert len(shifts) == 1, (marker, shifts)       # one offset per client
             (shift,) = shifts
-            assert 1 <= abs(shift) <= 180
+            assert -180 <= shift <= -1   # back, never into the future (issue 14)
             offsets.append(shift)
             if marker == "quokka":   # the date in the text moves by the same offset
                 moved = (date(2024, 3, 5) + timedelta(days=shift)).isoformat()
@@ -329,13 +329,17 @@ def test_report_file(practice):
     result = ok(practice.run("export-anonymized", "--report", str(report)))
     assert mode(report) == 0o600
     data = json.loads(report.read_text())
-    assert set(data) == {"clients", "notes", "replaced", "suspects"}
+    assert set(data) == {"clients", "notes", "replaced", "strict", "suspects", "candidates"}
     assert data["clients"] == 3 and data["notes"] == 6
     for kind in ("NAME", "EMAIL", "SSN", "CARD", "IBAN", "PHONE", "DATE"):
         assert data["replaced"].get(kind, 0) >= 1, kind
-    assert {"word": "Zorblax", "count": 1} in data["suspects"]
+    assert {"word": "ZORBLAX", "count": 1} in data["suspects"]
     assert all(set(s) == {"word", "count"} for s in data["suspects"])
-    assert "Zorblax" not in result.stderr   # (it stays in the notes: nobody registered it)
+    # Each word left, where it is in which record (issue 14).
+    (found,) = [c for c in data["candidates"] if c["text"] == "ZORBLAX"]
+    assert set(found) == {"client", "note", "field", "start", "end", "text", "why"}
+    assert found["field"] == "text" and found["note"] == 1
+    assert "ZORBLAX" not in result.stderr   # (it stays in the notes: nobody registered it)
     assert "listed in the report" in result.stderr
     # an existing report is refused like an existing output
     before = log_count(practice)
@@ -356,9 +360,9 @@ def test_residual_report_on_stderr_without_the_suspect_words(practice):
     entry = last_entry(practice, "export-anonymized")
     assert {k: int(v) for k, v in counts.items()} == entry["detail"]["replaced"]
     warning = [line for line in lines if line.startswith("vault: warning: ")
-               and "capitalised" in line]
+               and "may be names" in line]
     assert len(warning) == 1
-    assert "Zorblax" not in result.stderr   # not a terminal: words from notes stay out
+    assert "ZORBLAX" not in result.stderr   # not a terminal: words from notes stay out
     assert "--report" in warning[0]
     for name in (ALICE, "Whitcombe", "Ferrante", "quokka"):
         assert name not in result.stderr
@@ -535,11 +539,11 @@ def test_on_a_terminal_the_report_names_the_suspect_words(practice):
     given = ["--recipient", "Dr. Supervisor", "--purpose", "supervision"]
     status, output = run_on_tty(practice.env, ["export-anonymized", CAROL, BOB, *given])
     assert status == 0, output
-    assert "Zorblax" not in output   # only Alice's note has it
+    assert "ZORBLAX" not in output   # only Alice's note has it
     status, output = run_on_tty(practice.env, ["export-anonymized", *given])
     assert status == 0, output
-    warning = next(line for line in output.splitlines() if "capitalised" in line)
-    assert "Zorblax (1)" in warning
+    warning = next(line for line in output.splitlines() if "may be names" in line)
+    assert "ZORBLAX (1)" in warning
 
 
 # -- log --disclosures -------------------------------------------------------------

@@ -22,9 +22,10 @@ CLIENT = "Victor Hale"
 
 # (phone number as written, a note around it)
 PHONES = [
-    ("030 901820", "Berlin office 030 901820, ask for the front desk."),
+    # No town names: the export replaces places since issue 14, --pii does not.
+    ("030 901820", "Head office 030 901820, ask for the front desk."),
     ("0412 345 678", "New mobile 0412 345 678 since the move."),
-    ("06 12 34 56 78", "Reach her in Paris on 06 12 34 56 78 in the evenings."),
+    ("06 12 34 56 78", "Reach her at home on 06 12 34 56 78 in the evenings."),
     ("555-0142", "Crisis line tel: 555-0142, any time."),
 ]
 

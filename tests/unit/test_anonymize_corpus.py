@@ -6,8 +6,8 @@ accent-insensitively and word-bounded (the hard test); recall per type, the
 fraction of annotated strings absent from the output, printed as a table
 (pytest -s) and held above a floor per type (0.98 for EMAIL, PHONE, SSN,
 CARD, IBAN); ordinary sentences with amounts, counts, rooms, versions, times
-and common words pass through unchanged; and suspects() lists the name
-nobody registered.
+and common words pass through unchanged; and the name nobody registered
+(a coworker) is replaced since issue 14, not left for suspects() to list.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ from vault.text.names import PARTICLES
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MARK = re.compile(r"\[\[([A-Z]+):(.*?)\]\]")
 OFFSET = 17   # days; every date in the corpus changes when shifted by it
+# The types this corpus annotates (the larger corpus of issue 14, in
+# tests/corpus/dev, also annotates organisations and places).
+TYPES = ("NAME", "PERSON", "EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP", "URL",
+         "ADDRESS", "POSTCODE", "DATE", "AGE", "ID")
 
 # Measured recall is 1.00 for every type (see docs/anonymization.md); the
 # floors leave room for one miss in the types with few annotations.
@@ -72,7 +76,7 @@ def test_the_corpus_is_big_and_varied_enough():
     notes = load_notes()
     assert len(notes) >= 40
     types = Counter(t for _, _, marks in notes for t, _ in marks)
-    assert set(types) == set(PLACEHOLDER_TYPES)
+    assert set(types) == set(TYPES)
     assert all(t in PLACEHOLDER_TYPES for t in types)
 
 
@@ -104,7 +108,7 @@ def test_recall_per_type(run):
                 caught[kind] += 1
     print("\ntype       found/total  recall")
     recall = {}
-    for kind in PLACEHOLDER_TYPES:
+    for kind in TYPES:
         recall[kind] = caught[kind] / seen[kind]
         print(f"{kind:<10} {caught[kind]:>5}/{seen[kind]:<5}  {recall[kind]:.2f}")
     for miss in missed:
@@ -122,11 +126,12 @@ def test_counts_add_up_to_the_placeholders_written(run):
     assert anonymizer.counts["NAME"] >= 60 and anonymizer.counts["DATE"] >= 19
 
 
-def test_suspects_name_the_coworker_nobody_registered(run):
-    anonymizer, _, _ = run
-    suspects = dict(anonymizer.suspects())
-    assert "Bartholomew" in suspects and "Quayle" in suspects
-    assert not {"Whitaker", "Smith", "March", "Tuesday", "Client"} & set(suspects)
+def test_the_coworker_nobody_registered_is_replaced(run):
+    _, notes, outputs = run
+    mentioned = [nid for nid, text, _ in notes if "Bartholomew" in text or "Quayle" in text]
+    assert mentioned
+    assert not [nid for nid in mentioned
+                if "Bartholomew" in outputs[nid] or "Quayle" in outputs[nid]]
 
 
 PLAIN = [

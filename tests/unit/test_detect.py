@@ -39,8 +39,10 @@ def found(text: str) -> list[tuple[str, str]]:
 
 
 def exported(text: str, dates: str = "keep") -> str:
-    """The export's text with nobody known: only the detectors."""
-    return Anonymizer([], dates=dates).text(text)
+    """The export's text with nobody known: only the detectors. The towns
+    these tests name are released with --keep (the export replaces places
+    since issue 14; --pii does not)."""
+    return Anonymizer([], dates=dates, keep=("Berlin", "London")).text(text)
 
 
 def redacted(text: str) -> str:

@@ -125,7 +125,22 @@ def export_anonymized(
             "without a country code (default US; other countries are caught too).")] = "US",
         report: Annotated[Optional[str], typer.Option(
             "--report", metavar="FILE", help="Also write the residual-risk report as "
-            "JSON to FILE.")] = None,
+            "JSON to FILE: the words left that may identify someone, with their "
+            "offsets.")] = None,
+        keep: Annotated[Optional[list[str]], typer.Option(
+            "--keep", metavar="WORD", help="Leave WORD alone: a false alarm the report "
+            "listed or a word the detectors replace (a drug, a town you may name). "
+            "Repeatable. Never releases a known client's name.")] = None,
+        keep_file: Annotated[Optional[str], typer.Option(
+            "--keep-file", metavar="PATH", help="Words to leave alone, one per line "
+            "(# starts a comment); - for stdin.")] = None,
+        also: Annotated[Optional[list[str]], typer.Option(
+            "--also", metavar="WORD", help="Replace WORD wherever it stands, in any "
+            "case, as [REDACTED]: a name the report listed. Repeatable.")] = None,
+        strict: Annotated[bool, typer.Option(
+            "--strict", help="Also replace every capitalised word, code and number of "
+            "four digits or more that is not in the vocabulary: misses less, changes "
+            "more ordinary words (see docs/anonymization.md).")] = False,
         recipient: Recipient = None, purpose: Purpose = None,
         passphrase_file: PassphraseFile = None, keyfile: KeyFile = None) -> None:
     """Export notes that identify nobody, for a supervisor or a researcher.
@@ -134,9 +149,11 @@ def export_anonymized(
     by a pseudonym such as Client-7F3A in every note, whoever's note it is; people
     around a client become [PERSON]; emails, phones, SSNs, cards, IBANs, IPs, URLs,
     addresses, postcodes, ages over 89 and record numbers become typed
-    placeholders. A report on stderr counts the replacements and lists
-    capitalised words that may be names nobody registered: read it before sharing.
-    Logged with --recipient and --purpose (asked for on a terminal when missing).
+    placeholders; so do people nobody registered, places, organisations and
+    codes. A report on stderr counts the replacements and lists the words left
+    that may still identify someone: read it before sharing, then rerun with
+    --keep, --also or --strict. Logged with --recipient and --purpose (asked
+    for on a terminal when missing).
     """
     from ..commands import exports as export
     if fmt not in ("jsonl", "csv", "md"):
@@ -153,6 +170,8 @@ def export_anonymized(
             Path(report).absolute() == Path(output).absolute():
         raise UsageError("--report and -o name the same file")
     _disclosure(recipient, purpose, ask=False)   # bad text: exit 2 before unlocking
+    kept = _words(keep or [], "--keep") + (_word_file(keep_file) if keep_file else [])
+    forced = _words(also or [], "--also")
     destination = "-" if output in (None, "-") else str(Path(output).absolute())
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         disclosure = _disclosure(recipient, purpose, ask=True)
@@ -160,16 +179,35 @@ def export_anonymized(
             result = export.export_anonymized(session, clients or [], dates=dates,
                                               stable=stable, region=region,
                                               destination=destination, progress=progress,
-                                              disclosure=disclosure)
+                                              disclosure=disclosure, strict=strict,
+                                              keep=kept, also=forced)
     with _destination(output, force) as stream:
         _write_anonymized(stream, result.records, fmt)
     summary = {"clients": result.clients, "notes": len(result.records),
-               "replaced": result.counts,
-               "suspects": [{"word": w, "count": n} for w, n in result.suspects]}
+               "replaced": result.counts, "strict": strict,
+               "suspects": [{"word": w, "count": n} for w, n in result.suspects],
+               "candidates": [{"client": c.client, "note": c.note, "field": c.field,
+                               "start": c.start, "end": c.end, "text": c.text,
+                               "why": c.why} for c in result.candidates]}
     if report is not None:
         with paths.private_output(Path(report), overwrite=force) as f:
             f.write(json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
     _residual_report(summary, report)
+
+
+def _words(words: list[str], option: str) -> list[str]:
+    for word in words:
+        if not word.strip():
+            raise UsageError(f"{option} needs a word")
+    return [w.strip() for w in words]
+
+
+def _word_file(path: str) -> list[str]:
+    """--keep-file: one word (or phrase) per line; blank lines and lines
+    starting with # are skipped."""
+    from .argfile import read_text
+    return [line.strip() for line in read_text(path, "--keep-file").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
 
 
 def _residual_report(summary: dict, report: str | None) -> None:
@@ -183,12 +221,13 @@ def _residual_report(summary: dict, report: str | None) -> None:
     if ui.stderr_is_tty():
         words = ", ".join(f"{ui.literal(s['word'], multiline=False)} ({s['count']})"
                           for s in suspects)
-        ui.warn(f"review before sharing; these capitalised words are not in the "
-                f"dictionary and may be names nobody registered: {words}")
+        ui.warn(f"review before sharing; these words were left and may be names, "
+                f"places or codes nobody registered (release one with --keep, replace "
+                f"one with --also): {words}")
     else:  # words from notes stay out of a cron job's log file
-        ui.warn(f"{len(suspects)} capitalised word(s) may be names nobody registered"
-                + ("; they are listed in the report" if report else
-                   "; run on a terminal or with --report FILE to see them"))
+        ui.warn(f"{len(suspects)} word(s) left may be names, places or codes nobody "
+                "registered" + ("; they are listed in the report" if report else
+                                "; run on a terminal or with --report FILE to see them"))
 
 
 # -- export (the client's own records) ---------------------------------------------

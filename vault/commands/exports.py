@@ -7,8 +7,8 @@ caller writes a byte of output. Never imports typer or rich.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -53,11 +53,26 @@ class Disclosure:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A word left in the export that may still identify someone: where it
+    is (the record's pseudonym, note number, field, offsets in that field of
+    the anonymized text), what it is and why it is listed."""
+    client: str
+    note: int
+    field: str       # "text" or "tags"
+    start: int
+    end: int
+    text: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Anonymized:
     records: list[Record]
     counts: dict[str, int]
     suspects: list[tuple[str, int]]
     clients: int
+    candidates: list[Candidate] = field(default_factory=list)
 
 
 def pseudonyms(key: bytes, clients: list[Client]) -> dict[bytes, str]:
@@ -74,10 +89,12 @@ def pseudonyms(key: bytes, clients: list[Client]) -> dict[bytes, str]:
 
 
 def day_offset(key: bytes, client: Client) -> int:
-    """A per-client shift of ±1..180 days, from the same key as the pseudonyms."""
+    """A per-client shift of 1..180 days back, from the same key as the
+    pseudonyms. Always back (issue 14): a past date shifted forward could
+    land in the future, which tells a reader it was shifted and by at least
+    how much."""
     n = int.from_bytes(crypto.keyed_hash(key, b"days\x00" + client.uid, 8), "big")
-    shift = n % MAX_SHIFT_DAYS + 1
-    return shift if (n >> 32) & 1 else -shift
+    return -(n % MAX_SHIFT_DAYS + 1)
 
 
 def people(clients: list[Client], names: dict[bytes, str]) -> list[Any]:
@@ -97,10 +114,13 @@ def export_anonymized(session: UnlockedVault, names: list[str], *, dates: str = 
                       stable: bool = False, region: str = "US", destination: str = "-",
                       progress: Callable[[int, int], None] | None = None,
                       disclosure: Disclosure | None = None,
+                      strict: bool = False, keep: Sequence[str] = (),
+                      also: Sequence[str] = (),
                       now: datetime | None = None) -> Anonymized:
     """The chosen clients' notes (all clients for none), with every known
     name of every client replaced, whoever's note it is, and personal data
-    replaced by typed placeholders."""
+    replaced by typed placeholders. `strict`, `keep` and `also` are the
+    reviewer's levers (see text.residual)."""
     from ..text.anonymize import Anonymizer
     disclosure = (disclosure or Disclosure()).checked()
     now = now_utc(now)
@@ -110,17 +130,27 @@ def export_anonymized(session: UnlockedVault, names: list[str], *, dates: str = 
         chosen = list({c.id: c for c in (require(session, n, now) for n in names)}.values()) \
             if names else everyone
         pseudonym = pseudonyms(key, everyone)
-        anonymizer = Anonymizer(people(everyone, pseudonym), dates=dates, region=region)
+        anonymizer = Anonymizer(people(everyone, pseudonym), dates=dates, region=region,
+                                strict=strict, keep=keep, also=also)
         notes_of = [(c, session.notes(c)) for c in chosen]
         total, done, records = sum(len(n) for _, n in notes_of), 0, []
+        candidates: list[Candidate] = []
         for client, notes in notes_of:
             shift = day_offset(key, client)
             for number, note in enumerate(notes, 1):
+                where = (pseudonym[client.uid], number)
+                tags = []
+                for t in note.tags:
+                    tags.append(anonymizer.text(t, day_offset=shift))
+                    candidates += [Candidate(*where, "tags", c.start, c.end, c.word, c.why)
+                                   for c in anonymizer.last_candidates]
+                text = anonymizer.text(note.text, day_offset=shift)
+                candidates += [Candidate(*where, "text", c.start, c.end, c.word, c.why)
+                               for c in anonymizer.last_candidates]
                 records.append(Record(
                     client=pseudonym[client.uid], note=number,
                     date=anonymizer.date(note.created, day_offset=shift),
-                    tags=tuple(anonymizer.text(t, day_offset=shift) for t in note.tags),
-                    text=anonymizer.text(note.text, day_offset=shift)))
+                    tags=tuple(tags), text=text))
                 done += 1
                 if progress and done % 50 == 0:
                     progress(done, total)
@@ -128,8 +158,13 @@ def export_anonymized(session: UnlockedVault, names: list[str], *, dates: str = 
         session.log("export-anonymized", clients=tuple(c.uid for c in chosen), now=now,
                     detail={"notes": len(records), "replaced": counts, "dates": dates,
                             "stable_pseudonyms": stable, "destination": destination,
+                            **({"strict": True} if strict else {}),
+                            # How many words were released or forced, not
+                            # which: they may be names.
+                            **({"kept_words": len(set(keep))} if keep else {}),
+                            **({"also_words": len(set(also))} if also else {}),
                             **disclosure.detail()})
-    return Anonymized(records, counts, anonymizer.suspects(), len(chosen))
+    return Anonymized(records, counts, anonymizer.suspects(), len(chosen), candidates)
 
 
 # -- export (the client's own records) ---------------------------------------------

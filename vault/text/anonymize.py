@@ -12,37 +12,24 @@ and what it misses.
 from __future__ import annotations
 
 import datetime
-import gzip
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ..validate import fold
-from . import detect
+from . import detect, lexicon, residual, when
 from .names import NameIndex
 
 PLACEHOLDER_TYPES: tuple[str, ...] = (
     "NAME", "PERSON", "EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP", "URL",
-    "ADDRESS", "POSTCODE", "DATE", "AGE", "ID")
+    "ADDRESS", "POSTCODE", "DATE", "AGE", "ID", "ORG", "PLACE", "REDACTED")
 DATE_MODES = ("shift", "year", "keep")
 # Regions that write the month first in numeric dates ("03/05/2024" is March).
 _MONTH_FIRST = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
 _PRIORITY = {kind: i for i, kind in enumerate(detect.PRIORITY)}
-_PRIORITY.update({"DATE:" + kind: _PRIORITY["DATE"] for kind in detect.DATE_PATTERNS})
-# Capitalised words, for suspects(): "Whitaker's" counts as "Whitaker".
-_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-Þ](?<!\w[A-ZÀ-ÖØ-Þ])[a-zß-öø-ÿ]+\b")
+_PRIORITY.update({"DATE:" + kind: _PRIORITY["DATE"]
+                  for kind in (*detect.DATE_PATTERNS, *when.PATTERNS)})
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-# Capitalised words that are not in the (lower-case) word list but identify nobody.
-_NOT_SUSPECT = frozenset({
-    "mr", "mrs", "ms", "mx", "dr", "prof", "jr", "sr", "st", "ok",
-    *detect.MONTHS, *(m[:3] for m in detect.MONTHS), "sept",
-    *(d.lower() for d in _WEEKDAYS), *(d[:3].lower() for d in _WEEKDAYS), "tues", "thurs",
-    "english", "american", "british", "spanish", "french", "german", "christmas",
-    "thanksgiving", "easter", "god", "internet", "zoom", "medicare", "medicaid",
-    "covid", "client", "person", "name", "ave", "blvd", "rd", "apt", "ste",
-})
 
 
 @dataclass(frozen=True)
@@ -56,7 +43,12 @@ class Anonymizer:
     over every `text()` call."""
 
     def __init__(self, people: Iterable[Person], *, dates: str = "shift",
-                 region: str = "US") -> None:
+                 region: str = "US", strict: bool = False, keep: Iterable[str] = (),
+                 also: Iterable[str] = ()) -> None:
+        """`strict`: also replace every capitalised word and code that is not
+        in the vocabulary. `keep`: words the detectors must leave (a
+        reviewer's released false alarms; never a known person's name).
+        `also`: words to replace wherever they stand."""
         import phonenumbers  # lazy: a large module
         if dates not in DATE_MODES:
             raise ValueError(f"dates must be one of {', '.join(DATE_MODES)}")
@@ -64,30 +56,68 @@ class Anonymizer:
             raise ValueError("unknown region (expected an ISO 3166 country code like US)")
         self.dates = dates
         self.region = region
+        self.strict = strict
+        self._keep = residual.folded_words(set(keep))
+        self._also = residual.also_pattern(tuple(also))
         self._regions = tuple(dict.fromkeys((region, *detect.PHONE_REGIONS)))
         self._month_first = region in _MONTH_FIRST
         self._names = NameIndex(((p.names, p.replacement) for p in people), _dictionary())
         self.counts: Counter[str] = Counter()
-        self._capitalised: Counter[str] = Counter()
+        self._left: Counter[str] = Counter()
+        # Outputs not yet read for the report: it is built when asked for
+        # (last_candidates, suspects()), so text() alone does not pay for it.
+        self._unread: list[str] = []
+        self._last: tuple[str, list[residual.Candidate]] | None = None
 
     def text(self, text: str, *, day_offset: int = 0) -> str:
         """The anonymized text. `day_offset` is this client's date shift in
-        days, used only when dates == "shift"."""
-        self._capitalised.update(_CAPITALISED.findall(text))
+        days, used only when dates == "shift". `last_candidates` then holds
+        what the residual-risk report lists in it."""
+        spans = detect.find_all(text, self._regions, self._month_first)
+        spans += residual.also_spans(text, self._also)
+        if self.strict:
+            spans += residual.strict_spans(text)
+        names = self._names.find(text)
+        if names:
+            spans = _around(spans, [(m.start, m.end) for m in names], text)
         found: list[tuple[int, int, int, int, str, object]] = [
             (f.start, f.start - f.end, _PRIORITY[f.kind], f.end, f.kind,
              f.match and (f.match, text[f.start:f.match.start()]))
-            for f in detect.find_all(text, self._regions, self._month_first)]
+            for f in spans if f.kind == "REDACTED" or not residual.kept(text, f, self._keep)]
         found += [(m.start, m.start - m.end, _PRIORITY["NAME"], m.end, "NAME", m.replacement)
-                  for m in self._names.find(text)]
-        if not found:
-            return text
+                  for m in names]
+        out = self._apply(text, found, day_offset) if found else text
+        self._unread.append(out)
+        return out
+
+    @property
+    def last_candidates(self) -> list[residual.Candidate]:
+        """What the residual-risk report lists in the last text() output."""
+        if not self._unread:
+            return [] if self._last is None else self._last[1]
+        self._read()
+        assert self._last is not None
+        return self._last[1]
+
+    def _read(self) -> None:
+        for out in self._unread:
+            found = [c for c in residual.candidates(out, self._names.parts)
+                     if residual.key(c.word) not in self._keep]
+            self._left.update(c.word for c in found)
+            self._last = (out, found)
+        self._unread.clear()
+
+    def _apply(self, text: str, found: list, day_offset: int) -> str:
         found.sort(key=lambda f: f[:3])
         out: list[str] = []
         pos = 0
         for start, _, _, end, kind, data in found:
             if start < pos:
-                continue   # overlaps a span already replaced: earliest, then longest wins
+                # Overlaps a span already replaced: earliest, then longest
+                # wins, and what sticks out of it goes too, so that nothing a
+                # detector found is left in pieces.
+                pos = max(pos, end)
+                continue
             replacement = self._replacement(kind, data, day_offset)
             if replacement is None:
                 continue
@@ -110,6 +140,8 @@ class Anonymizer:
             return self._render_date(kind[5:], *data, day_offset)
         kind = "ID" if kind == "BAREID" else kind
         self.counts[kind] += 1
+        if kind == "REDACTED":
+            return "[REDACTED]"
         return f"[{kind}]"
 
     def date(self, when: datetime.datetime, *, day_offset: int = 0) -> str:
@@ -123,7 +155,8 @@ class Anonymizer:
     def _render_date(self, kind: str, m: re.Match[str], weekday: str, day_offset: int) -> str:
         """The date shifted and written as it was; `weekday` is the text
         before the match naming the day ("Tuesday, "), rewritten to match."""
-        fields = detect.date_fields(kind, m, self._month_first)
+        fields = (when.fields(kind, m) if kind in when.PATTERNS
+                  else detect.date_fields(kind, m, self._month_first))
         assert fields is not None   # detect only reports dates that parse
         year, month, day = fields
         if self.dates == "year":
@@ -133,41 +166,52 @@ class Anonymizer:
         try:
             # A date without a year is shifted within a leap year, so that
             # "Feb 29" still exists.
-            new = datetime.date(2000 if year is None else year, month, day)
-            new += datetime.timedelta(days=day_offset)
+            new = when.shift(kind, year, month, day, day_offset)
         except (ValueError, OverflowError):
             return "[DATE]"    # "Feb 30", or shifted out of range
         if weekday:
             day_name = _WEEKDAYS[new.weekday()]
             word = re.match(r"\w+", weekday).group()
             weekday = (day_name if len(word) > 4 else day_name[:3]) + weekday[len(word):]
+        if kind in when.PATTERNS:
+            return weekday + when.render(kind, m, new)
         return weekday + _render(kind, m, new, self._month_first)
 
-    def suspects(self, limit: int = 50) -> list[tuple[str, int]]:
-        """Capitalised words of the original texts so far that are neither
-        dictionary words nor known name parts: names nobody registered,
-        places, misspellings. Most frequent first."""
-        words = _dictionary()
-        out = []
-        for word, count in self._capitalised.items():
-            key = fold(word)[0]
-            if key in words or key in _NOT_SUSPECT or key in self._names.parts:
-                continue
-            # "Hopes" or "Tried": an inflection of a dictionary word.
-            if any(key.endswith(s) and key[:-len(s)] in words for s in ("s", "es", "ed", "ing")):
-                continue
-            out.append((word, count))
-        out.sort(key=lambda wc: (-wc[1], wc[0]))
-        return out[:limit]
+    def suspects(self, limit: int | None = None) -> list[tuple[str, int]]:
+        """What the residual-risk report lists, over every text so far: words
+        left in the anonymized texts that may be names, places or codes
+        (see `residual.candidates`). Most frequent first."""
+        self._read()
+        return sorted(self._left.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]
 
 
-@lru_cache(maxsize=1)
+_WORD_KINDS = frozenset({"PERSON", "PLACE", "ORG", "REDACTED"})
+
+
+def _around(spans: list, names: list[tuple[int, int]], text: str) -> list:
+    """Spans of people, places and organisations found by context, less the
+    known names inside them: "Karen Jennings" with Jennings a client is
+    "Karen" (a [PERSON]) and Jennings (the client's pseudonym)."""
+    out = []
+    for s in spans:
+        if s.kind not in _WORD_KINDS or not any(a < s.end and s.start < b for a, b in names):
+            out.append(s)
+            continue
+        pos = s.start
+        for a, b in sorted(names):
+            if b <= pos or a >= s.end:
+                continue
+            if any(c.isalnum() for c in text[pos:a]):
+                out.append(detect.Span(pos, a, s.kind))
+            pos = max(pos, b)
+        if pos < s.end and any(c.isalnum() for c in text[pos:s.end]):
+            out.append(detect.Span(pos, s.end, s.kind))
+    return out
+
+
 def _dictionary() -> frozenset[str]:
-    """The packaged English word list (SCOWL via Debian's wamerican; lower-case
-    words only, so it holds no first names or surnames), read on first use."""
-    from importlib import resources
-    data = resources.files("vault").joinpath("data/words.txt.gz").read_bytes()
-    return frozenset(gzip.decompress(data).decode("utf-8").split())
+    """The packaged English word list, read on first use (lexicon.dictionary)."""
+    return lexicon.dictionary()
 
 
 # -- rendering a shifted date in its original format ----------------------------------

@@ -25,9 +25,12 @@ _SSN = re.compile(r"\d(?<![\d-]\d)\d\d(?<!000)(?<!666)(?<!9\d\d)-(?!00)\d{2}-(?!
 _SSN_WORD = re.compile(
     r"[Ss](?<!\w[Ss])(?i:sn|s#|ocial\s+security(?:\s+(?:no\b\.?|number|#))?)\s*[:#]?\s*"
     r"(?P<v>\d{3}[ .-]?\d{2}[ .-]?\d{4})(?![\d-])")
-_CARD = re.compile(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])")
-_IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){11,30}\b")
-_IBAN_HINT = re.compile(r"\d(?<=[A-Za-z]{2}\d)\d")
+# Not glued to letters: a digit run inside a hash or a code is no card.
+_CARD = re.compile(r"\d(?<![\w-]\d)(?:[ -]?\d){12,18}(?![\w-])")
+# The country code in capitals, as IBANs are written: a lower-case hex
+# string ("ae27af4ad0...") passes mod-97 one time in 97.
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){11,30}\b")
+_IBAN_HINT = re.compile(r"\d(?<=[A-Z]{2}\d)\d")
 # Not after a word character or dot (v1.2.3.4 is a version), and not before
 # a digit or ".digit" (1.2.3.4.5 is not an address); a full stop may follow.
 _IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?!\.?\d)")
@@ -69,7 +72,7 @@ _IBAN_LENGTHS = {
 
 def iban_ok(candidate: str) -> bool:
     s = candidate.replace(" ", "").replace("-", "").upper()
-    if len(s) != _IBAN_LENGTHS.get(s[:2], len(s)) or not 15 <= len(s) <= 34:
+    if len(s) != _IBAN_LENGTHS.get(s[:2]) or not 15 <= len(s) <= 34:
         return False
     moved = s[4:] + s[:4]
     return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from . import idents, orgs, people, when
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
 from .span import Span, Windows, scan
@@ -22,8 +23,9 @@ __all__ = ["DATE_PATTERNS", "MONTHS", "PHONE_REGIONS", "PII_KINDS", "PRIORITY", 
 
 # Ties between spans of equal start and length go to the kind listed first:
 # a record number after "MRN" is an ID even if it parses as a phone number.
+# A registered name (NAME) wins over the same span found by context (PERSON).
 PRIORITY = ("EMAIL", "URL", "IBAN", "CARD", "SSN", "IP", "DATE", "ID", "POSTCODE",
-            "PHONE", "ADDRESS", "AGE", "BAREID", "NAME")
+            "PHONE", "ADDRESS", "AGE", "BAREID", "NAME", "ORG", "PLACE", "PERSON", "REDACTED")
 # What `vault redact --pii` removes: the kinds that identify or reach a
 # person. Not dates (the export shifts them; removing them from the vault
 # would lose the record's chronology), nor ages, URLs or bare runs of six
@@ -34,10 +36,13 @@ PII_KINDS = frozenset({"EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP", "ADDRESS",
 
 # -- URLs, addresses, postcodes ------------------------------------------------------
 
-_TLD = r"(?:com|org|net|edu|gov|io|co|uk|us|de|fr|nl|au|ca|ie|in|info|biz|me|app|health)"
+_TLD = (r"(?:com|org|net|edu|gov|io|co|uk|us|de|fr|nl|au|ca|ie|in|info|biz|me|app|health|"
+        r"so|ai|dev|ly|gg|tv|xyz|site|online|shop|page|link|nz|ch|dk)")
 _URL = re.compile(
     r"(?i)\b(?:https?://|www\.)[^\s<>\"']+"
-    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\." + _TLD + r"\b(?:/[^\s<>\"']*)?")
+    # a label never ends with "-" ("b-.ly" is no domain)
+    r"|\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\." + _TLD
+    + r"\b(?:/[^\s<>\"']*)?")
 _URL_TAIL = ".,;:!?)]}'\""
 
 _STREET_TYPE = (
@@ -287,6 +292,8 @@ _DIGITS = re.compile(r"\d(?:\D{0,24}\d)*")
 # How far before and after a digit a detector's match may reach: "record
 # number: 2023-...", "Bundesallee 12"; "1 Martin Luther King Jr Boulevard NW".
 _BEFORE, _AFTER = 28, 44
+# Windows closer than this are scanned as one: each scan has a cost of its own.
+_MERGE = 600
 
 
 def digit_windows(text: str) -> Windows:
@@ -297,26 +304,36 @@ def digit_windows(text: str) -> Windows:
     n = len(text)
     for m in _DIGITS.finditer(text):
         start, end = max(0, m.start() - _BEFORE), min(n, m.end() + _AFTER)
-        if out and start <= out[-1][1]:
+        if out and start <= out[-1][1] + _MERGE:
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))
     return out
 
 
-def find_all(text: str, regions: tuple[str, ...], month_first: bool) -> list[Span]:
+def find_all(text: str, regions: tuple[str, ...], month_first: bool,
+             words: bool = True) -> list[Span]:
     """Every detector's spans, overlapping; phones last, skipping what the
-    others already explain."""
+    others already explain. `words`: also people nobody registered, places
+    and organisations (the export's; `redact --pii` does not remove them)."""
     windows = digit_windows(text)
+    if windows and sum(b - a for a, b in windows) > len(text) // 3:
+        windows = [(0, len(text))]   # most of it: one scan each is cheaper than many
     found = find_checked(text, windows)
     if windows:
         found += find_dates(text, month_first, windows)
         found += find_ids(text, windows)
+        found += idents.find(text, windows)
         found += find_addresses(text, windows)
         found += find_postcodes(text, windows)
         found += find_ssns(text, windows)
     found += find_ages(text, windows)
     found += find_urls(text)
+    if words:
+        found += when.find(text, windows)
+        places = people.find_context(text) + people.find_gazetteer(text)
+        places += orgs.find_orgs(text) + orgs.find_areas(text)
+        found += places + orgs.zip_after(text, places)
     if windows:
         found += find_phones(text, regions, found)
     return found
@@ -332,7 +349,7 @@ def find(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> list[Span]:
     joined span takes the kind of the one that starts first, then of the
     longest, then PRIORITY's order (an SSN inside a longer card-like run
     stays one span)."""
-    candidates = sorted((s for s in find_all(text, regions, month_first=True)
+    candidates = sorted((s for s in find_all(text, regions, month_first=True, words=False)
                          if s.kind in PII_KINDS),
                         key=lambda s: (s.start, -s.end, _RANK[s.kind]))
     out: list[Span] = []

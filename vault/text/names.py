@@ -44,6 +44,13 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 _INITIALS = re.compile(
     rf"[{_UPPER}](?<![^\W\d_][{_UPPER}])"
     rf"(?:[{_UPPER}]{{1,3}}|(?:\.\s?|\s)[{_UPPER}](?:(?:\.\s?|\s)[{_UPPER}]){{0,2}})(?![^\W\d_])")
+# Initials that are also an abbreviation ("PR", "B.A.") count only written
+# as a person is: starting a sentence or dotted, before a verb or a
+# possessive ("PR to follow up", "B.A. asked", "PR's").
+_AS_PERSON = re.compile(r"\.?(?:['’]s\b|[ \t]+(?:to|is|was|has|had|will|would|said|says|"
+                        r"asked|asks|reports|reported|called|calls|and|feels|felt|wants|"
+                        r"agreed|agrees|came|went|thinks|[a-z]+ed|[a-z]+s)\b)")
+_STARTS = re.compile(r"(?:^|[.!?:;\n]\s*|\n)$")
 _LETTER_BEFORE = re.compile(rf"(?<![^\W\d_])([{_UPPER}])(?:\.\s?|\s)$")
 # A letter and an apostrophe before a word: "O'" of "O'Brien", "d'" of "d'Arcy".
 _APOSTROPHES = frozenset("'’")
@@ -56,6 +63,7 @@ _CJK = re.compile(
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]")
 # A Hangul final consonant: a name ending before one would end inside a syllable.
 _NO_FINAL = "(?![\u11a8-\u11ff])"
+_DIGIT = re.compile(r"\d")
 _NOT_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
 
 def tokens(name: str) -> tuple[str, ...]:
@@ -83,7 +91,10 @@ def _name_words(name: str) -> tuple[list[tuple[str, ...]], int]:
     """The name's whitespace-separated words as token tuples ("Smith-Jones" is
     one word of two tokens), and the index of the first surname word: the
     last word, with the particles before it ("van der Berg")."""
-    words = [t for t in (tokens(w) for w in name.split()) if t]
+    # A word with digits in it ("Quist3fa2b1", a handle) names its person by
+    # the letters before the first digit; the letter runs after it ("fa",
+    # "b") are fragments of a code, which would match inside any hex string.
+    words = [t for t in (tokens(_DIGIT.split(w, 1)[0] or w) for w in name.split()) if t]
     surname = len(words) - 1
     while surname > 1 and all(t in PARTICLES for t in words[surname - 1]):
         surname -= 1
@@ -103,6 +114,7 @@ class NameIndex:
         self._words = words
         self.parts: set[str] = set()   # every normalised token of every name
         self._finders: dict[str, re.Pattern[str]] = {}
+        self._common: dict[str, set[str]] = {}
         for names, replacement in people:
             surnames, nicknames = set(), set()
             for name in names:
@@ -133,7 +145,8 @@ class NameIndex:
             elif len(key) > 1 and len(key[1]) > 1:
                 # "d'Arcy, Jean-Luc" is found from "arcy", with the letter before it.
                 self._first[key[1]] = max(self._first.get(key[1], 0), len(key) - 1)
-        self._has_initials = any(e.initials_only for e in self._keys.values())
+        self._has_initials = any(e.initials_only for e in self._keys.values()) or bool(
+            self._common)
         # CJK names by their first normalised character, longest first.
         self._cjk_first: dict[str, list[tuple[re.Pattern[str], str]]] = {}
         for key in sorted(self._cjk, key=lambda k: -sum(map(len, k))):
@@ -153,7 +166,12 @@ class NameIndex:
         if all(len(t) == 1 for t in key):
             # Single letters ("Johnny W" gives "J. W") are initials, matched in
             # capitals only; a lone letter is never a name.
-            if len(key) == 1 or "".join(key) in NOT_INITIALS or _CJK.search("".join(key)):
+            if len(key) == 1 or _CJK.search("".join(key)):
+                return
+            if "".join(key) in NOT_INITIALS:
+                # "PR", "BA": an abbreviation too; only where it stands as
+                # a person does (see _find_initials).
+                self._common.setdefault("".join(key), set()).add(replacement)
                 return
             initials = True
         if derived and len(key) == 1 and key[0] in self._words:
@@ -243,8 +261,8 @@ class NameIndex:
             letters = [w[0][0] for w in words if not all(t in PARTICLES for t in w)]
             if 2 <= len(letters) <= 4 and all(c.isalpha() for c in letters):
                 joined = "".join(letters)
+                self._put(tuple(letters), replacement, initials=True)
                 if joined not in NOT_INITIALS:
-                    self._put(tuple(letters), replacement, initials=True)
                     self._put((joined,), replacement, initials=True)
         return surname if given and any(len(t) > 1 for t in surname) else ()
 
@@ -284,6 +302,11 @@ class NameIndex:
             found = self._resolved.get(key)
             if found is not None and found[1]:
                 out.append(Match(m.start(), m.end(), found[0]))
+            elif (common := self._common.get("".join(letters))) and _AS_PERSON.match(
+                    text, m.end()) and (m.group().count(".") >= 2 or _STARTS.search(
+                        text, max(0, m.start() - 3), m.start())):
+                out.append(Match(m.start(), m.end(), min(common) if len(common) == 1
+                                 else "[NAME]"))
         return out
 
     def _find_names(self, text: str, norm: str, where: list[int] | None) -> list[Match]:
@@ -339,6 +362,8 @@ class NameIndex:
                 if found is None:
                     continue
                 o_start, o_end = self._span(text, where, start, ends[length - 1])
+                if text[o_start - 1:o_start].isdigit() and text[o_end:o_end + 1].isdigit():
+                    continue   # letters between digits: part of a code ("4ad0")
                 if found[1] and not text[o_start:o_end].isupper():
                     continue   # initials, here in lower case
                 if len(key) > length:

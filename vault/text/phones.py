@@ -24,6 +24,7 @@ _PHONE_WORD = re.compile(
     r"text|sms|whatsapp|landline|contact|number)\b[.:#]?[^\w\n]{0,12}$")
 # An extension goes with its number: "555-0142 ext. 12", "415-555-2671 x123".
 _EXTENSION = re.compile(r"(?i),? ?(?:ext(?:ension)?\.? ?|x)\d{1,6}(?!\w)")
+_GLUED = re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=8192)   # a client's numbers recur from note to note
@@ -52,9 +53,16 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
     """Phone numbers in any of `regions`' national formats or in international
     format. What other detectors already explain (a date, a card, a record
     number) is masked first, so "on 03/05/2024 555-0132" is not one window."""
-    for f in taken:
-        if f.kind.split(":")[0] in _BLOCKS_PHONE:
-            text = text[:f.start] + "#" * (f.end - f.start) + text[f.end:]
+    blocks = sorted((f.start, f.end) for f in taken if f.kind.split(":")[0] in _BLOCKS_PHONE)
+    if blocks:
+        pieces, pos = [], 0
+        for start, end in blocks:
+            if end <= pos:
+                continue
+            start = max(start, pos)
+            pieces += [text[pos:start], "#" * (end - start)]
+            pos = end
+        text = "".join(pieces) + text[pos:]
     out = []
     for m in _PHONE_WINDOW.finditer(text):
         window = m.group()
@@ -69,8 +77,12 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
             # or after "tel:"; after a phone word, any grouped number will do.
             valid = (possible and (near or window.startswith("+"))
                      or near and digits >= 7 and _phone_shape(window))
+        extension = _EXTENSION.match(text, m.end())
+        if valid and not extension and _GLUED.match(text, m.end()):
+            # Digits glued to letters ("13606271a08d", a hash or a code) are
+            # part of a token, not a phone number.
+            valid = False
         if valid:
-            extension = _EXTENSION.match(text, m.end())
             out.append(Span(m.start(), extension.end() if extension else m.end(), "PHONE"))
         elif digits >= 10 and " " in window:
             out += _phone_inside(window, m.start(), regions)

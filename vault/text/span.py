@@ -30,3 +30,15 @@ def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> Iterator[re
     else:
         for start, end in windows:
             yield from rx.finditer(text, start, end)
+
+
+def words_rx(*alternatives: str) -> str:
+    """A regex for any of `alternatives` (each a regex that starts with a
+    plain letter) at the start of a word, in any case. It starts with a
+    character class and checks the word boundary and each alternative's
+    first letter after it, so re only tries the alternatives at the start of
+    a word whose first letter fits."""
+    firsts = sorted({a[0].lower() for a in alternatives} | {a[0].upper() for a in alternatives})
+    cls = "".join(firsts)
+    tails = "|".join(f"(?<={a[0]}){a[1:]}" for a in alternatives)
+    return rf"[{cls}](?<![^\W\d_][{cls}])(?i:{tails})"

@@ -1,0 +1,174 @@
+"""Identifiers by their form: a token of five characters or more that mixes
+letters and digits (an MRN glued to its prefix, a VIN, a plate, a device
+serial, a health-plan id, a user id), unless it is a measurement ("200MG"),
+a known form or code ("1099-MISC", "COVID-19", "HbA1c") or a lower-case hex
+string (a hash or a token, which identifies no one); and the number after a
+record word (MRN, chart, record, pager, ext, account, policy, plan, VIN,
+plate...), spaces and all ("MRN 0048 2291", "SSN 123 45 6789" is `checked`'s).
+Part of the detectors the export and `redact --pii` share; pure, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon
+from .span import Span, Windows, scan
+
+_UNITS = frozenset(
+    "mg mcg ug g kg ml l dl lb lbs oz cm mm km m mi ft in hr hrs h min mins sec s ms x "
+    "k mo mos wk wks yr yrs y yo d am pm st nd rd th iu u units mmhg bpm kcal cal gb mb "
+    "tb kb hz khz mhz ghz mmol meq ng pg mgs tabs tab caps cap puffs gtt cc mph kph "
+    "pcs pts am pm a p sq ct w v mah".split())
+_PHONE_EXT = re.compile(r"[\d-]+(?:x|ext)\d{1,6}", re.I)   # "415-555-0142x123": a phone's
+_NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
+_WORD_NUMBER = re.compile(r"([a-z]+)(\d{1,2})([a-z]?)")
+_HEX = re.compile(r"[0-9a-f]+(?:-[0-9a-f]+)*")
+_KEYWORDS = r"""
+    mrn medical\s+record chart record pager pgr beeper bleep ext extension plan group grp
+    subscriber member serial s/n sn device vin plate license\s+plate tag badge employee
+    emp user(?:name)? user\s+id login routing ein tin itin npi dea medicaid medicare acct
+    a/c account policy patient pt unit\s+no bed mr dl driver'?s\s+licen[cs]e licen[cs]e
+    passport claim case docket file invoice ref reference ticket matter id ending
+    sort\s+code nhs\s+no nhs\s+number nino ni\s+number utr""".split()
+_KEYWORD = re.compile(
+    r"\b(?P<kw>(?i:" + "|".join(sorted(_KEYWORDS, key=len, reverse=True)) + r"))"
+    r"\b\.?(?:[ \t]*(?i:no\b\.?|number|num\b\.?|nbr|#|id\b))?[ \t]*[:#]?[ \t]*"
+    # "00123456", "A12-3456", "SP 0029 4412", "0048 2291", "001.022417"
+    r"(?P<v>(?:[A-Z]{1,3}[ ](?=\d))?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]*"
+    r"(?:\.\d+)*(?:[ ](?=\d)\d+(?:-\d+)*){0,3})"
+    r"(?![\w@]|[./]\w)")
+# The words before a token with a digit, read backwards: the keyword is
+# looked up in a set, and only then is _KEYWORD tried where it starts,
+# instead of the alternation at every word.
+_WORDS_BEFORE = re.compile(r"[A-Za-z][A-Za-z/'#.:]*[ \t]*\Z")
+_KEYWORD_WORDS = frozenset(w for k in _KEYWORDS for w in re.findall(r"[a-z/']+", k)) | {
+    "no", "number", "num", "nbr", "id", "#"}
+# A token with a digit in it, grown from the digit run outwards.
+_DIGITS = re.compile(r"\d+")
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_TOKEN_RIGHT = re.compile(r"[A-Za-z0-9_-]*")
+_PHONE_WORDS = frozenset({"pager", "pgr", "beeper", "bleep", "ext", "extension"})
+_FIXED = frozenset(
+    "covid19 covid-19 sars-cov-2 h1n1 hba1c a1c sglt2 sglt2i glp1 glp-1 dpp4 dpp-4 "
+    "phq-9 phq9 phq-2 gad-7 gad7 pcl-5 pcl5 sf-36 sf36 dsm-5 dsm5 dsm-iv icd-10 icd10 "
+    "icd-9 t2dm t1dm nt-probnp mp3 mp4 w-2 w-4 w-9 i-9 1099-misc 1099-nec 1099-k 1099-int "
+    "1099-div 1099-r 1099-b 1099-g 1099-sa 1040-es 1040-sr 1040-x 1040x 1120s 1120-s "
+    "k-1 401k 403b 457b 529s 5500-sf 990-ez 990ez c-ptsd k-12 y2k b12 b6 d3 vitd3 "
+    "co2 spo2 sao2 fev1 fvc1 cd4 cd8 t3 t4 ft4 il-6 4g 5g 3d 2fa mmr tdap hpv9 ".split())
+
+
+def _exempt(token: str) -> bool:
+    low = token.lower()
+    if low in _FIXED or _HEX.fullmatch(token) and len(token) >= 8:
+        return True
+    parts = low.split("-")
+    if all(p.isdigit() and len(p) <= 4 or len(p) > 1 and (
+            p in lexicon.vocabulary() or p in _UNITS or p in lexicon.dictionary())
+           for p in parts):
+        return True   # "1099-MISC", "24-hour", "12-step"
+    m = _NUMBER_UNIT.fullmatch(low)
+    if m and (m[2] in _UNITS or len(m[2]) > 1 and m[2] in lexicon.dictionary()):
+        return True   # "200mg", "1990s", "3rd", "10am"
+    m = _WORD_NUMBER.fullmatch(low)
+    if m and (m[1] in lexicon.vocabulary() or m[1] in lexicon.dictionary()):
+        return True   # "ICD10", "COVID19", "PHQ9", "Hep2" but not "jdoe42"
+    return False
+
+
+# Forms that the token rule cannot see: spaces inside, or no letter.
+_SHAPES = (
+    # UK National Insurance number "AB 12 34 56 C": labelled as the SSN it is
+    (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z][ ]?\d\d[ ]?\d\d[ ]?\d\d[ ]?[A-D]\b"), "SSN"),
+    # UK number plate "KX19 ODP"; letters then spaced digit groups "XA 441 882 190"
+    (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]\d\d[ ]?[A-Z]{3}\b"), "ID"),
+    (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{1,2}[ ]\d{3,4}[ ]\d{3,4}[ ]\d{2,4}[A-Z]{0,2}\b"), "ID"),
+    # digit groups with three dashes or more: a parcel or account number
+    (re.compile(r"\d(?<![\w.-]\d)\d*(?:-\d+){3,}(?![\w-])"), "ID"),
+    # handles: "@oskar.berglund.se", "nathan.greer.1988", "tr3illy_draws"
+    (re.compile(r"@(?<![\w.]@)[A-Za-z][\w.]{2,}[A-Za-z0-9]"), "ID"),
+    (re.compile(r"[a-z](?<![\w.@][a-z])[a-z0-9]*(?:[._][a-z0-9]+)+(?![\w@]|\.\w)"), "HANDLE"),
+)
+
+
+def find(text: str, windows: Windows) -> list[Span]:
+    out = []
+    for rx, kind in _SHAPES:
+        for m in scan(rx, text, windows if kind != "ID" or rx.pattern[0] != "@" else None):
+            if kind == "HANDLE":
+                token = m.group()
+                if not any(c.isdigit() for c in token) or "." in token and \
+                        token.rsplit(".", 1)[1] in ("com", "org", "net", "pdf", "txt", "docx"):
+                    continue
+                kind = "ID"
+            if sum(c.isdigit() for c in m.group()) >= 9 or not m.group()[0].isdigit():
+                out.append(Span(m.start(), m.end(), kind))
+            kind = "HANDLE" if rx is _SHAPES[-1][0] else kind
+    for start, end in _digit_tokens(text, windows):
+        token = text[start:end]
+        m = _keyword_before(text, start)
+        if m is not None:
+            _keyword(m, out)
+        if len(token) < 5 or token.isdigit() or token.replace("-", "").isdigit():
+            continue
+        if text[start - 1:start] in "@./#$€£+" and start or text[end:end + 1] in "@" or \
+                text[end:end + 1] in "./" and text[end + 1:end + 2].isalnum():
+            continue   # part of an e-mail, a URL, an amount or a dotted code
+        if not any(c.isalpha() for c in token) or token.strip("-_") != token:
+            continue
+        if not _exempt(token) and not _PHONE_EXT.fullmatch(token):
+            out.append(Span(start, end, "ID"))
+    return out
+
+
+def _digit_tokens(text: str, windows: Windows) -> list[tuple[int, int]]:
+    """(start, end) of every token with a digit in the windows: letters,
+    digits, "-" and "_" around a run of digits."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in windows:
+        for m in _DIGITS.finditer(text, lo, hi):
+            if out and m.start() < out[-1][1]:
+                continue
+            start = m.start()
+            while start > 0 and text[start - 1] in _TOKEN_CHARS:
+                start -= 1
+            out.append((start, _TOKEN_RIGHT.match(text, m.end()).end()))
+    return out
+
+
+def _keyword_before(text: str, start: int) -> re.Match[str] | None:
+    """_KEYWORD matched at one of the three words before `start`, if one
+    of them is a keyword's word."""
+    pos, found = start, None
+    for _ in range(4):
+        before = _WORDS_BEFORE.search(text, max(0, pos - 24), pos)
+        if before is None:
+            break
+        word = before.group().rstrip(" \t.:#").lower()
+        if word not in _KEYWORD_WORDS and not (len(word) <= 3 and word.isalpha()):
+            break
+        pos = before.start()
+        m = _KEYWORD.match(text, pos)
+        if m is not None and m.start("v") <= start < m.end("v"):
+            found = m
+    return found
+
+
+def _keyword(m: re.Match[str], out: list[Span]) -> None:
+    """The value after a record word, if it is one."""
+    value = m["v"]
+    digits = sum(c.isdigit() for c in value)
+    kw = m["kw"].lower()
+    if kw in _PHONE_WORDS:
+        if digits >= 3:
+            out.append(Span(m.start("v"), m.end("v"), "PHONE"))
+        return
+    if kw in ("mrn", "medical record", "vin", "plate", "license plate", "serial",
+              "s/n", "sn", "npi", "dea", "subscriber", "member", "policy", "plan",
+              "group", "grp", "account", "acct", "badge", "employee", "user id",
+              "medicaid", "medicare", "mr", "chart", "record", "passport", "dl",
+              "license", "licence", "driver's license", "drivers license", "ending", "tag",
+              "badge") and digits >= 3:
+        out.append(Span(m.start("v"), m.end("v"), "ID"))
+    elif digits >= 5 or digits >= 3 and not value.replace(" ", "").isdigit():
+        out.append(Span(m.start("v"), m.end("v"), "ID"))

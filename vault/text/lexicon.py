@@ -1,0 +1,112 @@
+"""The packaged word lists the anonymizer reads, each on first use (never at
+import, so `vault --help` loads none of them): the English dictionary, first
+names, surnames, places, drug names and the hand-written ordinary and
+clinical vocabulary. Where each list comes from and its licence:
+vault/data/GAZETTEERS.md and docs/anonymization.md.
+
+Every list is folded the way `key()` folds a word (lower case, accents
+dropped), so a lookup is one set membership test.
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+
+from ..validate import fold
+
+# Function words and the commonest verbs: never a name or a place, even in
+# capitals after a title ("Dr. Said", yes; "Dr said", no) or a relation word.
+STOP = frozenset("""
+    a an the and or but nor so yet if then than that this these those there here
+    of in on at to for with from by about into onto over under after before since
+    until till during through between among against without within upon via per
+    is am are was were be been being has have had having do does did done doing
+    will would shall should can could may might must ought
+    i me my mine we us our you your he him his she her hers it its they them their
+    who whom whose which what when where why how all any both each every few more
+    most other some such no not only own same too very just also again once
+    said says say saw seen see sees told tells asked asks called calls came come
+    went goes going gone got get gets gave give given took take taken made make
+    reports reported states stated notes noted denies denied feels felt thinks
+    today tomorrow yesterday now later soon still well back out up down off
+    mom dad mum brother sister son daughter wife husband partner friend family
+    patient pt client pts clients doctor dr nurse staff team
+    """.split())
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CALENDAR = frozenset((*MONTHS, *(m[:3] for m in MONTHS), "sept", *WEEKDAYS,
+                      *(d[:3] for d in WEEKDAYS), "tues", "thur", "thurs"))
+
+
+def key(word: str) -> str:
+    """A word as the lists hold it: "José's" is "jose"."""
+    if word[-2:] in ("'s", "’s", "'S", "’S"):
+        word = word[:-2]
+    return word.lower() if word.isascii() else fold(word)[0]
+
+
+def _read(name: str) -> list[str]:
+    from importlib import resources
+    data = resources.files("vault").joinpath("data/" + name).read_bytes()
+    text = (gzip.decompress(data) if name.endswith(".gz") else data).decode("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> frozenset[str]:
+    """Lower-case English words (SCOWL via Debian's wamerican): no first names
+    or surnames, since their capitalised entries are left out."""
+    return frozenset(_read("words.txt.gz"))
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    return frozenset(_read("first_names.txt.gz"))
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    return frozenset(_read("surnames.txt.gz"))
+
+
+@lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    """Countries, capitals, US states and counties, cities over 15,000 people
+    and towns over 5,000 in English-speaking countries: words joined by one
+    space ("salt lake city")."""
+    return frozenset(_read("places.txt.gz"))
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Words that name nobody and nowhere: the hand-written list of headers,
+    abbreviations, units and forms, and the names of drugs."""
+    own = (w for line in _read("vocabulary.txt") if not line.startswith("#")
+           for w in line.split())
+    return frozenset((*own, *_read("drugs.txt.gz"), *CALENDAR))
+
+
+@lru_cache(maxsize=1)
+def ordinary() -> frozenset[str]:
+    """Every word that is a word: the dictionary and the vocabulary."""
+    return dictionary() | vocabulary()
+
+
+def is_ordinary(k: str) -> bool:
+    """k (folded) is a word, or an inflection of one ("hopes", "tried")."""
+    words = ordinary()
+    if k in words:
+        return True
+    if "-" in k:
+        return all(is_ordinary(p) for p in k.split("-") if p)
+    for suffix, back in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+                         ("ing", "e"), ("ies", "y"), ("ly", "")):
+        if k.endswith(suffix) and len(k) > len(suffix) + 2 and k[:-len(suffix)] + back in words:
+            return True
+    return False
+
+
+def is_name(k: str) -> bool:
+    return k in first_names() or k in surnames()

@@ -1,0 +1,375 @@
+"""People nobody registered, places and organisations, found in one pass
+over the capitalised words of a text plus a few context patterns: names
+after a title or a role ("Dr. Okonjo", "Attending: Lorraine Kessler", "her
+boss Ravi Shankar"), before a credential ("Rosalind Pike, RN"), in dictation
+lines ("LK:tmw", "ABC/jones/lee"), written "SURNAME, FIRST", and names and
+places from the packaged gazetteers (`lexicon`) when they are not ordinary
+words, or when the context says they are names ("Hope" stays a word;
+"Hope Whitley" and "Ms. Hope" do not). Organisations and places by their
+head words are in `orgs`. Pure functions, no I/O but the lists' first read.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import lexicon
+from .lexicon import STOP, is_name, is_ordinary, key
+from .names import PARTICLES
+from .span import Span
+
+_UP = "A-ZÀ-ÖØ-Þ"
+# A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
+_CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*|-[^\W\d_]+)*"
+                  r"(?![\w@-])")
+# Trigger words, looked up word by word in one pass over the text (a set
+# lookup per word is cheaper than one regex alternation per kind of cue).
+_TITLES = frozenset("dr mr mrs ms mx miss prof professor doctor nurse judge rev fr sgt "
+                    "officer coach atty dra sra".split())
+# A role and what must follow it before the name: "Dictated by", "PCP:".
+_ROLES = {w: re.compile(rf"{tail}[ \t]*(?::|-|by\b)?[ \t]*(?=[^\W\d_])") for w, tail in (
+    ("attending", r"(?:[ \t]+physician)?"), ("pcp", ""), ("gp", ""), ("cc", ""),
+    ("dictated", r"[ \t]+by"), ("referred", r"[ \t]+by"),
+    ("referring", r"(?:[ \t]+(?:physician|provider|doctor))?"),
+    ("electronically", r"[ \t]+signed(?:[ \t]+by)?"), ("signed", r"(?:[ \t]+by)?"),
+    ("seen", r"[ \t]+by"), ("reviewed", r"[ \t]+by"), ("supervisor", ""), ("therapist", ""),
+    ("provider", ""), ("physician", ""), ("clinician", ""), ("resident", ""), ("surgeon", ""),
+    ("psychiatrist", ""), ("case", r"[ \t]+manager"), ("social", r"[ \t]+worker"),
+    ("counsel", ""), ("attorney", ""), ("preparer", ""), ("emergency", r"[ \t]+contact"),
+    ("contact", ""), ("guardian", ""), ("author", ""), ("witness", ""), ("interpreter", ""),
+    ("cosigned", r"[ \t]+by"), ("transcribed", r"[ \t]+by"), ("prepared", r"[ \t]+by"),
+    ("approved", r"[ \t]+by"), ("consultant", ""), ("ordering", r"[ \t]+provider"),
+    ("scribe", ""), ("typist", ""), ("dictation", ""))}
+_RELATIONS = frozenset("""
+    boss manager supervisor cousin sister brother mother father mom mum dad son daughter
+    wife husband partner fiance fiancee fiancé fiancée girlfriend boyfriend friend neighbor
+    neighbour aunt uncle niece nephew grandson granddaughter grandmother grandfather grandma
+    grandpa granny stepson stepdaughter stepmother stepfather stepmom stepdad law coworker
+    worker colleague roommate flatmate landlord landlady tenant employer teacher principal
+    tutor pastor priest rabbi imam sponsor counselor counsellor caseworker lawyer accountant
+    ex wife husband spouse sibling twin caregiver carer aide child kid baby bf gf buddy mate
+    classmate therapist psychiatrist cardiologist oncologist paralegal advisor adviser
+    trainer mentor detective named called""".split())
+_RELATION_TAIL = re.compile(rf",?[ \t]+(?=[{_UP}])")
+_TITLE_TAIL = re.compile(r"\.?[ \t]+(?=[^\W\d_])")
+_CREDENTIALS = frozenset(
+    "MD DO RN NP PA-C PhD PsyD LCSW LICSW LMSW LPC LMHC LMFT MFT MSW Esq CPA JD DDS DMD BSN "
+    "CNM CRNA LPN CNA FNP DNP APRN MBBS FRCP MRCP LCPC BCBA OTR DPT PharmD RPh CFP EA PMHNP "
+    "RGN FY2 FY1 ST3 SpR MA CMA".split())
+_ALPHA = re.compile(r"[^\W\d_]+")
+_DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][a-z]{{2,}}"
+                        r"(?:/[a-z]{2,})*\b")
+_SURNAME_FIRST = re.compile(
+    rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]+|[a-z'’-]+)(?<=(\w)),[ \t]*"
+    rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+[{_UP}]\b\.?)?")
+_NEXT = re.compile(r"[ \t]*([^\W\d_][^\W\d_'’-]*)(\.?)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(•*-]\s*|\n\s*)$")
+_ORG_CUE = frozenset(
+    "at with joined join joining via through employer works worked working to from "
+    "company firm bank account shop store app platform".split())
+_ACRONYM_CUE = frozenset(
+    "at from joined join via through employer works worked working transferred "
+    "admitted attends attended studied".split())
+_PLACE_CUE = frozenset(
+    "in from to near at outside around visiting moved lives living born towards toward "
+    "via between of into across".split())
+
+
+def _mid_sentence(text: str, start: int) -> bool:
+    """A lower-case word (or a comma) stands before the word at start."""
+    before = text[max(0, start - 3):start].rstrip(" \t")
+    return bool(before) and (before[-1].islower() or before[-1] in ",")
+
+
+_LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+\Z")
+_WORD_BEFORE = re.compile(r"([^\W\d_][^\W\d_'’-]*)\.?[ \t]*\Z")
+# A line of two or three letters alone, or after "--" or "-": the initials
+# that sign a note ("-- RMS", "gw", "JM").
+_SIGNATURE = re.compile(r"^[ \t]*(?:--?[ \t]*)?([A-Z]{2,3})[ \t]*$", re.M)
+_LOWER_CUE = frozenset("in from to near visiting at moved lives".split())
+_NEXT_LOWER = re.compile(r"[ \t]+\(?([a-z]+)(?:[ \t]+([a-z]+))?")
+_SPLIT_DICTATION = re.compile(r"[:/][ \t]?")
+
+
+def _prev_word(text: str, start: int) -> str:
+    m = _LAST_WORD.search(text, max(0, start - 24), start)
+    return m[1].lower() if m else ""
+
+
+def _name_after(text: str, pos: int, lower_ok: bool, limit: int = 3,
+                words_ok: bool = True) -> int:
+    """The end of the name that starts at pos (pos itself when there is
+    none): up to `limit` words that could be a name; initials ("J.") count."""
+    end = pos
+    for i in range(limit):
+        m = _NEXT.match(text, end)
+        if m is None:
+            break
+        word = m[1]
+        k = key(word)
+        if k in STOP and not (i == 0 and lower_ok and word[0].isupper()):
+            break
+        if word[0].isupper():
+            if not words_ok and len(word) > 1 and (k in lexicon.vocabulary() or is_ordinary(k)
+                                                   and k not in lexicon.first_names()):
+                break
+            if len(word) > 1 and (k in lexicon.CALENDAR or
+                                  is_ordinary(k) and not is_name(k) and not word.isupper()):
+                break
+            if word.isupper() and len(word) > 1 and k in lexicon.vocabulary() and not is_name(k):
+                break
+        elif not (lower_ok and i == 0 and is_name(k) and k not in PARTICLES and len(k) > 2):
+            break
+        end = m.end() if len(word) == 1 else m.end(1)
+        if i == 0 and not word[0].isupper():
+            break   # "dr smith": one lower-case word, no more
+    return end
+
+
+@lru_cache(maxsize=1)
+def _triggers() -> frozenset[str]:
+    """Every word the pass over the words stops at, in lower case."""
+    from .orgs import HEADS
+    return frozenset((*_TITLES, *_ROLES, *_RELATIONS, *_LOWER_CUE, *HEADS, "m",
+                      *(c.lower() for c in _CREDENTIALS)))
+
+
+def _alone(text: str, m: re.Match[str]) -> bool:
+    """The word is a token of its own: no digit or underscore touches it."""
+    before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
+    return not (before.isalnum() or before == "_" or after.isalnum() or after == "_")
+
+
+def _lower_place(text: str, pos: int) -> list[Span]:
+    """A place in lower case after "in", "from", "to": "in spokane", "from
+    san diego"; only names that are no ordinary word."""
+    m = _NEXT_LOWER.match(text, pos)
+    if m is None:
+        return []
+    places = lexicon.places()
+    if m[2] and f"{m[1]} {m[2]}" in places:
+        return [Span(m.start(1), m.end(2), "PLACE")]
+    if m[1] in places and not is_ordinary(m[1]) and m[1] not in STOP:
+        return [Span(m.start(1), m.end(1), "PLACE")]
+    return []
+
+
+def _name_before(text: str, end: int) -> int:
+    """The start of the name that ends at `end`, before a credential."""
+    start = end
+    for _ in range(4):
+        m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+        if m is None:
+            break
+        word = m[1]
+        if not word[0].isupper() or key(word) in STOP and len(word) > 1:
+            break
+        k = key(word)
+        if len(word) > 1 and is_ordinary(k) and not is_name(k) and not word.isupper():
+            break
+        start = m.start()
+    return start
+
+
+def find_context(text: str) -> list[Span]:
+    """Names that their context marks (titles, roles, relations, credentials,
+    dictation lines and "SURNAME, FIRST") and organisations by their head
+    word, in one pass over the words."""
+    from .orgs import HEADS, org_before
+    triggers = _triggers()
+    out: list[Span] = []
+    for m in _ALPHA.finditer(text):
+        w = m.group()
+        lw = w.lower()
+        if lw not in triggers:
+            continue   # most words: one set lookup
+        if w in _CREDENTIALS or w == "M" and text[m.end():m.end() + 3] == ".D.":
+            before = text[m.start() - 2:m.start()]
+            if before[-1:] in " \t" and (before[:1].isalpha() or before[:1] in ",."):
+                start = _name_before(text, m.start() - (2 if before[:1] == "," else 1))
+                if start < m.start() - 1:
+                    out.append(Span(start, m.start() - (2 if before[:1] == "," else 1),
+                                    "PERSON"))
+        if lw in HEADS and w[0].isupper():
+            org = org_before(text, m)
+            if org is not None:
+                out.append(org)
+        if (lw in _LOWER_CUE and w.islower() or lw in _RELATIONS) and len(w) > 1:
+            if not _alone(text, m):
+                continue   # letters inside a code or a hash ("00000dee")
+            if lw in _LOWER_CUE:
+                out += _lower_place(text, m.end())
+            else:
+                # "son dennis", "neighbour kaminski", "her boss (marty)": a name
+                # in lower case that is no ordinary word
+                nxt = _NEXT_LOWER.match(text, m.end())
+                if nxt and is_name(nxt[1]) and not is_ordinary(nxt[1]) and len(nxt[1]) > 2 \
+                        and nxt[1] not in STOP and nxt[1] not in PARTICLES:
+                    end = nxt.end(2) if nxt[2] and is_name(nxt[2]) and not is_ordinary(
+                        nxt[2]) else nxt.end(1)
+                    out.append(Span(nxt.start(1), end, "PERSON"))
+        tail = None
+        if lw in _TITLES:
+            tail, words_ok = _TITLE_TAIL.match(text, m.end()), True
+            lower_ok = lw in ("dr", "mr", "mrs", "ms", "mx", "prof", "miss")
+        elif lw in _ROLES:
+            tail, lower_ok, words_ok = _ROLES[lw].match(text, m.end()), False, False
+        elif lw in _RELATIONS:
+            tail, lower_ok, words_ok = _RELATION_TAIL.match(text, m.end()), False, False
+        if tail is None or m.start() and text[m.start() - 1].isalpha():
+            continue
+        end = _name_after(text, tail.end(), lower_ok, words_ok=words_ok)
+        if end > tail.end():
+            out.append(Span(tail.end(), end, "PERSON"))
+    for m in _SIGNATURE.finditer(text):
+        dashed = m.group().lstrip().startswith("-")
+        if not dashed and (m[1].islower() or "\n" not in text[:m.start()]
+                           or text[m.end():].strip()):
+            continue   # initials in capitals ending a note with a body, or after "--"
+        k = m[1].lower()
+        if k not in lexicon.vocabulary() and k not in STOP and not is_ordinary(k):
+            out.append(Span(m.start(1), m.end(1), "PERSON"))
+    for m in _DICTATION.finditer(text):
+        caps, *rest = _SPLIT_DICTATION.split(m.group())
+        if caps.lower() not in lexicon.vocabulary() or any(
+                not is_ordinary(w) for w in rest):
+            out.append(Span(m.start(), m.end(), "PERSON"))
+    for m in _SURNAME_FIRST.finditer(text):
+        first = m.group().split(",")[0]
+        a, b = key(first), key(m[2])
+        if a in lexicon.places() and not is_name(a) or b in lexicon.places() and not is_name(b):
+            continue
+        if b in lexicon.vocabulary() or a in lexicon.vocabulary():
+            continue
+        if first.isupper() and m[2].isupper():
+            ok = is_name(a) or is_name(b)
+        else:
+            ok = b in lexicon.first_names() and is_name(a) and not is_ordinary(a)
+        if ok:
+            out.append(Span(m.start(), m.end(), "PERSON"))
+    return out
+
+
+def find_gazetteer(text: str) -> list[Span]:
+    """Capitalised words (and runs of them) that the name and place lists
+    know and that are not ordinary words, or are but stand next to a name."""
+    out: list[Span] = []
+    run: list[re.Match[str]] = []
+    for m in _CAP.finditer(text):
+        if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
+                or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
+            out += _classify(text, run)
+            run = []
+        run.append(m)
+    if run:
+        out += _classify(text, run)
+    return out
+
+
+def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
+    """Names and places in one run of capitalised words."""
+    places = lexicon.places()
+    firsts = lexicon.first_names()
+    out: list[Span] = []
+    keys = [key(m[0]) for m in run]
+    taken = [False] * len(run)
+    # Places of two or three words first: "Salt Lake City", "New York".
+    for size in (3, 2):
+        for i in range(len(run) - size + 1):
+            if not any(taken[i:i + size]) and " ".join(keys[i:i + size]) in places:
+                out.append(Span(run[i].start(), run[i + size - 1].end(), "PLACE"))
+                taken[i:i + size] = [True] * size
+    kinds = []
+    for i, (m, k) in enumerate(zip(run, keys)):
+        word = m[0]
+        if taken[i] or len(word) < 2:
+            dotted = text[m.end():m.end() + 1] == "."
+            kinds.append("initial" if len(word) == 1 and dotted and not taken[i] else "")
+            continue
+        ordinary = is_ordinary(k) or (word.isupper() and k in lexicon.vocabulary())
+        if word.isupper() and k not in lexicon.vocabulary() and not is_ordinary(k) \
+                and _prev_word(text, m.start()) in _ACRONYM_CUE:
+            out.append(Span(m.start(), m.end(), "ORG"))   # "at BMC", "from UCD"
+            kinds.append("")
+            continue
+        if word.isupper() and len(word) <= 3:
+            kinds.append("")   # "SI", "ROM", "OB": abbreviations, not names
+            continue
+        name = is_name(k)
+        if word.isupper() and len(run) == 1 and (len(word) < 5 or k in lexicon.vocabulary()):
+            kinds.append("")   # "IBAN", "NASA": one word in capitals, no context
+            continue
+        if name and not ordinary and k in places and len(run) == 1:
+            kinds.append("place")   # "Leeds", "Houston": a town before a surname
+        elif name and not ordinary:
+            kinds.append("name")
+        elif name:
+            kinds.append("weak")
+        elif k in places and not ordinary:
+            kinds.append("place")
+        elif not ordinary and k not in STOP:
+            kinds.append("unknown")
+        else:
+            kinds.append("")
+    i = 0
+    while i < len(run):
+        if not kinds[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(run) and kinds[j + 1] and not taken[j + 1]:
+            j += 1
+        group = kinds[i:j + 1]
+        strong = "name" in group
+        pair = (len(group) >= 2 and group[0] in ("name", "weak") and keys[i] in firsts
+                and group[1] in ("name", "weak", "unknown"))
+        mid = _mid_sentence(text, run[i].start())
+        if not strong and not pair and mid and group[0] == "weak" and keys[i] in firsts \
+                and keys[i] not in lexicon.vocabulary() and keys[i] not in STOP \
+                and not run[i][0].isupper():
+            strong = True   # "her daughter Ivy": a capitalised name mid-sentence
+        if not strong and not pair and mid and i == j and not run[i][0].isupper() \
+                and keys[i] not in lexicon.vocabulary() and _prev_word(
+                    text, run[i].start()) in _ORG_CUE:
+            # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
+            # word after "at", "with", "joined" names a firm even when it is a word.
+            out.append(Span(run[i].start(), run[i].end(), "ORG"))
+            i += 1
+            continue
+        if not strong and not pair and "unknown" in group:
+            # A capitalised word that is no word at all: a name, a place or
+            # an organisation nobody listed ("Coinbase", "Haringey", "Kwame").
+            cue = _prev_word(text, run[i].start())
+            kind = "PLACE" if cue in _PLACE_CUE and cue not in ("at", "of") else "ORG" \
+                if cue in _ORG_CUE else "PERSON"
+            if not all(run[t][0].isupper() for t in range(i, j + 1)):
+                out.append(Span(run[i].start(), run[j].end(), kind))
+                i = j + 1
+                continue
+        if strong or pair:
+            # Trim ordinary-only ends that are not names ("Seen" of "Seen Kessler").
+            a, b = i, j
+            while a < b and kinds[a] in ("unknown", "initial") and kinds[a + 1] == "initial":
+                a += 1
+            if kinds[a] == "place" and a == b:
+                out.append(Span(run[a].start(), run[b].end(), "PLACE"))
+            else:
+                out.append(Span(run[a].start(), run[b].end(), "PERSON"))
+        else:
+            for t in range(i, j + 1):
+                if kinds[t] == "place" or kinds[t] == "weak" and keys[t] in places:
+                    if kinds[t] == "place" or _prev_word(text, run[t].start()) in _PLACE_CUE:
+                        out.append(Span(run[t].start(), run[t].end(), "PLACE"))
+                elif kinds[t] == "unknown" and _prev_word(text, run[t].start()) in _PLACE_CUE \
+                        and not run[t][0].isupper() and t == i:
+                    out.append(Span(run[t].start(), run[j].end(), "PLACE"))
+                    break
+        i = j + 1
+    # Ordinary-word places after a cue ("in Reading", "from Mobile").
+    for t, k in enumerate(keys):
+        if not taken[t] and not kinds[t] and k in places and len(run[t][0]) > 2 \
+                and _prev_word(text, run[t].start()) in _PLACE_CUE and k not in STOP \
+                and k not in lexicon.CALENDAR:
+            out.append(Span(run[t].start(), run[t].end(), "PLACE"))
+    return out
