@@ -58,7 +58,7 @@ def run(env: dict[str, str], *args: str) -> float:
 
 
 def median(env: dict[str, str], repeat: int, *args: str) -> float:
-    run(env, *args)   # warm the page cache and the agent's index
+    run(env, *args)   # warm the page cache
     return statistics.median(run(env, *args) for _ in range(repeat))
 
 
@@ -136,12 +136,15 @@ def main() -> None:
             ("vault list", median(env, r, "list"), 0.040),
         ]
         t = time.perf_counter()
-        run(env, "search", WORD)
+        run(env, "search", WORD)   # not narrowed yet: starts the index
         first = time.perf_counter() - t
+        while not agent.details(path)["index"]["built"]:
+            time.sleep(0.2)
+        built = time.perf_counter() - t
         figures.append((f"vault search {WORD} (200 hits)", median(env, r, "search", WORD), 0.150))
         noop = subprocess.run([sys.executable, "-c", NOOP, str(r * 3)], env=env, check=True,
                               capture_output=True, text=True).stdout
-        figures.append(("thin client: no-op round trip", float(noop), 0.025))
+        figures.append(("thin client: no-op round trip", float(noop.split()[-1]), 0.025))
         figures.append(("python -c pass (for scale)",
                         statistics.median(_python_pass() for _ in range(r)), None))
         rss, hwm = agent_memory(path)
@@ -149,7 +152,8 @@ def main() -> None:
             goal = "" if target is None else f" (target < {target * 1000:.0f} ms: " \
                 f"{'met' if seconds < target else 'missed'})"
             print(f"{label:40s} {seconds * 1000:7.1f} ms{goal}")
-        print(f"first search (builds the index):         {first * 1000:7.1f} ms")
+        print(f"first search (not narrowed; starts the index): {first * 1000:7.1f} ms")
+        print(f"index built, in steps between requests, after {built:.1f} s")
         print(f"agent memory: {rss0 / 1024:.0f} MiB before the index, {rss / 1024:.0f} MiB "
               f"after (peak {hwm / 1024:.0f} MiB; target <= 150 MB)")
         env_pw = dict(env, VAULT_NO_AGENT="1", VAULT_PASSPHRASE_COMMAND=f"printf '{PW.decode()}'")

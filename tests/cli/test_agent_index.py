@@ -83,12 +83,20 @@ def test_only_changed_clients_are_read_again(pair):  # noqa: F811
     store.close()
     index = SearchIndex(agent.path, lambda: kek)
     assert index.clients_containing("visit") is None       # not built: not narrowed
+    # a step at a time, as the agent builds it between requests
+    assert index.step(budget=2) is False and index.refreshed == 2
+    assert index.clients_containing("visit") is None       # incomplete: not narrowed
+    assert index.step(budget=2) is True and index.refreshed == 1
+    assert index.clients_containing("visit") == [1]
+    index = SearchIndex(agent.path, lambda: kek)
     assert index.refresh() and index.refreshed == 3
     assert index.refresh() and index.refreshed == 0
     ok(agent.subprocess("add", JANE, "-m", "one more", env=ALONE))
     assert index.refresh() and index.refreshed == 1
     assert index.clients_containing("one more") == [1]
-    assert SearchIndex(agent.path, lambda: bytes(32)).refresh() is False   # a wrong key
+    wrong = SearchIndex(agent.path, lambda: bytes(32))
+    wrong.wanted = True
+    assert wrong.refresh() is False and not wrong.pending   # a wrong key: given up
 
 
 def test_no_note_text_on_disk_after_searching(pair):  # noqa: F811

@@ -6,7 +6,9 @@ term; the command then decrypts and matches only those clients' notes, with
 the same code as without the agent, so the hits are the same. A regular
 expression, a tag-only search and `--client` are not narrowed.
 
-Kept current per client: before each search the agent compares every client
+Built on the first search, a step of STEP_CLIENTS clients at a time
+between the agent's requests (a search before it is complete is not
+narrowed). Kept current per client: before each search the agent compares every client
 row (its sealed record and wrapped key, which change whenever a note is
 added, imported, filed, redacted or re-keyed, and when the client is renamed,
 closed or shredded) with what it indexed, and re-reads only the clients that
@@ -29,6 +31,7 @@ from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 
 SEPARATOR = "\x00"   # between notes: no folded term of a search spans two
+STEP_CLIENTS = 100   # clients decrypted per step: tens of milliseconds
 
 
 def _signature(row: Any) -> bytes:
@@ -39,42 +42,56 @@ class SearchIndex:
     def __init__(self, vault: Path, kek: Callable[[], bytes | None]) -> None:
         self.vault, self._kek = vault, kek
         self._clients: dict[int, tuple[bytes, str, int]] = {}   # id -> (signature, text, notes)
-        self.built = False
-        self.refreshed = 0     # clients re-read by the last refresh
+        self.built = False     # every client read, none changed since: searches narrow
+        self.wanted = False    # a search asked for it: keep building until built
+        self.refreshed = 0     # clients re-read by the last step
+
+    @property
+    def pending(self) -> bool:
+        return self.wanted and not self.built
 
     def refresh(self) -> bool:
-        """Bring the index up to date; False if it cannot be (then searches
-        are not narrowed). Reads only the clients that changed."""
+        """Bring the index wholly up to date now; False if it cannot be."""
+        return self.step(budget=None)
+
+    def step(self, budget: int | None = STEP_CLIENTS) -> bool:
+        """Re-read at most `budget` of the clients that changed (or are new),
+        so that the agent keeps answering while a large index builds. True
+        once the index is up to date. On any failure it is dropped and not
+        wanted again until the next search (then searches are not narrowed)."""
         kek = self._kek()
-        if kek is None:
-            return False
         try:
             store = Store.open(self.vault, read_only=True)
         except Exception:  # noqa: BLE001 - no index is better than a dead agent
-            return False
+            return self._give_up()
         try:
-            session = UnlockedVault.from_agent(store, kek)
+            session = None if kek is None else UnlockedVault.from_agent(store, kek)
             if session is None:
-                return False
+                return self._give_up()
             seen: dict[int, tuple[bytes, str, int]] = {}
-            changed = 0
-            for row in store.clients():
+            changed, complete = 0, True
+            for row in list(store.clients()):
                 sig = _signature(row)
                 old = self._clients.get(row.id)
                 if old is not None and old[0] == sig:
                     seen[row.id] = old
-                    continue
-                notes = session.notes(session.open_client(row))
-                seen[row.id] = (sig, SEPARATOR.join(fold(n.text)[0] for n in notes),
-                                len(notes))
-                changed += 1
-            self._clients, self.built, self.refreshed = seen, True, changed
-            return True
+                elif budget is not None and changed >= budget:
+                    complete = False       # the next step reads it
+                else:
+                    notes = session.notes(session.open_client(row))
+                    seen[row.id] = (sig, SEPARATOR.join(fold(n.text)[0] for n in notes),
+                                    len(notes))
+                    changed += 1
+            self._clients, self.built, self.refreshed = seen, complete, changed
+            return complete
         except Exception:  # noqa: BLE001 - e.g. a damaged row: searches then decrypt all
-            self._clients, self.built = {}, False
-            return False
+            return self._give_up()
         finally:
             store.close()
+
+    def _give_up(self) -> bool:
+        self._clients, self.built, self.wanted = {}, False, False
+        return False
 
     def clients_containing(self, folded_term: str) -> list[int] | None:
         """Ids (ascending, as Store.clients lists them) of the clients with a

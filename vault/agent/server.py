@@ -148,8 +148,8 @@ class Agent:
         try:
             while not self.locked:
                 watched = [c for pid, c in self.running.items() if pid not in self.gone]
-                ready, _, _ = select.select([listener, wake_r, *watched], [], [],
-                                            min(0.5, max(0.0, self._left())))
+                wait = 0.0 if self.index.pending else min(0.5, max(0.0, self._left()))
+                ready, _, _ = select.select([listener, wake_r, *watched], [], [], wait)
                 if wake_r in ready:
                     with contextlib.suppress(OSError):
                         os.read(wake_r, 512)
@@ -159,6 +159,8 @@ class Agent:
                 self.reap()
                 if listener in ready:
                     self.one(listener)
+                elif self.index.pending and not self.locked:
+                    self.index.step()   # the index builds while nobody asks
                 self.tick()
         finally:
             signal.set_wakeup_fd(-1)
@@ -268,7 +270,8 @@ class Agent:
         assert self._kek is not None and self.runner is not None
         self.used()
         if client.command_and_vault(message["argv"])[0] == "search":
-            self.index.refresh()   # built on the first search, then only what changed
+            self.index.wanted = True
+            self.index.step()      # what changed since, if little; else in later steps
         # Signals wait until the worker has its own handlers (worker.run).
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, worker.DEFERRED)
         try:
