@@ -198,15 +198,18 @@ def test_a_client_killed_mid_command(office):  # noqa: F811
     assert notes_of(office) == ["first visit"]
 
 
-def test_a_crashed_worker_is_reported_and_the_agent_lives_on(office):  # noqa: F811
+def test_a_crashed_worker_is_reported_and_the_agent_lives_on(office, tmp_path):  # noqa: F811
+    """The worker crashes mid-command (its $EDITOR sends it SIGSEGV): the
+    client hears 128 + 11, nothing is added, the agent serves on."""
+    from .test_tty_prompt import run_on_tty
     unlock(office)
     (agent,) = agent_pids(office)
-    proc = waiting_add(office)
-    assert wait_for(lambda: _workers(agent), 20)
-    (worker,) = _workers(agent)
-    os.kill(worker, signal.SIGSEGV)
-    out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 128 + signal.SIGSEGV, err
+    editor = tmp_path / "crash.sh"
+    editor.write_text("#!/bin/sh\nkill -SEGV $PPID\nsleep 5\n")
+    editor.chmod(0o700)
+    code, shown = run_on_tty({**office.env, **NO_SOURCE, "EDITOR": str(editor),
+                              "VISUAL": None}, ["add", JANE])
+    assert code == 128 + signal.SIGSEGV, shown
     assert agent_pids(office) == [agent]
     ok(office.subprocess("add", JANE, "-m", "after the crash", env=NO_SOURCE))
     assert notes_of(office) == ["first visit", "after the crash"]
@@ -310,3 +313,46 @@ def test_two_vaults_two_agents(office, tmp_path):  # noqa: F811
         ok(other.subprocess("view", "Other Client", env=NO_SOURCE))
     finally:
         kill_agents(other)
+
+
+# -- a request sent is never run twice ---------------------------------------------------
+
+def test_a_client_that_gives_up_waiting_does_not_run_the_command_itself(vault_env, monkeypatch,
+                                                                         capfd):
+    """Once the `run` request is sent, the agent may start it: a client that
+    hears nothing reports an error instead of running it in-process too."""
+    from vault.agent import client
+    monkeypatch.setenv("XDG_RUNTIME_DIR", vault_env.env["XDG_RUNTIME_DIR"])
+    monkeypatch.setenv("VAULT_PATH", str(vault_env.path))
+    monkeypatch.delenv("VAULT_NO_AGENT", raising=False)
+    monkeypatch.setattr(client, "ANSWER_TIMEOUT_S", 0.05)
+    path = protocol.socket_path(vault_env.path)
+    silent = threading.Event()
+    thread, heard = _fake_agent(path, lambda req: silent.wait(30) and None)
+    try:
+        assert client.through_agent(["add", JANE, "-m", "twice?"]) == 1
+    finally:
+        silent.set()
+        thread.join(10)
+    assert b'"op":"run"' in heard[0]
+    err = capfd.readouterr().err
+    assert "vault: error: the agent did not answer in time" in err
+
+
+def test_the_agent_does_not_start_a_command_whose_client_hung_up(vault_env):
+    from vault.agent.server import Agent
+    ran = []
+    agent = Agent(vault_env.path, bytes(32), 60, runner=lambda argv: ran.append(argv) or 0)
+    conn, peer = socket.socketpair()
+    peer.close()
+    r, w = os.pipe()
+    try:
+        message = {"v": 2, "op": "run", "vault": str(vault_env.path), "argv": ["list"],
+                   "cwd": "/", "env": {}, "size": None,
+                   "streams": [["utf-8", "strict", False]] * 3}
+        assert agent.start(conn, message, [r, w, w]) is False
+        assert agent.running == {} and ran == []
+    finally:
+        conn.close()
+        os.close(r)
+        os.close(w)

@@ -31,6 +31,7 @@ from ..errors import VaultError
 from .protocol import MAX_RUN, PROTOCOL, AgentError, address, receive, send, socket_path
 
 TIMEOUT_S = 2.0
+ANSWER_TIMEOUT_S = 60.0   # a `run` request sent: see _start
 START_TIMEOUT_S = 20.0
 # Run in the calling process, never by the agent: `unlock` asks for the
 # passphrase to start an agent (replacing this one); `passwd` and `restore`
@@ -119,12 +120,24 @@ def through_agent(argv: list[str]) -> int | None:
         if sock is None:
             return None
         with sock:
-            forwarder.pid = _start(sock, vault, argv)
+            try:
+                forwarder.pid = _start(sock, vault, argv)
+            except AgentError as e:
+                forwarder.pending.clear()
+                _say(e)
+                return 1
             if forwarder.pid is None:
                 return None
             return _wait(sock, forwarder)
     finally:
         forwarder.close()
+
+
+def _say(e: VaultError) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"vault: error: {e.message}\n"
+                         + (f"vault: hint: {e.hint}\n" if e.hint else ""))
+        sys.stderr.flush()
 
 
 class _Forwarder:
@@ -194,12 +207,22 @@ def _start(sock: socket.socket, vault: Path, argv: list[str]) -> int | None:
         pass
     try:
         send(sock, request, fds=fds, limit=MAX_RUN)
-        reply = receive(sock)
     except (OSError, ValueError):
-        return None   # gone, another protocol version, or too large to send
+        return None   # gone, or too large: a partial request is refused, never run
     finally:
         for fd in fds[3:]:
             os.close(fd)
+    # Sent: from now on the agent may start it. Falling back to running it
+    # here after a mere timeout could run it twice, so only an answer (or the
+    # agent's end of the connection closing) decides; a busy agent is waited for.
+    sock.settimeout(ANSWER_TIMEOUT_S)
+    try:
+        reply = receive(sock)
+    except TimeoutError:
+        raise AgentError("the agent did not answer in time; the command may still run "
+                         "there", hint="see `vault status`, or `vault lock` to stop it")
+    except (OSError, ValueError):
+        return None   # gone before it started, or another protocol version
     pid = reply.get("pid")
     if reply.get("ok") is not True or type(pid) is not int or pid <= 1:
         return None   # locked, another vault: the CLI asks for the passphrase

@@ -65,6 +65,15 @@ def peer_uid(conn: socket.socket) -> int | None:
     return struct.unpack("3i", creds)[1]
 
 
+def _hung_up(conn: socket.socket) -> bool:
+    """Whether the client closed its end (it sends nothing after `run`)."""
+    try:
+        readable, _, _ = select.select([conn], [], [], 0)
+        return bool(readable) and conn.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
 def _reply(**fields: Any) -> dict[str, Any]:
     return {"v": protocol.PROTOCOL, **fields}
 
@@ -263,6 +272,8 @@ class Agent:
             problem = "locked"
         if problem is None and self.runner is None:
             problem = "no commands here"
+        if problem is None and _hung_up(conn):
+            return False   # it gave up waiting: it must not run after all
         if problem is not None:
             with contextlib.suppress(OSError, ValueError):
                 protocol.send(conn, _reply(ok=False, error=problem))
