@@ -2,6 +2,7 @@
 professional would use instead.
 
     python benchmarks/peers.py [--sizes 1000 10000] [--repeat 5] [--no-install]
+                               [--jrnl-venv DIR]
 
 It installs the peers where it can: jrnl into a throwaway virtualenv, pass
 (and gnupg) with apt-get when running as root; a peer that cannot be
@@ -47,6 +48,7 @@ from vault.vaultfile.unlocked import UnlockedVault  # noqa: E402
 from vault.vaultfile.store import Store  # noqa: E402
 
 PW = "peer benchmark passphrase"
+JRNL = "jrnl==4.6"   # the version issue 13's targets name
 WORDS = ("sleep work stress plan family anxiety boundaries progress session budget "
          "review contract estate invoice mediation goals diary exercise").split()
 
@@ -116,7 +118,7 @@ class Vault:
         with session.store.write():
             for client, text in notes:
                 core.add(session, client, text, create=True)
-        agent.start(self.path, session.kek, 3600)
+        agent.start(self.path, session.kek, 3600, "vault.serve")
         session.store.close()
         self.cmd = [sys.executable, "-m", "vault"]
 
@@ -215,7 +217,7 @@ def install_jrnl(folder: Path) -> Path | None:
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True,
                        capture_output=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "jrnl"], check=True,
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", JRNL], check=True,
                        capture_output=True, timeout=600)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
         print(f"skipping jrnl: could not install it ({e})")
@@ -290,10 +292,11 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-install", action="store_true")
+    ap.add_argument("--jrnl-venv", type=Path, help="a virtualenv with jrnl 4.6 installed")
     args = ap.parse_args()
     compile_package()
     scratch = Path(tempfile.mkdtemp(prefix="peers-tools-"))
-    jrnl_venv = None if args.no_install else install_jrnl(scratch)
+    jrnl_venv = args.jrnl_venv or (None if args.no_install else install_jrnl(scratch))
     with_pass = install_pass() if not args.no_install else bool(shutil.which("pass"))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; median of {args.repeat} interleaved runs")

@@ -26,12 +26,25 @@ def resolve(option: str | None) -> Path:
     elif os.environ.get("VAULT_PATH"):
         path = Path(os.environ["VAULT_PATH"]).expanduser()
     else:
-        from platformdirs import user_data_dir  # lazy: keeps --help fast
-        path = Path(user_data_dir("client-vault", appauthor=False)) / FILE_NAME
+        path = default_folder() / FILE_NAME
     if path.is_dir():
         raise UsageError("the vault path is a folder; give the path of the vault file",
                          hint=f"for example {path / FILE_NAME}")
     return path
+
+
+def default_folder() -> Path:
+    """The user data folder, as platformdirs names it. On Linux worked out
+    here with the standard library (the agent's thin client resolves the
+    vault before anything else loads: $XDG_DATA_HOME when absolute, else
+    ~/.local/share); elsewhere platformdirs' answer."""
+    import sys
+    if sys.platform.startswith("linux"):
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        base = xdg if os.path.isabs(xdg) else os.path.expanduser("~/.local/share")
+        return Path(base) / "client-vault"
+    from platformdirs import user_data_dir  # lazy: keeps --help fast
+    return Path(user_data_dir("client-vault", appauthor=False))
 
 
 def witness_file(vault_id: bytes, vault: Path) -> Path:

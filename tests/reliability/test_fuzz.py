@@ -613,8 +613,8 @@ def test_agent_receive_returns_a_message_or_raises_value_error(payload, cut):
                                json_values | st.sampled_from(["key", "status", "lock", 1]),
                                max_size=5),
        own_vault=st.booleans(), op=st.sampled_from([None, "key", "status", "lock"]))
-def test_the_agent_answers_a_key_only_to_a_key_request_for_its_own_vault(template, message,
-                                                                         own_vault, op):
+def test_the_agent_never_answers_with_a_key(template, message, own_vault, op):
+    """Issue 13: no request gets key material (version 1's `key` is gone)."""
     if own_vault:
         message["vault"] = str(template.path)
     if op is not None:
@@ -622,11 +622,9 @@ def test_the_agent_answers_a_key_only_to_a_key_request_for_its_own_vault(templat
     kek = bytes(range(32))
     server = Agent(template.path, kek, 60)
     reply = server.answer(message)
-    json.dumps(reply)   # always a sendable reply
+    sent = json.dumps(reply)   # always a sendable reply
     assert reply["v"] == protocol.PROTOCOL and isinstance(reply["ok"], bool)
-    if "key" in reply:
-        assert message.get("op") == "key" and message.get("vault") == str(template.path)
-        assert reply["key"] == kek.hex()
+    assert "key" not in reply and kek.hex() not in sent
 
 
 @examples(200)
@@ -634,9 +632,9 @@ def test_the_agent_answers_a_key_only_to_a_key_request_for_its_own_vault(templat
                                          json_values | st.text(alphabet="0123456789abcdef",
                                                                min_size=60, max_size=68),
                                          max_size=4))
-def test_the_client_takes_only_a_32_byte_key_from_a_reply(monkeypatch, reply):
+def test_the_client_takes_no_key_from_any_reply(monkeypatch, reply):
+    """Issue 13: a key comes only from a worker's own memory, never a reply."""
     monkeypatch.setattr(agent, "request", lambda vault, op: reply)
-    kek = agent.key(Path("/nonexistent/vault.sqlite"))
-    assert kek is None or (isinstance(kek, bytes) and len(kek) == 32)
+    assert agent.key(Path("/nonexistent/vault.sqlite")) is None
     until = agent.status(Path("/nonexistent/vault.sqlite"))
     assert until is None or isinstance(until, str)

@@ -80,7 +80,7 @@ def agent_pids(vault: Path) -> list[int]:
                 argv = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"vault.agent.server" in argv and os.fsencode(vault) in argv:
+            if b"vault.serve" in argv and os.fsencode(vault) in argv:
                 found.append(int(entry.name))
     return found
 

@@ -1,13 +1,15 @@
-"""The agent process started by `vault unlock` (see protocol.py for the protocol).
-
-    python -m vault.agent.server VAULT_PATH TIMEOUT_SECONDS   (key on stdin)
+"""The agent process started by `vault unlock`: the command server (see
+protocol.py for the protocol, worker.py for what a forked worker does).
 
 Holds the key in memory only, answers processes of its own user id only,
-and exits, forgetting the key, when idle for TIMEOUT_SECONDS, when told to
-lock, when the vault file is replaced (restore) or its passphrase changes
-(the salt in the header changes), or on SIGTERM/SIGHUP/SIGINT. It never
-writes the key anywhere and is made non-dumpable: no core file, no ptrace or
-/proc/PID/mem from other processes of the user.
+forks a worker for each `run` request, and exits, forgetting the key, when
+idle for its timeout, when told to lock, when the vault file is replaced
+(restore) or its passphrase changes (the salt in the header changes), or on
+SIGTERM/SIGHUP/SIGINT. It never writes the key anywhere, never sends it,
+and is made non-dumpable: no core file, no ptrace or /proc/PID/mem from
+other processes of the user. Its workers inherit all of that.
+
+Time comes from `clock` (seconds, monotonic), a seam the tests drive.
 """
 
 from __future__ import annotations
@@ -20,15 +22,19 @@ import socket
 import struct
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from ..vaultfile.store import vault_identity
-from . import protocol
+from . import client, protocol, worker
+from .index import SearchIndex
 
 CHECK_EVERY_S = 2.0
 PR_SET_DUMPABLE = 4
 PR_GET_DUMPABLE = 3
+Runner = Callable[[list[str]], int]
 
 
 def harden() -> bool:
@@ -39,8 +45,7 @@ def harden() -> bool:
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
+        libc = worker.libc()
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         return libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0
     except (OSError, AttributeError):
@@ -60,16 +65,37 @@ def peer_uid(conn: socket.socket) -> int | None:
     return struct.unpack("3i", creds)[1]
 
 
+def _hung_up(conn: socket.socket) -> bool:
+    """Whether the client closed its end (it sends nothing after `run`)."""
+    try:
+        readable, _, _ = select.select([conn], [], [], 0)
+        return bool(readable) and conn.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+def _reply(**fields: Any) -> dict[str, Any]:
+    return {"v": protocol.PROTOCOL, **fields}
+
+
 class Agent:
-    def __init__(self, vault: Path, kek: bytes, timeout_s: int) -> None:
-        self.vault, self.timeout_s = vault, timeout_s
+    def __init__(self, vault: Path, kek: bytes, timeout_s: int,
+                 runner: Runner | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.vault, self.timeout_s, self.runner, self.clock = vault, timeout_s, runner, clock
         self._kek: bytearray | None = bytearray(kek)
-        self.last_used = time.monotonic()
+        self.last_used = clock()
         self.identity = identity(vault)
         self.dumpable = True
+        self.running: dict[int, socket.socket] = {}   # worker pid -> its client
+        self.gone: set[int] = set()                    # workers whose client hung up
+        self._next_check = clock() + CHECK_EVERY_S
+        self._listener: socket.socket | None = None
+        self.index = SearchIndex(vault, lambda: None if self._kek is None else bytes(self._kek))
+        self._wake: tuple[int, ...] = ()
 
     def until(self) -> str:
-        left = self.last_used + self.timeout_s - time.monotonic()
+        left = self.last_used + self.timeout_s - self.clock()
         return datetime.fromtimestamp(time.time() + left, timezone.utc).strftime(
             "%Y-%m-%dT%H:%M:%SZ")
 
@@ -83,65 +109,199 @@ class Agent:
     def locked(self) -> bool:
         return self._kek is None
 
+    def used(self) -> None:
+        self.last_used = self.clock()
+
     def still_valid(self) -> bool:
-        if self.locked or time.monotonic() - self.last_used > self.timeout_s:
+        if self.locked or self.clock() - self.last_used > self.timeout_s:
             return False
         return self.identity is not None and identity(self.vault) == self.identity
 
+    def tick(self) -> None:
+        """The idle timeout (a running command counts as use) and, every few
+        seconds, the vault file's identity."""
+        if self.running:
+            self.used()
+        if self.clock() - self.last_used > self.timeout_s:
+            self.forget()
+        elif self.clock() >= self._next_check:
+            self._next_check = self.clock() + CHECK_EVERY_S
+            if not self.still_valid():
+                self.forget()
+
     def answer(self, message: dict) -> dict:
+        """The reply to `status` or `lock` (`run` is `start`'s)."""
         if message.get("vault") != str(self.vault):
-            return {"v": protocol.PROTOCOL, "ok": False, "error": "another vault"}
+            return _reply(ok=False, error="another vault")
         op = message.get("op")
         if op == "lock":
             self.forget()
-            return {"v": protocol.PROTOCOL, "ok": True}
+            return _reply(ok=True)
         if not self.still_valid():
             self.forget()
-            return {"v": protocol.PROTOCOL, "ok": False, "error": "locked"}
+            return _reply(ok=False, error="locked")
         if op == "status":
-            return {"v": protocol.PROTOCOL, "ok": True, "until": self.until(),
-                    "dumpable": self.dumpable}
-        if op == "key":
-            self.last_used = time.monotonic()
-            assert self._kek is not None
-            return {"v": protocol.PROTOCOL, "ok": True, "key": bytes(self._kek).hex(),
-                    "until": self.until()}
-        return {"v": protocol.PROTOCOL, "ok": False, "error": "unknown request"}
+            return _reply(ok=True, until=self.until(), dumpable=self.dumpable,
+                          running=len(self.running), index=self.index.size())
+        return _reply(ok=False, error="unknown request")
+
+    # -- serving -------------------------------------------------------------
 
     def serve(self, listener: socket.socket) -> None:
-        next_check = time.monotonic() + CHECK_EVERY_S
-        while not self.locked:
-            ready, _, _ = select.select([listener], [], [], 0.5)
-            if ready:
-                self._one(listener)
-            if time.monotonic() >= next_check:
-                next_check = time.monotonic() + CHECK_EVERY_S
-                if not self.still_valid():
-                    self.forget()
+        wake_r, wake_w = self._wake = os.pipe()
+        self._listener = listener
+        for fd in (wake_r, wake_w):
+            os.set_blocking(fd, False)
+        signal.set_wakeup_fd(wake_w)
+        chld = signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select through the pipe
+        try:
+            while not self.locked:
+                watched = [c for pid, c in self.running.items() if pid not in self.gone]
+                wait = 0.0 if self.index.pending else min(0.5, max(0.0, self._left()))
+                ready, _, _ = select.select([listener, wake_r, *watched], [], [], wait)
+                if wake_r in ready:
+                    with contextlib.suppress(OSError):
+                        os.read(wake_r, 512)
+                for conn in ready:
+                    if conn not in (listener, wake_r):
+                        self._client_spoke(conn)
+                self.reap()
+                if listener in ready:
+                    self.one(listener)
+                elif self.index.pending and not self.locked:
+                    self.index.step()   # the index builds while nobody asks
+                self.tick()
+        finally:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, chld)
+            os.close(wake_r)
+            os.close(wake_w)
+            for conn in self.running.values():
+                conn.close()  # each worker still holds its own copy and reports itself
 
-    def _one(self, listener: socket.socket) -> None:
+    def _leave_to_worker(self, conn: socket.socket) -> None:
+        """In a new worker: close what only the agent uses (its listener, its
+        wake-up pipe, other workers' clients), so that the socket dies with
+        the agent and no worker holds another's connection."""
+        signal.set_wakeup_fd(-1)
+        for other in (self._listener, *self.running.values()):
+            if other is not None and other is not conn:
+                other.close()
+        for fd in self._wake:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _left(self) -> float:
+        return self.last_used + self.timeout_s - self.clock() + 0.01
+
+    def _client_spoke(self, conn: socket.socket) -> None:
+        """A client says nothing after `run`; readable means it hung up: the
+        worker gets SIGHUP (it finishes or rolls back, as on a closed terminal)."""
+        pid = next(p for p, c in self.running.items() if c is conn)
+        try:
+            data = conn.recv(64)
+        except OSError:
+            data = b""
+        if not data:
+            self.gone.add(pid)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGHUP)
+
+    def reap(self) -> None:
+        """Collect ended workers. One killed by a signal could not report its
+        exit itself: tell its client, as a shell would, 128 + the signal."""
+        while self.running:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            conn = self.running.pop(pid, None)
+            self.gone.discard(pid)
+            if conn is None:
+                continue
+            with conn:
+                if os.WIFSIGNALED(status):
+                    with contextlib.suppress(OSError, ValueError):
+                        conn.settimeout(1.0)
+                        protocol.send(conn, _reply(exit=128 + os.WTERMSIG(status)))
+            self.used()
+
+    def one(self, listener: socket.socket) -> None:
+        """Accept one connection and answer it, or start its command."""
         try:
             conn, _ = listener.accept()
         except OSError:
             return
-        with conn:
+        keep = False
+        try:
+            conn.settimeout(1.0)
+            if peer_uid(conn) != os.getuid():
+                return  # another user, or unknown: not a word
             try:
-                conn.settimeout(1.0)
-                if peer_uid(conn) != os.getuid():
-                    return  # another user, or unknown: not a word
-                reply = self.answer(protocol.receive(conn))
+                message, fds = protocol.receive_with_fds(conn)
             except (OSError, ValueError):
                 with contextlib.suppress(OSError, ValueError):
-                    protocol.send(conn, {"v": protocol.PROTOCOL, "ok": False,
-                                      "error": "malformed request"})
+                    protocol.send(conn, _reply(ok=False, error="malformed request"))
                 return
-            except Exception:  # noqa: BLE001 - the agent must outlive any request
-                return
+            try:
+                if message.get("op") == "run":
+                    keep = self.start(conn, message, fds)
+                else:
+                    with contextlib.suppress(OSError, ValueError):
+                        protocol.send(conn, self.answer(message))
+            finally:
+                for fd in fds:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+        except Exception:  # noqa: BLE001 - the agent must outlive any request
+            return
+        finally:
+            if not keep:
+                conn.close()
+
+    def start(self, conn: socket.socket, message: dict, fds: list[int]) -> bool:
+        """Fork a worker for a valid `run` request. True if one started (the
+        connection is then kept, to report a worker that dies by a signal)."""
+        problem = worker.check(message, fds)
+        if problem is None and message.get("vault") != str(self.vault):
+            problem = "another vault"
+        if problem is None and not self.still_valid():
+            self.forget()
+            problem = "locked"
+        if problem is None and self.runner is None:
+            problem = "no commands here"
+        if problem is None and _hung_up(conn):
+            return False   # it gave up waiting: it must not run after all
+        if problem is not None:
             with contextlib.suppress(OSError, ValueError):
-                protocol.send(conn, reply)
+                protocol.send(conn, _reply(ok=False, error=problem))
+            return False
+        assert self._kek is not None and self.runner is not None
+        self.used()
+        if client.command_and_vault(message["argv"])[0] == "search":
+            self.index.wanted = True
+            self.index.step()      # what changed since, if little; else in later steps
+        # Signals wait until the worker has its own handlers (worker.run).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, worker.DEFERRED)
+        try:
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the worker; never returns
+                try:
+                    self._leave_to_worker(conn)
+                    worker.run(conn, message, fds, self.vault, bytes(self._kek), self.runner,
+                               mask, self.index.clients_containing)
+                finally:
+                    os._exit(1)   # never back into the agent's loop
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        self.running[pid] = conn
+        return True
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], runner: Runner | None = None) -> int:
+    """`python -m vault.serve VAULT TIMEOUT` (key on stdin), with the CLI as runner."""
     os.umask(0o077)
     dumpable = not harden()
     vault, timeout_s = Path(argv[1]), int(argv[2])
@@ -152,12 +312,12 @@ def main(argv: list[str]) -> int:
         return 2
     if len(kek) != 32:
         return 2
-    state = Agent(vault, kek, timeout_s)
+    state = Agent(vault, kek, timeout_s, runner)
     state.dumpable = dumpable
     path = protocol.socket_path(vault)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with contextlib.suppress(FileNotFoundError):
-        path.unlink()
+        path.unlink()   # a stale socket: its agent is gone (a live one was told to lock)
     with protocol.address(path) as where:
         listener.bind(where)
     os.chmod(path, 0o600)
@@ -180,7 +340,3 @@ def main(argv: list[str]) -> int:
             if os.stat(path).st_ino == bound:
                 path.unlink()
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv))

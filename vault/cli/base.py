@@ -213,10 +213,12 @@ policy = lazy("vault.commands.unlock")
 
 
 def _agent(path: Path) -> Any:
-    """The agent of this vault, as commands.unlock reaches it."""
+    """The agent of this vault, as commands.unlock reaches it. Its key is
+    there only in a worker the agent forked (never sent over the socket)."""
     from ..agent import client as agent
     return policy.AgentLink(key=lambda: agent.key(path), lock=lambda: agent.lock(path),
-                            start=lambda kek, seconds: agent.start(path, kek, seconds),
+                            start=lambda kek, seconds: agent.start(path, kek, seconds,
+                                                                   "vault.serve"),
                             status=lambda: agent.status(path))
 
 
@@ -316,6 +318,18 @@ def _may_hold_secrets(args: list[str]) -> bool:
     return False
 
 
+_click_app: Any = None
+
+
+def click_app() -> Any:
+    """The app as a click command, built once per process: Typer takes tens of
+    milliseconds to build it, which the agent does before it forks workers."""
+    global _click_app
+    if _click_app is None:
+        _click_app = typer.main.get_command(app)
+    return _click_app
+
+
 def main(argv: list[str] | None = None) -> int:
     import os
     import resource
@@ -330,8 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         from ..agent.server import harden
         harden()
     try:
-        code = typer.main.get_command(app).main(args=argv, prog_name="vault",
-                                                standalone_mode=False)
+        code = click_app().main(args=argv, prog_name="vault", standalone_mode=False)
     except ClickUsageError as e:  # before a command runs: `vault --bogus`
         if type(e).__name__ == "NoArgsIsHelpError":
             ui.out(e.format_message() + "\n")  # plain `vault`: the help, not an error

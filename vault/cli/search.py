@@ -33,10 +33,12 @@ def search(ctx: typer.Context,
     notes with tag T. This shows several clients' notes at once, as asked; the
     log records which clients matched (never the term).
     """
+    from ..agent import client as agent
     from ..commands import search as finder
     term = argfile.one_of(term, query_file, "TERM", "--query-file")
     with _unlocked(ctx, passphrase_file, keyfile) as session:
-        hits = finder.search(session, term, client, tag, regex)
+        hits = finder.search(session, term, client, tag, regex,
+                             narrow=agent.search_index(session.store.path))
     if json_out:
         _json({"hits": [{"client": h.client, "note": h.note, "created": _iso(h.created),
                          "excerpt": h.excerpt, "spans": [list(s) for s in h.spans],

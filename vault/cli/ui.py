@@ -99,7 +99,12 @@ def interactive() -> bool:
 
 def _controlling_terminal() -> int | None:
     """The controlling terminal (/dev/tty) opened for reading and writing, or
-    None when the process has none (cron, `setsid`, a service)."""
+    None when the process has none (cron, `setsid`, a service). In a worker
+    of the agent (which has none of its own), the one of the `vault`
+    process it runs the command for, passed with its stdin, stdout, stderr."""
+    from ..agent.client import terminal
+    if terminal() is not None:
+        return os.dup(terminal())
     try:
         return os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
     except OSError:
@@ -163,13 +168,35 @@ def prompt_passphrase(prompt: str = "Passphrase: ") -> bytes:
     try:
         # getpass reads from /dev/tty; the prompt goes to stderr when stderr
         # is that terminal, else (stream=None) to /dev/tty itself.
-        typed = getpass.getpass(prompt, stream=sys.stderr if on_stdin else None)
+        if not on_stdin and _controlling_terminal_is_passed():
+            typed = _getpass_on_the_passed_terminal(prompt)
+        else:
+            typed = getpass.getpass(prompt, stream=sys.stderr if on_stdin else None)
         return typed.encode("utf-8")
     except EOFError:
         raise AuthenticationFailed("no passphrase was given") from None
     except UnicodeError:
         # Never echo the bytes: they are part of the passphrase.
         raise AuthenticationFailed("the passphrase could not be read as UTF-8 text") from None
+
+
+def _controlling_terminal_is_passed() -> bool:
+    from ..agent.client import terminal
+    return terminal() is not None
+
+
+def _getpass_on_the_passed_terminal(prompt: str) -> str:
+    """getpass, when /dev/tty is not this process's but was passed to it: it
+    then turns echo off on stdin's descriptor, so stdin is that terminal
+    while it asks."""
+    with _terminal() as tty:
+        assert tty is not None
+        answers, questions = tty
+        saved, sys.stdin = sys.stdin, answers
+        try:
+            return getpass.getpass(prompt, stream=questions)
+        finally:
+            sys.stdin = saved
 
 
 def ask(question: str) -> str:

@@ -81,10 +81,13 @@ def status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     from ..agent import client as agent
     path = _state(ctx).path
     exists = path.is_file()
-    until = agent.status(path) if exists else None
+    info = agent.details(path) if exists else None
+    until = None if info is None else info["until"]
     if json_out:
+        index = None if info is None or not isinstance(info.get("index"), dict) else {
+            k: v for k, v in info["index"].items() if k in ("built", "clients", "notes", "bytes")}
         _json({"vault": str(path), "exists": exists, "unlocked": until is not None,
-               "until": until})
+               "until": until, "index": index})
         return
     ui.out(f"vault: {path}{'' if exists else ' (none yet: `vault init` creates it)'}\n")
     if exists:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,11 +76,16 @@ def excerpt(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[i
     return shown, inside
 
 
+Narrow = Callable[[str], "list[int] | None"]
+
+
 def search(session: UnlockedVault, term: str | None, client: str | None = None,
            tag: str | None = None, regex: bool = False,
-           now: datetime | None = None) -> list[Hit]:
+           now: datetime | None = None, narrow: Narrow | None = None) -> list[Hit]:
     """Notes that match TERM; without a term, every note with TAG (its
-    excerpt is the note's start)."""
+    excerpt is the note's start). `narrow`, the agent's search index when
+    there is one, names the clients whose notes can match: only theirs are
+    decrypted, by the same code."""
     if term is None and tag is None:
         raise UsageError("give a search term, --tag TAG, or both")
     pattern = None if term is None else matcher(term, regex)
@@ -87,7 +93,8 @@ def search(session: UnlockedVault, term: str | None, client: str | None = None,
     now = now_utc(now)
     hits: list[Hit] = []
     with command(session):
-        clients = [require(session, client, now)] if client else session.clients()
+        clients = [require(session, client, now)] if client else \
+            _candidates(session, term, regex, narrow)
         found_in = []
         for c in clients:
             before = len(hits)
@@ -110,3 +117,13 @@ def search(session: UnlockedVault, term: str | None, client: str | None = None,
             "hits": len(hits), "regex": regex, "scope": "client" if client else "all",
             "tag": tag is not None})
     return hits
+
+
+def _candidates(session: UnlockedVault, term: str | None, regex: bool,
+                narrow: Narrow | None) -> list:
+    """Every client, or only those the index names (in the same order)."""
+    ids = None if narrow is None or term is None or regex else narrow(fold(term)[0])
+    if ids is None:
+        return session.clients()
+    rows = (session.store.client_by_id(cid) for cid in ids)
+    return [session.open_client(row) for row in rows if row is not None]

@@ -1,0 +1,116 @@
+"""The agent's search index (issue 13): `vault search` through the agent
+decrypts only the clients whose notes can match, and finds what a search
+without the agent finds, whoever wrote last.
+
+Covers: not built until the first search, then reported by `status --json`
+(clients, notes, bytes; no text); kept current after writes through the
+agent and after writes made without it (add, redact, rename, shred); only
+changed clients are read again (SearchIndex.refresh, in-process); the same
+hits as in-process for a term, a term with accents and case, --regex, --tag
+and --client; no note text in any file of the runtime or temp folders.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from vault.agent.index import SearchIndex
+
+from ..checks import files_under
+from ..conftest import PASSPHRASE
+from .test_agent import JANE, NO_SOURCE, kill_agents, ok, unlock
+from .test_agent_paths import ALONE, pair  # noqa: F401 - a fixture
+
+WORD = "Zyxwvut"
+
+
+def hits(venv, *args: str, alone: bool = False) -> list[tuple[str, int]]:
+    done = ok(venv.subprocess("search", *args, "--json", env=ALONE if alone else NO_SOURCE))
+    return [(h["client"], h["note"]) for h in json.loads(done.stdout)["hits"]]
+
+
+def index_of(venv) -> dict | None:
+    return json.loads(ok(venv.subprocess("status", "--json")).stdout)["index"]
+
+
+def test_built_on_the_first_search_and_reported_by_status(pair):  # noqa: F811
+    agent, _ = pair
+    assert index_of(agent) == {"built": False, "clients": 0, "notes": 0, "bytes": 0}
+    assert hits(agent, "visit") == [(JANE, 1)]
+    index = index_of(agent)
+    assert index["built"] is True and index["clients"] == 3 and index["notes"] == 4
+    assert index["bytes"] > 0
+    status = ok(agent.subprocess("status", "--json")).stdout
+    assert b"visit" not in status and JANE.encode() not in status
+
+
+def test_kept_current_after_writes_with_and_without_the_agent(pair):  # noqa: F811
+    agent, _ = pair
+    assert hits(agent, WORD) == []                          # built, nothing yet
+    ok(agent.subprocess("add", JANE, "-m", f"through the agent: {WORD}", env=NO_SOURCE))
+    assert hits(agent, WORD) == [(JANE, 5)]
+    ok(agent.subprocess("add", "Anna Lind", "-m", f"without it: {WORD.lower()}", env=ALONE))
+    assert hits(agent, WORD) == [(JANE, 5), ("Anna Lind", 6)]
+    ok(agent.subprocess("redact", JANE, "--text", WORD, "--yes", env=ALONE))
+    assert hits(agent, WORD) == [("Anna Lind", 6)]
+    ok(agent.subprocess("rename", "Anna Lind", "Anna Lindqvist", env=ALONE))
+    assert hits(agent, WORD) == [("Anna Lindqvist", 6)]
+    ok(agent.subprocess("shred", "Anna Lindqvist", "--yes", env=ALONE))
+    assert hits(agent, WORD) == []
+    assert hits(agent, "visit") == hits(agent, "visit", alone=True)
+
+
+def test_the_same_hits_as_without_the_agent(pair):  # noqa: F811
+    agent, alone = pair
+    for args in (("visit",), ("CAFE",), ("tokyo",), ("東京",), ("555-0100",),
+                 ("v.s.t", "--regex"), ("--tag", "followup"), ("note", "--client", JANE),
+                 ("a",), ("nothing at all",)):
+        a = ok(agent.subprocess("search", *args, "--json", env=NO_SOURCE)).stdout
+        b = ok(alone.subprocess("search", *args, "--json", env=ALONE)).stdout
+        assert a == b, args
+
+
+def test_only_changed_clients_are_read_again(pair):  # noqa: F811
+    agent, _ = pair
+    kill_agents(agent)   # the index object itself, in this process
+    from vault.vaultfile.store import Store
+    from vault.vaultfile.unlocked import UnlockedVault
+    store = Store.open(agent.path)
+    kek = UnlockedVault.unlock(store, PASSPHRASE.encode()).kek
+    store.close()
+    index = SearchIndex(agent.path, lambda: kek)
+    assert index.clients_containing("visit") is None       # not built: not narrowed
+    # a step at a time, as the agent builds it between requests
+    assert index.step(budget=2) is False and index.refreshed == 2
+    assert index.clients_containing("visit") is None       # incomplete: not narrowed
+    assert index.step(budget=2) is True and index.refreshed == 1
+    assert index.clients_containing("visit") == [1]
+    index = SearchIndex(agent.path, lambda: kek)
+    assert index.refresh() and index.refreshed == 3
+    assert index.refresh() and index.refreshed == 0
+    ok(agent.subprocess("add", JANE, "-m", "one more", env=ALONE))
+    assert index.refresh() and index.refreshed == 1
+    assert index.clients_containing("one more") == [1]
+    wrong = SearchIndex(agent.path, lambda: bytes(32))
+    wrong.wanted = True
+    assert wrong.refresh() is False and not wrong.pending   # a wrong key: given up
+
+
+def test_no_note_text_on_disk_after_searching(pair):  # noqa: F811
+    agent, _ = pair
+    started = time.time() - 2
+    assert hits(agent, "visit") == [(JANE, 1)]
+    needles = [b"first visit", "second client, a short note".encode(), "東京".encode()]
+    for root, since in ((Path(agent.env["XDG_RUNTIME_DIR"]), None),
+                        (Path(tempfile.gettempdir()), started)):
+        for path in files_under(root, since):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            assert not [n for n in needles if n in data], path
+    unlock(agent)   # a new agent: a new index, built again on its first search
+    assert index_of(agent)["built"] is False

@@ -1,0 +1,107 @@
+"""The agent's search index: every note's text, folded as search folds it
+(validate.fold: any case, any accent), in the agent's memory only.
+
+It narrows `vault search TERM` to the clients whose notes contain the folded
+term; the command then decrypts and matches only those clients' notes, with
+the same code as without the agent, so the hits are the same. A regular
+expression, a tag-only search and `--client` are not narrowed.
+
+Built on the first search, a step of STEP_CLIENTS clients at a time
+between the agent's requests (a search before it is complete is not
+narrowed). Kept current per client: before each search the agent compares every client
+row (its sealed record and wrapped key, which change whenever a note is
+added, imported, filed, redacted or re-keyed, and when the client is renamed,
+closed or shredded) with what it indexed, and re-reads only the clients that
+changed, whichever process wrote them. The vault file replaced, or its
+passphrase changed, locks the agent instead (server.py).
+
+Never written anywhere; forked workers see it through shared memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..validate import fold
+from ..vaultfile.store import Store
+from ..vaultfile.unlocked import UnlockedVault
+
+SEPARATOR = "\x00"   # between notes: no folded term of a search spans two
+STEP_CLIENTS = 100   # clients decrypted per step: tens of milliseconds
+
+
+def _signature(row: Any) -> bytes:
+    return hashlib.blake2b(row.meta + b"|" + row.wrapped_key, digest_size=16).digest()
+
+
+class SearchIndex:
+    def __init__(self, vault: Path, kek: Callable[[], bytes | None]) -> None:
+        self.vault, self._kek = vault, kek
+        self._clients: dict[int, tuple[bytes, str, int]] = {}   # id -> (signature, text, notes)
+        self.built = False     # every client read, none changed since: searches narrow
+        self.wanted = False    # a search asked for it: keep building until built
+        self.refreshed = 0     # clients re-read by the last step
+
+    @property
+    def pending(self) -> bool:
+        return self.wanted and not self.built
+
+    def refresh(self) -> bool:
+        """Bring the index wholly up to date now; False if it cannot be."""
+        return self.step(budget=None)
+
+    def step(self, budget: int | None = STEP_CLIENTS) -> bool:
+        """Re-read at most `budget` of the clients that changed (or are new),
+        so that the agent keeps answering while a large index builds. True
+        once the index is up to date. On any failure it is dropped and not
+        wanted again until the next search (then searches are not narrowed)."""
+        kek = self._kek()
+        try:
+            store = Store.open(self.vault, read_only=True)
+        except Exception:  # noqa: BLE001 - no index is better than a dead agent
+            return self._give_up()
+        try:
+            session = None if kek is None else UnlockedVault.from_agent(store, kek)
+            if session is None:
+                return self._give_up()
+            seen: dict[int, tuple[bytes, str, int]] = {}
+            changed, complete = 0, True
+            for row in list(store.clients()):
+                sig = _signature(row)
+                old = self._clients.get(row.id)
+                if old is not None and old[0] == sig:
+                    seen[row.id] = old
+                elif budget is not None and changed >= budget:
+                    complete = False       # the next step reads it
+                else:
+                    notes = session.notes(session.open_client(row))
+                    seen[row.id] = (sig, SEPARATOR.join(fold(n.text)[0] for n in notes),
+                                    len(notes))
+                    changed += 1
+            self._clients, self.built, self.refreshed = seen, complete, changed
+            return complete
+        except Exception:  # noqa: BLE001 - e.g. a damaged row: searches then decrypt all
+            return self._give_up()
+        finally:
+            store.close()
+
+    def _give_up(self) -> bool:
+        self._clients, self.built, self.wanted = {}, False, False
+        return False
+
+    def clients_containing(self, folded_term: str) -> list[int] | None:
+        """Ids (ascending, as Store.clients lists them) of the clients with a
+        note whose folded text contains `folded_term`; None if not built."""
+        if not self.built:
+            return None
+        return [cid for cid, (_, text, _) in self._clients.items() if folded_term in text]
+
+    def size(self) -> dict[str, Any]:
+        """For `vault status --json`: what the index holds, never its text."""
+        return {"built": self.built, "clients": len(self._clients),
+                "notes": sum(n for _, _, n in self._clients.values()),
+                "bytes": sum(sys.getsizeof(t) for _, t, _ in self._clients.values())}

@@ -1,0 +1,36 @@
+"""The agent process of `vault unlock`: `python -m vault.serve VAULT TIMEOUT`
+(the key on stdin). Loads the CLI and every module a command may need once,
+then serves (agent/server.py); each command it is handed runs in a forked
+worker through `entry.in_process`, the same code as without the agent.
+
+It sits above entry.py because it ties the agent (which may not import the
+CLI) to the CLI it runs.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import pkgutil
+import sys
+
+from . import entry
+from .agent import server
+
+
+def preload() -> None:
+    """Every vault module, so that a worker imports nothing; then freeze the
+    heap, so that forked workers share its pages instead of copying them."""
+    import vault
+    import vault.cli.base
+    for info in pkgutil.walk_packages(vault.__path__, "vault."):
+        if info.name not in ("vault.__main__", "vault.serve"):
+            importlib.import_module(info.name)
+    vault.cli.base.click_app()   # Typer's slowest step, once
+    gc.collect()
+    gc.freeze()
+
+
+if __name__ == "__main__":
+    preload()
+    raise SystemExit(server.main(sys.argv, runner=entry.in_process))
