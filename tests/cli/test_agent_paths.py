@@ -145,9 +145,13 @@ def test_ctrl_c_reaches_the_worker(pair):
     try:
         assert wait_for(lambda: _workers(pid), 20)   # the command is in the worker
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        # stdin stays open: the worker waits on it until the SIGINT arrives
+        # (through the client, once it knows the worker's pid)
+        proc.wait(timeout=20)
+        out, err = proc.stdout.read(), proc.stderr.read()
     finally:
         proc.kill()
+        proc.stdin.close()
     assert proc.returncode == 130, err
     assert err == b"vault: error: interrupted\n" and out == b""
     assert len(json.loads(ok(agent.subprocess("view", JANE, "--json")).stdout)["notes"]) == 2

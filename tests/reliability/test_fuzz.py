@@ -102,7 +102,7 @@ class Scratch:
     def write(self, data: bytes | None = None) -> VaultEnv:
         folder = self.venv.path.parent
         for p in folder.iterdir():
-            p.unlink()
+            p.unlink(missing_ok=True)   # SQLite may remove its -wal meanwhile
         # Each example is a vault this machine sees for the first time: a
         # state folder of its own, else the rollback witness of the last
         # example would (rightly) take the template's bytes for a rollback.

@@ -22,6 +22,11 @@ request is gone, and a version 1 client or agent is treated as no agent.
              {"v": 2, "exit": CODE}                    ... and ended
              {"v": 2, "ok": false, "error": TEXT}       not started: run it in-process
 
+Once a client has sent `run`, only an answer or the agent closing its end
+decides: it never runs the command itself after a timeout (the agent could
+still start it), and the agent does not start a `run` whose client has
+already hung up.
+
 The worker runs the ordinary CLI with those descriptors as its own 0, 1 and
 2, in `cwd`, with exactly `env` as its environment. The client forwards
 SIGINT, SIGTERM, SIGHUP and SIGWINCH to the worker's pid (same user, so
