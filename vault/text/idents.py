@@ -23,6 +23,7 @@ _UNITS = frozenset(
 _PHONE_EXT = re.compile(r"[\d-]+(?:x|ext)\d{1,6}", re.I)   # "415-555-0142x123": a phone's
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
 _WORD_NUMBER = re.compile(r"([a-z]+)(\d{1,2})([a-z]?)")
+_UPPER_HEX = re.compile(r"[0-9A-F]+")
 _HEX = re.compile(r"[0-9a-f]+(?:-[0-9a-f]+)*")
 _KEYWORDS = r"""
     mrn medical\s+record chart record pager pgr beeper bleep ext extension plan group grp
@@ -95,6 +96,8 @@ def find(text: str, windows: Windows) -> list[Span]:
     out = []
     for rx, kind in _SHAPES:
         for m in scan(rx, text, windows if kind != "ID" or rx.pattern[0] != "@" else None):
+            if kind == "SSN" and " " not in m.group() and _UPPER_HEX.fullmatch(m.group()):
+                continue   # "AA000000A" unspaced and all hex: a code, unless after "NI number"
             if kind == "HANDLE":
                 token = m.group()
                 if not any(c.isdigit() for c in token) or "." in token and \

@@ -53,6 +53,7 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
     """Phone numbers in any of `regions`' national formats or in international
     format. What other detectors already explain (a date, a card, a record
     number) is masked first, so "on 03/05/2024 555-0132" is not one window."""
+    original = text
     blocks = sorted((f.start, f.end) for f in taken if f.kind.split(":")[0] in _BLOCKS_PHONE)
     if blocks:
         pieces, pos = [], 0
@@ -78,7 +79,9 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
             valid = (possible and (near or window.startswith("+"))
                      or near and digits >= 7 and _phone_shape(window))
         extension = _EXTENSION.match(text, m.end())
-        if valid and not extension and _GLUED.match(text, m.end()):
+        # (in the text as written: what another detector masked may be
+        # glued to the digits, "0March")
+        if valid and not extension and _GLUED.match(original, m.end()):
             # Digits glued to letters ("13606271a08d", a hash or a code) are
             # part of a token, not a phone number.
             valid = False
