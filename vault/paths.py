@@ -127,6 +127,36 @@ def private_output(dest: Path, overwrite: bool = False) -> Iterator[BinaryIO]:
         temp.unlink(missing_ok=True)
 
 
+def replace_small_file(file: Path, data: bytes, durable: bool) -> bool:
+    """Replace a small file of our own (the rollback witness, the capture
+    key) atomically: a temporary file in the same folder, renamed, so a crash
+    leaves the old file or the new one. The folder is made 0700, the file is
+    0600 (mkstemp's mode). `durable` syncs the file and the folder. False if
+    it could not be written: the caller goes on without it."""
+    import tempfile   # here: the agent's thin client imports this module
+    folder = file.parent
+    try:
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)   # mkdir's mode is filtered by the umask
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{file.name}.", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(temp, file)
+    except OSError:
+        Path(temp).unlink(missing_ok=True)
+        return False
+    if durable:
+        sync_dir(folder)
+    return True
+
+
 def sync_dir(folder: Path) -> None:
     """Make a rename or link in `folder` durable."""
     try:

@@ -15,10 +15,8 @@ inbox.py seals and checks.
 
 from __future__ import annotations
 
-import os
 import re
 import struct
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,26 +55,9 @@ def save(vault_id: bytes, key: bytes) -> bool:
     the folder 0700 and the file 0600. False if it could not be written (a
     read-only config folder): the command goes on, `add --sealed` then says
     that this machine has no capture key."""
-    file = location(vault_id)
-    folder = file.parent
-    try:
-        if not folder.is_dir():
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(folder, 0o700)   # mkdir's mode is filtered by the umask
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{file.name}.", suffix=".tmp")
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(f"{PREFIX}:{vault_id.hex()}:{key.hex()}\n".encode("ascii"))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, file)
-    except OSError:
-        Path(temp).unlink(missing_ok=True)
-        return False
-    paths.sync_dir(folder)
-    return True
+    return paths.replace_small_file(
+        location(vault_id), f"{PREFIX}:{vault_id.hex()}:{key.hex()}\n".encode("ascii"),
+        durable=True)
 
 
 def sync(vault_id: bytes, key: bytes) -> None:

@@ -11,9 +11,7 @@ are here; when to check and when to move it is the commands layer's.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,24 +150,5 @@ def write(file: Path, vault_id: bytes, *marks: Mark, durable: bool = False) -> b
     Syncing every command's write cost about 1 ms a command. The folder is
     made 0700, the file 0600. Returns False if it could not be written (the
     caller goes on: the witness is then only older)."""
-    folder = file.parent
-    try:
-        if not folder.is_dir():
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(folder, 0o700)   # mkdir's mode is filtered by the umask
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{file.name}.", suffix=".tmp")
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write("".join(m.line(vault_id) for m in marks).encode("ascii"))
-            if durable:
-                f.flush()
-                os.fsync(f.fileno())
-        os.replace(temp, file)
-    except OSError:
-        Path(temp).unlink(missing_ok=True)
-        return False
-    if durable:
-        paths.sync_dir(folder)
-    return True
+    return paths.replace_small_file(
+        file, "".join(m.line(vault_id) for m in marks).encode("ascii"), durable)
