@@ -52,3 +52,44 @@ def test_keyed_hashes_match_hashlib():
 
 def test_padded_sizes():
     assert {str(n): codec.padded_size(n) for n in map(int, V["padded_size"])} == V["padded_size"]
+
+
+def test_state_commitment_elements_and_sums():
+    """docs/format.md section 14: each element is BLAKE2b-256 keyed with the
+    state key, read little-endian; S and D are their sums mod 2**256, written
+    big-endian. Recomputed here with hashlib, and by the code."""
+    from vault.vaultfile.state import Elements, to_bytes, total
+    s = V["state"]
+    log_key = bytes.fromhex(s["log_key"])
+    state_key = crypto.derive_key(log_key, b"client-vault/v1/state")
+    assert state_key.hex() == s["state_key"] == hashlib.blake2b(
+        b"client-vault/v1/state", key=log_key, digest_size=32).hexdigest()
+
+    def element(x: bytes) -> str:
+        return hashlib.blake2b(x, key=state_key, digest_size=32).hexdigest()
+    c, n, t, k = s["client"], s["note"], s["tombstone"], s["key_row"]
+    uid, blind, nonce = (bytes.fromhex(c[f]) for f in ("uid", "blind", "meta_nonce"))
+    assert element(b"client\x00" + struct.pack(">Q", c["id"]) + uid + blind + nonce) \
+        == c["element"]
+    assert element(b"note\x00" + struct.pack(">QQ", n["id"], n["client_id"])
+                   + bytes.fromhex(n["body_nonce"])) == n["element"]
+    assert element(b"tombstone\x00" + bytes.fromhex(t["uid"]) + t["shredded"].encode()) \
+        == t["element"]
+    assert element(b"key\x00" + struct.pack(">H", len(k["name"])) + k["name"].encode()
+                   + bytes.fromhex(k["wrapped"])) == k["element"]
+
+    def number(h: str) -> int:
+        return int.from_bytes(bytes.fromhex(h), "little")
+    total_s = (number(c["element"]) + number(t["element"]) + number(k["element"])) % 2**256
+    assert total_s.to_bytes(32, "big").hex() == s["S_of_client_tombstone_key_row"]
+    assert number(n["element"]).to_bytes(32, "big").hex() == s["D_of_one_note"]
+
+    e = Elements(state_key)   # the code: only the nonce of a sealed value counts
+    assert e.client_digest(c["id"], uid, blind, nonce + b"the rest of the record").hex() \
+        == c["element"]
+    assert to_bytes(total([e.client_digest(c["id"], uid, blind, nonce)])
+                    + e.tombstone(bytes.fromhex(t["uid"]), t["shredded"])
+                    + e.key_row(k["name"], bytes.fromhex(k["wrapped"]))).hex() \
+        == s["S_of_client_tombstone_key_row"]
+    assert to_bytes(e.notes(n["client_id"], [(n["id"], bytes.fromhex(n["body_nonce"]))])).hex() \
+        == s["D_of_one_note"]
