@@ -146,3 +146,14 @@ def test_note_ids_are_never_reused_after_a_restore(vault, tmp_path):
     ok(quick(vault, "restore", str(backup), "--yes"))
     ok(quick(vault, "add", ALICE, "-m", "written after the restore"))
     assert sql(vault, "SELECT max(id) FROM notes") == [(5,)]
+
+
+def test_a_planted_note_counter_cannot_exhaust_note_ids_after_a_restore(vault, tmp_path):
+    """The replaced vault's row counter is plaintext: one pushed to the top of
+    the id range is not carried over, so notes can still be added."""
+    backup = tmp_path / "b.vaultbackup"
+    ok(quick(vault, "backup", str(backup)))
+    sql(vault, "UPDATE sqlite_sequence SET seq = ? WHERE name = 'notes'", 2**62 - 1)
+    ok(quick(vault, "restore", str(backup), "--yes"))
+    ok(quick(vault, "add", ALICE, "-m", "still possible"))
+    assert sql(vault, "SELECT max(id) FROM notes") == [(4,)]

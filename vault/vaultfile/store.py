@@ -47,6 +47,10 @@ def _kdf_name(h: Header) -> str:
     return "argon2id+keyfile" if h.keyfile else "argon2id"
 
 
+# The highest row id a restore carries over from the vault it replaces.
+MAX_KEPT_ID = 2**48
+
+
 def _blob(value: Any, size: int | None = None) -> bytes:
     if not isinstance(value, bytes) or (size is not None and len(value) != size):
         raise IntegrityError("the vault file is damaged: a field has the wrong type")
@@ -154,9 +158,11 @@ class Store(SqlFile):
 
     def keep_ids_above(self, table: str, last: int) -> None:
         """Row ids of `table` continue after `last` (a restore: an id in the
-        replaced vault's log must never name a different row)."""
+        replaced vault's log must never name a different row). The replaced
+        vault's counter is plaintext anyone can edit: one near the top of the
+        id range (which would leave no id for the next note) is ignored."""
         assert table in ("clients", "notes")
-        if 0 < last < 2**62 and self.next_id(table) <= last:
+        if 0 < last < MAX_KEPT_ID and self.next_id(table) <= last:
             if self._q("UPDATE sqlite_sequence SET seq = ? WHERE name = ?",
                        (last, table)).rowcount == 0:
                 self._q("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, last))
