@@ -211,18 +211,6 @@ class Ledger:
         detail.pop(STATE_FIELD, None)
         return detail or None
 
-    def entry_state(self, e: LogEntry) -> bytes | None:
-        """The state commitment a signed entry recorded; None before it existed."""
-        if not e.detail or e.via == VIA_NONE:
-            return None
-        try:
-            plain = crypto.unseal(self.keys.detail_key, e.detail,
-                                  crypto.aad("log-detail", self.vault_id, e.seq))
-        except CryptoError:
-            raise IntegrityError(f"log entry {e.seq}: detail failed authentication") from None
-        value = codec.unpack(plain).get(STATE_FIELD)
-        return bytes.fromhex(value) if isinstance(value, str) and len(value) == 64 else None
-
     def _open_locked_detail(self, e: LogEntry) -> dict[str, Any]:
         """A detail sealed to the box key while the vault was locked. A sealed
         box has no associated data: its place is checked from inside."""
