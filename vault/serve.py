@@ -9,6 +9,7 @@ CLI) to the CLI it runs.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import pkgutil
@@ -27,6 +28,15 @@ def preload() -> None:
         if info.name not in ("vault.__main__", "vault.serve"):
             importlib.import_module(info.name)
     vault.cli.base.click_app()   # Typer's slowest step, once
+    # What commands import lazily (a worker would pay for it every time):
+    # ctypes for prctl, platformdirs for the witness and config folders,
+    # resource, and click's decorators and text wrapper (--help).
+    for name in ("ctypes", "platformdirs", "platformdirs.unix", "resource",
+                 "typer._click.decorators", "typer._click._textwrap"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    from .agent import worker
+    worker.libc()
     gc.collect()
     gc.freeze()
 

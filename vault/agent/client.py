@@ -42,17 +42,25 @@ FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGWINCH)
 
 _held: tuple[str, bytes] | None = None
 _narrow: Any = None
+_verified: Any = None
 _terminal: int | None = None
 
 
 # -- inside a worker ---------------------------------------------------------------
 
-def hold(vault: Path, kek: bytes, narrow: Any = None) -> None:
-    """Called by the agent's worker after fork: the key it already holds, and
-    its search index's `clients_containing` (index.py)."""
-    global _held, _narrow
+def hold(vault: Path, kek: bytes, narrow: Any = None, verified: Any = None) -> None:
+    """Called by the agent's worker after fork: the key it already holds,
+    its search index's `clients_containing` (index.py), and the vault's
+    state as the agent last verified it in full (verified.py)."""
+    global _held, _narrow, _verified
     _held = (str(vault.absolute()), kek)
-    _narrow = narrow
+    _narrow, _verified = narrow, verified
+
+
+def verified(vault: Path) -> Any:
+    """In a worker of this vault's agent, the state the agent verified after
+    the last command (a vaultfile.state.Verified), or None."""
+    return None if key(vault) is None else _verified
 
 
 def search_index(vault: Path) -> Any:

@@ -30,6 +30,7 @@ from typing import Any
 from ..vaultfile.store import vault_identity
 from . import client, protocol, worker
 from .index import SearchIndex
+from .verified import LastVerified
 
 CHECK_EVERY_S = 2.0
 PR_SET_DUMPABLE = 4
@@ -92,6 +93,7 @@ class Agent:
         self._next_check = clock() + CHECK_EVERY_S
         self._listener: socket.socket | None = None
         self.index = SearchIndex(vault, lambda: None if self._kek is None else bytes(self._kek))
+        self.verified = LastVerified(vault, lambda: None if self._kek is None else bytes(self._kek))
         self._wake: tuple[int, ...] = ()
 
     def until(self) -> str:
@@ -166,6 +168,8 @@ class Agent:
                     if conn not in (listener, wake_r):
                         self._client_spoke(conn)
                 self.reap()
+                if self.verified.stale and not self.running and not self.locked:
+                    self.verified.refresh()   # between commands, off their time
                 if listener in ready:
                     self.one(listener)
                 elif self.index.pending and not self.locked:
@@ -219,6 +223,7 @@ class Agent:
                 return
             conn = self.running.pop(pid, None)
             self.gone.discard(pid)
+            self.verified.stale = True
             if conn is None:
                 continue
             with conn:
@@ -291,7 +296,8 @@ class Agent:
                 try:
                     self._leave_to_worker(conn)
                     worker.run(conn, message, fds, self.vault, bytes(self._kek), self.runner,
-                               mask, self.index.clients_containing)
+                               mask, self.index.clients_containing,
+                               None if self.verified.stale else self.verified.current)
                 finally:
                     os._exit(1)   # never back into the agent's loop
         finally:

@@ -57,14 +57,15 @@ def check(message: dict[str, Any], fds: list[int]) -> str | None:
 
 def run(conn: socket.socket, message: dict[str, Any], fds: list[int], vault: Path,
         kek: bytes, runner: Callable[[list[str]], int], mask: set[int],
-        narrow: Callable[[str], list[int] | None] | None = None) -> NoReturn:
+        narrow: Callable[[str], list[int] | None] | None = None,
+        verified: Any = None) -> NoReturn:
     """In the forked worker, DEFERRED signals blocked until `mask` is put
     back: a signal the client forwards as soon as it knows the pid arrives
     once the handlers of a fresh `vault` process are in place. Never returns."""
     code = 1
     try:
         _become_the_client(message, fds)
-        client.hold(vault, kek, narrow)
+        client.hold(vault, kek, narrow, verified)
         conn.settimeout(None)
         protocol.send(conn, {"v": protocol.PROTOCOL, "ok": True, "pid": os.getpid()})
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)

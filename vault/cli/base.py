@@ -217,6 +217,7 @@ def _agent(path: Path) -> Any:
     there only in a worker the agent forked (never sent over the socket)."""
     from ..agent import client as agent
     return policy.AgentLink(key=lambda: agent.key(path), lock=lambda: agent.lock(path),
+                            verified=lambda: agent.verified(path),
                             start=lambda kek, seconds: agent.start(path, kek, seconds,
                                                                    "vault.serve"),
                             status=lambda: agent.status(path))

@@ -125,5 +125,4 @@ def _candidates(session: UnlockedVault, term: str | None, regex: bool,
     ids = None if narrow is None or term is None or regex else narrow(fold(term)[0])
     if ids is None:
         return session.clients()
-    rows = (session.store.client_by_id(cid) for cid in ids)
-    return [session.open_client(row) for row in rows if row is not None]
+    return [c for c in map(session.client_by_id, ids) if c is not None]

@@ -16,6 +16,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import paths
 from ..errors import VaultError
@@ -44,6 +45,9 @@ class AgentLink:
     lock: Callable[[], None]
     start: Callable[[bytes, int], None]
     status: Callable[[], str | None]
+    # In the agent's worker, the state the agent verified after the last
+    # command (vaultfile.state.Verified); None elsewhere.
+    verified: Callable[[], Any] = lambda: None
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ def unlock(store: Store, factors: Factors, agent: AgentLink | None = None) -> Un
         if kek is not None:
             session = UnlockedVault.from_agent(store, kek)
             if session is not None:
+                session.trust(agent.verified())
                 return session
             agent.lock()  # it holds a key that no longer opens this vault
     secret_file = factors.keyfile()

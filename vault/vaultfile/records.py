@@ -110,8 +110,10 @@ class Records:
         the one client whose name differs only in case, accents or width
         ("Jose" finds José). The first such miss of a command opens every
         client record once; later misses cost a dict lookup."""
-        row = self.store.client_by_blind(self.blind(name))
+        blind = self.blind(name)
+        row = self.store.client_by_blind(blind)
         if row is None:
+            self.state.expect_missing(blind=blind)
             return self._find_folded(normalise_name(name))
         client = self.open_client(row)
         if blind_form(client.name) != blind_form(name):
@@ -145,6 +147,7 @@ class Records:
     def clients(self) -> list[Client]:
         counts = self.store.note_counts()
         clients = [self.open_client(row) for row in self.store.clients()]
+        self.state.expect_all(c.id for c in clients)
         for c in clients:
             check_count(c, counts.get(c.id, 0))
         return clients
@@ -153,6 +156,7 @@ class Records:
         row = self.store.client_by_blind(self.blind(client.name))
         if row is None or row.id != client.id:
             raise IntegrityError(f"client {client.id}: the name index does not match the record")
+        self.state.expect(row)
         return row
 
     # -- client records ------------------------------------------------
@@ -167,11 +171,12 @@ class Records:
                         wrapped_key=self.keys.wrap_client_key(client_id, uid, blind, key),
                         meta=self._seal_meta(key, client))
         self.store.insert_client(row)
-        self.state.change(added=self._element(row))
+        self.state.moved(None, row)
         self._fold_in(client, present=True)
         return client
 
     def open_client(self, row: ClientRow) -> Client:
+        self.state.expect(row)
         key = self.keys.client_key(row)
         try:
             meta = codec.unpack(crypto.unseal(key, row.meta,
@@ -211,14 +216,10 @@ class Records:
         return crypto.seal(key, codec.pack(meta, minimum=META_PADDED),
                            self._aad("client-meta", c.id, c.id))
 
-    def _element(self, row: ClientRow) -> int:
-        return self.state.elements.client(row.id, row.uid, row.blind, row.meta)
-
     def _put_meta(self, row: ClientRow, meta: bytes) -> None:
         """A client's record re-sealed, and the state moved with it."""
         self.store.update_client_meta(row.id, meta)
-        self.state.change(removed=self._element(row),
-                          added=self._element(dataclasses.replace(row, meta=meta)))
+        self.state.moved(row, dataclasses.replace(row, meta=meta))
 
     def update_client(self, client: Client) -> None:
         """Re-seal a client's record (status, retention, hold) under its key."""
@@ -239,7 +240,7 @@ class Records:
                         self.keys.wrap_client_key(row.id, row.uid, blind, key),
                         self._seal_meta(key, renamed))
         self.store.rename_client(client.id, new.blind, new.wrapped_key, new.meta)
-        self.state.change(removed=self._element(row), added=self._element(new))
+        self.state.moved(row, new)
         self._fold_in(client, present=False)
         self._fold_in(renamed, present=True)
 
@@ -263,14 +264,14 @@ class Records:
             wrapped_key=self.keys.wrap_client_key(row.id, row.uid, row.blind, key))
         self.store.update_client_meta(client.id, new.meta)
         self.store.update_client_key(client.id, new.wrapped_key)
-        self.state.change(removed=self._element(row), added=self._element(new))
+        self.state.moved(row, new)
 
     def destroy_client(self, client: Client, day: str) -> int:
         """Delete a client's key, record and notes, keeping a tombstone."""
         row = self._row(client)
         deleted = self.store.delete_client(client.id, client.uid, day)
-        self.state.change(removed=self._element(row),
-                          added=self.state.elements.tombstone(client.uid, day))
+        self.state.moved(row, None)
+        self.state.change(added=self.state.elements.tombstone(client.uid, day))
         self._fold_in(client, present=False)
         return deleted
 

@@ -21,10 +21,12 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from .. import crypto
 from ..errors import IntegrityError
+from ..models import ClientRow
 from .store import Store
 
 MODULUS = 1 << 256
@@ -87,6 +89,25 @@ class Elements:
         return sum(self.note(note_id, client_id, body) for note_id, body in rows) % MODULUS
 
 
+Version = tuple[bytes, bytes, bytes]   # a client row's (uid, blind, record nonce)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The rows as one full check found them to match the sealed head:
+    `head` is the sealed head (its bytes as stored), `rows` the sum over
+    client rows and tombstones, `clients` each client's element inputs.
+
+    The agent keeps one between the commands it runs (docs/format.md
+    section 14, "Through the agent"): a worker that finds the head byte-identical adopts it
+    instead of reading every client row, and then checks each client row it
+    uses against `clients` (State.expect), so a row swapped, planted or
+    deleted since the check still fails the command that depends on it."""
+    head: bytes
+    rows: int
+    clients: Mapping[int, Version]
+
+
 class State:
     """The commitment of one unlocked vault. `rows` (clients and tombstones)
     is counted once per transaction by verify() and kept current by every
@@ -97,6 +118,9 @@ class State:
         self.store = store
         self.elements = Elements(state_key)
         self.rows: int | None = None
+        # Each client's element inputs, kept only when asked (track()): what
+        # a Verified is made of, and what rows are checked against on use.
+        self.versions: dict[int, Version] | None = None
 
     # -- whole sums ----------------------------------------------------
 
@@ -111,7 +135,12 @@ class State:
         """O(clients + tombstones): one keyed hash of a few dozen bytes each."""
         e = self.elements
         try:
-            rows = total(e.client_digests(self.store.client_versions()))
+            if self.versions is None:
+                rows = total(e.client_digests(self.store.client_versions()))
+            else:
+                found = list(self.store.client_versions())
+                rows = total(e.client_digests(found))
+                self.versions = {r[0]: (r[1], r[2], r[3]) for r in found}
         except (TypeError, struct.error):   # a value of another type or range in a row
             raise IntegrityError("the vault file is damaged: a field has the wrong "
                                  "type") from None
@@ -141,3 +170,72 @@ class State:
     def change(self, removed: int = 0, added: int = 0) -> None:
         if self.rows is not None:
             self.rows = (self.rows - removed + added) % MODULUS
+
+    # -- a verified state kept between commands (the agent's) --------------
+
+    def track(self) -> None:
+        """Keep each client's element inputs from the next count on."""
+        if self.versions is None:
+            self.versions = {}
+            self.rows = None   # the next value() counts, and fills versions
+
+    def adopt(self, verified: Verified, sealed: bytes) -> bool:
+        """Take the rows of a state verified earlier, if the head is the one
+        it was verified at and the header and keys still sum to the sealed
+        value. False (nothing adopted) otherwise: the caller counts."""
+        if not crypto.equal(self.store.head() or b"", verified.head):
+            return False
+        if not crypto.equal(to_bytes(self.fixed() + verified.rows), sealed):
+            return False
+        self.rows, self.versions = verified.rows, dict(verified.clients)
+        return True
+
+    def verified(self) -> Verified | None:
+        """What this state now is, for the agent to hand its next workers;
+        None unless tracked and counted."""
+        head = self.store.head()
+        if self.versions is None or self.rows is None or head is None:
+            return None
+        return Verified(head, self.rows, dict(self.versions))
+
+    def moved(self, old: ClientRow | None, new: ClientRow | None) -> None:
+        """A client row replaced (`old` -> `new`), created (`old` None) or
+        deleted (`new` None): its element leaves and enters the sum."""
+        e = self.elements
+        self.change(removed=0 if old is None else e.client(old.id, old.uid, old.blind, old.meta),
+                    added=0 if new is None else e.client(new.id, new.uid, new.blind, new.meta))
+        if self.versions is not None:
+            if old is not None:
+                self.versions.pop(old.id, None)
+            if new is not None:
+                self.versions[new.id] = (new.uid, new.blind, new.meta[:_N])
+
+    def expect(self, row: ClientRow) -> None:
+        """A client row about to be used is the one the verified state holds
+        (always true when every row was just counted)."""
+        if self.versions is None or not self.versions and self.rows is None:
+            return
+        if self.versions.get(row.id) != (row.uid, row.blind, row.meta[:_N]):
+            raise _tampered(f"client {row.id}: its record is not the one the vault's "
+                            "sealed state holds")
+
+    def expect_missing(self, blind: bytes | None = None, client_id: int | None = None) -> None:
+        """No row was found for this name or id: neither may be one the
+        verified state holds (a deleted row)."""
+        if not self.versions:
+            return
+        if client_id is not None and client_id in self.versions or \
+                blind is not None and any(crypto.equal(v[1], blind)
+                                          for v in self.versions.values()):
+            raise _tampered("a client's row is missing from the vault")
+
+    def expect_all(self, ids: Iterable[int]) -> None:
+        """Every client row was read: the same set as the verified state's."""
+        if self.versions is not None and set(ids) != self.versions.keys():
+            raise _tampered("the vault's client rows are not the ones its sealed state holds")
+
+
+def _tampered(what: str) -> IntegrityError:
+    return IntegrityError(f"{what}: deleted, planted or put back from an older copy "
+                          "(tampering)",
+                          hint="run `vault check`; restore a backup with `vault restore`")
