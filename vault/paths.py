@@ -133,7 +133,7 @@ def replace_small_file(file: Path, data: bytes, durable: bool) -> bool:
     leaves the old file or the new one. The folder is made 0700, the file is
     0600 (mkstemp's mode). `durable` syncs the file and the folder. False if
     it could not be written: the caller goes on without it."""
-    import tempfile   # here: the agent's thin client imports this module
+    import tempfile  # here: the agent's thin client imports this module
     folder = file.parent
     try:
         if not folder.is_dir():

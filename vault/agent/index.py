@@ -45,6 +45,7 @@ class SearchIndex:
         self.built = False     # every client read, none changed since: searches narrow
         self.wanted = False    # a search asked for it: keep building until built
         self.refreshed = 0     # clients re-read by the last step
+        self.head: bytes | None = None   # the sealed head when it was last complete
 
     @property
     def pending(self) -> bool:
@@ -68,6 +69,7 @@ class SearchIndex:
             session = None if kek is None else UnlockedVault.from_agent(store, kek)
             if session is None:
                 return self._give_up()
+            head = store.head()   # before the rows: a write after it moves the head
             seen: dict[int, tuple[bytes, str, int]] = {}
             changed, complete = 0, True
             for row in list(store.clients()):
@@ -83,6 +85,7 @@ class SearchIndex:
                                     len(notes))
                     changed += 1
             self._clients, self.built, self.refreshed = seen, complete, changed
+            self.head = head if complete else None
             return complete
         except Exception:  # noqa: BLE001 - e.g. a damaged row: searches then decrypt all
             return self._give_up()
@@ -90,8 +93,13 @@ class SearchIndex:
             store.close()
 
     def _give_up(self) -> bool:
-        self._clients, self.built, self.wanted = {}, False, False
+        self._clients, self.built, self.wanted, self.head = {}, False, False, None
         return False
+
+    def current_at(self, head: bytes | None) -> bool:
+        """Whether the index is complete and no write was committed since it
+        was (the sealed head, which every write moves, is `head`)."""
+        return self.built and head is not None and self.head == head
 
     def clients_containing(self, folded_term: str) -> list[int] | None:
         """Ids (ascending, as Store.clients lists them) of the clients with a

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..vaultfile import sqlfile
 from ..vaultfile.store import vault_identity
 from . import client, protocol, worker
 from .index import SearchIndex
@@ -285,9 +286,14 @@ class Agent:
             return False
         assert self._kek is not None and self.runner is not None
         self.used()
+        if client.command_and_vault(message["argv"])[0] == "list" \
+                and not self.verified.records_wanted:
+            self.verified.records_wanted = True   # kept from the next count on
         if client.command_and_vault(message["argv"])[0] == "search":
             self.index.wanted = True
-            self.index.step()      # what changed since, if little; else in later steps
+            fresh = None if self.verified.stale else self.verified.current
+            if not self.index.current_at(None if fresh is None else fresh.head):
+                self.index.step()  # what changed since, if little; else in later steps
         # Signals wait until the worker has its own handlers (worker.run).
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, worker.DEFERRED)
         try:
@@ -295,6 +301,7 @@ class Agent:
             if pid == 0:  # pragma: no cover - the worker; never returns
                 try:
                     self._leave_to_worker(conn)
+                    sqlfile.linger()   # the agent's next connection folds the WAL in
                     worker.run(conn, message, fds, self.vault, bytes(self._kek), self.runner,
                                mask, self.index.clients_containing,
                                None if self.verified.stale else self.verified.current)

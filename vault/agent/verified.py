@@ -30,11 +30,14 @@ class LastVerified:
         self.vault, self._kek = vault, kek
         self.current: Verified | None = None
         self.stale = True    # a command ended since: refresh() before the next
+        # Also keep every client record opened (for `list`): asked for by
+        # the first `list`, as the search index is by the first search.
+        self.records_wanted = False
 
     def refresh(self) -> Verified | None:
         """Check every row now. On any failure, nothing is kept: the next
         worker counts for itself and reports what is wrong."""
-        self.current, self.stale = None, False
+        previous, self.current, self.stale = self.current, None, False
         kek = self._kek()
         if kek is None:
             return None
@@ -45,7 +48,10 @@ class LastVerified:
         try:
             session = UnlockedVault.from_agent(store, kek)
             if session is not None:
-                self.current = session.verify_now()
+                before = None
+                if self.records_wanted:
+                    before = {} if previous is None else dict(previous.opened)
+                self.current = session.verify_now(before)
         except Exception:  # noqa: BLE001 - e.g. tampering: the worker reports it
             self.current = None
         finally:

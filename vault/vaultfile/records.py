@@ -9,6 +9,7 @@ ciphertext can be moved to another row unnoticed.
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from datetime import date, datetime
 from typing import Any
@@ -63,12 +64,14 @@ def check_notes(client: Client, stored: int, digest: int) -> None:
                              "(a note was deleted, planted or put back from an older copy)")
 
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")   # a 32-byte value as lowercase hex
+
+
 def _log_key(value: Any, client_id: int) -> bytes | None:
     """The client's log key (vaultfile/private.py): 64 hex digits, or absent."""
     if value is None:
         return None
-    if not (isinstance(value, str) and len(value) == 64
-            and all(ch in "0123456789abcdef" for ch in value)):
+    if not (isinstance(value, str) and _HEX64.fullmatch(value)):
         raise IntegrityError(f"client {client_id}: malformed record")
     return bytes.fromhex(value)
 
@@ -146,8 +149,10 @@ class Records:
 
     def clients(self) -> list[Client]:
         counts = self.store.note_counts()
-        clients = [self.open_client(row) for row in self.store.clients()]
-        self.state.expect_all(c.id for c in clients)
+        clients = self.state.all_opened()
+        if clients is None:
+            clients = [self.open_client(row) for row in self.store.clients()]
+            self.state.expect_all(c.id for c in clients)
         for c in clients:
             check_count(c, counts.get(c.id, 0))
         return clients
@@ -177,6 +182,9 @@ class Records:
 
     def open_client(self, row: ClientRow) -> Client:
         self.state.expect(row)
+        known = self.state.already_opened(row)
+        if known is not None:
+            return known
         key = self.keys.client_key(row)
         try:
             meta = codec.unpack(crypto.unseal(key, row.meta,
@@ -190,8 +198,7 @@ class Records:
         aliases = _aliases(meta.get("aliases", []), row.id)
         digest = meta.get("digest")
         if not (isinstance(name, str) and isinstance(notes, int) and notes >= 0
-                and (digest is None or (isinstance(digest, str) and len(digest) == 64
-                                        and all(c in "0123456789abcdef" for c in digest)))
+                and (digest is None or (isinstance(digest, str) and _HEX64.fullmatch(digest)))
                 and status in ("open", "closed") and (hold is None or isinstance(hold, str))
                 and (retain is None or isinstance(retain, str))):
             raise IntegrityError(f"client {row.id}: malformed record")

@@ -22,11 +22,11 @@ import struct
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import crypto
 from ..errors import IntegrityError
-from ..models import ClientRow
+from ..models import Client, ClientRow
 from .store import Store
 
 MODULUS = 1 << 256
@@ -106,6 +106,9 @@ class Verified:
     head: bytes
     rows: int
     clients: Mapping[int, Version]
+    # Client records opened at that count, by id: (the sealed record's bytes,
+    # what it opened to). A row whose bytes are identical needs no opening.
+    opened: Mapping[int, tuple[bytes, Client]] = field(default_factory=dict)
 
 
 class State:
@@ -121,6 +124,7 @@ class State:
         # Each client's element inputs, kept only when asked (track()): what
         # a Verified is made of, and what rows are checked against on use.
         self.versions: dict[int, Version] | None = None
+        self.opened: Mapping[int, tuple[bytes, Client]] = {}
 
     # -- whole sums ----------------------------------------------------
 
@@ -188,15 +192,44 @@ class State:
         if not crypto.equal(to_bytes(self.fixed() + verified.rows), sealed):
             return False
         self.rows, self.versions = verified.rows, dict(verified.clients)
+        self.opened = verified.opened
         return True
 
-    def verified(self) -> Verified | None:
+    def verified(self, opened: Mapping[int, tuple[bytes, Client]] | None = None
+                 ) -> Verified | None:
         """What this state now is, for the agent to hand its next workers;
         None unless tracked and counted."""
         head = self.store.head()
         if self.versions is None or self.rows is None or head is None:
             return None
-        return Verified(head, self.rows, dict(self.versions))
+        return Verified(head, self.rows, dict(self.versions), dict(opened or {}))
+
+    def all_opened(self) -> list[Client] | None:
+        """Every client, without reading or opening every record: the version
+        of every client row (id, uid, blind, record nonce; one narrow read)
+        must be the one the verified state holds, and each of those versions
+        one the agent opened. None when that cannot be (then the caller
+        reads and opens the rows); IntegrityError when a row differs."""
+        if not self.opened or self.versions is None or self.rows is None:
+            return None
+        found = sorted(self.store.client_versions())
+        clients = []
+        for client_id, uid, blind, nonce in found:
+            if self.versions.get(client_id) != (uid, blind, nonce):
+                raise _tampered(f"client {client_id}: its record is not the one the "
+                                "vault's sealed state holds")
+            hit = self.opened.get(client_id)
+            if hit is None or hit[0][:_N] != nonce:
+                return None
+            clients.append(hit[1])
+        self.expect_all(c.id for c in clients)
+        return clients
+
+    def already_opened(self, row: ClientRow) -> Client | None:
+        """The client a row opens to, if the agent opened these very bytes
+        (call after expect())."""
+        hit = self.opened.get(row.id)
+        return hit[1] if hit is not None and hit[0] == row.meta else None
 
     def moved(self, old: ClientRow | None, new: ClientRow | None) -> None:
         """A client row replaced (`old` -> `new`), created (`old` None) or

@@ -80,10 +80,14 @@ class UnlockedVault:
             self._trusted = verified
             self.state.track()
 
-    def verify_now(self) -> Verified | None:
+    def verify_now(self, opened: dict[int, tuple[bytes, Client]] | None = None
+                   ) -> Verified | None:
         """For the agent between commands: check every client row and
         tombstone against the sealed head, in a read transaction. None if the
-        vault has no sealed state yet; IntegrityError on a mismatch."""
+        vault has no sealed state yet; IntegrityError on a mismatch. With
+        `opened` (the records opened at the last call), also open every
+        client record that is new or was re-sealed since (another nonce),
+        and keep them all."""
         self.state.track()
         with self.store.read():
             self.ledger.check_head()
@@ -91,7 +95,18 @@ class UnlockedVault:
             if sealed is None:
                 return None
             self.state.verify(sealed)
-            return self.state.verified()
+            if opened is None:
+                return self.state.verified()
+            now: dict[int, tuple[bytes, Client]] = {}
+            for client_id, (_, _, nonce) in (self.state.versions or {}).items():
+                hit = opened.get(client_id)
+                if hit is None or hit[0][:len(nonce)] != nonce:   # new, or re-sealed
+                    row = self.store.client_by_id(client_id)
+                    if row is None:
+                        raise IntegrityError(f"client {client_id}: its row is missing")
+                    hit = (row.meta, self.records.open_client(row))
+                now[client_id] = hit
+            return self.state.verified(now)
 
     # -- what commands read and set ------------------------------------
 
