@@ -46,6 +46,53 @@ NOOP = ("import time, sys; from vault.agent.client import through_agent\n"
         "samples.sort(); print(samples[len(samples) // 2])\n")
 
 
+# What a worker spends on one command, without the thin client and the
+# socket: the agent's modules preloaded, then fork + the ordinary CLI code,
+# as agent/server.py runs it; the agent's count of every client row made
+# between commands (agent/verified.py) and adopted, or not (counted).
+WORKER = r"""
+import os, statistics, sys, time
+from pathlib import Path
+from vault import entry, serve
+serve.preload()
+from vault.agent import client
+from vault.agent.verified import LastVerified
+from vault.vaultfile import sqlfile
+from vault.vaultfile.store import Store
+from vault.vaultfile.unlocked import UnlockedVault
+path, repeat, argv = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+store = Store.open(path)
+kek = UnlockedVault.unlock(store, os.environb[b"BENCH_PW"]).kek
+store.close()
+last = LastVerified(path, lambda: kek)
+last.records_wanted = True   # as after the first `list`
+for adopted in (True, False):
+    samples = []
+    for _ in range(repeat + 1):
+        last.refresh()
+        client.hold(path, kek, None, last.current if adopted else None)
+        t = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, 1); os.dup2(fd, 2)
+            sqlfile.linger()
+            os._exit(entry.in_process(list(argv)))
+        _, status = os.waitpid(pid, 0)
+        samples.append(time.perf_counter() - t)
+        assert status == 0, status
+    print(statistics.median(samples[1:]))
+"""
+
+
+def worker_times(env: dict[str, str], repeat: int, path: Path, *args: str) -> tuple[float, float]:
+    """(adopted, counted): median seconds of one worker running ARGS."""
+    out = subprocess.run([sys.executable, "-c", WORKER, str(path), str(repeat), *args],
+                         env=dict(env, VAULT_NO_AGENT="1", BENCH_PW=PW.decode()), check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
 def run(env: dict[str, str], *args: str) -> float:
     """Wall seconds of one `python -m vault ARGS` process."""
     t = time.perf_counter()
@@ -161,6 +208,12 @@ def main() -> None:
               f"{run(env_pw, 'search', WORD) * 1000:7.0f} ms")
     finally:
         agent.lock(path)
+    print("one worker, fork + command, without client and socket (median of "
+          f"{r}): the agent's count adopted / every client row counted")
+    for label, argv in (("add", ("add", name, "-m", "A short note.")), ("view", ("view", name)),
+                        ("status", ("status",)), ("list", ("list",))):
+        adopted, counted = worker_times(env, r, path, *argv)
+        print(f"  worker {label:34s} {adopted * 1000:7.1f} ms / {counted * 1000:7.1f} ms")
 
 
 def _python_pass() -> float:
