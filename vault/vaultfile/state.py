@@ -99,10 +99,11 @@ class Verified:
     client rows and tombstones, `clients` each client's element inputs.
 
     The agent keeps one between the commands it runs (docs/format.md
-    section 14, "Through the agent"): a worker that finds the head byte-identical adopts it
-    instead of reading every client row, and then checks each client row it
-    uses against `clients` (State.expect), so a row swapped, planted or
-    deleted since the check still fails the command that depends on it."""
+    section 14, "Through the agent"): a worker that finds the head
+    byte-identical adopts it instead of reading every client row, and then
+    checks each client row it uses against `clients` (State.expect), so a
+    row swapped, planted or deleted since the check still fails the command
+    that depends on it."""
     head: bytes
     rows: int
     clients: Mapping[int, Version]
@@ -142,7 +143,7 @@ class State:
             if self.versions is None:
                 rows = total(e.client_digests(self.store.client_versions()))
             else:
-                found = list(self.store.client_versions())
+                found = self.store.client_versions()
                 rows = total(e.client_digests(found))
                 self.versions = {r[0]: (r[1], r[2], r[3]) for r in found}
         except (TypeError, struct.error):   # a value of another type or range in a row

@@ -223,16 +223,15 @@ class Store(SqlFile):
             for row in cur:
                 yield self._client_row(row)
 
-    def client_versions(self) -> Iterator[tuple[int, bytes, bytes, bytes]]:
+    def client_versions(self) -> list[tuple[int, bytes, bytes, bytes]]:
         """(id, uid, blind, start of the sealed record) of every client: what
         the state commitment hashes at each unlock. Only the nonce at the
         start of the record is read."""
-        cur = self._q("SELECT id, uid, blind, substr(meta, 1, 24) FROM clients")
         # Types are not checked row by row here (this runs at every command):
         # a value that is not bytes fails the caller's hashing, and one of
-        # another size gives an element that matches nothing.
-        with translate_errors():
-            yield from cur
+        # another size gives an element that matches nothing. All rows at
+        # once: no cursor is left open when the caller's hashing fails.
+        return self._all("SELECT id, uid, blind, substr(meta, 1, 24) FROM clients")
 
     def note_versions(self) -> Iterator[tuple[int, int, bytes]]:
         """(id, client id, start of the sealed body) of every note."""
