@@ -9,10 +9,12 @@ import struct
 from pathlib import Path
 
 import nacl.signing
+from hypothesis import given
+from hypothesis import strategies as st
 
-from vault.vaultfile import audit
 from vault import codec, crypto
 from vault.models import LogEntry
+from vault.vaultfile import audit
 
 V = json.loads((Path(__file__).parent.parent / "vectors" / "format.json").read_text())
 VID = bytes.fromhex(V["vault_id"])
@@ -87,9 +89,22 @@ def test_state_commitment_elements_and_sums():
     e = Elements(state_key)   # the code: only the nonce of a sealed value counts
     assert e.client_digest(c["id"], uid, blind, nonce + b"the rest of the record").hex() \
         == c["element"]
+    # The loop every command runs over every client row gives the same digest.
+    assert [d.hex() for d in e.client_digests([(c["id"], uid, blind, nonce)])] \
+        == [c["element"]]
     assert to_bytes(total([e.client_digest(c["id"], uid, blind, nonce)])
                     + e.tombstone(bytes.fromhex(t["uid"]), t["shredded"])
                     + e.key_row(k["name"], bytes.fromhex(k["wrapped"]))).hex() \
         == s["S_of_client_tombstone_key_row"]
     assert to_bytes(e.notes(n["client_id"], [(n["id"], bytes.fromhex(n["body_nonce"]))])).hex() \
         == s["D_of_one_note"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 2**63 - 1), st.binary(min_size=16, max_size=16),
+                          st.binary(min_size=32, max_size=32),
+                          st.binary(min_size=24, max_size=64)), max_size=20),
+       st.binary(min_size=32, max_size=32))
+def test_the_fast_client_loop_agrees_with_one_digest_at_a_time(rows, key):
+    from vault.vaultfile.state import Elements
+    e = Elements(key)
+    assert e.client_digests(rows) == [e.client_digest(*r) for r in rows]
