@@ -49,14 +49,14 @@ NOOP = ("import time, sys; from vault.agent.client import through_agent\n"
 # What a worker spends on one command, without the thin client and the
 # socket: the agent's modules preloaded, then fork + the ordinary CLI code,
 # as agent/server.py runs it; the agent's count of every client row made
-# between commands (agent/verified.py) and adopted, or not (counted).
+# between commands (agent/state.py) and adopted, or not (counted).
 WORKER = r"""
 import os, statistics, sys, time
 from pathlib import Path
 from vault import entry, serve
 serve.preload()
 from vault.agent import client
-from vault.agent.verified import LastVerified
+from vault.agent.state import LastVerified
 from vault.vaultfile import sqlfile
 from vault.vaultfile.store import Store
 from vault.vaultfile.unlocked import UnlockedVault

@@ -41,7 +41,7 @@ import sys
 from pathlib import Path
 from vault import entry
 from vault.agent import client
-from vault.agent.verified import LastVerified
+from vault.agent.state import LastVerified
 from vault.vaultfile.store import Store
 from vault.vaultfile.unlocked import UnlockedVault
 

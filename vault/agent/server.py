@@ -31,7 +31,7 @@ from ..vaultfile import sqlfile
 from ..vaultfile.store import vault_identity
 from . import client, protocol, worker
 from .index import SearchIndex
-from .verified import LastVerified
+from .state import LastVerified
 
 CHECK_EVERY_S = 2.0
 PR_SET_DUMPABLE = 4
