@@ -20,7 +20,7 @@ from pathlib import Path
 from vault.agent.index import SearchIndex
 
 from ..checks import files_under
-from ..conftest import PASSPHRASE
+from ..conftest import FAST_KDF, PASSPHRASE, private_env
 from .test_agent import JANE, NO_SOURCE, kill_agents, ok, unlock
 from .test_agent_paths import ALONE, pair  # noqa: F401 - a fixture
 
@@ -114,3 +114,28 @@ def test_no_note_text_on_disk_after_searching(pair):  # noqa: F811
             assert not [n for n in needles if n in data], path
     unlock(agent)   # a new agent: a new index, built again on its first search
     assert index_of(agent)["built"] is False
+
+
+def test_notes_containing_names_each_matching_note_and_only_those(tmp_path):
+    """The index narrows a search to single notes: every note whose folded
+    text holds the term, across note boundaries never."""
+    venv = private_env(tmp_path)
+    assert venv.run("init", *FAST_KDF).exit_code == 0
+    from vault.vaultfile.store import Store
+    from vault.vaultfile.unlocked import UnlockedVault
+    for args in (("add", "Ann Ames", "--new", "-m", "Café visit"),
+                 ("add", "Ann Ames", "-m", "nothing here"),
+                 ("add", "Ann Ames", "-m", "a second cafe"),
+                 ("add", "Bo Berg", "--new", "-m", "caf"),
+                 ("add", "Bo Berg", "-m", "e at the end")):
+        assert venv.run(*args).exit_code == 0
+    store = Store.open(venv.path)
+    kek = UnlockedVault.unlock(store, PASSPHRASE.encode()).kek
+    store.close()
+    index = SearchIndex(venv.path, lambda: kek)
+    assert index.notes_containing("cafe") is None            # not built
+    assert index.refresh()
+    assert index.notes_containing("cafe") == {1: frozenset({1, 3})}
+    assert index.notes_containing("e") == {1: frozenset({1, 2, 3}), 2: frozenset({5})}
+    assert index.notes_containing("zebra") == {}
+    assert index.notes_containing("caf\x00e") is None        # spans no two notes

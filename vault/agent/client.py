@@ -50,7 +50,7 @@ _terminal: int | None = None
 
 def hold(vault: Path, kek: bytes, narrow: Any = None, verified: Any = None) -> None:
     """Called by the agent's worker after fork: the key it already holds,
-    its search index's `clients_containing` (index.py), and the vault's
+    its search index's `notes_containing` (index.py), and the vault's
     state as the agent last verified it in full (state.py)."""
     global _held, _narrow, _verified
     _held = (str(vault.absolute()), kek)

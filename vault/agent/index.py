@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,9 @@ def _signature(row: Any) -> bytes:
 class SearchIndex:
     def __init__(self, vault: Path, kek: Callable[[], bytes | None]) -> None:
         self.vault, self._kek = vault, kek
-        self._clients: dict[int, tuple[bytes, str, int]] = {}   # id -> (signature, text, notes)
+        # id -> (signature, its notes' folded text joined, the note ids, where
+        # each note starts in that text)
+        self._clients: dict[int, tuple[bytes, str, tuple[int, ...], tuple[int, ...]]] = {}
         self.built = False     # every client read, none changed since: searches narrow
         self.wanted = False    # a search asked for it: keep building until built
         self.refreshed = 0     # clients re-read by the last step
@@ -70,7 +73,7 @@ class SearchIndex:
             if session is None:
                 return self._give_up()
             head = store.head()   # before the rows: a write after it moves the head
-            seen: dict[int, tuple[bytes, str, int]] = {}
+            seen: dict[int, tuple[bytes, str, tuple[int, ...], tuple[int, ...]]] = {}
             changed, complete = 0, True
             for row in list(store.clients()):
                 sig = _signature(row)
@@ -81,8 +84,13 @@ class SearchIndex:
                     complete = False       # the next step reads it
                 else:
                     notes = session.notes(session.open_client(row))
-                    seen[row.id] = (sig, SEPARATOR.join(fold(n.text)[0] for n in notes),
-                                    len(notes))
+                    texts = [fold(n.text)[0] for n in notes]
+                    starts, at = [], 0
+                    for t in texts:
+                        starts.append(at)
+                        at += len(t) + len(SEPARATOR)
+                    seen[row.id] = (sig, SEPARATOR.join(texts), tuple(n.id for n in notes),
+                                    tuple(starts))
                     changed += 1
             self._clients, self.built, self.refreshed = seen, complete, changed
             self.head = head if complete else None
@@ -106,10 +114,29 @@ class SearchIndex:
         note whose folded text contains `folded_term`; None if not built."""
         if not self.built:
             return None
-        return [cid for cid, (_, text, _) in self._clients.items() if folded_term in text]
+        return [cid for cid, (_, text, _, _) in self._clients.items() if folded_term in text]
+
+    def notes_containing(self, folded_term: str) -> dict[int, frozenset[int]] | None:
+        """For each client with a note whose folded text contains
+        `folded_term` (ascending ids), the ids of those notes; None if not
+        built (or for a term no note text can hold)."""
+        if not self.built or not folded_term or SEPARATOR in folded_term:
+            return None
+        found: dict[int, frozenset[int]] = {}
+        for cid, (_, text, ids, starts) in self._clients.items():
+            at = text.find(folded_term)
+            if at < 0:
+                continue
+            hits = set()
+            while at >= 0:
+                k = bisect_right(starts, at) - 1
+                hits.add(ids[k])
+                at = text.find(folded_term, starts[k + 1]) if k + 1 < len(starts) else -1
+            found[cid] = frozenset(hits)
+        return found
 
     def size(self) -> dict[str, Any]:
         """For `vault status --json`: what the index holds, never its text."""
         return {"built": self.built, "clients": len(self._clients),
-                "notes": sum(n for _, _, n in self._clients.values()),
-                "bytes": sum(sys.getsizeof(t) for _, t, _ in self._clients.values())}
+                "notes": sum(len(ids) for _, _, ids, _ in self._clients.values()),
+                "bytes": sum(sys.getsizeof(t) for _, t, _, _ in self._clients.values())}

@@ -303,7 +303,7 @@ class Agent:
                     self._leave_to_worker(conn)
                     sqlfile.linger()   # the agent's next connection folds the WAL in
                     worker.run(conn, message, fds, self.vault, bytes(self._kek), self.runner,
-                               mask, self.index.clients_containing,
+                               mask, self.index.notes_containing,
                                None if self.verified.stale else self.verified.current)
                 finally:
                     os._exit(1)   # never back into the agent's loop

@@ -58,7 +58,7 @@ def check(message: dict[str, Any], fds: list[int]) -> str | None:
 
 def run(conn: socket.socket, message: dict[str, Any], fds: list[int], vault: Path,
         kek: bytes, runner: Callable[[list[str]], int], mask: set[int],
-        narrow: Callable[[str], list[int] | None] | None = None,
+        narrow: Callable[[str], dict[int, frozenset[int]] | None] | None = None,
         verified: Any = None) -> NoReturn:
     """In the forked worker, DEFERRED signals blocked until `mask` is put
     back: a signal the client forwards as soon as it knows the pid arrives

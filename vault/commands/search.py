@@ -76,7 +76,8 @@ def excerpt(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[i
     return shown, inside
 
 
-Narrow = Callable[[str], "list[int] | None"]
+# The agent's index: for a folded term, the notes that can match, by client.
+Narrow = Callable[[str], "dict[int, frozenset[int]] | None"]
 
 
 def search(session: UnlockedVault, term: str | None, client: str | None = None,
@@ -84,8 +85,9 @@ def search(session: UnlockedVault, term: str | None, client: str | None = None,
            now: datetime | None = None, narrow: Narrow | None = None) -> list[Hit]:
     """Notes that match TERM; without a term, every note with TAG (its
     excerpt is the note's start). `narrow`, the agent's search index when
-    there is one, names the clients whose notes can match: only theirs are
-    decrypted, by the same code."""
+    there is one, names the notes that can match: only those are decrypted
+    (each client's notes are still checked whole against its record), by
+    the same code."""
     if term is None and tag is None:
         raise UsageError("give a search term, --tag TAG, or both")
     pattern = None if term is None else matcher(term, regex)
@@ -93,12 +95,12 @@ def search(session: UnlockedVault, term: str | None, client: str | None = None,
     now = now_utc(now)
     hits: list[Hit] = []
     with command(session):
-        clients = [require(session, client, now)] if client else \
+        clients = [(require(session, client, now), None)] if client else \
             _candidates(session, term, regex, narrow)
         found_in = []
-        for c in clients:
+        for c, only in clients:
             before = len(hits)
-            for note in session.notes(c):
+            for note in session.notes(c, only):
                 if wanted_tag is not None and wanted_tag not in (
                         normalise_name(t) for t in note.tags):
                     continue
@@ -121,8 +123,10 @@ def search(session: UnlockedVault, term: str | None, client: str | None = None,
 
 def _candidates(session: UnlockedVault, term: str | None, regex: bool,
                 narrow: Narrow | None) -> list:
-    """Every client, or only those the index names (in the same order)."""
-    ids = None if narrow is None or term is None or regex else narrow(fold(term)[0])
-    if ids is None:
-        return session.clients()
-    return [c for c in map(session.client_by_id, ids) if c is not None]
+    """(client, the ids of the notes to read, None for all) for every
+    client, or only for those the index names (in the same order)."""
+    found = None if narrow is None or term is None or regex else narrow(fold(term)[0])
+    if found is None:
+        return [(c, None) for c in session.clients()]
+    clients = ((session.client_by_id(cid), only) for cid, only in found.items())
+    return [(c, only) for c, only in clients if c is not None]

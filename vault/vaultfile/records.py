@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -313,13 +314,16 @@ class Records:
             client, last=last, notes=client.notes + len(notes), digest=to_bytes(digest))))
         return notes
 
-    def notes(self, client: Client) -> list[Note]:
+    def notes(self, client: Client, only: Collection[int] | None = None) -> list[Note]:
         """A client's notes, oldest first by their date, then by id: an import
         adds old notes after newer ones, and every reader (view, --last,
-        export, search) wants the order in which they were written."""
+        export, search) wants the order in which they were written. `only`:
+        open just the notes of these ids (every row is still checked against
+        the record's note sum)."""
         key = self.keys.client_key(self._row(client))
         rows = list(self.store.notes_of(client.id))
-        notes = [self._open_note(key, client.id, note_id, body) for note_id, body in rows]
+        wanted = rows if only is None else [r for r in rows if r[0] in only]
+        notes = [self._open_note(key, client.id, note_id, body) for note_id, body in wanted]
         check_notes(client, len(rows), self.state.elements.notes(client.id, rows))
         notes.sort(key=lambda n: (n.created, n.id))
         return notes

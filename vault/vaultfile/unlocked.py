@@ -11,6 +11,7 @@ touch a key themselves.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -321,8 +322,8 @@ class UnlockedVault:
                   items: list[tuple[str, tuple[str, ...], datetime]]) -> list[Note]:
         return self.records.add_notes(client, items)
 
-    def notes(self, client: Client) -> list[Note]:
-        return self.records.notes(client)
+    def notes(self, client: Client, only: Collection[int] | None = None) -> list[Note]:
+        return self.records.notes(client, only)
 
     # -- the access log ------------------------------------------------
 
