@@ -65,7 +65,12 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
         k = key(m[1])
         if k not in lexicon.STOP and k not in names and (is_name(k) or not is_ordinary(k)):
             out.append(Candidate(m.start(1), m.end(1), m[1], "lower case after a title"))
-    return sorted({(c.start, c.end): c for c in out}.values(), key=lambda c: c.start)
+    out += _in_context(text, names)
+    by_span = {(c.start, c.end): c for c in out}
+    # a phrase listed whole (an organisation's name) stands for its words
+    wide = [c for c in by_span.values() if " " in c.word]
+    return sorted((c for c in by_span.values() if " " in c.word or not any(
+        w.start <= c.start and c.end <= w.end for w in wide)), key=lambda c: c.start)
 
 
 _LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z]{2,}(?![\w'’-])")
@@ -99,7 +104,8 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
     if _CREDENTIAL.match(after):
         return "next to a credential"
     if word.isupper() and len(word) > 1:
-        if k in _NOT_INITIALS or k in lexicon.vocabulary() or is_ordinary(k) and not is_name(k):
+        if k in _NOT_INITIALS or k in lexicon.vocabulary() or k in _abbreviations() or \
+                is_ordinary(k) and not is_name(k):
             return ""
         return "in capitals, not in the vocabulary"
     if _TITLE.search(before):
@@ -112,6 +118,177 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
             return "a first name, or a word" if k in lexicon.first_names() else ""
         return "capitalised in mid-sentence"
     return "capitalised, not in the vocabulary"
+
+
+# -- what the context says ------------------------------------------------------------
+# Kinds of writing the word tests above cannot see: a word is ordinary, or
+# a number, and only its neighbours say it names someone or somewhere.
+
+_NAMED = r"(?:\[(?:PERSON|ORG|PLACE)\]|Client-[0-9A-F]+)"
+_CAP = r"[A-Z][^\W\d_]*(?:['’&-][^\W\d_]+)*(?![\w'’&-])"
+# "[ORG] Team", "[PERSON] UK", "Sung-min [PERSON]": the rest of a name
+_AFTER_NAMED = re.compile(_NAMED + r"[ \t](" + _CAP + r")")
+_BEFORE_NAMED = re.compile(r"(?<![\w'’&.-])(" + _CAP + r")[ \t]" + _NAMED)
+# "wife june [PERSON]": a first name in lower case before a name
+_LOWER_BEFORE_NAMED = re.compile(r"(?<![\w'’-])([a-z][a-z'’-]+)[ \t]" + _NAMED)
+# "African Services Committee": a capitalised run ending in a head word
+_HEADS = frozenset("""hospital hospitals clinic clinics centre center centres centers
+    school schools college university academy institute labs lab laboratories inc llc
+    llp ltd plc corp corporation company group partners associates practice surgery
+    pharmacy chemists chemist church chapel temple mosque synagogue trust foundation
+    bank committee council society union services team court tribunal home lodge
+    manor hospice shelter agency department office bureau authority ministry
+    chambers firm studio studios bakery cafe restaurant hotel club league fund""".split())
+_RUN = re.compile(r"(?<![\w'’&-])((?:" + _CAP + r"[ \t]+(?:(?:of|the|and|for|&|de)[ \t]+)?){1,4}"
+                  r"[A-Z][a-z]+)(?![\w'’&-])")
+# words that head a run without naming it, and role words before a name
+_GENERIC = frozenset("""the of and for a an new old north south east west central
+    general memorial regional community national international state county city
+    district royal university medical health healthcare mental behavioral behavioural
+    family primary urgent dental care services service children childrens womens
+    public private local federal senior junior high middle elementary secondary
+    emergency department main outpatient inpatient nursing residential day""".split())
+_ROLES = frozenset("""officer det detective sgt sergeant judge justice notary
+    counsellor counselor coach agent landlord tenant lawyer attorney solicitor
+    barrister executor trustee teacher tutor boss manager colleague neighbour
+    neighbor aunt uncle cousin nephew niece grandson granddaughter grandmother
+    grandfather grandma grandpa mother father mum mom dad stepfather stepmother
+    fiance fiancee girlfriend boyfriend ex roommate flatmate housemate client
+    patient pt resident member caller witness sponsor pastor rev father sister
+    brother son daughter wife husband partner friend baby infant child kid aide
+    carer caregiver buddy pal mate miss
+    therapist psychiatrist psychologist nurse midwife doctor dr mr mrs ms mx prof
+    attending pcp gp cc by per via re dear hi to fao attn""".split())
+# numbers that say where: "room 22", "unit 610", "2 [PERSON]" (a street), "[PERSON] 44,"
+_UNIT = re.compile(r"\b(?i:room|rm|unit|flat|apt|apartment|suite|ste|bed|cabin|cell|"
+                   r"lot|plot|berth|pitch|bay)\.?[ \t]*#?[ \t]*(\d+[A-Za-z]?)\b")
+_STREET_NUMBER = re.compile(r"(?<![\w./:$£€-])(?!(?:19|20)\d\d\b)(\d{1,5}[A-Za-z]?(?:-\d{1,5})?)[ \t]+"
+                            r"(?:(?:[A-Z][A-Za-z]*|NE|NW|SE|SW)[ \t]+){0,2}\[(?:PERSON|PLACE|ORG)\]")
+_HOUSE_NUMBER = re.compile(r"\[(?:PERSON|PLACE)\][ \t]+(?!(?:19|20)\d\d\b)(\d{1,5}[A-Za-z]?)(?=[ \t]*(?:,|$))", re.M)
+# numbers after a keyword of a record: "Medical Record #: 000 482 117", "pager 50311"
+_KEYED = re.compile(r"\b(?i:mrn|record|chart|account|acct|a/c|policy|member|pager|bleep|ext|"
+                    r"licen[cs]e|plate|reg|registration|tag|case|docket|claim|ref|reference|"
+                    r"index|batch|bib|badge|employee|student|tracking|serial|certificate|"
+                    r"permit|passport|no\.|#)(?![\w.])[^\n\d\[]{0,14}?"
+                    r"(?<!\w)(\d{3,}(?:[ \t-]\d{2,})*)\b(?![ \t]*(?i:lb|lbs|kg|mg|ml|cm|mm|%))")
+# the rest of a code: "[ID] 114K"; a postcode after an address: "[ADDRESS], NW3"
+_CODE_TAIL = re.compile(r"\[(?:ID|PHONE|MRN|ACCOUNT|LICENSE|PLAN)\][ \t]+([A-Za-z]*\d[A-Za-z\d]*)\b")
+_POSTCODE = re.compile(r"\[(?:ADDRESS|PLACE)\],?[ \t]+([A-Z]{1,2}\d[A-Z\d]?)\b")
+_AFTER_CREDENTIAL = re.compile(r"\b(?:M\.D\.|MD|RN|DO|NP|PA|PhD)[ \t]+#?([A-Z]{1,3}\d{2,})\b")
+# ages over 89: "101M", "aged 94", "(101)" after a name, "ninety-six"
+_AGE = re.compile(r"(?<![\w.,/:$£€-])((?:9\d|1[0-2]\d)(?:[MF]\b|yo\b)?)(?:[ \t]?(?:[MF]\b|yo\b|"
+                  r"y/o|y\.o\.|yrs?\b|years?\b|-year)|(?<=[MFo])|(?=\)))")
+_AGE_AFTER = re.compile(r"\b(?i:aged|age|ages)[ \t:]+(9\d|1[0-2]\d)\b")
+_AGE_WORDS = re.compile(r"\b(?i:(ninety(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?|"
+                        r"(?:one|a)[ -]hundred(?:[ -](?:and[ -])?\w+)?))\b(?![ \t-]+(?i:percent|per|"
+                        r"minutes|mins|seconds|days|dollars|pounds|euros|mg|ml|times|%))")
+# a day or a year next to a month in another language: "le 12 mars", "1 mei"
+_FOREIGN_DATE = re.compile(r"\b(\d{1,2}\.?(?:er)?[ \t]+(?:de[ \t]+)?([^\W\d_]{3,})\.?"
+                           r"(?:[ \t]+(?:de[ \t]+)?\d{4})?|([^\W\d_]{3,})[ \t]+\d{4})\b")
+# initials: "NB/cl", "[PERSON] / sd"; "tl RN"; "gs" closing a note
+_SLASH_INITIALS = re.compile(r"(?:\]|Client-[0-9A-F]+|\b[A-Z]{2,3})[ \t]*/[ \t]*([A-Za-z]{2,3})"
+                             r"(?:[ \t]*$|[ \t]{2,}|[ \t]+(?=D:|T:|Dictated|Transcribed|Typed))", re.M)
+_BEFORE_CREDENTIAL = re.compile(r"(?<![\w'’-])([a-z]{2,3})(?=,?[ \t]+(?:RN|MD|LPN|NP|PA|CNA)\b)")
+_SIGN_OFF = re.compile(r"(?:\A|[.!?\n])[ \t]*-*[ \t]*([A-Za-z]{2,3})\.?[ \t]*\Z")
+# a nickname in quotes beside a name: [PERSON] "Book" [PERSON]
+_NICKNAME = re.compile(_NAMED + r"[ \t]+[\"“]([A-Z][\w'’-]*)[\"”]|[\"“]([A-Z][\w'’-]*)[\"”][ \t]+"
+                       + _NAMED)
+# a state on a plate or after a place: "MD tag", "[PLACE], CA"; a county: "Co. Mayo"
+_STATES = frozenset("""al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn
+    ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc
+    ab bc mb nb nl ns on pe qc sk nsw vic qld tas act""".split())
+_PLATE_STATE = re.compile(r"\b([A-Z]{2,3})[ \t]+(?i:tag|tags|reg|plate|plates|registration|"
+                          r"licen[cs]e|dl)\b")
+_PLACE_STATE = re.compile(r"\[PLACE\],?[ \t]+([A-Z]{2,3})\b")
+_COUNTY = re.compile(r"\b(?:Co\.|County)[ \t]+([A-Z][a-z]+)")
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_UNIT, "a room, flat or unit number"),
+    (_STREET_NUMBER, "a number before a street or a replaced name"),
+    (_HOUSE_NUMBER, "a house number after a street"),
+    (_KEYED, "a number after a record keyword"),
+    (_CODE_TAIL, "the rest of a replaced code"),
+    (_POSTCODE, "a postcode after an address"),
+    (_AFTER_CREDENTIAL, "a code after a credential"),
+    (_AGE, "an age over 89"),
+    (_AGE_AFTER, "an age over 89"),
+    (_AGE_WORDS, "an age over 89 in words"),
+    (_SLASH_INITIALS, "initials after a slash (a dictation line)"),
+    (_BEFORE_CREDENTIAL, "initials next to a credential"),
+    (_COUNTY, "a county"),
+)
+
+
+def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
+    """The candidates only a word's neighbours reveal (see the patterns above)."""
+    out = [c for c in _contextual(text, names) if not _PLACEHOLDER.fullmatch(c.word)]
+    return out
+
+
+def _contextual(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
+    out = []
+    for pattern, why in _RULES:
+        for m in pattern.finditer(text):
+            if key(m[1]) not in names and key(m[1]) not in lexicon.STOP:
+                out.append(Candidate(m.start(1), m.end(1), m[1], why))
+    for pattern in (_AFTER_NAMED, _BEFORE_NAMED):
+        for m in pattern.finditer(text):
+            k = key(m[1])
+            after = pattern is _AFTER_NAMED
+            if k in names or k in _ROLES or k in lexicon.STOP and not (after and k in _HEADS) \
+                    or k.rstrip("s") in lexicon.CALENDAR or _CREDENTIAL.match(" " + m[1]) \
+                    or m[1].isupper() and (k in lexicon.vocabulary() or k in _abbreviations()
+                                           or not after and (k in _NOT_INITIALS or is_ordinary(k)
+                                                             and not is_name(k))) \
+                    or not after and is_ordinary(k) and _SENTENCE_START.search(
+                        text[max(0, m.start() - 3):m.start()]):
+                continue
+            out.append(Candidate(m.start(1), m.end(1), m[1], "next to a replaced name"))
+    for m in _LOWER_BEFORE_NAMED.finditer(text):
+        k = key(m[1])
+        if k in lexicon.first_names() and k not in _ROLES and k not in lexicon.STOP \
+                and k not in names:
+            out.append(Candidate(m.start(1), m.end(1), m[1], "a first name next to a name"))
+    for m in _RUN.finditer(text):
+        words = [key(w) for w in _PART.findall(m[1])]
+        if words[-1] in _HEADS and any(w not in _GENERIC and w not in _HEADS and
+                                       w not in lexicon.STOP for w in words[:-1]):
+            out.append(Candidate(m.start(1), m.end(1), m[1], "an organisation's name"))
+    for m in _FOREIGN_DATE.finditer(text):
+        month = key(m[2] or m[3])
+        if month in _other_months():
+            out.append(Candidate(m.start(1), m.end(1), m[1], "a date in another language"))
+    for m in _NICKNAME.finditer(text):
+        g = 1 if m[1] else 2
+        if key(m[g]) not in names:
+            out.append(Candidate(m.start(g), m.end(g), m[g], "a nickname beside a name"))
+    for pattern in (_PLATE_STATE, _PLACE_STATE):
+        for m in pattern.finditer(text):
+            if m[1].lower() in _STATES:
+                out.append(Candidate(m.start(1), m.end(1), m[1], "a state or province"))
+    m = _SIGN_OFF.search(text.rstrip())
+    if m and key(m[1]) not in lexicon.STOP and key(m[1]) not in names and \
+            key(m[1]) not in _NOT_INITIALS | {"etc", "end", "ok", "prn"}:
+        out.append(Candidate(m.start(1), m.end(1), m[1], "initials closing the note"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _other_months() -> frozenset[str]:
+    """Month names in other languages that are no English month name (those
+    the date detector shifts, so they are no candidate)."""
+    return frozenset(_data("months_other.txt")) - lexicon.CALENDAR
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """Abbreviations in capitals that name nobody (vault/data/abbreviations.txt)."""
+    return frozenset(_data("abbreviations.txt"))
+
+
+def _data(name: str) -> list[str]:
+    from importlib import resources
+    text = resources.files("vault").joinpath("data/" + name).read_text(encoding="utf-8")
+    return [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
 
 
 # -- strict mode ----------------------------------------------------------------------
