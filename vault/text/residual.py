@@ -94,6 +94,12 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
             from .idents import _exempt
             return "" if _exempt(word) else "code mixing letters and digits"
         if word.isdigit() and len(word) >= 4:
+            if word in lexicon.vocabulary() or _TIME_BEFORE.search(text[max(0, start - 6):start]):
+                return ""    # "Form 1040", "at 1915"
+            if len(word) == 4 and "1900" <= word <= "2039":
+                # a year says who only beside a birth or an age: "Born 1934"
+                return "a year of birth" if _BIRTH.search(
+                    text[max(0, start - 30):start]) else ""
             return "number of four digits or more"
         return ""
     k = key(word)
@@ -104,9 +110,10 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
     if _CREDENTIAL.match(after):
         return "next to a credential"
     if word.isupper() and len(word) > 1:
-        if k in _NOT_INITIALS or k in lexicon.vocabulary() or k in _abbreviations() or \
-                is_ordinary(k) and not is_name(k):
+        if k in _NOT_INITIALS or k in lexicon.vocabulary() or k in _abbreviations():
             return ""
+        if is_ordinary(k) and not (is_name(k) and _beside_a_name(text, start, end)):
+            return ""    # a header in capitals; "WELLS" only beside "JOHN"
         return "in capitals, not in the vocabulary"
     if _TITLE.search(before):
         return "after a title"
@@ -116,8 +123,40 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
         if _SENTENCE_START.search(text[max(0, start - 3):start]):
             # "Hope is ...": a word that starts a sentence, unless a first name
             return "a first name, or a word" if k in lexicon.first_names() else ""
+        if len(k) < 2 or k.rstrip("s") in lexicon.CALENDAR or _FIELD_START.search(
+                text[max(0, start - 6):start]) or _LABEL.match(text, end) or \
+                _in_a_job_title(text, start, end):
+            return ""    # "T: 06/24/19", "Tuesdays", "Admission Date:", "Head of Finance"
         return "capitalised in mid-sentence"
     return "capitalised, not in the vocabulary"
+
+
+_TIME_BEFORE = re.compile(r"(?i:\bat|@|\bby|\bfrom|\buntil|\bto|\d/\d+)[ \t]*$")
+_BIRTH = re.compile(r"(?i:\bborn|\bb\.|\bdob|\bd\.o\.b|\bbirth|\byob|\[AGE\])")
+_FIELD_START = re.compile(r"(?:[ \t]{2}|\t|\bDear[ \t]+)$")
+_LABEL = re.compile(r"(?:[ \t]+[A-Z][\w'’-]*){0,2}[ \t]*(?:#[ \t]*)?:|[ \t]+(?:no\.|#)")
+_JOB_TITLE = frozenset("""director manager officer consultant vp chief lead specialist
+    coordinator physician nurse worker president secretary treasurer chair chairman
+    partner associate analyst engineer architect counsel advisor adviser registrar
+    supervisor executive administrator""".split())
+
+
+def _in_a_job_title(text: str, start: int, end: int) -> bool:
+    """The word is in a capitalised run that names a job ("Director of
+    Regulatory Affairs", "Finance Director", "VP Product")."""
+    left = re.search(r"(?:[A-Z][\w'’-]*[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?){0,3}$", text[max(0, start - 40):start])
+    right = re.match(r"(?:[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?[A-Z][\w'’-]*){0,3}", text[end:end + 40])
+    run = (left.group() if left else "") + text[start:end] + (right.group() if right else "")
+    words = [key(w) for w in _PART.findall(run)]
+    return any(w in _JOB_TITLE for w in words) or "head of" in " ".join(words)
+
+
+def _beside_a_name(text: str, start: int, end: int) -> bool:
+    """A word in capitals stands next to a name in capitals that is no word
+    ("JOHN WELLS", "WELLS, JOHN")."""
+    left = re.search(r"([A-Z][A-Z'’-]+),?[ \t]+$", text[max(0, start - 30):start])
+    right = re.match(r",?[ \t]+([A-Z][A-Z'’-]+)\b", text[end:end + 30])
+    return any(m and is_name(key(m[1])) and not is_ordinary(key(m[1])) for m in (left, right))
 
 
 # -- what the context says ------------------------------------------------------------
@@ -165,6 +204,14 @@ _UNIT = re.compile(r"\b(?i:room|rm|unit|flat|apt|apartment|suite|ste|bed|cabin|c
 _STREET_NUMBER = re.compile(r"(?<![\w./:$£€-])(?!(?:19|20)\d\d\b)(\d{1,5}[A-Za-z]?(?:-\d{1,5})?)[ \t]+"
                             r"(?:(?:[A-Z][A-Za-z]*|NE|NW|SE|SW)[ \t]+){0,2}\[(?:PERSON|PLACE|ORG)\]")
 _HOUSE_NUMBER = re.compile(r"\[(?:PERSON|PLACE)\][ \t]+(?!(?:19|20)\d\d\b)(\d{1,5}[A-Za-z]?)(?=[ \t]*(?:,|$))", re.M)
+_BLOCK = re.compile(r"\b(\d{2,5})[ \t]+block[ \t]+of\b")
+# a capitalised word alone in brackets: "(Interim)", "(ex-Picnic)"
+_BRACKETED = re.compile(r"\((?:ex-|former[ \t]+)?(" + _CAP + r")\)")
+# a state in tax writing: "CA owes $220", "$1,100 MD"
+_TAX_STATE = re.compile(r"(?:[$£€][\d,.]+k?[ \t]+(?:to[ \t]+)?|\bfederal[ \t]+and[ \t]+)([A-Z]{2})\b"
+                        r"|\b([A-Z]{2})(?=[ \t]+(?:owes|refund|return|resident|residency|"
+                        r"withholding|estimates?|state[ \t]+tax|income[ \t]+tax|has[ \t]+none|"
+                        r"conforms|does[ \t]+not[ \t]+conform)\b)")
 # numbers after a keyword of a record: "Medical Record #: 000 482 117", "pager 50311"
 _KEYED = re.compile(r"\b(?i:mrn|record|chart|account|acct|a/c|policy|member|pager|bleep|ext|"
                     r"licen[cs]e|plate|reg|registration|tag|case|docket|claim|ref|reference|"
@@ -203,6 +250,7 @@ _PLACE_STATE = re.compile(r"\[PLACE\],?[ \t]+([A-Z]{2,3})\b")
 _COUNTY = re.compile(r"\b(?:Co\.|County)[ \t]+([A-Z][a-z]+)")
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_UNIT, "a room, flat or unit number"),
+    (_BLOCK, "a block number (an address)"),
     (_STREET_NUMBER, "a number before a street or a replaced name"),
     (_HOUSE_NUMBER, "a house number after a street"),
     (_KEYED, "a number after a record keyword"),
@@ -261,10 +309,16 @@ def _contextual(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
         g = 1 if m[1] else 2
         if key(m[g]) not in names:
             out.append(Candidate(m.start(g), m.end(g), m[g], "a nickname beside a name"))
-    for pattern in (_PLATE_STATE, _PLACE_STATE):
+    for pattern in (_PLATE_STATE, _PLACE_STATE, _TAX_STATE):
         for m in pattern.finditer(text):
-            if m[1].lower() in _STATES:
-                out.append(Candidate(m.start(1), m.end(1), m[1], "a state or province"))
+            g = 1 if m[1] else 2
+            if m[g].lower() in _STATES:
+                out.append(Candidate(m.start(g), m.end(g), m[g], "a state or province"))
+    for m in _BRACKETED.finditer(text):
+        k = key(m[1])
+        if not m[1].isupper() and k not in names and k not in lexicon.STOP and k not in \
+                lexicon.vocabulary() and k.rstrip("s") not in lexicon.CALENDAR and k not in _ROLES:
+            out.append(Candidate(m.start(1), m.end(1), m[1], "a capitalised word alone in brackets"))
     m = _SIGN_OFF.search(text.rstrip())
     if m and key(m[1]) not in lexicon.STOP and key(m[1]) not in names and \
             key(m[1]) not in _NOT_INITIALS | {"etc", "end", "ok", "prn"}:
