@@ -49,9 +49,7 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
     out: list[Candidate] = []
     for m in _WORDS.finditer(text):
         word = m.group()
-        if word[0] == "[" or word.startswith("Client-"):
-            continue
-        why = _why(text, m.start(), m.end(), word, names)
+        why = not _PLACEHOLDER.fullmatch(word) and _why(text, m.start(), m.end(), word, names)
         if why:
             out.append(Candidate(m.start(), m.end(), word, why))
     for m in _LOWER_WORD.finditer(text):
@@ -66,8 +64,7 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
         if k not in lexicon.STOP and k not in names and (is_name(k) or not is_ordinary(k)):
             out.append(Candidate(m.start(1), m.end(1), m[1], "lower case after a title"))
     out += _in_context(text, names)
-    by_span = {(c.start, c.end): c for c in out}
-    # a phrase listed whole (an organisation's name) stands for its words
+    by_span = {(c.start, c.end): c for c in out}   # a phrase listed whole stands for its words
     wide = [c for c in by_span.values() if " " in c.word]
     return sorted((c for c in by_span.values() if " " in c.word or not any(
         w.start <= c.start and c.end <= w.end for w in wide)), key=lambda c: c.start)
@@ -110,7 +107,7 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
     if _CREDENTIAL.match(after):
         return "next to a credential"
     if word.isupper() and len(word) > 1:
-        if k in _NOT_INITIALS or k in lexicon.vocabulary() or k in _abbreviations():
+        if _abbreviation(k):
             return ""
         if is_ordinary(k) and not (is_name(k) and _beside_a_name(text, start, end)):
             return ""    # a header in capitals; "WELLS" only beside "JOHN"
@@ -123,9 +120,7 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
         if _SENTENCE_START.search(text[max(0, start - 3):start]):
             # "Hope is ...": a word that starts a sentence, unless a first name
             return "a first name, or a word" if k in lexicon.first_names() else ""
-        if len(k) < 2 or k.rstrip("s") in lexicon.CALENDAR or _FIELD_START.search(
-                text[max(0, start - 6):start]) or _LABEL.match(text, end) or \
-                _in_a_job_title(text, start, end):
+        if len(k) < 2 or _an_ordinary_label(text, start, end):
             return ""    # "T: 06/24/19", "Tuesdays", "Admission Date:", "Head of Finance"
         return "capitalised in mid-sentence"
     return "capitalised, not in the vocabulary"
@@ -135,10 +130,6 @@ _TIME_BEFORE = re.compile(r"(?i:\bat|@|\bby|\bfrom|\buntil|\bto|\d/\d+)[ \t]*$")
 _BIRTH = re.compile(r"(?i:\bborn|\bb\.|\bdob|\bd\.o\.b|\bbirth|\byob|\[AGE\])")
 _FIELD_START = re.compile(r"(?:[ \t]{2}|\t|\bDear[ \t]+)$")
 _LABEL = re.compile(r"(?:[ \t]+[A-Z][\w'’-]*){0,2}[ \t]*(?:#[ \t]*)?:|[ \t]+(?:no\.|#)")
-_JOB_TITLE = frozenset("""director manager officer consultant vp chief lead specialist
-    coordinator physician nurse worker president secretary treasurer chair chairman
-    partner associate analyst engineer architect counsel advisor adviser registrar
-    supervisor executive administrator""".split())
 
 
 def _in_a_job_title(text: str, start: int, end: int) -> bool:
@@ -148,7 +139,7 @@ def _in_a_job_title(text: str, start: int, end: int) -> bool:
     right = re.match(r"(?:[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?[A-Z][\w'’-]*){0,3}", text[end:end + 40])
     run = (left.group() if left else "") + text[start:end] + (right.group() if right else "")
     words = [key(w) for w in _PART.findall(run)]
-    return any(w in _JOB_TITLE for w in words) or "head of" in " ".join(words)
+    return any(w in _lists()["job"] for w in words) or "head of" in " ".join(words)
 
 
 def _beside_a_name(text: str, start: int, end: int) -> bool:
@@ -171,33 +162,8 @@ _BEFORE_NAMED = re.compile(r"(?<![\w'’&.-])(" + _CAP + r")[ \t]" + _NAMED)
 # "wife june [PERSON]": a first name in lower case before a name
 _LOWER_BEFORE_NAMED = re.compile(r"(?<![\w'’-])([a-z][a-z'’-]+)[ \t]" + _NAMED)
 # "African Services Committee": a capitalised run ending in a head word
-_HEADS = frozenset("""hospital hospitals clinic clinics centre center centres centers
-    school schools college university academy institute labs lab laboratories inc llc
-    llp ltd plc corp corporation company group partners associates practice surgery
-    pharmacy chemists chemist church chapel temple mosque synagogue trust foundation
-    bank committee council society union services team court tribunal home lodge
-    manor hospice shelter agency department office bureau authority ministry
-    chambers firm studio studios bakery cafe restaurant hotel club league fund""".split())
 _RUN = re.compile(r"(?<![\w'’&-])((?:" + _CAP + r"[ \t]+(?:(?:of|the|and|for|&|de)[ \t]+)?){1,4}"
                   r"[A-Z][a-z]+)(?![\w'’&-])")
-# words that head a run without naming it, and role words before a name
-_GENERIC = frozenset("""the of and for a an new old north south east west central
-    general memorial regional community national international state county city
-    district royal university medical health healthcare mental behavioral behavioural
-    family primary urgent dental care services service children childrens womens
-    public private local federal senior junior high middle elementary secondary
-    emergency department main outpatient inpatient nursing residential day""".split())
-_ROLES = frozenset("""officer det detective sgt sergeant judge justice notary
-    counsellor counselor coach agent landlord tenant lawyer attorney solicitor
-    barrister executor trustee teacher tutor boss manager colleague neighbour
-    neighbor aunt uncle cousin nephew niece grandson granddaughter grandmother
-    grandfather grandma grandpa mother father mum mom dad stepfather stepmother
-    fiance fiancee girlfriend boyfriend ex roommate flatmate housemate client
-    patient pt resident member caller witness sponsor pastor rev father sister
-    brother son daughter wife husband partner friend baby infant child kid aide
-    carer caregiver buddy pal mate miss
-    therapist psychiatrist psychologist nurse midwife doctor dr mr mrs ms mx prof
-    attending pcp gp cc by per via re dear hi to fao attn""".split())
 # numbers that say where: "room 22", "unit 610", "2 [PERSON]" (a street), "[PERSON] 44,"
 _UNIT = re.compile(r"\b(?i:room|rm|unit|flat|apt|apartment|suite|ste|bed|cabin|cell|"
                    r"lot|plot|berth|pitch|bay)\.?[ \t]*#?[ \t]*(\d+[A-Za-z]?)\b")
@@ -233,17 +199,13 @@ _AGE_WORDS = re.compile(r"\b(?i:(ninety(?:[ -](?:one|two|three|four|five|six|sev
 _FOREIGN_DATE = re.compile(r"\b(\d{1,2}\.?(?:er)?[ \t]+(?:de[ \t]+)?([^\W\d_]{3,})\.?"
                            r"(?:[ \t]+(?:de[ \t]+)?\d{4})?|([^\W\d_]{3,})[ \t]+\d{4})\b")
 # initials: "NB/cl", "[PERSON] / sd"; "tl RN"; "gs" closing a note
-_SLASH_INITIALS = re.compile(r"(?:\]|Client-[0-9A-F]+|\b[A-Z]{2,3})[ \t]*/[ \t]*([A-Za-z]{2,3})"
+_SLASH_INITIALS = re.compile(r"(?:\]|Client-[0-9A-F]+|\b[A-Z]{2,3}|\b[A-Z][a-z]+)[ \t]*/[ \t]*([A-Za-z]{2,3})"
                              r"(?:[ \t]*$|[ \t]{2,}|[ \t]+(?=D:|T:|Dictated|Transcribed|Typed))", re.M)
 _BEFORE_CREDENTIAL = re.compile(r"(?<![\w'’-])([a-z]{2,3})(?=,?[ \t]+(?:RN|MD|LPN|NP|PA|CNA)\b)")
 _SIGN_OFF = re.compile(r"(?:\A|[.!?\n])[ \t]*-*[ \t]*([A-Za-z]{2,3})\.?[ \t]*\Z")
 # a nickname in quotes beside a name: [PERSON] "Book" [PERSON]
-_NICKNAME = re.compile(_NAMED + r"[ \t]+[\"“]([A-Z][\w'’-]*)[\"”]|[\"“]([A-Z][\w'’-]*)[\"”][ \t]+"
-                       + _NAMED)
+_NICKNAME = re.compile(_NAMED + r"[ \t]+[\"“]([A-Z][\w'’-]*)[\"”]|[\"“]([A-Z][\w'’-]*)[\"”][ \t]+" + _NAMED)
 # a state on a plate or after a place: "MD tag", "[PLACE], CA"; a county: "Co. Mayo"
-_STATES = frozenset("""al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn
-    ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc
-    ab bc mb nb nl ns on pe qc sk nsw vic qld tas act""".split())
 _PLATE_STATE = re.compile(r"\b([A-Z]{2,3})[ \t]+(?i:tag|tags|reg|plate|plates|registration|"
                           r"licen[cs]e|dl)\b")
 _PLACE_STATE = re.compile(r"\[PLACE\],?[ \t]+([A-Z]{2,3})\b")
@@ -267,82 +229,67 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
-    """The candidates only a word's neighbours reveal (see the patterns above)."""
-    out = [c for c in _contextual(text, names) if not _PLACEHOLDER.fullmatch(c.word)]
-    return out
-
-
-def _contextual(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
-    out = []
-    for pattern, why in _RULES:
-        for m in pattern.finditer(text):
-            if key(m[1]) not in names and key(m[1]) not in lexicon.STOP:
-                out.append(Candidate(m.start(1), m.end(1), m[1], why))
+    """What only a word's neighbours reveal (the patterns above)."""
+    lists, stop = _lists(), lexicon.STOP
+    found = [(m, 1, why) for pattern, why in _RULES for m in pattern.finditer(text)]
     for pattern in (_AFTER_NAMED, _BEFORE_NAMED):
+        after = pattern is _AFTER_NAMED
         for m in pattern.finditer(text):
-            k = key(m[1])
-            after = pattern is _AFTER_NAMED
-            if k in names or k in _ROLES or k in lexicon.STOP and not (after and k in _HEADS) \
-                    or k.rstrip("s") in lexicon.CALENDAR or _CREDENTIAL.match(" " + m[1]) \
-                    or m[1].isupper() and (k in lexicon.vocabulary() or k in _abbreviations()
-                                           or not after and (k in _NOT_INITIALS or is_ordinary(k)
-                                                             and not is_name(k))) \
+            k, caps = key(m[1]), m[1].isupper()
+            if not (k in lists["roles"] or k in stop and not (after and k in lists["heads"])
+                    or k.rstrip("s") in lexicon.CALENDAR or _CREDENTIAL.match(" " + m[1])
+                    or caps and (k in lexicon.vocabulary() or k in lists["abbreviations"] or not
+                                 after and (k in _NOT_INITIALS or is_ordinary(k) and not is_name(k)))
                     or not after and is_ordinary(k) and _SENTENCE_START.search(
-                        text[max(0, m.start() - 3):m.start()]):
-                continue
-            out.append(Candidate(m.start(1), m.end(1), m[1], "next to a replaced name"))
-    for m in _LOWER_BEFORE_NAMED.finditer(text):
-        k = key(m[1])
-        if k in lexicon.first_names() and k not in _ROLES and k not in lexicon.STOP \
-                and k not in names:
-            out.append(Candidate(m.start(1), m.end(1), m[1], "a first name next to a name"))
+                        text[max(0, m.start() - 3):m.start()])):
+                found.append((m, 1, "next to a replaced name"))
+    found += [(m, 1, "a first name next to a name") for m in _LOWER_BEFORE_NAMED.finditer(text)
+              if key(m[1]) in lexicon.first_names() and key(m[1]) not in lists["roles"]]
     for m in _RUN.finditer(text):
         words = [key(w) for w in _PART.findall(m[1])]
-        if words[-1] in _HEADS and any(w not in _GENERIC and w not in _HEADS and
-                                       w not in lexicon.STOP for w in words[:-1]):
-            out.append(Candidate(m.start(1), m.end(1), m[1], "an organisation's name"))
-    for m in _FOREIGN_DATE.finditer(text):
-        month = key(m[2] or m[3])
-        if month in _other_months():
-            out.append(Candidate(m.start(1), m.end(1), m[1], "a date in another language"))
-    for m in _NICKNAME.finditer(text):
-        g = 1 if m[1] else 2
-        if key(m[g]) not in names:
-            out.append(Candidate(m.start(g), m.end(g), m[g], "a nickname beside a name"))
-    for pattern in (_PLATE_STATE, _PLACE_STATE, _TAX_STATE):
-        for m in pattern.finditer(text):
-            g = 1 if m[1] else 2
-            if m[g].lower() in _STATES:
-                out.append(Candidate(m.start(g), m.end(g), m[g], "a state or province"))
-    for m in _BRACKETED.finditer(text):
-        k = key(m[1])
-        if not m[1].isupper() and k not in names and k not in lexicon.STOP and k not in \
-                lexicon.vocabulary() and k.rstrip("s") not in lexicon.CALENDAR and k not in _ROLES:
-            out.append(Candidate(m.start(1), m.end(1), m[1], "a capitalised word alone in brackets"))
+        if words[-1] in lists["heads"] and any(w not in lists["generic"] and w not in lists["heads"]
+                                               and w not in stop for w in words[:-1]):
+            found.append((m, 1, "an organisation's name"))
+    found += [(m, 1, "a date in another language") for m in _FOREIGN_DATE.finditer(text)
+              if key(m[2] or m[3]) in lists["months"]]
+    found += [(m, 1 if m[1] else 2, "a nickname beside a name") for m in _NICKNAME.finditer(text)]
+    found += [(m, 1 if m[1] else 2, "a state or province") for p in (_PLATE_STATE, _PLACE_STATE,
+              _TAX_STATE) for m in p.finditer(text) if (m[1] or m[2]).lower() in lists["states"]]
+    found += [(m, 1, "a capitalised word alone in brackets") for m in _BRACKETED.finditer(text)
+              if not m[1].isupper() and key(m[1]) not in lexicon.vocabulary() and key(m[1]) not in
+              lists["roles"] and key(m[1]).rstrip("s") not in lexicon.CALENDAR]
     m = _SIGN_OFF.search(text.rstrip())
-    if m and key(m[1]) not in lexicon.STOP and key(m[1]) not in names and \
-            key(m[1]) not in _NOT_INITIALS | {"etc", "end", "ok", "prn"}:
-        out.append(Candidate(m.start(1), m.end(1), m[1], "initials closing the note"))
-    return out
+    if m and key(m[1]) not in _NOT_INITIALS | {"etc", "end", "ok", "prn"}:
+        found.append((m, 1, "initials closing the note"))
+    return [Candidate(m.start(g), m.end(g), m[g], why) for m, g, why in found
+            if key(m[g]) not in names and (key(m[g]) not in stop or key(m[g]) in lists["heads"])
+            and not _PLACEHOLDER.fullmatch(m[g])]
+
+
+def _abbreviation(k: str) -> bool:
+    """k (folded) is an abbreviation that names nobody, or an initial that is a word."""
+    return k in _NOT_INITIALS or k in lexicon.vocabulary() or k in _lists()["abbreviations"]
 
 
 @lru_cache(maxsize=1)
-def _other_months() -> frozenset[str]:
-    """Month names in other languages that are no English month name (those
-    the date detector shifts, so they are no candidate)."""
-    return frozenset(_data("months_other.txt")) - lexicon.CALENDAR
-
-
-@lru_cache(maxsize=1)
-def _abbreviations() -> frozenset[str]:
-    """Abbreviations in capitals that name nobody (vault/data/abbreviations.txt)."""
-    return frozenset(_data("abbreviations.txt"))
-
-
-def _data(name: str) -> list[str]:
+def _lists() -> dict[str, frozenset[str]]:
+    """The report's own word lists: the sections of vault/data/residual_words.txt
+    (heads, generic, roles, job, states), the abbreviations that name nobody
+    (abbreviations.txt) and month names in other languages that are no
+    English one (months_other.txt; the date detector shifts those)."""
     from importlib import resources
-    text = resources.files("vault").joinpath("data/" + name).read_text(encoding="utf-8")
-    return [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
+    out: dict[str, set[str]] = {}
+    for name, section in (("residual_words.txt", ""), ("abbreviations.txt", "abbreviations"),
+                          ("months_other.txt", "months")):
+        text = resources.files("vault").joinpath("data/" + name).read_text(encoding="utf-8")
+        for word in (w for line in text.splitlines() if not line.startswith("#")
+                     for w in line.split()):
+            if word[0] == "[":
+                section = word[1:-1]
+            else:
+                out.setdefault(section, set()).add(word)
+    out["months"] -= lexicon.CALENDAR
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 # -- strict mode ----------------------------------------------------------------------
@@ -355,11 +302,15 @@ def strict_spans(text: str) -> list[Span]:
     mid-sentence (where a capital marks a name), every word in lower case
     that the name and place lists know and the dictionary does not, every
     word with a digit and a letter that is not a measurement or known code,
-    and every number of three digits or more."""
+    every number of three digits or more that is not an amount, and what the
+    context rules find in the text as written (rooms, ages over 89, dates in
+    another language, a typist's initials)."""
     from .idents import _exempt
     out = []
     for m in _STRICT.finditer(text):
         word = m.group().rstrip("'’-")
+        if word[-2:] in ("'s", "’s"):
+            word = word[:-2]     # "Shauna's" leaves its "'s"
         if not word:
             continue
         end = m.start() + len(word)
@@ -367,7 +318,8 @@ def strict_spans(text: str) -> list[Span]:
             if any(c.isalpha() for c in word):
                 if not _exempt(word):
                     out.append(Span(m.start(), end, "REDACTED"))
-            elif sum(c.isdigit() for c in word) >= 3:
+            elif sum(c.isdigit() for c in word) >= 3 and not _AMOUNT.search(
+                    text, max(0, m.start() - 2), min(len(text), end + 2)):
                 out.append(Span(m.start(), end, "REDACTED"))
             continue
         k = key(word)
@@ -376,13 +328,32 @@ def strict_spans(text: str) -> list[Span]:
                     is_name(k) or k in lexicon.places()):
                 out.append(Span(m.start(), end, "REDACTED"))
             continue
-        if len(k) < 2 or k in _NOT_INITIALS or k in lexicon.vocabulary() or k in lexicon.STOP:
+        if len(k) < 2 or k in lexicon.STOP or _abbreviation(k):
             continue
         if is_ordinary(k) and not is_name(k) and (word.isupper() or _SENTENCE_START.search(
-                text[max(0, m.start() - 3):m.start()])):
-            continue   # a word in capitals, or one that starts a sentence
+                text[max(0, m.start() - 3):m.start()]) or _an_ordinary_label(text, m.start(), end)):
+            continue   # a word in capitals, one that starts a sentence, a label, a job
         out.append(Span(m.start(), end, "REDACTED"))
+    for pattern, _ in _RULES:
+        out += [Span(m.start(1), m.end(1), "REDACTED") for m in pattern.finditer(text)
+                if key(m[1]) not in lexicon.STOP]
+    for pattern in (_FOREIGN_DATE, _SLASH_CODE):
+        out += [Span(m.start(1), m.end(1), "REDACTED") for m in pattern.finditer(text)
+                if pattern is _SLASH_CODE or key(m[2] or m[3]) in _lists()["months"]]
     return out
+
+
+# "$412,000", "£6.200": an amount, not an identifier
+_AMOUNT = re.compile(r"[$£€]\d|\d[,.]\d{3}\b")
+# "GUM/24/4471", "R104471/24/19": a code with slashes that is no date
+_SLASH_CODE = re.compile(r"(?<![\w/])((?=[\w/]*[A-Za-z])(?=[\w/]*\d)[A-Za-z\d]+(?:/[A-Za-z\d]+){2,})(?![\w/])")
+
+
+def _an_ordinary_label(text: str, start: int, end: int) -> bool:
+    k = key(text[start:end])
+    return k.rstrip("s") in lexicon.CALENDAR or bool(_FIELD_START.search(
+        text[max(0, start - 6):start])) or bool(_LABEL.match(text, end)) or \
+        _in_a_job_title(text, start, end)
 
 
 # -- --keep and --also ----------------------------------------------------------------
