@@ -91,8 +91,9 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
             from .idents import _exempt
             return "" if _exempt(word) else "code mixing letters and digits"
         if word.isdigit() and len(word) >= 4:
-            if word in lexicon.vocabulary() or _TIME_BEFORE.search(text[max(0, start - 6):start]):
-                return ""    # "Form 1040", "at 1915"
+            if word in lexicon.vocabulary() or _TIME_BEFORE.search(text[max(0, start - 6):start]) \
+                    or word[0] == "0" and len(word) == 4 and word < "2400" and word[2] < "6":
+                return ""    # "Form 1040", "at 1915", "notified 0305"
             if len(word) == 4 and "1900" <= word <= "2039":
                 # a year says who only beside a birth or an age: "Born 1934"
                 return "a year of birth" if _BIRTH.search(
@@ -126,7 +127,7 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
     return "capitalised, not in the vocabulary"
 
 
-_TIME_BEFORE = re.compile(r"(?i:\bat|@|\bby|\bfrom|\buntil|\bto|\d/\d+)[ \t]*$")
+_TIME_BEFORE = re.compile(r"(?i:\bat|@|\bby|\bfrom|\buntil|\bto|\bform|\d/\d+)[ \t]*\(?$")
 _BIRTH = re.compile(r"(?i:\bborn|\bb\.|\bdob|\bd\.o\.b|\bbirth|\byob|\[AGE\])")
 _FIELD_START = re.compile(r"(?:[ \t]{2}|\t|\bDear[ \t]+)$")
 _LABEL = re.compile(r"(?:[ \t]+[A-Z][\w'’-]*){0,2}[ \t]*(?:#[ \t]*)?:|[ \t]+(?:no\.|#)")
