@@ -1,11 +1,13 @@
 """What the export leaves that may still identify someone, and the reviewer's
 levers on it: the residual-risk report (candidates in the anonymized text
-with their offsets: capitalised words and words in capitals that are not in
-the vocabulary, a lower-case word after a title, words next to a credential,
-codes mixing letters and digits), strict mode (every such word replaced),
-`--keep` (release a false alarm) and `--also` (force a replacement). Pure
-functions, no I/O but the word lists' first read.
-"""
+with their offsets and why each is listed: capitalised words and words in
+capitals that are not in the vocabulary, a lower-case word after a title,
+words next to a credential, codes mixing letters and digits; and what only
+the context reveals: a word beside a replaced name, an organisation's name,
+numbers of rooms, streets and records, ages over 89, dates in another
+language, initials), strict mode (every such word replaced), `--keep`
+(release a false alarm) and `--also` (force a replacement). Pure functions,
+no I/O but the word lists' first read."""
 
 from __future__ import annotations
 
@@ -134,8 +136,7 @@ _LABEL = re.compile(r"(?:[ \t]+[A-Z][\w'’-]*){0,2}[ \t]*(?:#[ \t]*)?:|[ \t]+(?
 
 
 def _in_a_job_title(text: str, start: int, end: int) -> bool:
-    """The word is in a capitalised run that names a job ("Director of
-    Regulatory Affairs", "Finance Director", "VP Product")."""
+    """In a capitalised run naming a job ("Head of Finance", "VP Product")."""
     left = re.search(r"(?:[A-Z][\w'’-]*[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?){0,3}$", text[max(0, start - 40):start])
     right = re.match(r"(?:[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?[A-Z][\w'’-]*){0,3}", text[end:end + 40])
     run = (left.group() if left else "") + text[start:end] + (right.group() if right else "")
@@ -144,16 +145,14 @@ def _in_a_job_title(text: str, start: int, end: int) -> bool:
 
 
 def _beside_a_name(text: str, start: int, end: int) -> bool:
-    """A word in capitals stands next to a name in capitals that is no word
-    ("JOHN WELLS", "WELLS, JOHN")."""
+    """Next to a name in capitals that is no word ("JOHN WELLS", "WELLS, JOHN")."""
     left = re.search(r"([A-Z][A-Z'’-]+),?[ \t]+$", text[max(0, start - 30):start])
     right = re.match(r",?[ \t]+([A-Z][A-Z'’-]+)\b", text[end:end + 30])
     return any(m and is_name(key(m[1])) and not is_ordinary(key(m[1])) for m in (left, right))
 
 
-# -- what the context says ------------------------------------------------------------
-# Kinds of writing the word tests above cannot see: a word is ordinary, or
-# a number, and only its neighbours say it names someone or somewhere.
+# -- what the context says: a word is ordinary, or a number, and only its neighbours --
+# say it names someone or somewhere.
 
 _NAMED = r"(?:\[(?:PERSON|ORG|PLACE)\]|Client-[0-9A-F]+)"
 _CAP = r"[A-Z][^\W\d_]*(?:['’&-][^\W\d_]+)*(?![\w'’&-])"
@@ -170,20 +169,20 @@ _UNIT = re.compile(r"\b(?i:room|rm|unit|flat|apt|apartment|suite|ste|bed|cabin|c
                    r"lot|plot|berth|pitch|bay)\.?[ \t]*#?[ \t]*(\d+[A-Za-z]?)\b")
 _STREET_NUMBER = re.compile(r"(?<![\w./:$£€-])(?!(?:19|20)\d\d\b)(\d{1,5}[A-Za-z]?(?:-\d{1,5})?)[ \t]+"
                             r"(?:(?:[A-Z][A-Za-z]*|NE|NW|SE|SW)[ \t]+){0,2}\[(?:PERSON|PLACE|ORG)\]")
-_HOUSE_NUMBER = re.compile(r"\[(?:PERSON|PLACE)\][ \t]+(?!(?:19|20)\d\d\b)(\d{1,5}[A-Za-z]?)(?=[ \t]*(?:,|$))", re.M)
+_HOUSE_NUMBER = re.compile(r"\[(?:PERSON|PLACE)\][ \t]+(?!(?:19|20)\d\d\b)(\d{1,5}[A-Za-z]?)"
+                           r"(?=[ \t]*(?:,|$))", re.M)
 _BLOCK = re.compile(r"\b(\d{2,5})[ \t]+block[ \t]+of\b")
-# a capitalised word alone in brackets: "(Interim)", "(ex-Picnic)"
+# a capitalised word alone in brackets: "(Interim)", "(ex-Picnic)"; a state in tax
+# writing: "CA owes $220", "$1,100 MD"
 _BRACKETED = re.compile(r"\((?:ex-|former[ \t]+)?(" + _CAP + r")\)")
-# a state in tax writing: "CA owes $220", "$1,100 MD"
 _TAX_STATE = re.compile(r"(?:[$£€][\d,.]+k?[ \t]+(?:to[ \t]+)?|\bfederal[ \t]+and[ \t]+)([A-Z]{2})\b"
                         r"|\b([A-Z]{2})(?=[ \t]+(?:owes|refund|return|resident|residency|"
                         r"withholding|estimates?|state[ \t]+tax|income[ \t]+tax|has[ \t]+none|"
                         r"conforms|does[ \t]+not[ \t]+conform)\b)")
 # numbers after a keyword of a record: "Medical Record #: 000 482 117", "pager 50311"
-_KEYED = re.compile(r"\b(?i:mrn|record|chart|account|acct|a/c|policy|member|pager|bleep|ext|"
-                    r"licen[cs]e|plate|reg|registration|tag|case|docket|claim|ref|reference|"
-                    r"index|batch|bib|badge|employee|student|tracking|serial|certificate|"
-                    r"permit|passport|no\.|#)(?![\w.])[^\n\d\[]{0,14}?"
+_KEYED = re.compile(r"\b(?i:mrn|record|chart|account|acct|a/c|policy|member|pager|bleep|ext|licen[cs]e|"
+                    r"plate|reg|registration|tag|case|docket|claim|ref|reference|index|batch|bib|"
+                    r"badge|employee|student|tracking|serial|certificate|permit|passport|no\.|#)(?![\w.])[^\n\d\[]{0,14}?"
                     r"(?<!\w)(\d{3,}(?:[ \t-]\d{2,})*)\b(?![ \t]*(?i:lb|lbs|kg|mg|ml|cm|mm|%))")
 # the rest of a code: "[ID] 114K"; a postcode after an address: "[ADDRESS], NW3"
 _CODE_TAIL = re.compile(r"\[(?:ID|PHONE|MRN|ACCOUNT|LICENSE|PLAN)\][ \t]+([A-Za-z]*\d[A-Za-z\d]*)\b")
@@ -193,40 +192,35 @@ _AFTER_CREDENTIAL = re.compile(r"\b(?:M\.D\.|MD|RN|DO|NP|PA|PhD)[ \t]+#?([A-Z]{1
 _AGE = re.compile(r"(?<![\w.,/:$£€-])((?:9\d|1[0-2]\d)(?:[MF]\b|yo\b)?)(?:[ \t]?(?:[MF]\b|yo\b|"
                   r"y/o|y\.o\.|yrs?\b|years?\b|-year)|(?<=[MFo])|(?=\)))")
 _AGE_AFTER = re.compile(r"\b(?i:aged|age|ages)[ \t:]+(9\d|1[0-2]\d)\b")
-_AGE_WORDS = re.compile(r"\b(?i:(ninety(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?|"
-                        r"(?:one|a)[ -]hundred(?:[ -](?:and[ -])?\w+)?))\b(?![ \t-]+(?i:percent|per|"
-                        r"minutes|mins|seconds|days|dollars|pounds|euros|mg|ml|times|%))")
+_AGE_WORDS = re.compile(r"\b(?i:((?:ninety(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?|"
+                        r"(?:one|a)[ -]hundred(?:[ -]and[ -](?:one|two|three|four|five|six)|(?=[ -]years?\b)))"
+                        r"(?:[ \t]+and[ \t]+a[ \t]+half)?))"
+                        r"\b(?![ \t-]+(?i:percent|per|minutes|mins|seconds|days|dollars|pounds|mg|%))")
 # a day or a year next to a month in another language: "le 12 mars", "1 mei"
 _FOREIGN_DATE = re.compile(r"\b(\d{1,2}\.?(?:er)?[ \t]+(?:de[ \t]+)?([^\W\d_]{3,})\.?"
                            r"(?:[ \t]+(?:de[ \t]+)?\d{4})?|([^\W\d_]{3,})[ \t]+\d{4})\b")
 # initials: "NB/cl", "[PERSON] / sd"; "tl RN"; "gs" closing a note
-_SLASH_INITIALS = re.compile(r"(?:\]|Client-[0-9A-F]+|\b[A-Z]{2,3}|\b[A-Z][a-z]+)[ \t]*/[ \t]*([A-Za-z]{2,3})"
-                             r"(?:[ \t]*$|[ \t]{2,}|[ \t]+(?=D:|T:|Dictated|Transcribed|Typed))", re.M)
+_SLASH_INITIALS = re.compile(r"(?:\]|Client-[0-9A-F]+|\b[A-Z]{2,3}|\b[A-Z][a-z]+)[ \t]*/[ \t]*"
+                             r"([A-Za-z]{2,3})(?:[ \t]*$|[ \t]{2,}|[ \t]+(?=D:|T:|Dictated|Transcribed))",
+                             re.M)
 _BEFORE_CREDENTIAL = re.compile(r"(?<![\w'’-])([a-z]{2,3})(?=,?[ \t]+(?:RN|MD|LPN|NP|PA|CNA)\b)")
 _SIGN_OFF = re.compile(r"(?:\A|[.!?\n])[ \t]*-*[ \t]*([A-Za-z]{2,3})\.?[ \t]*\Z")
-# a nickname in quotes beside a name: [PERSON] "Book" [PERSON]
-_NICKNAME = re.compile(_NAMED + r"[ \t]+[\"“]([A-Z][\w'’-]*)[\"”]|[\"“]([A-Z][\w'’-]*)[\"”][ \t]+" + _NAMED)
-# a state on a plate or after a place: "MD tag", "[PLACE], CA"; a county: "Co. Mayo"
-_PLATE_STATE = re.compile(r"\b([A-Z]{2,3})[ \t]+(?i:tag|tags|reg|plate|plates|registration|"
-                          r"licen[cs]e|dl)\b")
+# a nickname in quotes beside a name: [PERSON] "Book" [PERSON]; a state on a plate or
+# after a place: "MD tag", "[PLACE], CA"; a county: "Co. Mayo"
+_NICKNAME = re.compile(_NAMED + r"[ \t]+[\"“]([A-Z][\w'’-]*)[\"”]|[\"“]([A-Z][\w'’-]*)[\"”][ \t]+"
+                       + _NAMED)
+_PLATE_STATE = re.compile(r"\b([A-Z]{2,3})[ \t]+(?i:tags?|reg|plates?|registration|licen[cs]e|dl)\b")
 _PLACE_STATE = re.compile(r"\[PLACE\],?[ \t]+([A-Z]{2,3})\b")
 _COUNTY = re.compile(r"\b(?:Co\.|County)[ \t]+([A-Z][a-z]+)")
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_UNIT, "a room, flat or unit number"),
-    (_BLOCK, "a block number (an address)"),
+    (_UNIT, "a room, flat or unit number"), (_BLOCK, "a block number (an address)"),
     (_STREET_NUMBER, "a number before a street or a replaced name"),
-    (_HOUSE_NUMBER, "a house number after a street"),
-    (_KEYED, "a number after a record keyword"),
-    (_CODE_TAIL, "the rest of a replaced code"),
-    (_POSTCODE, "a postcode after an address"),
-    (_AFTER_CREDENTIAL, "a code after a credential"),
-    (_AGE, "an age over 89"),
-    (_AGE_AFTER, "an age over 89"),
-    (_AGE_WORDS, "an age over 89 in words"),
+    (_HOUSE_NUMBER, "a house number after a street"), (_KEYED, "a number after a record keyword"),
+    (_CODE_TAIL, "the rest of a replaced code"), (_POSTCODE, "a postcode after an address"),
+    (_AFTER_CREDENTIAL, "a code after a credential"), (_AGE, "an age over 89"),
+    (_AGE_AFTER, "an age over 89"), (_AGE_WORDS, "an age over 89 in words"),
     (_SLASH_INITIALS, "initials after a slash (a dictation line)"),
-    (_BEFORE_CREDENTIAL, "initials next to a credential"),
-    (_COUNTY, "a county"),
-)
+    (_BEFORE_CREDENTIAL, "initials next to a credential"), (_COUNTY, "a county"))
 
 
 def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
@@ -274,21 +268,19 @@ def _abbreviation(k: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _lists() -> dict[str, frozenset[str]]:
-    """The report's own word lists: the sections of vault/data/residual_words.txt
-    (heads, generic, roles, job, states), the abbreviations that name nobody
-    (abbreviations.txt) and month names in other languages that are no
-    English one (months_other.txt; the date detector shifts those)."""
+    """The report's own word lists, from vault/data/: residual_words.txt (heads,
+    generic, roles, job, states), abbreviations.txt (abbreviations that name
+    nobody) and months_other.txt (month names in other languages that are no
+    English one: the date detector shifts those)."""
     from importlib import resources
     out: dict[str, set[str]] = {}
-    for name, section in (("residual_words.txt", ""), ("abbreviations.txt", "abbreviations"),
-                          ("months_other.txt", "months")):
+    section = ""
+    for name in ("residual_words.txt", "abbreviations.txt", "months_other.txt"):
         text = resources.files("vault").joinpath("data/" + name).read_text(encoding="utf-8")
         for word in (w for line in text.splitlines() if not line.startswith("#")
                      for w in line.split()):
-            if word[0] == "[":
-                section = word[1:-1]
-            else:
-                out.setdefault(section, set()).add(word)
+            section = word[1:-1] if word[0] == "[" else section   # "[heads]" starts a list
+            out.setdefault(section, set()).add(word)
     out["months"] -= lexicon.CALENDAR
     return {k: frozenset(v) for k, v in out.items()}
 
@@ -310,8 +302,7 @@ def strict_spans(text: str) -> list[Span]:
     out = []
     for m in _STRICT.finditer(text):
         word = m.group().rstrip("'’-")
-        if word[-2:] in ("'s", "’s"):
-            word = word[:-2]     # "Shauna's" leaves its "'s"
+        word = word[:-2] if word[-2:] in ("'s", "’s") else word   # "Shauna's" keeps its "'s"
         if not word:
             continue
         end = m.start() + len(word)
@@ -335,15 +326,24 @@ def strict_spans(text: str) -> list[Span]:
                 text[max(0, m.start() - 3):m.start()]) or _an_ordinary_label(text, m.start(), end)):
             continue   # a word in capitals, one that starts a sentence, a label, a job
         out.append(Span(m.start(), end, "REDACTED"))
-    for pattern, _ in _RULES:
-        out += [Span(m.start(1), m.end(1), "REDACTED") for m in pattern.finditer(text)
-                if key(m[1]) not in lexicon.STOP]
-    for pattern in (_FOREIGN_DATE, _SLASH_CODE):
-        out += [Span(m.start(1), m.end(1), "REDACTED") for m in pattern.finditer(text)
-                if pattern is _SLASH_CODE or key(m[2] or m[3]) in _lists()["months"]]
+    # what the context rules find in the text as written, whole ("room 22")
+    out += [Span(m.start(g), m.end(g), "REDACTED") for pattern, _ in _RULES
+            for m in pattern.finditer(text) for g in [0 if pattern in (_UNIT, _BLOCK) else 1]
+            if key(m[1]) not in lexicon.STOP]
+    out += [Span(m.start(1), m.end(1), "REDACTED") for pattern in (_FOREIGN_DATE, _SLASH_CODE,
+            _PLATE_STATE) for m in pattern.finditer(text) if pattern is _SLASH_CODE
+            or pattern is _FOREIGN_DATE and key(m[2] or m[3]) in _lists()["months"]
+            or pattern is _PLATE_STATE and m[1].lower() in _lists()["states"]]
+    # a number or a country beside a name: "2 Malone Park", "Houtstraat 44,", "Santander UK"
+    words = [sp for sp in out if text[sp.start].isupper()]
+    out += [Span(m.start(1), m.end(1), "REDACTED") for sp in words for m in (
+        _NUMBER_BEFORE.search(text, max(0, sp.start - 8), sp.start),
+        _NUMBER_AFTER.match(text, sp.end)) if m and not m[1].startswith(("19", "20"))]
     return out
 
 
+_NUMBER_BEFORE = re.compile(r"(?<![\w.,/:$£€-])(\d{1,5}[A-Za-z]?)[ \t]+\Z")
+_NUMBER_AFTER = re.compile(r"[ \t]+(\d{1,5}[A-Za-z]?|[A-Z]{2,3})(?=[ \t]*[,.;)\n])")
 # "$412,000", "£6.200": an amount, not an identifier
 _AMOUNT = re.compile(r"[$£€]\d|\d[,.]\d{3}\b")
 # "GUM/24/4471", "R104471/24/19": a code with slashes that is no date
