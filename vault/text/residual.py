@@ -96,10 +96,8 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
             if word in lexicon.vocabulary() or _TIME_BEFORE.search(text[max(0, start - 6):start]) \
                     or word[0] == "0" and len(word) == 4 and word < "2400" and word[2] < "6":
                 return ""    # "Form 1040", "at 1915", "notified 0305"
-            if len(word) == 4 and "1900" <= word <= "2039":
-                # a year says who only beside a birth or an age: "Born 1934"
-                return "a year of birth" if _BIRTH.search(
-                    text[max(0, start - 30):start]) else ""
+            if len(word) == 4 and "1900" <= word <= "2039":   # "Born 1934", not "in 1974"
+                return "a year of birth" if _BIRTH.search(text[max(0, start - 30):start]) else ""
             return "number of four digits or more"
         return ""
     k = key(word)
@@ -132,14 +130,15 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
 _TIME_BEFORE = re.compile(r"(?i:\bat|@|\bby|\bfrom|\buntil|\bto|\bform|\d/\d+)[ \t]*\(?$")
 _BIRTH = re.compile(r"(?i:\bborn|\bb\.|\bdob|\bd\.o\.b|\bbirth|\byob|\[AGE\])")
 _FIELD_START = re.compile(r"(?:[ \t]{2}|\t|\bDear[ \t]+)$")
+_RUN_LEFT = re.compile(r"(?:[A-Z][\w'’-]*[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?){0,3}$")
+_RUN_RIGHT = re.compile(r"(?:[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?[A-Z][\w'’-]*){0,3}")
 _LABEL = re.compile(r"(?:[ \t]+[A-Z][\w'’-]*){0,2}[ \t]*(?:#[ \t]*)?:|[ \t]+(?:no\.|#)")
 
 
 def _in_a_job_title(text: str, start: int, end: int) -> bool:
     """In a capitalised run naming a job ("Head of Finance", "VP Product")."""
-    left = re.search(r"(?:[A-Z][\w'’-]*[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?){0,3}$", text[max(0, start - 40):start])
-    right = re.match(r"(?:[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?[A-Z][\w'’-]*){0,3}", text[end:end + 40])
-    run = (left.group() if left else "") + text[start:end] + (right.group() if right else "")
+    run = _RUN_LEFT.search(text[max(0, start - 40):start])[0] + text[start:end] + \
+        _RUN_RIGHT.match(text, end, end + 40)[0]
     words = [key(w) for w in _PART.findall(run)]
     return any(w in _lists()["job"] for w in words) or "head of" in " ".join(words)
 
@@ -148,7 +147,9 @@ def _beside_a_name(text: str, start: int, end: int) -> bool:
     """Next to a name in capitals that is no word ("JOHN WELLS", "WELLS, JOHN")."""
     left = re.search(r"([A-Z][A-Z'’-]+),?[ \t]+$", text[max(0, start - 30):start])
     right = re.match(r",?[ \t]+([A-Z][A-Z'’-]+)\b", text[end:end + 30])
-    return any(m and is_name(key(m[1])) and not is_ordinary(key(m[1])) for m in (left, right))
+    first = lexicon.first_names()
+    return any(m and is_name(n := key(m[1])) and (key(text[start:end]) in first or n in first
+                                                  or not is_ordinary(n)) for m in (left, right))
 
 
 # -- what the context says: a word is ordinary, or a number, and only its neighbours --
@@ -192,7 +193,7 @@ _AFTER_CREDENTIAL = re.compile(r"\b(?:M\.D\.|MD|RN|DO|NP|PA|PhD)[ \t]+#?([A-Z]{1
 _AGE = re.compile(r"(?<![\w.,/:$£€-])((?:9\d|1[0-2]\d)(?:[MF]\b|yo\b)?)(?:[ \t]?(?:[MF]\b|yo\b|"
                   r"y/o|y\.o\.|yrs?\b|years?\b|-year)|(?<=[MFo])|(?=\)))")
 _AGE_AFTER = re.compile(r"\b(?i:aged|age|ages)[ \t:]+(9\d|1[0-2]\d)\b")
-_AGE_WORDS = re.compile(r"\b(?i:((?:ninety(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?|"
+_AGE_WORDS = re.compile(r"\b(?i:((?:ninety(?:[ -](?:one|two|three|four|five|six|seven|eight|nine)|(?=[ -]years?\b))|"
                         r"(?:one|a)[ -]hundred(?:[ -]and[ -](?:one|two|three|four|five|six)|(?=[ -]years?\b)))"
                         r"(?:[ \t]+and[ \t]+a[ \t]+half)?))"
                         r"\b(?![ \t-]+(?i:percent|per|minutes|mins|seconds|days|dollars|pounds|mg|%))")
@@ -253,8 +254,8 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     found += [(m, 1, "a capitalised word alone in brackets") for m in _BRACKETED.finditer(text)
               if not m[1].isupper() and key(m[1]) not in lexicon.vocabulary() and key(m[1]) not in
               lists["roles"] and key(m[1]).rstrip("s") not in lexicon.CALENDAR]
-    m = _SIGN_OFF.search(text.rstrip())
-    if m and key(m[1]) not in _NOT_INITIALS | {"etc", "end", "ok", "prn"}:
+    m = _SIGN_OFF.search(text.rstrip())   # "gs", "NB"; not "Fine."
+    if m and key(m[1]) not in {"etc", "end", "ok"} and (not m[1].istitle() or not is_ordinary(key(m[1]))):
         found.append((m, 1, "initials closing the note"))
     return [Candidate(m.start(g), m.end(g), m[g], why) for m, g, why in found
             if key(m[g]) not in names and (key(m[g]) not in stop or key(m[g]) in lists["heads"])
