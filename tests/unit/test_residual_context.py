@@ -79,6 +79,7 @@ NOT_LISTED = [
     ("Wife [PERSON] pregnant, due in spring.", "Wife"),               # a role, starting a sentence
     ("Officer [PERSON] took the statement.", "Officer"),
     ("Seen by [PERSON] RN on the ward.", "RN"),                        # a credential
+    ("Started on Zoloft [PERSON] agreed; Medicaid [PERSON] covers it.", "Zoloft"),  # a drug
     ("She left the room early; 22 questions remain.", "22"),
     ("Vehicle: 2015 [PERSON], plate [ID].", "2015"),                   # a year, not a street number
     ("Wt 181 lb, BP 110/64.", "181"),

@@ -233,8 +233,8 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
         for m in pattern.finditer(text):
             k, caps = key(m[1]), m[1].isupper()
             if not (k in lists["roles"] or k in stop and not (after and k in lists["heads"])
-                    or k.rstrip("s") in lexicon.CALENDAR or _CREDENTIAL.match(" " + m[1])
-                    or caps and (k in lexicon.vocabulary() or k in lists["abbreviations"] or not
+                    or k.rstrip("s") in lexicon.CALENDAR or k in lexicon.vocabulary()
+                    or _CREDENTIAL.match(" " + m[1]) or caps and (k in lists["abbreviations"] or not
                                  after and (k in _NOT_INITIALS or is_ordinary(k) and not is_name(k)))
                     or not after and is_ordinary(k) and _SENTENCE_START.search(
                         text[max(0, m.start() - 3):m.start()])):
