@@ -97,6 +97,9 @@ NOT_LISTED = [
     ("Admission Date: 06/16/2019    Discharge Date: 06/23/2019", "Date"),
     ("newly promoted Director of Regulatory Affairs; Head of Finance", "Regulatory"),
     ("Attends meetings on Tuesdays and Saturdays.", "Tuesdays"),
+    ("B12 1000 mcg daily; metformin 1000 BID.", "1000"),              # a dose
+    ("Budget £45-60k to trial; estimates $340-380k.", "45-60k"),       # an amount
+    ("Ward 8. Admitted today.", "Ward"),                               # a label, not a first name
     ("DISCHARGE SUMMARY. DOB and MRN on file; PIN reset; DSAR sent.", "DOB"),
 ]
 

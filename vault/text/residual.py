@@ -87,12 +87,12 @@ def _lower_names() -> frozenset[str]:
 
 
 def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set[str]) -> str:
-    has_digit = any(c.isdigit() for c in word)
-    if has_digit:
+    if any(c.isdigit() for c in word):
         if any(c.isalpha() for c in word) and len(word) >= 5:
             from .idents import _exempt
-            return "" if _exempt(word) else "code mixing letters and digits"
-        if word.isdigit() and len(word) >= 4:
+            return "" if _exempt(word) or _AMOUNT.search(text, max(0, start - 1), start + 1) \
+                else "code mixing letters and digits"   # not "$340-380k"
+        if word.isdigit() and len(word) >= 4 and not _DOSE.match(text, end):
             if word in lexicon.vocabulary() or _TIME_BEFORE.search(text[max(0, start - 6):start]) \
                     or word[0] == "0" and len(word) == 4 and word < "2400" and word[2] < "6":
                 return ""    # "Form 1040", "at 1915", "notified 0305"
@@ -120,13 +120,21 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
     if is_ordinary(k):
         if _SENTENCE_START.search(text[max(0, start - 3):start]):
             # "Hope is ...": a word that starts a sentence, unless a first name
-            return "a first name, or a word" if k in lexicon.first_names() else ""
+            return "a first name, or a word" if k in lexicon.first_names() and not (
+                _LABEL.match(text, end) or text[end:end + 2].strip().isdigit()) else ""   # "Ward 8"
         if len(k) < 2 or _an_ordinary_label(text, start, end):
             return ""    # "T: 06/24/19", "Tuesdays", "Admission Date:", "Head of Finance"
         return "capitalised in mid-sentence"
     return "capitalised, not in the vocabulary"
 
 
+_NUMBER_BEFORE = re.compile(r"(?<![\w.,/:$£€-])(\d{1,5}[A-Za-z]?)[ \t]+\Z")
+_NUMBER_AFTER = re.compile(r"[ \t]+(\d{1,5}[A-Za-z]?|[A-Z]{2,3})(?=[ \t]*[,.;)\n])")
+# "$412,000", "£6.200": an amount, not an identifier
+_AMOUNT = re.compile(r"[$£€]\d|\d[,.]\d{3}\b")
+# "GUM/24/4471", "R104471/24/19": a code with slashes that is no date
+_SLASH_CODE = re.compile(r"(?<![\w/])((?=[\w/]*[A-Za-z])(?=[\w/]*\d)[A-Za-z\d]+(?:/[A-Za-z\d]+){2,})(?![\w/])")
+_DOSE = re.compile(r"[ \t]*(?i:mg|mcg|g|ml|units?|iu|bid|tid|qid|qd|daily|weekly)\b")
 _TIME_BEFORE = re.compile(r"(?i:\bat|@|\bby|\bfrom|\buntil|\bto|\bform|\d/\d+)[ \t]*\(?$")
 _BIRTH = re.compile(r"(?i:\bborn|\bb\.|\bdob|\bd\.o\.b|\bbirth|\byob|\[AGE\])")
 _FIELD_START = re.compile(r"(?:[ \t]{2}|\t|\bDear[ \t]+)$")
@@ -341,14 +349,6 @@ def strict_spans(text: str) -> list[Span]:
         _NUMBER_BEFORE.search(text, max(0, sp.start - 8), sp.start),
         _NUMBER_AFTER.match(text, sp.end)) if m and not m[1].startswith(("19", "20"))]
     return out
-
-
-_NUMBER_BEFORE = re.compile(r"(?<![\w.,/:$£€-])(\d{1,5}[A-Za-z]?)[ \t]+\Z")
-_NUMBER_AFTER = re.compile(r"[ \t]+(\d{1,5}[A-Za-z]?|[A-Z]{2,3})(?=[ \t]*[,.;)\n])")
-# "$412,000", "£6.200": an amount, not an identifier
-_AMOUNT = re.compile(r"[$£€]\d|\d[,.]\d{3}\b")
-# "GUM/24/4471", "R104471/24/19": a code with slashes that is no date
-_SLASH_CODE = re.compile(r"(?<![\w/])((?=[\w/]*[A-Za-z])(?=[\w/]*\d)[A-Za-z\d]+(?:/[A-Za-z\d]+){2,})(?![\w/])")
 
 
 def _an_ordinary_label(text: str, start: int, end: int) -> bool:
