@@ -1,11 +1,13 @@
 """What the export leaves that may still identify someone, and the reviewer's
 levers on it: the residual-risk report (candidates in the anonymized text
-with their offsets: capitalised words and words in capitals that are not in
-the vocabulary, a lower-case word after a title, words next to a credential,
-codes mixing letters and digits), strict mode (every such word replaced),
-`--keep` (release a false alarm) and `--also` (force a replacement). Pure
-functions, no I/O but the word lists' first read.
-"""
+with their offsets and why each is listed: capitalised words and words in
+capitals that are not in the vocabulary, a lower-case word after a title,
+words next to a credential, codes mixing letters and digits; and what only
+the context reveals: a word beside a replaced name, an organisation's name,
+numbers of rooms, streets and records, ages over 89, dates in another
+language, initials), strict mode (every such word replaced), `--keep`
+(release a false alarm) and `--also` (force a replacement). Pure functions,
+no I/O but the word lists' first read."""
 
 from __future__ import annotations
 
@@ -49,9 +51,7 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
     out: list[Candidate] = []
     for m in _WORDS.finditer(text):
         word = m.group()
-        if word[0] == "[" or word.startswith("Client-"):
-            continue
-        why = _why(text, m.start(), m.end(), word, names)
+        why = not _PLACEHOLDER.fullmatch(word) and _why(text, m.start(), m.end(), word, names)
         if why:
             out.append(Candidate(m.start(), m.end(), word, why))
     for m in _LOWER_WORD.finditer(text):
@@ -65,7 +65,11 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
         k = key(m[1])
         if k not in lexicon.STOP and k not in names and (is_name(k) or not is_ordinary(k)):
             out.append(Candidate(m.start(1), m.end(1), m[1], "lower case after a title"))
-    return sorted({(c.start, c.end): c for c in out}.values(), key=lambda c: c.start)
+    out += _in_context(text, names)
+    by_span = {(c.start, c.end): c for c in out}   # a phrase listed whole stands for its words
+    wide = [c for c in by_span.values() if " " in c.word]
+    return sorted((c for c in by_span.values() if " " in c.word or not any(
+        w.start <= c.start and c.end <= w.end for w in wide)), key=lambda c: c.start)
 
 
 _LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z]{2,}(?![\w'’-])")
@@ -83,12 +87,17 @@ def _lower_names() -> frozenset[str]:
 
 
 def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set[str]) -> str:
-    has_digit = any(c.isdigit() for c in word)
-    if has_digit:
+    if any(c.isdigit() for c in word):
         if any(c.isalpha() for c in word) and len(word) >= 5:
             from .idents import _exempt
-            return "" if _exempt(word) else "code mixing letters and digits"
-        if word.isdigit() and len(word) >= 4:
+            return "" if _exempt(word) or _AMOUNT.search(text, max(0, start - 1), start + 1) \
+                else "code mixing letters and digits"   # not "$340-380k"
+        if word.isdigit() and len(word) >= 4 and not _DOSE.match(text, end):
+            if word in lexicon.vocabulary() or _TIME_BEFORE.search(text[max(0, start - 6):start]) \
+                    or word[0] == "0" and len(word) == 4 and word < "2400" and word[2] < "6":
+                return ""    # "Form 1040", "at 1915", "notified 0305"
+            if len(word) == 4 and "1900" <= word <= "2039":   # "Born 1934", not "in 1974"
+                return "a year of birth" if _BIRTH.search(text[max(0, start - 30):start]) else ""
             return "number of four digits or more"
         return ""
     k = key(word)
@@ -99,8 +108,10 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
     if _CREDENTIAL.match(after):
         return "next to a credential"
     if word.isupper() and len(word) > 1:
-        if k in _NOT_INITIALS or k in lexicon.vocabulary() or is_ordinary(k) and not is_name(k):
+        if _abbreviation(k):
             return ""
+        if is_ordinary(k) and not (is_name(k) and _beside_a_name(text, start, end)):
+            return ""    # a header in capitals; "WELLS" only beside "JOHN"
         return "in capitals, not in the vocabulary"
     if _TITLE.search(before):
         return "after a title"
@@ -109,9 +120,178 @@ def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set
     if is_ordinary(k):
         if _SENTENCE_START.search(text[max(0, start - 3):start]):
             # "Hope is ...": a word that starts a sentence, unless a first name
-            return "a first name, or a word" if k in lexicon.first_names() else ""
+            return "a first name, or a word" if k in lexicon.first_names() and not (
+                _LABEL.match(text, end) or text[end:end + 2].strip().isdigit()) else ""   # "Ward 8"
+        if len(k) < 2 or _an_ordinary_label(text, start, end):
+            return ""    # "T: 06/24/19", "Tuesdays", "Admission Date:", "Head of Finance"
         return "capitalised in mid-sentence"
     return "capitalised, not in the vocabulary"
+
+
+_NUMBER_BEFORE = re.compile(r"(?<![\w.,/:$£€-])(\d{1,5}[A-Za-z]?)[ \t]+\Z")
+_NUMBER_AFTER = re.compile(r"[ \t]+(\d{1,5}[A-Za-z]?|[A-Z]{2,3})(?=[ \t]*[,.;)\n])")
+# "$412,000", "£6.200": an amount, not an identifier
+_AMOUNT = re.compile(r"[$£€]\d|\d[,.]\d{3}\b")
+# "GUM/24/4471", "R104471/24/19": a code with slashes that is no date
+_SLASH_CODE = re.compile(r"(?<![\w/])((?=[\w/]*[A-Za-z])(?=[\w/]*\d)[A-Za-z\d]+(?:/[A-Za-z\d]+){2,})(?![\w/])")
+_DOSE = re.compile(r"[ \t]*(?i:mg|mcg|g|ml|units?|iu|bid|tid|qid|qd|daily|weekly)\b")
+_TIME_BEFORE = re.compile(r"(?i:\bat|@|\bby|\bfrom|\buntil|\bto|\bform|\d/\d+)[ \t]*\(?$")
+_BIRTH = re.compile(r"(?i:\bborn|\bb\.|\bdob|\bd\.o\.b|\bbirth|\byob|\[AGE\])")
+_FIELD_START = re.compile(r"(?:[ \t]{2}|\t|\bDear[ \t]+)$")
+_RUN_LEFT = re.compile(r"(?:[A-Z][\w'’-]*[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?){0,3}$")
+_RUN_RIGHT = re.compile(r"(?:[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?[A-Z][\w'’-]*){0,3}")
+_LABEL = re.compile(r"(?:[ \t]+[A-Z][\w'’-]*){0,2}[ \t]*(?:#[ \t]*)?:|[ \t]+(?:no\.|#)")
+
+
+def _in_a_job_title(text: str, start: int, end: int) -> bool:
+    """In a capitalised run naming a job ("Head of Finance", "VP Product")."""
+    run = _RUN_LEFT.search(text[max(0, start - 40):start])[0] + text[start:end] + \
+        _RUN_RIGHT.match(text, end, end + 40)[0]
+    words = [key(w) for w in _PART.findall(run)]
+    return any(w in _lists()["job"] for w in words) or "head of" in " ".join(words)
+
+
+def _beside_a_name(text: str, start: int, end: int) -> bool:
+    """Next to a name in capitals that is no word ("JOHN WELLS", "WELLS, JOHN")."""
+    left = re.search(r"([A-Z][A-Z'’-]+),?[ \t]+$", text[max(0, start - 30):start])
+    right = re.match(r",?[ \t]+([A-Z][A-Z'’-]+)\b", text[end:end + 30])
+    first = lexicon.first_names()
+    return any(m and is_name(n := key(m[1])) and (key(text[start:end]) in first or n in first
+                                                  or not is_ordinary(n)) for m in (left, right))
+
+
+# -- what the context says: a word is ordinary, or a number, and only its neighbours --
+# say it names someone or somewhere. (A lookahead on the first character: twice as fast.)
+
+_NAMED = r"(?:\[(?:PERSON|ORG|PLACE)\]|Client-[0-9A-F]+)"
+_CAP = r"[A-Z][^\W\d_]*(?:['’&-][^\W\d_]+)*(?![\w'’&-])"
+# "[ORG] Team", "[PERSON] UK", "Sung-min [PERSON]": the rest of a name
+_AFTER_NAMED = re.compile(_NAMED + r"[ \t](" + _CAP + r")")
+_BEFORE_NAMED = re.compile(r"(?<![\w'’&.-])(" + _CAP + r")[ \t]" + _NAMED)
+# "wife june [PERSON]": a first name in lower case before a name
+_LOWER_BEFORE_NAMED = re.compile(r"(?<![\w'’-])([a-z][a-z'’-]+)[ \t]" + _NAMED)
+# "African Services Committee": a capitalised run ending in a head word
+_RUN = re.compile(r"(?=[A-Z])(?<![\w'’&-])((?:" + _CAP + r"[ \t]+(?:(?:of|the|and|for|&|de)[ \t]+)?){1,4}"
+                  r"[A-Z][a-z]+)(?![\w'’&-])")
+# numbers that say where: "room 22", "unit 610", "2 [PERSON]" (a street), "[PERSON] 44,"
+_UNIT = re.compile(r"(?=[RrUuFfAaSsBbCcLlPp])\b(?i:room|rm|unit|flat|apt|apartment|suite|ste|bed|cabin|cell|"
+                   r"lot|plot|berth|pitch|bay)\.?[ \t]*#?[ \t]*(\d+[A-Za-z]?)\b")
+_STREET_NUMBER = re.compile(r"(?<![\w./:$£€-])(?!(?:19|20)\d\d\b)(\d{1,5}[A-Za-z]?(?:-\d{1,5})?)[ \t]+"
+                            r"(?:(?:[A-Z][A-Za-z]*|NE|NW|SE|SW)[ \t]+){0,2}\[(?:PERSON|PLACE|ORG)\]")
+_HOUSE_NUMBER = re.compile(r"\[(?:PERSON|PLACE)\][ \t]+(?!(?:19|20)\d\d\b)(\d{1,5}[A-Za-z]?)"
+                           r"(?=[ \t]*(?:,|$))", re.M)
+_BLOCK = re.compile(r"\b(\d{2,5})[ \t]+block[ \t]+of\b")
+# a capitalised word alone in brackets: "(Interim)", "(ex-Picnic)"; a state in tax
+# writing: "CA owes $220", "$1,100 MD"
+_BRACKETED = re.compile(r"\((?:ex-|former[ \t]+)?(" + _CAP + r")\)")
+_TAX_STATE = re.compile(r"(?=[$£€fA-Z])(?:[$£€][\d,.]+k?[ \t]+(?:to[ \t]+)?|\bfederal[ \t]+and[ \t]+)([A-Z]{2})\b"
+                        r"|\b([A-Z]{2})(?=[ \t]+(?:owes|refund|return|resident|residency|"
+                        r"withholding|estimates?|state[ \t]+tax|income[ \t]+tax|has[ \t]+none|"
+                        r"conforms|does[ \t]+not[ \t]+conform)\b)")
+# numbers after a keyword of a record: "Medical Record #: 000 482 117", "pager 50311"
+_KEYED = re.compile(r"(?=[MmRrCcAaPpBbEeLlTtDdIiSsNn#])\b(?i:mrn|record|chart|account|acct|a/c|policy|member|pager|bleep|ext|licen[cs]e|"
+                    r"plate|reg|registration|tag|case|docket|claim|ref|reference|index|batch|bib|"
+                    r"badge|employee|student|tracking|serial|certificate|permit|passport|no\.|#)(?![\w.])[^\n\d\[]{0,14}?"
+                    r"(?<!\w)(\d{3,}(?:[ \t-]\d{2,})*)\b(?![ \t]*(?i:lb|lbs|kg|mg|ml|cm|mm|%))")
+# the rest of a code: "[ID] 114K"; a postcode after an address: "[ADDRESS], NW3"
+_CODE_TAIL = re.compile(r"\[(?:ID|PHONE|MRN|ACCOUNT|LICENSE|PLAN)\][ \t]+([A-Za-z]*\d[A-Za-z\d]*)\b")
+_POSTCODE = re.compile(r"\[(?:ADDRESS|PLACE)\],?[ \t]+([A-Z]{1,2}\d[A-Z\d]?)\b")
+_AFTER_CREDENTIAL = re.compile(r"(?=[MRDNP])\b(?:M\.D\.|MD|RN|DO|NP|PA|PhD)[ \t]+#?([A-Z]{1,3}\d{2,})\b")
+# ages over 89: "101M", "aged 94", "(101)" after a name, "ninety-six"
+_AGE = re.compile(r"(?=[19])(?<![\w.,/:$£€-])((?:9\d|1[0-2]\d)(?:[MF]\b|yo\b)?)(?:[ \t]?(?:[MF]\b|yo\b|"
+                  r"y/o|y\.o\.|yrs?\b|years?\b|-year)|(?<=[MFo])|(?=\)))")
+_AGE_AFTER = re.compile(r"(?=[Aa])\b(?i:aged|age|ages)[ \t:]+(9\d|1[0-2]\d)\b")
+_AGE_WORDS = re.compile(r"(?=[NnOoAa])\b(?i:((?:ninety(?:[ -](?:one|two|three|four|five|six|seven|eight|nine)|(?=[ -]years?\b))|"
+                        r"(?:one|a)[ -]hundred(?:[ -]and[ -](?:one|two|three|four|five|six)|(?=[ -]years?\b)))"
+                        r"(?:[ \t]+and[ \t]+a[ \t]+half)?))"
+                        r"\b(?![ \t-]+(?i:percent|per|minutes|mins|seconds|days|dollars|pounds|mg|%))")
+# a day or a year next to a month in another language: "le 12 mars", "1 mei"
+_FOREIGN_DATE = re.compile(r"\b(\d{1,2}\.?(?:er)?[ \t]+(?:de[ \t]+)?([^\W\d_]{3,})\.?"
+                           r"(?:[ \t]+(?:de[ \t]+)?\d{4})?|([^\W\d_]{3,})[ \t]+\d{4})\b")
+# initials: "NB/cl", "[PERSON] / sd"; "tl RN"; "gs" closing a note
+_SLASH_INITIALS = re.compile(r"(?=[\]A-Z])(?:\]|Client-[0-9A-F]+|\b[A-Z]{2,3}|\b[A-Z][a-z]+)[ \t]*/[ \t]*"
+                             r"([A-Za-z]{2,3})(?:[ \t]*$|[ \t]{2,}|[ \t]+(?=D:|T:|Dictated|Transcribed))",
+                             re.M)
+_BEFORE_CREDENTIAL = re.compile(r"(?<![\w'’-])([a-z]{2,3})(?=,?[ \t]+(?:RN|MD|LPN|NP|PA|CNA)\b)")
+_SIGN_OFF = re.compile(r"(?:\A|[.!?\n])[ \t]*-*[ \t]*([A-Za-z]{2,3})\.?[ \t]*\Z")
+# a nickname in quotes beside a name: [PERSON] "Book" [PERSON]; a state on a plate or
+# after a place: "MD tag", "[PLACE], CA"; a county: "Co. Mayo"
+_NICKNAME = re.compile(_NAMED + r"[ \t]+[\"“]([A-Z][\w'’-]*)[\"”]|[\"“]([A-Z][\w'’-]*)[\"”][ \t]+"
+                       + _NAMED)
+_PLATE_STATE = re.compile(r"(?=[A-Z])\b([A-Z]{2,3})[ \t]+(?i:tags?|reg|plates?|registration|licen[cs]e|dl)\b")
+_PLACE_STATE = re.compile(r"\[PLACE\],?[ \t]+([A-Z]{2,3})\b")
+_COUNTY = re.compile(r"(?=C)\b(?:Co\.|County)[ \t]+([A-Z][a-z]+)")
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_UNIT, "a room, flat or unit number"), (_BLOCK, "a block number (an address)"),
+    (_STREET_NUMBER, "a number before a street or a replaced name"),
+    (_HOUSE_NUMBER, "a house number after a street"), (_KEYED, "a number after a record keyword"),
+    (_CODE_TAIL, "the rest of a replaced code"), (_POSTCODE, "a postcode after an address"),
+    (_AFTER_CREDENTIAL, "a code after a credential"), (_AGE, "an age over 89"),
+    (_AGE_AFTER, "an age over 89"), (_AGE_WORDS, "an age over 89 in words"),
+    (_SLASH_INITIALS, "initials after a slash (a dictation line)"),
+    (_BEFORE_CREDENTIAL, "initials next to a credential"), (_COUNTY, "a county"))
+
+
+def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
+    """What only a word's neighbours reveal (the patterns above)."""
+    lists, stop = _lists(), lexicon.STOP
+    found = [(m, 1, why) for pattern, why in _RULES for m in pattern.finditer(text)]
+    for pattern in (_AFTER_NAMED, _BEFORE_NAMED):
+        after = pattern is _AFTER_NAMED
+        for m in pattern.finditer(text):
+            k, caps = key(m[1]), m[1].isupper()
+            if not (k in lists["roles"] or k in stop and not (after and k in lists["heads"])
+                    or k.rstrip("s") in lexicon.CALENDAR or k in lexicon.vocabulary()
+                    or _CREDENTIAL.match(" " + m[1]) or caps and (k in lists["abbreviations"] or not
+                                 after and (k in _NOT_INITIALS or is_ordinary(k) and not is_name(k)))
+                    or not after and is_ordinary(k) and _SENTENCE_START.search(
+                        text[max(0, m.start() - 3):m.start()])):
+                found.append((m, 1, "next to a replaced name"))
+    found += [(m, 1, "a first name next to a name") for m in _LOWER_BEFORE_NAMED.finditer(text)
+              if key(m[1]) in lexicon.first_names() and key(m[1]) not in lists["roles"]]
+    for m in _RUN.finditer(text):
+        words = [key(w) for w in _PART.findall(m[1])]
+        if words[-1] in lists["heads"] and any(w not in lists["generic"] and w not in lists["heads"]
+                                               and w not in stop for w in words[:-1]):
+            found.append((m, 1, "an organisation's name"))
+    found += [(m, 1, "a date in another language") for m in _FOREIGN_DATE.finditer(text)
+              if key(m[2] or m[3]) in lists["months"]]
+    found += [(m, 1 if m[1] else 2, "a nickname beside a name") for m in _NICKNAME.finditer(text)]
+    found += [(m, 1 if m[1] else 2, "a state or province") for p in (_PLATE_STATE, _PLACE_STATE,
+              _TAX_STATE) for m in p.finditer(text) if (m[1] or m[2]).lower() in lists["states"]]
+    found += [(m, 1, "a capitalised word alone in brackets") for m in _BRACKETED.finditer(text)
+              if not m[1].isupper() and key(m[1]) not in lexicon.vocabulary() and key(m[1]) not in
+              lists["roles"] and key(m[1]).rstrip("s") not in lexicon.CALENDAR]
+    m = _SIGN_OFF.search(text.rstrip())   # "gs", "NB"; not "Fine."
+    if m and key(m[1]) not in {"etc", "end", "ok"} and (not m[1].istitle() or not is_ordinary(key(m[1]))):
+        found.append((m, 1, "initials closing the note"))
+    return [Candidate(m.start(g), m.end(g), m[g], why) for m, g, why in found
+            if key(m[g]) not in names and (key(m[g]) not in stop or key(m[g]) in lists["heads"])
+            and not _PLACEHOLDER.fullmatch(m[g])]
+
+
+def _abbreviation(k: str) -> bool:
+    """k (folded) is an abbreviation that names nobody, or an initial that is a word."""
+    return k in _NOT_INITIALS or k in lexicon.vocabulary() or k in _lists()["abbreviations"]
+
+
+@lru_cache(maxsize=1)
+def _lists() -> dict[str, frozenset[str]]:
+    """The report's own word lists, from vault/data/: residual_words.txt (heads,
+    generic, roles, job, states), abbreviations.txt (abbreviations that name
+    nobody) and months_other.txt (month names in other languages that are no
+    English one: the date detector shifts those)."""
+    from importlib import resources
+    out: dict[str, set[str]] = {}
+    section = ""
+    for name in ("residual_words.txt", "abbreviations.txt", "months_other.txt"):
+        text = resources.files("vault").joinpath("data/" + name).read_text(encoding="utf-8")
+        for word in (w for line in text.splitlines() if not line.startswith("#")
+                     for w in line.split()):
+            section = word[1:-1] if word[0] == "[" else section   # "[heads]" starts a list
+            out.setdefault(section, set()).add(word)
+    out["months"] -= lexicon.CALENDAR
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 # -- strict mode ----------------------------------------------------------------------
@@ -124,11 +304,14 @@ def strict_spans(text: str) -> list[Span]:
     mid-sentence (where a capital marks a name), every word in lower case
     that the name and place lists know and the dictionary does not, every
     word with a digit and a letter that is not a measurement or known code,
-    and every number of three digits or more."""
+    every number of three digits or more that is not an amount, and what the
+    context rules find in the text as written (rooms, ages over 89, dates in
+    another language, a typist's initials)."""
     from .idents import _exempt
     out = []
     for m in _STRICT.finditer(text):
         word = m.group().rstrip("'’-")
+        word = word[:-2] if word[-2:] in ("'s", "’s") else word   # "Shauna's" keeps its "'s"
         if not word:
             continue
         end = m.start() + len(word)
@@ -136,7 +319,8 @@ def strict_spans(text: str) -> list[Span]:
             if any(c.isalpha() for c in word):
                 if not _exempt(word):
                     out.append(Span(m.start(), end, "REDACTED"))
-            elif sum(c.isdigit() for c in word) >= 3:
+            elif sum(c.isdigit() for c in word) >= 3 and not _AMOUNT.search(
+                    text, max(0, m.start() - 2), min(len(text), end + 2)):
                 out.append(Span(m.start(), end, "REDACTED"))
             continue
         k = key(word)
@@ -145,13 +329,33 @@ def strict_spans(text: str) -> list[Span]:
                     is_name(k) or k in lexicon.places()):
                 out.append(Span(m.start(), end, "REDACTED"))
             continue
-        if len(k) < 2 or k in _NOT_INITIALS or k in lexicon.vocabulary() or k in lexicon.STOP:
+        if len(k) < 2 or k in lexicon.STOP or _abbreviation(k):
             continue
         if is_ordinary(k) and not is_name(k) and (word.isupper() or _SENTENCE_START.search(
-                text[max(0, m.start() - 3):m.start()])):
-            continue   # a word in capitals, or one that starts a sentence
+                text[max(0, m.start() - 3):m.start()]) or _an_ordinary_label(text, m.start(), end)):
+            continue   # a word in capitals, one that starts a sentence, a label, a job
         out.append(Span(m.start(), end, "REDACTED"))
+    # what the context rules find in the text as written, whole ("room 22")
+    out += [Span(m.start(g), m.end(g), "REDACTED") for pattern, _ in _RULES
+            for m in pattern.finditer(text) for g in [0 if pattern in (_UNIT, _BLOCK) else 1]
+            if key(m[1]) not in lexicon.STOP]
+    out += [Span(m.start(1), m.end(1), "REDACTED") for pattern in (_FOREIGN_DATE, _SLASH_CODE,
+            _PLATE_STATE) for m in pattern.finditer(text) if pattern is _SLASH_CODE
+            or pattern is _FOREIGN_DATE and key(m[2] or m[3]) in _lists()["months"]
+            or pattern is _PLATE_STATE and m[1].lower() in _lists()["states"]]
+    # a number or a country beside a name: "2 Malone Park", "Houtstraat 44,", "Santander UK"
+    words = [sp for sp in out if text[sp.start].isupper()]
+    out += [Span(m.start(1), m.end(1), "REDACTED") for sp in words for m in (
+        _NUMBER_BEFORE.search(text, max(0, sp.start - 8), sp.start),
+        _NUMBER_AFTER.match(text, sp.end)) if m and not m[1].startswith(("19", "20"))]
     return out
+
+
+def _an_ordinary_label(text: str, start: int, end: int) -> bool:
+    k = key(text[start:end])
+    return k.rstrip("s") in lexicon.CALENDAR or bool(_FIELD_START.search(
+        text[max(0, start - 6):start])) or bool(_LABEL.match(text, end)) or \
+        _in_a_job_title(text, start, end)
 
 
 # -- --keep and --also ----------------------------------------------------------------

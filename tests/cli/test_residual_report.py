@@ -1,0 +1,36 @@
+"""Issue 14, second step, through the real CLI: `vault export-anonymized
+--report FILE` lists what only the context reveals (a room number, an age
+over 89, a date with a month in another language, a typist's initials),
+each with why it is listed and its offsets into the exported text of the
+same run; ordinary and clinical words stay out of it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..checks import ok
+
+CLIENT = "Constance Ogilvie"
+NOTE = ("Nursing home visit. Constance, 101F, resident of Kilbride Lodge, room 22. "
+        "Dressing: hydrocolloid q3d. Metformin continued. Next review le 12 mars.\n"
+        "NB/cl  Dictated")
+
+
+def test_the_report_lists_context_candidates_with_offsets_into_the_export(vault_env):
+    ok(vault_env.run("add", CLIENT, "-m", NOTE, "--new"))
+    out, report = vault_env.root / "out.jsonl", vault_env.root / "report.json"
+    ok(vault_env.run("export-anonymized", "--dates", "keep", "-o", str(out),
+                     "--report", str(report)))
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    text = record["text"]
+    found = {c["text"]: c for c in json.loads(report.read_text(encoding="utf-8"))["candidates"]}
+    for word, why in (("22", "a room, flat or unit number"), ("101F", "an age over 89"),
+                      ("12 mars", "a date in another language"),
+                      ("cl", "initials after a slash (a dictation line)")):
+        assert word in found, (word, sorted(found))
+        c = found[word]
+        assert c["why"] == why and c["field"] == "text"
+        assert text[c["start"]:c["end"]] == word
+    for word in ("Metformin", "hydrocolloid", "Dressing", "Nursing"):
+        assert word not in found, word
