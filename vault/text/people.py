@@ -17,7 +17,7 @@ from functools import lru_cache
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .names import PARTICLES
-from .span import Span
+from .span import Span, letter_runs
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
@@ -172,6 +172,31 @@ def _name_before(text: str, end: int) -> int:
     return start
 
 
+_FINDERS: dict[str, re.Pattern[str]] = {}
+
+
+def _trigger_words(text: str, triggers: frozenset[str]) -> list[re.Match[str]]:
+    """_ALPHA's matches that may be trigger words, in order. In ASCII text,
+    only the trigger words it holds are searched for (each with a literal
+    first, which re finds fast) instead of a Python loop over every word."""
+    runs = letter_runs(text)
+    if runs is None:
+        return list(_ALPHA.finditer(text))
+    present = triggers.intersection(runs[1])
+    if not present:
+        return []
+    low = text.lower()
+    starts = []
+    for word in present:
+        finder = _FINDERS.get(word)
+        if finder is None:
+            w = re.escape(word)
+            finder = _FINDERS[word] = re.compile(rf"{w}(?<![a-z]{w})(?![a-z])")
+        starts += [f.start() for f in finder.finditer(low)]
+    starts.sort()
+    return [_ALPHA.match(text, s) for s in starts]
+
+
 def find_context(text: str) -> list[Span]:
     """Names that their context marks (titles, roles, relations, credentials,
     dictation lines and "SURNAME, FIRST") and organisations by their head
@@ -179,7 +204,7 @@ def find_context(text: str) -> list[Span]:
     from .orgs import HEADS, org_before
     triggers = _triggers()
     out: list[Span] = []
-    for m in _ALPHA.finditer(text):
+    for m in _trigger_words(text, triggers):
         w = m.group()
         lw = w.lower()
         if lw not in triggers:
@@ -256,15 +281,59 @@ def find_gazetteer(text: str) -> list[Span]:
     know and that are not ordinary words, or are but stand next to a name."""
     out: list[Span] = []
     run: list[re.Match[str]] = []
+    quiet = _quiet_alone
     for m in _CAP.finditer(text):
         if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
                 or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
-            out += _classify(text, run)
+            if len(run) > 1 or not quiet(run[0][0]):
+                out += _classify(text, run)
             run = []
         run.append(m)
-    if run:
+    if run and (len(run) > 1 or not quiet(run[0][0])):
         out += _classify(text, run)
     return out
+
+
+_QUIET: dict[str, bool] = {}
+
+
+def _quiet_alone(word: str) -> bool:
+    """_classify finds nothing in `word` alone, whatever stands around it
+    ("The", "Discussed", most capitalised words of a note): a cached answer
+    saves the lookups of _classify for every one of them."""
+    quiet = _QUIET.get(word)
+    if quiet is None:
+        if len(_QUIET) > 50_000:
+            _QUIET.clear()
+        quiet = _QUIET[word] = _is_quiet(word)
+    return quiet
+
+
+def _is_quiet(word: str) -> bool:
+    # Follows _classify's branches for a run of one word: only the kind ""
+    # finds nothing, and only if no cue before the word can make it a place
+    # or an organisation.
+    if len(word) < 2:
+        return True   # an initial, or a letter: nothing alone
+    k = key(word)
+    vocabulary = lexicon.vocabulary()
+    ordinary = is_ordinary(k) or (word.isupper() and k in vocabulary)
+    if word.isupper() and k not in vocabulary and not is_ordinary(k):
+        return False   # "at BMC": an organisation after a cue
+    if word.isupper() and (len(word) <= 3 or len(word) < 5 or k in vocabulary):
+        kind = ""
+    elif is_name(k):
+        return False
+    elif k in lexicon.places() and not ordinary:
+        return False
+    elif not ordinary and k not in STOP:
+        return False
+    else:
+        kind = ""
+    assert kind == ""
+    # "in Reading": an ordinary word that is a place, after a cue
+    return not (k in lexicon.places() and len(word) > 2 and k not in STOP
+                and k not in lexicon.CALENDAR)
 
 
 def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from .span import Span, Windows, scan
+from .span import Span, Windows, has_word, scan
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
@@ -116,6 +116,16 @@ _HINTS = {
                        r"twelfth|\w+teenth|twent|thirt)"),
 }
 
+# Words without which a pattern cannot match (in lower case): looked up in
+# the note's set of words (span.letter_runs) before the pattern scans it.
+_WORDS = {
+    "yob": frozenset({"born", "b", "yob", "year", "birth", "birthyear"}),
+    "season": frozenset(c + t for c in "wsfa" for t in ("inter", "pring", "ummer", "all", "utumn")),
+    "monl": frozenset(c + t for c in "jfasond" for t in (
+        "anuary ebruary pril une uly ugust eptember ctober ovember ecember an eb pr un ul ug "
+        "ep ept ct ov ec").split()),
+}
+
 
 def find(text: str, windows: Windows) -> list[Span]:
     out = []
@@ -134,6 +144,9 @@ def find(text: str, windows: Windows) -> list[Span]:
         out.append(Span(m.start("n"), m.end("n"), "AGE"))
     for kind, rx in PATTERNS.items():
         if kind in NEEDS_DIGIT and not windows:
+            continue
+        words = _WORDS.get(kind)
+        if words is not None and not has_word(text, words):
             continue
         hint = _HINTS.get(kind)
         if hint is not None and not hint.search(text):
