@@ -16,7 +16,7 @@ import re
 from . import idents, orgs, people, when
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
-from .span import Span, Windows, scan
+from .span import Span, Windows, scan, starts_at_digits
 
 __all__ = ["DATE_PATTERNS", "MONTHS", "PHONE_REGIONS", "PII_KINDS", "PRIORITY", "Span",
            "date_fields", "digit_windows", "find", "find_all", "iban_ok", "luhn_ok"]
@@ -66,6 +66,11 @@ _ADDRESS_WORD_FIRST = re.compile(
     r"|(?P<unit>pt|partment|uite|te|lat|nit|PT|PARTMENT|UITE|TE|LAT|NIT)\.?\s*#?\s*\d+[A-Za-z]?\b"
     # "PO Box 123"
     r"|(?P<box>\.?\s?[Oo]\.?\s?[Bb][Oo][Xx])\s+\d+\b)")
+# Where each starts (span.starts_at_digits): at most six digits, then a
+# capital, "-", "," or a space.
+starts_at_digits(_ADDRESS_NUMBER_FIRST,
+                 lambda n, after: n <= 6 and (after.isspace() or after in (",", "-")
+                                              or "A" <= after <= "Z"))
 _UNIT_WORDS = frozenset({"apt", "apartment", "suite", "Apt", "Apartment", "Suite", "Ste",
                          "Flat", "Unit", "APT", "APARTMENT", "SUITE", "STE", "FLAT", "UNIT"})
 _US_STATES = frozenset((
@@ -89,6 +94,9 @@ _POSTCODES = (
         # "75002 Paris", "10115 Berlin" after a comma, as in an address line
         r"|(?<=, \d)(?P<eu>\d{3,4})(?=\s+[A-ZÄÖÜ][a-zäöüßéèê]+))"),
 )
+
+starts_at_digits(_POSTCODES[2], lambda n, after: n == 5 and after == "-"
+                 or n in (4, 5) and after.isspace())
 
 
 _URL_HINT = re.compile(r"\." + _TLD + r"\b")   # a literal first: re finds "." fast
@@ -185,6 +193,10 @@ DATE_PATTERNS = {
                       + r"(?:,?\s+(?P<y>\d{4}))?(?![\w-])"),
     "my": re.compile(_MONTH + r",?\s+(?P<y>\d{4})(?![\w-])"),
 }
+starts_at_digits(DATE_PATTERNS["iso"], lambda n, after: n == 4 and after in ("-", "/", "."))
+starts_at_digits(DATE_PATTERNS["num"], lambda n, after: n <= 2 and after in ("-", "/", "."))
+starts_at_digits(DATE_PATTERNS["dmy"], lambda n, after: n <= 2 and (
+    after.isspace() or after in ("s", "n", "r", "t", "-")))
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
 _VERSION = re.compile(r"(?i)(?:\bv|version|release)\s*$")
@@ -240,6 +252,8 @@ _AGES = (
                r"|\s*(?i:y/o|y\.o\.|yo|yrs?)(?![\w/])|\s+(?i:years\s+of\s+age)\b)"),
     re.compile(r"[Aa](?<!\w[Aa])[Gg][Ee][DdSs]?\s*:?\s*(?P<n>\d{2,3})\b"),
 )
+starts_at_digits(_AGES[0], lambda n, after: n in (2, 3) and (
+    after.isspace() or after in ("-", "y", "Y")))
 _ID_WORDS = frozenset((
     "mrn nhs npi record case docket file claim policy account acct invoice member "
     "patient chart ref reference ticket matter licence license passport client id").split())
@@ -253,6 +267,7 @@ _ID = re.compile(
     r"(?P<v>(?=[A-Za-z/-]*\d)[A-Za-z0-9][A-Za-z0-9/-]*[A-Za-z0-9]|\d)")
 _BARE_ID = re.compile(r"\d(?<![\w$€£.,/-]\d)\d{5,}(?![\w/-]|[.,]\d)")
 
+starts_at_digits(_BARE_ID, lambda n, after: n >= 6)
 
 # Spelled-out ages over 89 and "in her 90s": no digit, or not one the
 # numeric pattern reads as an age.

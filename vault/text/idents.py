@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon
-from .span import Span, Windows, scan
+from .span import Span, Windows, scan, starts_at_digits
 
 _UNITS = frozenset(
     "mg mcg ug g kg ml l dl lb lbs oz cm mm km m mi ft in hr hrs h min mins sec s ms x "
@@ -90,6 +90,8 @@ _SHAPES = (
     (re.compile(r"@(?<![\w.]@)[A-Za-z][\w.]{2,}[A-Za-z0-9]"), "ID"),
     (re.compile(r"[a-z](?<![\w.@][a-z])[a-z0-9]*(?:[._][a-z0-9]+)+(?![\w@]|\.\w)"), "HANDLE"),
 )
+
+starts_at_digits(_SHAPES[3][0], lambda n, after: after == "-")
 
 
 def find(text: str, windows: Windows) -> list[Span]:

@@ -4,7 +4,7 @@ export consume, and scanning a text within windows. Pure, no I/O."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -24,12 +24,88 @@ Windows = list[tuple[int, int]]
 
 def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> Iterator[re.Match[str]]:
     """rx's matches in the whole text, or only within the given windows
-    (lookbehinds still see the text before a window)."""
+    (lookbehinds still see the text before a window). A pattern registered
+    with `starts_at_digits` is tried only where it can start."""
     if windows is None:
         yield from rx.finditer(text)
-    else:
-        for start, end in windows:
-            yield from rx.finditer(text, start, end)
+        return
+    if rx in _GATES:
+        end = -1
+        for start, hi in _digit_runs(text, windows).starts[rx]:
+            # As finditer: the next match starts at or after the last one's end.
+            if start >= end and (m := rx.match(text, start, hi)) is not None:
+                yield m
+                end = m.end()
+        return
+    for start, end in windows:
+        yield from rx.finditer(text, start, end)
+
+
+# -- one pass over the digits for every pattern that starts with one -----------------
+#
+# Most detectors' patterns start with a digit that no word character comes
+# before: a run of digits' first one. Scanned one by one, each tries every
+# digit of a note; instead the runs of digits are found once per note, and
+# each pattern is tried only at the runs whose length and next character
+# it can start with (its gate). Equivalent to finditer as long as every
+# match of the pattern starts where its gate says yes.
+
+Gate = Callable[[int, str], bool]
+# pattern -> [(gate on (length of the run, the character after it or "" at
+# the window's end), where in the run it starts: 0 = its first digit, -2 =
+# its last two digits)]
+_GATES: dict[re.Pattern[str], list[tuple[Gate, int]]] = {}
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def starts_at_digits(rx: re.Pattern[str], gate: Gate, at: int = 0) -> re.Pattern[str]:
+    """Registers rx as starting only at a run of digits (at its first digit,
+    or at its last two digits with at=-2) whose length and next character
+    pass `gate`. A non-ASCII next character always passes (case-insensitive
+    matching folds some of them onto ASCII letters)."""
+    _GATES.setdefault(rx, []).append((gate, at))
+    _table.clear()
+    return rx
+
+
+class _Runs:
+    __slots__ = ("text", "windows", "starts")
+
+    def __init__(self, text: str, windows: Windows) -> None:
+        self.text, self.windows = text, windows
+        self.starts: dict[re.Pattern[str], list[tuple[int, int]]] = {rx: [] for rx in _GATES}
+        starts = self.starts
+        table = _table
+        for lo, hi in windows:
+            for m in _DIGIT_RUN.finditer(text, lo, hi):
+                start, end = m.span()
+                after = text[end] if end < hi else ""
+                key = (min(end - start, 20), after)
+                todo = table.get(key)
+                if todo is None:
+                    todo = table[key] = _gates_for(end - start, after)
+                for rx, at in todo:
+                    starts[rx].append((start if at == 0 else end + at, hi))
+
+
+_table: dict[tuple[int, str], tuple[tuple[re.Pattern[str], int], ...]] = {}
+_last_runs: _Runs | None = None
+
+
+def _gates_for(length: int, after: str) -> tuple[tuple[re.Pattern[str], int], ...]:
+    if len(_table) > 4096:
+        _table.clear()
+    return tuple((rx, at) for rx, gates in _GATES.items() for gate, at in gates
+                 if (not after.isascii() or gate(length, after)) and (at == 0 or length >= -at))
+
+
+def _digit_runs(text: str, windows: Windows) -> _Runs:
+    global _last_runs
+    last = _last_runs
+    if last is not None and last.text is text and last.windows == windows:
+        return last
+    runs = _last_runs = _Runs(text, windows)
+    return runs
 
 
 def words_rx(*alternatives: str) -> str:

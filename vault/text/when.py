@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from .span import Span, Windows, has_word, scan
+from .span import Span, Windows, has_word, scan, starts_at_digits
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
@@ -69,6 +69,12 @@ PATTERNS = {
     "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
                       r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b"),
 }
+_ORDINAL_LETTERS = frozenset("snrtSNRT")
+# Where the digit patterns start (span.starts_at_digits): one or two digits
+# and "/", or an ordinal's letters.
+starts_at_digits(PATTERNS["md"], lambda n, after: n <= 2 and after == "/")
+starts_at_digits(PATTERNS["myn"], lambda n, after: n <= 2 and after == "/")
+starts_at_digits(PATTERNS["oday"], lambda n, after: n <= 2 and after in _ORDINAL_LETTERS)
 NEEDS_DIGIT = frozenset({"md", "myn", "myq", "season", "yob", "mdl", "range", "oday"})
 # Dates that name a month and no day: shifted by whole months, at least one,
 # so that they never stay as they were.
@@ -87,6 +93,12 @@ _AGE_WORDS = re.compile(
 # "his mother (91)", "widow, 90 next month", "she is ninety-three".
 _AGE_AFTER = (r"(?=[ \t]*[);.,]|[ \t]+(?i:next|this|last|today|now|and|yo|y/o|years?)\b)")
 _AGE_ALONE = re.compile(r"(?P<n>[91](?<![\w.,/:$£€-][91])(?<=9)\d|(?<=1)[01]\d)" + _AGE_AFTER)
+# "95" is a run of two digits; "101", the last two digits of a run after
+# its "1" (the second alternative starts there); either then ")", ";", ".",
+# "," or a space.
+_AGE_END = frozenset(" \t);.,")
+starts_at_digits(_AGE_ALONE, lambda n, after: n == 2 and after in _AGE_END)
+starts_at_digits(_AGE_ALONE, lambda n, after: n >= 3 and after in _AGE_END, at=-2)
 _AGE_ALONE_WORD = re.compile(
     r"(?P<n>(?i:ninety(?:-(?:one|two|three|four|five|six|seven|eight|nine))?))" + _AGE_AFTER)
 _AGE_BEFORE = re.compile(r"(?:\b(?i:is|was|turned|turns|turning|aged?|now)[ \t]+|,[ \t]*|"
