@@ -40,6 +40,9 @@ starts_at_digits(_SSN, lambda n, after: n == 3 and after == "-")
 starts_at_digits(_CARD, lambda n, after: n >= 13 or after in (" ", "-"))
 starts_at_digits(_IPV4, lambda n, after: n <= 3 and after == ".")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+# Two colons at most four hex digits apart, which every IPv6 match holds:
+# a literal first, that re finds fast ("10:30 and 11:00" has none).
+_IPV6_HINT = re.compile(r":[0-9A-Fa-f]{0,4}:")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -136,7 +139,7 @@ def find_checked(text: str, windows: Windows | None = None) -> list[Span]:
     # An IPv6 address has at least two colons; written with "::" it may have
     # no digit at all ("dead:beef::cafe"), so it is then looked for everywhere.
     ip_patterns = [(_IPV4, windows)]
-    if text.count(":") >= 2:
+    if text.count(":") >= 2 and _IPV6_HINT.search(text):
         ip_patterns.append((_IPV6, None if "::" in text else windows))
     found += [Span(m.start(), m.end(), "IP") for rx, where in ip_patterns
               for m in scan(rx, text, where) if _ip_ok(m.group())]

@@ -16,7 +16,7 @@ import re
 from . import idents, orgs, people, when
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
-from .span import Span, Windows, scan, starts_at_digits
+from .span import Span, Windows, scan, starts_at_digits, starts_at_words
 
 __all__ = ["DATE_PATTERNS", "MONTHS", "PHONE_REGIONS", "PII_KINDS", "PRIORITY", "Span",
            "date_fields", "digit_windows", "find", "find_all", "iban_ok", "luhn_ok"]
@@ -265,6 +265,11 @@ _ID = re.compile(
     r"lient|d))\b"
     r"\.?(?i:\s*(?:no\b\.?|number|num\b\.?|#|id\b))?\s*[:#]?\s*"
     r"(?P<v>(?=[A-Za-z/-]*\d)[A-Za-z0-9][A-Za-z0-9/-]*[A-Za-z0-9]|\d)")
+# (any of the first letters with any of the tails, as _ID reads them)
+starts_at_words(_ID, frozenset(
+    first + tail for first in "mnrcdfpailt" for tail in (
+        "rn hs pi ecord ase ocket ile laim olicy ccount cct nvoice ember atient hart ef "
+        "eference icket atter icence icense assport lient d").split()))
 _BARE_ID = re.compile(r"\d(?<![\w$€£.,/-]\d)\d{5,}(?![\w/-]|[.,]\d)")
 
 starts_at_digits(_BARE_ID, lambda n, after: n >= 6)

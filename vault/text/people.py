@@ -17,7 +17,7 @@ from functools import lru_cache
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .names import PARTICLES
-from .span import Span, letter_runs
+from .span import Span, word_starts
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
@@ -172,28 +172,13 @@ def _name_before(text: str, end: int) -> int:
     return start
 
 
-_FINDERS: dict[str, re.Pattern[str]] = {}
-
-
 def _trigger_words(text: str, triggers: frozenset[str]) -> list[re.Match[str]]:
     """_ALPHA's matches that may be trigger words, in order. In ASCII text,
     only the trigger words it holds are searched for (each with a literal
     first, which re finds fast) instead of a Python loop over every word."""
-    runs = letter_runs(text)
-    if runs is None:
+    starts = word_starts(text, triggers)
+    if starts is None:
         return list(_ALPHA.finditer(text))
-    present = triggers.intersection(runs[1])
-    if not present:
-        return []
-    low = text.lower()
-    starts = []
-    for word in present:
-        finder = _FINDERS.get(word)
-        if finder is None:
-            w = re.escape(word)
-            finder = _FINDERS[word] = re.compile(rf"{w}(?<![a-z]{w})(?![a-z])")
-        starts += [f.start() for f in finder.finditer(low)]
-    starts.sort()
     return [_ALPHA.match(text, s) for s in starts]
 
 

@@ -4,6 +4,7 @@ export consume, and scanning a text within windows. Pure, no I/O."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -29,16 +30,27 @@ def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> Iterator[re
     if windows is None:
         yield from rx.finditer(text)
         return
+    if rx in _WORD_GATES and (starts := word_starts(text, _WORD_GATES[rx])) is not None:
+        yield from at_starts(rx, text, windows, starts)
+        return
     if rx in _GATES:
-        end = -1
-        for start, hi in _digit_runs(text, windows).starts[rx]:
-            # As finditer: the next match starts at or after the last one's end.
-            if start >= end and (m := rx.match(text, start, hi)) is not None:
-                yield m
-                end = m.end()
+        yield from at_starts(rx, text, windows, _digit_runs(text, windows).starts[rx])
         return
     for start, end in windows:
         yield from rx.finditer(text, start, end)
+
+
+def at_starts(rx: re.Pattern[str], text: str, windows: Windows,
+              starts: list[int]) -> Iterator[re.Match[str]]:
+    """What finditer finds in each window when rx can only start at one of
+    `starts` (sorted): the next match is the first of them, at or after the
+    last match's end, where rx matches."""
+    end = -1
+    for lo, hi in windows:
+        for start in starts[bisect_left(starts, lo):bisect_left(starts, hi)]:
+            if start >= end and (m := rx.match(text, start, hi)) is not None:
+                yield m
+                end = m.end()
 
 
 # -- one pass over the digits for every pattern that starts with one -----------------
@@ -49,6 +61,19 @@ def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> Iterator[re
 # each pattern is tried only at the runs whose length and next character
 # it can start with (its gate). Equivalent to finditer as long as every
 # match of the pattern starts where its gate says yes.
+
+# Patterns that start only at the first letter of one of a few words (in
+# lower case, as runs of letters): tried only where those words are.
+_WORD_GATES: dict[re.Pattern[str], frozenset[str]] = {}
+
+
+def starts_at_words(rx: re.Pattern[str], words: frozenset[str]) -> re.Pattern[str]:
+    """Registers rx as starting only at the first letter of a run of
+    letters that is one of `words` in lower case (in ASCII text; other text
+    is scanned as before)."""
+    _WORD_GATES[rx] = words
+    return rx
+
 
 Gate = Callable[[int, str], bool]
 # pattern -> [(gate on (length of the run, the character after it or "" at
@@ -69,23 +94,25 @@ def starts_at_digits(rx: re.Pattern[str], gate: Gate, at: int = 0) -> re.Pattern
 
 
 class _Runs:
-    __slots__ = ("text", "windows", "starts")
+    __slots__ = ("text", "windows", "starts", "runs")
 
     def __init__(self, text: str, windows: Windows) -> None:
         self.text, self.windows = text, windows
-        self.starts: dict[re.Pattern[str], list[tuple[int, int]]] = {rx: [] for rx in _GATES}
+        self.starts: dict[re.Pattern[str], list[int]] = {rx: [] for rx in _GATES}
+        self.runs: list[tuple[int, int]] = []   # (start, end) of every run, in order
         starts = self.starts
         table = _table
         for lo, hi in windows:
             for m in _DIGIT_RUN.finditer(text, lo, hi):
-                start, end = m.span()
-                after = text[end] if end < hi else ""
-                key = (min(end - start, 20), after)
+                start, end = span = m.span()
+                self.runs.append(span)
+                n = end - start
+                key = (n if n < 20 else 20, text[end] if end < hi else "")
                 todo = table.get(key)
                 if todo is None:
-                    todo = table[key] = _gates_for(end - start, after)
+                    todo = table[key] = _gates_for(*key)
                 for rx, at in todo:
-                    starts[rx].append((start if at == 0 else end + at, hi))
+                    starts[rx].append(start if at == 0 else end + at)
 
 
 _table: dict[tuple[int, str], tuple[tuple[re.Pattern[str], int], ...]] = {}
@@ -97,6 +124,12 @@ def _gates_for(length: int, after: str) -> tuple[tuple[re.Pattern[str], int], ..
         _table.clear()
     return tuple((rx, at) for rx, gates in _GATES.items() for gate, at in gates
                  if (not after.isascii() or gate(length, after)) and (at == 0 or length >= -at))
+
+
+def digit_runs(text: str, windows: Windows) -> list[tuple[int, int]]:
+    """(start, end) of every run of digits within the windows, in order (a
+    run is cut at a window's end)."""
+    return _digit_runs(text, windows).runs
 
 
 def _digit_runs(text: str, windows: Windows) -> _Runs:
@@ -125,7 +158,8 @@ def words_rx(*alternatives: str) -> str:
 # ASCII characters that are not letters, as spaces: an ASCII text's runs of
 # letters (what [^\W\d_]+ finds in it) are then one str.split away.
 _NOT_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
-_last: tuple[str, frozenset[str] | None, frozenset[str] | None] = ("", frozenset(), frozenset())
+_last: tuple[str, frozenset[str] | None, frozenset[str] | None, str] = (
+    "", frozenset(), frozenset(), "")
 
 
 def letter_runs(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -140,12 +174,40 @@ def letter_runs(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
     if last[0] is text:
         return None if last[1] is None else (last[1], last[2])
     if not text.isascii():
-        _last = (text, None, None)
+        _last = (text, None, None, "")
         return None
+    low = text.lower()
     runs = frozenset(text.translate(_NOT_LETTERS).split())
-    lower = frozenset(w.lower() for w in runs)
-    _last = (text, runs, lower)
+    lower = frozenset(low.translate(_NOT_LETTERS).split())
+    _last = (text, runs, lower, low)
     return runs, lower
+
+
+_FINDERS: dict[str, re.Pattern[str]] = {}
+
+
+def word_starts(text: str, words: frozenset[str]) -> list[int] | None:
+    """Where a run of letters of an ASCII text that is one of `words` (in
+    lower case) starts, in order; None for other text. Each word is searched
+    for with its letters first, which re finds fast: cheaper than visiting
+    every word of the note."""
+    runs = letter_runs(text)
+    if runs is None:
+        return None
+    present = words.intersection(runs[1])
+    if not present:
+        return []
+    low = _last[3]
+    assert _last[0] is text
+    out: list[int] = []
+    for word in present:
+        finder = _FINDERS.get(word)
+        if finder is None:
+            w = re.escape(word)
+            finder = _FINDERS[word] = re.compile(rf"{w}(?<![a-z]{w})(?![a-z])")
+        out += [m.start() for m in finder.finditer(low)]
+    out.sort()
+    return out
 
 
 def has_word(text: str, words: frozenset[str], lower: bool = True) -> bool:

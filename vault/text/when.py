@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from .span import Span, Windows, has_word, scan, starts_at_digits
+from .span import Span, Windows, has_word, letter_runs, scan, starts_at_digits
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
@@ -131,12 +131,21 @@ _HINTS = {
 # Words without which a pattern cannot match (in lower case): looked up in
 # the note's set of words (span.letter_runs) before the pattern scans it.
 _WORDS = {
-    "yob": frozenset({"born", "b", "yob", "year", "birth", "birthyear"}),
     "season": frozenset(c + t for c in "wsfa" for t in ("inter", "pring", "ummer", "all", "utumn")),
     "monl": frozenset(c + t for c in "jfasond" for t in (
         "anuary ebruary pril une uly ugust eptember ctober ovember ecember an eb pr un ul ug "
         "ep ept ct ov ec").split()),
 }
+
+_YOB = frozenset({"born", "yob", "birth", "birthyear"})   # ("year of birth" has "birth")
+
+
+def _may_have_yob(text: str) -> bool:
+    """Whether "yob" may match: one of its words, or "b." ("b. 1934")."""
+    runs = letter_runs(text)
+    if runs is None:
+        return True
+    return not _YOB.isdisjoint(runs[1]) or "b" in runs[1] and ("b." in text or "B." in text)
 
 
 def find(text: str, windows: Windows) -> list[Span]:
@@ -159,6 +168,8 @@ def find(text: str, windows: Windows) -> list[Span]:
             continue
         words = _WORDS.get(kind)
         if words is not None and not has_word(text, words):
+            continue
+        if kind == "yob" and not _may_have_yob(text):
             continue
         hint = _HINTS.get(kind)
         if hint is not None and not hint.search(text):

@@ -1,0 +1,129 @@
+"""The shortcuts that make the detectors fast (issue 14, speed) find
+exactly what scanning every pattern over the whole text would.
+
+Covers, with hypothesis on text dense with digits, separators, keywords,
+capitals and a few non-ASCII characters, and on windows that cut runs of
+digits: every pattern registered with span.starts_at_digits or
+span.starts_at_words yields through span.scan the very matches re.finditer
+finds window by window (the reference); the handles idents looks for only
+around digits are every handle with a digit finditer finds; a pattern
+skipped because a note lacks its words (when's year of birth, season and
+lower-case month; orgs' "X of Y", areas, regions, states) finds nothing in
+that note; and on ordinary prose, which holds no digit, the digit and
+keyword patterns find nothing at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from vault.text import detect, idents, orgs, span, when
+
+SETTINGS = settings(max_examples=400, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+# Pieces that the patterns start at, end at or stumble over.
+PIECES = (
+    list("0123456789") * 3
+    + list(" -/.,:;)(\t\n#_@+$£€") * 2
+    + list("aAbBsSyYtTnNrRdDxXzZ")
+    + ["é", "ſ", "\u212a", "\u00a0", "٣", "İ"]
+    + ["st", "nd", "th", "rd", "yo", "y/o", "yrs", "years old", " of ", "MRN", "mrn ",
+       "Ref", "case", "id", "Apt ", "Suite", "PO Box", "ZIP", "NY ", "CA ", "March ",
+       "Jan", "sept", "born ", "b. ", "summer ", "Fall ", "County", "of the ", "Midwest",
+       "University of ", "Portland, OR ", "Lake ", "a/c ", "s/n ", "user_", "jdoe.",
+       ".com", "x12", "ext", "DE89", "555-", "(415) ", "192.168.", "::", "Mar-"]
+)
+texts = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
+
+
+def windows_of(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    """Disjoint windows from arbitrary cut points: they may cut a run of
+    digits or a word in two, which the shortcuts must handle as finditer does."""
+    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    return [(a, b) for i, (a, b) in enumerate(zip(points, points[1:])) if i % 2 == 0]
+
+
+def reference(rx: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> list:
+    return [(m.span(), m.groups()) for lo, hi in windows for m in rx.finditer(text, lo, hi)]
+
+
+def scanned(rx: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> list:
+    return [(m.span(), m.groups()) for m in span.scan(rx, text, windows)]
+
+
+def all_windows(text: str, cuts: list[int]) -> list[list[tuple[int, int]]]:
+    return [[(0, len(text))], detect.digit_windows(text), windows_of(text, cuts)]
+
+
+GATED = sorted({*span._GATES, *span._WORD_GATES}, key=lambda rx: rx.pattern)
+
+
+def test_the_detectors_register_their_patterns():
+    # (so the property below covers them)
+    assert len(span._GATES) >= 15 and detect._ID in span._WORD_GATES
+
+
+@SETTINGS
+@given(texts, st.lists(st.integers(0, 200), max_size=6))
+@example("call 101; the 95, 1234-5678 and AB 12 34 56 C", [])
+@example("MRN 12 ref-123456 born 1934, 12/05/2024 5th of March", [7, 30])
+def test_gated_patterns_find_what_finditer_finds(text, cuts):
+    for windows in all_windows(text, cuts):
+        for rx in GATED:
+            assert scanned(rx, text, windows) == reference(rx, text, windows), rx.pattern
+
+
+HANDLE = idents._SHAPES[-1][0]
+
+
+@SETTINGS
+@given(texts, st.lists(st.integers(0, 200), max_size=6))
+@example("reach me at tr3illy_draws or nathan.greer.1988 or a1.b2.c3", [])
+def test_handles_with_a_digit_are_all_found_around_digits(text, cuts):
+    def with_digit(matches):
+        return [m.span() for m in matches if any(c.isdigit() for c in m.group())]
+    for windows in all_windows(text, cuts):
+        fast = span.at_starts(HANDLE, text, windows, idents._handle_starts(text, windows))
+        slow = (m for lo, hi in windows for m in HANDLE.finditer(text, lo, hi))
+        assert with_digit(fast) == with_digit(slow)
+
+
+# Patterns a note's words can rule out, with the test that rules them out.
+SKIPPED = [
+    (when.PATTERNS["yob"], when._may_have_yob),
+    (when.PATTERNS["season"], lambda t: span.has_word(t, when._WORDS["season"])),
+    (when.PATTERNS["monl"], lambda t: span.has_word(t, when._WORDS["monl"])),
+    (orgs._X_OF_Y, lambda t: span.has_word(t, orgs._OF_WORD)),
+    (orgs._OF, lambda t: span.has_word(t, orgs._OF_HEADS)),
+    (orgs._AREA, lambda t: span.has_word(t, orgs._AREA_HEADS)),
+    (orgs._REGIONS, lambda t: span.has_word(t, orgs._REGION_WORDS)),
+    (orgs._STATE_AFTER, lambda t: span.has_word(t, orgs._STATES, lower=False)),
+]
+
+
+@SETTINGS
+@given(texts)
+@example("Year of Birth: 1950, B. 1934, Tri-State, Deep South, wINTER 2019")
+@example("in Multnomah County; University of Oregon; Boise ID 83702; jan")
+def test_a_pattern_ruled_out_by_the_words_finds_nothing(text):
+    for rx, may in SKIPPED:
+        if not may(text):
+            assert rx.search(text) is None, rx.pattern
+
+
+PROSE = st.lists(st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ,.;'") + [
+    " the ", " session ", " client ", " reviewed ", " plan ", " a ", " file ", " Sleep ",
+    " She ", " We "]), max_size=100).map("".join)
+
+
+@SETTINGS
+@given(PROSE)
+def test_digit_patterns_never_fire_on_prose_without_digits(text):
+    windows = [(0, len(text))]
+    for rx in span._GATES:
+        assert scanned(rx, text, windows) == []
+    assert idents.find(text, windows) == []
