@@ -127,3 +127,23 @@ def test_digit_patterns_never_fire_on_prose_without_digits(text):
     for rx in span._GATES:
         assert scanned(rx, text, windows) == []
     assert idents.find(text, windows) == []
+
+
+def reference_windows(text: str) -> list[tuple[int, int]]:
+    """digit_windows as it was written before it shared the runs of digits:
+    one regex for the stretches of digits less than 24 characters apart."""
+    out: list[tuple[int, int]] = []
+    for m in detect._DIGITS.finditer(text):
+        start, end = max(0, m.start() - detect._BEFORE), min(len(text), m.end() + detect._AFTER)
+        if out and start <= out[-1][1] + detect._MERGE:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["1", "22", "x", " " * 10, "a" * 23, "b" * 24, "c" * 25,
+                                 "d" * 300, "e" * 700, "٣"]), max_size=40).map("".join))
+def test_digit_windows_are_the_stretches_of_digits(text):
+    assert detect.digit_windows(text) == reference_windows(text)

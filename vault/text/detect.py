@@ -16,7 +16,7 @@ import re
 from . import idents, orgs, people, when
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
-from .span import Span, Windows, scan, starts_at_digits, starts_at_words
+from .span import Span, Windows, all_digit_runs, scan, starts_at_digits, starts_at_words
 
 __all__ = ["DATE_PATTERNS", "MONTHS", "PHONE_REGIONS", "PII_KINDS", "PRIORITY", "Span",
            "date_fields", "digit_windows", "find", "find_all", "iban_ok", "luhn_ok"]
@@ -319,16 +319,29 @@ _MERGE = 600
 def digit_windows(text: str) -> Windows:
     """The parts of text near a digit, overlapping ones merged. Every
     detector but e-mail, URL and names needs a digit, so the rest of a note,
-    usually most of it, is never scanned by them."""
+    usually most of it, is never scanned by them. (What _DIGITS would find,
+    from the runs of digits the detectors share: runs less than 24
+    characters apart are one stretch.)"""
     out: Windows = []
     n = len(text)
-    for m in _DIGITS.finditer(text):
-        start, end = max(0, m.start() - _BEFORE), min(n, m.end() + _AFTER)
-        if out and start <= out[-1][1] + _MERGE:
-            out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
+    first = last = -1
+    for start, end in all_digit_runs(text):
+        if last >= 0 and start - last <= 24:
+            last = end
+            continue
+        if last >= 0:
+            _add_window(out, max(0, first - _BEFORE), min(n, last + _AFTER))
+        first, last = start, end
+    if last >= 0:
+        _add_window(out, max(0, first - _BEFORE), min(n, last + _AFTER))
     return out
+
+
+def _add_window(out: Windows, start: int, end: int) -> None:
+    if out and start <= out[-1][1] + _MERGE:
+        out[-1] = (out[-1][0], end)
+    else:
+        out.append((start, end))
 
 
 def find_all(text: str, regions: tuple[str, ...], month_first: bool,

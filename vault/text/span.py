@@ -93,26 +93,62 @@ def starts_at_digits(rx: re.Pattern[str], gate: Gate, at: int = 0) -> re.Pattern
     return rx
 
 
+_last_all: tuple[str, list[tuple[int, int]]] = ("", [])
+
+
+def all_digit_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every run of digits of the text, in order; the last
+    text's are kept, for the detectors of one note share them."""
+    global _last_all
+    last = _last_all
+    if last[0] is text:
+        return last[1]
+    runs = [m.span() for m in _DIGIT_RUN.finditer(text)]
+    _last_all = (text, runs)
+    return runs
+
+
+def _inside(runs: list[tuple[int, int]], windows: Windows, n: int) -> bool:
+    """Every run lies inside a window and ends before the window's end or
+    at the text's (as digit_windows makes them): the text's runs are then
+    the windows' runs, with the same character after each."""
+    i = 0
+    for lo, hi in windows:
+        while i < len(runs) and runs[i][1] <= hi:
+            start, end = runs[i]
+            if start < lo or end == hi and hi != n:
+                return False
+            i += 1
+    return i == len(runs)
+
+
 class _Runs:
     __slots__ = ("text", "windows", "starts", "runs")
 
     def __init__(self, text: str, windows: Windows) -> None:
         self.text, self.windows = text, windows
         self.starts: dict[re.Pattern[str], list[int]] = {rx: [] for rx in _GATES}
-        self.runs: list[tuple[int, int]] = []   # (start, end) of every run, in order
+        n_text = len(text)
+        everything = all_digit_runs(text)
+        if _inside(everything, windows, n_text):
+            self.runs = everything
+            ends = [n_text] * len(everything)
+        else:   # windows that cut runs, or leave some out: the runs within them
+            found = [(m.span(), hi) for lo, hi in windows for m in _DIGIT_RUN.finditer(text, lo, hi)]
+            self.runs = [run for run, _ in found]
+            ends = [hi for _, hi in found]
         starts = self.starts
         table = _table
-        for lo, hi in windows:
-            for m in _DIGIT_RUN.finditer(text, lo, hi):
-                start, end = span = m.span()
-                self.runs.append(span)
-                n = end - start
-                key = (n if n < 20 else 20, text[end] if end < hi else "")
-                todo = table.get(key)
-                if todo is None:
-                    todo = table[key] = _gates_for(*key)
-                for rx, at in todo:
-                    starts[rx].append(start if at == 0 else end + at)
+        for (start, end), hi in zip(self.runs, ends):
+            n = end - start
+            # The character after the run as the pattern sees it: "" at the
+            # end of the text or of the window.
+            key = (n if n < 20 else 20, text[end] if end < hi else "")
+            todo = table.get(key)
+            if todo is None:
+                todo = table[key] = _gates_for(*key)
+            for rx, at in todo:
+                starts[rx].append(start if at == 0 else end + at)
 
 
 _table: dict[tuple[int, str], tuple[tuple[re.Pattern[str], int], ...]] = {}
