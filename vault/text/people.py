@@ -295,30 +295,57 @@ def _quiet_alone(word: str) -> bool:
 
 
 def _is_quiet(word: str) -> bool:
-    # Follows _classify's branches for a run of one word: only the kind ""
-    # finds nothing, and only if no cue before the word can make it a place
-    # or an organisation.
+    # _classify's branches for a run of one word: only the kind "" finds
+    # nothing, and only if no cue before the word can make it an
+    # organisation ("at BMC") or a place ("in Reading").
     if len(word) < 2:
         return True   # an initial, or a letter: nothing alone
+    k, acronym, kind = _word_kind(word, True)
+    return not acronym and kind == "" and not (
+        k in lexicon.places() and len(word) > 2 and k not in STOP
+        and k not in lexicon.CALENDAR)
+
+
+_KINDS: dict[tuple[str, bool], tuple[str, bool, str]] = {}
+
+
+def _word_kind(word: str, alone: bool) -> tuple[str, bool, str]:
+    """(key, whether a cue before it makes it an organisation, kind) of a
+    capitalised word in a run of capitalised words (`alone`: a run of one):
+    what _classify needs from the word lists, cached per word."""
+    found = _KINDS.get((word, alone))
+    if found is None:
+        if len(_KINDS) > 100_000:
+            _KINDS.clear()
+        found = _KINDS[word, alone] = _kind_of(word, alone)
+    return found
+
+
+def _kind_of(word: str, alone: bool) -> tuple[str, bool, str]:
     k = key(word)
     vocabulary = lexicon.vocabulary()
     ordinary = is_ordinary(k) or (word.isupper() and k in vocabulary)
-    if word.isupper() and k not in vocabulary and not is_ordinary(k):
-        return False   # "at BMC": an organisation after a cue
-    if word.isupper() and (len(word) <= 3 or len(word) < 5 or k in vocabulary):
-        kind = ""
-    elif is_name(k):
-        return False
-    elif k in lexicon.places() and not ordinary:
-        return False
+    # "at BMC", "from UCD": an organisation if a cue comes before it
+    acronym = word.isupper() and k not in vocabulary and not is_ordinary(k)
+    if word.isupper() and len(word) <= 3:
+        return k, acronym, ""   # "SI", "ROM", "OB": abbreviations, not names
+    name = is_name(k)
+    places = lexicon.places()
+    if word.isupper() and alone and (len(word) < 5 or k in vocabulary):
+        kind = ""   # "IBAN", "NASA": one word in capitals, no context
+    elif name and not ordinary and k in places and alone:
+        kind = "place"   # "Leeds", "Houston": a town before a surname
+    elif name and not ordinary:
+        kind = "name"
+    elif name:
+        kind = "weak"
+    elif k in places and not ordinary:
+        kind = "place"
     elif not ordinary and k not in STOP:
-        return False
+        kind = "unknown"
     else:
         kind = ""
-    assert kind == ""
-    # "in Reading": an ordinary word that is a place, after a cue
-    return not (k in lexicon.places() and len(word) > 2 and k not in STOP
-                and k not in lexicon.CALENDAR)
+    return k, acronym, kind
 
 
 def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
@@ -326,7 +353,9 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
     places = lexicon.places()
     firsts = lexicon.first_names()
     out: list[Span] = []
-    keys = [key(m[0]) for m in run]
+    alone = len(run) == 1
+    info = [_word_kind(m[0], alone) for m in run]
+    keys = [k for k, _, _ in info]
     taken = [False] * len(run)
     # Places of two or three words first: "Salt Lake City", "New York".
     for size in (3, 2):
@@ -341,31 +370,12 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
             dotted = text[m.end():m.end() + 1] == "."
             kinds.append("initial" if len(word) == 1 and dotted and not taken[i] else "")
             continue
-        ordinary = is_ordinary(k) or (word.isupper() and k in lexicon.vocabulary())
-        if word.isupper() and k not in lexicon.vocabulary() and not is_ordinary(k) \
-                and _prev_word(text, m.start()) in _ACRONYM_CUE:
+        _, acronym, kind = info[i]
+        if acronym and _prev_word(text, m.start()) in _ACRONYM_CUE:
             out.append(Span(m.start(), m.end(), "ORG"))   # "at BMC", "from UCD"
             kinds.append("")
             continue
-        if word.isupper() and len(word) <= 3:
-            kinds.append("")   # "SI", "ROM", "OB": abbreviations, not names
-            continue
-        name = is_name(k)
-        if word.isupper() and len(run) == 1 and (len(word) < 5 or k in lexicon.vocabulary()):
-            kinds.append("")   # "IBAN", "NASA": one word in capitals, no context
-            continue
-        if name and not ordinary and k in places and len(run) == 1:
-            kinds.append("place")   # "Leeds", "Houston": a town before a surname
-        elif name and not ordinary:
-            kinds.append("name")
-        elif name:
-            kinds.append("weak")
-        elif k in places and not ordinary:
-            kinds.append("place")
-        elif not ordinary and k not in STOP:
-            kinds.append("unknown")
-        else:
-            kinds.append("")
+        kinds.append(kind)
     i = 0
     while i < len(run):
         if not kinds[i]:
