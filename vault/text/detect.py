@@ -95,6 +95,7 @@ _POSTCODES = (
         r"|(?<=, \d)(?P<eu>\d{3,4})(?=\s+[A-ZÄÖÜ][a-zäöüßéèê]+))"),
 )
 
+starts_at_words(_POSTCODES[1], frozenset({"zip", "zipcode"}))
 starts_at_digits(_POSTCODES[2], lambda n, after: n == 5 and after == "-"
                  or n in (4, 5) and after.isspace())
 
@@ -273,6 +274,7 @@ starts_at_words(_ID, frozenset(
 _BARE_ID = re.compile(r"\d(?<![\w$€£.,/-]\d)\d{5,}(?![\w/-]|[.,]\d)")
 
 starts_at_digits(_BARE_ID, lambda n, after: n >= 6)
+starts_at_words(_AGES[1], frozenset({"age", "aged", "ages"}))
 
 # Spelled-out ages over 89 and "in her 90s": no digit, or not one the
 # numeric pattern reads as an age.

@@ -78,6 +78,7 @@ def _exempt(token: str) -> bool:
     return False
 
 
+_NI_AFTER = frozenset(" ABCD")
 # Forms that the token rule cannot see: spaces inside, or no letter.
 _SHAPES = (
     # UK National Insurance number "AB 12 34 56 C": labelled as the SSN it is
@@ -93,6 +94,13 @@ _SHAPES = (
 )
 
 starts_at_digits(_SHAPES[3][0], lambda n, after: after == "-")
+# two capitals before the digits ("AB 12 34 56 C", "KX19 ODP"), two or
+# three and a space ("XA 441 882 190")
+starts_at_digits(_SHAPES[0][0], lambda n, after: n in (2, 4, 6) and after in _NI_AFTER,
+                 before=(2, 3))
+starts_at_digits(_SHAPES[1][0], lambda n, after: n == 2 and (after == " " or "A" <= after <= "Z"),
+                 before=(2,))
+starts_at_digits(_SHAPES[2][0], lambda n, after: n in (3, 4) and after == " ", before=(3, 4))
 
 
 def find(text: str, windows: Windows) -> list[Span]:

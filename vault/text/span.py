@@ -77,18 +77,23 @@ def starts_at_words(rx: re.Pattern[str], words: frozenset[str]) -> re.Pattern[st
 
 Gate = Callable[[int, str], bool]
 # pattern -> [(gate on (length of the run, the character after it or "" at
-# the window's end), where in the run it starts: 0 = its first digit, -2 =
-# its last two digits)]
-_GATES: dict[re.Pattern[str], list[tuple[Gate, int]]] = {}
+# the window's end), where it starts: from the run's end?, offset)]
+_GATES: dict[re.Pattern[str], list[tuple[Gate, bool, int]]] = {}
 _DIGIT_RUN = re.compile(r"\d+")
 
 
-def starts_at_digits(rx: re.Pattern[str], gate: Gate, at: int = 0) -> re.Pattern[str]:
-    """Registers rx as starting only at a run of digits (at its first digit,
-    or at its last two digits with at=-2) whose length and next character
-    pass `gate`. A non-ASCII next character always passes (case-insensitive
-    matching folds some of them onto ASCII letters)."""
-    _GATES.setdefault(rx, []).append((gate, at))
+def starts_at_digits(rx: re.Pattern[str], gate: Gate, *, last: int = 0,
+                     before: tuple[int, ...] = (0,)) -> re.Pattern[str]:
+    """Registers rx as starting only near a run of digits whose length and
+    next character pass `gate`: `before` characters before its first digit
+    (0: at it; 2: "AB" of "AB123456C"), or at its `last` digits. A non-ASCII
+    next character always passes (case-insensitive matching folds some of
+    them onto ASCII letters)."""
+    gates = _GATES.setdefault(rx, [])
+    if last:
+        gates.append((gate, True, -last))
+    else:   # (the furthest first: each run's starts come in order)
+        gates += [(gate, False, -b) for b in sorted(before, reverse=True)]
     _table.clear()
     return rx
 
@@ -147,19 +152,21 @@ class _Runs:
             todo = table.get(key)
             if todo is None:
                 todo = table[key] = _gates_for(*key)
-            for rx, at in todo:
-                starts[rx].append(start if at == 0 else end + at)
+            for rx, from_end, offset in todo:
+                starts[rx].append((end if from_end else start) + offset)
 
 
-_table: dict[tuple[int, str], tuple[tuple[re.Pattern[str], int], ...]] = {}
+_table: dict[tuple[int, str], tuple[tuple[re.Pattern[str], bool, int], ...]] = {}
 _last_runs: _Runs | None = None
 
 
-def _gates_for(length: int, after: str) -> tuple[tuple[re.Pattern[str], int], ...]:
+def _gates_for(length: int, after: str) -> tuple[tuple[re.Pattern[str], bool, int], ...]:
     if len(_table) > 4096:
         _table.clear()
-    return tuple((rx, at) for rx, gates in _GATES.items() for gate, at in gates
-                 if (not after.isascii() or gate(length, after)) and (at == 0 or length >= -at))
+    return tuple((rx, from_end, offset) for rx, gates in _GATES.items()
+                 for gate, from_end, offset in gates
+                 if (not after.isascii() or gate(length, after))
+                 and (not from_end or length >= -offset))
 
 
 def digit_runs(text: str, windows: Windows) -> list[tuple[int, int]]:

@@ -98,7 +98,7 @@ _AGE_ALONE = re.compile(r"(?P<n>[91](?<![\w.,/:$£€-][91])(?<=9)\d|(?<=1)[01]\
 # "," or a space.
 _AGE_END = frozenset(" \t);.,")
 starts_at_digits(_AGE_ALONE, lambda n, after: n == 2 and after in _AGE_END)
-starts_at_digits(_AGE_ALONE, lambda n, after: n >= 3 and after in _AGE_END, at=-2)
+starts_at_digits(_AGE_ALONE, lambda n, after: n >= 3 and after in _AGE_END, last=2)
 _AGE_ALONE_WORD = re.compile(
     r"(?P<n>(?i:ninety(?:-(?:one|two|three|four|five|six|seven|eight|nine))?))" + _AGE_AFTER)
 _AGE_BEFORE = re.compile(r"(?:\b(?i:is|was|turned|turns|turning|aged?|now)[ \t]+|,[ \t]*|"
@@ -131,6 +131,8 @@ _HINTS = {
 # Words without which a pattern cannot match (in lower case): looked up in
 # the note's set of words (span.letter_runs) before the pattern scans it.
 _WORDS = {
+    "ord": frozenset({"of"}),
+    "mord": frozenset(w.split("-")[0] for w in ORDINALS),
     "season": frozenset(c + t for c in "wsfa" for t in ("inter", "pring", "ummer", "all", "utumn")),
     "monl": frozenset(c + t for c in "jfasond" for t in (
         "anuary ebruary pril une uly ugust eptember ctober ovember ecember an eb pr un ul ug "
