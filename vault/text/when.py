@@ -123,6 +123,8 @@ _HINTS = {
                       r"|AN|EB|AR|PR|AY|UN|UL|UG|EP|CT|OV|EC)"),
     "monl": re.compile(r"[jfasond](?<![^\W\d_][jfasond])(?:an|eb|pr|un|ul|ug|ep|ct|ov|ec)"),
     "ord": re.compile(r"(?:st|nd|rd|th|ieth)[ \t]+of[ \t]+[A-Z]"),
+    # an apostrophe and two digits: "Jan '20"
+    "myq": re.compile(r"['’]\d\d"),
     "mord": re.compile(r"[JFMASOND](?<![^\W\d_][JFMASOND])[a-z]+\.?[ \t]+(?i:first|second|"
                        r"third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
                        r"twelfth|\w+teenth|twent|thirt)"),
@@ -140,6 +142,7 @@ _WORDS = {
 }
 
 _YOB = frozenset({"born", "yob", "birth", "birthyear"})   # ("year of birth" has "birth")
+_YOB_B = re.compile(r"[bB]\.[ \t]*:?[ \t]*(?:18|19|20)\d\d")   # "b. 1934", not "Apt 4B."
 
 
 def _may_have_yob(text: str) -> bool:
@@ -147,7 +150,7 @@ def _may_have_yob(text: str) -> bool:
     runs = letter_runs(text)
     if runs is None:
         return True
-    return not _YOB.isdisjoint(runs[1]) or "b" in runs[1] and ("b." in text or "B." in text)
+    return not _YOB.isdisjoint(runs[1]) or "b" in runs[1] and _YOB_B.search(text) is not None
 
 
 def find(text: str, windows: Windows) -> list[Span]:
