@@ -20,7 +20,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vault.text import detect, idents, orgs, span, when
+from vault.text import detect, idents, orgs, people, span, when
 
 SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -104,6 +104,7 @@ SKIPPED = [
     (when.PATTERNS["myq"], lambda t: when._HINTS["myq"].search(t) is not None),
     (when.PATTERNS["mord"], lambda t: span.has_word(t, when._WORDS["mord"])),
     (orgs._X_OF_Y, lambda t: span.has_word(t, orgs._OF_WORD)),
+    (people._SURNAME_FIRST, lambda t: people._COMMA_CAPITAL.search(t) is not None),
     (orgs._OF, lambda t: span.has_word(t, orgs._OF_HEADS)),
     (orgs._AREA, lambda t: span.has_word(t, orgs._AREA_HEADS)),
     (orgs._REGIONS, lambda t: span.has_word(t, orgs._REGION_WORDS)),
@@ -115,6 +116,7 @@ SKIPPED = [
 @given(texts)
 @example("Year of Birth: 1950, B. 1934, Tri-State, Deep South, wINTER 2019, Jan '20")
 @example("in Multnomah County; University of Oregon; Boise ID 83702; jan")
+@example("KESSLER,\tLORRAINE and Pike, Rosalind")
 def test_a_pattern_ruled_out_by_the_words_finds_nothing(text):
     for rx, may in SKIPPED:
         if not may(text):
@@ -153,3 +155,14 @@ def reference_windows(text: str) -> list[tuple[int, int]]:
                                  "d" * 300, "e" * 700, "٣"]), max_size=40).map("".join))
 def test_digit_windows_are_the_stretches_of_digits(text):
     assert detect.digit_windows(text) == reference_windows(text)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["AB", "abc", "--", "-", " ", "\t", "\n", "RMS", "x"]),
+                max_size=12).map("".join))
+def test_signature_initials_on_one_line_are_found_as_on_many(text):
+    # find_context matches _SIGNATURE once at 0 in a text without a line break
+    with_scan = [m.span() for m in people._SIGNATURE.finditer(text)]
+    shortcut = [m.span() for m in (people._SIGNATURE.finditer(text) if "\n" in text
+                                   else filter(None, [people._SIGNATURE.match(text)]))]
+    assert shortcut == with_scan

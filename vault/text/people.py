@@ -63,6 +63,9 @@ _DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][a-z]{{2,}
 _SURNAME_FIRST = re.compile(
     rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]+|[a-z'’-]+)(?<=(\w)),[ \t]*"
     rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+[{_UP}]\b\.?)?")
+# What every "SURNAME, FIRST" holds: a comma, then a capital (a literal
+# first, which re finds fast).
+_COMMA_CAPITAL = re.compile(rf",[ \t]*[{_UP}]")
 _NEXT = re.compile(r"[ \t]*([^\W\d_][^\W\d_'’-]*)(\.?)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(•*-]\s*|\n\s*)$")
 _ORG_CUE = frozenset(
@@ -232,7 +235,9 @@ def find_context(text: str) -> list[Span]:
         end = _name_after(text, tail.end(), lower_ok, words_ok=words_ok)
         if end > tail.end():
             out.append(Span(tail.end(), end, "PERSON"))
-    for m in _SIGNATURE.finditer(text):
+    # (without a line break, "^" and "$" of _SIGNATURE hold only at the text's
+    # ends: one match at 0 instead of a scan trying every position)
+    for m in _SIGNATURE.finditer(text) if "\n" in text else filter(None, [_SIGNATURE.match(text)]):
         dashed = m.group().lstrip().startswith("-")
         if not dashed and (m[1].islower() or "\n" not in text[:m.start()]
                            or text[m.end():].strip()):
@@ -245,7 +250,7 @@ def find_context(text: str) -> list[Span]:
         if caps.lower() not in lexicon.vocabulary() or any(
                 not is_ordinary(w) for w in rest):
             out.append(Span(m.start(), m.end(), "PERSON"))
-    for m in _SURNAME_FIRST.finditer(text):
+    for m in _SURNAME_FIRST.finditer(text) if _COMMA_CAPITAL.search(text) else ():
         first = m.group().split(",")[0]
         a, b = key(first), key(m[2])
         if a in lexicon.places() and not is_name(a) or b in lexicon.places() and not is_name(b):
