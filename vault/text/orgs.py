@@ -103,6 +103,7 @@ _ZIP_AFTER = re.compile(r"[ \t,]+(\d{5}(?:-\d{4})?)\b")
 # Words without which a pattern cannot match, looked up in the note's set of
 # words (span.letter_runs) before the pattern scans it: lower case...
 _OF_WORD = frozenset({"of"})
+_OF_CAPITAL = re.compile(rf"of[ \t]+(?:the[ \t]+)?[{_UP}]")   # (a literal first: fast)
 _OF_HEADS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+", _OF.pattern.split("of[")[0]))
 _AREA_HEADS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+", _AREA.pattern.split("(?:County")[1])
                         ) | {"county"}
@@ -167,8 +168,8 @@ def find_orgs(text: str) -> list[Span]:
     """Organisations named "X of Y"; those ending in a head word are found in
     people.find_context's pass over the words."""
     out: list[Span] = []
-    if not has_word(text, _OF_WORD):
-        return out   # both patterns need the word "of"
+    if not has_word(text, _OF_WORD) or not _OF_CAPITAL.search(text):
+        return out   # both patterns need "of" before a capital
     for m in _X_OF_Y.finditer(text):
         words = [key(w.strip(".")) for w in m.group().split() if w not in ("of", "the")]
         # "Our Lady of Sorrows", "Friends of Forest Park": some word is no
@@ -188,10 +189,14 @@ _STREET_HINT = re.compile(
     r"Terrace|Crescent|Brow|St|Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
 
 
+# The street types _STREET_HINT looks for, as written.
+_STREET_WORDS = frozenset(_STREET_HINT.pattern[4:].split(")\\b")[0].split("|"))
+
+
 def _streets(text: str) -> list[re.Match[str]]:
     """_STREET's matches, looked for only just before a street type."""
     out: list[re.Match[str]] = []
-    for hint in _STREET_HINT.finditer(text):
+    for hint in _STREET_HINT.finditer(text) if has_word(text, _STREET_WORDS, lower=False) else ():
         if out and hint.start() < out[-1].end():
             continue
         m = None

@@ -60,6 +60,9 @@ _CREDENTIALS = frozenset(
 _ALPHA = re.compile(r"[^\W\d_]+")
 _DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][a-z]{{2,}}"
                         r"(?:/[a-z]{2,})*\b")
+# (a ":" or "/" before two lower-case letters, which every dictation line
+# holds; re finds the two characters fast)
+_DICTATION_HINT = re.compile(r"[:/][a-z][a-z]")
 _SURNAME_FIRST = re.compile(
     rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]+|[a-z'’-]+)(?<=(\w)),[ \t]*"
     rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+[{_UP}]\b\.?)?")
@@ -245,7 +248,7 @@ def find_context(text: str) -> list[Span]:
         k = m[1].lower()
         if k not in lexicon.vocabulary() and k not in STOP and not is_ordinary(k):
             out.append(Span(m.start(1), m.end(1), "PERSON"))
-    for m in _DICTATION.finditer(text):
+    for m in _DICTATION.finditer(text) if _DICTATION_HINT.search(text) else ():
         caps, *rest = _SPLIT_DICTATION.split(m.group())
         if caps.lower() not in lexicon.vocabulary() or any(
                 not is_ordinary(w) for w in rest):

@@ -141,6 +141,7 @@ _WORDS = {
         "ep ept ct ov ec").split()),
 }
 
+_OF_CAPITAL = re.compile(r"of[ \t]+[A-Z]")
 _YOB = frozenset({"born", "yob", "birth", "birthyear"})   # ("year of birth" has "birth")
 _YOB_B = re.compile(r"[bB]\.[ \t]*:?[ \t]*(?:18|19|20)\d\d")   # "b. 1934", not "Apt 4B."
 
@@ -176,6 +177,8 @@ def find(text: str, windows: Windows) -> list[Span]:
             continue
         if kind == "yob" and not _may_have_yob(text):
             continue
+        if kind == "ord" and _OF_CAPITAL.search(text) is None:
+            continue   # (before its hint, which has no literal to look for)
         hint = _HINTS.get(kind)
         if hint is not None and not hint.search(text):
             continue
