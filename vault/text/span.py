@@ -34,7 +34,12 @@ def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> Iterator[re
         yield from at_starts(rx, text, windows, starts)
         return
     if rx in _GATES:
-        yield from at_starts(rx, text, windows, _digit_runs(text, windows).starts[rx])
+        starts = _digit_runs(text, windows).starts.get(rx)
+        if starts is None:   # registered after these runs were sorted out
+            global _last_runs
+            _last_runs = None
+            starts = _digit_runs(text, windows).starts[rx]
+        yield from at_starts(rx, text, windows, starts)
         return
     for start, end in windows:
         yield from rx.finditer(text, start, end)
