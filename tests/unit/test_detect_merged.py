@@ -38,7 +38,8 @@ PIECES = (
        ".com", "x12", "ext", "DE89", "555-", "(415) ", "192.168.", "::", "Mar-", "SSN ",
        "ss#", "Social Security ", "aged ", "Zip code ", "KX", "AB ", "XA ", "third", "Twenty-",
        "first of ", "'2", "’9", "B.", "b. ", " Street", " St", "Rd", "LK:", "ABC/", "tmw",
-       "jones", "Of ", "The "]
+       "jones", "Of ", "The ", "Apt", "Suite ", "Flat ", "Unit", "P.O. Box ", "PO Box", "Ate ",
+       "POBox", "weg ", "strasse ", "Str. ", "Unit 7", "Ste."]
 )
 texts = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
 
@@ -220,3 +221,12 @@ def test_the_engine_anonymizes_alike_without_its_shortcuts(texts):
         span._table.clear()
         span._last_runs = None
     assert fast == slow
+
+
+@SETTINGS
+@given(texts, st.lists(st.integers(0, 200), max_size=6))
+@example("Hauptstrasse 12, Apt 4B, P.O. Box 7, PO Box 8, POBox 9, Ate 24, XO Box 3", [])
+def test_word_first_addresses_are_found_where_their_words_start(text, cuts):
+    for windows in all_windows(text, cuts):
+        fast = [m.span() for m in detect._word_first(text, windows)]
+        assert fast == [m.span() for m in span.scan(detect._ADDRESS_WORD_FIRST, text, windows)]

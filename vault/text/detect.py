@@ -12,11 +12,13 @@ earliest, then the longest, then the one whose kind comes first in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from . import idents, orgs, people, when
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
-from .span import Span, Windows, all_digit_runs, scan, starts_at_digits, starts_at_words
+from .span import (Span, Windows, all_digit_runs, at_starts, letter_runs, scan,
+                   starts_at_digits, starts_at_words, word_starts)
 
 __all__ = ["DATE_PATTERNS", "MONTHS", "PHONE_REGIONS", "PII_KINDS", "PRIORITY", "Span",
            "date_fields", "digit_windows", "find", "find_all", "iban_ok", "luhn_ok"]
@@ -139,6 +141,29 @@ _ADDRESS_TAIL = re.compile(
     r"(?:(?P<st>[A-Z]{2})\b(?:,?\s+\d{5}(?:-\d{4})?\b)?|\d{5}(?:-\d{4})?\b)")
 
 
+# The street words of _ADDRESS_WORD_FIRST ("Hauptstrasse 12" ends a word
+# with one), and the words its unit and PO box forms start with: a capital
+# (or a, f, s, p) and a unit's tail ("Apt", "Suite"; "Ate" is dropped
+# later), or the first letters of "P.O. Box", "PO Box", "POBox".
+_STREET_ENDS = ("strasse", "str", "weg", "allee", "platz", "gasse", "gracht", "laan", "plein")
+_UNIT_OR_BOX = frozenset(
+    [c + tail for c in "abcdefghijklmnopqrstuvwxyz"
+     for tail in ("pt", "partment", "uite", "te", "lat", "nit")]
+    + [c + tail for c in "abcdefghijklmnopqrstuvwxyz" for tail in ("", "o", "obox")])
+
+
+def _word_first(text: str, windows: Windows) -> Iterator[re.Match[str]]:
+    """_ADDRESS_WORD_FIRST's matches: when no word of the note ends like a
+    street, only its unit and box forms can match, and only where one of
+    their words starts."""
+    runs = letter_runs(text)
+    if runs is None or any(word.endswith(_STREET_ENDS) for word in runs[1]):
+        return scan(_ADDRESS_WORD_FIRST, text, windows)
+    starts = word_starts(text, _UNIT_OR_BOX)
+    assert starts is not None
+    return at_starts(_ADDRESS_WORD_FIRST, text, windows, starts)
+
+
 def find_addresses(text: str, windows: Windows) -> list[Span]:
     out = []
     for m in scan(_ADDRESS_NUMBER_FIRST, text, windows):
@@ -147,7 +172,7 @@ def find_addresses(text: str, windows: Windows) -> list[Span]:
         if tail and (not tail["st"] or tail["st"] in _US_STATES):
             end = tail.end()
         out.append(Span(m.start(), end, "ADDRESS"))
-    for m in scan(_ADDRESS_WORD_FIRST, text, windows):
+    for m in _word_first(text, windows):
         if m["unit"] and m[0][0] + m["unit"] not in _UNIT_WORDS:
             continue
         if m["box"] and m[0][0] not in "Pp":
