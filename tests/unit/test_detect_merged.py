@@ -208,16 +208,22 @@ def anonymize(texts: list[str]) -> list[str]:
 def test_the_engine_anonymizes_alike_without_its_shortcuts(texts):
     fast = anonymize(texts)
     saved = span.letter_runs, span._GATES, span._WORD_GATES
+    users = [m for m in (detect, when) if m.letter_runs is span.letter_runs]
+    assert len(users) == 2   # (modules that imported letter_runs by name)
     try:
         # No words known (every word test passes), no pattern gated: every
         # pattern scans every window, as before the shortcuts.
         span.letter_runs = lambda text: None
+        for module in users:
+            module.letter_runs = span.letter_runs
         span._GATES, span._WORD_GATES = {}, {}
         span._table.clear()
         span._last_runs = None
         slow = anonymize(texts)
     finally:
         span.letter_runs, span._GATES, span._WORD_GATES = saved
+        for module in users:
+            module.letter_runs = span.letter_runs
         span._table.clear()
         span._last_runs = None
     assert fast == slow
@@ -230,3 +236,16 @@ def test_word_first_addresses_are_found_where_their_words_start(text, cuts):
     for windows in all_windows(text, cuts):
         fast = [m.span() for m in detect._word_first(text, windows)]
         assert fast == [m.span() for m in span.scan(detect._ADDRESS_WORD_FIRST, text, windows)]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["at", "At", "that", "AT", " ", ".", "1", "_", "-", "in",
+                                 "mrn", "MRN", "x", "\n", "a", "é"]), max_size=30).map("".join),
+       st.sets(st.sampled_from(["at", "in", "mrn", "a", "x", "that"])))
+def test_word_starts_are_where_those_words_stand(text, words):
+    starts = span.word_starts(text, frozenset(words))
+    if not text.isascii():
+        assert starts is None
+    else:
+        assert starts == [m.start() for m in re.finditer(r"[A-Za-z]+", text)
+                          if m.group().lower() in words]

@@ -160,7 +160,8 @@ def _word_first(text: str, windows: Windows) -> Iterator[re.Match[str]]:
     if runs is None or any(word.endswith(_STREET_ENDS) for word in runs[1]):
         return scan(_ADDRESS_WORD_FIRST, text, windows)
     starts = word_starts(text, _UNIT_OR_BOX)
-    assert starts is not None
+    if starts is None:
+        return scan(_ADDRESS_WORD_FIRST, text, windows)
     return at_starts(_ADDRESS_WORD_FIRST, text, windows, starts)
 
 
