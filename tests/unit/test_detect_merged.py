@@ -20,7 +20,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vault.text import detect, idents, orgs, people, span, when
+from vault.text import addresses, detect, idents, orgs, people, span, when
 
 SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -208,7 +208,7 @@ def anonymize(texts: list[str]) -> list[str]:
 def test_the_engine_anonymizes_alike_without_its_shortcuts(texts):
     fast = anonymize(texts)
     saved = span.letter_runs, span._GATES, span._WORD_GATES
-    users = [m for m in (detect, when) if m.letter_runs is span.letter_runs]
+    users = [m for m in (addresses, when) if m.letter_runs is span.letter_runs]
     assert len(users) == 2   # (modules that imported letter_runs by name)
     try:
         # No words known (every word test passes), no pattern gated: every
@@ -234,8 +234,8 @@ def test_the_engine_anonymizes_alike_without_its_shortcuts(texts):
 @example("Hauptstrasse 12, Apt 4B, P.O. Box 7, PO Box 8, POBox 9, Ate 24, XO Box 3", [])
 def test_word_first_addresses_are_found_where_their_words_start(text, cuts):
     for windows in all_windows(text, cuts):
-        fast = [m.span() for m in detect._word_first(text, windows)]
-        assert fast == [m.span() for m in span.scan(detect._ADDRESS_WORD_FIRST, text, windows)]
+        fast = [m.span() for m in addresses._word_first(text, windows)]
+        assert fast == [m.span() for m in span.scan(addresses._ADDRESS_WORD_FIRST, text, windows)]
 
 
 @SETTINGS
