@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from . import detect, lexicon, residual, when
 from .names import NameIndex
@@ -80,10 +82,11 @@ class Anonymizer:
         names = self._names.find(text)
         if names:
             spans = _around(spans, [(m.start, m.end) for m in names], text)
+        keep = self._keep   # (kept() is False for every span without --keep)
         found: list[tuple[int, int, int, int, str, object]] = [
             (f.start, f.start - f.end, _PRIORITY[f.kind], f.end, f.kind,
              f.match and (f.match, text[f.start:f.match.start()]))
-            for f in spans if f.kind == "REDACTED" or not residual.kept(text, f, self._keep)]
+            for f in spans if not keep or f.kind == "REDACTED" or not residual.kept(text, f, keep)]
         found += [(m.start, m.start - m.end, _PRIORITY["NAME"], m.end, "NAME", m.replacement)
                   for m in names]
         out = self._apply(text, found, day_offset) if found else text
@@ -193,12 +196,22 @@ def _around(spans: list, names: list[tuple[int, int]], text: str) -> list:
     known names inside them: "Karen Jennings" with Jennings a client is
     "Karen" (a [PERSON]) and Jennings (the client's pseudonym)."""
     out = []
+    # Whether a span overlaps a name: some name starting before the span's
+    # end ends after its start (the names sorted by start; the latest end
+    # among those that start before each point).
+    names = sorted(names)
+    starts = [a for a, _ in names]
+    latest = list(accumulate((b for _, b in names), max))
     for s in spans:
-        if s.kind not in _WORD_KINDS or not any(a < s.end and s.start < b for a, b in names):
+        if s.kind not in _WORD_KINDS:
+            out.append(s)
+            continue
+        i = bisect_left(starts, s.end)
+        if not i or latest[i - 1] <= s.start:
             out.append(s)
             continue
         pos = s.start
-        for a, b in sorted(names):
+        for a, b in names:
             if b <= pos or a >= s.end:
                 continue
             if any(c.isalnum() for c in text[pos:a]):

@@ -1,8 +1,9 @@
 """The one detector set for personal data in free text, used by both
 `vault redact --pii` (`find`) and the anonymized export (`find_all`):
 e-mail addresses, phone numbers, SSNs, payment cards, IBANs and IP addresses
-(with `checked` and `phones`), and URLs, street addresses, postcodes, dates,
-ages over 89 and record numbers (here). Pure functions, no I/O.
+(with `checked` and `phones`), URLs, street addresses and postcodes (with
+`addresses`), and dates, ages over 89 and record numbers (here). Pure
+functions, no I/O.
 
 Every detector returns `Span`s, possibly overlapping. The export keeps the
 earliest, then the longest, then the one whose kind comes first in
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 import re
 
-from . import idents, orgs, people, when
+from . import gazetteer, idents, orgs, people, when
+from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
-from .span import Span, Windows, scan
+from .span import Span, Windows, all_digit_runs, scan, starts_at_digits, starts_at_words
 
 __all__ = ["DATE_PATTERNS", "MONTHS", "PHONE_REGIONS", "PII_KINDS", "PRIORITY", "Span",
            "date_fields", "digit_windows", "find", "find_all", "iban_ok", "luhn_ok"]
@@ -32,135 +34,6 @@ PRIORITY = ("EMAIL", "URL", "IBAN", "CARD", "SSN", "IP", "DATE", "ID", "POSTCODE
 # digits (too often an amount, a link or a count to destroy for good).
 PII_KINDS = frozenset({"EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP", "ADDRESS", "POSTCODE",
                        "ID"})
-
-
-# -- URLs, addresses, postcodes ------------------------------------------------------
-
-_TLD = (r"(?:com|org|net|edu|gov|io|co|uk|us|de|fr|nl|au|ca|ie|in|info|biz|me|app|health|"
-        r"so|ai|dev|ly|gg|tv|xyz|site|online|shop|page|link|nz|ch|dk)")
-_URL = re.compile(
-    r"(?i)\b(?:https?://|www\.)[^\s<>\"']+"
-    # a label never ends with "-" ("b-.ly" is no domain)
-    r"|\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\." + _TLD
-    + r"\b(?:/[^\s<>\"']*)?")
-_URL_TAIL = ".,;:!?)]}'\""
-
-_STREET_TYPE = (
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|"
-    r"Place|Pl|Terrace|Ter|Way|Close|Crescent|Cres|Square|Sq|Parkway|Pkwy|Highway|"
-    r"Hwy|Circle|Cir|Trail|Row|Gardens|Grove|Mews|Hill|Walk|Parade|Alley|Plaza)\b\.?")
-# Two patterns, each starting with a character class (see checked._SSN).
-_ADDRESS_NUMBER_FIRST = re.compile(
-    # "221B Baker Street", "1600 Pennsylvania Ave NW", "350 5th Ave"
-    r"\d(?<!\w\d)\d{0,5}[A-Z]?(?:-\d{1,4})?,?\s+(?:"
-    r"(?:(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))\s+){1,4}" + _STREET_TYPE
-    + r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
-    # "12 rue de la Paix"
-    r"|(?:(?:bis|ter)\s+)?(?:rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai)"
-    r"\s+(?:(?:de|du|des|la|le|l'|d')\s*)*[A-ZÉ][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
-_ADDRESS_WORD_FIRST = re.compile(
-    r"[A-ZÄÖÜafsp](?<!\w[A-ZÄÖÜafsp])(?:"
-    # "Hauptstraße 12", "Keizersgracht 123"
-    r"[\wäöüß-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|gracht|laan|plein)\s+\d{1,4}[a-z]?\b"
-    # "Apt 4B", "Suite 200": the word is checked in code ("ate 2" is no address)
-    r"|(?P<unit>pt|partment|uite|te|lat|nit|PT|PARTMENT|UITE|TE|LAT|NIT)\.?\s*#?\s*\d+[A-Za-z]?\b"
-    # "PO Box 123"
-    r"|(?P<box>\.?\s?[Oo]\.?\s?[Bb][Oo][Xx])\s+\d+\b)")
-_UNIT_WORDS = frozenset({"apt", "apartment", "suite", "Apt", "Apartment", "Suite", "Ste",
-                         "Flat", "Unit", "APT", "APARTMENT", "SUITE", "STE", "FLAT", "UNIT"})
-_US_STATES = frozenset((
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
-    "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC").split())
-_AU_STATES = frozenset("NSW VIC QLD SA WA TAS NT ACT".split())
-# Each alternative starts with a character class, which lets re skip ahead
-# cheaply; "\b" is written as a lookbehind after the first character.
-_POSTCODES = (
-    re.compile(
-        r"[A-Z](?<!\w[A-Z])(?:"
-        r"(?<=Z)IP(?:\s*[Cc]ode)?\s*[:#]?\s*(?P<zip2>\d{5}(?:-\d{4})?)\b"
-        # "NY 10001", "CA 90210-1234", "NSW 2000": the state is checked in code
-        r"|(?P<st>(?<=[A-Z])[A-Z][A-Z]?),?\s+(?P<zip>\d{5}(?:-\d{4})?|\d{4})\b"
-        # UK: "NW1 6XE", "SW1A 1AA"; Canada: "K1A 0B1"
-        r"|(?P<uk>[A-Z]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b"
-        r"|(?<=[ABCEGHJ-NPRSTVXY])(?P<ca>\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)\b)"),
-    re.compile(r"[Zz](?<!\w[Zz])ip(?:\s*code)?\s*[:#]?\s*(?P<zip2>\d{5}(?:-\d{4})?)\b"),
-    re.compile(
-        r"\d(?<!\w\d)(?:(?P<zip4>\d{4}-\d{4})\b"
-        # "75002 Paris", "10115 Berlin" after a comma, as in an address line
-        r"|(?<=, \d)(?P<eu>\d{3,4})(?=\s+[A-ZÄÖÜ][a-zäöüßéèê]+))"),
-)
-
-
-_URL_HINT = re.compile(r"\." + _TLD + r"\b")   # a literal first: re finds "." fast
-_SPACE = re.compile(r"\s")
-
-
-def _url_windows(text: str) -> Windows:
-    """From the whitespace before each hint of a URL to the whitespace after."""
-    hints = [m.start() for m in _URL_HINT.finditer(text)]
-    for literal in ("://", "www."):
-        at = text.find(literal)
-        while at >= 0:
-            hints.append(at)
-            at = text.find(literal, at + 4)
-    out: Windows = []
-    for hint in sorted(hints):
-        if out and hint < out[-1][1]:
-            continue
-        start = max(text.rfind(c, 0, hint) for c in " \n\t") + 1
-        after = _SPACE.search(text, hint)
-        out.append((start, after.start() if after else len(text)))
-    return out
-
-
-def find_urls(text: str) -> list[Span]:
-    out = []
-    for m in scan(_URL, text, _url_windows(text)):
-        url = m.group().rstrip(_URL_TAIL)
-        if url:
-            out.append(Span(m.start(), m.start() + len(url), "URL"))
-    return out
-
-
-# What may follow a street address on its line: ", Springfield 62704",
-# ", Springfield, IL 62704", ", Springfield IL". A city alone is not taken
-# (", Monday" is no town), only with a ZIP code or a state after it.
-_ADDRESS_TAIL = re.compile(
-    r",?\s+(?:[A-Z][a-z'’.-]+\s+){0,2}[A-Z][a-z'’.-]+,?\s+"
-    r"(?:(?P<st>[A-Z]{2})\b(?:,?\s+\d{5}(?:-\d{4})?\b)?|\d{5}(?:-\d{4})?\b)")
-
-
-def find_addresses(text: str, windows: Windows) -> list[Span]:
-    out = []
-    for m in scan(_ADDRESS_NUMBER_FIRST, text, windows):
-        end = m.end()
-        tail = _ADDRESS_TAIL.match(text, end)
-        if tail and (not tail["st"] or tail["st"] in _US_STATES):
-            end = tail.end()
-        out.append(Span(m.start(), end, "ADDRESS"))
-    for m in scan(_ADDRESS_WORD_FIRST, text, windows):
-        if m["unit"] and m[0][0] + m["unit"] not in _UNIT_WORDS:
-            continue
-        if m["box"] and m[0][0] not in "Pp":
-            continue
-        out.append(Span(m.start(), m.end(), "ADDRESS"))
-    return out
-
-
-def find_postcodes(text: str, windows: Windows) -> list[Span]:
-    out = []
-    for rx in _POSTCODES:
-        for m in scan(rx, text, windows):
-            groups = m.groupdict()
-            if groups.get("zip"):
-                if m[0][0] + m["st"] in (_US_STATES if len(m["zip"]) > 4 else _AU_STATES):
-                    out.append(Span(m.start("zip"), m.end("zip"), "POSTCODE"))
-            elif groups.get("zip2"):
-                out.append(Span(m.start("zip2"), m.end("zip2"), "POSTCODE"))
-            else:
-                # UK, Canadian, ZIP+4 and European codes start at the match.
-                out.append(Span(m.start(), m.end(), "POSTCODE"))
-    return out
 
 
 # -- dates -----------------------------------------------------------------------------
@@ -185,6 +58,10 @@ DATE_PATTERNS = {
                       + r"(?:,?\s+(?P<y>\d{4}))?(?![\w-])"),
     "my": re.compile(_MONTH + r",?\s+(?P<y>\d{4})(?![\w-])"),
 }
+starts_at_digits(DATE_PATTERNS["iso"], lambda n, after: n == 4 and after in ("-", "/", "."))
+starts_at_digits(DATE_PATTERNS["num"], lambda n, after: n <= 2 and after in ("-", "/", "."))
+starts_at_digits(DATE_PATTERNS["dmy"], lambda n, after: n <= 2 and (
+    after.isspace() or after in ("s", "n", "r", "t", "-")))
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
 _VERSION = re.compile(r"(?i)(?:\bv|version|release)\s*$")
@@ -240,6 +117,8 @@ _AGES = (
                r"|\s*(?i:y/o|y\.o\.|yo|yrs?)(?![\w/])|\s+(?i:years\s+of\s+age)\b)"),
     re.compile(r"[Aa](?<!\w[Aa])[Gg][Ee][DdSs]?\s*:?\s*(?P<n>\d{2,3})\b"),
 )
+starts_at_digits(_AGES[0], lambda n, after: n in (2, 3) and (
+    after.isspace() or after in ("-", "y", "Y")))
 _ID_WORDS = frozenset((
     "mrn nhs npi record case docket file claim policy account acct invoice member "
     "patient chart ref reference ticket matter licence license passport client id").split())
@@ -251,8 +130,15 @@ _ID = re.compile(
     r"lient|d))\b"
     r"\.?(?i:\s*(?:no\b\.?|number|num\b\.?|#|id\b))?\s*[:#]?\s*"
     r"(?P<v>(?=[A-Za-z/-]*\d)[A-Za-z0-9][A-Za-z0-9/-]*[A-Za-z0-9]|\d)")
+# (any of the first letters with any of the tails, as _ID reads them)
+starts_at_words(_ID, frozenset(
+    first + tail for first in "mnrcdfpailt" for tail in (
+        "rn hs pi ecord ase ocket ile laim olicy ccount cct nvoice ember atient hart ef "
+        "eference icket atter icence icense assport lient d").split()))
 _BARE_ID = re.compile(r"\d(?<![\w$€£.,/-]\d)\d{5,}(?![\w/-]|[.,]\d)")
 
+starts_at_digits(_BARE_ID, lambda n, after: n >= 6)
+starts_at_words(_AGES[1], frozenset({"age", "aged", "ages"}))
 
 # Spelled-out ages over 89 and "in her 90s": no digit, or not one the
 # numeric pattern reads as an age.
@@ -299,16 +185,29 @@ _MERGE = 600
 def digit_windows(text: str) -> Windows:
     """The parts of text near a digit, overlapping ones merged. Every
     detector but e-mail, URL and names needs a digit, so the rest of a note,
-    usually most of it, is never scanned by them."""
+    usually most of it, is never scanned by them. (What _DIGITS would find,
+    from the runs of digits the detectors share: runs less than 24
+    characters apart are one stretch.)"""
     out: Windows = []
     n = len(text)
-    for m in _DIGITS.finditer(text):
-        start, end = max(0, m.start() - _BEFORE), min(n, m.end() + _AFTER)
-        if out and start <= out[-1][1] + _MERGE:
-            out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
+    first = last = -1
+    for start, end in all_digit_runs(text):
+        if last >= 0 and start - last <= 24:
+            last = end
+            continue
+        if last >= 0:
+            _add_window(out, max(0, first - _BEFORE), min(n, last + _AFTER))
+        first, last = start, end
+    if last >= 0:
+        _add_window(out, max(0, first - _BEFORE), min(n, last + _AFTER))
     return out
+
+
+def _add_window(out: Windows, start: int, end: int) -> None:
+    if out and start <= out[-1][1] + _MERGE:
+        out[-1] = (out[-1][0], end)
+    else:
+        out.append((start, end))
 
 
 def find_all(text: str, regions: tuple[str, ...], month_first: bool,
@@ -331,7 +230,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
     found += find_urls(text)
     if words:
         found += when.find(text, windows)
-        places = people.find_context(text) + people.find_gazetteer(text)
+        places = people.find_context(text) + gazetteer.find_gazetteer(text)
         places += orgs.find_orgs(text) + orgs.find_areas(text)
         found += places + orgs.zip_after(text, places)
     if windows:

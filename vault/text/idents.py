@@ -11,9 +11,11 @@ Part of the detectors the export and `redact --pii` share; pure, no I/O.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from . import lexicon
-from .span import Span, Windows, scan
+from .span import (Span, Windows, at_starts, digit_runs, scan, starts_at_digits,
+                   word_starts)
 
 _UNITS = frozenset(
     "mg mcg ug g kg ml l dl lb lbs oz cm mm km m mi ft in hr hrs h min mins sec s ms x "
@@ -46,7 +48,6 @@ _WORDS_BEFORE = re.compile(r"[A-Za-z][A-Za-z/'#.:]*[ \t]*\Z")
 _KEYWORD_WORDS = frozenset(w for k in _KEYWORDS for w in re.findall(r"[a-z/']+", k)) | {
     "no", "number", "num", "nbr", "id", "#"}
 # A token with a digit in it, grown from the digit run outwards.
-_DIGITS = re.compile(r"\d+")
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _TOKEN_RIGHT = re.compile(r"[A-Za-z0-9_-]*")
 _PHONE_WORDS = frozenset({"pager", "pgr", "beeper", "bleep", "ext", "extension"})
@@ -77,6 +78,7 @@ def _exempt(token: str) -> bool:
     return False
 
 
+_NI_AFTER = frozenset(" ABCD")
 # Forms that the token rule cannot see: spaces inside, or no letter.
 _SHAPES = (
     # UK National Insurance number "AB 12 34 56 C": labelled as the SSN it is
@@ -91,11 +93,24 @@ _SHAPES = (
     (re.compile(r"[a-z](?<![\w.@][a-z])[a-z0-9]*(?:[._][a-z0-9]+)+(?![\w@]|\.\w)"), "HANDLE"),
 )
 
+starts_at_digits(_SHAPES[3][0], lambda n, after: after == "-")
+# two capitals before the digits ("AB 12 34 56 C", "KX19 ODP"), two or
+# three and a space ("XA 441 882 190")
+starts_at_digits(_SHAPES[0][0], lambda n, after: n in (2, 4, 6) and after in _NI_AFTER,
+                 before=(2, 3))
+starts_at_digits(_SHAPES[1][0], lambda n, after: n == 2 and (after == " " or "A" <= after <= "Z"),
+                 before=(2,))
+starts_at_digits(_SHAPES[2][0], lambda n, after: n in (3, 4) and after == " ", before=(3, 4))
+
 
 def find(text: str, windows: Windows) -> list[Span]:
     out = []
     for rx, kind in _SHAPES:
-        for m in scan(rx, text, windows if kind != "ID" or rx.pattern[0] != "@" else None):
+        if kind == "HANDLE":
+            found = at_starts(rx, text, windows, _handle_starts(text, windows))
+        else:
+            found = scan(rx, text, windows if kind != "ID" or rx.pattern[0] != "@" else None)
+        for m in found:
             if kind == "SSN" and " " not in m.group() and _UPPER_HEX.fullmatch(m.group()):
                 continue   # "AA000000A" unspaced and all hex: a code, unless after "NI number"
             if kind == "HANDLE":
@@ -107,11 +122,13 @@ def find(text: str, windows: Windows) -> list[Span]:
             if sum(c.isdigit() for c in m.group()) >= 9 or not m.group()[0].isdigit():
                 out.append(Span(m.start(), m.end(), kind))
             kind = "HANDLE" if rx is _SHAPES[-1][0] else kind
+    keywords = _keyword_starts(text)
     for start, end in _digit_tokens(text, windows):
         token = text[start:end]
-        m = _keyword_before(text, start)
-        if m is not None:
-            _keyword(m, out)
+        if keywords is None or _near(keywords, start):
+            m = _keyword_before(text, start)
+            if m is not None:
+                _keyword(m, out)
         if len(token) < 5 or token.isdigit() or token.replace("-", "").isdigit():
             continue
         if text[start - 1:start] in "@./#$€£+" and start or text[end:end + 1] in "@" or \
@@ -128,15 +145,61 @@ def _digit_tokens(text: str, windows: Windows) -> list[tuple[int, int]]:
     """(start, end) of every token with a digit in the windows: letters,
     digits, "-" and "_" around a run of digits."""
     out: list[tuple[int, int]] = []
-    for lo, hi in windows:
-        for m in _DIGITS.finditer(text, lo, hi):
-            if out and m.start() < out[-1][1]:
-                continue
-            start = m.start()
-            while start > 0 and text[start - 1] in _TOKEN_CHARS:
-                start -= 1
-            out.append((start, _TOKEN_RIGHT.match(text, m.end()).end()))
+    for start, end in digit_runs(text, windows):
+        if out and start < out[-1][1]:
+            continue
+        while start > 0 and text[start - 1] in _TOKEN_CHARS:
+            start -= 1
+        out.append((start, _TOKEN_RIGHT.match(text, end).end()))
     return out
+
+
+_HANDLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._")
+
+
+def _handle_starts(text: str, windows: Windows) -> list[int]:
+    """Where a handle with a digit in it can start: the first character of
+    the run of [a-z0-9._] around a run of digits, if it is a letter (the
+    handle pattern starts only there, and one without a digit is dropped)."""
+    out: list[int] = []
+    prev_start = prev_first = -1
+    for start, _ in digit_runs(text, windows):
+        first = start
+        while first > 0 and text[first - 1] in _HANDLE_CHARS:
+            first -= 1
+            if first == prev_start:   # the same run as the last digits': known
+                first = prev_first
+                break
+        prev_start, prev_first = start, first
+        if "a" <= text[first] <= "z" and (not out or out[-1] != first):
+            out.append(first)
+    return out
+
+
+# The first word of each keyword, as a run of letters: "medical record"
+# starts with "medical", "s/n" with "s".
+_KEYWORD_FIRST = frozenset(re.match(r"[a-z]+", k)[0] for k in _KEYWORDS) | {
+    "licence", "license", "drivers", "username"}   # (licen[cs]e, driver'?s, user(?:name)?)
+# How far before a token _keyword_before looks: four words, each found
+# within 24 characters of the one after it.
+_LOOKBACK = 4 * 24
+
+
+def _keyword_starts(text: str) -> list[int] | None:
+    """Where a keyword's first word starts in an ASCII text (None for other
+    text); "a" and "s" only before "/" ("a/c", "s/n")."""
+    starts = word_starts(text, _KEYWORD_FIRST)
+    if starts is None:
+        return None
+    return [s for s in starts if text[s] not in "aAsS" or text[s + 1:s + 2] == "/"
+            or text[s + 1:s + 2].isalpha()]
+
+
+def _near(starts: list[int], start: int) -> bool:
+    """A keyword starts within _LOOKBACK characters before `start`: only then
+    can _keyword_before find one."""
+    i = bisect_left(starts, start - _LOOKBACK)
+    return i < len(starts) and starts[i] < start
 
 
 def _keyword_before(text: str, start: int) -> re.Match[str] | None:

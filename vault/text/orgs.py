@@ -12,7 +12,7 @@ import re
 
 from . import lexicon
 from .lexicon import is_name, is_ordinary, key
-from .span import Span
+from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # Heads that end an organisation's name whatever comes before them...
@@ -100,6 +100,18 @@ _STATE_AFTER = re.compile(
     rf"LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|"
     rf"VT|VA|WA|WV|WI|WY|DC)\b(?:[ \t,]+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?")
 _ZIP_AFTER = re.compile(r"[ \t,]+(\d{5}(?:-\d{4})?)\b")
+# Words without which a pattern cannot match, looked up in the note's set of
+# words (span.letter_runs) before the pattern scans it: lower case...
+_OF_WORD = frozenset({"of"})
+_OF_CAPITAL = re.compile(rf"of[ \t]+(?:the[ \t]+)?[{_UP}]")   # (a literal first: fast)
+_OF_HEADS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+", _OF.pattern.split("of[")[0]))
+_AREA_HEADS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+", _AREA.pattern.split("(?:County")[1])
+                        ) | {"county"}
+# (the last word of each region: "Northwest", "Coast", "Empire")
+_REGION_WORDS = frozenset(w.split()[-1].split("-")[-1].lower()
+                          for w in _REGIONS.pattern[8:].split(")\\b")[0].split("|"))
+# ... and as written.
+_STATES = frozenset(_STATE_AFTER.pattern.split("(?P<st>")[1].split(")")[0].split("|"))
 
 
 def org_before(text: str, m: re.Match[str]) -> Span | None:
@@ -156,6 +168,8 @@ def find_orgs(text: str) -> list[Span]:
     """Organisations named "X of Y"; those ending in a head word are found in
     people.find_context's pass over the words."""
     out: list[Span] = []
+    if not has_word(text, _OF_WORD) or not _OF_CAPITAL.search(text):
+        return out   # both patterns need "of" before a capital
     for m in _X_OF_Y.finditer(text):
         words = [key(w.strip(".")) for w in m.group().split() if w not in ("of", "the")]
         # "Our Lady of Sorrows", "Friends of Forest Park": some word is no
@@ -163,7 +177,9 @@ def find_orgs(text: str) -> list[Span]:
         if any(not is_ordinary(k) or k in lexicon.places() for k in words[1:]) \
                 and words[0] not in lexicon.STOP and words[0] not in lexicon.CALENDAR:
             out.append(Span(m.start(), m.end() - m.group().endswith("."), "ORG"))
-    out += [Span(m.start(), m.end() - m.group().endswith("."), "ORG") for m in _OF.finditer(text)]
+    if has_word(text, _OF_HEADS):
+        out += [Span(m.start(), m.end() - m.group().endswith("."), "ORG")
+                for m in _OF.finditer(text)]
     return out
 
 
@@ -173,10 +189,14 @@ _STREET_HINT = re.compile(
     r"Terrace|Crescent|Brow|St|Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
 
 
+# The street types _STREET_HINT looks for, as written.
+_STREET_WORDS = frozenset(_STREET_HINT.pattern[4:].split(")\\b")[0].split("|"))
+
+
 def _streets(text: str) -> list[re.Match[str]]:
     """_STREET's matches, looked for only just before a street type."""
     out: list[re.Match[str]] = []
-    for hint in _STREET_HINT.finditer(text):
+    for hint in _STREET_HINT.finditer(text) if has_word(text, _STREET_WORDS, lower=False) else ():
         if out and hint.start() < out[-1].end():
             continue
         m = None
@@ -190,7 +210,7 @@ def _streets(text: str) -> list[re.Match[str]]:
 
 def find_areas(text: str) -> list[Span]:
     out = []
-    for m in _AREA.finditer(text):
+    for m in _AREA.finditer(text) if has_word(text, _AREA_HEADS) else ():
         first = m.group().split()[0]
         if first.lower() in ("the", "in", "at", "of", "from") or lexicon.key(first) in lexicon.STOP:
             start = m.start() + len(first) + 1
@@ -200,7 +220,8 @@ def find_areas(text: str) -> list[Span]:
             start = m.start()
         if start < m.end() - 6:
             out.append(Span(start, m.end(), "PLACE"))
-    out += [Span(m.start(), m.end(), "PLACE") for m in _REGIONS.finditer(text)]
+    if has_word(text, _REGION_WORDS):
+        out += [Span(m.start(), m.end(), "PLACE") for m in _REGIONS.finditer(text)]
     out += [Span(m.start(), m.end(), "PLACE") for m in _PREFIXED.finditer(text)]
     for m in _streets(text):
         first = m.group().split()[0]
@@ -212,7 +233,7 @@ def find_areas(text: str) -> list[Span]:
         # A place, not an ADDRESS: `redact --pii` removes addresses from
         # the vault, and a street without a number is too weak to destroy.
         out.append(Span(m.start(), end, "PLACE"))
-    for m in _STATE_AFTER.finditer(text):
+    for m in _STATE_AFTER.finditer(text) if has_word(text, _STATES, lower=False) else ():
         town = key(m.group().split()[0].rstrip(","))
         credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] \
             and town not in lexicon.places()

@@ -5,8 +5,9 @@ boss Ravi Shankar"), before a credential ("Rosalind Pike, RN"), in dictation
 lines ("LK:tmw", "ABC/jones/lee"), written "SURNAME, FIRST", and names and
 places from the packaged gazetteers (`lexicon`) when they are not ordinary
 words, or when the context says they are names ("Hope" stays a word;
-"Hope Whitley" and "Ms. Hope" do not). Organisations and places by their
-head words are in `orgs`. Pure functions, no I/O but the lists' first read.
+"Hope Whitley" and "Ms. Hope" do not; that pass over the capitalised words
+is `gazetteer`'s). Organisations and places by their head words are in
+`orgs`. Pure functions, no I/O but the lists' first read.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from functools import lru_cache
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .names import PARTICLES
-from .span import Span
+from .gazetteer import find_gazetteer
+from .span import Span, word_starts
+
+__all__ = ["find_context", "find_gazetteer"]   # (the gazetteer's pass, in its own module)
 
 _UP = "A-ZÀ-ÖØ-Þ"
-# A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
-_CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*|-[^\W\d_]+)*"
-                  r"(?![\w@-])")
 # Trigger words, looked up word by word in one pass over the text (a set
 # lookup per word is cheaper than one regex alternation per kind of cue).
 _TITLES = frozenset("dr mr mrs ms mx miss prof professor doctor nurse judge rev fr sgt "
@@ -60,29 +61,20 @@ _CREDENTIALS = frozenset(
 _ALPHA = re.compile(r"[^\W\d_]+")
 _DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][a-z]{{2,}}"
                         r"(?:/[a-z]{2,})*\b")
+# (a ":" or "/" before two lower-case letters, which every dictation line
+# holds; re finds the two characters fast)
+_DICTATION_HINT = re.compile(r"[:/][a-z][a-z]")
 _SURNAME_FIRST = re.compile(
     rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]+|[a-z'’-]+)(?<=(\w)),[ \t]*"
     rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+[{_UP}]\b\.?)?")
+# What every "SURNAME, FIRST" holds: a comma, then a capital (a literal
+# first, which re finds fast).
+_COMMA_CAPITAL = re.compile(rf",[ \t]*[{_UP}]")
 _NEXT = re.compile(r"[ \t]*([^\W\d_][^\W\d_'’-]*)(\.?)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(•*-]\s*|\n\s*)$")
-_ORG_CUE = frozenset(
-    "at with joined join joining via through employer works worked working to from "
-    "company firm bank account shop store app platform".split())
-_ACRONYM_CUE = frozenset(
-    "at from joined join via through employer works worked working transferred "
-    "admitted attends attended studied".split())
-_PLACE_CUE = frozenset(
-    "in from to near at outside around visiting moved lives living born towards toward "
-    "via between of into across".split())
 
 
-def _mid_sentence(text: str, start: int) -> bool:
-    """A lower-case word (or a comma) stands before the word at start."""
-    before = text[max(0, start - 3):start].rstrip(" \t")
-    return bool(before) and (before[-1].islower() or before[-1] in ",")
 
-
-_LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+\Z")
 _WORD_BEFORE = re.compile(r"([^\W\d_][^\W\d_'’-]*)\.?[ \t]*\Z")
 # A line of two or three letters alone, or after "--" or "-": the initials
 # that sign a note ("-- RMS", "gw", "JM").
@@ -90,11 +82,6 @@ _SIGNATURE = re.compile(r"^[ \t]*(?:--?[ \t]*)?([A-Z]{2,3})[ \t]*$", re.M)
 _LOWER_CUE = frozenset("in from to near visiting at moved lives".split())
 _NEXT_LOWER = re.compile(r"[ \t]+\(?([a-z]+)(?:[ \t]+([a-z]+))?")
 _SPLIT_DICTATION = re.compile(r"[:/][ \t]?")
-
-
-def _prev_word(text: str, start: int) -> str:
-    m = _LAST_WORD.search(text, max(0, start - 24), start)
-    return m[1].lower() if m else ""
 
 
 def _name_after(text: str, pos: int, lower_ok: bool, limit: int = 3,
@@ -172,6 +159,16 @@ def _name_before(text: str, end: int) -> int:
     return start
 
 
+def _trigger_words(text: str, triggers: frozenset[str]) -> list[re.Match[str]]:
+    """_ALPHA's matches that may be trigger words, in order. In ASCII text,
+    only the trigger words it holds are searched for (each with a literal
+    first, which re finds fast) instead of a Python loop over every word."""
+    starts = word_starts(text, triggers)
+    if starts is None:
+        return list(_ALPHA.finditer(text))
+    return [_ALPHA.match(text, s) for s in starts]
+
+
 def find_context(text: str) -> list[Span]:
     """Names that their context marks (titles, roles, relations, credentials,
     dictation lines and "SURNAME, FIRST") and organisations by their head
@@ -179,7 +176,7 @@ def find_context(text: str) -> list[Span]:
     from .orgs import HEADS, org_before
     triggers = _triggers()
     out: list[Span] = []
-    for m in _ALPHA.finditer(text):
+    for m in _trigger_words(text, triggers):
         w = m.group()
         lw = w.lower()
         if lw not in triggers:
@@ -222,7 +219,9 @@ def find_context(text: str) -> list[Span]:
         end = _name_after(text, tail.end(), lower_ok, words_ok=words_ok)
         if end > tail.end():
             out.append(Span(tail.end(), end, "PERSON"))
-    for m in _SIGNATURE.finditer(text):
+    # (without a line break, "^" and "$" of _SIGNATURE hold only at the text's
+    # ends: one match at 0 instead of a scan trying every position)
+    for m in _SIGNATURE.finditer(text) if "\n" in text else filter(None, [_SIGNATURE.match(text)]):
         dashed = m.group().lstrip().startswith("-")
         if not dashed and (m[1].islower() or "\n" not in text[:m.start()]
                            or text[m.end():].strip()):
@@ -230,12 +229,12 @@ def find_context(text: str) -> list[Span]:
         k = m[1].lower()
         if k not in lexicon.vocabulary() and k not in STOP and not is_ordinary(k):
             out.append(Span(m.start(1), m.end(1), "PERSON"))
-    for m in _DICTATION.finditer(text):
+    for m in _DICTATION.finditer(text) if _DICTATION_HINT.search(text) else ():
         caps, *rest = _SPLIT_DICTATION.split(m.group())
         if caps.lower() not in lexicon.vocabulary() or any(
                 not is_ordinary(w) for w in rest):
             out.append(Span(m.start(), m.end(), "PERSON"))
-    for m in _SURNAME_FIRST.finditer(text):
+    for m in _SURNAME_FIRST.finditer(text) if _COMMA_CAPITAL.search(text) else ():
         first = m.group().split(",")[0]
         a, b = key(first), key(m[2])
         if a in lexicon.places() and not is_name(a) or b in lexicon.places() and not is_name(b):
@@ -248,128 +247,4 @@ def find_context(text: str) -> list[Span]:
             ok = b in lexicon.first_names() and is_name(a) and not is_ordinary(a)
         if ok:
             out.append(Span(m.start(), m.end(), "PERSON"))
-    return out
-
-
-def find_gazetteer(text: str) -> list[Span]:
-    """Capitalised words (and runs of them) that the name and place lists
-    know and that are not ordinary words, or are but stand next to a name."""
-    out: list[Span] = []
-    run: list[re.Match[str]] = []
-    for m in _CAP.finditer(text):
-        if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
-                or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
-            out += _classify(text, run)
-            run = []
-        run.append(m)
-    if run:
-        out += _classify(text, run)
-    return out
-
-
-def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
-    """Names and places in one run of capitalised words."""
-    places = lexicon.places()
-    firsts = lexicon.first_names()
-    out: list[Span] = []
-    keys = [key(m[0]) for m in run]
-    taken = [False] * len(run)
-    # Places of two or three words first: "Salt Lake City", "New York".
-    for size in (3, 2):
-        for i in range(len(run) - size + 1):
-            if not any(taken[i:i + size]) and " ".join(keys[i:i + size]) in places:
-                out.append(Span(run[i].start(), run[i + size - 1].end(), "PLACE"))
-                taken[i:i + size] = [True] * size
-    kinds = []
-    for i, (m, k) in enumerate(zip(run, keys)):
-        word = m[0]
-        if taken[i] or len(word) < 2:
-            dotted = text[m.end():m.end() + 1] == "."
-            kinds.append("initial" if len(word) == 1 and dotted and not taken[i] else "")
-            continue
-        ordinary = is_ordinary(k) or (word.isupper() and k in lexicon.vocabulary())
-        if word.isupper() and k not in lexicon.vocabulary() and not is_ordinary(k) \
-                and _prev_word(text, m.start()) in _ACRONYM_CUE:
-            out.append(Span(m.start(), m.end(), "ORG"))   # "at BMC", "from UCD"
-            kinds.append("")
-            continue
-        if word.isupper() and len(word) <= 3:
-            kinds.append("")   # "SI", "ROM", "OB": abbreviations, not names
-            continue
-        name = is_name(k)
-        if word.isupper() and len(run) == 1 and (len(word) < 5 or k in lexicon.vocabulary()):
-            kinds.append("")   # "IBAN", "NASA": one word in capitals, no context
-            continue
-        if name and not ordinary and k in places and len(run) == 1:
-            kinds.append("place")   # "Leeds", "Houston": a town before a surname
-        elif name and not ordinary:
-            kinds.append("name")
-        elif name:
-            kinds.append("weak")
-        elif k in places and not ordinary:
-            kinds.append("place")
-        elif not ordinary and k not in STOP:
-            kinds.append("unknown")
-        else:
-            kinds.append("")
-    i = 0
-    while i < len(run):
-        if not kinds[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(run) and kinds[j + 1] and not taken[j + 1]:
-            j += 1
-        group = kinds[i:j + 1]
-        strong = "name" in group
-        pair = (len(group) >= 2 and group[0] in ("name", "weak") and keys[i] in firsts
-                and group[1] in ("name", "weak", "unknown"))
-        mid = _mid_sentence(text, run[i].start())
-        if not strong and not pair and mid and group[0] == "weak" and keys[i] in firsts \
-                and keys[i] not in lexicon.vocabulary() and keys[i] not in STOP \
-                and not run[i][0].isupper():
-            strong = True   # "her daughter Ivy": a capitalised name mid-sentence
-        if not strong and not pair and mid and i == j and not run[i][0].isupper() \
-                and keys[i] not in lexicon.vocabulary() and _prev_word(
-                    text, run[i].start()) in _ORG_CUE:
-            # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
-            # word after "at", "with", "joined" names a firm even when it is a word.
-            out.append(Span(run[i].start(), run[i].end(), "ORG"))
-            i += 1
-            continue
-        if not strong and not pair and "unknown" in group:
-            # A capitalised word that is no word at all: a name, a place or
-            # an organisation nobody listed ("Coinbase", "Haringey", "Kwame").
-            cue = _prev_word(text, run[i].start())
-            kind = "PLACE" if cue in _PLACE_CUE and cue not in ("at", "of") else "ORG" \
-                if cue in _ORG_CUE else "PERSON"
-            if not all(run[t][0].isupper() for t in range(i, j + 1)):
-                out.append(Span(run[i].start(), run[j].end(), kind))
-                i = j + 1
-                continue
-        if strong or pair:
-            # Trim ordinary-only ends that are not names ("Seen" of "Seen Kessler").
-            a, b = i, j
-            while a < b and kinds[a] in ("unknown", "initial") and kinds[a + 1] == "initial":
-                a += 1
-            if kinds[a] == "place" and a == b:
-                out.append(Span(run[a].start(), run[b].end(), "PLACE"))
-            else:
-                out.append(Span(run[a].start(), run[b].end(), "PERSON"))
-        else:
-            for t in range(i, j + 1):
-                if kinds[t] == "place" or kinds[t] == "weak" and keys[t] in places:
-                    if kinds[t] == "place" or _prev_word(text, run[t].start()) in _PLACE_CUE:
-                        out.append(Span(run[t].start(), run[t].end(), "PLACE"))
-                elif kinds[t] == "unknown" and _prev_word(text, run[t].start()) in _PLACE_CUE \
-                        and not run[t][0].isupper() and t == i:
-                    out.append(Span(run[t].start(), run[j].end(), "PLACE"))
-                    break
-        i = j + 1
-    # Ordinary-word places after a cue ("in Reading", "from Mobile").
-    for t, k in enumerate(keys):
-        if not taken[t] and not kinds[t] and k in places and len(run[t][0]) > 2 \
-                and _prev_word(text, run[t].start()) in _PLACE_CUE and k not in STOP \
-                and k not in lexicon.CALENDAR:
-            out.append(Span(run[t].start(), run[t].end(), "PLACE"))
     return out

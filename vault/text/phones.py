@@ -54,7 +54,8 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
     format. What other detectors already explain (a date, a card, a record
     number) is masked first, so "on 03/05/2024 555-0132" is not one window."""
     original = text
-    blocks = sorted((f.start, f.end) for f in taken if f.kind.split(":")[0] in _BLOCKS_PHONE)
+    blocks = sorted((f.start, f.end) for f in taken
+                    if f.kind in _BLOCKS_PHONE or f.kind.startswith("DATE:"))
     if blocks:
         pieces, pos = [], 0
         for start, end in blocks:
@@ -67,7 +68,7 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
     out = []
     for m in _PHONE_WINDOW.finditer(text):
         window = m.group()
-        digits = sum(ch.isdigit() for ch in window)
+        digits = sum(map(str.isdigit, window))
         if not 6 <= digits <= 17:
             continue
         valid, possible = _phone_check(window, regions) if digits >= 7 else (False, True)

@@ -4,7 +4,8 @@ export consume, and scanning a text within windows. Pure, no I/O."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -24,12 +25,168 @@ Windows = list[tuple[int, int]]
 
 def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> Iterator[re.Match[str]]:
     """rx's matches in the whole text, or only within the given windows
-    (lookbehinds still see the text before a window)."""
+    (lookbehinds still see the text before a window). A pattern registered
+    with `starts_at_digits` is tried only where it can start."""
     if windows is None:
         yield from rx.finditer(text)
-    else:
-        for start, end in windows:
-            yield from rx.finditer(text, start, end)
+        return
+    if rx in _WORD_GATES and (starts := word_starts(text, _WORD_GATES[rx])) is not None:
+        yield from at_starts(rx, text, windows, starts)
+        return
+    if rx in _GATES:
+        starts = _digit_runs(text, windows).starts.get(rx)
+        if starts is None:   # registered after these runs were sorted out
+            global _last_runs
+            _last_runs = None
+            starts = _digit_runs(text, windows).starts[rx]
+        yield from at_starts(rx, text, windows, starts)
+        return
+    for start, end in windows:
+        yield from rx.finditer(text, start, end)
+
+
+def at_starts(rx: re.Pattern[str], text: str, windows: Windows,
+              starts: list[int]) -> Iterator[re.Match[str]]:
+    """What finditer finds in each window when rx can only start at one of
+    `starts` (sorted): the next match is the first of them, at or after the
+    last match's end, where rx matches."""
+    end = -1
+    for lo, hi in windows:
+        for start in starts[bisect_left(starts, lo):bisect_left(starts, hi)]:
+            if start >= end and (m := rx.match(text, start, hi)) is not None:
+                yield m
+                end = m.end()
+
+
+# -- one pass over the digits for every pattern that starts with one -----------------
+#
+# Most detectors' patterns start with a digit that no word character comes
+# before: a run of digits' first one. Scanned one by one, each tries every
+# digit of a note; instead the runs of digits are found once per note, and
+# each pattern is tried only at the runs whose length and next character
+# it can start with (its gate). Equivalent to finditer as long as every
+# match of the pattern starts where its gate says yes.
+
+# Patterns that start only at the first letter of one of a few words (in
+# lower case, as runs of letters): tried only where those words are.
+_WORD_GATES: dict[re.Pattern[str], frozenset[str]] = {}
+
+
+def starts_at_words(rx: re.Pattern[str], words: frozenset[str]) -> re.Pattern[str]:
+    """Registers rx as starting only at the first letter of a run of
+    letters that is one of `words` in lower case (in ASCII text; other text
+    is scanned as before)."""
+    _WORD_GATES[rx] = words
+    return rx
+
+
+Gate = Callable[[int, str], bool]
+# pattern -> [(gate on (length of the run, the character after it or "" at
+# the window's end), where it starts: from the run's end?, offset)]
+_GATES: dict[re.Pattern[str], list[tuple[Gate, bool, int]]] = {}
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def starts_at_digits(rx: re.Pattern[str], gate: Gate, *, last: int = 0,
+                     before: tuple[int, ...] = (0,)) -> re.Pattern[str]:
+    """Registers rx as starting only near a run of digits whose length and
+    next character pass `gate`: `before` characters before its first digit
+    (0: at it; 2: "AB" of "AB123456C"), or at its `last` digits. A non-ASCII
+    next character always passes (case-insensitive matching folds some of
+    them onto ASCII letters)."""
+    gates = _GATES.setdefault(rx, [])
+    if last:
+        gates.append((gate, True, -last))
+    else:   # (the furthest first: each run's starts come in order)
+        gates += [(gate, False, -b) for b in sorted(before, reverse=True)]
+    _table.clear()
+    return rx
+
+
+_last_all: tuple[str, list[tuple[int, int]]] = ("", [])
+
+
+def all_digit_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every run of digits of the text, in order; the last
+    text's are kept, for the detectors of one note share them."""
+    global _last_all
+    last = _last_all
+    if last[0] is text:
+        return last[1]
+    runs = [m.span() for m in _DIGIT_RUN.finditer(text)]
+    _last_all = (text, runs)
+    return runs
+
+
+def _inside(runs: list[tuple[int, int]], windows: Windows, n: int) -> bool:
+    """Every run lies inside a window and ends before the window's end or
+    at the text's (as digit_windows makes them): the text's runs are then
+    the windows' runs, with the same character after each."""
+    i = 0
+    for lo, hi in windows:
+        while i < len(runs) and runs[i][1] <= hi:
+            start, end = runs[i]
+            if start < lo or end == hi and hi != n:
+                return False
+            i += 1
+    return i == len(runs)
+
+
+class _Runs:
+    __slots__ = ("text", "windows", "starts", "runs")
+
+    def __init__(self, text: str, windows: Windows) -> None:
+        self.text, self.windows = text, windows
+        self.starts: dict[re.Pattern[str], list[int]] = {rx: [] for rx in _GATES}
+        n_text = len(text)
+        everything = all_digit_runs(text)
+        if _inside(everything, windows, n_text):
+            self.runs = everything
+            ends = [n_text] * len(everything)
+        else:   # windows that cut runs, or leave some out: the runs within them
+            found = [(m.span(), hi) for lo, hi in windows for m in _DIGIT_RUN.finditer(text, lo, hi)]
+            self.runs = [run for run, _ in found]
+            ends = [hi for _, hi in found]
+        starts = self.starts
+        table = _table
+        for (start, end), hi in zip(self.runs, ends):
+            n = end - start
+            # The character after the run as the pattern sees it: "" at the
+            # end of the text or of the window.
+            key = (n if n < 20 else 20, text[end] if end < hi else "")
+            todo = table.get(key)
+            if todo is None:
+                todo = table[key] = _gates_for(*key)
+            for rx, from_end, offset in todo:
+                starts[rx].append((end if from_end else start) + offset)
+
+
+_table: dict[tuple[int, str], tuple[tuple[re.Pattern[str], bool, int], ...]] = {}
+_last_runs: _Runs | None = None
+
+
+def _gates_for(length: int, after: str) -> tuple[tuple[re.Pattern[str], bool, int], ...]:
+    if len(_table) > 4096:
+        _table.clear()
+    return tuple((rx, from_end, offset) for rx, gates in _GATES.items()
+                 for gate, from_end, offset in gates
+                 if (not after.isascii() or gate(length, after))
+                 and (not from_end or length >= -offset))
+
+
+def digit_runs(text: str, windows: Windows) -> list[tuple[int, int]]:
+    """(start, end) of every run of digits within the windows, in order (a
+    run is cut at a window's end)."""
+    return _digit_runs(text, windows).runs
+
+
+def _digit_runs(text: str, windows: Windows) -> _Runs:
+    global _last_runs
+    last = _last_runs
+    if last is not None and last.text is text and last.windows == windows:
+        return last
+    runs = _last_runs = _Runs(text, windows)
+    return runs
 
 
 def words_rx(*alternatives: str) -> str:
@@ -42,3 +199,71 @@ def words_rx(*alternatives: str) -> str:
     cls = "".join(firsts)
     tails = "|".join(f"(?<={a[0]}){a[1:]}" for a in alternatives)
     return rf"[{cls}](?<![^\W\d_][{cls}])(?i:{tails})"
+
+
+# -- cheap prefilters ----------------------------------------------------------------
+
+# ASCII characters that are not letters, as spaces: an ASCII text's runs of
+# letters (what [^\W\d_]+ finds in it) are then one str.split away.
+_NOT_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
+_last: tuple[str, frozenset[str] | None, frozenset[str] | None, str] = (
+    "", frozenset(), frozenset(), "")
+
+
+def letter_runs(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The runs of letters of an ASCII text, as written and in lower case;
+    None for any other text. Detectors look their trigger words up here
+    before scanning: a pattern that needs the word "County" cannot match a
+    note without it. Only ASCII text, where case-insensitive matching and
+    lower() agree letter for letter ("ſ" matches (?i:s) but is no "s").
+    The last text's answer is kept: every detector of one note asks."""
+    global _last
+    last = _last
+    if last[0] is text:
+        return None if last[1] is None else (last[1], last[2])
+    if not text.isascii():
+        _last = (text, None, None, "")
+        return None
+    # The lower-case words between spaces, each at its place in the text
+    # (translate maps character to character): " at " is found where the
+    # word "at" stands, never inside "that".
+    spaced = " " + text.lower().translate(_NOT_LETTERS) + " "
+    runs = frozenset(text.translate(_NOT_LETTERS).split())
+    lower = frozenset(spaced.split())
+    _last = (text, runs, lower, spaced)
+    return runs, lower
+
+
+def word_starts(text: str, words: frozenset[str]) -> list[int] | None:
+    """Where a run of letters of an ASCII text that is one of `words` (in
+    lower case) starts, in order; None for other text. Each word the note
+    holds is searched for between spaces in its spaced-out copy (a str.find,
+    fast): cheaper than visiting every word of the note."""
+    runs = letter_runs(text)
+    if runs is None:
+        return None
+    present = words.intersection(runs[1])
+    if not present:
+        return []
+    spaced = _last[3]
+    assert _last[0] is text
+    out: list[int] = []
+    for word in present:
+        needle = f" {word} "
+        step = len(word) + 1
+        # (a match at i in the spaced copy is the word at i in the text)
+        at = spaced.find(needle)
+        while at >= 0:
+            out.append(at)
+            at = spaced.find(needle, at + step)
+    out.sort()
+    return out
+
+
+def has_word(text: str, words: frozenset[str], lower: bool = True) -> bool:
+    """Whether text may hold one of `words` as a run of letters (in lower
+    case if `lower`): False only when it certainly does not."""
+    runs = letter_runs(text)
+    if runs is None:
+        return True
+    return not words.isdisjoint(runs[1] if lower else runs[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from .span import Span, Windows, scan
+from .span import Span, Windows, has_word, letter_runs, scan, starts_at_digits
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
@@ -69,6 +69,12 @@ PATTERNS = {
     "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
                       r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b"),
 }
+_ORDINAL_LETTERS = frozenset("snrtSNRT")
+# Where the digit patterns start (span.starts_at_digits): one or two digits
+# and "/", or an ordinal's letters.
+starts_at_digits(PATTERNS["md"], lambda n, after: n <= 2 and after == "/")
+starts_at_digits(PATTERNS["myn"], lambda n, after: n <= 2 and after == "/")
+starts_at_digits(PATTERNS["oday"], lambda n, after: n <= 2 and after in _ORDINAL_LETTERS)
 NEEDS_DIGIT = frozenset({"md", "myn", "myq", "season", "yob", "mdl", "range", "oday"})
 # Dates that name a month and no day: shifted by whole months, at least one,
 # so that they never stay as they were.
@@ -87,6 +93,12 @@ _AGE_WORDS = re.compile(
 # "his mother (91)", "widow, 90 next month", "she is ninety-three".
 _AGE_AFTER = (r"(?=[ \t]*[);.,]|[ \t]+(?i:next|this|last|today|now|and|yo|y/o|years?)\b)")
 _AGE_ALONE = re.compile(r"(?P<n>[91](?<![\w.,/:$£€-][91])(?<=9)\d|(?<=1)[01]\d)" + _AGE_AFTER)
+# "95" is a run of two digits; "101", the last two digits of a run after
+# its "1" (the second alternative starts there); either then ")", ";", ".",
+# "," or a space.
+_AGE_END = frozenset(" \t);.,")
+starts_at_digits(_AGE_ALONE, lambda n, after: n == 2 and after in _AGE_END)
+starts_at_digits(_AGE_ALONE, lambda n, after: n >= 3 and after in _AGE_END, last=2)
 _AGE_ALONE_WORD = re.compile(
     r"(?P<n>(?i:ninety(?:-(?:one|two|three|four|five|six|seven|eight|nine))?))" + _AGE_AFTER)
 _AGE_BEFORE = re.compile(r"(?:\b(?i:is|was|turned|turns|turning|aged?|now)[ \t]+|,[ \t]*|"
@@ -111,10 +123,35 @@ _HINTS = {
                       r"|AN|EB|AR|PR|AY|UN|UL|UG|EP|CT|OV|EC)"),
     "monl": re.compile(r"[jfasond](?<![^\W\d_][jfasond])(?:an|eb|pr|un|ul|ug|ep|ct|ov|ec)"),
     "ord": re.compile(r"(?:st|nd|rd|th|ieth)[ \t]+of[ \t]+[A-Z]"),
+    # an apostrophe and two digits: "Jan '20"
+    "myq": re.compile(r"['’]\d\d"),
     "mord": re.compile(r"[JFMASOND](?<![^\W\d_][JFMASOND])[a-z]+\.?[ \t]+(?i:first|second|"
                        r"third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
                        r"twelfth|\w+teenth|twent|thirt)"),
 }
+
+# Words without which a pattern cannot match (in lower case): looked up in
+# the note's set of words (span.letter_runs) before the pattern scans it.
+_WORDS = {
+    "ord": frozenset({"of"}),
+    "mord": frozenset(w.split("-")[0] for w in ORDINALS),
+    "season": frozenset(c + t for c in "wsfa" for t in ("inter", "pring", "ummer", "all", "utumn")),
+    "monl": frozenset(c + t for c in "jfasond" for t in (
+        "anuary ebruary pril une uly ugust eptember ctober ovember ecember an eb pr un ul ug "
+        "ep ept ct ov ec").split()),
+}
+
+_OF_CAPITAL = re.compile(r"of[ \t]+[A-Z]")
+_YOB = frozenset({"born", "yob", "birth", "birthyear"})   # ("year of birth" has "birth")
+_YOB_B = re.compile(r"[bB]\.[ \t]*:?[ \t]*(?:18|19|20)\d\d")   # "b. 1934", not "Apt 4B."
+
+
+def _may_have_yob(text: str) -> bool:
+    """Whether "yob" may match: one of its words, or "b." ("b. 1934")."""
+    runs = letter_runs(text)
+    if runs is None:
+        return True
+    return not _YOB.isdisjoint(runs[1]) or "b" in runs[1] and _YOB_B.search(text) is not None
 
 
 def find(text: str, windows: Windows) -> list[Span]:
@@ -135,6 +172,13 @@ def find(text: str, windows: Windows) -> list[Span]:
     for kind, rx in PATTERNS.items():
         if kind in NEEDS_DIGIT and not windows:
             continue
+        words = _WORDS.get(kind)
+        if words is not None and not has_word(text, words):
+            continue
+        if kind == "yob" and not _may_have_yob(text):
+            continue
+        if kind == "ord" and _OF_CAPITAL.search(text) is None:
+            continue   # (before its hint, which has no literal to look for)
         hint = _HINTS.get(kind)
         if hint is not None and not hint.search(text):
             continue

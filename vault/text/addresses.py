@@ -1,0 +1,175 @@
+"""URLs, street addresses and postcodes: part of the one detector set in
+`detect` (which re-exports find_urls, find_addresses and find_postcodes).
+Street numbers and postcodes start at a run of digits and are tried only
+there (span.starts_at_digits); unit and PO box forms only where their
+words start. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .span import (Span, Windows, at_starts, letter_runs, scan, starts_at_digits,
+                   starts_at_words, word_starts)
+
+# -- URLs, addresses, postcodes ------------------------------------------------------
+
+_TLD = (r"(?:com|org|net|edu|gov|io|co|uk|us|de|fr|nl|au|ca|ie|in|info|biz|me|app|health|"
+        r"so|ai|dev|ly|gg|tv|xyz|site|online|shop|page|link|nz|ch|dk)")
+_URL = re.compile(
+    r"(?i)\b(?:https?://|www\.)[^\s<>\"']+"
+    # a label never ends with "-" ("b-.ly" is no domain)
+    r"|\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\." + _TLD
+    + r"\b(?:/[^\s<>\"']*)?")
+_URL_TAIL = ".,;:!?)]}'\""
+
+_STREET_TYPE = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|"
+    r"Place|Pl|Terrace|Ter|Way|Close|Crescent|Cres|Square|Sq|Parkway|Pkwy|Highway|"
+    r"Hwy|Circle|Cir|Trail|Row|Gardens|Grove|Mews|Hill|Walk|Parade|Alley|Plaza)\b\.?")
+# Two patterns, each starting with a character class (see checked._SSN).
+_ADDRESS_NUMBER_FIRST = re.compile(
+    # "221B Baker Street", "1600 Pennsylvania Ave NW", "350 5th Ave"
+    r"\d(?<!\w\d)\d{0,5}[A-Z]?(?:-\d{1,4})?,?\s+(?:"
+    r"(?:(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))\s+){1,4}" + _STREET_TYPE
+    + r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    # "12 rue de la Paix"
+    r"|(?:(?:bis|ter)\s+)?(?:rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai)"
+    r"\s+(?:(?:de|du|des|la|le|l'|d')\s*)*[A-ZÉ][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+_ADDRESS_WORD_FIRST = re.compile(
+    r"[A-ZÄÖÜafsp](?<!\w[A-ZÄÖÜafsp])(?:"
+    # "Hauptstraße 12", "Keizersgracht 123"
+    r"[\wäöüß-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|gracht|laan|plein)\s+\d{1,4}[a-z]?\b"
+    # "Apt 4B", "Suite 200": the word is checked in code ("ate 2" is no address)
+    r"|(?P<unit>pt|partment|uite|te|lat|nit|PT|PARTMENT|UITE|TE|LAT|NIT)\.?\s*#?\s*\d+[A-Za-z]?\b"
+    # "PO Box 123"
+    r"|(?P<box>\.?\s?[Oo]\.?\s?[Bb][Oo][Xx])\s+\d+\b)")
+# Where each starts (span.starts_at_digits): at most six digits, then a
+# capital, "-", "," or a space.
+starts_at_digits(_ADDRESS_NUMBER_FIRST,
+                 lambda n, after: n <= 6 and (after.isspace() or after in (",", "-")
+                                              or "A" <= after <= "Z"))
+_UNIT_WORDS = frozenset({"apt", "apartment", "suite", "Apt", "Apartment", "Suite", "Ste",
+                         "Flat", "Unit", "APT", "APARTMENT", "SUITE", "STE", "FLAT", "UNIT"})
+_US_STATES = frozenset((
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
+    "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC").split())
+_AU_STATES = frozenset("NSW VIC QLD SA WA TAS NT ACT".split())
+# Each alternative starts with a character class, which lets re skip ahead
+# cheaply; "\b" is written as a lookbehind after the first character.
+_POSTCODES = (
+    re.compile(
+        r"[A-Z](?<!\w[A-Z])(?:"
+        r"(?<=Z)IP(?:\s*[Cc]ode)?\s*[:#]?\s*(?P<zip2>\d{5}(?:-\d{4})?)\b"
+        # "NY 10001", "CA 90210-1234", "NSW 2000": the state is checked in code
+        r"|(?P<st>(?<=[A-Z])[A-Z][A-Z]?),?\s+(?P<zip>\d{5}(?:-\d{4})?|\d{4})\b"
+        # UK: "NW1 6XE", "SW1A 1AA"; Canada: "K1A 0B1"
+        r"|(?P<uk>[A-Z]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b"
+        r"|(?<=[ABCEGHJ-NPRSTVXY])(?P<ca>\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)\b)"),
+    re.compile(r"[Zz](?<!\w[Zz])ip(?:\s*code)?\s*[:#]?\s*(?P<zip2>\d{5}(?:-\d{4})?)\b"),
+    re.compile(
+        r"\d(?<!\w\d)(?:(?P<zip4>\d{4}-\d{4})\b"
+        # "75002 Paris", "10115 Berlin" after a comma, as in an address line
+        r"|(?<=, \d)(?P<eu>\d{3,4})(?=\s+[A-ZÄÖÜ][a-zäöüßéèê]+))"),
+)
+
+starts_at_words(_POSTCODES[1], frozenset({"zip", "zipcode"}))
+starts_at_digits(_POSTCODES[2], lambda n, after: n == 5 and after == "-"
+                 or n in (4, 5) and after.isspace())
+
+
+_URL_HINT = re.compile(r"\." + _TLD + r"\b")   # a literal first: re finds "." fast
+_SPACE = re.compile(r"\s")
+
+
+def _url_windows(text: str) -> Windows:
+    """From the whitespace before each hint of a URL to the whitespace after."""
+    hints = [m.start() for m in _URL_HINT.finditer(text)]
+    for literal in ("://", "www."):
+        at = text.find(literal)
+        while at >= 0:
+            hints.append(at)
+            at = text.find(literal, at + 4)
+    out: Windows = []
+    for hint in sorted(hints):
+        if out and hint < out[-1][1]:
+            continue
+        start = max(text.rfind(c, 0, hint) for c in " \n\t") + 1
+        after = _SPACE.search(text, hint)
+        out.append((start, after.start() if after else len(text)))
+    return out
+
+
+def find_urls(text: str) -> list[Span]:
+    out = []
+    for m in scan(_URL, text, _url_windows(text)):
+        url = m.group().rstrip(_URL_TAIL)
+        if url:
+            out.append(Span(m.start(), m.start() + len(url), "URL"))
+    return out
+
+
+# What may follow a street address on its line: ", Springfield 62704",
+# ", Springfield, IL 62704", ", Springfield IL". A city alone is not taken
+# (", Monday" is no town), only with a ZIP code or a state after it.
+_ADDRESS_TAIL = re.compile(
+    r",?\s+(?:[A-Z][a-z'’.-]+\s+){0,2}[A-Z][a-z'’.-]+,?\s+"
+    r"(?:(?P<st>[A-Z]{2})\b(?:,?\s+\d{5}(?:-\d{4})?\b)?|\d{5}(?:-\d{4})?\b)")
+
+
+# The street words of _ADDRESS_WORD_FIRST ("Hauptstrasse 12" ends a word
+# with one), and the words its unit and PO box forms start with: a capital
+# (or a, f, s, p) and a unit's tail ("Apt", "Suite"; "Ate" is dropped
+# later), or the first letters of "P.O. Box", "PO Box", "POBox".
+_STREET_ENDS = ("strasse", "str", "weg", "allee", "platz", "gasse", "gracht", "laan", "plein")
+_UNIT_OR_BOX = frozenset(
+    [c + tail for c in "abcdefghijklmnopqrstuvwxyz"
+     for tail in ("pt", "partment", "uite", "te", "lat", "nit")]
+    + [c + tail for c in "abcdefghijklmnopqrstuvwxyz" for tail in ("", "o", "obox")])
+
+
+def _word_first(text: str, windows: Windows) -> Iterator[re.Match[str]]:
+    """_ADDRESS_WORD_FIRST's matches: when no word of the note ends like a
+    street, only its unit and box forms can match, and only where one of
+    their words starts."""
+    runs = letter_runs(text)
+    if runs is None or any(word.endswith(_STREET_ENDS) for word in runs[1]):
+        return scan(_ADDRESS_WORD_FIRST, text, windows)
+    starts = word_starts(text, _UNIT_OR_BOX)
+    if starts is None:
+        return scan(_ADDRESS_WORD_FIRST, text, windows)
+    return at_starts(_ADDRESS_WORD_FIRST, text, windows, starts)
+
+
+def find_addresses(text: str, windows: Windows) -> list[Span]:
+    out = []
+    for m in scan(_ADDRESS_NUMBER_FIRST, text, windows):
+        end = m.end()
+        tail = _ADDRESS_TAIL.match(text, end)
+        if tail and (not tail["st"] or tail["st"] in _US_STATES):
+            end = tail.end()
+        out.append(Span(m.start(), end, "ADDRESS"))
+    for m in _word_first(text, windows):
+        if m["unit"] and m[0][0] + m["unit"] not in _UNIT_WORDS:
+            continue
+        if m["box"] and m[0][0] not in "Pp":
+            continue
+        out.append(Span(m.start(), m.end(), "ADDRESS"))
+    return out
+
+
+def find_postcodes(text: str, windows: Windows) -> list[Span]:
+    out = []
+    for rx in _POSTCODES:
+        for m in scan(rx, text, windows):
+            groups = m.groupdict()
+            if groups.get("zip"):
+                if m[0][0] + m["st"] in (_US_STATES if len(m["zip"]) > 4 else _AU_STATES):
+                    out.append(Span(m.start("zip"), m.end("zip"), "POSTCODE"))
+            elif groups.get("zip2"):
+                out.append(Span(m.start("zip2"), m.end("zip2"), "POSTCODE"))
+            else:
+                # UK, Canadian, ZIP+4 and European codes start at the match.
+                out.append(Span(m.start(), m.end(), "POSTCODE"))
+    return out

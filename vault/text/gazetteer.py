@@ -1,0 +1,222 @@
+"""People and places by the packaged gazetteers (`lexicon`): one pass over
+the capitalised words of a text, in runs ("Salt Lake City", "Karen
+Jennings"), each word's kind (a name, a place, an ordinary word, an
+abbreviation) looked up once and cached. Names and places that the lists
+know and that are not ordinary words, or are but stand next to a name,
+or after a cue ("in Reading", "at BMC"). Split from `people`, which finds
+names by their context; pure functions, no I/O but the lists' first read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon
+from .lexicon import STOP, is_name, is_ordinary, key
+from .span import Span
+
+_UP = "A-ZÀ-ÖØ-Þ"
+# A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
+_CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*|-[^\W\d_]+)*"
+                  r"(?![\w@-])")
+_ORG_CUE = frozenset(
+    "at with joined join joining via through employer works worked working to from "
+    "company firm bank account shop store app platform".split())
+_ACRONYM_CUE = frozenset(
+    "at from joined join via through employer works worked working transferred "
+    "admitted attends attended studied".split())
+_PLACE_CUE = frozenset(
+    "in from to near at outside around visiting moved lives living born towards toward "
+    "via between of into across".split())
+
+
+def _mid_sentence(text: str, start: int) -> bool:
+    """A lower-case word (or a comma) stands before the word at start."""
+    before = text[max(0, start - 3):start].rstrip(" \t")
+    return bool(before) and (before[-1].islower() or before[-1] in ",")
+
+
+_LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+\Z")
+
+
+def _prev_word(text: str, start: int) -> str:
+    m = _LAST_WORD.search(text, max(0, start - 24), start)
+    return m[1].lower() if m else ""
+
+
+def find_gazetteer(text: str) -> list[Span]:
+    """Capitalised words (and runs of them) that the name and place lists
+    know and that are not ordinary words, or are but stand next to a name."""
+    out: list[Span] = []
+    run: list[re.Match[str]] = []
+    quiet = _quiet_alone
+    for m in _CAP.finditer(text):
+        if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
+                or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
+            if len(run) > 1 or not quiet(run[0][0]):
+                out += _classify(text, run)
+            run = []
+        run.append(m)
+    if run and (len(run) > 1 or not quiet(run[0][0])):
+        out += _classify(text, run)
+    return out
+
+
+_QUIET: dict[str, bool] = {}
+
+
+def _quiet_alone(word: str) -> bool:
+    """_classify finds nothing in `word` alone, whatever stands around it
+    ("The", "Discussed", most capitalised words of a note): a cached answer
+    saves the lookups of _classify for every one of them."""
+    quiet = _QUIET.get(word)
+    if quiet is None:
+        if len(_QUIET) > 50_000:
+            _QUIET.clear()
+        quiet = _QUIET[word] = _is_quiet(word)
+    return quiet
+
+
+def _is_quiet(word: str) -> bool:
+    # _classify's branches for a run of one word: only the kind "" finds
+    # nothing, and only if no cue before the word can make it an
+    # organisation ("at BMC") or a place ("in Reading").
+    if len(word) < 2:
+        return True   # an initial, or a letter: nothing alone
+    k, acronym, kind = _word_kind(word, True)
+    return not acronym and kind == "" and not (
+        k in lexicon.places() and len(word) > 2 and k not in STOP
+        and k not in lexicon.CALENDAR)
+
+
+_KINDS: dict[tuple[str, bool], tuple[str, bool, str]] = {}
+
+
+def _word_kind(word: str, alone: bool) -> tuple[str, bool, str]:
+    """(key, whether a cue before it makes it an organisation, kind) of a
+    capitalised word in a run of capitalised words (`alone`: a run of one):
+    what _classify needs from the word lists, cached per word."""
+    found = _KINDS.get((word, alone))
+    if found is None:
+        if len(_KINDS) > 100_000:
+            _KINDS.clear()
+        found = _KINDS[word, alone] = _kind_of(word, alone)
+    return found
+
+
+def _kind_of(word: str, alone: bool) -> tuple[str, bool, str]:
+    k = key(word)
+    vocabulary = lexicon.vocabulary()
+    ordinary = is_ordinary(k) or (word.isupper() and k in vocabulary)
+    # "at BMC", "from UCD": an organisation if a cue comes before it
+    acronym = word.isupper() and k not in vocabulary and not is_ordinary(k)
+    if word.isupper() and len(word) <= 3:
+        return k, acronym, ""   # "SI", "ROM", "OB": abbreviations, not names
+    name = is_name(k)
+    places = lexicon.places()
+    if word.isupper() and alone and (len(word) < 5 or k in vocabulary):
+        kind = ""   # "IBAN", "NASA": one word in capitals, no context
+    elif name and not ordinary and k in places and alone:
+        kind = "place"   # "Leeds", "Houston": a town before a surname
+    elif name and not ordinary:
+        kind = "name"
+    elif name:
+        kind = "weak"
+    elif k in places and not ordinary:
+        kind = "place"
+    elif not ordinary and k not in STOP:
+        kind = "unknown"
+    else:
+        kind = ""
+    return k, acronym, kind
+
+
+def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
+    """Names and places in one run of capitalised words."""
+    places = lexicon.places()
+    firsts = lexicon.first_names()
+    out: list[Span] = []
+    alone = len(run) == 1
+    info = [_word_kind(m[0], alone) for m in run]
+    keys = [k for k, _, _ in info]
+    taken = [False] * len(run)
+    # Places of two or three words first: "Salt Lake City", "New York".
+    for size in (3, 2):
+        for i in range(len(run) - size + 1):
+            if not any(taken[i:i + size]) and " ".join(keys[i:i + size]) in places:
+                out.append(Span(run[i].start(), run[i + size - 1].end(), "PLACE"))
+                taken[i:i + size] = [True] * size
+    kinds = []
+    for i, (m, k) in enumerate(zip(run, keys)):
+        word = m[0]
+        if taken[i] or len(word) < 2:
+            dotted = text[m.end():m.end() + 1] == "."
+            kinds.append("initial" if len(word) == 1 and dotted and not taken[i] else "")
+            continue
+        _, acronym, kind = info[i]
+        if acronym and _prev_word(text, m.start()) in _ACRONYM_CUE:
+            out.append(Span(m.start(), m.end(), "ORG"))   # "at BMC", "from UCD"
+            kinds.append("")
+            continue
+        kinds.append(kind)
+    i = 0
+    while i < len(run):
+        if not kinds[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(run) and kinds[j + 1] and not taken[j + 1]:
+            j += 1
+        group = kinds[i:j + 1]
+        strong = "name" in group
+        pair = (len(group) >= 2 and group[0] in ("name", "weak") and keys[i] in firsts
+                and group[1] in ("name", "weak", "unknown"))
+        mid = _mid_sentence(text, run[i].start())
+        if not strong and not pair and mid and group[0] == "weak" and keys[i] in firsts \
+                and keys[i] not in lexicon.vocabulary() and keys[i] not in STOP \
+                and not run[i][0].isupper():
+            strong = True   # "her daughter Ivy": a capitalised name mid-sentence
+        if not strong and not pair and mid and i == j and not run[i][0].isupper() \
+                and keys[i] not in lexicon.vocabulary() and _prev_word(
+                    text, run[i].start()) in _ORG_CUE:
+            # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
+            # word after "at", "with", "joined" names a firm even when it is a word.
+            out.append(Span(run[i].start(), run[i].end(), "ORG"))
+            i += 1
+            continue
+        if not strong and not pair and "unknown" in group:
+            # A capitalised word that is no word at all: a name, a place or
+            # an organisation nobody listed ("Coinbase", "Haringey", "Kwame").
+            cue = _prev_word(text, run[i].start())
+            kind = "PLACE" if cue in _PLACE_CUE and cue not in ("at", "of") else "ORG" \
+                if cue in _ORG_CUE else "PERSON"
+            if not all(run[t][0].isupper() for t in range(i, j + 1)):
+                out.append(Span(run[i].start(), run[j].end(), kind))
+                i = j + 1
+                continue
+        if strong or pair:
+            # Trim ordinary-only ends that are not names ("Seen" of "Seen Kessler").
+            a, b = i, j
+            while a < b and kinds[a] in ("unknown", "initial") and kinds[a + 1] == "initial":
+                a += 1
+            if kinds[a] == "place" and a == b:
+                out.append(Span(run[a].start(), run[b].end(), "PLACE"))
+            else:
+                out.append(Span(run[a].start(), run[b].end(), "PERSON"))
+        else:
+            for t in range(i, j + 1):
+                if kinds[t] == "place" or kinds[t] == "weak" and keys[t] in places:
+                    if kinds[t] == "place" or _prev_word(text, run[t].start()) in _PLACE_CUE:
+                        out.append(Span(run[t].start(), run[t].end(), "PLACE"))
+                elif kinds[t] == "unknown" and _prev_word(text, run[t].start()) in _PLACE_CUE \
+                        and not run[t][0].isupper() and t == i:
+                    out.append(Span(run[t].start(), run[j].end(), "PLACE"))
+                    break
+        i = j + 1
+    # Ordinary-word places after a cue ("in Reading", "from Mobile").
+    for t, k in enumerate(keys):
+        if not taken[t] and not kinds[t] and k in places and len(run[t][0]) > 2 \
+                and _prev_word(text, run[t].start()) in _PLACE_CUE and k not in STOP \
+                and k not in lexicon.CALENDAR:
+            out.append(Span(run[t].start(), run[t].end(), "PLACE"))
+    return out
