@@ -55,19 +55,20 @@ def key(keys: Keyring) -> bytes:
     return crypto.derive_key(keys.state_key, LABEL)
 
 
-def mac(mac_key: bytes, vault_id: bytes, public_key: bytes, v: audit.Verified) -> bytes:
-    return crypto.keyed_hash(mac_key, LABEL + b"\x00" + vault_id
-                             + audit.key_fingerprint(public_key)
+def mac(mac_key: bytes, vault_id: bytes, fingerprint: bytes, v: audit.Verified) -> bytes:
+    """Binds the record to the vault and to the public key (its fingerprint,
+    audit.key_fingerprint) the signatures were verified under."""
+    return crypto.keyed_hash(mac_key, LABEL + b"\x00" + vault_id + fingerprint
                              + struct.pack(">Q", v.seq) + v.entry_hash + v.signatures)
 
 
-def line(mac_key: bytes, vault_id: bytes, public_key: bytes, v: audit.Verified) -> str:
+def line(mac_key: bytes, vault_id: bytes, fingerprint: bytes, v: audit.Verified) -> str:
     return (f"cvv1:{vault_id.hex()}:{v.seq}:{v.entry_hash.hex()}:{v.signatures.hex()}:"
-            f"{mac(mac_key, vault_id, public_key, v).hex()}\n")
+            f"{mac(mac_key, vault_id, fingerprint, v).hex()}\n")
 
 
 def read(file: Path, mac_key: bytes, vault_id: bytes,
-         public_key: bytes) -> audit.Verified | None:
+         fingerprint: bytes) -> audit.Verified | None:
     """The record, if there is one (None); raises Unusable if there is a
     file that does not parse, names another vault, or whose MAC does not
     verify under this vault's key and public key."""
@@ -89,18 +90,18 @@ def read(file: Path, mac_key: bytes, vault_id: bytes,
     if m.group(1) != vault_id.hex():
         raise Unusable("belongs to another vault")
     v = audit.Verified(int(m.group(2)), bytes.fromhex(m.group(3)), bytes.fromhex(m.group(4)))
-    if not crypto.equal(mac(mac_key, vault_id, public_key, v), bytes.fromhex(m.group(5))):
+    if not crypto.equal(mac(mac_key, vault_id, fingerprint, v), bytes.fromhex(m.group(5))):
         raise Unusable("failed authentication")
     return v
 
 
-def write(file: Path, mac_key: bytes, vault_id: bytes, public_key: bytes,
+def write(file: Path, mac_key: bytes, vault_id: bytes, fingerprint: bytes,
           v: audit.Verified) -> bool:
     """Replace the record atomically (0600, in a 0700 folder). Not synced:
     a power loss may leave the older record or an empty file, which only
     costs the next check its time. False if it could not be written."""
     return paths.replace_small_file(
-        file, line(mac_key, vault_id, public_key, v).encode("ascii"), durable=False)
+        file, line(mac_key, vault_id, fingerprint, v).encode("ascii"), durable=False)
 
 
 class Record:
@@ -111,11 +112,11 @@ class Record:
         self.file = location(store, keys.vault_id)
         self._key = key(keys)
         self._vault_id = keys.vault_id
-        self._public = keys.header.sign_public
+        self._fingerprint = audit.key_fingerprint(keys.header.sign_public)
 
     def read(self) -> audit.Verified | None:
         """None if there is none; raises Unusable (see read())."""
-        return read(self.file, self._key, self._vault_id, self._public)
+        return read(self.file, self._key, self._vault_id, self._fingerprint)
 
     def write(self, v: audit.Verified) -> bool:
-        return write(self.file, self._key, self._vault_id, self._public, v)
+        return write(self.file, self._key, self._vault_id, self._fingerprint, v)
