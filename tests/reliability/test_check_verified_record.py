@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vault import paths
 from vault.vaultfile import audit, verified
@@ -256,3 +258,60 @@ def test_the_record_matches_its_known_answer_values():
     assert sigs.hex() == "96d6b3df0adf3ba4a5f7b760aab868c0cdc5bebd9f871ea0de03cc348906b758"
     mac = verified.mac(key, b"\x11" * 16, b"\x22" * 16, audit.Verified(3, b"\x33" * 32, sigs))
     assert mac.hex() == "4cc2c3414e9daa36015b09707b82b30f2acc5c5beb593c9b6185dab4fb28ca9a"
+
+
+# -- the walk itself: with a record, the same report as without ---------------
+
+def _chain(n: int, unsigned_tail: int) -> list[tuple]:
+    import dataclasses
+    from datetime import datetime, timezone
+    rows, prev = [], audit.GENESIS
+    for seq in range(1, n + 1):
+        locked = seq > n - unsigned_tail
+        e = audit.make_entry(seq=seq, prev_hash=prev, action="unlock-failed" if locked else "view",
+                             via="none" if locked else "passphrase",
+                             refs=() if locked else (bytes([seq]) * 16,),
+                             detail=b"" if locked else b"sealed-%d" % seq,
+                             now=datetime(2026, 12, 6, 12, 0, seq, tzinfo=timezone.utc))
+        if not locked:
+            e = dataclasses.replace(e, signature=audit.sign(e, _VID, _SEED))
+        rows.append(audit.to_row(e))
+        prev = audit.entry_hash(e, _VID)
+    return rows
+
+
+_VID, _SEED = bytes(range(16)), bytes(range(100, 132))
+
+
+@given(n=st.integers(1, 9), tail=st.integers(0, 2), grow=st.integers(0, 3),
+       seq=st.integers(1, 12), column=st.integers(1, 7), byte=st.integers(0, 200),
+       cut=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_a_record_never_changes_what_the_walk_reports(n, tail, grow, seq, column, byte, cut):
+    """Record a clean walk, let the log grow, then damage one byte of one
+    field of one entry (or cut the log): the walk with the record reports
+    exactly what the walk without it reports."""
+    from vault import crypto
+    public = crypto.sign_public_key(_SEED)
+    first = _chain(n + grow, 0)[:n]
+    walked = audit.verify_known(lambda: first, _VID, public)
+    assert walked.report.ok and walked.reached is not None
+    rows = [list(r) for r in _chain(n + grow, tail if grow == 0 else 0)]
+    if cut:
+        rows = rows[:max(0, seq - 1)]
+    elif seq <= len(rows):
+        value = rows[seq - 1][column]
+        if isinstance(value, bytes) and value:
+            b = bytearray(value)
+            b[byte % len(b)] ^= 0x01
+            rows[seq - 1][column] = bytes(b)
+        elif isinstance(value, str):
+            rows[seq - 1][column] = value[:-1] + ("0" if value[-1] != "0" else "1")
+    rows = [tuple(r) for r in rows]
+    anchors = lambda: (audit.Anchor(n, walked.reached.entry_hash, "the head"),)  # noqa: E731
+    plain = audit.verify(rows, _VID, public, anchors())
+    known = audit.verify_known(lambda: rows, _VID, public, anchors(), walked.reached)
+    assert known.report == plain
+    assert known.known + known.verified == plain.signed
+    if tail == 0 and not cut and seq > n:   # the entries the record names are intact
+        assert known.known == n
