@@ -38,11 +38,18 @@ _U16, _U32, _U64 = (struct.Struct(f).pack for f in (">H", ">I", ">Q"))
 
 def encode(e: LogEntry, vault_id: bytes) -> bytes:
     """The bytes an entry's hash is taken over (everything but the signature)."""
-    time, action, via = e.time.encode("ascii"), e.action.encode("ascii"), e.via.encode("ascii")
+    return _encode(vault_id, e.seq, e.time, e.action, e.via, len(e.refs), b"".join(e.refs),
+                   e.detail, e.prev_hash)
+
+
+def _encode(vault_id: bytes, seq: int, time: str, action: str, via: str, n_refs: int,
+            refs: bytes, detail: bytes, prev_hash: bytes) -> bytes:
+    """encode() from the fields as a row stores them (the references
+    joined), so that the walk over a whole log builds no LogEntry."""
+    t, a, v = time.encode("ascii"), action.encode("ascii"), via.encode("ascii")
     return b"".join([
-        DOMAIN, vault_id, _U64(e.seq), _U16(len(time)), time, _U16(len(action)), action,
-        _U16(len(via)), via, _U32(len(e.refs)), *e.refs,
-        _U32(len(e.detail)), e.detail, e.prev_hash,
+        DOMAIN, vault_id, _U64(seq), _U16(len(t)), t, _U16(len(a)), a, _U16(len(v)), v,
+        _U32(n_refs), refs, _U32(len(detail)), detail, prev_hash,
     ])
 
 
@@ -76,22 +83,27 @@ def _short_text(s: object) -> bool:
 
 
 def from_row(row: tuple) -> LogEntry:
-    """Parse a stored row, treating every field as hostile. (`vault check`
-    parses every entry: no generator per field.)"""
-    if not isinstance(row, tuple) or len(row) != 8:
-        raise IntegrityError("malformed log entry")
-    seq, time, action, via, refs, detail, prev_hash, sig = row
-    ok = (isinstance(seq, int) and seq > 0
-          and _short_text(time) and _short_text(action) and _short_text(via)
-          and isinstance(refs, bytes) and len(refs) % REF_BYTES == 0
-          and isinstance(detail, bytes)
-          and isinstance(prev_hash, bytes) and len(prev_hash) == HASH_BYTES
-          and (sig is None or (isinstance(sig, bytes) and len(sig) == SIG_BYTES)))
-    if not ok:
-        raise IntegrityError(f"log entry {seq if isinstance(seq, int) else '?'}: malformed")
+    """Parse a stored row, treating every field as hostile."""
+    seq, time, action, via, refs, detail, prev_hash, sig = _checked(row)
     split = (() if not refs else (refs,) if len(refs) == REF_BYTES
              else tuple([refs[i:i + REF_BYTES] for i in range(0, len(refs), REF_BYTES)]))
     return LogEntry(seq, time, action, via, split, detail, prev_hash, sig)
+
+
+def _checked(row: tuple) -> tuple:
+    """The row itself, once every field has the type and size it must have
+    (`vault check` checks every entry: no generator per field)."""
+    if not isinstance(row, tuple) or len(row) != 8:
+        raise IntegrityError("malformed log entry")
+    seq, time, action, via, refs, detail, prev_hash, sig = row
+    if not (isinstance(seq, int) and seq > 0
+            and _short_text(time) and _short_text(action) and _short_text(via)
+            and isinstance(refs, bytes) and len(refs) % REF_BYTES == 0
+            and isinstance(detail, bytes)
+            and isinstance(prev_hash, bytes) and len(prev_hash) == HASH_BYTES
+            and (sig is None or (isinstance(sig, bytes) and len(sig) == SIG_BYTES))):
+        raise IntegrityError(f"log entry {seq if isinstance(seq, int) else '?'}: malformed")
+    return row
 
 
 def key_fingerprint(public_key: bytes) -> bytes:
@@ -229,7 +241,7 @@ def _walk(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
         problem("the header's public key is not a valid Ed25519 key")
         return done
     expected, prev, first_unsigned, bad_sigs = 1, GENESIS, None, 0
-    last: LogEntry | None = None
+    last: tuple | None = None   # the row before, unless it was malformed
     flagged = False   # the entry before was left unsigned because its time goes back
     by_seq: dict[int, list[Anchor]] = {}
     for a in anchors:
@@ -243,37 +255,39 @@ def _walk(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
     trusting = known is not None   # still inside the entries the record covers
     for row in rows:
         try:
-            e = from_row(row)
+            seq, time, action, via, refs, detail, prev_hash, signature = _checked(row)
         except IntegrityError as err:
             if trusting:
                 raise _Unknown from None
             problem(err.message)
             prev, expected, last, flagged = b"", expected + 1, None, False
             continue
-        gap = e.seq != expected
-        if e.seq > expected:
+        gap = seq != expected
+        if seq > expected:
             if trusting:
                 raise _Unknown
-            problem(f"entries {expected} to {e.seq - 1} are missing (deleted)"
-                    if e.seq - expected > 1 else f"entry {expected} is missing (deleted)")
-        h = entry_hash(e, vault_id)
-        if not gap and not crypto.equal(e.prev_hash, prev):
+            problem(f"entries {expected} to {seq - 1} are missing (deleted)"
+                    if seq - expected > 1 else f"entry {expected} is missing (deleted)")
+        h = crypto.hash(_encode(vault_id, seq, time, action, via, len(refs) // REF_BYTES,
+                                refs, detail, prev_hash))
+        if not gap and not crypto.equal(prev_hash, prev):
             if trusting:
                 raise _Unknown
-            problem(f"entry {e.seq} does not follow entry {e.seq - 1} "
+            problem(f"entry {seq} does not follow entry {seq - 1} "
                     "(an entry was edited, inserted, deleted or reordered)")
         was_flagged, flagged = flagged, False
-        if e.signature is None:
+        if signature is None:
             if trusting:
                 raise _Unknown
+            e = from_row(row)
             if not is_valid_locked_entry(e):
-                problem(f"entry {e.seq} ({e.action}) is unsigned")
-            elif goes_back(e, last, was_flagged):
+                problem(f"entry {seq} ({action}) is unsigned")
+            elif goes_back(e, None if last is None else from_row(last), was_flagged):
                 flagged = True
-                problem(f"entry {e.seq} ({e.action}, recorded while locked) is dated "
-                        f"before entry {e.seq - 1}: it was not signed (planted?)")
+                problem(f"entry {seq} ({action}, recorded while locked) is dated "
+                        f"before entry {seq - 1}: it was not signed (planted?)")
             if first_unsigned is None and not flagged:
-                first_unsigned = e.seq
+                first_unsigned = seq
             in_prefix = False
         else:
             if first_unsigned is not None:
@@ -285,16 +299,16 @@ def _walk(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
                 done.known += 1
             else:
                 try:
-                    verifier.verify(h, e.signature)
+                    verifier.verify(h, signature)
                     report.signed += 1
                     done.verified += 1
                 except CryptoError:
                     bad_sigs += 1
-                    problem(f"entry {e.seq}: signature does not verify (edited or replaced)")
+                    problem(f"entry {seq}: signature does not verify (edited or replaced)")
             if in_prefix:
-                signatures.append(e.signature)
-                prefix = (e.seq, h)
-        if trusting and e.seq == known.seq:
+                signatures.append(signature)
+                prefix = (seq, h)
+        if trusting and seq == known.seq:
             # The chain through here held (else _Unknown was raised above)
             # and ends in the hash recorded: these are the entries verified
             # before, and their signatures the same bytes.
@@ -302,11 +316,11 @@ def _walk(rows: Iterable[tuple], vault_id: bytes, public_key: bytes,
                     or not crypto.equal(signatures_digest(signatures), known.signatures):
                 raise _Unknown
             trusting = False
-        for a in by_seq.get(e.seq, ()):
+        for a in by_seq.get(seq, ()):
             a.found = h
         report.entries += 1
-        prev, expected, last = h, e.seq + 1, e
-        report.head_seq, report.head_hash = e.seq, h
+        prev, expected, last = h, seq + 1, row
+        report.head_seq, report.head_hash = seq, h
     if trusting:   # the log ends before the entry the record names
         raise _Unknown
     if first_unsigned is not None:
