@@ -60,8 +60,9 @@ class CheckReport:
 
 def check(session: UnlockedVault, progress: Progress | None = None) -> CheckReport:
     """Decrypt and authenticate every row, verify the log against its sealed
-    head, and run SQLite's own integrity check. Read-only; collects every
-    problem instead of stopping at the first."""
+    head, and run SQLite's own integrity check. Read-only on the vault (a
+    clean check then moves this machine's verified-through record, outside
+    it); collects every problem instead of stopping at the first."""
     store, report = session.store, CheckReport()
     with store.read():
         report.problems += store.integrity_problems()
