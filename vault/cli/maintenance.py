@@ -30,9 +30,13 @@ def check(ctx: typer.Context, json_out: JsonFlag = False,
     with _unlocked(ctx, passphrase_file, keyfile) as session:
         with ui.Progress("checking") as progress:
             report = maintenance.check(session, progress)
+    for w in report.warnings:
+        ui.warn(w)
     if json_out:
         _json({"ok": report.ok, "clients": report.clients, "notes": report.notes,
                "log_entries": report.log_entries, "tombstones": report.tombstones,
+               "signatures_verified": report.signatures_verified,
+               "signatures_known": report.signatures_known,
                "problems": report.problems})
     else:
         for p in report.problems:

@@ -12,7 +12,7 @@ from datetime import datetime
 from .. import crypto
 from ..errors import IntegrityError, VaultError
 from ..models import KdfParams
-from ..vaultfile import audit
+from ..vaultfile import audit, verified
 from ..vaultfile.unlocked import UnlockedVault
 from .inbox import check_problems
 from .log import behind_witness
@@ -47,6 +47,11 @@ class CheckReport:
     log_entries: int = 0
     tombstones: int = 0
     problems: list[str] = field(default_factory=list)
+    # Ed25519 signatures of the log verified by this check, and those taken
+    # as verified from this machine's verified-through record (format.md §16).
+    signatures_verified: int = 0
+    signatures_known: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -55,8 +60,9 @@ class CheckReport:
 
 def check(session: UnlockedVault, progress: Progress | None = None) -> CheckReport:
     """Decrypt and authenticate every row, verify the log against its sealed
-    head, and run SQLite's own integrity check. Read-only; collects every
-    problem instead of stopping at the first."""
+    head, and run SQLite's own integrity check. Read-only on the vault (a
+    clean check then moves this machine's verified-through record, outside
+    it); collects every problem instead of stopping at the first."""
     store, report = session.store, CheckReport()
     with store.read():
         report.problems += store.integrity_problems()
@@ -90,8 +96,9 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
             session.verify_state()
         except IntegrityError as e:
             report.problems.append(e.message)
-        log = audit.verify(store.log_rows(), session.vault_id, session.header.sign_public,
-                           anchors)
+        record = verified.Record(store, session.keyring)
+        done = _verify_log(session, record, anchors, report)
+        log = done.report
         report.problems += log.problems
         rolled_back = behind_witness(store, session.vault_id)
         if rolled_back is not None:
@@ -111,7 +118,27 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
                                    "no client")
     if progress:
         progress(total, total)
+    if report.ok and done.reached is not None:
+        record.write(done.reached)
     return report
+
+
+def _verify_log(session: UnlockedVault, record: verified.Record,
+                anchors: tuple[audit.Anchor, ...], report: CheckReport) -> audit.Verification:
+    """The log, chain and signatures, skipping the signatures this machine
+    already verified if its record still describes the log. A record that
+    does not authenticate is ignored with a warning: it saves time only,
+    and the vault itself is judged on its own."""
+    try:
+        known = record.read()
+    except verified.Unusable as e:
+        known = None
+        report.warnings.append(f"this machine's record of how far the log was verified {e}; "
+                               f"it was ignored and every signature verified ({record.file})")
+    done = audit.verify_known(session.store.log_rows, session.vault_id,
+                              session.header.sign_public, anchors, known)
+    report.signatures_verified, report.signatures_known = done.verified, done.known
+    return done
 
 
 # -- keyfile new -----------------------------------------------------------------
