@@ -73,7 +73,7 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
         for row in store.clients():
             try:
                 client = session.open_client(row)
-                notes = session.notes(client)
+                notes = session.notes(client, row=row)
                 report.notes += len(notes)
                 done += len(notes)
             except IntegrityError as e:

@@ -322,8 +322,9 @@ class UnlockedVault:
                   items: list[tuple[str, tuple[str, ...], datetime]]) -> list[Note]:
         return self.records.add_notes(client, items)
 
-    def notes(self, client: Client, only: Collection[int] | None = None) -> list[Note]:
-        return self.records.notes(client, only)
+    def notes(self, client: Client, only: Collection[int] | None = None,
+              row: ClientRow | None = None) -> list[Note]:
+        return self.records.notes(client, only, row)
 
     # -- the access log ------------------------------------------------
 
