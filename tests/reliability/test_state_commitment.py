@@ -157,3 +157,15 @@ def test_a_planted_note_counter_cannot_exhaust_note_ids_after_a_restore(vault, t
     ok(quick(vault, "restore", str(backup), "--yes"))
     ok(quick(vault, "add", ALICE, "-m", "still possible"))
     assert sql(vault, "SELECT max(id) FROM notes") == [(4,)]
+
+
+def test_check_reads_every_note_in_one_scan_and_still_reports_a_damaged_row(vault):
+    """`check` reads the notes in one scan; a row of the wrong type there
+    makes it fall back to reading client by client, and the damage is
+    reported (exit 5) with every other client still checked."""
+    sql(vault, "UPDATE notes SET body = 'not a blob' WHERE id = 1")
+    result = quick(vault, "check", "--json")
+    assert result.exit_code == 5, result.stderr
+    report = json.loads(result.stdout)
+    assert report["clients"] == 2 and report["notes"] == 1, report
+    assert any("wrong type" in p or "damaged" in p for p in report["problems"]), report

@@ -5,7 +5,7 @@ or rich.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,6 +13,7 @@ from .. import crypto
 from ..errors import IntegrityError, VaultError
 from ..models import KdfParams
 from ..vaultfile import audit, verified
+from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 from .inbox import check_problems
 from .log import behind_witness
@@ -58,6 +59,33 @@ class CheckReport:
         return not self.problems
 
 
+class _NoteScan:
+    """Each client's note rows from one scan of the notes, asked for in
+    ascending client id; None (the caller reads them itself, and reports
+    what is wrong there) once the scan meets a damaged row. Notes of no
+    client are skipped here: the state check reports them."""
+
+    def __init__(self, store: Store) -> None:
+        self._groups: Iterator[tuple[int, list[tuple[int, bytes]]]] | None = \
+            store.notes_by_client()
+        self._group: tuple[int, list[tuple[int, bytes]]] | None = None
+        self._advance()
+
+    def _advance(self) -> None:
+        try:
+            self._group = None if self._groups is None else next(self._groups, None)
+        except IntegrityError:
+            self._groups = self._group = None
+
+    def of(self, client_id: int) -> list[tuple[int, bytes]] | None:
+        while self._group is not None and self._group[0] < client_id:
+            self._advance()
+        if self._groups is None:
+            return None
+        return self._group[1] if self._group is not None and self._group[0] == client_id \
+            else []
+
+
 def check(session: UnlockedVault, progress: Progress | None = None) -> CheckReport:
     """Decrypt and authenticate every row, verify the log against its sealed
     head, and run SQLite's own integrity check. Read-only on the vault (a
@@ -70,10 +98,12 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
         total, done = counts["notes"], 0
         tombstoned = {uid for uid, _ in store.tombstones()}
         report.tombstones = len(tombstoned)
+        scan = _NoteScan(store)   # every note in one scan, in the clients' order
         for row in store.clients():
+            rows = scan.of(row.id)
             try:
                 client = session.open_client(row)
-                notes = session.notes(client, row=row)
+                notes = session.notes(client, row=row, rows=rows)
                 report.notes += len(notes)
                 done += len(notes)
             except IntegrityError as e:

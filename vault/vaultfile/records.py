@@ -328,17 +328,20 @@ class Records:
         return notes
 
     def notes(self, client: Client, only: Collection[int] | None = None,
-              row: ClientRow | None = None) -> list[Note]:
+              row: ClientRow | None = None,
+              rows: list[tuple[int, bytes]] | None = None) -> list[Note]:
         """A client's notes, oldest first by their date, then by id: an import
         adds old notes after newer ones, and every reader (view, --last,
         export, search) wants the order in which they were written. `only`:
         open just the notes of these ids (every row is still checked against
         the record's note sum). `row`: the client's row, just read and opened
-        to `client` (check), instead of looking it up again by name."""
+        to `client` (check), instead of looking it up again by name; `rows`:
+        its note rows as Store.notes_of gives them, already read."""
         if row is None or row.id != client.id:
             row = self._row(client)
         key = self._client_key(row)
-        rows = list(self.store.notes_of(client.id))
+        if rows is None:
+            rows = list(self.store.notes_of(client.id))
         wanted = rows if only is None else [r for r in rows if r[0] in only]
         notes = [self._open_note(key, client.id, note_id, body) for note_id, body in wanted]
         check_notes(client, len(rows), self.state.elements.notes(client.id, rows))

@@ -323,8 +323,9 @@ class UnlockedVault:
         return self.records.add_notes(client, items)
 
     def notes(self, client: Client, only: Collection[int] | None = None,
-              row: ClientRow | None = None) -> list[Note]:
-        return self.records.notes(client, only, row)
+              row: ClientRow | None = None,
+              rows: list[tuple[int, bytes]] | None = None) -> list[Note]:
+        return self.records.notes(client, only, row, rows)
 
     # -- the access log ------------------------------------------------
 
