@@ -8,12 +8,16 @@ files the mode of the main file).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+
+# The agent's thin client imports this module: `typing` (3 ms a process) only for
+# the type checker.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 from .errors import Refused, UsageError, VaultError
 
@@ -51,6 +55,8 @@ def witness_file(vault_id: bytes, vault: Path) -> Path:
     """Where this machine keeps the witness of the vault at `vault` (see
     docs/format.md, "Witness file"): the user's state folder, one file per
     vault id and real path, so that a copy elsewhere has a witness of its own."""
+    import hashlib  # here: the thin client does not need it
+
     from platformdirs import user_state_dir  # lazy: keeps --help fast
     tag = hashlib.sha256(os.fsencode(_real(vault))).hexdigest()[:16]
     return Path(user_state_dir("client-vault", appauthor=False)) / "witness" / \
