@@ -27,7 +27,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..vaultfile import sqlfile
 from ..vaultfile.store import vault_identity
 from . import client, protocol, worker
 from .index import SearchIndex
@@ -301,7 +300,6 @@ class Agent:
             if pid == 0:  # pragma: no cover - the worker; never returns
                 try:
                     self._leave_to_worker(conn)
-                    sqlfile.linger()   # the agent's next connection folds the WAL in
                     worker.run(conn, message, fds, self.vault, bytes(self._kek), self.runner,
                                mask, self.index.notes_containing,
                                None if self.verified.stale else self.verified.current)

@@ -82,21 +82,6 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-# Connections close() left open in a process that asked to linger().
-_lingering: list[sqlite3.Connection] | None = None
-
-
-def linger() -> None:
-    """For a process that ends with os._exit right after its command (the
-    agent's worker): from now on close() leaves an idle connection open for
-    the process's exit to drop. The last connection to close a WAL-mode file
-    copies the WAL into it and syncs it, about half of a small command's
-    time; the command's data is committed and synced either way, and the
-    agent's next connection, right after, does that copy instead."""
-    global _lingering
-    _lingering = []
-
-
 class SqlFile:
     """One open vault file. Store adds the SQL of each table."""
 
@@ -200,9 +185,6 @@ class SqlFile:
         return conn
 
     def close(self) -> None:
-        if _lingering is not None and not self._db.in_transaction:
-            _lingering.append(self._db)   # see linger()
-            return
         self._db.close()
 
     # -- transactions --------------------------------------------------
