@@ -285,12 +285,12 @@ class Agent:
             return False
         assert self._kek is not None and self.runner is not None
         self.used()
-        if client.command_and_vault(message["argv"])[0] == "list" \
-                and not self.verified.records_wanted:
+        command = client.command_and_vault(message["argv"])[0]
+        if command == "list":
             self.verified.records_wanted = True   # kept from the next count on
-        if client.command_and_vault(message["argv"])[0] == "search":
+        fresh = self.verified.fresh
+        if command == "search":
             self.index.wanted = True
-            fresh = None if self.verified.stale else self.verified.current
             if not self.index.current_at(None if fresh is None else fresh.head):
                 self.index.step()  # what changed since, if little; else in later steps
         # Signals wait until the worker has its own handlers (worker.run).
@@ -301,8 +301,7 @@ class Agent:
                 try:
                     self._leave_to_worker(conn)
                     worker.run(conn, message, fds, self.vault, bytes(self._kek), self.runner,
-                               mask, self.index.notes_containing,
-                               None if self.verified.stale else self.verified.current)
+                               mask, self.index.notes_containing, fresh)
                 finally:
                     os._exit(1)   # never back into the agent's loop
         finally:

@@ -34,6 +34,11 @@ class LastVerified:
         # the first `list`, as the search index is by the first search.
         self.records_wanted = False
 
+    @property
+    def fresh(self) -> Verified | None:
+        """The last count, if no command ended since it was made."""
+        return None if self.stale else self.current
+
     def refresh(self) -> Verified | None:
         """Check every row now. On any failure, nothing is kept: the next
         worker counts for itself and reports what is wrong."""

@@ -146,11 +146,9 @@ class State:
         """O(clients + tombstones): one keyed hash of a few dozen bytes each."""
         e = self.elements
         try:
-            if self.versions is None:
-                rows = total(e.client_digests(self.store.client_versions()))
-            else:
-                found = self.store.client_versions()
-                rows = total(e.client_digests(found))
+            found = self.store.client_versions()
+            rows = total(e.client_digests(found))
+            if self.versions is not None:
                 self.versions = {r[0]: (r[1], r[2], r[3]) for r in found}
         except (TypeError, struct.error):   # a value of another type or range in a row
             raise IntegrityError("the vault file is damaged: a field has the wrong "
@@ -222,9 +220,7 @@ class State:
         found = sorted(self.store.client_versions())
         clients = []
         for client_id, uid, blind, nonce in found:
-            if self.versions.get(client_id) != (uid, blind, nonce):
-                raise _tampered(f"client {client_id}: its record is not the one the "
-                                "vault's sealed state holds")
+            self._expect_version(client_id, (uid, blind, nonce))
             hit = self.opened.get(client_id)
             if hit is None or hit[0][:_N] != nonce:
                 return None
@@ -255,8 +251,12 @@ class State:
         (always true when every row was just counted)."""
         if self.versions is None or not self.versions and self.rows is None:
             return
-        if self.versions.get(row.id) != (row.uid, row.blind, row.meta[:_N]):
-            raise _tampered(f"client {row.id}: its record is not the one the vault's "
+        self._expect_version(row.id, (row.uid, row.blind, row.meta[:_N]))
+
+    def _expect_version(self, client_id: int, version: Version) -> None:
+        assert self.versions is not None
+        if self.versions.get(client_id) != version:
+            raise _tampered(f"client {client_id}: its record is not the one the vault's "
                             "sealed state holds")
 
     def expect_missing(self, blind: bytes | None = None, client_id: int | None = None) -> None:
