@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_core import PW, TEXT, compile_package, fill  # noqa: E402
@@ -91,10 +92,29 @@ def worker_times(env: dict[str, str], repeat: int, path: Path, *args: str) -> tu
     return float(out[0]), float(out[1])
 
 
+# How a command is started: `python -m vault` of this interpreter, or the
+# `vault` script of an installed (not editable) copy, as a user types it.
+VAULT = [sys.executable, "-m", "vault"]
+PYTHON = sys.executable
+
+
+def installed(folder: Path) -> tuple[list[str], str]:
+    """A venv under FOLDER with this tree installed as README.md installs it
+    (`pip install .`, not editable: an editable install's import hook costs
+    every process about 15 ms here). Reinstalled at each run."""
+    venv = folder / "venv"
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--force-reinstall",
+                    "--no-deps", str(ROOT)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(ROOT)], check=True)
+    return [str(venv / "bin" / "vault")], str(venv / "bin" / "python")
+
+
 def run(env: dict[str, str], *args: str) -> float:
-    """Wall seconds of one `python -m vault ARGS` process."""
+    """Wall seconds of one `vault ARGS` process."""
     t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "vault", *args], env=env,
+    done = subprocess.run([*VAULT, *args], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - t
     if done.returncode != 0:
@@ -151,7 +171,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=11)
     ap.add_argument("--folder", type=Path)
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--editable", action="store_true",
+                    help="run `python -m vault` of this interpreter instead of the `vault` "
+                         "script of a copy installed with `pip install .` under FOLDER/venv")
     args = ap.parse_args()
+    global VAULT, PYTHON
     compile_package()
     folder = args.folder or Path(tempfile.mkdtemp(prefix="vault-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -160,10 +184,17 @@ def main() -> None:
     path = folder / "vault.sqlite"
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     session = build(path, args.clients, args.notes_per_client)
+    if not args.editable and not args.build_only:
+        VAULT, PYTHON = installed(folder)
     notes = session.store.counts()["notes"]
     if args.build_only:
         return
-    agent.start(path, session.kek, 3600, "vault.serve")
+    # The agent runs the same interpreter and copy as the commands.
+    subprocess.run([PYTHON, "-c", "import sys; from pathlib import Path; "
+                    "from vault.agent import client; client.start(Path(sys.argv[1]), "
+                    "bytes.fromhex(sys.stdin.read()), 3600, 'vault.serve')", str(path)],
+                   input=session.kek.hex(), text=True, check=True,
+                   env=dict(os.environ, PYTHONPATH=""))
     session.store.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
     env.update(VAULT_PATH=str(path), XDG_RUNTIME_DIR=str(runtime))
@@ -171,7 +202,8 @@ def main() -> None:
     try:
         name = f"Client {args.clients // 2:06d}"
         print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}; {notes} notes; median of {r} processes")
+              f"Python {platform.python_version()}; {notes} notes; median of {r} processes "
+              f"of {' '.join(VAULT)}")
         rss0, _ = agent_memory(path)
         figures = [
             ("vault --help", median(env, r, "--help"), 0.060),
@@ -187,7 +219,7 @@ def main() -> None:
             time.sleep(0.2)
         built = time.perf_counter() - t
         figures.append((f"vault search {WORD} (200 hits)", median(env, r, "search", WORD), 0.150))
-        noop = subprocess.run([sys.executable, "-c", NOOP, str(r * 3)], env=env, check=True,
+        noop = subprocess.run([PYTHON, "-c", NOOP, str(r * 3)], env=env, check=True,
                               capture_output=True, text=True).stdout
         figures.append(("thin client: no-op round trip", float(noop.split()[-1]), 0.025))
         figures.append(("python -c pass (for scale)",
@@ -216,7 +248,7 @@ def main() -> None:
 
 def _python_pass() -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    subprocess.run([PYTHON, "-c", "pass"], check=True)
     return time.perf_counter() - t
 
 

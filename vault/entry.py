@@ -12,7 +12,7 @@ import sys
 
 def main() -> int:
     try:
-        from .agent.client import through_agent
+        from .agent.thin import through_agent
         code = through_agent(sys.argv[1:])
         if code is not None:
             return code

@@ -26,15 +26,23 @@ FILE_NAME = "vault.sqlite"
 
 def resolve(option: str | None) -> Path:
     if option:
-        path = Path(option).expanduser()
+        path = _expanded(option)
     elif os.environ.get("VAULT_PATH"):
-        path = Path(os.environ["VAULT_PATH"]).expanduser()
+        path = _expanded(os.environ["VAULT_PATH"])
     else:
         path = default_folder() / FILE_NAME
     if path.is_dir():
         raise UsageError("the vault path is a folder; give the path of the vault file",
                          hint=f"for example {path / FILE_NAME}")
     return path
+
+
+def _expanded(spelled: str) -> Path:
+    try:
+        return Path(spelled).expanduser()
+    except RuntimeError:   # ~name of no user, or no home folder
+        raise UsageError("the vault path starts with ~ but names no home folder",
+                         hint="give the full path of the vault file") from None
 
 
 def default_folder() -> Path:

@@ -321,11 +321,11 @@ def test_a_client_that_gives_up_waiting_does_not_run_the_command_itself(vault_en
                                                                          capfd):
     """Once the `run` request is sent, the agent may start it: a client that
     hears nothing reports an error instead of running it in-process too."""
-    from vault.agent import client
+    from vault.agent import client, thin
     monkeypatch.setenv("XDG_RUNTIME_DIR", vault_env.env["XDG_RUNTIME_DIR"])
     monkeypatch.setenv("VAULT_PATH", str(vault_env.path))
     monkeypatch.delenv("VAULT_NO_AGENT", raising=False)
-    monkeypatch.setattr(client, "ANSWER_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(thin, "ANSWER_TIMEOUT_S", 0.05)
     path = protocol.socket_path(vault_env.path)
     silent = threading.Event()
     thread, heard = _fake_agent(path, lambda req: silent.wait(30) and None)

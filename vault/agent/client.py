@@ -1,13 +1,7 @@
-"""The agent's client side, kept light (standard library only): every `vault`
-command starts here, before typer, rich or PyNaCl load (vault/entry.py).
-
-`through_agent(argv)` is the thin client, as Mercurial's chg is to hg: when
-an agent runs for the vault the command names, it hands the agent the whole
-command (argv, working folder, environment, and its stdin, stdout and
-stderr as descriptors), forwards signals to the worker the agent forks, and
-returns the worker's exit code. None means "run it in-process": no agent,
-VAULT_NO_AGENT, an agent of another protocol version, a locked one, or one
-that went away before the command started.
+"""The agent's client side, standard library only: asking an agent for its
+status, telling it to lock, starting one; and, inside a worker, what the
+worker shares with the agent that forked it. The thin client every command
+starts with is thin.py (`through_agent`, re-exported here), lighter still.
 
 No key ever comes over the socket. Inside a worker, the unlock policy gets
 the key from `key()`, which answers from the memory the worker shares with
@@ -19,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import socket
 import struct
 import sys
@@ -31,19 +24,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-from .. import paths
-from ..errors import VaultError
-from .protocol import MAX_RUN, PROTOCOL, AgentError, address, receive, send, socket_path
+from . import thin
+from .protocol import PROTOCOL, AgentError, address, receive, send, socket_path
 
-TIMEOUT_S = 2.0
-ANSWER_TIMEOUT_S = 60.0   # a `run` request sent: see _start
+TIMEOUT_S = thin.TIMEOUT_S
 START_TIMEOUT_S = 20.0
-# Run in the calling process, never by the agent: `unlock` asks for the
-# passphrase to start an agent (replacing this one); `passwd` and `restore`
-# must prove the passphrase and the key file, and change what the agent's
-# key opens; `init` has no agent to ask.
-IN_PROCESS = frozenset({"unlock", "passwd", "restore", "init"})
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGWINCH)
 
 _held: tuple[str, bytes] | None = None
 _narrow: Any = None
@@ -94,101 +79,11 @@ def key(vault: Path) -> bytes | None:
     return _held[1]
 
 
-# -- the thin client ---------------------------------------------------------------
+# -- the thin client (thin.py): what every command starts with ---------------------
 
-def command_and_vault(argv: list[str]) -> tuple[str | None, str | None]:
-    """The command word and the last `--vault` value, as the CLI reads them
-    (global options may come before or after the command)."""
-    command = vault = None
-    it = iter(argv)
-    for a in it:
-        if a == "--vault":
-            vault = next(it, None)
-        elif a.startswith("--vault="):
-            vault = a[len("--vault="):]
-        elif command is None and not a.startswith("-"):
-            command = a
-    return command, vault
-
-
-def through_agent(argv: list[str]) -> int | None:
-    """The command's exit code, run by the agent; None to run it here."""
-    if os.environ.get("VAULT_NO_AGENT"):
-        return None
-    command, option = command_and_vault(argv)
-    if command in IN_PROCESS:
-        return None
-    try:
-        vault = paths.resolve(option)
-        path = socket_path(vault, create=False)
-        for fd in (0, 1, 2):
-            os.fstat(fd)   # a closed standard stream: let the CLI deal with it
-    except (VaultError, OSError):
-        return None
-    if not path.exists():
-        return None
-    forwarder = _Forwarder()
-    try:
-        sock = _connect(path)
-        if sock is None:
-            return None
-        with sock:
-            try:
-                forwarder.pid = _start(sock, vault, argv)
-            except AgentError as e:
-                forwarder.pending.clear()
-                _say(e)
-                return 1
-            if forwarder.pid is None:
-                return None
-            return _wait(sock, forwarder)
-    finally:
-        forwarder.close()
-
-
-def _say(e: VaultError) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.write(f"vault: error: {e.message}\n"
-                         + (f"vault: hint: {e.hint}\n" if e.hint else ""))
-        sys.stderr.flush()
-
-
-class _Forwarder:
-    """Installed before the agent is asked, so that no signal falls between
-    two stools: one that comes before the worker's pid is known waits for
-    it; if the command then runs here after all, it is raised here."""
-
-    def __init__(self) -> None:
-        self.pid: int | None = None
-        self.pending: list[int] = []
-        self.done = False
-        self.previous = {sig: signal.signal(sig, self) for sig in FORWARDED}
-
-    def __call__(self, signum: int, frame: object) -> None:
-        if self.done:
-            return
-        if self.pid is None:
-            self.pending.append(signum)
-            return
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signum)
-
-    def started(self) -> None:
-        for signum in self.pending:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signum)   # type: ignore[arg-type]
-        self.pending = []
-
-    def close(self) -> None:
-        self.done = True
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
-        if self.pid is None:   # runs in-process: the signals are its own
-            for signum in self.pending:
-                if signum == signal.SIGINT:
-                    raise KeyboardInterrupt
-                if signum != signal.SIGWINCH:
-                    os.kill(os.getpid(), signum)
+through_agent = thin.through_agent
+command_and_vault = thin.command_and_vault
+IN_PROCESS = thin.IN_PROCESS
 
 
 def _connect(path: Path) -> socket.socket | None:
@@ -201,62 +96,6 @@ def _connect(path: Path) -> socket.socket | None:
         sock.close()
         return None   # a stale socket: its agent is gone
     return sock
-
-
-def _start(sock: socket.socket, vault: Path, argv: list[str]) -> int | None:
-    streams = [[s.encoding, s.errors, bool(s.line_buffering)] if s is not None else None
-               for s in (sys.stdin, sys.stdout, sys.stderr)]
-    try:
-        size = list(os.get_terminal_size(2))
-    except OSError:
-        size = None
-    request = {"v": PROTOCOL, "op": "run", "vault": str(vault.absolute()), "argv": argv,
-               "cwd": os.getcwd(), "env": dict(os.environ), "size": size,
-               "streams": streams}
-    fds = [0, 1, 2]
-    try:   # prompts on /dev/tty while stdin is a pipe (`echo TEXT | vault add`)
-        fds.append(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC))
-    except OSError:
-        pass
-    try:
-        send(sock, request, fds=fds, limit=MAX_RUN)
-    except (OSError, ValueError):
-        return None   # gone, or too large: a partial request is refused, never run
-    finally:
-        for fd in fds[3:]:
-            os.close(fd)
-    # Sent: from now on the agent may start it. Falling back to running it
-    # here after a mere timeout could run it twice, so only an answer (or the
-    # agent's end of the connection closing) decides; a busy agent is waited for.
-    sock.settimeout(ANSWER_TIMEOUT_S)
-    try:
-        reply = receive(sock)
-    except TimeoutError:
-        raise AgentError("the agent did not answer in time; the command may still run "
-                         "there", hint="see `vault status`, or `vault lock` to stop it")
-    except (OSError, ValueError):
-        return None   # gone before it started, or another protocol version
-    pid = reply.get("pid")
-    if reply.get("ok") is not True or type(pid) is not int or pid <= 1:
-        return None   # locked, another vault: the CLI asks for the passphrase
-    return pid
-
-
-def _wait(sock: socket.socket, forwarder: _Forwarder) -> int:
-    """Forward signals to the worker until its exit code arrives."""
-    forwarder.started()
-    sock.settimeout(None)
-    while True:
-        try:
-            message = receive(sock)
-        except (OSError, ValueError):
-            break
-        if type(message.get("exit")) is int:
-            return message["exit"]
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.write("vault: error: the agent went away before the command ended\n")
-        sys.stderr.flush()
-    return 1
 
 
 # -- asking the agent ----------------------------------------------------------------

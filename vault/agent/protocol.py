@@ -62,6 +62,7 @@ except ImportError:  # pragma: no cover - another Python
 
 from ..errors import VaultError
 
+# thin.py, which every command imports, has the same three (a test checks).
 PROTOCOL = 2
 MAX_MESSAGE = 4096
 MAX_RUN = 1024 * 1024     # argv may carry a note (-m TEXT); env is a few KiB
