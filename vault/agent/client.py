@@ -33,6 +33,7 @@ START_TIMEOUT_S = 20.0
 _held: tuple[str, bytes] | None = None
 _narrow: Any = None
 _verified: Any = None
+_handed: Any = None
 _terminal: int | None = None
 
 
@@ -51,6 +52,20 @@ def verified(vault: Path) -> Any:
     """In a worker of this vault's agent, the state the agent verified after
     the last command (a vaultfile.state.Verified), or None."""
     return None if key(vault) is None else _verified
+
+
+def handback(vault: Path, after: Any, touched: frozenset[int], counted: bool) -> None:
+    """In a worker of this vault's agent: the state its last committed
+    transaction left (UnlockedVault.committed), for the agent (handed())."""
+    global _handed
+    if key(vault) is not None:
+        _handed = (after, touched, counted)
+
+
+def handed() -> Any:
+    """In a worker: (state, ids changed, counted every row) as this command
+    last committed it; None if it committed nothing."""
+    return _handed
 
 
 def search_index(vault: Path) -> Any:

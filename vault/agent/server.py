@@ -30,8 +30,11 @@ from typing import Any
 from ..vaultfile.store import vault_identity
 from . import client, protocol, worker
 from .index import SearchIndex
-from .state import LastVerified
+from .state import LastVerified, report
 
+# The full count that workers' reports deferred (state.py) waits until no
+# command ran for this long: commands in a row do not wait for it.
+RECHECK_AFTER_S = 2.0
 CHECK_EVERY_S = 2.0
 PR_SET_DUMPABLE = 4
 PR_GET_DUMPABLE = 3
@@ -89,6 +92,7 @@ class Agent:
         self.identity = identity(vault)
         self.dumpable = True
         self.running: dict[int, socket.socket] = {}   # worker pid -> its client
+        self._ended = clock()   # when the last worker ended
         self.gone: set[int] = set()                    # workers whose client hung up
         self._next_check = clock() + CHECK_EVERY_S
         self._listener: socket.socket | None = None
@@ -160,6 +164,9 @@ class Agent:
             while not self.locked:
                 watched = [c for pid, c in self.running.items() if pid not in self.gone]
                 wait = 0.0 if self.index.pending else min(0.5, max(0.0, self._left()))
+                recheck = self.verified.unchecked and not self.running and not self.locked
+                if recheck:
+                    wait = min(wait, max(0.0, self._ended + RECHECK_AFTER_S - self.clock()))
                 ready, _, _ = select.select([listener, wake_r, *watched], [], [], wait)
                 if wake_r in ready:
                     with contextlib.suppress(OSError):
@@ -170,6 +177,8 @@ class Agent:
                 self.reap()
                 if self.verified.stale and not self.running and not self.locked:
                     self.verified.refresh()   # between commands, off their time
+                elif recheck and not ready and self.clock() >= self._ended + RECHECK_AFTER_S:
+                    self.verified.refresh()   # idle: the full count workers' reports deferred
                 if listener in ready:
                     self.one(listener)
                 elif self.index.pending and not self.locked:
@@ -191,6 +200,7 @@ class Agent:
         for other in (self._listener, *self.running.values()):
             if other is not None and other is not conn:
                 other.close()
+        self.verified.close_reports()
         for fd in self._wake:
             with contextlib.suppress(OSError):
                 os.close(fd)
@@ -223,7 +233,9 @@ class Agent:
                 return
             conn = self.running.pop(pid, None)
             self.gone.discard(pid)
-            self.verified.stale = True
+            self._ended = self.clock()
+            if not self.verified.heard(pid, ended=True):
+                self.verified.stale = True
             if conn is None:
                 continue
             with conn:
@@ -288,6 +300,7 @@ class Agent:
         command = client.command_and_vault(message["argv"])[0]
         if command == "list":
             self.verified.records_wanted = True   # kept from the next count on
+        self.verified.hear_all()   # workers that reported and are not reaped yet
         fresh = self.verified.fresh
         if command == "search":
             self.index.wanted = True
@@ -295,17 +308,25 @@ class Agent:
                 self.index.step()  # what changed since, if little; else in later steps
         # Signals wait until the worker has its own handlers (worker.run).
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, worker.DEFERRED)
+        reports, hand_back = os.pipe()   # not inherited by what the worker runs
         try:
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the worker; never returns
                 try:
+                    os.close(reports)
                     self._leave_to_worker(conn)
                     worker.run(conn, message, fds, self.vault, bytes(self._kek), self.runner,
-                               mask, self.index.notes_containing, fresh)
+                               mask, self.index.notes_containing, fresh,
+                               lambda: report(client.handed(), fresh), hand_back)
                 finally:
                     os._exit(1)   # never back into the agent's loop
+        except BaseException:
+            os.close(reports)
+            raise
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            os.close(hand_back)
+        self.verified.listen(pid, reports)
         self.running[pid] = conn
         return True
 

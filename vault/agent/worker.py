@@ -59,7 +59,8 @@ def check(message: dict[str, Any], fds: list[int]) -> str | None:
 def run(conn: socket.socket, message: dict[str, Any], fds: list[int], vault: Path,
         kek: bytes, runner: Callable[[list[str]], int], mask: set[int],
         narrow: Callable[[str], dict[int, frozenset[int]] | None] | None = None,
-        verified: Any = None) -> NoReturn:
+        verified: Any = None, report: Callable[[], bytes | None] | None = None,
+        report_fd: int | None = None) -> NoReturn:
     """In the forked worker, DEFERRED signals blocked until `mask` is put
     back: a signal the client forwards as soon as it knows the pid arrives
     once the handlers of a fresh `vault` process are in place. Never returns."""
@@ -81,9 +82,24 @@ def run(conn: socket.socket, message: dict[str, Any], fds: list[int], vault: Pat
         code = 1
     finally:
         _flush()
+        if report_fd is not None:   # before the exit code: the next command may follow at once
+            with contextlib.suppress(BaseException):
+                _hand_back(report_fd, report() if code == 0 and report is not None else None)
         with contextlib.suppress(BaseException):
             protocol.send(conn, {"v": protocol.PROTOCOL, "exit": int(code) & 0xFF})
         os._exit(int(code) & 0xFF)
+
+
+def _hand_back(fd: int, data: bytes | None) -> None:
+    """The state this command left, to the agent (agent/state.py: report),
+    in one write into the empty pipe only this worker holds; nothing for a
+    command that failed."""
+    try:
+        if data is not None:
+            os.set_blocking(fd, False)
+            os.write(fd, len(data).to_bytes(4, "big") + data)
+    finally:
+        os.close(fd)
 
 
 _libc: Any = None

@@ -218,6 +218,7 @@ def _agent(path: Path) -> Any:
     from ..agent import client as agent
     return policy.AgentLink(key=lambda: agent.key(path), lock=lambda: agent.lock(path),
                             verified=lambda: agent.verified(path),
+                            handback=lambda *state: agent.handback(path, *state),
                             start=lambda kek, seconds: agent.start(path, kek, seconds,
                                                                    "vault.serve"),
                             status=lambda: agent.status(path))

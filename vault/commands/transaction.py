@@ -117,6 +117,7 @@ def command(session: UnlockedVault) -> Iterator[None]:
     far (such as the `suggest` entry of a missing client) and then fails.
     After the commit, the witness moves to the new head."""
     pending: VaultError | None = None
+    after = None
     # Only the outermost transaction commits, so only it checks and moves
     # the witness: a nested one (another command(), or a caller's own
     # store.write()) must not name an entry that is not committed yet.
@@ -133,7 +134,9 @@ def command(session: UnlockedVault) -> Iterator[None]:
             pending = e.error
         if outer:
             session.end()
+            after = session.sealed_as()
         mark = None if file is None else witness.head(session.store, session.vault_id)
+    session.committed(after)
     if file is not None and mark is not None:
         witness.write(file, session.vault_id, mark)   # only ever a committed entry
     if pending is not None:

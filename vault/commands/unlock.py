@@ -48,6 +48,9 @@ class AgentLink:
     # In the agent's worker, the state the agent verified after the last
     # command (vaultfile.state.Verified); None elsewhere.
     verified: Callable[[], Any] = lambda: None
+    # In the agent's worker, where each committed command's state goes back
+    # to the agent (UnlockedVault.committed); nothing elsewhere.
+    handback: Callable[[Any, frozenset[int], bool], None] = lambda *_: None
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def unlock(store: Store, factors: Factors, agent: AgentLink | None = None) -> Un
         if kek is not None:
             session = UnlockedVault.from_agent(store, kek)
             if session is not None:
-                session.trust(agent.verified())
+                session.trust(agent.verified(), agent.handback)
                 return session
             agent.lock()  # it holds a key that no longer opens this vault
     secret_file = factors.keyfile()

@@ -151,13 +151,20 @@ class Records:
 
     def clients(self) -> list[Client]:
         counts = self.store.note_counts()
-        clients = self.state.all_opened()
+        clients = self.state.all_opened(self._reopen)
         if clients is None:
             clients = [self.open_client(row) for row in self.store.clients()]
             self.state.expect_all(c.id for c in clients)
         for c in clients:
             check_count(c, counts.get(c.id, 0))
         return clients
+
+    def _reopen(self, client_id: int) -> Client:
+        row = self.store.client_by_id(client_id)
+        if row is None:
+            raise IntegrityError(f"client {client_id}: its row is missing")
+        self.state.expect(row)
+        return self.open_client(row)
 
     def _row(self, client: Client) -> ClientRow:
         row = self.store.client_by_blind(self.blind(client.name))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .. import crypto
@@ -132,6 +132,11 @@ class State:
         # a Verified is made of, and what rows are checked against on use.
         self.versions: dict[int, Version] | None = None
         self.opened: Mapping[int, tuple[bytes, Client]] = {}
+        # Since track(): the client ids whose rows this process changed, and
+        # whether a count of every row found others than it knew (then its
+        # state does not follow from the one it adopted alone).
+        self.touched: set[int] = set()
+        self.counted = False
 
     # -- whole sums ----------------------------------------------------
 
@@ -149,7 +154,9 @@ class State:
             found = self.store.client_versions()
             rows = total(e.client_digests(found))
             if self.versions is not None:
-                self.versions = {r[0]: (r[1], r[2], r[3]) for r in found}
+                versions = {r[0]: (r[1], r[2], r[3]) for r in found}
+                self.counted |= versions != self.versions   # not only what it knew
+                self.versions = versions
         except (TypeError, struct.error):   # a value of another type or range in a row
             raise IntegrityError("the vault file is damaged: a field has the wrong "
                                  "type") from None
@@ -187,6 +194,7 @@ class State:
         if self.versions is None:
             self.versions = {}
             self.rows = None   # the next value() counts, and fills versions
+        self.touched, self.counted = set(), False
 
     def adopt(self, verified: Verified, sealed: bytes) -> bool:
         """Take the rows of a state verified earlier, if the head is the one
@@ -209,12 +217,13 @@ class State:
             return None
         return Verified(head, self.rows, dict(self.versions), dict(opened or {}))
 
-    def all_opened(self) -> list[Client] | None:
+    def all_opened(self, reopen: Callable[[int], Client]) -> list[Client] | None:
         """Every client, without reading or opening every record: the version
         of every client row (id, uid, blind, record nonce; one narrow read)
-        must be the one the verified state holds, and each of those versions
-        one the agent opened. None when that cannot be (then the caller
-        reads and opens the rows); IntegrityError when a row differs."""
+        must be the one the verified state holds; the records the agent
+        opened at those versions are taken as opened, the others (changed
+        since) opened by `reopen(id)`. None when the agent opened none (then
+        the caller reads and opens the rows); IntegrityError when a row differs."""
         if not self.opened or self.versions is None or self.rows is None:
             return None
         found = sorted(self.store.client_versions())
@@ -222,9 +231,8 @@ class State:
         for client_id, uid, blind, nonce in found:
             self._expect_version(client_id, (uid, blind, nonce))
             hit = self.opened.get(client_id)
-            if hit is None or hit[0][:_N] != nonce:
-                return None
-            clients.append(hit[1])
+            clients.append(reopen(client_id) if hit is None or hit[0][:_N] != nonce
+                           else hit[1])
         self.expect_all(c.id for c in clients)
         return clients
 
@@ -243,8 +251,10 @@ class State:
         if self.versions is not None:
             if old is not None:
                 self.versions.pop(old.id, None)
+                self.touched.add(old.id)
             if new is not None:
                 self.versions[new.id] = (new.uid, new.blind, new.meta[:_N])
+                self.touched.add(new.id)
 
     def expect(self, row: ClientRow) -> None:
         """A client row about to be used is the one the verified state holds

@@ -11,7 +11,7 @@ touch a key themselves.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,9 @@ from .state import State, Verified, to_bytes
 from .store import Store
 
 
+Handback = Callable[[Verified, frozenset[int], bool], None]
+
+
 class UnlockedVault:
     """One unlocked vault, bound to its store."""
 
@@ -40,6 +43,7 @@ class UnlockedVault:
         self.inbox = Inbox(self.store, keys, self.records, self.ledger)
         self._capture_given = False   # this machine has the capture key (once a session)
         self._trusted: Verified | None = None
+        self._handback: Handback | None = None
 
     # -- creating and unlocking ----------------------------------------
 
@@ -71,24 +75,36 @@ class UnlockedVault:
         keys = Keyring.from_agent(store, kek)
         return None if keys is None else cls(keys, via=VIA_AGENT)
 
-    def trust(self, verified: Verified | None) -> None:
-        """In the agent's worker: the state the agent verified in full after
-        the last command. If the head is still the one it was verified at,
-        this command adopts it instead of reading every client row, and
-        checks each client row it uses against it instead (State.expect).
-        Without one, nothing changes: every row is counted."""
+    def trust(self, verified: Verified | None, handback: Handback | None = None) -> None:
+        """In the agent's worker: the state the agent verified. With the head
+        unchanged, settle() adopts it instead of reading every client row,
+        and each row used is checked against it (State.expect)."""
         if verified is not None:
             self._trusted = verified
+            self._handback = handback
             self.state.track()
+
+    def sealed_as(self) -> Verified | None:
+        """In a worker, in a command's outer transaction after end(): the
+        state it leaves (head just written, sum, versions)."""
+        if self._trusted is None:
+            return None
+        return self.state.verified(self.state.opened)
+
+    def committed(self, after: Verified | None) -> None:
+        """It committed: the next transaction adopts it, and the worker hands
+        it back to the agent with the ids changed (agent/state.py)."""
+        if after is None:
+            return
+        self._trusted = after
+        if self._handback is not None:
+            self._handback(after, frozenset(self.state.touched), self.state.counted)
 
     def verify_now(self, opened: dict[int, tuple[bytes, Client]] | None = None
                    ) -> Verified | None:
-        """For the agent between commands: check every client row and
-        tombstone against the sealed head, in a read transaction. None if the
-        vault has no sealed state yet; IntegrityError on a mismatch. With
-        `opened` (the records opened at the last call), also open every
-        client record that is new or was re-sealed since (another nonce),
-        and keep them all."""
+        """For the agent between commands: every client row and tombstone
+        against the sealed head (None before the vault has one). With
+        `opened`, also open every record new or re-sealed since, keeping all."""
         self.state.track()
         with self.store.read():
             self.ledger.check_head()
@@ -189,10 +205,8 @@ class UnlockedVault:
         self.ledger.seal_state()
 
     def _add_state(self) -> None:
-        """A vault from before the state commitment: every client's record is
-        re-sealed with the sum over its notes, then the head seals the whole
-        state. Once, O(notes), trusting the rows as they are (as a vault seen
-        for the first time is trusted)."""
+        """A vault from before the state commitment: each record re-sealed with
+        its notes' sum, then the head; once, trusting the rows as they are."""
         for row in list(self.store.clients()):
             client = self.records.open_client(row)
             notes = list(self.store.notes_of(client.id))
@@ -215,11 +229,8 @@ class UnlockedVault:
         self.state.recount()
 
     def verify_all(self) -> None:
-        """Everything the state commitment binds: the client rows against the
-        head, then every client's notes against its record, and no note
-        without its client. O(notes), reading only the start of each note.
-        What `check`, `backup`, `restore` and every destructive command do
-        first."""
+        """Everything the commitment binds, O(notes): client rows, each client's
+        notes, no orphan note. First in check, backup, restore, destroying."""
         self.verify_state()
         sums: dict[int, int] = {}
         counts: dict[int, int] = {}
@@ -237,8 +248,7 @@ class UnlockedVault:
     # -- keys ----------------------------------------------------------
 
     def give_capture_key(self) -> None:
-        """This machine gets the vault's capture key (made first in a vault
-        that has none), so that `add --sealed` can authenticate what it seals."""
+        """This machine gets the capture key (made if none) for `add --sealed`."""
         if self._capture_given:
             return
         if self.keyring.capture is None:   # set already in a vault just made
@@ -248,16 +258,13 @@ class UnlockedVault:
         self._capture_given = True
 
     def change_unlock(self, passphrase: bytes, kdf: KdfParams, keyfile: bytes | None) -> None:
-        """A new passphrase, KDF or key file: the same master key, re-wrapped
-        under a fresh salt. Seconds, whatever the vault's size. Call inside
-        the command's write transaction."""
+        """A new passphrase, KDF or key file: the master key re-wrapped (in a
+        write transaction)."""
         self.keyring.change_unlock(passphrase, kdf, keyfile)
 
     def rotate_master(self) -> None:
-        """A fresh master key: re-wrap the named keys and every client key,
-        re-seal the head. O(clients). A key destroyed before this cannot be
-        unwrapped from any stale copy of a page, even with the passphrase,
-        because the old master key no longer exists anywhere."""
+        """A fresh master key: every key re-wrapped, the head re-sealed; a key
+        destroyed before cannot be unwrapped from a stale page, ever."""
         master = crypto.random_key()
         self.keyring.rewrap_under(master)
         head = self.ledger.head()   # read under the old head key, re-sealed under the new
@@ -380,8 +387,7 @@ class UnlockedVault:
     def concerns(self, e: LogEntry, client_uid: bytes) -> bool:
         return self.ledger.concerns(e, client_uid)
 
-    def backups(self) -> list[tuple[str, datetime]]:
-        """(path, time) of every backup the log remembers."""
+    def backups(self) -> list[tuple[str, datetime]]:   # (path, time) the log remembers
         return self.ledger.backups()
 
     # -- the inbox -----------------------------------------------------
