@@ -175,7 +175,7 @@ class Agent:
                     if conn not in (listener, wake_r):
                         self._client_spoke(conn)
                 self.reap()
-                if self.verified.stale and not self.running and not self.locked:
+                if self.verified.due and not self.running and not self.locked:
                     self.verified.refresh()   # between commands, off their time
                 elif recheck and not ready and self.clock() >= self._ended + RECHECK_AFTER_S:
                     self.verified.refresh()   # idle: the full count workers' reports deferred

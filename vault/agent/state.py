@@ -32,7 +32,7 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
-from ..vaultfile.state import DIGEST_BYTES, Verified, to_bytes
+from ..vaultfile.state import DIGEST_BYTES, Verified, flat, to_bytes
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 
@@ -144,6 +144,13 @@ class LastVerified:
                 os.close(fd)
 
     @property
+    def due(self) -> bool:
+        """A full count is due before the next command: one ended without a
+        report taken, or `list` asked for records no count has opened yet."""
+        return self.stale or self.records_wanted and self.current is not None \
+            and not self.current.opened
+
+    @property
     def fresh(self) -> Verified | None:
         """The last count, if no command ended since it was made."""
         return None if self.stale else self.current
@@ -167,7 +174,7 @@ class LastVerified:
             if kind != CHANGED:
                 return False
             head, rows = r.blob(), int.from_bytes(r.take(DIGEST_BYTES), "big")
-            clients, opened = dict(current.clients), dict(current.opened)
+            clients, opened = flat(current.clients), dict(current.opened)
             for _ in range(int.from_bytes(r.take(4), "big")):
                 client_id, present = _ENTRY.unpack(r.take(_ENTRY.size))
                 opened.pop(client_id, None)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 from .. import crypto
@@ -96,6 +96,66 @@ class Elements:
 
 
 Version = tuple[bytes, bytes, bytes]   # a client row's (uid, blind, record nonce)
+_MISSING = object()
+
+
+class Versions(MutableMapping[int, Version]):
+    """Each client's version: a base mapping, never written, and this
+    process's changes over it. A worker adopts the agent's 10,000 versions
+    without copying them: in a process forked from the agent, a copy writes
+    the reference count of every entry, a page fault each (milliseconds)."""
+
+    __slots__ = ("_base", "_set", "_gone", "_len")
+
+    def __init__(self, base: Mapping[int, Version] | None = None) -> None:
+        self._base: Mapping[int, Version] = {} if base is None else base
+        self._set: dict[int, Version] = {}
+        self._gone: set[int] = set()
+        self._len = len(self._base)
+
+    def __getitem__(self, key: int) -> Version:
+        found = self._set.get(key, _MISSING)
+        if found is not _MISSING:
+            return found   # type: ignore[return-value]
+        if key in self._gone:
+            raise KeyError(key)
+        return self._base[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._set or key not in self._gone and key in self._base
+
+    def __setitem__(self, key: int, value: Version) -> None:
+        if key not in self:
+            self._len += 1
+        self._set[key] = value
+
+    def __delitem__(self, key: int) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self._set.pop(key, None)
+        if key in self._base:
+            self._gone.add(key)
+        self._len -= 1
+
+    def __iter__(self) -> Iterator[int]:
+        for key in self._base:
+            if key not in self._gone and key not in self._set:
+                yield key
+        yield from self._set
+
+    def __len__(self) -> int:
+        return self._len
+
+
+def flat(versions: Mapping[int, Version]) -> dict[int, Version]:
+    """A plain dict of the same versions (a C copy of the innermost base)."""
+    if not isinstance(versions, Versions):
+        return dict(versions)
+    out = flat(versions._base)
+    for key in versions._gone:
+        out.pop(key, None)
+    out.update(versions._set)
+    return out
 
 
 @dataclass(frozen=True)
@@ -130,7 +190,7 @@ class State:
         self.rows: int | None = None
         # Each client's element inputs, kept only when asked (track()): what
         # a Verified is made of, and what rows are checked against on use.
-        self.versions: dict[int, Version] | None = None
+        self.versions: MutableMapping[int, Version] | None = None
         self.opened: Mapping[int, tuple[bytes, Client]] = {}
         # Since track(): the client ids whose rows this process changed, and
         # whether a count of every row found others than it knew (then its
@@ -155,7 +215,7 @@ class State:
             rows = total(e.client_digests(found))
             if self.versions is not None:
                 versions = {r[0]: (r[1], r[2], r[3]) for r in found}
-                self.counted |= versions != self.versions   # not only what it knew
+                self.counted |= versions != flat(self.versions)   # not only what it knew
                 self.versions = versions
         except (TypeError, struct.error):   # a value of another type or range in a row
             raise IntegrityError("the vault file is damaged: a field has the wrong "
@@ -192,7 +252,7 @@ class State:
     def track(self) -> None:
         """Keep each client's element inputs from the next count on."""
         if self.versions is None:
-            self.versions = {}
+            self.versions = Versions()
             self.rows = None   # the next value() counts, and fills versions
         self.touched, self.counted = set(), False
 
@@ -204,7 +264,7 @@ class State:
             return False
         if not crypto.equal(to_bytes(self.fixed() + verified.rows), sealed):
             return False
-        self.rows, self.versions = verified.rows, dict(verified.clients)
+        self.rows, self.versions = verified.rows, Versions(verified.clients)
         self.opened = verified.opened
         return True
 
@@ -215,7 +275,9 @@ class State:
         head = self.store.head()
         if self.versions is None or self.rows is None or head is None:
             return None
-        return Verified(head, self.rows, dict(self.versions), dict(opened or {}))
+        kept = self.versions
+        self.versions = Versions(kept)   # later changes go on top: `kept` is never written
+        return Verified(head, self.rows, kept, {} if opened is None else opened)
 
     def all_opened(self, reopen: Callable[[int], Client]) -> list[Client] | None:
         """Every client, without reading or opening every record: the version
