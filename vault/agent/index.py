@@ -25,26 +25,51 @@ import sys
 from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..validate import fold
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 
-SEPARATOR = "\x00"   # between notes: no folded term of a search spans two
+SEPARATOR = "\x00"   # between notes and clients: no folded term of a search spans two
 STEP_CLIENTS = 100   # clients decrypted per step: tens of milliseconds
+CHUNK_IDS = 256      # clients (by id) whose texts are joined into one string
 
 
 def _signature(row: Any) -> bytes:
     return hashlib.blake2b(row.meta + b"|" + row.wrapped_key, digest_size=16).digest()
 
 
+class _Chunk(NamedTuple):
+    """The folded texts of the clients of one id range, joined: a search
+    is one str.find per hit over a few large strings, not a Python loop
+    over every client."""
+    text: str
+    starts: tuple[int, ...]   # where each client's text starts in `text`
+    ids: tuple[int, ...]      # those clients, ascending
+
+    def text_of(self, client_id: int) -> str:
+        j = bisect_right(self.ids, client_id) - 1
+        end = self.starts[j + 1] - len(SEPARATOR) if j + 1 < len(self.ids) else len(self.text)
+        return self.text[self.starts[j]:end]
+
+
+def _chunk(texts: list[tuple[int, str]]) -> _Chunk:
+    starts, at = [], 0
+    for _, t in texts:
+        starts.append(at)
+        at += len(t) + len(SEPARATOR)
+    return _Chunk(SEPARATOR.join(t for _, t in texts), tuple(starts),
+                  tuple(cid for cid, _ in texts))
+
+
 class SearchIndex:
     def __init__(self, vault: Path, kek: Callable[[], bytes | None]) -> None:
         self.vault, self._kek = vault, kek
-        # id -> (signature, its notes' folded text joined, the note ids, where
-        # each note starts in that text)
-        self._clients: dict[int, tuple[bytes, str, tuple[int, ...], tuple[int, ...]]] = {}
+        # id -> (signature, the note ids, where each note starts in the
+        # client's text); the texts themselves are in the chunks
+        self._clients: dict[int, tuple[bytes, tuple[int, ...], tuple[int, ...]]] = {}
+        self._chunks: dict[int, _Chunk] = {}   # id // CHUNK_IDS -> chunk
         self.built = False     # every client read, none changed since: searches narrow
         self.wanted = False    # a search asked for it: keep building until built
         self.refreshed = 0     # clients re-read by the last step
@@ -73,7 +98,8 @@ class SearchIndex:
             if session is None:
                 return self._give_up()
             head = store.head()   # before the rows: a write after it moves the head
-            seen: dict[int, tuple[bytes, str, tuple[int, ...], tuple[int, ...]]] = {}
+            seen: dict[int, tuple[bytes, tuple[int, ...], tuple[int, ...]]] = {}
+            texts: dict[int, str] = {}
             changed, complete = 0, True
             for row in list(store.clients()):
                 sig = _signature(row)
@@ -84,14 +110,15 @@ class SearchIndex:
                     complete = False       # the next step reads it
                 else:
                     notes = session.notes(session.open_client(row))
-                    texts = [fold(n.text)[0] for n in notes]
+                    folded = [fold(n.text)[0] for n in notes]
                     starts, at = [], 0
-                    for t in texts:
+                    for t in folded:
                         starts.append(at)
                         at += len(t) + len(SEPARATOR)
-                    seen[row.id] = (sig, SEPARATOR.join(texts), tuple(n.id for n in notes),
-                                    tuple(starts))
+                    texts[row.id] = SEPARATOR.join(folded)
+                    seen[row.id] = (sig, tuple(n.id for n in notes), tuple(starts))
                     changed += 1
+            self._rechunk(seen, texts)
             self._clients, self.built, self.refreshed = seen, complete, changed
             self.head = head if complete else None
             return complete
@@ -100,8 +127,29 @@ class SearchIndex:
         finally:
             store.close()
 
+    def _rechunk(self, seen: dict[int, Any], texts: dict[int, str]) -> None:
+        """Join again the chunks with a client read anew, gone, or new."""
+        dirty = {cid // CHUNK_IDS for cid in texts}
+        dirty.update(cid // CHUNK_IDS for cid in self._clients.keys() - seen.keys())
+        if not dirty:
+            return
+        members: dict[int, list[int]] = {n: [] for n in dirty}
+        for cid in seen:
+            if cid // CHUNK_IDS in members:
+                members[cid // CHUNK_IDS].append(cid)
+        for n, ids in members.items():
+            old = self._chunks.get(n)
+            ids.sort()
+            parts = [(cid, texts[cid] if cid in texts else old.text_of(cid))  # type: ignore[union-attr]
+                     for cid in ids]
+            if parts:
+                self._chunks[n] = _chunk(parts)
+            else:
+                self._chunks.pop(n, None)
+
     def _give_up(self) -> bool:
-        self._clients, self.built, self.wanted, self.head = {}, False, False, None
+        self._clients, self._chunks = {}, {}
+        self.built, self.wanted, self.head = False, False, None
         return False
 
     def current_at(self, head: bytes | None) -> bool:
@@ -112,9 +160,8 @@ class SearchIndex:
     def clients_containing(self, folded_term: str) -> list[int] | None:
         """Ids (ascending, as Store.clients lists them) of the clients with a
         note whose folded text contains `folded_term`; None if not built."""
-        if not self.built:
-            return None
-        return [cid for cid, (_, text, _, _) in self._clients.items() if folded_term in text]
+        found = self.notes_containing(folded_term)
+        return None if found is None else list(found)
 
     def notes_containing(self, folded_term: str) -> dict[int, frozenset[int]] | None:
         """For each client with a note whose folded text contains
@@ -122,21 +169,27 @@ class SearchIndex:
         built (or for a term no note text can hold)."""
         if not self.built or not folded_term or SEPARATOR in folded_term:
             return None
-        found: dict[int, frozenset[int]] = {}
-        for cid, (_, text, ids, starts) in self._clients.items():
+        found: dict[int, set[int]] = {}
+        for n in sorted(self._chunks):
+            chunk = self._chunks[n]
+            text, cstarts, cids = chunk.text, chunk.starts, chunk.ids
             at = text.find(folded_term)
-            if at < 0:
-                continue
-            hits = set()
             while at >= 0:
-                k = bisect_right(starts, at) - 1
-                hits.add(ids[k])
-                at = text.find(folded_term, starts[k + 1]) if k + 1 < len(starts) else -1
-            found[cid] = frozenset(hits)
-        return found
+                j = bisect_right(cstarts, at) - 1
+                cid, base = cids[j], cstarts[j]
+                _, ids, starts = self._clients[cid]
+                k = bisect_right(starts, at - base) - 1
+                found.setdefault(cid, set()).add(ids[k])
+                if k + 1 < len(starts):
+                    at = text.find(folded_term, base + starts[k + 1])
+                elif j + 1 < len(cids):
+                    at = text.find(folded_term, cstarts[j + 1])
+                else:
+                    break
+        return {cid: frozenset(hits) for cid, hits in found.items()}
 
     def size(self) -> dict[str, Any]:
         """For `vault status --json`: what the index holds, never its text."""
         return {"built": self.built, "clients": len(self._clients),
-                "notes": sum(len(ids) for _, _, ids, _ in self._clients.values()),
-                "bytes": sum(sys.getsizeof(t) for _, t, _, _ in self._clients.values())}
+                "notes": sum(len(ids) for _, ids, _ in self._clients.values()),
+                "bytes": sum(sys.getsizeof(c.text) for c in self._chunks.values())}

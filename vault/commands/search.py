@@ -95,12 +95,12 @@ def search(session: UnlockedVault, term: str | None, client: str | None = None,
     now = now_utc(now)
     hits: list[Hit] = []
     with command(session):
-        clients = [(require(session, client, now), None)] if client else \
+        clients = [(require(session, client, now), None, None)] if client else \
             _candidates(session, term, regex, narrow)
         found_in = []
-        for c, only in clients:
+        for c, only, row in clients:
             before = len(hits)
-            for note in session.notes(c, only):
+            for note in session.notes(c, only, row):
                 if wanted_tag is not None and wanted_tag not in (
                         normalise_name(t) for t in note.tags):
                     continue
@@ -123,10 +123,11 @@ def search(session: UnlockedVault, term: str | None, client: str | None = None,
 
 def _candidates(session: UnlockedVault, term: str | None, regex: bool,
                 narrow: Narrow | None) -> list:
-    """(client, the ids of the notes to read, None for all) for every
-    client, or only for those the index names (in the same order)."""
+    """(client, the ids of the notes to read or None for all, its row if
+    read already) for every client, or only for those the index names (in
+    the same order)."""
     found = None if narrow is None or term is None or regex else narrow(fold(term)[0])
     if found is None:
-        return [(c, None) for c in session.clients()]
-    clients = ((session.client_by_id(cid), only) for cid, only in found.items())
-    return [(c, only) for c, only in clients if c is not None]
+        return [(c, None, None) for c in session.clients()]
+    clients = ((session.client_and_row(cid), only) for cid, only in found.items())
+    return [(c[0], only, c[1]) for c, only in clients if c is not None]

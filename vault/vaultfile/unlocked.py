@@ -292,14 +292,14 @@ class UnlockedVault:
     def create_client(self, name: str, now: datetime) -> Client:
         return self.records.create_client(name, now)
 
-    def client_by_id(self, client_id: int) -> Client | None:
-        """The client of this id; None if there is none (shredded), unless
-        the verified state holds it (its row deleted: IntegrityError)."""
+    def client_and_row(self, client_id: int) -> tuple[Client, ClientRow] | None:
+        """The client of this id and its row; None if there is none (shredded),
+        unless the verified state holds it (its row deleted: IntegrityError)."""
         row = self.store.client_by_id(client_id)
         if row is None:
             self.state.expect_missing(client_id=client_id)
             return None
-        return self.records.open_client(row)
+        return self.records.open_client(row), row
 
     def open_client(self, row: ClientRow) -> Client:
         return self.records.open_client(row)
