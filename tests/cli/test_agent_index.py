@@ -139,3 +139,49 @@ def test_notes_containing_names_each_matching_note_and_only_those(tmp_path):
     assert index.notes_containing("e") == {1: frozenset({1, 2, 3}), 2: frozenset({5})}
     assert index.notes_containing("zebra") == {}
     assert index.notes_containing("caf\x00e") is None        # spans no two notes
+
+
+def test_the_index_follows_workers_reports_reading_only_the_clients_they_changed(tmp_path):
+    """agent/state.py's reports name the clients a command changed: the index
+    carries itself from the head it was complete at to the new one by
+    reading those clients again (none for a search or a view), and follows
+    nothing that does not start where it stands."""
+    venv = private_env(tmp_path)
+    assert venv.run("init", *FAST_KDF).exit_code == 0
+    from vault.vaultfile.store import Store
+    from vault.vaultfile.unlocked import UnlockedVault
+    for args in (("add", "Ann Ames", "--new", "-m", "first visit"),
+                 ("add", "Bo Berg", "--new", "-m", "a walk")):
+        assert venv.run(*args).exit_code == 0
+    store = Store.open(venv.path)
+    kek = UnlockedVault.unlock(store, PASSPHRASE.encode()).kek
+    store.close()
+
+    def head() -> bytes:
+        s = Store.open(venv.path)
+        try:
+            return s.head()
+        finally:
+            s.close()
+
+    index = SearchIndex(venv.path, lambda: kek)
+    assert index.refresh()
+    h0 = head()
+    assert venv.run("view", "Bo Berg").exit_code == 0          # the log only
+    h1 = head()
+    index.follow([(h0, h1, frozenset())])
+    assert index.current_at(h1) and index.refreshed == 2      # nothing read again
+    assert venv.run("add", "Bo Berg", "-m", "zebra crossing").exit_code == 0
+    h2 = head()
+    index.follow([(h0, h2, frozenset({2}))])                  # not where it stands
+    assert not index.current_at(h2) and index.notes_containing("zebra") == {}
+    assert index.narrow("zebra", h2) is None                  # a write it has not read
+    index.follow([(h1, h2, frozenset({2}))])
+    assert index.narrow("zebra", h2) == {2: frozenset({3})} and index.narrow("zebra", h1) is None
+    assert index.current_at(h2) and index.notes_containing("zebra") == {2: frozenset({3})}
+    assert index.notes_containing("visit") == {1: frozenset({1})}
+    assert venv.run("shred", "Bo Berg", "--yes").exit_code == 0
+    h3 = head()
+    index.follow([(h2, h3, frozenset({2}))])
+    assert index.current_at(h3) and index.notes_containing("zebra") == {}
+    assert index.size()["clients"] == 1

@@ -41,7 +41,7 @@ _terminal: int | None = None
 
 def hold(vault: Path, kek: bytes, narrow: Any = None, verified: Any = None) -> None:
     """Called by the agent's worker after fork: the key it already holds,
-    its search index's `notes_containing` (index.py), and the vault's
+    its search index's `narrow` (index.py), and the vault's
     state as the agent last verified it in full (state.py)."""
     global _held, _narrow, _verified
     _held = (str(vault.absolute()), kek)
@@ -69,9 +69,9 @@ def handed() -> Any:
 
 
 def search_index(vault: Path) -> Any:
-    """In a worker of this vault's agent, a function from a folded search
-    term to the ids of the clients whose notes contain it (None when it
-    cannot tell); None everywhere else."""
+    """In a worker of this vault's agent, its search index's `narrow`: (a
+    folded search term, the vault head the command sees) to the notes that
+    can contain it (None when it cannot tell); None everywhere else."""
     return None if key(vault) is None else _narrow
 
 

@@ -40,6 +40,17 @@ def _signature(row: Any) -> bytes:
     return hashlib.blake2b(row.meta + b"|" + row.wrapped_key, digest_size=16).digest()
 
 
+def _read(session: UnlockedVault, row: Any, sig: bytes) -> tuple[Any, str]:
+    """One client's entry and folded text."""
+    notes = session.notes(session.open_client(row))
+    folded = [fold(n.text)[0] for n in notes]
+    starts, at = [], 0
+    for t in folded:
+        starts.append(at)
+        at += len(t) + len(SEPARATOR)
+    return (sig, tuple(n.id for n in notes), tuple(starts)), SEPARATOR.join(folded)
+
+
 class _Chunk(NamedTuple):
     """The folded texts of the clients of one id range, joined: a search
     is one str.find per hit over a few large strings, not a Python loop
@@ -98,6 +109,9 @@ class SearchIndex:
             if session is None:
                 return self._give_up()
             head = store.head()   # before the rows: a write after it moves the head
+            if self.built and head is not None and head == self.head:
+                self.refreshed = 0
+                return True       # complete, and nothing written since
             seen: dict[int, tuple[bytes, tuple[int, ...], tuple[int, ...]]] = {}
             texts: dict[int, str] = {}
             changed, complete = 0, True
@@ -109,19 +123,48 @@ class SearchIndex:
                 elif budget is not None and changed >= budget:
                     complete = False       # the next step reads it
                 else:
-                    notes = session.notes(session.open_client(row))
-                    folded = [fold(n.text)[0] for n in notes]
-                    starts, at = [], 0
-                    for t in folded:
-                        starts.append(at)
-                        at += len(t) + len(SEPARATOR)
-                    texts[row.id] = SEPARATOR.join(folded)
-                    seen[row.id] = (sig, tuple(n.id for n in notes), tuple(starts))
+                    seen[row.id], texts[row.id] = _read(session, row, sig)
                     changed += 1
             self._rechunk(seen, texts)
             self._clients, self.built, self.refreshed = seen, complete, changed
             self.head = head if complete else None
             return complete
+        except Exception:  # noqa: BLE001 - e.g. a damaged row: searches then decrypt all
+            return self._give_up()
+        finally:
+            store.close()
+
+    def follow(self, moves: list[tuple[bytes, bytes, frozenset[int]]]) -> None:
+        """Workers' reports, taken by the agent (state.py): the head moved
+        from A to B and only these clients' rows changed. An index complete
+        at A is then complete at B once those clients are read again,
+        without reading every row (a search, a view: none at all)."""
+        for old, new, touched in moves:
+            if not self.built or self.head != old:
+                return   # the next step reads what changed
+            if touched and not self._reread(touched):
+                return
+            self.head = new
+
+    def _reread(self, touched: frozenset[int]) -> bool:
+        kek = self._kek()
+        try:
+            store = Store.open(self.vault, read_only=True)
+        except Exception:  # noqa: BLE001 - no index is better than a dead agent
+            return self._give_up()
+        try:
+            session = None if kek is None else UnlockedVault.from_agent(store, kek)
+            if session is None:
+                return self._give_up()
+            seen, texts = dict(self._clients), {}
+            for cid in touched:
+                row = store.client_by_id(cid)
+                seen.pop(cid, None)
+                if row is not None:
+                    seen[cid], texts[cid] = _read(session, row, _signature(row))
+            self._rechunk(dict(sorted(seen.items())), texts)
+            self._clients = dict(sorted(seen.items()))
+            return True
         except Exception:  # noqa: BLE001 - e.g. a damaged row: searches then decrypt all
             return self._give_up()
         finally:
@@ -162,6 +205,15 @@ class SearchIndex:
         note whose folded text contains `folded_term`; None if not built."""
         found = self.notes_containing(folded_term)
         return None if found is None else list(found)
+
+    def narrow(self, folded_term: str, head: bytes | None) -> dict[int, frozenset[int]] | None:
+        """notes_containing, for a command whose transaction sees the vault
+        head `head`: None (do not narrow) unless the index is complete at
+        that very head, so that a write it has not read (made without the
+        agent, or by this command before it searched) is never missed."""
+        if head is None or head != self.head:
+            return None
+        return self.notes_containing(folded_term)
 
     def notes_containing(self, folded_term: str) -> dict[int, frozenset[int]] | None:
         """For each client with a note whose folded text contains

@@ -301,11 +301,12 @@ class Agent:
         if command == "list":
             self.verified.records_wanted = True   # kept from the next count on
         self.verified.hear_all()   # workers that reported and are not reaped yet
+        moves, self.verified.moves = self.verified.moves, []
+        self.index.follow(moves)   # what those workers changed, if it is built
         fresh = self.verified.fresh
         if command == "search":
             self.index.wanted = True
-            if not self.index.current_at(None if fresh is None else fresh.head):
-                self.index.step()  # what changed since, if little; else in later steps
+            self.index.step()  # what changed since, if little (nothing: one read); else later
         # Signals wait until the worker has its own handlers (worker.run).
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, worker.DEFERRED)
         reports, hand_back = os.pipe()   # not inherited by what the worker runs
@@ -316,7 +317,7 @@ class Agent:
                     os.close(reports)
                     self._leave_to_worker(conn)
                     worker.run(conn, message, fds, self.vault, bytes(self._kek), self.runner,
-                               mask, self.index.notes_containing, fresh,
+                               mask, self.index.narrow, fresh,
                                lambda: report(client.handed(), fresh), hand_back)
                 finally:
                     os._exit(1)   # never back into the agent's loop

@@ -100,6 +100,9 @@ class LastVerified:
         # worker pid -> (the pipe its report comes through, what came so far)
         self._pipes: dict[int, tuple[int, bytearray]] = {}
         self._taken: set[int] = set()   # reports taken before their worker was reaped
+        # (head before, head after, clients changed) of each report taken,
+        # for the search index to follow (index.py), until it takes them
+        self.moves: list[tuple[bytes, bytes, frozenset[int]]] = []
         # Also keep every client record opened (for `list`): asked for by
         # the first `list`, as the search index is by the first search.
         self.records_wanted = False
@@ -175,8 +178,10 @@ class LastVerified:
                 return False
             head, rows = r.blob(), int.from_bytes(r.take(DIGEST_BYTES), "big")
             clients, opened = flat(current.clients), dict(current.opened)
+            touched = []
             for _ in range(int.from_bytes(r.take(4), "big")):
                 client_id, present = _ENTRY.unpack(r.take(_ENTRY.size))
+                touched.append(client_id)
                 opened.pop(client_id, None)
                 if present == 1:
                     clients[client_id] = (r.take(16), r.take(32), r.take(24))
@@ -190,6 +195,7 @@ class LastVerified:
             return False
         self.current = Verified(head, rows, clients, opened)
         self.unchecked = True
+        self.moves.append((current.head, head, frozenset(touched)))
         return True
 
     def refresh(self) -> Verified | None:

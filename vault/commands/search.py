@@ -77,7 +77,9 @@ def excerpt(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[i
 
 
 # The agent's index: for a folded term, the notes that can match, by client.
-Narrow = Callable[[str], "dict[int, frozenset[int]] | None"]
+# The agent's index: (folded term, the vault head this transaction sees) ->
+# the notes that can match, or None to read every client.
+Narrow = Callable[[str, "bytes | None"], "dict[int, frozenset[int]] | None"]
 
 
 def search(session: UnlockedVault, term: str | None, client: str | None = None,
@@ -126,7 +128,8 @@ def _candidates(session: UnlockedVault, term: str | None, regex: bool,
     """(client, the ids of the notes to read or None for all, its row if
     read already) for every client, or only for those the index names (in
     the same order)."""
-    found = None if narrow is None or term is None or regex else narrow(fold(term)[0])
+    found = None if narrow is None or term is None or regex else \
+        narrow(fold(term)[0], session.store.head())
     if found is None:
         return [(c, None, None) for c in session.clients()]
     clients = ((session.client_and_row(cid), only) for cid, only in found.items())
