@@ -15,7 +15,7 @@ def main() -> int:
         from .agent.thin import through_agent
         code = through_agent(sys.argv[1:])
         if code is not None:
-            return code
+            _leave(code)
     except KeyboardInterrupt:
         return _interrupted()
     return in_process()
@@ -28,6 +28,19 @@ def in_process(argv: list[str] | None = None) -> int:
         return cli_main(argv)
     except KeyboardInterrupt:
         return _interrupted()
+
+
+def _leave(code: int) -> None:
+    """The agent ran the command: exit now, without the interpreter's
+    teardown (a few ms of every command); this process wrote nothing but
+    perhaps a line on stderr, flushed here."""
+    import os
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code & 0xFF)
 
 
 def _interrupted() -> int:
