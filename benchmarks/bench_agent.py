@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import PW, TEXT, compile_package, fill  # noqa: E402
+from bench_core import PW, TEXT, compile_package, fill, installed, start_agent  # noqa: E402
 from vault.agent import client as agent  # noqa: E402
 from vault.commands import notes as core  # noqa: E402
 from vault.models import KdfParams  # noqa: E402
@@ -96,19 +96,6 @@ def worker_times(env: dict[str, str], repeat: int, path: Path, *args: str) -> tu
 # `vault` script of an installed (not editable) copy, as a user types it.
 VAULT = [sys.executable, "-m", "vault"]
 PYTHON = sys.executable
-
-
-def installed(folder: Path) -> tuple[list[str], str]:
-    """A venv under FOLDER with this tree installed as README.md installs it
-    (`pip install .`, not editable: an editable install's import hook costs
-    every process about 15 ms here). Reinstalled at each run."""
-    venv = folder / "venv"
-    if not (venv / "bin" / "python").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--force-reinstall",
-                    "--no-deps", str(ROOT)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(ROOT)], check=True)
-    return [str(venv / "bin" / "vault")], str(venv / "bin" / "python")
 
 
 def run(env: dict[str, str], *args: str) -> float:
@@ -189,12 +176,7 @@ def main() -> None:
     notes = session.store.counts()["notes"]
     if args.build_only:
         return
-    # The agent runs the same interpreter and copy as the commands.
-    subprocess.run([PYTHON, "-c", "import sys; from pathlib import Path; "
-                    "from vault.agent import client; client.start(Path(sys.argv[1]), "
-                    "bytes.fromhex(sys.stdin.read()), 3600, 'vault.serve')", str(path)],
-                   input=session.kek.hex(), text=True, check=True,
-                   env=dict(os.environ, PYTHONPATH=""))
+    start_agent(PYTHON, path, session.kek)
     session.store.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
     env.update(VAULT_PATH=str(path), XDG_RUNTIME_DIR=str(runtime))

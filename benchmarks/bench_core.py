@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(_ROOT))
 
 from vault.commands import log as log_commands, notes as core, files as lifecycle  # noqa: E402
 from vault.commands import maintenance  # noqa: E402
@@ -44,6 +45,28 @@ def compile_package() -> None:
     would otherwise recompile every module in every timed process."""
     import compileall
     compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "vault"), quiet=1)
+
+
+def installed(folder: Path) -> tuple[list[str], str]:
+    """A venv under FOLDER with this tree installed as README.md installs it
+    (`pip install .`, not editable: an editable install's import hook costs
+    every process about 15 ms here). Reinstalled at each run."""
+    venv = folder / "venv"
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--force-reinstall",
+                    "--no-deps", str(_ROOT)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(_ROOT)], check=True)
+    return [str(venv / "bin" / "vault")], str(venv / "bin" / "python")
+
+
+def start_agent(python: str, path: Path, kek: bytes) -> None:
+    """`vault unlock`'s agent for `path`, run by `python` (that of the copy
+    the commands run, so that its workers run the same code)."""
+    subprocess.run([python, "-c", "import sys; from pathlib import Path; "
+                    "from vault.agent import client; client.start(Path(sys.argv[1]), "
+                    "bytes.fromhex(sys.stdin.read()), 3600, 'vault.serve')", str(path)],
+                   input=kek.hex(), text=True, check=True, env=dict(os.environ, PYTHONPATH=""))
 
 
 def timed(fn, repeat: int) -> float:

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_core import compile_package  # noqa: E402
+from bench_core import compile_package, installed, start_agent  # noqa: E402
 from vault.agent import client as agent  # noqa: E402
 from vault.commands import notes as core
 from vault.models import KdfParams  # noqa: E402
@@ -48,6 +48,10 @@ from vault.vaultfile.unlocked import UnlockedVault  # noqa: E402
 from vault.vaultfile.store import Store  # noqa: E402
 
 PW = "peer benchmark passphrase"
+# `python -m vault` of this interpreter (--editable), or by default the
+# `vault` script of a copy installed with `pip install .`, as users run it.
+VAULT = [sys.executable, "-m", "vault"]
+PYTHON = sys.executable
 JRNL = "jrnl==4.6"   # the version issue 13's targets name
 WORDS = ("sleep work stress plan family anxiety boundaries progress session budget "
          "review contract estate invoice mediation goals diary exercise").split()
@@ -118,9 +122,9 @@ class Vault:
         with session.store.write():
             for client, text in notes:
                 core.add(session, client, text, create=True)
-        agent.start(self.path, session.kek, 3600, "vault.serve")
+        start_agent(PYTHON, self.path, session.kek)
         session.store.close()
-        self.cmd = [sys.executable, "-m", "vault"]
+        self.cmd = VAULT
 
     def add(self, client): return measure(self.cmd + ["add", client, "-m", "New note."], self.env)
     def view(self, client): return measure(self.cmd + ["view", client], self.env)
@@ -293,9 +297,15 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--jrnl-venv", type=Path, help="a virtualenv with jrnl 4.6 installed")
+    ap.add_argument("--editable", action="store_true",
+                    help="time `python -m vault` of this interpreter instead of the `vault` "
+                         "script of a copy installed with `pip install .`")
     args = ap.parse_args()
     compile_package()
     scratch = Path(tempfile.mkdtemp(prefix="peers-tools-"))
+    global VAULT, PYTHON
+    if not args.editable:
+        VAULT, PYTHON = installed(scratch)
     jrnl_venv = args.jrnl_venv or (None if args.no_install else install_jrnl(scratch))
     with_pass = install_pass() if not args.no_install else bool(shutil.which("pass"))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
