@@ -246,3 +246,30 @@ def test_a_cut_report_is_not_taken(cut):
                    frozenset({1, 2}), False), base)
     kept = _kept(base)
     assert not kept.take(data[:-cut]) and kept.current is base
+
+
+def test_a_head_moved_by_another_process_is_never_carried_as_a_delta(vault):
+    """Every client shredded without the agent, then a client added through
+    it: the worker had to count every row (the head had moved), so its state
+    does not follow from the one it was given, even when the count finds
+    the same (empty) set of versions it started from; the next `list` must
+    not refuse a vault nobody tampered with."""
+    def shred_all():
+        for name in (ALICE, BOB):
+            ok(quick(vault, "shred", name, "--yes"))
+    steps = chain(vault, ("<attack>",), ("add", "Carol Crane", "--new", "-m", "c"), ("list",),
+                  attack=shred_all)
+    assert steps[0]["code"] == 0 and not steps[0]["reported"]
+    assert steps[1]["code"] == 0 and steps[1]["same"]
+
+
+def test_a_session_unlocked_by_passphrase_in_a_worker_reports_nothing(vault, tmp_path):
+    """--passphrase-file makes the command unlock with the passphrase, not
+    from the agent's state: what it writes is not carried, so the worker
+    reports nothing (not "nothing changed") and the agent counts."""
+    secret = tmp_path / "pw"
+    secret.write_text(PASSPHRASE)
+    steps = chain(vault, ("add", BOB, "-m", "by passphrase", "--passphrase-file", str(secret)),
+                  ("list",), ("view", BOB))
+    assert steps[0]["code"] == 0 and not steps[0]["reported"]
+    assert [(s["code"], s["same"]) for s in steps[1:]] == [(0, True), (0, True)]

@@ -34,6 +34,7 @@ _held: tuple[str, bytes] | None = None
 _narrow: Any = None
 _verified: Any = None
 _handed: Any = None
+UNTRUSTED = "untrusted"
 _terminal: int | None = None
 
 
@@ -43,9 +44,9 @@ def hold(vault: Path, kek: bytes, narrow: Any = None, verified: Any = None) -> N
     """Called by the agent's worker after fork: the key it already holds,
     its search index's `narrow` (index.py), and the vault's
     state as the agent last verified it in full (state.py)."""
-    global _held, _narrow, _verified
+    global _held, _narrow, _verified, _handed
     _held = (str(vault.absolute()), kek)
-    _narrow, _verified = narrow, verified
+    _narrow, _verified, _handed = narrow, verified, None
 
 
 def verified(vault: Path) -> Any:
@@ -58,13 +59,23 @@ def handback(vault: Path, after: Any, touched: frozenset[int], counted: bool) ->
     """In a worker of this vault's agent: the state its last committed
     transaction left (UnlockedVault.committed), for the agent (handed())."""
     global _handed
-    if key(vault) is not None:
+    if key(vault) is not None and _handed is not UNTRUSTED:
         _handed = (after, touched, counted)
+
+
+def untrusted(vault: Path) -> None:
+    """In a worker of this vault's agent: a session was unlocked by the
+    passphrase (--passphrase-file), not from the agent's state: whatever it
+    writes is not handed back, so the worker reports nothing."""
+    global _handed
+    if key(vault) is not None:
+        _handed = UNTRUSTED
 
 
 def handed() -> Any:
     """In a worker: (state, ids changed, counted every row) as this command
-    last committed it; None if it committed nothing."""
+    last committed it; None if it committed nothing; UNTRUSTED if a session
+    of it was not opened from the agent's state."""
     return _handed
 
 

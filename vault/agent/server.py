@@ -32,9 +32,6 @@ from . import client, protocol, worker
 from .index import SearchIndex
 from .state import LastVerified, report
 
-# The full count that workers' reports deferred (state.py) waits until no
-# command ran for this long: commands in a row do not wait for it.
-RECHECK_AFTER_S = 2.0
 CHECK_EVERY_S = 2.0
 PR_SET_DUMPABLE = 4
 PR_GET_DUMPABLE = 3
@@ -92,12 +89,12 @@ class Agent:
         self.identity = identity(vault)
         self.dumpable = True
         self.running: dict[int, socket.socket] = {}   # worker pid -> its client
-        self._ended = clock()   # when the last worker ended
         self.gone: set[int] = set()                    # workers whose client hung up
         self._next_check = clock() + CHECK_EVERY_S
         self._listener: socket.socket | None = None
         self.index = SearchIndex(vault, lambda: None if self._kek is None else bytes(self._kek))
-        self.verified = LastVerified(vault, lambda: None if self._kek is None else bytes(self._kek))
+        self.verified = LastVerified(vault, lambda: None if self._kek is None else bytes(self._kek),
+                                     clock)
         self._wake: tuple[int, ...] = ()
 
     def until(self) -> str:
@@ -164,9 +161,8 @@ class Agent:
             while not self.locked:
                 watched = [c for pid, c in self.running.items() if pid not in self.gone]
                 wait = 0.0 if self.index.pending else min(0.5, max(0.0, self._left()))
-                recheck = self.verified.unchecked and not self.running and not self.locked
-                if recheck:
-                    wait = min(wait, max(0.0, self._ended + RECHECK_AFTER_S - self.clock()))
+                if self.verified.unchecked and not self.locked:
+                    wait = min(wait, max(0.0, self.verified.recheck_at - self.clock()))
                 ready, _, _ = select.select([listener, wake_r, *watched], [], [], wait)
                 if wake_r in ready:
                     with contextlib.suppress(OSError):
@@ -177,8 +173,9 @@ class Agent:
                 self.reap()
                 if self.verified.due and not self.running and not self.locked:
                     self.verified.refresh()   # between commands, off their time
-                elif recheck and not ready and self.clock() >= self._ended + RECHECK_AFTER_S:
-                    self.verified.refresh()   # idle: the full count workers' reports deferred
+                elif self.verified.unchecked and not self.locked \
+                        and self.clock() >= self.verified.recheck_at:
+                    self.verified.refresh()   # the full count reports deferred, due now
                 if listener in ready:
                     self.one(listener)
                 elif self.index.pending and not self.locked:
@@ -233,7 +230,6 @@ class Agent:
                 return
             conn = self.running.pop(pid, None)
             self.gone.discard(pid)
-            self._ended = self.clock()
             if not self.verified.heard(pid, ended=True):
                 self.verified.stale = True
             if conn is None:
@@ -308,8 +304,8 @@ class Agent:
             self.index.wanted = True
             self.index.step()  # what changed since, if little (nothing: one read); else later
         # Signals wait until the worker has its own handlers (worker.run).
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, worker.DEFERRED)
         reports, hand_back = os.pipe()   # not inherited by what the worker runs
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, worker.DEFERRED)
         try:
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the worker; never returns

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,13 +49,13 @@ def _blob(data: bytes) -> bytes:
     return len(data).to_bytes(2, "big") + data
 
 
-def report(handed: tuple[Verified, frozenset[int], bool] | None,
+def report(handed: tuple[Verified, frozenset[int], bool] | str | None,
            base: Verified | None) -> bytes | None:
     """In a worker whose command succeeded: what the agent needs to carry
     `base` (the state it handed this worker) forward. `handed` is the state
     the command's last transaction committed (client.handed()). None: the
     agent must count."""
-    if base is None:
+    if base is None or handed == "untrusted":   # client.UNTRUSTED: not ours to carry
         return None
     if handed is None:   # nothing committed: nothing changed
         return REPORT + bytes([UNTOUCHED]) + _blob(base.head)
@@ -89,14 +90,22 @@ class _Reader:
         return self.take(int.from_bytes(self.take(2), "big"))
 
 
+# The full count that workers' reports defer is due this long after the
+# first report taken since the last one, whether or not commands still run:
+# commands in a row wait for it at most once in that time.
+RECHECK_AFTER_S = 2.0
+
+
 class LastVerified:
-    def __init__(self, vault: Path, kek: Callable[[], bytes | None]) -> None:
-        self.vault, self._kek = vault, kek
+    def __init__(self, vault: Path, kek: Callable[[], bytes | None],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.vault, self._kek, self.clock = vault, kek, clock
         self.current: Verified | None = None
         self.stale = True    # a command ended since: refresh() before the next
-        # Carried forward by workers' reports since the last full count:
-        # one is due when the agent is idle.
+        # Carried forward by workers' reports since the last full count,
+        # which is due again at recheck_at.
         self.unchecked = False
+        self.recheck_at = 0.0
         # worker pid -> (the pipe its report comes through, what came so far)
         self._pipes: dict[int, tuple[int, bytearray]] = {}
         self._taken: set[int] = set()   # reports taken before their worker was reaped
@@ -194,7 +203,8 @@ class LastVerified:
         except (ValueError, IndexError, struct.error):
             return False
         self.current = Verified(head, rows, clients, opened)
-        self.unchecked = True
+        if not self.unchecked:
+            self.unchecked, self.recheck_at = True, self.clock() + RECHECK_AFTER_S
         self.moves.append((current.head, head, frozenset(touched)))
         return True
 

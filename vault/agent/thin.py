@@ -36,12 +36,9 @@ except ImportError:  # pragma: no cover - another Python
 PROTOCOL = 2
 MAX_MESSAGE = 4096
 MAX_RUN = 1024 * 1024     # argv may carry a note (-m TEXT); env is a few KiB
-TIMEOUT_S = 2.0
-ANSWER_TIMEOUT_S = 60.0   # a `run` request sent: see _start
-# Run in the calling process, never by the agent: `unlock` asks for the
-# passphrase to start an agent (replacing this one); `passwd` and `restore`
-# must prove the passphrase and the key file, and change what the agent's
-# key opens; `init` has no agent to ask.
+TIMEOUT_S, ANSWER_TIMEOUT_S = 2.0, 60.0   # to connect; for an answer to `run` (_start)
+# Never run by the agent: `unlock` starts one, `passwd` and `restore` must
+# prove both factors and change what its key opens, `init` has none to ask.
 IN_PROCESS = frozenset({"unlock", "passwd", "restore", "init"})
 FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGWINCH)
 FILE_NAME = "vault.sqlite"   # paths.FILE_NAME
@@ -353,9 +350,12 @@ def _start(sock: _socket.socket, vault: str, argv: list[str]) -> int | None:
         size = list(os.get_terminal_size(2))
     except OSError:
         size = None
-    request = {"v": PROTOCOL, "op": "run", "vault": vault, "argv": argv,
-               "cwd": os.getcwd(), "env": dict(os.environ), "size": size,
-               "streams": streams}
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None   # a folder deleted under us: the CLI says so, in-process
+    request = {"v": PROTOCOL, "op": "run", "vault": vault, "argv": argv, "cwd": cwd,
+               "env": dict(os.environ), "size": size, "streams": streams}
     fds = [0, 1, 2]
     try:   # prompts on /dev/tty while stdin is a pipe (`echo TEXT | vault add`)
         fds.append(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC))

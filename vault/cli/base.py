@@ -219,6 +219,7 @@ def _agent(path: Path) -> Any:
     return policy.AgentLink(key=lambda: agent.key(path), lock=lambda: agent.lock(path),
                             verified=lambda: agent.verified(path),
                             handback=lambda *state: agent.handback(path, *state),
+                            untrusted=lambda: agent.untrusted(path),
                             start=lambda kek, seconds: agent.start(path, kek, seconds,
                                                                    "vault.serve"),
                             status=lambda: agent.status(path))

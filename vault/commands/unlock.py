@@ -51,6 +51,7 @@ class AgentLink:
     # In the agent's worker, where each committed command's state goes back
     # to the agent (UnlockedVault.committed); nothing elsewhere.
     handback: Callable[[Any, frozenset[int], bool], None] = lambda *_: None
+    untrusted: Callable[[], None] = lambda: None
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ def unlock(store: Store, factors: Factors, agent: AgentLink | None = None) -> Un
                 session.trust(agent.verified(), agent.handback)
                 return session
             agent.lock()  # it holds a key that no longer opens this vault
+    if agent is not None:
+        agent.untrusted()   # in the agent's worker: what this session writes is not carried
     secret_file = factors.keyfile()
     check_factors(store.header(), secret_file)
     return UnlockedVault.unlock(store, factors.passphrase(), secret_file)

@@ -105,13 +105,20 @@ class Versions(MutableMapping[int, Version]):
     without copying them: in a process forked from the agent, a copy writes
     the reference count of every entry, a page fault each (milliseconds)."""
 
-    __slots__ = ("_base", "_set", "_gone", "_len")
+    __slots__ = ("_base", "_set", "_gone", "_len", "_depth")
+    MAX_DEPTH = 8   # then the base is flattened: lookups stay a few levels deep
 
     def __init__(self, base: Mapping[int, Version] | None = None) -> None:
+        while isinstance(base, Versions) and not base._set and not base._gone:
+            base = base._base   # a level with no change of its own adds nothing
+        depth = base._depth + 1 if isinstance(base, Versions) else 0
+        if depth > self.MAX_DEPTH:
+            base, depth = flat(base), 0   # type: ignore[arg-type]
         self._base: Mapping[int, Version] = {} if base is None else base
         self._set: dict[int, Version] = {}
         self._gone: set[int] = set()
         self._len = len(self._base)
+        self._depth = depth
 
     def __getitem__(self, key: int) -> Version:
         found = self._set.get(key, _MISSING)

@@ -183,6 +183,7 @@ class UnlockedVault:
             elif self._trusted is not None and self.state.adopt(self._trusted, sealed):
                 pass   # the agent's check of every row still holds: see trust()
             else:
+                self.state.counted = True   # the rows as found, not as given: not a delta
                 try:
                     self.state.verify(sealed)
                 except IntegrityError:
@@ -273,8 +274,7 @@ class UnlockedVault:
         if head is not None:
             self.ledger.put_head(*head)
 
-    def pseudonym_key(self) -> bytes:
-        """A secret kept by the vault for `export-anonymized --stable-pseudonyms`."""
+    def pseudonym_key(self) -> bytes:   # for `export-anonymized --stable-pseudonyms`
         return self.keyring.pseudonym_key()
 
     # -- clients and notes ---------------------------------------------
@@ -378,7 +378,7 @@ class UnlockedVault:
             return cache[client_id]
         return private.reveal(detail, self.vault_id, e.seq, log_key)
 
-    def head(self) -> tuple[int, bytes] | None:
+    def head(self) -> tuple[int, bytes] | None:   # (seq, entry hash) the sealed head names
         return self.ledger.head()
 
     def open_detail(self, e: LogEntry) -> dict[str, Any] | None:
