@@ -36,6 +36,16 @@ def _mid_sentence(text: str, start: int) -> bool:
     return bool(before) and (before[-1].islower() or before[-1] in ",")
 
 
+def _cue_in_a_sentence(text: str, start: int) -> bool:
+    """The word before the one at start does not begin a sentence ("At
+    Home we talked" is no firm)."""
+    cue = _LAST_WORD.search(text, max(0, start - 24), start)
+    if cue is None:
+        return False
+    before = text[max(0, cue.start() - 3):cue.start()].rstrip(" \t")
+    return bool(before) and before[-1] not in ".!?:;\n\"“(•*-"
+
+
 _LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+\Z")
 
 
@@ -55,11 +65,53 @@ def find_gazetteer(text: str) -> list[Span]:
                 or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
             if len(run) > 1 or not quiet(run[0][0]):
                 out += _classify(text, run)
+            if quiet(run[0][0]):
+                out += _firm(text, run[0])
             run = []
         run.append(m)
     if run and (len(run) > 1 or not quiet(run[0][0])):
         out += _classify(text, run)
+    if run and quiet(run[0][0]):
+        out += _firm(text, run[0])
     return out
+
+
+# "an IRA at Vanguard", "payroll via Gusto", "moved it to Fidelity", "a
+# bank account with Tide": a dictionary word, capitalised in mid-sentence
+# right after a word that says where someone works, banks or is served,
+# names a firm. (Only words that nothing else finds come here: the quiet
+# ones of _quiet_alone.)
+_FIRM_CUE = re.compile(
+    r"(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by)[ \t]+\Z", re.I)
+_FIRM_WORD: dict[str, bool] = {}
+
+
+def _firm(text: str, m: re.Match[str]) -> list[Span]:
+    word = m[0]
+    ok = _FIRM_WORD.get(word)
+    if ok is None:
+        if len(_FIRM_WORD) > 50_000:
+            _FIRM_WORD.clear()
+        k = key(word)
+        ok = _FIRM_WORD[word] = (
+            len(word) > 2 and not word.isupper() and word[1:].islower()
+            and k not in STOP and k not in lexicon.CALENDAR and k not in lexicon.vocabulary()
+            and k not in _NOT_FIRMS)
+    cue = _FIRM_CUE.search(text, max(0, m.start() - 10), m.start()) if ok else None
+    if cue is None or not _cue_in_a_sentence(text, m.start()):
+        return []   # "At Home we talked": the cue starts a sentence
+    return [Span(m.start(), m.end(), "ORG")]
+
+
+# Capitalised words after those cues that are rarely a firm's name: titles,
+# kin, institutions in general, and words a header capitalises.
+_NOT_FIRMS = frozenset("""
+    mom mum dad mother father grandma grandpa nana papa aunt uncle god church
+    home school college court hospital clinic office bed baby christ jesus
+    lord heaven hell state federal county city town government council
+    admission discharge intake follow followup review plan return visit
+    english spanish french german italian portuguese chinese arabic russian
+    """.split())
 
 
 _QUIET: dict[str, bool] = {}
@@ -178,7 +230,8 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
             strong = True   # "her daughter Ivy": a capitalised name mid-sentence
         if not strong and not pair and mid and i == j and not run[i][0].isupper() \
                 and keys[i] not in lexicon.vocabulary() and _prev_word(
-                    text, run[i].start()) in _ORG_CUE:
+                    text, run[i].start()) in _ORG_CUE and _cue_in_a_sentence(text, run[i].start()) \
+                and keys[i] not in STOP and keys[i] not in _NOT_FIRMS:
             # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
             # word after "at", "with", "joined" names a firm even when it is a word.
             out.append(Span(run[i].start(), run[i].end(), "ORG"))
