@@ -48,6 +48,44 @@ def test_no_firm_without_a_capitalised_word_in_mid_sentence(text):
     assert spans == [], [text[s.start:s.end] for s in spans]
 
 
+# -- initials in capitals that are no word, name or abbreviation: an organisation ------
+
+@pytest.mark.parametrize("text,acronym", [
+    ("Income: teacher's pension (QMTRS), SS, IRA.", "QMTRS"),
+    ("Cards consult, WPHX 5th floor.", "WPHX"),
+    ("father was a ZBRS branch manager", "ZBRS"),
+    ("KPPMC DISCHARGE SUMMARY", "KPPMC"),
+])
+def test_initials_in_capitals_in_no_list_are_an_organisation(text, acronym):
+    assert acronym not in out(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Hx of COPD and CHF; on CPAP. PHQ-9 today.",      # clinical abbreviations
+    "Filed the 1099-DIV and Sch C; PTIN on file.",     # tax forms and schemes
+    "Referred to EAP via HR; the CEO agreed.",          # office shorthand
+    "DISCHARGE SUMMARY. HOSPITAL COURSE: stable.",      # a header in words
+    "Moved to the USA in 2019.",                        # a country's initials
+    "He said OKAY twice.",                              # a word in capitals
+])
+def test_abbreviations_and_words_in_capitals_stay(text):
+    assert out(text) == text
+
+
+# -- a title or kin word before a name found by the lists stays ------------------------
+
+@pytest.mark.parametrize("text,kept,name", [
+    ("per police, Officer Brannigan badge on file", "Officer", "Brannigan"),
+    ("Son Greg decided against the move.", "Son", "Greg"),
+    ("Probate: Estate of Mildred Ostrander, late of Duluth.", "Estate of", "Mildred"),
+    ("ATTENDING: FRIEDMAN, ALAN M.D.", "M.D.", "FRIEDMAN"),
+    ("V. Lusk MD", "MD", "Lusk"),
+])
+def test_the_word_before_or_after_a_name_is_no_part_of_it(text, kept, name):
+    result = out(text)
+    assert kept in result and name not in result, result
+
+
 # -- properties -----------------------------------------------------------------------
 
 ORDINARY = """

@@ -176,11 +176,37 @@ def _kind_of(word: str, alone: bool) -> tuple[str, bool, str]:
         kind = "weak"
     elif k in places and not ordinary:
         kind = "place"
-    elif not ordinary and k not in STOP:
-        kind = "unknown"
+    elif not ordinary and k not in STOP and not lexicon.is_abbreviation(k):
+        kind = "unknown"   # ("Sch C", "Adm": abbreviations name nobody)
     else:
         kind = ""
     return k, acronym, kind
+
+
+# Words that stand before a name without being part of it.
+_LEADING = frozenset("""
+    officer sgt sergeant det detective constable pc dc insp inspector judge justice
+    dr mr mrs ms mx miss prof nurse sister brother son daughter wife husband mother
+    father mom mum dad aunt uncle cousin niece nephew grandson granddaughter grandma
+    grandpa dear pastor rev father coach captain capt lt chief
+    """.split())
+_ACRONYMS: dict[str, bool] = {}
+
+
+def _an_acronym(word: str) -> bool:
+    """A word of three to six capitals that is no word, name, place or known
+    abbreviation: an organisation's initials ("OHSU", "HSBC", "PPMC"), with
+    or without a cue before it."""
+    found = _ACRONYMS.get(word)
+    if found is None:
+        if len(_ACRONYMS) > 50_000:
+            _ACRONYMS.clear()
+        k = key(word)
+        found = _ACRONYMS[word] = (
+            3 <= len(word) <= 6 and word.isalpha() and word.isascii()
+            and not lexicon.is_abbreviation(k) and not is_ordinary(k)
+            and not is_name(k) and k not in lexicon.places())
+    return found
 
 
 def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
@@ -203,10 +229,11 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
         word = m[0]
         if taken[i] or len(word) < 2:
             dotted = text[m.end():m.end() + 1] == "."
-            kinds.append("initial" if len(word) == 1 and dotted and not taken[i] else "")
+            kinds.append("initial" if len(word) == 1 and dotted and not taken[i]
+                         and text[m.end():m.end() + 3] != ".D." else "")   # (not M.D.)
             continue
         _, acronym, kind = info[i]
-        if acronym and _prev_word(text, m.start()) in _ACRONYM_CUE:
+        if acronym and (_prev_word(text, m.start()) in _ACRONYM_CUE or _an_acronym(word)):
             out.append(Span(m.start(), m.end(), "ORG"))   # "at BMC", "from UCD"
             kinds.append("")
             continue
@@ -252,6 +279,8 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
             a, b = i, j
             while a < b and kinds[a] in ("unknown", "initial") and kinds[a + 1] == "initial":
                 a += 1
+            while a < b and keys[a] in _LEADING:
+                a += 1   # "Officer Brannigan", "Son Greg": the title or kin word stays
             if kinds[a] == "place" and a == b:
                 out.append(Span(run[a].start(), run[b].end(), "PLACE"))
             else:

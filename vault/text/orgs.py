@@ -164,6 +164,10 @@ _X_OF_Y = re.compile(
     rf"[{_UP}][\w'’.]*(?:[ \t]+[{_UP}][\w'’]+){{0,2}}")
 
 
+# "Estate of Mildred Ostrander", "Guardian of ...": a person's, not an organisation
+_OF_PERSON = frozenset("estate executor executrix guardian widow heirs".split())
+
+
 def find_orgs(text: str) -> list[Span]:
     """Organisations named "X of Y"; those ending in a head word are found in
     people.find_context's pass over the words."""
@@ -175,7 +179,8 @@ def find_orgs(text: str) -> list[Span]:
         # "Our Lady of Sorrows", "Friends of Forest Park": some word is no
         # ordinary word, or the name is a known place or person
         if any(not is_ordinary(k) or k in lexicon.places() for k in words[1:]) \
-                and words[0] not in lexicon.STOP and words[0] not in lexicon.CALENDAR:
+                and words[0] not in lexicon.STOP and words[0] not in lexicon.CALENDAR \
+                and words[0] not in _OF_PERSON:
             out.append(Span(m.start(), m.end() - m.group().endswith("."), "ORG"))
     if has_word(text, _OF_HEADS):
         out += [Span(m.start(), m.end() - m.group().endswith("."), "ORG")
@@ -235,8 +240,8 @@ def find_areas(text: str) -> list[Span]:
         out.append(Span(m.start(), end, "PLACE"))
     for m in _STATE_AFTER.finditer(text) if has_word(text, _STATES, lower=False) else ():
         town = key(m.group().split()[0].rstrip(","))
-        credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] \
-            and town not in lexicon.places()
+        credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] and (
+            town not in lexicon.places() or is_name(town) and "," not in m.group())
         word = m["st"] in ("IN", "OR", "ME", "OK", "HI") and "," not in m.group()
         if (town in lexicon.places() or m["zip"] or not is_ordinary(town)
                 and "," in m.group()) and not credential and not word:

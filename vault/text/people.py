@@ -66,7 +66,7 @@ _DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][a-z]{{2,}
 _DICTATION_HINT = re.compile(r"[:/][a-z][a-z]")
 _SURNAME_FIRST = re.compile(
     rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]+|[a-z'’-]+)(?<=(\w)),[ \t]*"
-    rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+[{_UP}]\b\.?)?")
+    rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+(?!M\.D\.)[{_UP}]\b\.?)?")
 # What every "SURNAME, FIRST" holds: a comma, then a capital (a literal
 # first, which re finds fast).
 _COMMA_CAPITAL = re.compile(rf",[ \t]*[{_UP}]")

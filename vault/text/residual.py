@@ -275,23 +275,7 @@ def _abbreviation(k: str) -> bool:
     return k in _NOT_INITIALS or k in lexicon.vocabulary() or k in _lists()["abbreviations"]
 
 
-@lru_cache(maxsize=1)
-def _lists() -> dict[str, frozenset[str]]:
-    """The report's own word lists, from vault/data/: residual_words.txt (heads,
-    generic, roles, job, states), abbreviations.txt (abbreviations that name
-    nobody) and months_other.txt (month names in other languages that are no
-    English one: the date detector shifts those)."""
-    from importlib import resources
-    out: dict[str, set[str]] = {}
-    section = ""
-    for name in ("residual_words.txt", "abbreviations.txt", "months_other.txt"):
-        text = resources.files("vault").joinpath("data/" + name).read_text(encoding="utf-8")
-        for word in (w for line in text.splitlines() if not line.startswith("#")
-                     for w in line.split()):
-            section = word[1:-1] if word[0] == "[" else section   # "[heads]" starts a list
-            out.setdefault(section, set()).add(word)
-    out["months"] -= lexicon.CALENDAR
-    return {k: frozenset(v) for k, v in out.items()}
+_lists = lexicon.report_lists
 
 
 # -- strict mode ----------------------------------------------------------------------
