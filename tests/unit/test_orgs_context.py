@@ -86,6 +86,50 @@ def test_the_word_before_or_after_a_name_is_no_part_of_it(text, kept, name):
     assert kept in result and name not in result, result
 
 
+# -- a run of capitalised words after a cue; a head word before the head ----------------
+
+@pytest.mark.parametrize("text,gone", [
+    ("Works as a line cook at The Copper Kettle on weekends.", "Copper Kettle"),
+    ("He completed the intake at Bay Cove last week.", "Bay Cove"),
+    ("Got the QA job at Riot Games! Starts soon.", "Riot Games"),
+    ("Retired firefighter (Portland Fire & Rescue, Station 7).", "Fire & Rescue"),
+    ("Judith Amsel, LCSW, Eastside Counseling Collective", "Collective"),
+])
+def test_a_run_of_capitalised_words_after_a_cue_is_an_organisation(text, gone):
+    assert gone not in out(text)
+
+
+@pytest.mark.parametrize("text", [
+    "She was referred to Physical Therapy today.",   # a kind of service
+    "They will visit at New Year with the kids.",     # a holiday
+    "At Riot Games we played.",                       # the cue starts the sentence
+])
+def test_no_firm_in_a_kind_a_holiday_or_a_sentence_start(text):
+    assert out(text) == text
+
+
+# -- a capitalised word alone in brackets ------------------------------------------------
+
+@pytest.mark.parametrize("text,word", [
+    ("Home health resumed (Interim). Med list reconciled.", "Interim"),
+    ("Work note for the manager (Dale) given.", "Dale"),
+    ("Saves tax after payroll costs (Gusto). Next meeting soon.", "Gusto"),
+])
+def test_a_capitalised_word_alone_in_brackets_goes(text, word):
+    assert word not in out(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Result (Positive) sent to the lab.",
+    "Consent form (Attached) reviewed.",
+    "Knee pain (Left) worse on stairs.",
+    "Started sertraline (Zoloft) at 50 mg.",
+    "Seen on the ward (ICU) overnight.",
+])
+def test_a_word_a_note_puts_in_brackets_stays(text):
+    assert out(text) == text
+
+
 # -- properties -----------------------------------------------------------------------
 
 ORDINARY = """

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from . import lexicon
+from . import lexicon, orgs
 from .lexicon import STOP, is_name, is_ordinary, key
 from .span import Span
 
@@ -59,21 +59,92 @@ def find_gazetteer(text: str) -> list[Span]:
     know and that are not ordinary words, or are but stand next to a name."""
     out: list[Span] = []
     run: list[re.Match[str]] = []
-    quiet = _quiet_alone
     for m in _CAP.finditer(text):
         if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
                 or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
-            if len(run) > 1 or not quiet(run[0][0]):
-                out += _classify(text, run)
-            if quiet(run[0][0]):
-                out += _firm(text, run[0])
+            out += _run(text, run)
             run = []
         run.append(m)
-    if run and (len(run) > 1 or not quiet(run[0][0])):
-        out += _classify(text, run)
-    if run and quiet(run[0][0]):
-        out += _firm(text, run[0])
+    if run:
+        out += _run(text, run)
     return out
+
+
+def _run(text: str, run: list[re.Match[str]]) -> list[Span]:
+    """What one run of capitalised words names."""
+    first = run[0]
+    if len(run) == 1:
+        if text[first.start() - 1:first.start()] == "(" and text[first.end():first.end() + 1] \
+                == ")" and first.start():
+            found = _bracketed(first[0])
+            if found:
+                return [Span(first.start(), first.end(), found)]
+        if _quiet_alone(first[0]):
+            return _firm(text, first)
+        return _classify(text, run)
+    out = _classify(text, run)
+    if _quiet_alone(first[0]):
+        out += _firm(text, first)
+    firm = _firm_run(text, run)
+    return out + firm
+
+
+_BRACKETED: dict[str, str] = {}
+
+
+def _bracketed(word: str) -> str:
+    """The kind of a capitalised word alone in brackets: a person ("(Dale)")
+    or an organisation ("(Interim)", "(Gusto)") unless it is a word a note
+    puts in brackets for itself ("(Optional)", "(Left)") or in no list."""
+    found = _BRACKETED.get(word)
+    if found is None:
+        if len(_BRACKETED) > 50_000:
+            _BRACKETED.clear()
+        k = key(word)
+        if len(word) < 3 or word.isupper() or k in STOP or k in lexicon.CALENDAR \
+                or lexicon.is_abbreviation(k) or k in _NOT_FIRMS or k in _IN_BRACKETS:
+            found = ""
+        elif k in lexicon.first_names():
+            found = "PERSON"
+        elif k in lexicon.places() and not is_name(k):
+            found = "PLACE"
+        else:
+            found = "ORG"
+        _BRACKETED[word] = found
+    return found
+
+
+# Words a note itself puts in brackets.
+_IN_BRACKETS = frozenset("""
+    yes no none nil optional draft attached enclosed positive negative normal abnormal
+    left right bilateral improved unchanged stable resolved pending declined approved
+    denied see note notes signed unsigned verbal written total approx approximately
+    estimated actual final interim provisional amended corrected revised copy original
+    mild moderate severe acute chronic active inactive new old current previous former
+    morning evening afternoon night daily weekly monthly annual annually
+    """.split()) - {"interim"}
+
+
+def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
+    """A run of capitalised words after "at", "with", "via", "from", ...
+    in mid-sentence ("works as a line cook at The Copper Kettle", "intake at
+    Bay Cove", "the QA job at Riot Games") names a firm or a venue, unless
+    its words are a kind ("Physical Therapy"), a holiday, a title or kin."""
+    words = [key(m[0]) for m in run]
+    start = 1 if words[0] == "the" else 0
+    if len(words) - start < 2 or any(
+            w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS or w in _HOLIDAY
+            or w in _LEADING for w in words[start:]) or all(
+            w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
+        return []
+    cue = _FIRM_CUE.search(text, max(0, run[0].start() - 10), run[0].start())
+    if cue is None or not _cue_in_a_sentence(text, run[0].start()):
+        return []
+    return [Span(run[start].start(), run[-1].end(), "ORG")]
+
+
+_HOLIDAY = frozenset("year years day days eve christmas easter thanksgiving holiday holidays "
+                     "new week weekend".split())
 
 
 # "an IRA at Vanguard", "payroll via Gusto", "moved it to Fidelity", "a
@@ -96,7 +167,7 @@ def _firm(text: str, m: re.Match[str]) -> list[Span]:
         ok = _FIRM_WORD[word] = (
             len(word) > 2 and not word.isupper() and word[1:].islower()
             and k not in STOP and k not in lexicon.CALENDAR and k not in lexicon.vocabulary()
-            and k not in _NOT_FIRMS)
+            and k not in _NOT_FIRMS and k not in _HOLIDAY)
     cue = _FIRM_CUE.search(text, max(0, m.start() - 10), m.start()) if ok else None
     if cue is None or not _cue_in_a_sentence(text, m.start()):
         return []   # "At Home we talked": the cue starts a sentence
@@ -258,7 +329,7 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
         if not strong and not pair and mid and i == j and not run[i][0].isupper() \
                 and keys[i] not in lexicon.vocabulary() and _prev_word(
                     text, run[i].start()) in _ORG_CUE and _cue_in_a_sentence(text, run[i].start()) \
-                and keys[i] not in STOP and keys[i] not in _NOT_FIRMS:
+                and keys[i] not in STOP and keys[i] not in _NOT_FIRMS and keys[i] not in _HOLIDAY:
             # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
             # word after "at", "with", "joined" names a firm even when it is a word.
             out.append(Span(run[i].start(), run[i].end(), "ORG"))

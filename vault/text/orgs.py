@@ -56,7 +56,7 @@ _WEAK_HEADS = frozenset(
     "bar grill coffee inn express fund media energy electric fitness dance yoga theatre "
     "theater gallery cinema association league alliance initiative fellowship "
     "partnership commission authority bureau ministry federation".split())
-_GENERIC = frozenset(
+GENERIC = _GENERIC = frozenset(
     "the a an of and for de st st. saint general family private mental health medical "
     "community primary care urgent dental outpatient inpatient public high middle "
     "elementary state county city regional national memorial university behavioral "
@@ -129,10 +129,10 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
         if before is None:
             break
         word = before.group().strip()
-        if word.endswith(".") and len(word) > 3 or word.lower() in HEADS \
-                and (word + " " + (words[0] if words else head)).lower() not in _HEADS_FULL \
-                and head.lower() not in _LEGAL:
-            break   # the end of a sentence, or of the organisation before
+        if word.endswith(".") and len(word) > 3:
+            break   # the end of a sentence
+        # (a head word before the head belongs to the name: "African Services
+        # Committee", "Eastside Counseling Collective", "Thistle & Pine Group")
         start = before.start()
         words.insert(0, word)
         starts.insert(0, start)
@@ -144,7 +144,7 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
                      and words[0].lower() not in _GENERIC):
         words.pop(0)
         starts.pop(0)
-    if not words or words[-1].lower() in ("the", "and", "of", "for", "&", "a"):
+    if not words or words[-1].lower() in ("the", "and", "of", "for", "a"):
         return None
     keys = [key(w.strip(".,")) for w in words]
     if all(k in _GENERIC for k in keys):
