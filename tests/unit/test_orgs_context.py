@@ -130,6 +130,33 @@ def test_a_word_a_note_puts_in_brackets_stays(text):
     assert out(text) == text
 
 
+# -- before what a firm holds or pays; initials that label a number ---------------------
+
+@pytest.mark.parametrize("text,firm", [
+    ("Company bank: PNC acct ending 7719.", "PNC"),
+    ("Assets: Wells Fargo checking and a car.", "Wells Fargo"),
+    ("Rosa will pay from her Nationwide account today.", "Nationwide"),
+    ("New client; the Google W-2 includes RSUs.", "Google"),
+    ("Working as a peer coach at CODA since May.", "CODA"),
+])
+def test_a_firm_before_an_account_or_a_form_goes(text, firm):
+    assert firm not in out(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Opened a Joint account. The Business account is open.",
+    "Check P45 and send it.",
+    "Contracting via his company (CRN 15229041).",          # a label of a number
+    "Gwen Alcott RN QZCT wrote it.",                         # among credentials
+    "Labs sent to LAB today.",                               # a head word in capitals
+])
+def test_no_firm_in_a_kind_of_account_a_verb_a_label_or_a_credential(text):
+    result = out(text)
+    for word in ("Joint", "Business", "Check", "CRN", "QZCT", "LAB"):
+        if word in text:
+            assert word in result, result
+
+
 # -- properties -----------------------------------------------------------------------
 
 ORDINARY = """
