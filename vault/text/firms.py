@@ -46,16 +46,34 @@ _HOLDING = re.compile(r"[ \t]+(?:account|acct|a/c|checking|savings|branch|mortga
                       r"pension|W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll)\b")
 
 
+_FORMS = frozenset("W-2 W2 1099 K-1 P60 P45".split())
+# A police force or a site before a rank or "campus": "BPD Officer Feeney",
+# "the Vancouver VA campus".
+_FORCE = re.compile(r"[ \t]+(?:Officer|Detective|Det\.|Sgt\.?|Sergeant|Trooper|Deputy|Constable)\b")
+_RANKS = frozenset("officer detective det sgt sergeant trooper deputy constable".split())
+_CAMPUS = re.compile(r"[ \t]+campus\b")
+
+
 def _before_a_holding(text: str, run: list[re.Match[str]]) -> list[Span]:
-    m = _HOLDING.match(text, run[-1].end())
+    words = [key(w[0]) for w in run]
+    end = run[-1].end()
+    for i, w in enumerate(run):
+        if w[0].isupper() and len(w[0]) > 2 and (words[i + 1] in _RANKS if i + 1 < len(run)
+                                                 else _FORCE.match(text, w.end())):
+            return [Span(w.start(), w.end(), "ORG")]
+    campus = _CAMPUS.match(text, end)
+    if campus and not all(w in orgs.GENERIC or w in STOP for w in words):
+        return [Span(run[0].start() + (len(run[0][0]) + 1 if words[0] == "the" else 0),
+                     campus.end(), "ORG")]
+    m = _HOLDING.match(text, end)
     if m is None:
         return []
-    words = [key(w[0]) for w in run]
     if any(w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS or w in _LEADING
            or w in orgs.GENERIC or w in _NOT_HOLDERS for w in words):
         return []
     if len(words) == 1 and (len(words[0]) < 3 or words[0] in lexicon.vocabulary()
-                            or is_ordinary(words[0]) and not _mid_sentence(text, run[0].start())):
+                            or is_ordinary(words[0]) and not _mid_sentence(text, run[0].start())
+                            and m.group().strip() not in _FORMS):
         return []   # ("Session account": a word starting a sentence)
     return [Span(run[0].start(), run[-1].end(), "ORG")]
 

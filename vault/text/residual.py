@@ -191,7 +191,7 @@ _TAX_STATE = re.compile(r"(?=[$£€fA-Z])(?:[$£€][\d,.]+k?[ \t]+(?:to[ \t]+)
 # numbers after a keyword of a record: "Medical Record #: 000 482 117", "pager 50311"
 _KEYED = re.compile(r"(?=[MmRrCcAaPpBbEeLlTtDdIiSsNn#])\b(?i:mrn|record|chart|account|acct|a/c|policy|member|pager|bleep|ext|licen[cs]e|"
                     r"plate|reg|registration|tag|case|docket|claim|ref|reference|index|batch|bib|"
-                    r"badge|employee|student|tracking|serial|certificate|permit|passport|no\.|#)(?![\w.])[^\n\d\[]{0,14}?"
+                    r"badge|employee|student|tracking|serial|certificate|permit|passport|no\.|#)(?![\w.])[^\n\d\[]{0,20}?"
                     r"(?<!\w)(\d{3,}(?:[ \t-]\d{2,})*)\b(?![ \t]*(?i:lb|lbs|kg|mg|ml|cm|mm|%))")
 # the rest of a code: "[ID] 114K"; a postcode after an address: "[ADDRESS], NW3"
 _CODE_TAIL = re.compile(r"\[(?:ID|PHONE|MRN|ACCOUNT|LICENSE|PLAN)\][ \t]+([A-Za-z]*\d[A-Za-z\d]*)\b")
