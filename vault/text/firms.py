@@ -42,32 +42,35 @@ def _prev_word(text: str, start: int) -> str:
 
 # What a firm holds for someone or pays them: "her Nationwide account",
 # "Wells Fargo checking", "PNC acct ending 7719", "Google W-2".
-_HOLDING = re.compile(r"[ \t]+(?:account|acct|a/c|checking|savings|branch|mortgage|loan|"
-                      r"pension|W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll)\b")
-
-
 _FORMS = frozenset("W-2 W2 1099 K-1 P60 P45".split())
-# A police force or a site before a rank or "campus": "BPD Officer Feeney",
-# "the Vancouver VA campus".
-_FORCE = re.compile(r"[ \t]+(?:Officer|Detective|Det\.|Sgt\.?|Sergeant|Trooper|Deputy|Constable)\b")
 _RANKS = frozenset("officer detective det sgt sergeant trooper deputy constable".split())
-_CAMPUS = re.compile(r"[ \t]+campus\b")
+# What may follow a run: a rank ("BPD Officer Feeney": a police force), "campus"
+# ("the Vancouver VA campus"), or what a firm holds or pays.
+_AFTER_RUN = re.compile(
+    r"[ \t]+(?:(?P<force>Officer|Detective|Det\.|Sgt\.?|Sergeant|Trooper|Deputy|Constable)"
+    r"|(?P<campus>campus)|account|acct|a/c|checking|savings|branch|mortgage|loan|pension|"
+    r"W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll)\b")
 
 
 def _before_a_holding(text: str, run: list[re.Match[str]]) -> list[Span]:
-    words = [key(w[0]) for w in run]
     end = run[-1].end()
+    after = _AFTER_RUN.match(text, end)
+    ranked = len(run) > 1 and any(w[0].lower() in _RANKS for w in run[1:])
+    if after is None and not ranked:
+        return []   # (most runs: one regex match)
+    words = [key(w[0]) for w in run]
     for i, w in enumerate(run):
         if w[0].isupper() and len(w[0]) > 2 and (words[i + 1] in _RANKS if i + 1 < len(run)
-                                                 else _FORCE.match(text, w.end())):
+                                                 else after is not None and after["force"]):
             return [Span(w.start(), w.end(), "ORG")]
-    campus = _CAMPUS.match(text, end)
-    if campus and not all(w in orgs.GENERIC or w in STOP for w in words):
-        return [Span(run[0].start() + (len(run[0][0]) + 1 if words[0] == "the" else 0),
-                     campus.end(), "ORG")]
-    m = _HOLDING.match(text, end)
-    if m is None:
+    if after is None or after["force"]:
         return []
+    if after["campus"]:
+        if all(w in orgs.GENERIC or w in STOP for w in words):
+            return []
+        return [Span(run[0].start() + (len(run[0][0]) + 1 if words[0] == "the" else 0),
+                     after.end(), "ORG")]
+    m = after
     if any(w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS or w in _LEADING
            or w in orgs.GENERIC or w in _NOT_HOLDERS for w in words):
         return []
@@ -130,15 +133,18 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
     in mid-sentence ("works as a line cook at The Copper Kettle", "intake at
     Bay Cove", "the QA job at Riot Games") names a firm or a venue, unless
     its words are a kind ("Physical Therapy"), a holiday, a title or kin."""
+    start = run[0].start()
+    if start < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
+        return []   # (no cue right before the run)
+    cue = _FIRM_CUE.search(text, max(0, start - 10), start)
+    if cue is None or not _cue_in_a_sentence(text, start):
+        return []
     words = [key(m[0]) for m in run]
     start = 1 if words[0] == "the" else 0
     if len(words) - start < 2 or any(
             w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS or w in _HOLIDAY
             or w in _LEADING for w in words[start:]) or all(
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
-        return []
-    cue = _FIRM_CUE.search(text, max(0, run[0].start() - 10), run[0].start())
-    if cue is None or not _cue_in_a_sentence(text, run[0].start()):
         return []
     return [Span(run[start].start(), run[-1].end(), "ORG")]
 
@@ -158,6 +164,9 @@ _FIRM_WORD: dict[str, bool] = {}
 
 
 def _firm(text: str, m: re.Match[str]) -> list[Span]:
+    start = m.start()
+    if start < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
+        return []   # (most capitalised words start a sentence: no cue before them)
     word = m[0]
     ok = _FIRM_WORD.get(word)
     if ok is None:

@@ -52,20 +52,23 @@ def find_gazetteer(text: str) -> list[Span]:
 def _run(text: str, run: list[re.Match[str]]) -> list[Span]:
     """What one run of capitalised words names."""
     first = run[0]
+    end = run[-1].end()
+    after = text[end:end + 1]
     if len(run) == 1:
-        if text[first.start() - 1:first.start()] == "(" and text[first.end():first.end() + 1] \
-                == ")" and first.start():
+        start = first.start()
+        if after == ")" and start and text[start - 1] == "(":
             found = _bracketed(first[0])
             if found:
-                return [Span(first.start(), first.end(), found)]
-        found = _before_a_holding(text, run)
+                return [Span(start, end, found)]
+        out = _firm(text, first) if _quiet_alone(first[0]) else _classify(text, run)
+    else:
+        out = _classify(text, run)
         if _quiet_alone(first[0]):
-            return _firm(text, first) + found
-        return _classify(text, run) + found
-    out = _classify(text, run)
-    if _quiet_alone(first[0]):
-        out += _firm(text, first)
-    return out + _firm_run(text, run) + _before_a_holding(text, run)
+            out += _firm(text, first)
+        out += _firm_run(text, run)
+    if after == " " or after == "\t" or len(run) > 1:
+        out += _before_a_holding(text, run)
+    return out
 
 
 _QUIET: dict[str, bool] = {}
