@@ -57,6 +57,7 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 _LISTS = (_KEYED_WORDS, _DWELLING_WORDS, _CREDENTIALS, _TAX_WORDS, _PLATE_WORDS, _BLOCK_WORD,
           _FEDERAL)
+_INDEX = {id(words): i for i, words in enumerate(_LISTS)}
 _LISTS_OF = {w: tuple(i for i, words in enumerate(_LISTS) if w in words) for w in _ALL_WORDS}
 
 
@@ -129,10 +130,13 @@ def find(text: str, windows: Windows) -> list[Span]:
         return out
     states = lexicon.report_lists()["states"]
     ascii_ = text.isascii()
-    found = _starts(text)
+    # (an ASCII copy with one "?" for each other character keeps every
+    # offset: the keywords are ASCII words, and each match is checked on
+    # the text itself)
+    found = _starts(text if ascii_ else text.encode("ascii", "replace").decode("ascii"))
 
     def at(words: frozenset[str]) -> list[int] | None:
-        return None if found is None else found[_LISTS.index(words)]
+        return None if found is None else found[_INDEX[id(words)]]
 
     if windows:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _tried(_DWELLING, text,
@@ -153,7 +157,7 @@ def find(text: str, windows: Windows) -> list[Span]:
                 else credentials + _after(text, ("M.D.",)))]
         slashes = _chars(text, "/")
         out += [Span(m.start(1), m.end(1), "ID") for m in _tried(
-                r._SLASH_CODE, text, _token_starts(text, slashes) if ascii_ else None)
+                r._SLASH_CODE, text, _token_starts(text, slashes))
                 if slashes]
     taxed = at(_TAX_WORDS)
     # ("$1,100 MD", "federal and CA": at the "$" or the word; "CA owes": the
@@ -169,8 +173,8 @@ def find(text: str, windows: Windows) -> list[Span]:
             r._PLATE_STATE, text, at(_PLATE_WORDS), back=(3, 4, 5)) if m[1].lower() in states]
     if "Co." in text or "County" in text:
         out += [Span(m.start(1), m.end(1), "PLACE") for m in r._COUNTY.finditer(text)]
-    slashed = r._SLASH_INITIALS.finditer(text) if "/" in text and (
-        not ascii_ or any(_SLASH_TAIL.match(text, i) for i in _chars(text, "/"))) else ()
+    slashed = r._SLASH_INITIALS.finditer(text) if "/" in text and any(
+        _SLASH_TAIL.match(text, i) for i in _chars(text, "/")) else ()
     for m in (*slashed, *_tried(r._BEFORE_CREDENTIAL, text, at(_CREDENTIALS), back=(3, 4, 5, 6))):
         if key(m[1]) not in lexicon.STOP:
             out.append(Span(m.start(1), m.end(1), "PERSON"))

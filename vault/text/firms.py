@@ -52,10 +52,11 @@ _AFTER_RUN = re.compile(
     r"W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll)\b")
 
 
-def _before_a_holding(text: str, run: list[re.Match[str]]) -> list[Span]:
+def _before_a_holding(text: str, run: list[re.Match[str]], ranks: bool = True) -> list[Span]:
+    """`ranks`: the text may hold a police rank (span.has_word)."""
     end = run[-1].end()
     after = _AFTER_RUN.match(text, end)
-    ranked = len(run) > 1 and any(w[0].lower() in _RANKS for w in run[1:])
+    ranked = ranks and len(run) > 1 and any(w[0].lower() in _RANKS for w in run[1:])
     if after is None and not ranked:
         return []   # (most runs: one regex match)
     words = [key(w[0]) for w in run]

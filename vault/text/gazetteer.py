@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 from . import lexicon
-from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _a_label_or_credential, _an_acronym,
-                    _before_a_holding, _bracketed, _cue_in_a_sentence, _firm, _firm_run,
-                    _mid_sentence, _prev_word)
+from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credential,
+                    _an_acronym, _before_a_holding, _bracketed, _cue_in_a_sentence, _firm,
+                    _firm_run, _mid_sentence, _prev_word)
 from .lexicon import STOP, is_name, is_ordinary, key
-from .span import Span
+from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
@@ -38,18 +38,19 @@ def find_gazetteer(text: str) -> list[Span]:
     know and that are not ordinary words, or are but stand next to a name."""
     out: list[Span] = []
     run: list[re.Match[str]] = []
+    ranks = has_word(text, _RANKS)
     for m in _CAP.finditer(text):
         if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
                 or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
-            out += _run(text, run)
+            out += _run(text, run, ranks)
             run = []
         run.append(m)
     if run:
-        out += _run(text, run)
+        out += _run(text, run, ranks)
     return out
 
 
-def _run(text: str, run: list[re.Match[str]]) -> list[Span]:
+def _run(text: str, run: list[re.Match[str]], ranks: bool) -> list[Span]:
     """What one run of capitalised words names."""
     first = run[0]
     end = run[-1].end()
@@ -67,7 +68,7 @@ def _run(text: str, run: list[re.Match[str]]) -> list[Span]:
             out += _firm(text, first)
         out += _firm_run(text, run)
     if after == " " or after == "\t" or len(run) > 1:
-        out += _before_a_holding(text, run)
+        out += _before_a_holding(text, run, ranks)
     return out
 
 
