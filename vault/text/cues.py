@@ -178,11 +178,17 @@ def find(text: str, windows: Windows) -> list[Span]:
     for m in (*slashed, *_tried(r._BEFORE_CREDENTIAL, text, at(_CREDENTIALS), back=(3, 4, 5, 6))):
         if key(m[1]) not in lexicon.STOP:
             out.append(Span(m.start(1), m.end(1), "PERSON"))
-    tail = text.rstrip()
+    end = len(text)
+    while end and text[end - 1].isspace():
+        end -= 1
     # ("\A" holds only at the text's start, not at pos: a search of the last
     # characters finds what a search of the whole text would)
-    m = r._SIGN_OFF.search(tail, max(0, len(tail) - 12))   # "gs", "NB", "-ar"; not "Fine."
+    m = r._SIGN_OFF.search(text, max(0, end - 12), end)   # "gs", "NB", "-ar"; not "Fine."
     if m and key(m[1]) not in _NOT_SIGNATURES and key(m[1]) not in lexicon.STOP \
-            and (not m[1].istitle() or not is_ordinary(key(m[1]))) and "\n" in text.strip():
-        out.append(Span(m.start(1), m.end(1), "PERSON"))
+            and (not m[1].istitle() or not is_ordinary(key(m[1]))):
+        begin = 0
+        while begin < end and text[begin].isspace():
+            begin += 1
+        if text.find("\n", begin, end) >= 0:   # a note of several lines
+            out.append(Span(m.start(1), m.end(1), "PERSON"))
     return out

@@ -13,7 +13,7 @@ import re
 
 from . import lexicon, orgs
 from .lexicon import STOP, is_name, is_ordinary, key
-from .span import Span
+from .span import Span, has_word
 
 def _mid_sentence(text: str, start: int) -> bool:
     """A lower-case word (or a comma) stands before the word at start."""
@@ -50,6 +50,16 @@ _AFTER_RUN = re.compile(
     r"[ \t]+(?:(?P<force>Officer|Detective|Det\.|Sgt\.?|Sergeant|Trooper|Deputy|Constable)"
     r"|(?P<campus>campus)|account|acct|a/c|checking|savings|branch|mortgage|loan|pension|"
     r"W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll)\b")
+
+
+_HOLDING_WORDS = frozenset("""account acct checking savings branch mortgage loan pension rsu
+    rsus espp stock shares payroll campus""".split())
+
+
+def _holdings_in(text: str) -> bool:
+    """The text may hold what _AFTER_RUN looks for (a rank aside)."""
+    return has_word(text, _HOLDING_WORDS) or "a/c" in text or "W-2" in text or "W2" in text \
+        or "1099" in text or "K-1" in text or "P60" in text or "P45" in text
 
 
 def _before_a_holding(text: str, run: list[re.Match[str]], ranks: bool = True) -> list[Span]:

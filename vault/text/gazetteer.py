@@ -14,7 +14,7 @@ import re
 from . import lexicon
 from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credential,
                     _an_acronym, _before_a_holding, _bracketed, _cue_in_a_sentence, _firm,
-                    _firm_run, _mid_sentence, _prev_word)
+                    _firm_run, _holdings_in, _mid_sentence, _prev_word)
 from .lexicon import STOP, is_name, is_ordinary, key
 from .span import Span, has_word
 
@@ -39,18 +39,27 @@ def find_gazetteer(text: str) -> list[Span]:
     out: list[Span] = []
     run: list[re.Match[str]] = []
     ranks = has_word(text, _RANKS)
+    holds = ranks or _holdings_in(text)
+    quiet = _quiet_alone
     for m in _CAP.finditer(text):
         if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
                 or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
-            out += _run(text, run, ranks)
+            first = run[0]
+            start = first.start()
+            # (most runs: one quiet word with no cue before it and nothing
+            # after it that a firm holds; no call for them)
+            if len(run) > 1 or holds or not quiet(first[0]) or start and (
+                    text[start - 1] == "(" or text[start - 1] == " " and start > 1
+                    and text[start - 2].isalpha()):
+                out += _run(text, run, ranks, holds)
             run = []
         run.append(m)
     if run:
-        out += _run(text, run, ranks)
+        out += _run(text, run, ranks, holds)
     return out
 
 
-def _run(text: str, run: list[re.Match[str]], ranks: bool) -> list[Span]:
+def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[Span]:
     """What one run of capitalised words names."""
     first = run[0]
     end = run[-1].end()
@@ -64,10 +73,13 @@ def _run(text: str, run: list[re.Match[str]], ranks: bool) -> list[Span]:
         out = _firm(text, first) if _quiet_alone(first[0]) else _classify(text, run)
     else:
         out = _classify(text, run)
-        if _quiet_alone(first[0]):
-            out += _firm(text, first)
-        out += _firm_run(text, run)
-    if after == " " or after == "\t" or len(run) > 1:
+        start = first.start()
+        if start > 2 and text[start - 1] == " " and text[start - 2].isalpha():
+            # (a cue can stand right before the run)
+            if _quiet_alone(first[0]):
+                out += _firm(text, first)
+            out += _firm_run(text, run)
+    if holds and (after == " " or after == "\t" or len(run) > 1):
         out += _before_a_holding(text, run, ranks)
     return out
 
