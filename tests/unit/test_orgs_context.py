@@ -157,6 +157,28 @@ def test_no_firm_in_a_kind_of_account_a_verb_a_label_or_a_credential(text):
             assert word in result, result
 
 
+# -- street types, a quadrant without a type, church and memorial heads ------------------
+
+@pytest.mark.parametrize("text,gone", [
+    ("Her last UK address (27 Cotham Brow, Bristol) is on file.", "Cotham"),
+    ("Returns to the dental group (1120 NE Alberta) next week.", "Alberta"),
+    ("W-2 from Rush and Northwestern Memorial (changed jobs).", "Northwestern"),
+    ("He will speak at the service at Our Savior's Lutheran.", "Savior"),
+    ("Funeral at Our Lady of Sorrows on Friday.", "Sorrows"),
+])
+def test_streets_and_churches_by_their_form(text, gone):
+    assert gone not in out(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I saw 120 SE Asian patients this year.",     # a quadrant before an ordinary word
+    "Our team of Experts met today.",             # "Our ... of" that is no church
+    "Took 2 of 3 Green tablets.",                 # a number, a colour
+])
+def test_no_address_or_church_in_ordinary_words(text):
+    assert out(text) == text
+
+
 # -- properties -----------------------------------------------------------------------
 
 ORDINARY = """

@@ -38,7 +38,8 @@ _STRONG = (
     "Works|Construction|Builders|Roofing|Plumbing|Electric|Landscaping|Cleaning|Salon|"
     "Spa|Fitness|Yoga|Dance|Theatre|Theater|Cinema|Gallery|Union|Council|Authority|"
     "Department|Ministry|Office|Bureau|Board|Commission|Federation|Association|League|"
-    "Network|Alliance|Coalition|Initiative|Project|Programme|Program|Fellowship")
+    "Network|Alliance|Coalition|Initiative|Project|Programme|Program|Fellowship|"
+    "Memorial|Lutheran|Baptist|Methodist|Presbyterian|Episcopal|Pentecostal")
 # The last word of each head, looked up word by word (people.find_context).
 HEADS = frozenset(h.split()[-1].lower() for h in _STRONG.split("|"))
 _HEADS_FULL = {h.lower(): h for h in _STRONG.split("|")}
@@ -180,7 +181,7 @@ def find_orgs(text: str) -> list[Span]:
         # ordinary word, or the name is a known place or person
         if any(not is_ordinary(k) or k in lexicon.places() for k in words[1:]) \
                 and words[0] not in lexicon.STOP and words[0] not in lexicon.CALENDAR \
-                and words[0] not in _OF_PERSON:
+                and words[0] not in _OF_PERSON or m.group().startswith("Our Lady of "):
             out.append(Span(m.start(), m.end() - m.group().endswith("."), "ORG"))
     if has_word(text, _OF_HEADS):
         out += [Span(m.start(), m.end() - m.group().endswith("."), "ORG")
