@@ -106,6 +106,7 @@ def test_a_lower_case_hex_string_is_no_id(token):
     ("Licence AB12345", "AB12345", "ID"),
     ("Rachel Kim, LICSW  x4-8821", "x4-8821", "PHONE"),
     ("call x4471 for the ward", "x4471", "PHONE"),
+    ("Royal Mail tracking KG 4481 2207 6GB. Due soon.", "KG 4481 2207 6GB", "ID"),
 ])
 def test_a_code_at_the_end_after_a_hash_or_an_extension_alone(text, value, kind):
     found = {(s.kind, text[s.start:s.end]) for s in idents.find(text, detect.digit_windows(text))}

@@ -87,7 +87,8 @@ _SHAPES = (
     (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z][ ]?\d\d[ ]?\d\d[ ]?\d\d[ ]?[A-D]\b"), "SSN"),
     # UK number plate "KX19 ODP"; letters then spaced digit groups "XA 441 882 190"
     (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]\d\d[ ]?[A-Z]{3}\b"), "ID"),
-    (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{1,2}[ ]\d{3,4}[ ]\d{3,4}[ ]\d{2,4}[A-Z]{0,2}\b"), "ID"),
+    (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{1,2}[ ]\d{3,4}[ ]\d{3,4}[ ]"
+                r"(?:\d{2,4}[A-Z]{0,2}|\d[A-Z]{2})\b"), "ID"),   # "KG 4481 2207 6GB": a parcel
     # digit groups with three dashes or more: a parcel or account number
     (re.compile(r"\d(?<![\w.-]\d)\d*(?:-\d+){3,}(?![\w-])"), "ID"),
     # handles: "@oskar.berglund.se", "nathan.greer.1988", "tr3illy_draws"
