@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault.text import cues, detect
+from vault.text import cues, detect, lexicon
 from vault.text.anonymize import Anonymizer
 
 
@@ -70,3 +70,48 @@ def test_keywords_without_a_number_take_nothing(words):
     text = sentence[0].upper() + sentence[1:] + "."
     assert cues.find(text, detect.digit_windows(text)) == []
     assert out(text) == text
+
+
+# -- the shortcut: each rule tried only at the words it needs finds what a scan finds ----
+
+PIECES = ["MRN", "mrn", "pager", "Pager for on-call RN:", "unit", "Unit", "Flat", "apt",
+          "CA", "MA", "MD", "owes", "reg", "has none", "$1,100", "federal and", "#", "No.",
+          "a/c", "block of", "tl", "RN", "M.D.", "PG41", "4471", "000 482 117", "610",
+          "12B", "é", "the", "and", ",", ":", "\n"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=25),
+       st.sampled_from([" ", "  ", "\t", ""]))
+def test_the_word_shortcut_finds_what_a_full_scan_finds(pieces, sep):
+    from vault.text import residual as r
+    text = sep.join(pieces)
+    whole = [(0, len(text))]
+    shortcut = {(s.start, s.end, s.kind) for s in cues.find(text, whole)}
+    # the same rules, each scanned over the whole text
+    states = {"ca", "ma", "md"}
+    full = set()
+    for m in cues._DWELLING.finditer(text):
+        full.add((m.start(), m.end(), "ADDRESS"))
+    for m in r._BLOCK.finditer(text):
+        full.add((m.start(), m.end(), "ADDRESS"))
+    for m in r._KEYED.finditer(text):
+        if not cues._YEAR.fullmatch(m[1]):
+            kind = "PHONE" if m.group().lower().startswith(cues._PHONE_WORDS) else "ID"
+            full.add((m.start(1), m.end(1), kind))
+    for m in r._AFTER_CREDENTIAL.finditer(text):
+        full.add((m.start(1), m.end(1), "ID"))
+    for m in r._TAX_STATE.finditer(text):
+        g = 1 if m[1] else 2
+        if m[g].lower() in states:
+            full.add((m.start(g), m.end(g), "PLACE"))
+    for m in r._PLATE_STATE.finditer(text):
+        if m[1].lower() in states:
+            full.add((m.start(1), m.end(1), "PLACE"))
+    for m in r._BEFORE_CREDENTIAL.finditer(text):
+        if m[1].lower() not in lexicon.STOP:
+            full.add((m.start(1), m.end(1), "PERSON"))
+    # (the sign-off and slash initials are no shortcut: PERSON spans beyond these may be)
+    assert {s for s in shortcut if s[2] != "PERSON"} == {s for s in full if s[2] != "PERSON"}, \
+        (text, shortcut ^ full)
+    assert {s for s in full if s[2] == "PERSON"} <= shortcut, (text, full - shortcut)

@@ -1,7 +1,7 @@
 """What the residual-risk report's context rules find in a note as written,
 replaced in every mode rather than only listed (issue 14, recall): a
 number after a record keyword ("Medical Record #: 000 482 117", "pager
-50311", "tracking KG 4481"), a room, flat or unit ("unit 610", "Rm 14"),
+50311", "tracking KG 4481"), a flat or unit ("unit 610"; not a room),
 a code after a credential ("M.D. PG41"), a code with slashes
 ("GUM/24/4471"), a state in tax writing or on a plate ("CA owes $220", "MA
 reg"), a county ("Co. Mayo"), and the initials of a dictation line or a
