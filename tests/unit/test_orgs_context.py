@@ -165,6 +165,7 @@ def test_no_firm_in_a_kind_of_account_a_verb_a_label_or_a_credential(text):
     ("W-2 from Rush and Northwestern Memorial (changed jobs).", "Northwestern"),
     ("He will speak at the service at Our Savior's Lutheran.", "Savior"),
     ("Funeral at Our Lady of Sorrows on Friday.", "Sorrows"),
+    ("Legal aid (Lawyers' Committee for Better Housing) took it.", "Housing"),
 ])
 def test_streets_and_churches_by_their_form(text, gone):
     assert gone not in out(text)
@@ -175,6 +176,10 @@ def test_streets_and_churches_by_their_form(text, gone):
     "Our team of Experts met today.",             # "Our ... of" that is no church
     "Took 2 of 3 Green tablets.",                 # a number, a colour
 ])
+
+
+def test_a_head_word_takes_for_and_a_name_but_not_a_day():
+    assert out("Booked Burnside Clinic for Monday visits.").endswith("for Monday visits.")
 def test_no_address_or_church_in_ordinary_words(text):
     assert out(text) == text
 

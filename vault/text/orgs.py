@@ -157,9 +157,13 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
     if head.isupper() != all(w.isupper() for w in words if w[0].isalpha()) and \
             head.lower() in _WEAK_HEADS:
         return None
-    return Span(starts[0], end, "ORG")
+    tail = _FOR_TAIL.match(text, end)   # "Lawyers' Committee for Better Housing"
+    if tail and (key(tail["first"]) in lexicon.CALENDAR or key(tail["first"]) in lexicon.STOP):
+        tail = None   # "Burnside Clinic for Monday visits"
+    return Span(starts[0], tail.end() if tail else end, "ORG")
 
 
+_FOR_TAIL = re.compile(rf"[ \t]+for[ \t]+(?:the[ \t]+)?(?P<first>[{_UP}][\w'’]*)(?:[ \t]+[{_UP}][\w'’]*){{0,3}}")
 _X_OF_Y = re.compile(
     rf"[{_UP}](?<![\w][{_UP}])[\w'’]+(?:[ \t]+[{_UP}][\w'’]+){{0,2}}[ \t]+of[ \t]+(?:the[ \t]+)?"
     rf"[{_UP}][\w'’.]*(?:[ \t]+[{_UP}][\w'’]+){{0,2}}")
