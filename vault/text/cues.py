@@ -44,19 +44,22 @@ _KEYED_WORDS = frozenset("""mrn record chart account acct policy member pager bl
     employee student tracking serial certificate permit passport""".split())
 _DWELLING_WORDS = frozenset("unit flat apt apartment suite ste".split())
 _CREDENTIALS = frozenset("md rn np pa phd lpn cna".split())   # ("do": a common word)
-# (the word after the state: "CA owes", "MD has none", "NY state tax")
-_TAX_WORDS = frozenset("""owes refund return resident residency withholding estimate estimates
-    state income has conforms does""".split())
+# The word after the state ("CA owes"), or the last of the words after it
+# ("MD has none", "NY state tax", "CA does not conform"): common words such
+# as "has" would send the rule to every one of them.
+_TAX_WORDS = frozenset("owes refund return resident residency withholding estimate estimates"
+                       .split())
+_TAX_LAST = frozenset("none tax conform conforms".split())
 _PLATE_WORDS = frozenset("tag tags reg plate plates registration license licence dl".split())
 _BLOCK_WORD = frozenset({"block"})
 _FEDERAL = frozenset({"federal"})
 _ALL_WORDS = (_KEYED_WORDS | _DWELLING_WORDS | _CREDENTIALS | _TAX_WORDS | _PLATE_WORDS
-              | _BLOCK_WORD | _FEDERAL)
+              | _BLOCK_WORD | _FEDERAL | _TAX_LAST)
 _WORD = re.compile(r"[A-Za-z]+")
 
 
 _LISTS = (_KEYED_WORDS, _DWELLING_WORDS, _CREDENTIALS, _TAX_WORDS, _PLATE_WORDS, _BLOCK_WORD,
-          _FEDERAL)
+          _FEDERAL, _TAX_LAST)
 _INDEX = {id(words): i for i, words in enumerate(_LISTS)}
 _LISTS_OF = {w: tuple(i for i, words in enumerate(_LISTS) if w in words) for w in _ALL_WORDS}
 
@@ -165,6 +168,8 @@ def find(text: str, windows: Windows) -> list[Span]:
     matches = _tried(r._TAX_STATE, text, None if taxed is None else
                      _chars(text, "$£€") + at(_FEDERAL))
     matches += _tried(r._TAX_STATE, text, taxed, back=(3, 4)) if taxed is not None else []
+    matches += _tried(r._TAX_STATE, text, at(_TAX_LAST), back=tuple(range(7, 14))) \
+        if taxed is not None else []
     for m in matches:
         g = 1 if m[1] else 2
         if m[g].lower() in states:
