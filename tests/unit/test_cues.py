@@ -75,7 +75,8 @@ def test_keywords_without_a_number_take_nothing(words):
 # -- the shortcut: each rule tried only at the words it needs finds what a scan finds ----
 
 PIECES = ["MRN", "mrn", "pager", "Pager for on-call RN:", "unit", "Unit", "Flat", "apt",
-          "CA", "MA", "MD", "owes", "reg", "has none", "$1,100", "federal and", "#", "No.",
+          "CA", "MA", "MD", "owes", "reg", "has none", "state tax", "does not conform",
+          "$1,100", "federal and", "#", "No.", "GUM/24/4471", "/",
           "a/c", "block of", "tl", "RN", "M.D.", "PG41", "4471", "000 482 117", "610",
           "12B", "é", "the", "and", ",", ":", "\n"]
 
@@ -99,8 +100,9 @@ def test_the_word_shortcut_finds_what_a_full_scan_finds(pieces, sep):
         if not cues._YEAR.fullmatch(m[1]):
             kind = "PHONE" if m.group().lower().startswith(cues._PHONE_WORDS) else "ID"
             full.add((m.start(1), m.end(1), kind))
-    for m in r._AFTER_CREDENTIAL.finditer(text):
-        full.add((m.start(1), m.end(1), "ID"))
+    for rx in (r._AFTER_CREDENTIAL, r._SLASH_CODE):
+        for m in rx.finditer(text):
+            full.add((m.start(1), m.end(1), "ID"))
     for m in r._TAX_STATE.finditer(text):
         g = 1 if m[1] else 2
         if m[g].lower() in states:
