@@ -228,6 +228,8 @@ def _keyword_before(text: str, start: int) -> re.Match[str] | None:
 def _keyword(m: re.Match[str], out: list[Span]) -> None:
     """The value after a record word, if it is one."""
     value = m["v"]
+    if " " in value and all(len(g) == 1 for g in value.split()):
+        return   # "plan 2 2 2": counts, not a number written in groups
     digits = sum(c.isdigit() for c in value)
     kw = m["kw"].lower()
     if kw in _PHONE_WORDS:
