@@ -283,15 +283,16 @@ def test_placeholder_types_are_stable():
 def test_suspects_are_what_the_export_leaves_most_frequent_first():
     """Since issue 14 the report lists what is left in the anonymized text:
     names nobody registered are replaced, so they are no longer listed; a
-    word in capitals that is in no list stays and is."""
+    word in capitals that is in no list stays and is (one of three to six
+    capitals is taken for an organisation's initials and replaced)."""
     a = Anonymizer([JW])
     out = a.text("Jonathan met Bartholomew. Bartholomew and Quayle argued. The Whitaker file.")
     assert "Bartholomew" not in out and "Quayle" not in out
-    a.text("Tuesday: XQZORB again, XQZORB. Hopefully better. March. Met ZYLPHAR.")
-    assert a.suspects() == [("XQZORB", 2), ("ZYLPHAR", 1)]
-    assert a.suspects(limit=1) == [("XQZORB", 2)]
+    a.text("Tuesday: XQZORBL again, XQZORBL. Hopefully better. March. Met ZYLPHAR.")
+    assert a.suspects() == [("XQZORBL", 2), ("ZYLPHAR", 1)]
+    assert a.suspects(limit=1) == [("XQZORBL", 2)]
     assert [(c.word, c.why) for c in a.last_candidates][:1] == [
-        ("XQZORB", "in capitals, not in the vocabulary")]
+        ("XQZORBL", "in capitals, not in the vocabulary")]
 
 
 def test_unknown_options_are_refused():
@@ -334,11 +335,15 @@ def test_a_generated_name_never_survives(first, last, before, after, form):
 
 @settings(max_examples=200)
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz .,;:!?'\"()-\n", max_size=200)
-       .filter(lambda t: not re.search(r"[a-z]\.[a-z]", t)))
+       .filter(lambda t: not re.search(r"[a-z]\.[a-z]", t))
+       .filter(lambda t: not re.search(r"(?:\A|[.!?\n])[ \t]*-*[ \t]*[a-z]{2,3}\.?[ \t]*\Z",
+                                       t.rstrip()) or "\n" not in t.strip()))
 def test_text_without_names_digits_or_at_signs_is_unchanged(text):
     # Lower-case only: no capitalised month names, postcodes or initials; and
     # no word.word, which is a bare domain (next test). Hypothesis found
     # "a.de" one run in many before the filter: the property was too wide.
+    # Nor two or three letters closing a note of several lines: since issue
+    # 14 those are a signature's initials ("gs", "-ar") and go.
     assert Anonymizer([JW]).text(text) == text
 
 

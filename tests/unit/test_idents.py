@@ -97,3 +97,28 @@ def test_prose_with_doses_and_forms_has_no_id(words):
     lambda t: not t.isdigit()))
 def test_a_lower_case_hex_string_is_no_id(token):
     assert found(f"digest {token} ok") == set()
+
+
+# -- issue 14, recall: a code ending the note, after "#", an extension alone ----------
+
+@pytest.mark.parametrize("text,value,kind", [
+    ("Sung-min Hwang, MD, FACC  #MD44718", "MD44718", "ID"),   # the note's last token
+    ("Licence AB12345", "AB12345", "ID"),
+    ("Rachel Kim, LICSW  x4-8821", "x4-8821", "PHONE"),
+    ("call x4471 for the ward", "x4471", "PHONE"),
+    ("Royal Mail tracking KG 4481 2207 6GB. Due soon.", "KG 4481 2207 6GB", "ID"),
+])
+def test_a_code_at_the_end_after_a_hash_or_an_extension_alone(text, value, kind):
+    found = {(s.kind, text[s.start:s.end]) for s in idents.find(text, detect.digit_windows(text))}
+    assert (kind, value) in found, found
+
+
+@pytest.mark.parametrize("text", ["repeat x3 daily, x10 reps", "PHQ9 today", "ICD10",
+                                  "on B12 and COVID19"])
+def test_short_counts_and_known_codes_at_the_end_stay(text):
+    assert Anonymizer([]).text(text) == text
+
+
+def test_single_digits_after_a_record_word_are_counts():
+    # hypothesis found "plan 2 2 2" (test_when's prose property) one run in many
+    assert Anonymizer([]).text("the plan 2 2 2 tasks") == "the plan 2 2 2 tasks"

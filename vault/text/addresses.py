@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from . import lexicon
 from .span import (Span, Windows, at_starts, letter_runs, scan, starts_at_digits,
                    starts_at_words, word_starts)
 
@@ -27,13 +28,18 @@ _URL_TAIL = ".,;:!?)]}'\""
 _STREET_TYPE = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|"
     r"Place|Pl|Terrace|Ter|Way|Close|Crescent|Cres|Square|Sq|Parkway|Pkwy|Highway|"
-    r"Hwy|Circle|Cir|Trail|Row|Gardens|Grove|Mews|Hill|Walk|Parade|Alley|Plaza)\b\.?")
+    r"Hwy|Circle|Cir|Trail|Row|Gardens|Grove|Mews|Hill|Walk|Parade|Alley|Plaza|"
+    # (issue 14: more of the UK's and the US's street types)
+    r"Brow|Rise|Wynd|Gate|Green|Vale|View|Wharf|Quay|Causeway|Loop|Pike|Ridge|Crossing|"
+    r"Bend)\b\.?")
 # Two patterns, each starting with a character class (see checked._SSN).
 _ADDRESS_NUMBER_FIRST = re.compile(
     # "221B Baker Street", "1600 Pennsylvania Ave NW", "350 5th Ave"
     r"\d(?<!\w\d)\d{0,5}[A-Z]?(?:-\d{1,4})?,?\s+(?:"
     r"(?:(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))\s+){1,4}" + _STREET_TYPE
     + r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    # "1120 NE Alberta": a quadrant and a street's name, its type left out
+    r"|(?<=\d\d\d[ ])(?:NE|NW|SE|SW)\s+(?P<quadrant>[A-Z][a-z]+)\b"
     # "12 rue de la Paix"
     r"|(?:(?:bis|ter)\s+)?(?:rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai)"
     r"\s+(?:(?:de|du|des|la|le|l'|d')\s*)*[A-ZÉ][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
@@ -145,6 +151,8 @@ def _word_first(text: str, windows: Windows) -> Iterator[re.Match[str]]:
 def find_addresses(text: str, windows: Windows) -> list[Span]:
     out = []
     for m in scan(_ADDRESS_NUMBER_FIRST, text, windows):
+        if m["quadrant"] and lexicon.is_ordinary(lexicon.key(m["quadrant"])):
+            continue   # "120 SE Asian patients"
         end = m.end()
         tail = _ADDRESS_TAIL.match(text, end)
         if tail and (not tail["st"] or tail["st"] in _US_STATES):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import gazetteer, idents, orgs, people, when
+from . import cues, gazetteer, idents, orgs, people, when
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -228,6 +228,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         found += find_ssns(text, windows)
     found += find_ages(text, windows)
     found += find_urls(text)
+    found += cues.find(text, windows)
     if words:
         found += when.find(text, windows)
         places = people.find_context(text) + gazetteer.find_gazetteer(text)

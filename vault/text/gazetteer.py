@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 
 from . import lexicon
+from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credential,
+                    _an_acronym, _before_a_holding, _bracketed, _cue_in_a_sentence, _firm,
+                    _firm_run, _holdings_in, _mid_sentence, _prev_word)
 from .lexicon import STOP, is_name, is_ordinary, key
-from .span import Span
+from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
@@ -30,35 +33,54 @@ _PLACE_CUE = frozenset(
     "via between of into across".split())
 
 
-def _mid_sentence(text: str, start: int) -> bool:
-    """A lower-case word (or a comma) stands before the word at start."""
-    before = text[max(0, start - 3):start].rstrip(" \t")
-    return bool(before) and (before[-1].islower() or before[-1] in ",")
-
-
-_LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+\Z")
-
-
-def _prev_word(text: str, start: int) -> str:
-    m = _LAST_WORD.search(text, max(0, start - 24), start)
-    return m[1].lower() if m else ""
-
-
 def find_gazetteer(text: str) -> list[Span]:
     """Capitalised words (and runs of them) that the name and place lists
     know and that are not ordinary words, or are but stand next to a name."""
     out: list[Span] = []
     run: list[re.Match[str]] = []
+    ranks = has_word(text, _RANKS)
+    holds = ranks or _holdings_in(text)
     quiet = _quiet_alone
     for m in _CAP.finditer(text):
         if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
                 or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
-            if len(run) > 1 or not quiet(run[0][0]):
-                out += _classify(text, run)
+            first = run[0]
+            start = first.start()
+            # (most runs: one quiet word with no cue before it and nothing
+            # after it that a firm holds; no call for them)
+            if len(run) > 1 or holds or not quiet(first[0]) or start and (
+                    text[start - 1] == "(" or text[start - 1] == " " and start > 1
+                    and text[start - 2].isalpha()):
+                out += _run(text, run, ranks, holds)
             run = []
         run.append(m)
-    if run and (len(run) > 1 or not quiet(run[0][0])):
-        out += _classify(text, run)
+    if run:
+        out += _run(text, run, ranks, holds)
+    return out
+
+
+def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[Span]:
+    """What one run of capitalised words names."""
+    first = run[0]
+    end = run[-1].end()
+    after = text[end:end + 1]
+    if len(run) == 1:
+        start = first.start()
+        if after == ")" and start and text[start - 1] == "(":
+            found = _bracketed(first[0])
+            if found:
+                return [Span(start, end, found)]
+        out = _firm(text, first) if _quiet_alone(first[0]) else _classify(text, run)
+    else:
+        out = _classify(text, run)
+        start = first.start()
+        if start > 2 and text[start - 1] == " " and text[start - 2].isalpha():
+            # (a cue can stand right before the run)
+            if _quiet_alone(first[0]):
+                out += _firm(text, first)
+            out += _firm_run(text, run)
+    if holds and (after == " " or after == "\t" or len(run) > 1):
+        out += _before_a_holding(text, run, ranks)
     return out
 
 
@@ -124,8 +146,8 @@ def _kind_of(word: str, alone: bool) -> tuple[str, bool, str]:
         kind = "weak"
     elif k in places and not ordinary:
         kind = "place"
-    elif not ordinary and k not in STOP:
-        kind = "unknown"
+    elif not ordinary and k not in STOP and not lexicon.is_abbreviation(k):
+        kind = "unknown"   # ("Sch C", "Adm": abbreviations name nobody)
     else:
         kind = ""
     return k, acronym, kind
@@ -151,10 +173,14 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
         word = m[0]
         if taken[i] or len(word) < 2:
             dotted = text[m.end():m.end() + 1] == "."
-            kinds.append("initial" if len(word) == 1 and dotted and not taken[i] else "")
+            kinds.append("initial" if len(word) == 1 and dotted and not taken[i]
+                         and text[m.end():m.end() + 3] != ".D." else "")   # (not M.D.)
             continue
         _, acronym, kind = info[i]
-        if acronym and _prev_word(text, m.start()) in _ACRONYM_CUE:
+        if acronym and (_prev_word(text, m.start()) in _ACRONYM_CUE
+                        or _an_acronym(word) and not _a_label_or_credential(text, m)) \
+                or len(word) > 2 and word.isupper() and text[m.start() - 3:m.start()] == "at " \
+                and not lexicon.is_abbreviation(k):   # "a coach at CODA": a word too
             out.append(Span(m.start(), m.end(), "ORG"))   # "at BMC", "from UCD"
             kinds.append("")
             continue
@@ -178,7 +204,8 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
             strong = True   # "her daughter Ivy": a capitalised name mid-sentence
         if not strong and not pair and mid and i == j and not run[i][0].isupper() \
                 and keys[i] not in lexicon.vocabulary() and _prev_word(
-                    text, run[i].start()) in _ORG_CUE:
+                    text, run[i].start()) in _ORG_CUE and _cue_in_a_sentence(text, run[i].start()) \
+                and keys[i] not in STOP and keys[i] not in _NOT_FIRMS and keys[i] not in _HOLIDAY:
             # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
             # word after "at", "with", "joined" names a firm even when it is a word.
             out.append(Span(run[i].start(), run[i].end(), "ORG"))
@@ -199,6 +226,8 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
             a, b = i, j
             while a < b and kinds[a] in ("unknown", "initial") and kinds[a + 1] == "initial":
                 a += 1
+            while a < b and keys[a] in _LEADING:
+                a += 1   # "Officer Brannigan", "Son Greg": the title or kin word stays
             if kinds[a] == "place" and a == b:
                 out.append(Span(run[a].start(), run[b].end(), "PLACE"))
             else:

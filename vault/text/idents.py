@@ -23,6 +23,7 @@ _UNITS = frozenset(
     "tb kb hz khz mhz ghz mmol meq ng pg mgs tabs tab caps cap puffs gtt cc mph kph "
     "pcs pts am pm a p sq ct w v mah".split())
 _PHONE_EXT = re.compile(r"[\d-]+(?:x|ext)\d{1,6}", re.I)   # "415-555-0142x123": a phone's
+_EXTENSION = re.compile(r"[xX]\d{1,2}-?\d{3,4}")
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
 _WORD_NUMBER = re.compile(r"([a-z]+)(\d{1,2})([a-z]?)")
 _UPPER_HEX = re.compile(r"[0-9A-F]+")
@@ -73,8 +74,9 @@ def _exempt(token: str) -> bool:
     if m and (m[2] in _UNITS or len(m[2]) > 1 and m[2] in lexicon.dictionary()):
         return True   # "200mg", "1990s", "3rd", "10am"
     m = _WORD_NUMBER.fullmatch(low)
-    if m and (m[1] in lexicon.vocabulary() or m[1] in lexicon.dictionary()):
-        return True   # "ICD10", "COVID19", "PHQ9", "Hep2" but not "jdoe42"
+    if m and (m[1] in lexicon.vocabulary() or m[1] in lexicon.dictionary()) \
+            and sum(c.isdigit() for c in low) < 5:
+        return True   # "ICD10", "COVID19", "PHQ9", "Hep2" but not "jdoe42" nor "MD44718"
     return False
 
 
@@ -85,7 +87,8 @@ _SHAPES = (
     (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z][ ]?\d\d[ ]?\d\d[ ]?\d\d[ ]?[A-D]\b"), "SSN"),
     # UK number plate "KX19 ODP"; letters then spaced digit groups "XA 441 882 190"
     (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]\d\d[ ]?[A-Z]{3}\b"), "ID"),
-    (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{1,2}[ ]\d{3,4}[ ]\d{3,4}[ ]\d{2,4}[A-Z]{0,2}\b"), "ID"),
+    (re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{1,2}[ ]\d{3,4}[ ]\d{3,4}[ ]"
+                r"(?:\d{2,4}[A-Z]{0,2}|\d[A-Z]{2})\b"), "ID"),   # "KG 4481 2207 6GB": a parcel
     # digit groups with three dashes or more: a parcel or account number
     (re.compile(r"\d(?<![\w.-]\d)\d*(?:-\d+){3,}(?![\w-])"), "ID"),
     # handles: "@oskar.berglund.se", "nathan.greer.1988", "tr3illy_draws"
@@ -131,12 +134,14 @@ def find(text: str, windows: Windows) -> list[Span]:
                 _keyword(m, out)
         if len(token) < 5 or token.isdigit() or token.replace("-", "").isdigit():
             continue
-        if text[start - 1:start] in "@./#$€£+" and start or text[end:end + 1] in "@" or \
+        if text[start - 1:start] in "@./$€£+" and start or text[end:end + 1] == "@" or \
                 text[end:end + 1] in "./" and text[end + 1:end + 2].isalnum():
             continue   # part of an e-mail, a URL, an amount or a dotted code
         if not any(c.isalpha() for c in token) or token.strip("-_") != token:
             continue
-        if not _exempt(token) and not _PHONE_EXT.fullmatch(token):
+        if _EXTENSION.fullmatch(token):
+            out.append(Span(start, end, "PHONE"))   # an extension alone: "x4-8821", "x4471"
+        elif not _exempt(token) and not _PHONE_EXT.fullmatch(token):
             out.append(Span(start, end, "ID"))
     return out
 
@@ -223,6 +228,8 @@ def _keyword_before(text: str, start: int) -> re.Match[str] | None:
 def _keyword(m: re.Match[str], out: list[Span]) -> None:
     """The value after a record word, if it is one."""
     value = m["v"]
+    if " " in value and all(len(g) == 1 for g in value.split()):
+        return   # "plan 2 2 2": counts, not a number written in groups
     digits = sum(c.isdigit() for c in value)
     kw = m["kw"].lower()
     if kw in _PHONE_WORDS:

@@ -110,3 +110,28 @@ def is_ordinary(k: str) -> bool:
 
 def is_name(k: str) -> bool:
     return k in first_names() or k in surnames()
+
+
+def is_abbreviation(k: str) -> bool:
+    """k (folded) is an abbreviation that names nobody (the vocabulary, and
+    the residual-risk report's abbreviations.txt)."""
+    return k in vocabulary() or k in report_lists()["abbreviations"]
+
+
+@lru_cache(maxsize=1)
+def report_lists() -> dict[str, frozenset[str]]:
+    """The report's own word lists, from vault/data/: residual_words.txt (heads,
+    generic, roles, job, states), abbreviations.txt (abbreviations that name
+    nobody) and months_other.txt (month names in other languages that are no
+    English one: the date detector shifts those)."""
+    from importlib import resources
+    out: dict[str, set[str]] = {}
+    section = ""
+    for name in ("residual_words.txt", "abbreviations.txt", "months_other.txt"):
+        text = resources.files("vault").joinpath("data/" + name).read_text(encoding="utf-8")
+        for word in (w for line in text.splitlines() if not line.startswith("#")
+                     for w in line.split()):
+            section = word[1:-1] if word[0] == "[" else section   # "[heads]" starts a list
+            out.setdefault(section, set()).add(word)
+    out["months"] -= CALENDAR
+    return {k: frozenset(v) for k, v in out.items()}

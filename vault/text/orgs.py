@@ -38,7 +38,8 @@ _STRONG = (
     "Works|Construction|Builders|Roofing|Plumbing|Electric|Landscaping|Cleaning|Salon|"
     "Spa|Fitness|Yoga|Dance|Theatre|Theater|Cinema|Gallery|Union|Council|Authority|"
     "Department|Ministry|Office|Bureau|Board|Commission|Federation|Association|League|"
-    "Network|Alliance|Coalition|Initiative|Project|Programme|Program|Fellowship")
+    "Network|Alliance|Coalition|Initiative|Project|Programme|Program|Fellowship|"
+    "Memorial|Lutheran|Baptist|Methodist|Presbyterian|Episcopal|Pentecostal")
 # The last word of each head, looked up word by word (people.find_context).
 HEADS = frozenset(h.split()[-1].lower() for h in _STRONG.split("|"))
 _HEADS_FULL = {h.lower(): h for h in _STRONG.split("|")}
@@ -56,7 +57,7 @@ _WEAK_HEADS = frozenset(
     "bar grill coffee inn express fund media energy electric fitness dance yoga theatre "
     "theater gallery cinema association league alliance initiative fellowship "
     "partnership commission authority bureau ministry federation".split())
-_GENERIC = frozenset(
+GENERIC = _GENERIC = frozenset(
     "the a an of and for de st st. saint general family private mental health medical "
     "community primary care urgent dental outpatient inpatient public high middle "
     "elementary state county city regional national memorial university behavioral "
@@ -129,10 +130,10 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
         if before is None:
             break
         word = before.group().strip()
-        if word.endswith(".") and len(word) > 3 or word.lower() in HEADS \
-                and (word + " " + (words[0] if words else head)).lower() not in _HEADS_FULL \
-                and head.lower() not in _LEGAL:
-            break   # the end of a sentence, or of the organisation before
+        if word.endswith(".") and len(word) > 3:
+            break   # the end of a sentence
+        # (a head word before the head belongs to the name: "African Services
+        # Committee", "Eastside Counseling Collective", "Thistle & Pine Group")
         start = before.start()
         words.insert(0, word)
         starts.insert(0, start)
@@ -144,7 +145,7 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
                      and words[0].lower() not in _GENERIC):
         words.pop(0)
         starts.pop(0)
-    if not words or words[-1].lower() in ("the", "and", "of", "for", "&", "a"):
+    if not words or words[-1].lower() in ("the", "and", "of", "for", "a"):
         return None
     keys = [key(w.strip(".,")) for w in words]
     if all(k in _GENERIC for k in keys):
@@ -156,12 +157,20 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
     if head.isupper() != all(w.isupper() for w in words if w[0].isalpha()) and \
             head.lower() in _WEAK_HEADS:
         return None
-    return Span(starts[0], end, "ORG")
+    tail = _FOR_TAIL.match(text, end)   # "Lawyers' Committee for Better Housing"
+    if tail and (key(tail["first"]) in lexicon.CALENDAR or key(tail["first"]) in lexicon.STOP):
+        tail = None   # "Burnside Clinic for Monday visits"
+    return Span(starts[0], tail.end() if tail else end, "ORG")
 
 
+_FOR_TAIL = re.compile(rf"[ \t]+for[ \t]+(?:the[ \t]+)?(?P<first>[{_UP}][\w'’]*)(?:[ \t]+[{_UP}][\w'’]*){{0,3}}")
 _X_OF_Y = re.compile(
     rf"[{_UP}](?<![\w][{_UP}])[\w'’]+(?:[ \t]+[{_UP}][\w'’]+){{0,2}}[ \t]+of[ \t]+(?:the[ \t]+)?"
     rf"[{_UP}][\w'’.]*(?:[ \t]+[{_UP}][\w'’]+){{0,2}}")
+
+
+# "Estate of Mildred Ostrander", "Guardian of ...": a person's, not an organisation
+_OF_PERSON = frozenset("estate executor executrix guardian widow heirs".split())
 
 
 def find_orgs(text: str) -> list[Span]:
@@ -175,7 +184,8 @@ def find_orgs(text: str) -> list[Span]:
         # "Our Lady of Sorrows", "Friends of Forest Park": some word is no
         # ordinary word, or the name is a known place or person
         if any(not is_ordinary(k) or k in lexicon.places() for k in words[1:]) \
-                and words[0] not in lexicon.STOP and words[0] not in lexicon.CALENDAR:
+                and words[0] not in lexicon.STOP and words[0] not in lexicon.CALENDAR \
+                and words[0] not in _OF_PERSON or m.group().startswith("Our Lady of "):
             out.append(Span(m.start(), m.end() - m.group().endswith("."), "ORG"))
     if has_word(text, _OF_HEADS):
         out += [Span(m.start(), m.end() - m.group().endswith("."), "ORG")
@@ -235,8 +245,8 @@ def find_areas(text: str) -> list[Span]:
         out.append(Span(m.start(), end, "PLACE"))
     for m in _STATE_AFTER.finditer(text) if has_word(text, _STATES, lower=False) else ():
         town = key(m.group().split()[0].rstrip(","))
-        credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] \
-            and town not in lexicon.places()
+        credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] and (
+            town not in lexicon.places() or is_name(town) and "," not in m.group())
         word = m["st"] in ("IN", "OR", "ME", "OK", "HI") and "," not in m.group()
         if (town in lexicon.places() or m["zip"] or not is_ordinary(town)
                 and "," in m.group()) and not credential and not word:

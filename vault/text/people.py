@@ -66,7 +66,7 @@ _DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][a-z]{{2,}
 _DICTATION_HINT = re.compile(r"[:/][a-z][a-z]")
 _SURNAME_FIRST = re.compile(
     rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]+|[a-z'’-]+)(?<=(\w)),[ \t]*"
-    rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+[{_UP}]\b\.?)?")
+    rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+(?!M\.D\.)[{_UP}]\b\.?)?")
 # What every "SURNAME, FIRST" holds: a comma, then a capital (a literal
 # first, which re finds fast).
 _COMMA_CAPITAL = re.compile(rf",[ \t]*[{_UP}]")
@@ -75,7 +75,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(•*-]\s*|\n\s*)$")
 
 
 
-_WORD_BEFORE = re.compile(r"([^\W\d_][^\W\d_'’-]*)\.?[ \t]*\Z")
+_WORD_BEFORE = re.compile(r"([^\W\d_][^\W\d_'’-]*(?:-[^\W\d_]+)?)\.?[ \t]*\Z")
 # A line of two or three letters alone, or after "--" or "-": the initials
 # that sign a note ("-- RMS", "gw", "JM").
 _SIGNATURE = re.compile(r"^[ \t]*(?:--?[ \t]*)?([A-Z]{2,3})[ \t]*$", re.M)
@@ -153,8 +153,10 @@ def _name_before(text: str, end: int) -> int:
         if not word[0].isupper() or key(word) in STOP and len(word) > 1:
             break
         k = key(word)
-        if len(word) > 1 and is_ordinary(k) and not is_name(k) and not word.isupper():
-            break
+        if len(word) > 1 and is_ordinary(k) and not is_name(k) and not word.isupper() \
+                and not ("-" in word and start < end
+                         and all(is_name(key(p)) for p in word.split("-"))):
+            break   # ("Sung-min Hwang, MD": a given name written with a hyphen goes on)
         start = m.start()
     return start
 

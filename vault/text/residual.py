@@ -191,7 +191,7 @@ _TAX_STATE = re.compile(r"(?=[$£€fA-Z])(?:[$£€][\d,.]+k?[ \t]+(?:to[ \t]+)
 # numbers after a keyword of a record: "Medical Record #: 000 482 117", "pager 50311"
 _KEYED = re.compile(r"(?=[MmRrCcAaPpBbEeLlTtDdIiSsNn#])\b(?i:mrn|record|chart|account|acct|a/c|policy|member|pager|bleep|ext|licen[cs]e|"
                     r"plate|reg|registration|tag|case|docket|claim|ref|reference|index|batch|bib|"
-                    r"badge|employee|student|tracking|serial|certificate|permit|passport|no\.|#)(?![\w.])[^\n\d\[]{0,14}?"
+                    r"badge|employee|student|tracking|serial|certificate|permit|passport|no\.|#)(?![\w.])[^\n\d\[]{0,20}?"
                     r"(?<!\w)(\d{3,}(?:[ \t-]\d{2,})*)\b(?![ \t]*(?i:lb|lbs|kg|mg|ml|cm|mm|%))")
 # the rest of a code: "[ID] 114K"; a postcode after an address: "[ADDRESS], NW3"
 _CODE_TAIL = re.compile(r"\[(?:ID|PHONE|MRN|ACCOUNT|LICENSE|PLAN)\][ \t]+([A-Za-z]*\d[A-Za-z\d]*)\b")
@@ -275,23 +275,7 @@ def _abbreviation(k: str) -> bool:
     return k in _NOT_INITIALS or k in lexicon.vocabulary() or k in _lists()["abbreviations"]
 
 
-@lru_cache(maxsize=1)
-def _lists() -> dict[str, frozenset[str]]:
-    """The report's own word lists, from vault/data/: residual_words.txt (heads,
-    generic, roles, job, states), abbreviations.txt (abbreviations that name
-    nobody) and months_other.txt (month names in other languages that are no
-    English one: the date detector shifts those)."""
-    from importlib import resources
-    out: dict[str, set[str]] = {}
-    section = ""
-    for name in ("residual_words.txt", "abbreviations.txt", "months_other.txt"):
-        text = resources.files("vault").joinpath("data/" + name).read_text(encoding="utf-8")
-        for word in (w for line in text.splitlines() if not line.startswith("#")
-                     for w in line.split()):
-            section = word[1:-1] if word[0] == "[" else section   # "[heads]" starts a list
-            out.setdefault(section, set()).add(word)
-    out["months"] -= lexicon.CALENDAR
-    return {k: frozenset(v) for k, v in out.items()}
+_lists = lexicon.report_lists
 
 
 # -- strict mode ----------------------------------------------------------------------

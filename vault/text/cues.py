@@ -1,0 +1,199 @@
+"""What the residual-risk report's context rules find in a note as written,
+replaced in every mode rather than only listed (issue 14, recall): a
+number after a record keyword ("Medical Record #: 000 482 117", "pager
+50311", "tracking KG 4481"), a flat or unit ("unit 610"; not a room),
+a code after a credential ("M.D. PG41"), a code with slashes
+("GUM/24/4471"), a state in tax writing or on a plate ("CA owes $220", "MA
+reg"), a county ("Co. Mayo"), and the initials of a dictation line or a
+signature ("NB/cl", "tl RN", "gs" closing the note). These rules were
+written for the report; each needs a keyword or a form that rarely means
+anything else, so they take few ordinary words. Pure functions, no I/O
+but the lists' first read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon
+from . import residual as r
+from .lexicon import is_ordinary, key
+from .span import Span, Windows, word_starts
+
+# A flat or unit someone lives in: "unit 610", "flat 3B". (The report's
+# rule also lists rooms, beds and cells: a hospital or meeting room names
+# no one, so only strict mode replaces those.)
+_DWELLING = re.compile(r"(?=[UuFAaSs])\b(?:[Uu]nit|UNIT|Flat|FLAT|(?i:apt|apartment|suite|ste))\.?"
+                       r"[ \t]*#?[ \t]*(\d+[A-Za-z]?)\b")   # (not "a flat 3 times")
+# What follows the slash of a dictation line's initials ("NB/cl" at a line's end)
+_SLASH_TAIL = re.compile(r"/[ \t]*[A-Za-z]{2,3}(?:[ \t]*$|[ \t]{2,}|[ \t]+(?:D:|T:|Dictated|"
+                         r"Transcribed))", re.M)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+# A number after these is a telephone's.
+_PHONE_WORDS = ("pager", "bleep", "ext", "pgr")
+# What closes a note and is no one's initials.
+_NOT_SIGNATURES = frozenset("etc end ok yes yep nope thx ty tbc tba fyi asap nfa prn bye "
+                            "fin done".split())
+
+
+# Where each rule can start, found from the note's words (span.word_starts,
+# a str.find per word) instead of trying the rule at every character: the
+# keyword of a record number, a "$" or a tax word, a credential, a slash.
+_KEYED_WORDS = frozenset("""mrn record chart account acct policy member pager bleep ext license
+    licence plate reg registration tag case docket claim ref reference index batch bib badge
+    employee student tracking serial certificate permit passport""".split())
+_DWELLING_WORDS = frozenset("unit flat apt apartment suite ste".split())
+_CREDENTIALS = frozenset("md rn np pa phd lpn cna".split())   # ("do": a common word)
+# The word after the state ("CA owes"), or the last of the words after it
+# ("MD has none", "NY state tax", "CA does not conform"): common words such
+# as "has" would send the rule to every one of them.
+_TAX_WORDS = frozenset("owes refund return resident residency withholding estimate estimates"
+                       .split())
+_TAX_LAST = frozenset("none tax conform conforms".split())
+_PLATE_WORDS = frozenset("tag tags reg plate plates registration license licence dl".split())
+_BLOCK_WORD = frozenset({"block"})
+_FEDERAL = frozenset({"federal"})
+_ALL_WORDS = (_KEYED_WORDS | _DWELLING_WORDS | _CREDENTIALS | _TAX_WORDS | _PLATE_WORDS
+              | _BLOCK_WORD | _FEDERAL | _TAX_LAST)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+_LISTS = (_KEYED_WORDS, _DWELLING_WORDS, _CREDENTIALS, _TAX_WORDS, _PLATE_WORDS, _BLOCK_WORD,
+          _FEDERAL, _TAX_LAST)
+_INDEX = {id(words): i for i, words in enumerate(_LISTS)}
+_LISTS_OF = {w: tuple(i for i, words in enumerate(_LISTS) if w in words) for w in _ALL_WORDS}
+
+
+def _starts(text: str) -> list[list[int]] | None:
+    """Where each list's words start in an ASCII text (one word_starts for all),
+    in the order of _LISTS."""
+    found = word_starts(text, _ALL_WORDS)
+    if found is None:
+        return None
+    out: list[list[int]] = [[] for _ in _LISTS]
+    for p in found:
+        for i in _LISTS_OF[_WORD.match(text, p)[0].lower()]:
+            out[i].append(p)
+    return out
+
+
+def _chars(text: str, chars: str) -> list[int]:
+    out = []
+    for c in chars:
+        at = text.find(c)
+        while at >= 0:
+            out.append(at)
+            at = text.find(c, at + 1)
+    return out
+
+
+def _after(text: str, needles: tuple[str, ...]) -> list[int]:
+    out = []
+    for needle in needles:
+        at = text.find(needle)
+        while at >= 0:
+            out.append(at)
+            at = text.find(needle, at + 1)
+    return out
+
+
+def _tried(rx: re.Pattern[str], text: str, starts: list[int] | None,
+           back: tuple[int, ...] = (0,)) -> list[re.Match[str]]:
+    """rx's matches that start at one of `starts` less one of `back` (how far
+    before the word found the match may start); every match when `starts`
+    is None (text that is not ASCII)."""
+    if starts is None:
+        return list(rx.finditer(text))
+    out: list[re.Match[str]] = []
+    end = -1
+    for q in sorted({p - b for p in starts for b in back}) if starts else ():
+        if q >= end and q >= 0:
+            m = rx.match(text, q)
+            if m:
+                out.append(m)
+                end = m.end()
+    return out
+
+
+def _token_starts(text: str, slashes: list[int]) -> list[int]:
+    """The start of the token of letters, digits and slashes around each slash."""
+    out = []
+    for i in slashes:
+        while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "/"):
+            i -= 1
+        out.append(i)
+    return out
+
+
+def find(text: str, windows: Windows) -> list[Span]:
+    """Spans of what the report's context rules find in `text`; those that
+    need a digit only where the note has one."""
+    out: list[Span] = []
+    if not text:
+        return out
+    states = lexicon.report_lists()["states"]
+    ascii_ = text.isascii()
+    # (an ASCII copy with one "?" for each other character keeps every
+    # offset: the keywords are ASCII words, and each match is checked on
+    # the text itself)
+    found = _starts(text if ascii_ else text.encode("ascii", "replace").decode("ascii"))
+
+    def at(words: frozenset[str]) -> list[int] | None:
+        return None if found is None else found[_INDEX[id(words)]]
+
+    if windows:
+        out += [Span(m.start(), m.end(), "ADDRESS") for m in _tried(_DWELLING, text,
+                at(_DWELLING_WORDS))]
+        out += [Span(m.start(), m.end(), "ADDRESS") for m in _tried(r._BLOCK, text,
+                at(_BLOCK_WORD), back=(3, 4, 5, 6, 7))]
+        starts = at(_KEYED_WORDS)
+        for m in _tried(r._KEYED, text, None if starts is None else
+                        starts + _chars(text, "#") + _after(text, ("no.", "No.", "NO.", "a/c"))):
+            if _YEAR.fullmatch(m[1]):
+                continue   # "in case 2024 goes well"
+            word = m.group().lower()
+            kind = "PHONE" if word.startswith(_PHONE_WORDS) else "ID"
+            out.append(Span(m.start(1), m.end(1), kind))
+        credentials = at(_CREDENTIALS)
+        out += [Span(m.start(1), m.end(1), "ID") for m in _tried(
+                r._AFTER_CREDENTIAL, text, None if credentials is None
+                else credentials + _after(text, ("M.D.",)))]
+        slashes = _chars(text, "/")
+        out += [Span(m.start(1), m.end(1), "ID") for m in _tried(
+                r._SLASH_CODE, text, _token_starts(text, slashes))
+                if slashes]
+    taxed = at(_TAX_WORDS)
+    # ("$1,100 MD", "federal and CA": at the "$" or the word; "CA owes": the
+    # state and a space or two before the word)
+    matches = _tried(r._TAX_STATE, text, None if taxed is None else
+                     _chars(text, "$£€") + at(_FEDERAL))
+    matches += _tried(r._TAX_STATE, text, taxed, back=(3, 4)) if taxed is not None else []
+    matches += _tried(r._TAX_STATE, text, at(_TAX_LAST), back=tuple(range(7, 14))) \
+        if taxed is not None else []
+    for m in matches:
+        g = 1 if m[1] else 2
+        if m[g].lower() in states:
+            out.append(Span(m.start(g), m.end(g), "PLACE"))
+    out += [Span(m.start(1), m.end(1), "PLACE") for m in _tried(
+            r._PLATE_STATE, text, at(_PLATE_WORDS), back=(3, 4, 5)) if m[1].lower() in states]
+    if "Co." in text or "County" in text:
+        out += [Span(m.start(1), m.end(1), "PLACE") for m in r._COUNTY.finditer(text)]
+    slashed = r._SLASH_INITIALS.finditer(text) if "/" in text and any(
+        _SLASH_TAIL.match(text, i) for i in _chars(text, "/")) else ()
+    for m in (*slashed, *_tried(r._BEFORE_CREDENTIAL, text, at(_CREDENTIALS), back=(3, 4, 5, 6))):
+        if key(m[1]) not in lexicon.STOP:
+            out.append(Span(m.start(1), m.end(1), "PERSON"))
+    end = len(text)
+    while end and text[end - 1].isspace():
+        end -= 1
+    # ("\A" holds only at the text's start, not at pos: a search of the last
+    # characters finds what a search of the whole text would)
+    m = r._SIGN_OFF.search(text, max(0, end - 12), end)   # "gs", "NB", "-ar"; not "Fine."
+    if m and key(m[1]) not in _NOT_SIGNATURES and key(m[1]) not in lexicon.STOP \
+            and (not m[1].istitle() or not is_ordinary(key(m[1]))):
+        begin = 0
+        while begin < end and text[begin].isspace():
+            begin += 1
+        if text.find("\n", begin, end) >= 0:   # a note of several lines
+            out.append(Span(m.start(1), m.end(1), "PERSON"))
+    return out

@@ -1,0 +1,246 @@
+"""Firms and venues that only their context names, for `gazetteer`'s pass
+over the capitalised words (issue 14): a dictionary word or a run of
+capitalised words after "at", "with", "via", "from" in mid-sentence ("an
+IRA at Vanguard", "a line cook at The Copper Kettle"), before what a firm
+holds or pays ("her Nationwide account", "Google W-2"), a word alone in
+brackets ("(Interim)"), and initials in capitals that are in no list
+("OHSU", "PPMC"). Pure functions, no I/O but the lists' first read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon, orgs
+from .lexicon import STOP, is_name, is_ordinary, key
+from .span import Span, has_word
+
+def _mid_sentence(text: str, start: int) -> bool:
+    """A lower-case word (or a comma) stands before the word at start."""
+    before = text[max(0, start - 3):start].rstrip(" \t")
+    return bool(before) and (before[-1].islower() or before[-1] in ",")
+
+
+def _cue_in_a_sentence(text: str, start: int) -> bool:
+    """The word before the one at start does not begin a sentence ("At
+    Home we talked" is no firm)."""
+    cue = _LAST_WORD.search(text, max(0, start - 24), start)
+    if cue is None:
+        return False
+    before = text[max(0, cue.start() - 3):cue.start()].rstrip(" \t")
+    return bool(before) and before[-1] not in ".!?:;\n\"“(•*-"
+
+
+_LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+\Z")
+
+
+def _prev_word(text: str, start: int) -> str:
+    m = _LAST_WORD.search(text, max(0, start - 24), start)
+    return m[1].lower() if m else ""
+
+
+
+# What a firm holds for someone or pays them: "her Nationwide account",
+# "Wells Fargo checking", "PNC acct ending 7719", "Google W-2".
+_FORMS = frozenset("W-2 W2 1099 K-1 P60 P45".split())
+_RANKS = frozenset("officer detective det sgt sergeant trooper deputy constable".split())
+# What may follow a run: a rank ("BPD Officer Feeney": a police force), "campus"
+# ("the Vancouver VA campus"), or what a firm holds or pays.
+_AFTER_RUN = re.compile(
+    r"[ \t]+(?:(?P<force>Officer|Detective|Det\.|Sgt\.?|Sergeant|Trooper|Deputy|Constable)"
+    r"|(?P<campus>campus)|account|acct|a/c|checking|savings|branch|mortgage|loan|pension|"
+    r"W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll)\b")
+
+
+_HOLDING_WORDS = frozenset("""account acct checking savings branch mortgage loan pension rsu
+    rsus espp stock shares payroll campus""".split())
+
+
+def _holdings_in(text: str) -> bool:
+    """The text may hold what _AFTER_RUN looks for (a rank aside)."""
+    return has_word(text, _HOLDING_WORDS) or "a/c" in text or "W-2" in text or "W2" in text \
+        or "1099" in text or "K-1" in text or "P60" in text or "P45" in text
+
+
+def _before_a_holding(text: str, run: list[re.Match[str]], ranks: bool = True) -> list[Span]:
+    """`ranks`: the text may hold a police rank (span.has_word)."""
+    end = run[-1].end()
+    after = _AFTER_RUN.match(text, end)
+    ranked = ranks and len(run) > 1 and any(w[0].lower() in _RANKS for w in run[1:])
+    if after is None and not ranked:
+        return []   # (most runs: one regex match)
+    words = [key(w[0]) for w in run]
+    for i, w in enumerate(run):
+        if w[0].isupper() and len(w[0]) > 2 and (words[i + 1] in _RANKS if i + 1 < len(run)
+                                                 else after is not None and after["force"]):
+            return [Span(w.start(), w.end(), "ORG")]
+    if after is None or after["force"]:
+        return []
+    if after["campus"]:
+        if all(w in orgs.GENERIC or w in STOP for w in words):
+            return []
+        return [Span(run[0].start() + (len(run[0][0]) + 1 if words[0] == "the" else 0),
+                     after.end(), "ORG")]
+    m = after
+    if any(w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS or w in _LEADING
+           or w in orgs.GENERIC or w in _NOT_HOLDERS for w in words):
+        return []
+    if len(words) == 1 and (len(words[0]) < 3 or words[0] in lexicon.vocabulary()
+                            or is_ordinary(words[0]) and not _mid_sentence(text, run[0].start())
+                            and m.group().strip() not in _FORMS):
+        return []   # ("Session account": a word starting a sentence)
+    return [Span(run[0].start(), run[-1].end(), "ORG")]
+
+
+# Words before "account" and the like that name a kind of account, not a firm.
+_NOT_HOLDERS = frozenset("""
+    joint business personal savings checking current deposit trust client escrow
+    company corporate brokerage retirement pension custodial estate bank credit debit
+    roth traditional rollover isa ira sep simple solo health flexible stock employee
+    federal state income tax sch schedule form box line amended original
+    check send sent file filed need needs request requested review attach attached
+    await awaiting chase sign signed issue issued get got missing copy print see
+    """.split())
+
+
+_BRACKETED: dict[str, str] = {}
+
+
+def _bracketed(word: str) -> str:
+    """The kind of a capitalised word alone in brackets: a person ("(Dale)")
+    or an organisation ("(Interim)", "(Gusto)") unless it is a word a note
+    puts in brackets for itself ("(Optional)", "(Left)") or in no list."""
+    found = _BRACKETED.get(word)
+    if found is None:
+        if len(_BRACKETED) > 50_000:
+            _BRACKETED.clear()
+        k = key(word)
+        if len(word) < 3 or word.isupper() or k in STOP or k in lexicon.CALENDAR \
+                or lexicon.is_abbreviation(k) or k in _NOT_FIRMS or k in _IN_BRACKETS:
+            found = ""
+        elif k in lexicon.first_names():
+            found = "PERSON"
+        elif k in lexicon.places() and not is_name(k):
+            found = "PLACE"
+        else:
+            found = "ORG"
+        _BRACKETED[word] = found
+    return found
+
+
+# Words a note itself puts in brackets.
+_IN_BRACKETS = frozenset("""
+    yes no none nil optional draft attached enclosed positive negative normal abnormal
+    left right bilateral improved unchanged stable resolved pending declined approved
+    denied see note notes signed unsigned verbal written total approx approximately
+    estimated actual final interim provisional amended corrected revised copy original
+    mild moderate severe acute chronic active inactive new old current previous former
+    morning evening afternoon night daily weekly monthly annual annually
+    """.split()) - {"interim"}
+
+
+def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
+    """A run of capitalised words after "at", "with", "via", "from", ...
+    in mid-sentence ("works as a line cook at The Copper Kettle", "intake at
+    Bay Cove", "the QA job at Riot Games") names a firm or a venue, unless
+    its words are a kind ("Physical Therapy"), a holiday, a title or kin."""
+    start = run[0].start()
+    if start < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
+        return []   # (no cue right before the run)
+    cue = _FIRM_CUE.search(text, max(0, start - 10), start)
+    if cue is None or not _cue_in_a_sentence(text, start):
+        return []
+    words = [key(m[0]) for m in run]
+    start = 1 if words[0] == "the" else 0
+    if len(words) - start < 2 or any(
+            w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS or w in _HOLIDAY
+            or w in _LEADING for w in words[start:]) or all(
+            w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
+        return []
+    return [Span(run[start].start(), run[-1].end(), "ORG")]
+
+
+_HOLIDAY = frozenset("year years day days eve christmas easter thanksgiving holiday holidays "
+                     "new week weekend".split())
+
+
+# "an IRA at Vanguard", "payroll via Gusto", "moved it to Fidelity", "a
+# bank account with Tide": a dictionary word, capitalised in mid-sentence
+# right after a word that says where someone works, banks or is served,
+# names a firm. (Only words that nothing else finds come here: the quiet
+# ones of _quiet_alone.)
+_FIRM_CUE = re.compile(
+    r"(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by)[ \t]+\Z", re.I)
+_FIRM_WORD: dict[str, bool] = {}
+
+
+def _firm(text: str, m: re.Match[str]) -> list[Span]:
+    start = m.start()
+    if start < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
+        return []   # (most capitalised words start a sentence: no cue before them)
+    word = m[0]
+    ok = _FIRM_WORD.get(word)
+    if ok is None:
+        if len(_FIRM_WORD) > 50_000:
+            _FIRM_WORD.clear()
+        k = key(word)
+        ok = _FIRM_WORD[word] = (
+            len(word) > 2 and (word[1:].islower() or word.isupper()
+                               and not lexicon.is_abbreviation(k) and k not in orgs.HEADS)
+            and k not in STOP and k not in lexicon.CALENDAR and k not in lexicon.vocabulary()
+            and k not in _NOT_FIRMS and k not in _HOLIDAY)
+    cue = _FIRM_CUE.search(text, max(0, m.start() - 10), m.start()) if ok else None
+    if cue is None or not _cue_in_a_sentence(text, m.start()) \
+            or word.isupper() and not cue.group().islower():
+        return []   # "At Home we talked": the cue starts a sentence; "SEEN AT CLINIC"
+    return [Span(m.start(), m.end(), "ORG")]
+
+
+# Capitalised words after those cues that are rarely a firm's name: titles,
+# kin, institutions in general, and words a header capitalises.
+_NOT_FIRMS = frozenset("""
+    mom mum dad mother father grandma grandpa nana papa aunt uncle god church
+    home school college court hospital clinic office bed baby christ jesus
+    lord heaven hell state federal county city town government council
+    admission discharge intake follow followup review plan return visit
+    english spanish french german italian portuguese chinese arabic russian
+    """.split())
+
+
+
+# Words that stand before a name without being part of it.
+_LEADING = frozenset("""
+    officer sgt sergeant det detective constable pc dc insp inspector judge justice
+    dr mr mrs ms mx miss prof nurse sister brother son daughter wife husband mother
+    father mom mum dad aunt uncle cousin niece nephew grandson granddaughter grandma
+    grandpa dear pastor rev father coach captain capt lt chief
+    """.split())
+_ACRONYMS: dict[str, bool] = {}
+
+
+def _an_acronym(word: str) -> bool:
+    """A word of three to six capitals that is no word, name, place or known
+    abbreviation: an organisation's initials ("OHSU", "HSBC", "PPMC"), with
+    or without a cue before it."""
+    found = _ACRONYMS.get(word)
+    if found is None:
+        if len(_ACRONYMS) > 50_000:
+            _ACRONYMS.clear()
+        k = key(word)
+        found = _ACRONYMS[word] = (
+            3 <= len(word) <= 6 and word.isalpha() and word.isascii()
+            and not lexicon.is_abbreviation(k) and not is_ordinary(k)
+            and not is_name(k) and k not in lexicon.places())
+    return found
+
+
+_NUMBER_AFTER = re.compile(r"[ \t]*(?:[:#]|no\.?)?[ \t]*\d{4}")
+_CREDENTIAL_BEFORE = re.compile(r"\b(?:MD|DO|RN|NP|PA|PhD|PsyD|LCSW|LPC|MSW|CPA|Esq|BSN|FACC|"
+                                r"FACP|MRCP|FRCP)[ \t,]+\Z")
+
+
+def _a_label_or_credential(text: str, m: re.Match[str]) -> bool:
+    """Initials that label the number after them ("CRN 15229041", "MMSI
+    257441800") or stand among credentials ("Gwen Alcott RN CCTC")."""
+    return bool(_NUMBER_AFTER.match(text, m.end())
+                or _CREDENTIAL_BEFORE.search(text, max(0, m.start() - 8), m.start()))
