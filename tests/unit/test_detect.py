@@ -97,6 +97,20 @@ def test_phone_numbers_the_export_replaces_are_found(text, phone):
     assert redacted(text) == exported(text)
 
 
+@pytest.mark.parametrize("text", ["scores 2 2 2 2 2 2 2 on the scale", "rated 3 4 3 4 3 4 3 4",
+                                  "items 1-2-1-2-1-2-1 in order"])
+def test_single_digits_side_by_side_are_not_a_phone_number(text):
+    """A row of scores or counts is not written like a phone number (a
+    hypothesis test of dates drew "2 2 2 2 2 2 2" and got [PHONE])."""
+    assert not [k for k, _ in found(text) if k == "PHONE"]
+    assert exported(text) == text
+
+
+def test_single_digits_after_a_phone_word_are_still_a_phone_number():
+    assert found("Her phone: 2 2 2 2 2 2 2, any time.") == [("PHONE", "2 2 2 2 2 2 2")]
+    assert found("scores 2 2 2 2 2 2 2") == []
+
+
 # -- what else --pii finds now ---------------------------------------------------------
 
 @pytest.mark.parametrize("text,expected", [

@@ -72,8 +72,12 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
         if not 6 <= digits <= 17:
             continue
         valid, possible = _phone_check(window, regions) if digits >= 7 else (False, True)
-        if not valid:
-            near = bool(_PHONE_WORD.search(text, max(0, m.start() - 40), m.start()))
+        near = bool(_PHONE_WORD.search(text, max(0, m.start() - 40), m.start()))
+        if valid and not near and _SINGLE_DIGITS.fullmatch(window):
+            # "2 2 2 2 2 2 2": counts or scores side by side, not a number
+            # anyone writes down as a phone (unless a phone word says so).
+            valid = False
+        elif not valid:
             # Fictional ranges (UK drama numbers, 555-01xx) are "possible" but
             # not valid: accept them written as phone numbers are, "+44 ..."
             # or after "tel:"; after a phone word, any grouped number will do.
@@ -91,6 +95,9 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
         elif digits >= 10 and " " in window:
             out += _phone_inside(window, m.start(), regions)
     return out
+
+
+_SINGLE_DIGITS = re.compile(r"\d(?:[ .\-]+\d)+")
 
 
 def _phone_inside(window: str, offset: int, regions: tuple[str, ...]) -> list[Span]:
