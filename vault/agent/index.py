@@ -99,15 +99,7 @@ class SearchIndex:
         so that the agent keeps answering while a large index builds. True
         once the index is up to date. On any failure it is dropped and not
         wanted again until the next search (then searches are not narrowed)."""
-        kek = self._kek()
-        try:
-            store = Store.open(self.vault, read_only=True)
-        except Exception:  # noqa: BLE001 - no index is better than a dead agent
-            return self._give_up()
-        try:
-            session = None if kek is None else UnlockedVault.from_agent(store, kek)
-            if session is None:
-                return self._give_up()
+        def work(store: Store, session: UnlockedVault) -> bool:
             head = store.head()   # before the rows: a write after it moves the head
             if self.built and head is not None and head == self.head:
                 self.refreshed = 0
@@ -129,10 +121,7 @@ class SearchIndex:
             self._clients, self.built, self.refreshed = seen, complete, changed
             self.head = head if complete else None
             return complete
-        except Exception:  # noqa: BLE001 - e.g. a damaged row: searches then decrypt all
-            return self._give_up()
-        finally:
-            store.close()
+        return self._with_session(work)
 
     def follow(self, moves: list[tuple[bytes, bytes, frozenset[int]]]) -> None:
         """Workers' reports, taken by the agent (state.py): the head moved
@@ -142,11 +131,26 @@ class SearchIndex:
         for old, new, touched in moves:
             if not self.built or self.head != old:
                 return   # the next step reads what changed
-            if touched and not self._reread(touched):
+            if touched and not self._with_session(lambda store, session, t=touched:
+                                                  self._reread(store, session, t)):
                 return
             self.head = new
 
-    def _reread(self, touched: frozenset[int]) -> bool:
+    def _reread(self, store: Store, session: UnlockedVault, touched: frozenset[int]) -> bool:
+        seen, texts = dict(self._clients), {}
+        for cid in touched:
+            row = store.client_by_id(cid)
+            seen.pop(cid, None)
+            if row is not None:
+                seen[cid], texts[cid] = _read(session, row, _signature(row))
+        seen = dict(sorted(seen.items()))
+        self._rechunk(seen, texts)
+        self._clients = seen
+        return True
+
+    def _with_session(self, work: Callable[[Store, UnlockedVault], bool]) -> bool:
+        """work(store, session) on the vault opened read-only with the agent's
+        key; on any failure the index is dropped (_give_up) and False."""
         kek = self._kek()
         try:
             store = Store.open(self.vault, read_only=True)
@@ -156,15 +160,7 @@ class SearchIndex:
             session = None if kek is None else UnlockedVault.from_agent(store, kek)
             if session is None:
                 return self._give_up()
-            seen, texts = dict(self._clients), {}
-            for cid in touched:
-                row = store.client_by_id(cid)
-                seen.pop(cid, None)
-                if row is not None:
-                    seen[cid], texts[cid] = _read(session, row, _signature(row))
-            self._rechunk(dict(sorted(seen.items())), texts)
-            self._clients = dict(sorted(seen.items()))
-            return True
+            return work(store, session)
         except Exception:  # noqa: BLE001 - e.g. a damaged row: searches then decrypt all
             return self._give_up()
         finally:

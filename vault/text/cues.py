@@ -78,13 +78,8 @@ def _starts(text: str) -> list[list[int]] | None:
 
 
 def _chars(text: str, chars: str) -> list[int]:
-    out = []
-    for c in chars:
-        at = text.find(c)
-        while at >= 0:
-            out.append(at)
-            at = text.find(c, at + 1)
-    return out
+    """Where each of these characters stands in the text."""
+    return _after(text, tuple(chars))
 
 
 def _after(text: str, needles: tuple[str, ...]) -> list[int]:
