@@ -92,8 +92,8 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
     clean check then moves this machine's verified-through record, outside
     it); collects every problem instead of stopping at the first."""
     store, report = session.store, CheckReport()
+    integrity = store.integrity_problems_meanwhile()   # on the other core, meanwhile
     with store.read():
-        report.problems += store.integrity_problems()
         counts = store.counts()
         total, done = counts["notes"], 0
         tombstoned = {uid for uid, _ in store.tombstones()}
@@ -146,6 +146,7 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
         if report.notes != counts["notes"]:
             report.problems.append(f"{counts['notes'] - report.notes} note(s) belong to "
                                    "no client")
+    report.problems[:0] = integrity()   # first, as they always came
     if progress:
         progress(total, total)
     if report.ok and done.reached is not None:

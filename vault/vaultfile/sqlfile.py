@@ -15,7 +15,7 @@ import os
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Self
 
@@ -82,11 +82,22 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+_TOO_DAMAGED = "sqlite: the file is too damaged for SQLite's own check to finish"
+
+
+def _integrity(rows: list[str]) -> list[str]:
+    if rows == ["ok"]:
+        return []
+    # One row may hold several findings, one per line: each becomes a
+    # problem of its own, so that every line on stderr starts `vault: `.
+    return [f"sqlite: {line.strip()}" for r in rows for line in r.splitlines() if line.strip()]
+
+
 class SqlFile:
     """One open vault file. Store adds the SQL of each table."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        self.path = path
+    def __init__(self, path: Path, conn: sqlite3.Connection, mode: str = "rw") -> None:
+        self.path, self._mode = path, mode   # mode: how _connect opened it
         # False for a scratch copy (a restore's, before it is swapped in): no
         # rollback witness is read or written for it (vaultfile/witness.py).
         self.witnessed = True
@@ -138,7 +149,7 @@ class SqlFile:
                         store = None
                     # A read-only mount or file (an auditor's copy) cannot take
                     # the -shm file: read the file as it is on disk, without locking.
-                    store = cls(path, cls._connect(path, "ro&immutable=1"))
+                    store = cls(path, cls._connect(path, "ro&immutable=1"), "ro&immutable=1")
                 version = store._db.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise VaultError(f"this vault has format version {version}; this vault "
@@ -266,13 +277,36 @@ class SqlFile:
         try:
             rows = [str(r[0]) for r in self._all("PRAGMA integrity_check(20)")]
         except IntegrityError:
-            return ["sqlite: the file is too damaged for SQLite's own check to finish"]
-        if rows == ["ok"]:
-            return []
-        # One row may hold several findings, one per line: each becomes a
-        # problem of its own, so that every line on stderr starts `vault: `.
-        return [f"sqlite: {line.strip()}" for r in rows for line in r.splitlines()
-                if line.strip()]
+            return [_TOO_DAMAGED]
+        return _integrity(rows)
+
+    def integrity_problems_meanwhile(self) -> Callable[[], list[str]]:
+        """integrity_problems() on a connection of its own, in a thread: SQLite
+        checks the file (C, without the GIL) on another core while the caller
+        decrypts. Call the result for the problems; it waits for the check."""
+        import threading
+        found: list[str] = []
+
+        def run() -> None:
+            try:
+                conn = self._connect(self.path, self._mode)
+            except sqlite3.Error:
+                found.append(_TOO_DAMAGED)
+                return
+            try:
+                found.extend(_integrity([str(r[0]) for r in
+                                         conn.execute("PRAGMA integrity_check(20)")]))
+            except sqlite3.Error:
+                found.append(_TOO_DAMAGED)
+            finally:
+                conn.close()
+        worker = threading.Thread(target=run, name="vault-integrity-check", daemon=True)
+        worker.start()
+
+        def problems() -> list[str]:
+            worker.join()
+            return found
+        return problems
 
     def snapshot_to(self, dest: Path) -> None:
         """A consistent copy of the whole file, through SQLite's online backup
