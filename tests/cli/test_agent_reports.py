@@ -7,7 +7,6 @@ agent's clock seam: nothing here sleeps."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -23,6 +22,7 @@ from vault.vaultfile.store import Store
 from vault.vaultfile.unlocked import UnlockedVault
 
 from ..conftest import PASSPHRASE
+from ..unit.test_thin_client import private_runtime_env
 from .test_agent_clock import Clock
 
 
@@ -115,13 +115,9 @@ def test_a_client_in_a_deleted_folder_runs_the_command_itself(tmp_path):
     command runs, so it leaves it to the in-process CLI (no traceback)."""
     gone = tmp_path / "gone"
     gone.mkdir()
-    runtime = tmp_path / "run"
-    (runtime / "client-vault").mkdir(parents=True, mode=0o700)
     code = ("import os, sys; from vault.agent import thin; os.chdir(sys.argv[1]); "
             "os.rmdir(sys.argv[1]); a, b = __import__('socket').socketpair(); "
             "print(thin._start(a, '/v/vault.sqlite', ['list']))")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
-    env["XDG_RUNTIME_DIR"] = str(runtime)
     done = subprocess.run([sys.executable, "-c", code, str(gone)], capture_output=True,
-                          text=True, env=env, timeout=60)
+                          text=True, env=private_runtime_env(tmp_path), timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr

@@ -146,16 +146,23 @@ def test_a_folder_given_as_the_vault_is_left_to_the_cli(places, monkeypatch):
 
 # -- what it costs ---------------------------------------------------------------------
 
+def private_runtime_env(tmp_path, **extra: str) -> dict[str, str]:
+    """The environment of a child `vault`: no VAULT_ settings of the test
+    run, a private (empty) runtime folder, and `extra`."""
+    runtime = tmp_path / "run"
+    (runtime / "client-vault").mkdir(parents=True, mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
+    env.update(XDG_RUNTIME_DIR=str(runtime), **extra)
+    return env
+
+
 def test_the_thin_client_loads_no_module_beyond_c_ones(tmp_path):
     """Each module it imported would cost every command: only what Python
     loaded at start, the C modules and vault's own three may be new."""
-    runtime = tmp_path / "run"
-    (runtime / "client-vault").mkdir(parents=True, mode=0o700)
     code = ("import sys; before = set(sys.modules); import vault.entry; "
             "from vault.agent import thin; assert thin.through_agent(['view', 'x']) is None; "
             "print(' '.join(sorted(set(sys.modules) - before)))")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
-    env.update(XDG_RUNTIME_DIR=str(runtime), VAULT_PATH=str(tmp_path / "vault.sqlite"))
+    env = private_runtime_env(tmp_path, VAULT_PATH=str(tmp_path / "vault.sqlite"))
     new = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              check=True, env=env).stdout.split())
     assert new <= {"vault", "vault.entry", "vault.agent", "vault.agent.thin", "_socket",
@@ -164,10 +171,7 @@ def test_the_thin_client_loads_no_module_beyond_c_ones(tmp_path):
 
 @pytest.mark.parametrize("no_agent", ["1", ""])
 def test_a_vault_path_under_no_home_is_a_usage_error_not_a_crash(tmp_path, no_agent):
-    runtime = tmp_path / "run"
-    (runtime / "client-vault").mkdir(parents=True, mode=0o700)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
-    env.update(XDG_RUNTIME_DIR=str(runtime), VAULT_NO_AGENT=no_agent)
+    env = private_runtime_env(tmp_path, VAULT_NO_AGENT=no_agent)
     done = subprocess.run([sys.executable, "-m", "vault", "--vault", "~no-such-user-4242/v",
                            "list"], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 2, done.stderr

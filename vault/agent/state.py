@@ -16,10 +16,11 @@ A worker carries it forward (`report`, `LastVerified.take`): a command that
 succeeded hands back, through a pipe only it holds, the head it wrote, the
 sum, and the version of each client row it changed. Its state is the one it
 adopted plus its own sealed changes, so the agent's next worker adopts that
-without a count; a full count follows when the agent is next idle. A report
-that is missing, malformed, or does not start from the state the agent
-holds (another worker wrote in between, or the worker had to count every
-row) means a full count before the next command, as before.
+without a count; a full count follows RECHECK_AFTER_S after the first report
+taken since the last one. A report that is missing, malformed, or does not
+start from the state the agent holds (another worker wrote in between, or
+the worker had to count every row) means a full count before the next
+command, as before.
 
 Never written anywhere; workers see it through the memory fork() shares.
 """
@@ -36,7 +37,7 @@ from pathlib import Path
 from ..vaultfile.state import DIGEST_BYTES, Verified, flat, to_bytes
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
-
+from .client import UNTRUSTED
 
 REPORT = b"vault-state-1"
 UNTOUCHED, CHANGED = 0, 1
@@ -55,7 +56,7 @@ def report(handed: tuple[Verified, frozenset[int], bool] | str | None,
     `base` (the state it handed this worker) forward. `handed` is the state
     the command's last transaction committed (client.handed()). None: the
     agent must count."""
-    if base is None or handed == "untrusted":   # client.UNTRUSTED: not ours to carry
+    if base is None or handed == UNTRUSTED:   # a session not opened from `base`
         return None
     if handed is None:   # nothing committed: nothing changed
         return REPORT + bytes([UNTOUCHED]) + _blob(base.head)
@@ -193,7 +194,8 @@ class LastVerified:
                 touched.append(client_id)
                 opened.pop(client_id, None)
                 if present == 1:
-                    clients[client_id] = (r.take(16), r.take(32), r.take(24))
+                    uid, blind, nonce = (r.take(n) for n in _SIZES)
+                    clients[client_id] = (uid, blind, nonce)
                 elif present == 0:
                     clients.pop(client_id, None)
                 else:

@@ -58,7 +58,7 @@ def check(message: dict[str, Any], fds: list[int]) -> str | None:
 
 def run(conn: socket.socket, message: dict[str, Any], fds: list[int], vault: Path,
         kek: bytes, runner: Callable[[list[str]], int], mask: set[int],
-        narrow: Callable[[str], dict[int, frozenset[int]] | None] | None = None,
+        narrow: Callable[[str, bytes | None], dict[int, frozenset[int]] | None] | None = None,
         verified: Any = None, report: Callable[[], bytes | None] | None = None,
         report_fd: int | None = None) -> NoReturn:
     """In the forked worker, DEFERRED signals blocked until `mask` is put

@@ -76,7 +76,6 @@ def excerpt(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[i
     return shown, inside
 
 
-# The agent's index: for a folded term, the notes that can match, by client.
 # The agent's index: (folded term, the vault head this transaction sees) ->
 # the notes that can match, or None to read every client.
 Narrow = Callable[[str, "bytes | None"], "dict[int, frozenset[int]] | None"]

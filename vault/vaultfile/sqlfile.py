@@ -272,18 +272,11 @@ class SqlFile:
         with translate_errors():
             self._db.execute("PRAGMA journal_mode=WAL")
 
-    def integrity_problems(self) -> list[str]:
-        """SQLite's own check of the file's structure; [] when sound."""
-        try:
-            rows = [str(r[0]) for r in self._all("PRAGMA integrity_check(20)")]
-        except IntegrityError:
-            return [_TOO_DAMAGED]
-        return _integrity(rows)
-
     def integrity_problems_meanwhile(self) -> Callable[[], list[str]]:
-        """integrity_problems() on a connection of its own, in a thread: SQLite
-        checks the file (C, without the GIL) on another core while the caller
-        decrypts. Call the result for the problems; it waits for the check."""
+        """SQLite's own check of the file's structure ([] when sound), on a
+        connection of its own, in a thread: SQLite checks the file (C, without
+        the GIL) on another core while the caller decrypts. Call the result
+        for the problems; it waits for the check."""
         import threading
         found: list[str] = []
 
