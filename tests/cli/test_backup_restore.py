@@ -695,7 +695,7 @@ def tampered_image(template, tmp_path: Path, statement: str) -> bytes:
     ("a deleted log row", "DELETE FROM log WHERE seq = 2"),
     ("the cut-off log tail", "DELETE FROM log WHERE seq = (SELECT max(seq) FROM log "
                              "WHERE signature IS NOT NULL)"),
-    ("a client record", "UPDATE clients SET meta = zeroblob(length(meta))"),
+    ("a client record", "UPDATE records SET sealed = zeroblob(length(sealed))"),
 ])
 def test_a_forged_backup_with_a_valid_digest_fails_its_check(copy, template, tmp_path,
                                                              what, statement):

@@ -540,7 +540,7 @@ def test_a_failure_while_storing_rolls_everything_back(office, tmp_path):
     """New clients are created first; the existing client met afterwards is
     damaged, so storing fails half way: nothing of the import may remain."""
     with db(office) as conn:
-        conn.execute("UPDATE clients SET meta = zeroblob(length(meta))")
+        conn.execute("UPDATE records SET sealed = zeroblob(length(sealed))")
     src = write(tmp_path / "in.jsonl", "\n".join(json.dumps({"client": c, "notes": [
         GOOD_NOTE]}) for c in ("Brand New", "Another New", "Jane Doe")))
     before = snapshot(office)

@@ -9,7 +9,7 @@ from ..checks import db, ok
 
 def record_sizes(venv) -> dict[int, int]:
     with db(venv) as conn:
-        return dict(conn.execute("SELECT id, length(meta) FROM clients"))
+        return dict(conn.execute("SELECT id, length(sealed) FROM records"))
 
 
 def test_twenty_ordinary_aliases_leave_the_record_the_size_of_none(vault_env):

@@ -306,7 +306,7 @@ def test_check_finds_a_note_slipped_in_from_another_client(office):
 
 def test_check_finds_a_damaged_client_record(office):
     with db(office) as conn:
-        flip(conn, "clients", "meta", "id = (SELECT min(id) FROM clients)")
+        flip(conn, "records", "sealed", "id = (SELECT min(id) FROM clients)")
     data = assert_failed_check(office)
     assert data["clients"] == 2
 

@@ -38,8 +38,8 @@ def snapshot(venv):
     """Every ciphertext a redaction could change."""
     with db(venv) as conn:
         return (conn.execute("SELECT id, client_id, body FROM notes ORDER BY id").fetchall(),
-                conn.execute("SELECT id, uid, blind, wrapped_key, meta FROM clients "
-                             "ORDER BY id").fetchall())
+                conn.execute("SELECT c.id, c.uid, c.blind, c.wrapped_key, r.sealed "
+                             "FROM clients c JOIN records r USING (id) ORDER BY id").fetchall())
 
 
 def notes(venv, name):

@@ -65,7 +65,8 @@ def office(vault_env):
 def secrets_of(venv):
     """The victim's uid, wrapped key, meta and note ciphertexts, read before shredding."""
     with db(venv) as conn:
-        rows = conn.execute("SELECT id, uid, wrapped_key, meta, blind FROM clients").fetchall()
+        rows = conn.execute("SELECT c.id, c.uid, c.wrapped_key, r.sealed, c.blind "
+                            "FROM clients c JOIN records r USING (id)").fetchall()
         bodies = {cid: [b for (b,) in conn.execute(
             "SELECT body FROM notes WHERE client_id = ?", (cid,))] for cid, *_ in rows}
     victim = [r for r in rows if len(bodies[r[0]]) == 3]

@@ -71,8 +71,8 @@ def test_flipped_byte_in_a_note_body(populated, where):
 
 def test_flipped_byte_in_a_clients_meta(populated):
     with db(populated) as conn:
-        meta = conn.execute("SELECT meta FROM clients WHERE id = 1").fetchone()[0]
-        conn.execute("UPDATE clients SET meta = ? WHERE id = 1", (flip(meta),))
+        meta = conn.execute("SELECT sealed FROM records WHERE id = 1").fetchone()[0]
+        conn.execute("UPDATE records SET sealed = ? WHERE id = 1", (flip(meta),))
     integrity_failure(populated.run("list"))
     integrity_failure(populated.run("list", "--json"))
     integrity_failure(populated.run("view", "Alice"))
@@ -154,10 +154,11 @@ def test_client_column_swapped_between_two_clients(populated, column):
 
 def test_client_rows_with_swapped_metas(populated):
     with db(populated) as conn:
-        m1 = conn.execute("SELECT meta FROM clients WHERE id = 1").fetchone()[0]
-        m2 = conn.execute("SELECT meta FROM clients WHERE id = 2").fetchone()[0]
-        conn.execute("UPDATE clients SET meta = ? WHERE id = 1", (m2,))
-        conn.execute("UPDATE clients SET meta = ? WHERE id = 2", (m1,))
+        for table, column in (("records", "sealed"), ("clients", "meta")):
+            m1 = conn.execute(f"SELECT {column} FROM {table} WHERE id = 1").fetchone()[0]
+            m2 = conn.execute(f"SELECT {column} FROM {table} WHERE id = 2").fetchone()[0]
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = 1", (m2,))
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = 2", (m1,))
     integrity_failure(populated.run("list"))
 
 

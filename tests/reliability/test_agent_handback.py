@@ -174,10 +174,12 @@ def test_an_older_record_put_back_after_a_carried_state_is_refused(vault):
     """Bob's record from before `hold`, put back after the hold's state was
     carried forward: the next command on Bob refuses (exit 5), and the one
     after it too (the failed command reports nothing; the agent counts)."""
-    old = sql(vault, "SELECT meta FROM clients WHERE id = 2")[0][0]
+    old = sql(vault, "SELECT sealed FROM records WHERE id = 2")[0][0]
     steps = chain(vault, ("hold", BOB, "--reason", "subpoena"), ("<attack>",),
                   ("shred", "--expired", "--yes"), ("release", BOB), ("view", BOB),
-                  attack=lambda: sql(vault, "UPDATE clients SET meta = ? WHERE id = 2", old))
+                  attack=lambda: (sql(vault, "UPDATE records SET sealed = ? WHERE id = 2", old),
+                                  sql(vault, "UPDATE clients SET meta = ? WHERE id = 2",
+                                      old[:24])))
     assert steps[0]["taken"]
     assert [s["code"] for s in steps[1:]] == [5, 5, 5]
     refused(quick(vault, "check"), 5)   # and in-process, every row counted

@@ -80,13 +80,21 @@ class Worker:
 
 def older_record(venv: VaultEnv, name: str = BOB) -> None:
     """The record of Bob from before a `hold`: valid, sealed, and stale."""
-    old = sql(venv, "SELECT meta FROM clients WHERE id = 2")[0][0]
+    old = sql(venv, "SELECT sealed FROM records WHERE id = 2")[0][0]
     ok(quick(venv, "hold", name, "--reason", "subpoena"))
     return old
 
 
 def put_back(venv: VaultEnv, meta: bytes) -> None:
-    sql(venv, "UPDATE clients SET meta = ? WHERE id = 2", meta)
+    put_record(venv, 2, meta)
+
+
+def put_record(venv, client_id: int, sealed: bytes) -> None:
+    """A client's sealed record put back whole, as someone who knows the
+    format would: the record and the nonce its client row names
+    (docs/format.md section 2, records)."""
+    sql(venv, "UPDATE records SET sealed = ? WHERE id = ?", sealed, client_id)
+    sql(venv, "UPDATE clients SET meta = ? WHERE id = ?", sealed[:24], client_id)
 
 
 def refused_5(result: tuple[int, str, str]) -> str:
@@ -167,6 +175,7 @@ def test_a_client_row_planted_after_the_check_is_refused_by_list(vault, records)
                                   "WHERE id = 2")[0]
     sql(vault, "INSERT INTO clients VALUES (7, ?, ?, ?, ?)", os.urandom(16),
         os.urandom(len(blind)), wrapped, meta)
+    sql(vault, "INSERT INTO records SELECT 7, sealed FROM records WHERE id = 2")
     refused_5(w.run())
 
 
@@ -174,9 +183,12 @@ def test_a_client_row_moved_to_another_id_after_the_check_is_refused(vault):
     w = Worker(vault, "view", BOB)
     assert w.checked
     row = sql(vault, "SELECT uid, blind, wrapped_key, meta FROM clients WHERE id = 2")[0]
+    sealed = sql(vault, "SELECT sealed FROM records WHERE id = 2")[0][0]
     sql(vault, "DELETE FROM notes WHERE client_id = 2")
+    sql(vault, "DELETE FROM records WHERE id = 2")
     sql(vault, "DELETE FROM clients WHERE id = 2")
     sql(vault, "INSERT INTO clients VALUES (7, ?, ?, ?, ?)", *row)
+    sql(vault, "INSERT INTO records VALUES (7, ?)", sealed)
     refused_5(w.run())
 
 
@@ -212,8 +224,8 @@ def test_a_record_spoiled_after_the_check_is_caught_by_the_first_command_that_re
     listing = Worker(vault, "list", records=True)
     viewing = Worker(vault, "view", BOB, records=True)
     assert listing.checked and viewing.checked
-    meta = sql(vault, "SELECT meta FROM clients WHERE id = 2")[0][0]
-    sql(vault, "UPDATE clients SET meta = ? WHERE id = 2", flip(meta, 100))
+    meta = sql(vault, "SELECT sealed FROM records WHERE id = 2")[0][0]
+    sql(vault, "UPDATE records SET sealed = ? WHERE id = 2", flip(meta, 100))
     code, out, err = listing.run()
     assert code == 0, err
     assert BOB in out

@@ -15,6 +15,8 @@ from tests.reliability.test_tamper_matrix import (  # noqa: F401 - fixtures
     BOB,
     flip,
     ok,
+    put_record,
+    record,
     refused,
     sql,
     template,
@@ -79,9 +81,9 @@ def test_an_older_record_put_back_lifts_no_hold(vault):
     `shred --expired --yes` and `export-anonymized` refuse; nothing is
     destroyed."""
     ok(quick(vault, "close", ALICE, "--retain-until", "2000-01-01"))
-    before_hold = sql(vault, "SELECT meta FROM clients WHERE id = 1")[0][0]
+    before_hold = record(vault, 1)
     ok(quick(vault, "hold", ALICE, "--reason", "subpoena 2026-114"))
-    sql(vault, "UPDATE clients SET meta = ? WHERE id = 1", before_hold)
+    put_record(vault, 1, before_hold)
     refused(quick(vault, "list"), 5, STATE)
     refused(quick(vault, "shred", "--expired", "--yes"), 5, STATE)
     refused(quick(vault, "export-anonymized"), 5, STATE)
@@ -89,9 +91,9 @@ def test_an_older_record_put_back_lifts_no_hold(vault):
 
 
 def test_an_older_record_put_back_cannot_hide_an_alias(vault):
-    before = sql(vault, "SELECT meta FROM clients WHERE id = 2")[0][0]
+    before = record(vault, 2)
     ok(quick(vault, "alias", "add", BOB, "Bobby Brook"))
-    sql(vault, "UPDATE clients SET meta = ? WHERE id = 2", before)
+    put_record(vault, 2, before)
     refused(quick(vault, "export-anonymized", BOB), 5)
 
 
@@ -108,8 +110,11 @@ def test_a_client_row_moved_to_another_id_is_caught(vault):
     that was never written appears; the next command of any client refuses."""
     sql(vault, "DELETE FROM notes WHERE client_id = 2")
     row = sql(vault, "SELECT uid, blind, wrapped_key, meta FROM clients WHERE id = 2")[0]
+    sealed = record(vault, 2)
+    sql(vault, "DELETE FROM records WHERE id = 2")
     sql(vault, "DELETE FROM clients WHERE id = 2")
     sql(vault, "INSERT INTO clients VALUES (7, ?, ?, ?, ?)", *row)
+    sql(vault, "INSERT INTO records VALUES (7, ?)", sealed)
     refused(quick(vault, "view", ALICE), 5)
 
 

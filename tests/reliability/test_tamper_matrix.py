@@ -83,6 +83,23 @@ def sql(venv: VaultEnv, statement: str, *args):
         conn.close()
 
 
+def record(venv: VaultEnv, client_id: int) -> bytes:
+    """A client's sealed record as stored (docs/format.md section 2, records)."""
+    return sql(venv, "SELECT sealed FROM records WHERE id = ?", client_id)[0][0]
+
+
+def put_record(venv: VaultEnv, client_id: int, sealed: bytes) -> None:
+    """A record put back whole, as someone who knows the format would: the
+    record and the nonce its client row names, in one transaction."""
+    conn = sqlite3.connect(venv.path, isolation_level=None)
+    try:
+        with conn:
+            conn.execute("UPDATE records SET sealed = ? WHERE id = ?", (sealed, client_id))
+            conn.execute("UPDATE clients SET meta = ? WHERE id = ?", (sealed[:24], client_id))
+    finally:
+        conn.close()
+
+
 def flip(blob: bytes, index: int | None = None) -> bytes:
     b = bytearray(blob)
     b[len(b) // 2 if index is None else index] ^= 0x01
@@ -343,7 +360,8 @@ def test_an_older_version_put_back_after_a_redaction(vault, what):
     the client a new data key and the vault a new master key, so the old
     ciphertext (and the old wrapped key) no longer open."""
     notes = sql(vault, "SELECT id, body FROM notes WHERE client_id = 1")
-    client = sql(vault, "SELECT wrapped_key, meta FROM clients WHERE id = 1")[0]
+    wrapped, meta = sql(vault, "SELECT wrapped_key, sealed FROM clients JOIN records "
+                             "USING (id) WHERE id = 1")[0]
     ok(quick(vault, "redact", ALICE, "--text", "two", "--yes"))
     assert texts(vault, ALICE) == ["alice one", "alice [REDACTED]"]
     if what == "the note":
@@ -352,7 +370,8 @@ def test_an_older_version_put_back_after_a_redaction(vault, what):
     else:
         for note_id, body in notes:
             sql(vault, "UPDATE notes SET body = ? WHERE id = ?", body, note_id)
-        sql(vault, "UPDATE clients SET wrapped_key = ?, meta = ? WHERE id = 1", *client)
+        sql(vault, "UPDATE clients SET wrapped_key = ? WHERE id = 1", wrapped)
+        put_record(vault, 1, meta)
         words = "client 1: key failed authentication"
     result = refused(quick(vault, "view", ALICE), 5, words)
     assert "two" not in result.stderr
@@ -360,18 +379,18 @@ def test_an_older_version_put_back_after_a_redaction(vault, what):
 
 
 def test_an_older_client_record_put_back(vault):
-    meta = sql(vault, "SELECT meta FROM clients WHERE id = 1")[0][0]
+    meta = record(vault, 1)
     ok(quick(vault, "add", ALICE, "-m", "alice three"))
-    sql(vault, "UPDATE clients SET meta = ? WHERE id = 1", meta)
+    put_record(vault, 1, meta)
     refused(quick(vault, "view", ALICE), 5, "holds 3 notes but its sealed record counts 2")
     refused(quick(vault, "list"), 5)
 
 
 def test_an_older_client_record_with_the_later_notes_deleted_is_detected(vault):
-    meta = sql(vault, "SELECT meta FROM clients WHERE id = 1")[0][0]
+    meta = record(vault, 1)
     ok(quick(vault, "add", ALICE, "-m", "alice three"))
     sql(vault, "DELETE FROM notes WHERE id = (SELECT max(id) FROM notes)")
-    sql(vault, "UPDATE clients SET meta = ? WHERE id = 1", meta)
+    put_record(vault, 1, meta)
     refused(quick(vault, "check"), 5)
 
 

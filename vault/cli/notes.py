@@ -268,7 +268,7 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False,
              [[c.name, str(c.notes), _local(c.last),
                c.status + (" (hold)" if c.hold is not None else ""),
                "-" if c.retain_until is None else c.retain_until.isoformat()]
-              for c in clients])
+              for c in clients], written=(1, 2, 3, 4))
     if not clients:
         ui.info("no clients yet; add one with `vault add NAME --new`")
 

@@ -234,11 +234,15 @@ def marked(text: str, spans: list[tuple[int, int]]) -> None:
     Console(file=sys.stdout, no_color="NO_COLOR" in os.environ, highlight=False).print(shown)
 
 
-def table(columns: list[str], rows: list[list[str]]) -> None:
-    """A table on a terminal; tab-separated lines otherwise. Cells are literal."""
+def table(columns: list[str], rows: list[list[str]], written: tuple[int, ...] = ()) -> None:
+    """A table on a terminal; tab-separated lines otherwise. Cells are
+    literal; those of the columns in `written` are copied as they are: only
+    for text the program wrote itself (numbers, its own dates and words),
+    which holds no control character or tab (`list` has 40,000 such cells)."""
     if not stdout_is_tty():
-        out("".join("\t".join(literal(c, multiline=False) for c in row) + "\n"
-                    for row in rows))
+        cells = [i not in written for i in range(len(columns))]
+        out("".join("\t".join([literal(c, multiline=False) if cells[i] else c
+                                for i, c in enumerate(row)]) + "\n" for row in rows))
         return
     from rich.console import Console
     from rich.table import Table

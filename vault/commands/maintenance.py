@@ -99,7 +99,7 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
         tombstoned = {uid for uid, _ in store.tombstones()}
         report.tombstones = len(tombstoned)
         scan = _NoteScan(store)   # every note in one scan, in the clients' order
-        for row in store.clients():
+        for row in store.clients(report.problems):
             rows = scan.of(row.id)
             try:
                 client = session.open_client(row)
@@ -113,6 +113,9 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
                 report.problems.append(f"client {row.id} was shredded but is back")
             if progress:
                 progress(done, total)
+        orphans = store.records_without_client()
+        if orphans:
+            report.problems.append(f"{orphans} client record(s) belong to no client")
         try:
             head = session.head()
         except IntegrityError as e:

@@ -10,7 +10,7 @@ import sqlite3
 
 from ..errors import IntegrityError
 
-SCHEMA_VERSION = 2   # 2 added the inbox; version 1 files are upgraded on open
+SCHEMA_VERSION = 3   # 2 added the inbox, 3 the records; older files are upgraded on open
 
 SCHEMA = """
 CREATE TABLE header (
@@ -36,6 +36,12 @@ CREATE TABLE clients (
     blind       BLOB NOT NULL UNIQUE,
     wrapped_key BLOB NOT NULL,
     meta        BLOB NOT NULL
+);
+-- Each client's sealed record. Since version 3 clients.meta holds only its
+-- first 24 bytes (the nonce): the rows read at every unlock stay narrow.
+CREATE TABLE records (
+    id     INTEGER PRIMARY KEY REFERENCES clients(id),
+    sealed BLOB NOT NULL
 );
 CREATE TABLE notes (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -69,9 +75,25 @@ CREATE TABLE inbox (
     sealed BLOB NOT NULL
 );
 """
-# What version 2 added to version 1.
-UPGRADES = {1: "CREATE TABLE inbox (\n    id     INTEGER PRIMARY KEY,\n"
-               "    sealed BLOB NOT NULL\n)"}
+# What each version adds to the one before, statement by statement.
+UPGRADES = {
+    1: ("CREATE TABLE inbox (\n    id     INTEGER PRIMARY KEY,\n"
+        "    sealed BLOB NOT NULL\n)",),
+    2: ("CREATE TABLE records (\n    id     INTEGER PRIMARY KEY REFERENCES clients(id),\n"
+        "    sealed BLOB NOT NULL\n)",
+        "INSERT INTO records SELECT id, meta FROM clients",
+        # The client rows written anew, not shrunk in place: shrunk rows
+        # would stay two to a page, and the narrow read would still read
+        # every page of the wide table.
+        "CREATE TABLE upgrade_clients AS SELECT id, uid, blind, wrapped_key, "
+        "substr(meta, 1, 24) AS meta FROM clients",
+        "PRAGMA defer_foreign_keys = ON",   # notes and records name clients meanwhile
+        "DELETE FROM clients",
+        "INSERT INTO clients SELECT * FROM upgrade_clients ORDER BY id",
+        "DROP TABLE upgrade_clients"),
+}
+# The tables each older version lacks (for the exact-schema check).
+_ADDED = {1: {"inbox", "records"}, 2: {"records"}}
 
 
 _EXPECTED: set[tuple] | None = None
@@ -87,16 +109,20 @@ def create_tables(db: sqlite3.Connection) -> None:
 
 
 def upgrade(db: sqlite3.Connection) -> None:
-    """Version 1 to 2: the same file plus the inbox. Call inside a write
-    transaction; a file another process upgraded meanwhile is left alone."""
-    if db.execute("PRAGMA user_version").fetchone()[0] == 1:
-        db.execute(UPGRADES[1])
-        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    """An older file to this version, one step after another. Call inside a
+    write transaction; a file another process upgraded meanwhile is left
+    alone."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    while version in UPGRADES:
+        for stmt in UPGRADES[version]:
+            db.execute(stmt)
+        version += 1
+    db.execute(f"PRAGMA user_version={version}")
 
 
 def expected_schema(version: int = SCHEMA_VERSION) -> set[tuple]:
     """sqlite_master as SCHEMA creates it, for comparison on every open; for
-    version 1, without what later versions added."""
+    an older version, without what later versions added."""
     global _EXPECTED
     if _EXPECTED is None:
         db = sqlite3.connect(":memory:")
@@ -107,8 +133,8 @@ def expected_schema(version: int = SCHEMA_VERSION) -> set[tuple]:
         db.execute("INSERT INTO clients VALUES (NULL, x'', x'', x'', x'')")
         _EXPECTED = set(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
         db.close()
-    if version == 1:
-        return {row for row in _EXPECTED if row[1] != "inbox"}
+    if version in _ADDED:
+        return {row for row in _EXPECTED if row[1] not in _ADDED[version]}
     return _EXPECTED
 
 

@@ -155,10 +155,10 @@ class SqlFile:
                     raise VaultError(f"this vault has format version {version}; this vault "
                                      f"program reads up to version {SCHEMA_VERSION}",
                                      hint="upgrade client-vault")
-                if version not in (1, SCHEMA_VERSION):
+                if not 1 <= version <= SCHEMA_VERSION:
                     raise IntegrityError("the file is not a vault (or is damaged)")
-                if version == 1 and not read_only:
-                    check_schema(store._db, 1)
+                if version < SCHEMA_VERSION and not read_only:
+                    check_schema(store._db, version)
                     with store.write():   # one transaction: all of the upgrade or none
                         upgrade(store._db)
                     version = SCHEMA_VERSION

@@ -20,6 +20,7 @@ from ..models import FORMAT_VERSION, ClientRow, Header, KdfParams
 from .sqlfile import SqlFile, translate_errors
 
 MAGIC = "client-vault"
+_NONCE = 24   # bytes at the start of a sealed value (crypto.NONCE_BYTES)
 KDF_NAMES = {"argon2id": False, "argon2id+keyfile": True}  # name -> needs a key file
 
 
@@ -170,12 +171,18 @@ class Store(SqlFile):
     def last_id(self, table: str) -> int:
         return self.next_id(table) - 1
 
+    # A client's sealed record is in `records`; `clients.meta` holds its
+    # first 24 bytes, the nonce (docs/format.md section 2, version 3), which
+    # every read of a row checks against the record.
+
     def insert_client(self, row: ClientRow) -> None:
         self._q("INSERT INTO clients VALUES (?, ?, ?, ?, ?)",
-                (row.id, row.uid, row.blind, row.wrapped_key, row.meta))
+                (row.id, row.uid, row.blind, row.wrapped_key, row.meta[:_NONCE]))
+        self._q("INSERT INTO records VALUES (?, ?)", (row.id, row.meta))
 
     def update_client_meta(self, client_id: int, meta: bytes) -> None:
-        self._q("UPDATE clients SET meta = ? WHERE id = ?", (meta, client_id))
+        self._q("UPDATE clients SET meta = ? WHERE id = ?", (meta[:_NONCE], client_id))
+        self._q("UPDATE records SET sealed = ? WHERE id = ?", (meta, client_id))
 
     def update_client_key(self, client_id: int, wrapped_key: bytes) -> None:
         self._q("UPDATE clients SET wrapped_key = ? WHERE id = ?", (wrapped_key, client_id))
@@ -185,12 +192,14 @@ class Store(SqlFile):
         """A client's new name: its blind index, its key wrapped under that
         index, and its record, in one statement."""
         self._q("UPDATE clients SET blind = ?, wrapped_key = ?, meta = ? WHERE id = ?",
-                (blind, wrapped_key, meta, client_id))
+                (blind, wrapped_key, meta[:_NONCE], client_id))
+        self._q("UPDATE records SET sealed = ? WHERE id = ?", (meta, client_id))
 
     def delete_client(self, client_id: int, uid: bytes, day: str) -> int:
         """Notes, key and record go; a tombstone with the opaque id stays.
         Returns the number of notes deleted."""
         notes = self._q("DELETE FROM notes WHERE client_id = ?", (client_id,)).rowcount
+        self._q("DELETE FROM records WHERE id = ?", (client_id,))
         self._q("DELETE FROM clients WHERE id = ?", (client_id,))
         self._q("INSERT OR REPLACE INTO tombstones VALUES (?, ?)", (uid, day))
         return notes
@@ -202,14 +211,21 @@ class Store(SqlFile):
         return [(_blob(u, 16), str(d)) for u, d in
                 self._all("SELECT uid, shredded FROM tombstones ORDER BY shredded, uid")]
 
+    def _client_select(self) -> str:
+        """The columns of a ClientRow and the nonce kept in `clients`, from
+        either layout (a read-only reader reads older files as they are)."""
+        if self.version < 3:
+            return ("SELECT id, uid, blind, wrapped_key, meta, substr(meta, 1, 24) "
+                    "FROM clients c")
+        return ("SELECT c.id, c.uid, c.blind, c.wrapped_key, r.sealed, c.meta "
+                "FROM clients c LEFT JOIN records r ON r.id = c.id")
+
     def client_by_blind(self, blind: bytes) -> ClientRow | None:
-        row = self._q("SELECT id, uid, blind, wrapped_key, meta FROM clients "
-                      "WHERE blind = ?", (blind,)).fetchone()
+        row = self._q(self._client_select() + " WHERE c.blind = ?", (blind,)).fetchone()
         return None if row is None else self._client_row(row)
 
     def client_by_id(self, client_id: int) -> ClientRow | None:
-        row = self._q("SELECT id, uid, blind, wrapped_key, meta FROM clients "
-                      "WHERE id = ?", (client_id,)).fetchone()
+        row = self._q(self._client_select() + " WHERE c.id = ?", (client_id,)).fetchone()
         return None if row is None else self._client_row(row)
 
     def data_version(self) -> int:
@@ -217,16 +233,24 @@ class Store(SqlFile):
         what this connection cached from the file may then be stale."""
         return _int(self._q("PRAGMA data_version").fetchone()[0])
 
-    def clients(self) -> Iterator[ClientRow]:
-        cur = self._q("SELECT id, uid, blind, wrapped_key, meta FROM clients ORDER BY id")
+    def clients(self, problems: list[str] | None = None) -> Iterator[ClientRow]:
+        """Every client row, by id. A row whose record is missing or not the
+        one it names raises IntegrityError, or, given `problems` (a check that
+        collects them all), is reported there and skipped."""
+        cur = self._q(self._client_select() + " ORDER BY c.id")
         with translate_errors():
             for row in cur:
-                yield self._client_row(row)
+                try:
+                    yield self._client_row(row)
+                except IntegrityError as e:
+                    if problems is None:
+                        raise
+                    problems.append(e.message)
 
     def client_versions(self) -> list[tuple[int, bytes, bytes, bytes]]:
         """(id, uid, blind, start of the sealed record) of every client: what
         the state commitment hashes at each unlock. Only the nonce at the
-        start of the record is read."""
+        start of the record is read: since version 3 a narrow row."""
         # Types are not checked row by row here (this runs at every command):
         # a value that is not bytes fails the caller's hashing, and one of
         # another size gives an element that matches nothing. All rows at
@@ -242,8 +266,25 @@ class Store(SqlFile):
 
     @staticmethod
     def _client_row(row: tuple) -> ClientRow:
-        return ClientRow(id=_id(row[0]), uid=_blob(row[1], 16), blind=_blob(row[2], 32),
-                         wrapped_key=_blob(row[3]), meta=_blob(row[4]))
+        client_id = _id(row[0])
+        if row[4] is None:
+            raise IntegrityError(f"client {client_id}: its record is missing (tampering)")
+        meta, nonce = _blob(row[4]), row[5]
+        # The state commitment covers the nonce in `clients`; the record used
+        # must be the one it names (an older record has another nonce).
+        if not isinstance(nonce, bytes) or len(nonce) != _NONCE or meta[:_NONCE] != nonce:
+            raise IntegrityError(f"client {client_id}: its record is not the one its row "
+                                 "names: put back from an older copy or moved (tampering)")
+        return ClientRow(id=client_id, uid=_blob(row[1], 16), blind=_blob(row[2], 32),
+                         wrapped_key=_blob(row[3]), meta=meta)
+
+    def records_without_client(self) -> int:
+        """Rows of `records` that no client row names: never read, but not
+        the program's (planted, or left by an edit of the file)."""
+        if self.version < 3:
+            return 0
+        return _int(self._q("SELECT count(*) FROM records WHERE id NOT IN "
+                            "(SELECT id FROM clients)").fetchone()[0])
 
     def insert_note(self, note_id: int, client_id: int, body: bytes) -> None:
         self._q("INSERT INTO notes VALUES (?, ?, ?)", (note_id, client_id, body))
@@ -276,10 +317,8 @@ class Store(SqlFile):
         if current is not None:
             yield current, group
 
-    def note_counts(self) -> dict[int, int]:
-        with translate_errors():
-            return {_id(cid): _int(n) for cid, n in
-                    self._q("SELECT client_id, count(*) FROM notes GROUP BY client_id")}
+    def note_total(self) -> int:
+        return _int(self._q("SELECT count(*) FROM notes").fetchone()[0])
 
     def counts(self) -> dict[str, int]:
         """Row counts, which anyone holding the file can see anyway."""

@@ -23,7 +23,7 @@ from .inbox import Inbox, InboxItem
 from .keyring import Keyring, NewKeys, WrongPassphrase
 from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, last_entry, record_failed_unlock
 from .records import Records, check_notes
-from .state import State, Verified, to_bytes
+from .state import State, Verified, fingerprint, to_bytes
 from .store import Store
 
 
@@ -121,7 +121,7 @@ class UnlockedVault:
                     row = self.store.client_by_id(client_id)
                     if row is None:
                         raise IntegrityError(f"client {client_id}: its row is missing")
-                    hit = (row.meta, self.records.open_client(row))
+                    hit = (fingerprint(row.meta), self.records.open_client(row))
                 now[client_id] = hit
             return self.state.verified(now)
 
