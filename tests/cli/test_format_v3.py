@@ -152,3 +152,24 @@ def test_a_shred_deletes_the_record_and_its_row(two):
         assert conn.execute("SELECT count(*) FROM clients WHERE id = 1").fetchone()[0] == 0
     data = b"".join(p.read_bytes() for p in two.path.parent.iterdir() if p.is_file())
     assert sealed[24:64] not in data
+
+
+def test_a_backup_written_in_version_2_restores_and_is_upgraded(two, tmp_path):
+    """A backup from before version 3 (its image rewritten in version 2's
+    layout and repacked, as that version wrote it) restores every client."""
+    from .test_backup_restore import PREFIX, repack
+    before = listing(two)
+    made = tmp_path / "old.vaultbackup"
+    ok(two.run("backup", str(made)))
+    scratch = tmp_path / "scratch.sqlite"
+    scratch.write_bytes(made.read_bytes()[PREFIX:])
+
+    class Image:
+        path = scratch
+    as_version(Image, 2)
+    made.write_bytes(repack(scratch.read_bytes()))
+    ok(two.run("add", ALICE, "-m", "alice after the backup"))
+    ok(two.run("restore", str(made), "--yes"))
+    assert listing(two) == before
+    assert layout(two) == (3, {24}, 2)
+    assert json.loads(ok(two.run("check", "--json")).stdout)["ok"]
