@@ -4,6 +4,7 @@ names the finding it pins down."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -106,7 +107,14 @@ def test_ctrl_c_while_waiting_for_a_busy_vault_exits_130_promptly(vault_env):
     proc = subprocess.Popen([sys.executable, "-m", "vault", "list"], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-    time.sleep(2)
+    # The command says when it starts waiting: Ctrl-C then, not after a guess.
+    assert proc.stderr is not None
+    said = []
+    while b"vault: waiting for another vault command to finish (Ctrl-C stops this one)\n" \
+            not in said:
+        ready, _, _ = select.select([proc.stderr], [], [], 60)
+        assert ready and proc.poll() is None, ("no word of waiting", said)
+        said.append(proc.stderr.readline())
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=10)

@@ -24,12 +24,14 @@ from vault.commands import log as log_commands, maintenance
 from .harness import SUMMARY, child_env, opened
 
 CLIENT = "Shared Client"
-ADDED = re.compile(r"vault: added note [0-9]+( to a new client)?")
+ADDED = re.compile(r"vault: added note [0-9]+( to a new client)?|vault: waiting for another "
+                   r"vault command to finish \(Ctrl-C stops this one\)")
 WORKER = Path(__file__).with_name("add_worker.py")
 
 
 def _user_output(stderr: str, where: str) -> list[str]:
-    """Every line a user would see: only `added note` lines allowed."""
+    """Every line a user would see: only `added note` lines allowed, and
+    the word that a command waited for another."""
     lines = stderr.splitlines()
     strange = [line for line in lines if not ADDED.fullmatch(line)]
     assert not strange, (where, strange[:5])

@@ -254,9 +254,12 @@ def _prompts() -> Any:
     def confirm_create(name: str) -> bool:
         return ui.confirm(f'No client named "{ui.literal(name, False)}". Create it?')
 
+    def busy() -> None:
+        ui.info("waiting for another vault command to finish (Ctrl-C stops this one)")
+
     if ui.interactive():
-        return policy.Prompts(loose, filed, ask_client, confirm_create)
-    return policy.Prompts(loose, filed)
+        return policy.Prompts(loose, filed, ask_client, confirm_create, busy)
+    return policy.Prompts(loose, filed, busy=busy)
 
 
 def _open(state: State, read_only: bool = False) -> Any:

@@ -63,6 +63,7 @@ class Prompts:
     # `suggest` when there are any) -> a client, or "" to leave it waiting.
     ask_client: Callable[[str, tuple[str, ...]], str] | None = None
     confirm_create: Callable[[str], bool] | None = None  # no such client: create it?
+    busy: Callable[[], None] | None = None               # waiting for another process
 
 
 @dataclass
@@ -87,6 +88,8 @@ def accept_rollback(on: bool) -> None:
 
 def open_store(path: Path, read_only: bool = False, prompts: Prompts | None = None) -> Store:
     store = Store.open(path, read_only=read_only)
+    if prompts is not None:
+        store.on_busy = prompts.busy
     loose = paths.loose_modes(path)
     if loose and prompts is not None:
         prompts.loose(loose[0])

@@ -25,6 +25,7 @@ from .schema import SCHEMA_VERSION, check_schema, create_tables, upgrade
 
 BUSY_TIMEOUT_S = 30.0
 BUSY_WAIT_S = 0.2
+BUSY_NOTICE_S = 1.0   # a wait this long is said (on_busy); shorter ones pass in silence
 
 
 @contextlib.contextmanager
@@ -101,6 +102,9 @@ class SqlFile:
         # False for a scratch copy (a restore's, before it is swapped in): no
         # rollback witness is read or written for it (vaultfile/witness.py).
         self.witnessed = True
+        # Called once when a transaction must wait for another process that
+        # holds the vault (the CLI says so, instead of hanging in silence).
+        self.on_busy: Callable[[], None] | None = None
         self._db = conn
         self._depth = 0
         self.version = SCHEMA_VERSION
@@ -255,7 +259,8 @@ class SqlFile:
                              "command ran; nothing was changed")
 
     def _begin(self, begin: str) -> None:
-        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        started = time.monotonic()
+        deadline = started + BUSY_TIMEOUT_S
         while True:
             try:
                 with translate_errors():
@@ -264,6 +269,9 @@ class SqlFile:
             except VaultError as e:
                 if "busy" not in e.message or time.monotonic() > deadline:
                     raise
+                if self.on_busy is not None and time.monotonic() - started >= BUSY_NOTICE_S:
+                    told, self.on_busy = self.on_busy, None
+                    told()
 
     # -- the whole file -----------------------------------------------
 
