@@ -34,3 +34,16 @@ def test_escapes_are_visible_and_markup_is_kept():
         "\\x1b[31mred\\x1b[0m [bold]x[/bold]\\x0d"
     assert ui.literal("a\u202eb") == "a\\u202eb"
     assert unicodedata.category(ui.literal("\x9b")[0]) == "Po"  # a backslash
+
+
+@given(st.text(), st.booleans())
+def test_the_shortcut_for_printable_text_changes_no_result(text, multiline):
+    """literal() returns printable text untouched without translating it:
+    the same result as translating every character, for any text."""
+    table = ui._MULTILINE if multiline else ui._ONE_LINE
+    assert ui.literal(text, multiline) == text.translate(table)
+
+
+def test_every_escaped_character_is_one_printable_text_cannot_hold():
+    escaped = {chr(c) for c in (*ui._MULTILINE, *ui._ONE_LINE)}
+    assert not any(c.isprintable() for c in escaped)

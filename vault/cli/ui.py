@@ -39,6 +39,8 @@ _JSON = _escape_table({*range(0x7F, 0xA0), *(ord(c) for c in _BIDI)}, "\\u{:04x}
 
 def literal(text: str, multiline: bool = True) -> str:
     """Text from the vault made safe for a terminal, shown exactly as typed."""
+    if text.isprintable():   # every character escaped below is not: nothing to do
+        return text
     return text.translate(_MULTILINE if multiline else _ONE_LINE)
 
 
