@@ -70,7 +70,11 @@ def test_an_older_vault_is_upgraded_on_open_and_keeps_everything(two, version):
     notes = json.loads(ok(two.run("view", ALICE, "--json")).stdout)["notes"]
     as_version(two, version)
     assert layout(two)[0::2] == (version, None)
-    assert listing(two) == before   # the first command upgrades, and the state still matches
+    first = ok(two.run("list", "--json"))   # upgrades, and the state still matches
+    assert json.loads(first.stdout) == before
+    assert f"vault: the vault file was upgraded from format version {version} to 3; vault " \
+        "programs older than this one cannot open it any more\n" in first.stderr
+    assert "upgraded" not in ok(two.run("list")).stderr   # said once
     assert layout(two) == (3, {24}, 2)
     assert json.loads(ok(two.run("view", ALICE, "--json")).stdout)["notes"] == notes
     ok(two.run("add", BOB, "-m", "bob two"))

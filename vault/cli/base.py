@@ -257,9 +257,13 @@ def _prompts() -> Any:
     def busy() -> None:
         ui.info("waiting for another vault command to finish (Ctrl-C stops this one)")
 
+    def upgraded(old: int, new: int) -> None:
+        ui.info(f"the vault file was upgraded from format version {old} to {new}; "
+                "vault programs older than this one cannot open it any more")
+
     if ui.interactive():
-        return policy.Prompts(loose, filed, ask_client, confirm_create, busy)
-    return policy.Prompts(loose, filed, busy=busy)
+        return policy.Prompts(loose, filed, ask_client, confirm_create, busy, upgraded)
+    return policy.Prompts(loose, filed, busy=busy, upgraded=upgraded)
 
 
 def _open(state: State, read_only: bool = False) -> Any:

@@ -64,6 +64,7 @@ class Prompts:
     ask_client: Callable[[str, tuple[str, ...]], str] | None = None
     confirm_create: Callable[[str], bool] | None = None  # no such client: create it?
     busy: Callable[[], None] | None = None               # waiting for another process
+    upgraded: Callable[[int, int], None] | None = None   # the file's format, from -> to
 
 
 @dataclass
@@ -90,6 +91,8 @@ def open_store(path: Path, read_only: bool = False, prompts: Prompts | None = No
     store = Store.open(path, read_only=read_only)
     if prompts is not None:
         store.on_busy = prompts.busy
+        if store.upgraded_from is not None and prompts.upgraded is not None:
+            prompts.upgraded(store.upgraded_from, store.version)
     loose = paths.loose_modes(path)
     if loose and prompts is not None:
         prompts.loose(loose[0])

@@ -108,16 +108,17 @@ def create_tables(db: sqlite3.Connection) -> None:
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
-def upgrade(db: sqlite3.Connection) -> None:
-    """An older file to this version, one step after another. Call inside a
-    write transaction; a file another process upgraded meanwhile is left
-    alone."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
+def upgrade(db: sqlite3.Connection) -> int | None:
+    """An older file to this version, one step after another; returns the
+    version it upgraded from. Call inside a write transaction; a file
+    another process upgraded meanwhile is left alone (None)."""
+    found = version = db.execute("PRAGMA user_version").fetchone()[0]
     while version in UPGRADES:
         for stmt in UPGRADES[version]:
             db.execute(stmt)
         version += 1
     db.execute(f"PRAGMA user_version={version}")
+    return None if found == version else found
 
 
 def expected_schema(version: int = SCHEMA_VERSION) -> set[tuple]:

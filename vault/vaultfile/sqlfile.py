@@ -105,6 +105,8 @@ class SqlFile:
         # Called once when a transaction must wait for another process that
         # holds the vault (the CLI says so, instead of hanging in silence).
         self.on_busy: Callable[[], None] | None = None
+        # The format version this open upgraded the file from (None: none).
+        self.upgraded_from: int | None = None
         self._db = conn
         self._depth = 0
         self.version = SCHEMA_VERSION
@@ -164,7 +166,7 @@ class SqlFile:
                 if version < SCHEMA_VERSION and not read_only:
                     check_schema(store._db, version)
                     with store.write():   # one transaction: all of the upgrade or none
-                        upgrade(store._db)
+                        store.upgraded_from = upgrade(store._db)
                     version = SCHEMA_VERSION
                 check_schema(store._db, version)
                 store.version = version
