@@ -139,6 +139,22 @@ def test_a_backup_written_with_exit_0_restores_despite_a_planted_record(two, tmp
     assert listing(two) == before
 
 
+def test_an_export_of_one_client_is_not_refused_for_another_clients_record(two, tmp_path):
+    """The lead's own test says the damage is confined to the client whose
+    record is missing (`view` of Alice works). `vault export ALICE` (her own
+    request for her records) is refused with "client 2: its record is
+    missing": logging its private detail looks up Alice's log key through
+    `[r for r in store.clients() if r.uid in wanted]`, which now raises on
+    every row whose record does not match, wanted or not. Under format 2
+    that loop only opened the wanted rows, so Alice's export worked."""
+    with db(two) as conn:
+        conn.execute("DELETE FROM records WHERE id = 2")
+    ok(two.run("view", ALICE))
+    r = two.run("export", ALICE, "-o", str(tmp_path / "alice.md"), "--yes")
+    assert r.exit_code == 0, r.stderr
+    assert (tmp_path / "alice.md").exists()
+
+
 # == sound ======================================================================
 
 def test_a_planted_upgrade_clients_table_is_refused_before_the_upgrade(two):
