@@ -250,3 +250,22 @@ def test_a_read_only_copy_of_any_version_is_verified_as_it_is(two, version):
         os.chmod(two.path.parent, 0o700)
         os.chmod(two.path, 0o600)
     assert layout(two)[0] == version
+
+
+def test_the_upgrade_reuses_no_client_id_and_leaves_no_foreign_key_broken(two):
+    """`DELETE FROM clients` and the re-insert keep sqlite_sequence: a client
+    id shredded before the upgrade is not given again after it."""
+    ok(two.run("add", "Carol Cole", "--new", "-m", "carol one"))
+    ok(two.run("close", "Carol Cole", "--retain-until", "2000-01-01"))
+    ok(two.run("shred", "Carol Cole", "--yes"))   # id 3, the highest
+    as_version(two, 2)
+    ok(two.run("list"))
+    with db(two) as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'upgrade_clients'"
+                            ).fetchall() == []
+    ok(two.run("add", "Dan Dale", "--new", "-m", "dan one"))
+    with db(two) as conn:
+        assert [i for (i,) in conn.execute("SELECT id FROM clients ORDER BY id")] == [1, 2, 4]
+        assert [i for (i,) in conn.execute("SELECT id FROM records ORDER BY id")] == [1, 2, 4]
+    ok(two.run("check"))
