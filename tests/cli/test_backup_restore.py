@@ -330,7 +330,7 @@ def test_round_trip_gives_the_notes_as_they_were_at_backup_time(office, tmp_path
     result = ok(office.run("restore", str(dest), "--yes", "--json"))
     assert json.loads(result.stdout) == {"restored": str(office.path), "clients": 2,
                                          "notes": 5, "dropped_shredded": 0,
-                                         "tombstones_ignored": 0}
+                                         "tombstones_ignored": 0, "records_dropped": 0}
     assert views(office) == at_backup
     code(office.run("view", "Carol Later"), 4)
     ok(office.run("log", "verify"))
@@ -738,7 +738,8 @@ def test_restore_after_a_shred_does_not_resurrect(office, tmp_path):
         result = ok(office.run("restore", str(dest), "--yes", "--json"))
         assert json.loads(result.stdout) == {"restored": str(office.path), "clients": 2,
                                              "notes": 5, "dropped_shredded": 1,
-                                             "tombstones_ignored": 0}, attempt
+                                             "tombstones_ignored": 0,
+                                             "records_dropped": 0}, attempt
         assert VICTIM not in result.stdout + result.stderr
         code(office.run("view", VICTIM), 4)
         assert views(office) == before

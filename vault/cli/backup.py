@@ -84,10 +84,14 @@ def restore(ctx: typer.Context,
         ui.warn(f"{result.tombstones_ignored} tombstone(s) of the replaced vault are backed by "
                 "no signed `shred` entry and were ignored (planted?); no client was dropped "
                 "for them")
+    if result.records_dropped:
+        ui.warn(f"{result.records_dropped} client record(s) in the backup belonged to no "
+                "client (planted?) and were left out")
     if json_out:
         _json({"restored": str(path), "clients": result.clients, "notes": result.notes,
                "dropped_shredded": result.dropped,
-               "tombstones_ignored": result.tombstones_ignored})
+               "tombstones_ignored": result.tombstones_ignored,
+               "records_dropped": result.records_dropped})
     else:
         ui.info(f"restored {result.clients} client(s), {result.notes} note(s)"
                 + (f"; {result.dropped} client(s) shredded since the backup were dropped"

@@ -44,6 +44,9 @@ class Restored:
     backups_unreadable: int = 0  # records of the replaced vault that did not open
     # Tombstones of the replaced vault that no signed entry backs: ignored.
     tombstones_ignored: int = 0
+    # Client records in the backup that no client row names (planted; never
+    # read): left out of the restored vault.
+    records_dropped: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,11 @@ def prepare_restore(session: UnlockedVault, tombstones: list[tuple[bytes, str]],
                     source: Unpacked | None = None) -> Restored:
     """On the unpacked copy: check every row and the log, then drop clients
     shredded since the backup, carry every tombstone and every backup record
-    over, in one transaction with its log entries."""
+    over, in one transaction with its log entries. Client records that no
+    client row names go first: never read, and left out (`vault check`
+    reports them in the vault they were planted in; this is the way out)."""
+    with session.store.write():
+        records_dropped = session.store.drop_records_without_client()
     report = check(session, progress)
     if not report.ok:
         raise IntegrityError("the backup failed its check; the vault was left as it was:\n  "
@@ -154,6 +161,8 @@ def prepare_restore(session: UnlockedVault, tombstones: list[tuple[bytes, str]],
             "tombstones": [uid.hex() for uid, _ in session.store.tombstones()],
             "tombstones_ignored": len(tombstones) - len([t for t in tombstones
                                                          if t[0] in shredded])}
+        if records_dropped:
+            detail["records_dropped"] = records_dropped
         if previous is not None and previous.log_head is not None:
             # The replaced log's entries after the backup (views, exports:
             # the accounting of disclosures) go with it; say which head was
@@ -170,7 +179,8 @@ def prepare_restore(session: UnlockedVault, tombstones: list[tuple[bytes, str]],
             session.rotate_master()
     session.store.erase_freed()
     return Restored(report.clients - len(dropped), report.notes - notes, len(dropped),
-                    replaced, carried, unreadable, detail["tombstones_ignored"])
+                    replaced, carried, unreadable, detail["tombstones_ignored"],
+                    records_dropped)
 
 
 def shredded_in(session: UnlockedVault, previous: Replaced) -> dict[bytes, str]:

@@ -94,7 +94,10 @@ class Inbox:
             if item.seq in filed or not self._is_sealed_add(item.seq):
                 self.store.delete_inbox(row_id)
                 continue
-            client = self.records.find_client(item.client)
+            try:
+                client = self.records.find_client(item.client)
+            except IntegrityError:   # that client's record fails: reported by its
+                client = None        # own commands and by check, not by everyone's
             if client is None:
                 self.waiting += 1
                 continue

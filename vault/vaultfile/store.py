@@ -178,7 +178,8 @@ class Store(SqlFile):
     def insert_client(self, row: ClientRow) -> None:
         self._q("INSERT INTO clients VALUES (?, ?, ?, ?, ?)",
                 (row.id, row.uid, row.blind, row.wrapped_key, row.meta[:_NONCE]))
-        self._q("INSERT INTO records VALUES (?, ?)", (row.id, row.meta))
+        # OR REPLACE: a row already there names no client (planted; never read).
+        self._q("INSERT OR REPLACE INTO records VALUES (?, ?)", (row.id, row.meta))
 
     def update_client_meta(self, client_id: int, meta: bytes) -> None:
         self._q("UPDATE clients SET meta = ? WHERE id = ?", (meta[:_NONCE], client_id))
@@ -222,6 +223,10 @@ class Store(SqlFile):
 
     def client_by_blind(self, blind: bytes) -> ClientRow | None:
         row = self._q(self._client_select() + " WHERE c.blind = ?", (blind,)).fetchone()
+        return None if row is None else self._client_row(row)
+
+    def client_by_uid(self, uid: bytes) -> ClientRow | None:
+        row = self._q(self._client_select() + " WHERE c.uid = ?", (uid,)).fetchone()
         return None if row is None else self._client_row(row)
 
     def client_by_id(self, client_id: int) -> ClientRow | None:
@@ -277,6 +282,16 @@ class Store(SqlFile):
                                  "names: put back from an older copy or moved (tampering)")
         return ClientRow(id=client_id, uid=_blob(row[1], 16), blind=_blob(row[2], 32),
                          wrapped_key=_blob(row[3]), meta=meta)
+
+    def notes_without_client(self) -> int:
+        return _int(self._q("SELECT count(*) FROM notes WHERE client_id NOT IN "
+                            "(SELECT id FROM clients)").fetchone()[0])
+
+    def drop_records_without_client(self) -> int:
+        """Delete them (a restore, on its scratch copy; call inside write())."""
+        if self.version < 3:
+            return 0
+        return self._q("DELETE FROM records WHERE id NOT IN (SELECT id FROM clients)").rowcount
 
     def records_without_client(self) -> int:
         """Rows of `records` that no client row names: never read, but not

@@ -354,7 +354,7 @@ class UnlockedVault:
         """(client id, log key) of each client; a client whose record has no
         log key yet (made before it existed) gets one now."""
         wanted, found = set(uids), []
-        for row in [r for r in self.store.clients() if r.uid in wanted]:
+        for row in sorted(filter(None, map(self.store.client_by_uid, wanted)), key=lambda r: r.id):
             client = self.records.open_client(row)   # fresh: it is re-sealed below
             if client.log_key is None:
                 client = dataclasses.replace(client, log_key=crypto.random_key())
