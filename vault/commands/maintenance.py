@@ -12,7 +12,7 @@ from datetime import datetime
 from .. import crypto
 from ..errors import IntegrityError, VaultError
 from ..models import KdfParams
-from ..vaultfile import audit, verified
+from ..vaultfile import aside, audit, verified
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 from .inbox import check_problems
@@ -98,40 +98,49 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
         total, done = counts["notes"], 0
         tombstoned = {uid for uid, _ in store.tombstones()}
         report.tombstones = len(tombstoned)
-        scan = _NoteScan(store)   # every note in one scan, in the clients' order
-        for row in store.clients(report.problems):
-            rows = scan.of(row.id)
-            try:
-                client = session.open_client(row)
-                notes = session.notes(client, row=row, rows=rows)
-                report.notes += len(notes)
-                done += len(notes)
-            except IntegrityError as e:
-                report.problems.append(e.message)
-            if row.uid in tombstoned:
-                report.problems.append(f"client {row.id} was shredded but is back")
-            if progress:
-                progress(done, total)
-        report.clients = counts["clients"]   # a row whose record fails is still a client
-        orphans = store.records_without_client()
-        if orphans:
-            report.problems.append(f"{orphans} client record(s) belong to no client")
         try:
-            head = session.head()
+            head, head_problem = session.head(), None
         except IntegrityError as e:
-            report.problems.append(e.message)
-            head = None
+            head, head_problem = None, e.message
         anchors = () if head is None else (audit.Anchor(head[0], head[1],
                                                         "the vault's sealed head"),)
-        if head is None and not report.problems:
-            report.problems.append("the vault's record of its log head is missing")
-        try:
-            session.verify_state()
-        except IntegrityError as e:
-            report.problems.append(e.message)
         record = verified.Record(store, session.keyring)
-        done = _verify_log(session, record, anchors, report)
-        log = done.report
+        known = _known(record, report)
+        # The log is walked meanwhile too, by a child process (aside.py).
+        walk = aside.Walk(store, session.vault_id, session.header.sign_public, anchors, known)
+        try:
+            scan = _NoteScan(store)   # every note in one scan, in the clients' order
+            for row in store.clients(report.problems):
+                rows = scan.of(row.id)
+                try:
+                    client = session.open_client(row)
+                    notes = session.notes(client, row=row, rows=rows)
+                    report.notes += len(notes)
+                    done += len(notes)
+                except IntegrityError as e:
+                    report.problems.append(e.message)
+                if row.uid in tombstoned:
+                    report.problems.append(f"client {row.id} was shredded but is back")
+                if progress:
+                    progress(done, total)
+            report.clients = counts["clients"]   # a row whose record fails is still a client
+            orphans = store.records_without_client()
+            if orphans:
+                report.problems.append(f"{orphans} client record(s) belong to no client")
+            if head_problem is not None:
+                report.problems.append(head_problem)
+            if head is None and not report.problems:
+                report.problems.append("the vault's record of its log head is missing")
+            try:
+                session.verify_state()
+            except IntegrityError as e:
+                report.problems.append(e.message)
+            walked = walk.result() or audit.verify_known(
+                store.log_rows, session.vault_id, session.header.sign_public, anchors, known)
+        finally:
+            walk.cancel()
+        report.signatures_verified, report.signatures_known = walked.verified, walked.known
+        log = walked.report
         report.problems += log.problems
         report.log_entries = log.entries
         # The details this program sealed itself are covered by the chain and
@@ -154,27 +163,22 @@ def check(session: UnlockedVault, progress: Progress | None = None) -> CheckRepo
     report.problems[:0] = integrity()   # first, as they always came
     if progress:
         progress(total, total)
-    if report.ok and done.reached is not None:
-        record.write(done.reached)
+    if report.ok and walked.reached is not None:
+        record.write(walked.reached)
     return report
 
 
-def _verify_log(session: UnlockedVault, record: verified.Record,
-                anchors: tuple[audit.Anchor, ...], report: CheckReport) -> audit.Verification:
-    """The log, chain and signatures, skipping the signatures this machine
-    already verified if its record still describes the log. A record that
-    does not authenticate is ignored with a warning: it saves time only,
-    and the vault itself is judged on its own."""
+def _known(record: verified.Record, report: CheckReport) -> audit.Verified | None:
+    """This machine's record of how far the log was verified, to skip the
+    signatures it covers if it still describes the log. One that does not
+    authenticate is ignored with a warning: it saves time only, and the
+    vault itself is judged on its own."""
     try:
-        known = record.read()
+        return record.read()
     except verified.Unusable as e:
-        known = None
         report.warnings.append(f"this machine's record of how far the log was verified {e}; "
                                f"it was ignored and every signature verified ({record.file})")
-    done = audit.verify_known(session.store.log_rows, session.vault_id,
-                              session.header.sign_public, anchors, known)
-    report.signatures_verified, report.signatures_known = done.verified, done.known
-    return done
+        return None
 
 
 # -- keyfile new -----------------------------------------------------------------
