@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from . import lexicon
-from .span import (Span, Windows, at_starts, letter_runs, scan, starts_at_digits,
+from .span import (Span, Windows, at_starts, has_word, letter_runs, scan, starts_at_digits,
                    starts_at_words, word_starts)
 
 # -- URLs, addresses, postcodes ------------------------------------------------------
@@ -180,4 +180,92 @@ def find_postcodes(text: str, windows: Windows) -> list[Span]:
             else:
                 # UK, Canadian, ZIP+4 and European codes start at the match.
                 out.append(Span(m.start(), m.end(), "POSTCODE"))
+    return out
+
+
+# -- streets without a number (for orgs.find_areas) ----------------------------------
+
+_UP = "A-ZÀ-ÖØ-Þ"
+# A street named without a number: "Division St", "MLK Blvd", "SE 52nd Ave",
+# "Railton Road"; a house name: "Rose Cottage", "The Old Rectory".
+_STREET = re.compile(
+    rf"(?<![\w])(?=[{_UP}\d])(?:(?:N|S|E|W|NE|NW|SE|SW)[ \t]+)?"
+    rf"(?:[{_UP}][a-z]+|\d+(?:st|nd|rd|th)|[{_UP}]{{2,4}})(?:[ \t]+[{_UP}][a-z]+)?[ \t]+"
+    rf"(?:Street|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Pkwy|Highway|"
+    rf"Hwy|Terrace|Crescent|Brow|St)\b\.?"
+    rf"|[{_UP}](?<![\w][{_UP}])[a-z]+(?:[ \t]+[{_UP}][a-z]+)?[ \t]+"
+    rf"(?:Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
+
+# A street type or house word after a space: where _STREET may end.
+_STREET_HINT = re.compile(
+    r" (?:Street|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Pkwy|Highway|Hwy|"
+    r"Terrace|Crescent|Brow|St|Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
+
+
+# The street types _STREET_HINT looks for, as written.
+_STREET_WORDS = frozenset(_STREET_HINT.pattern[4:].split(")\\b")[0].split("|"))
+
+
+def _streets(text: str) -> list[re.Match[str]]:
+    """_STREET's matches, looked for only just before a street type."""
+    out: list[re.Match[str]] = []
+    for hint in _STREET_HINT.finditer(text) if has_word(text, _STREET_WORDS, lower=False) else ():
+        if out and hint.start() < out[-1].end():
+            continue
+        m = None
+        for m in _STREET.finditer(text, max(0, hint.start() - 30), hint.end() + 1):
+            if m.end() >= hint.end():
+                break
+        if m is not None and m.end() >= hint.end():
+            out.append(m)
+    return out
+
+
+# A street named without a number after "on", "off", "along": "the old mill
+# on Carr Walk", "a flat off Laurel Way"; the types _STREET leaves out
+# because alone they are common words ("Walk", "Way", "Hill", "Green").
+_ON_STREET = re.compile(
+    rf"(?<![^\W\d_])(?:on|off|along|onto|in)[ \t]+(?P<st>[{_UP}][a-z]+(?:[ \t]+[{_UP}][a-z]+)?"
+    r"[ \t]+(?:Walk|Way|Close|Row|Mews|Gardens|Grove|Place|Court|Square|Parade|Trail|Circle|"
+    r"Alley|Rise|Wynd|Gate|Green|Vale|View|Wharf|Quay|Causeway|Loop|Pike|Ridge|Crossing|"
+    r"Bend|Ct|Pl|Cir|Sq))\b")
+_ON_STREET_WORDS = frozenset(_ON_STREET.pattern.split("(?:Walk|")[1].split(")")[0].split("|")
+                             ) | {"Walk"}
+
+
+def streets_without_number(text: str, generic: frozenset[str]) -> list[Span]:
+    """Streets named without a number ("Division St", "Railton Road", "on
+    Carr Walk") and house names ("Rose Cottage"), as places: `redact --pii`
+    removes addresses from the vault, and a street without a number is too
+    weak to destroy. `generic`: words that make no street's name ("on
+    Main Way" stays a place; "on General Way" is not one)."""
+    out = []
+    for m in _ON_STREET.finditer(text) if has_word(text, _ON_STREET_WORDS, lower=False) else ():
+        first = lexicon.key(m["st"].split()[0])
+        if first not in lexicon.STOP and first not in lexicon.CALENDAR and first not in generic:
+            out.append(Span(m.start("st"), m.end("st"), "PLACE"))
+    for m in _streets(text):
+        first = m.group().split()[0]
+        if first in ("Dr", "St", "Mr", "Mrs", "Ms") or lexicon.key(first) in lexicon.STOP and \
+                len(m.group().split()) < 3:
+            continue
+        end = m.end() - (m.group().endswith(".") and not m.group().endswith(("St.", "Rd.",
+                                                                              "Ave.")))
+        out.append(Span(m.start(), end, "PLACE"))
+    return out
+
+
+_ZIP_AFTER = re.compile(r"[ \t,]+(\d{5}(?:-\d{4})?)\b")
+
+
+def zip_after(text: str, spans: list[Span]) -> list[Span]:
+    """A ZIP code right after a place ("Beaverton 97005", "Portland, 97239")."""
+    out = []
+    for s in spans:
+        if s.kind == "PLACE":
+            m = _ZIP_AFTER.match(text, s.end)
+            if m:
+                # PLACE, not POSTCODE: found only by the export's word
+                # detectors, and --pii removes every POSTCODE they report
+                out.append(Span(m.start(1), m.end(1), "PLACE"))
     return out
