@@ -14,6 +14,8 @@ from . import lexicon
 from .span import (Span, Windows, at_starts, has_word, letter_runs, scan, starts_at_digits,
                    starts_at_words, word_starts)
 
+_UP = "A-ZÀ-ÖØ-Þ"   # a capital letter, in a character class
+
 # -- URLs, addresses, postcodes ------------------------------------------------------
 
 _TLD = (r"(?:com|org|net|edu|gov|io|co|uk|us|de|fr|nl|au|ca|ie|in|info|biz|me|app|health|"
@@ -183,9 +185,46 @@ def find_postcodes(text: str, windows: Windows) -> list[Span]:
     return out
 
 
+# -- areas (for orgs.find_areas) ------------------------------------------------------
+
+_AREA = re.compile(
+    # (a full stop only after an initial or "St": "St. Johns County", not
+    # across two sentences, "Kingsmead Estate. Real Estate")
+    rf"[{_UP}](?<![\w][{_UP}])(?:[a-z]?\.|[\w'’-]*)(?:[ \t]+[{_UP}](?:[a-z]?\.|[\w'’-]*)){{0,2}}"
+    rf"[ \t]+(?:County|Parish|Borough|District|Township|Heights|Valley|Hills|Springs|Beach|"
+    rf"Falls|Village|Estates|Quarter|Neighborhood|Neighbourhood|Reservation|Metro|Island|"
+    rf"Heath|Common|Cemetery|Cove|Harbor|Harbour|Estate|Park|Plaza|Building|Tower|Towers)\b")
+# "Lake Minnetonka", "Mount Tabor", "Fort Collins"
+_PREFIXED = re.compile(rf"(?:Lake|Mount|Mt\.?|Fort|Ft\.?|Port|Cape|Isle of)[ \t]+[{_UP}][a-z]+")
+# (its heads as written: the pattern wants them capitalised)
+_AREA_HEADS = frozenset(re.findall(r"[A-Z][a-z]+", _AREA.pattern.split("(?:County")[1])) | {"County"}
+# Heads of an area or a building that are a kind with a generic word before
+# them: "Real Estate", "Car Park", "Office Building", "Water Tower".
+_BARE_HEADS = ("Estate", "Park", "Plaza", "Building", "Tower", "Towers")
+
+
+def areas(text: str, generic: frozenset[str]) -> list[Span]:
+    """Counties, districts and the like ("Multnomah County", "Bay Cove",
+    "Kingsmead Estate"; not "Real Estate": `generic` words before Estate,
+    Park, ... make a kind) and "Lake Minnetonka", as places."""
+    out = []
+    for m in _AREA.finditer(text) if has_word(text, _AREA_HEADS, lower=False) else ():
+        first = m.group().split()[0]
+        if first.lower() in ("the", "in", "at", "of", "from") or lexicon.key(first) in lexicon.STOP:
+            start = m.start() + len(first) + 1
+            while text[start] in " \t":
+                start += 1
+        else:
+            start = m.start()
+        if start < m.end() - 6 and not (m.group().endswith(_BARE_HEADS) and all(
+                lexicon.key(w) in generic for w in text[start:m.end()].split()[:-1])):
+            out.append(Span(start, m.end(), "PLACE"))
+    out += [Span(m.start(), m.end(), "PLACE") for m in _PREFIXED.finditer(text)]
+    return out
+
+
 # -- streets without a number (for orgs.find_areas) ----------------------------------
 
-_UP = "A-ZÀ-ÖØ-Þ"
 # A street named without a number: "Division St", "MLK Blvd", "SE 52nd Ave",
 # "Railton Road"; a house name: "Rose Cottage", "The Old Rectory".
 _STREET = re.compile(
@@ -252,6 +291,44 @@ def streets_without_number(text: str, generic: frozenset[str]) -> list[Span]:
         end = m.end() - (m.group().endswith(".") and not m.group().endswith(("St.", "Rd.",
                                                                               "Ave.")))
         out.append(Span(m.start(), end, "PLACE"))
+    return out
+
+
+# -- regions and states (for orgs.find_areas) ------------------------------------------
+
+_REGIONS = re.compile(
+    r"(?<!\w)(?:Pacific Northwest|Midwest|New England|Bay Area|Upstate|Downstate|Deep South|"
+    r"Tri-State|Inland Empire|East Bay|South Bay|North Shore|South Shore|Gulf Coast|"
+    r"East Coast|West Coast|Lower Mainland|Home Counties|Highlands|Lake District|"
+    r"Twin Cities|Silicon Valley|Central Valley|Panhandle)\b")
+# "Portland, OR", "Salem, Oregon", "Boise ID 83702": a state after a town.
+_STATE_AFTER = re.compile(
+    rf"[{_UP}][\w'’.-]*,?[ \t]+(?P<st>AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|"
+    rf"LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|"
+    rf"VT|VA|WA|WV|WI|WY|DC)\b(?:[ \t,]+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?")
+# (the last word of each region: "Northwest", "Coast", "Empire")
+_REGION_WORDS = frozenset(w.split()[-1].split("-")[-1].lower()
+                          for w in _REGIONS.pattern[8:].split(")\\b")[0].split("|"))
+# (the states as written)
+_STATES = frozenset(_STATE_AFTER.pattern.split("(?P<st>")[1].split(")")[0].split("|"))
+
+
+def regions_and_states(text: str) -> list[Span]:
+    """Regions ("Pacific Northwest") and a US state after a town ("Portland,
+    OR", "Boise ID 83702"; not "Kessler, MD"), as places."""
+    out = []
+    if has_word(text, _REGION_WORDS):
+        out += [Span(m.start(), m.end(), "PLACE") for m in _REGIONS.finditer(text)]
+    for m in _STATE_AFTER.finditer(text) if has_word(text, _STATES, lower=False) else ():
+        town = lexicon.key(m.group().split()[0].rstrip(","))
+        credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] and (
+            town not in lexicon.places() or lexicon.is_name(town) and "," not in m.group())
+        word = m["st"] in ("IN", "OR", "ME", "OK", "HI") and "," not in m.group()
+        if (town in lexicon.places() or m["zip"] or not lexicon.is_ordinary(town)
+                and "," in m.group()) and not credential and not word:
+            out.append(Span(m.start("st"), m.end("st"), "PLACE"))
+            if m["zip"]:
+                out.append(Span(m.start("zip"), m.end("zip"), "PLACE"))   # (see zip_after)
     return out
 
 

@@ -18,7 +18,7 @@ import re
 from . import lexicon
 from . import residual as r
 from .lexicon import is_ordinary, key
-from .span import Span, Windows, has_word, word_starts
+from .span import Span, Windows, has_word, scan, word_starts
 
 # A flat or unit someone lives in: "unit 610", "flat 3B". (The report's
 # rule also lists rooms, beds and cells: a hospital or meeting room names
@@ -125,6 +125,7 @@ def _token_starts(text: str, slashes: list[int]) -> list[int]:
 # room in a hospital or a meeting names no one: those stay.)
 _ROOM = re.compile(r"(?<![\w])(?:[Rr]oom|ROOM|[Rr]m|RM)\.?[ \t]*#?[ \t]*\d{1,4}[A-Za-z]?\b")
 _ROOM_WORDS = frozenset("room rm".split())
+_CARE_WORDS = frozenset("home living care term nursing facility ltc snf alf manor".split())
 _CARE_HOME = re.compile(
     r"(?i:care[ \t-]+home|nursing[ \t-]+home|rest[ \t-]+home|residential[ \t-]+home|"
     r"retirement[ \t-]+home|group[ \t-]+home|assisted[ \t-]+living|memory[ \t-]+care|"
@@ -138,6 +139,8 @@ _NUMBER_STREET = re.compile(
 _BUILDING = re.compile(
     r"(?:[A-Z][\w'’-]*[ \t]+){0,3}(?:House|Court|Chambers|Buildings|Building|Centre|Center|"
     r"Tower|Works|Mill|Hall|Exchange|Yard|Wharf|Mansions|Plaza|Studios|Arcade)\Z")
+_BUILDING_WORDS = frozenset(_BUILDING.pattern.split("(?:House|")[1].split(")")[0].split("|")
+                            ) | {"House"}
 _UNIT_BUILDING = re.compile(
     r"(?=[UuFAaSs])\b(?:[Uu]nit|UNIT|Flat|FLAT|(?i:apt|apartment|suite|ste))\.?[ \t]*#?[ \t]*"
     r"\d+[A-Za-z]?,[ \t]*(?P<b>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,3}),[ \t]*(?=[A-Z\d])")
@@ -147,24 +150,26 @@ _UNIT_BUILDING = re.compile(
 # "NY IT-201", "MD 502"; only in a note that speaks of a federal return.
 _STATE_FORM = re.compile(r"(?<![\w/-])([A-Z]{2})[ \t]+(?:Form[ \t]+)?(?:[A-Z]{1,2}-)?\d{1,4}"
                          r"(?:-[A-Z]{1,3})?\b(?![.,]\d)")
+_RETURN_WORDS = frozenset("IRS MFJ MFS AGI Sch Schedule".split())
 _FEDERAL_RETURN = re.compile(r"\b(?:1040|W-2|IRS|MFJ|MFS|AGI|Sch[ \t]+[A-F]|Schedule[ \t]+[A-F])\b")
 
 
 def _state_forms(text: str, states: frozenset[str]) -> list[Span]:
-    if not _FEDERAL_RETURN.search(text):
+    if not ("1040" in text or "W-2" in text or has_word(text, _RETURN_WORDS, lower=False)) \
+            or not _FEDERAL_RETURN.search(text):
         return []
     return [Span(m.start(1), m.end(1), "PLACE") for m in _STATE_FORM.finditer(text)
             if m[1].lower() in states]
 
 
-def _addresses(text: str, dwellings: list[int] | None) -> list[Span]:
+def _addresses(text: str, windows: Windows, dwellings: list[int] | None) -> list[Span]:
     """Care-home rooms, buildings before a street's number, buildings after a
     unit: parts of an address that only their neighbours mark."""
     out: list[Span] = []
-    if has_word(text, _ROOM_WORDS) and _CARE_HOME.search(text):
+    if has_word(text, _ROOM_WORDS) and has_word(text, _CARE_WORDS) and _CARE_HOME.search(text):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _ROOM.finditer(text)]
-    if ", " in text or ",\t" in text:
-        for m in _NUMBER_STREET.finditer(text):
+    if has_word(text, _BUILDING_WORDS, lower=False):
+        for m in scan(_NUMBER_STREET, text, windows):
             b = _BUILDING.search(text, max(0, m.start() - 60), m.start())
             if b:
                 out.append(Span(b.start(), m.end(), "ADDRESS"))
@@ -192,7 +197,7 @@ def find(text: str, windows: Windows) -> list[Span]:
     if windows:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _tried(_DWELLING, text,
                 at(_DWELLING_WORDS))]
-        out += _addresses(text, at(_DWELLING_WORDS))
+        out += _addresses(text, windows, at(_DWELLING_WORDS))
         out += _state_forms(text, states)
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _tried(r._BLOCK, text,
                 at(_BLOCK_WORD), back=(3, 4, 5, 6, 7))]

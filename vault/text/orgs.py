@@ -12,9 +12,9 @@ import re
 from functools import lru_cache
 
 from . import addresses, lexicon
-from .addresses import streets_without_number
+from .addresses import areas, regions_and_states, streets_without_number
 from .lexicon import STOP, is_name, is_ordinary, key
-from .span import Span, has_word
+from .span import Span, has_word, word_starts
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # Heads that end an organisation's name whatever comes before them...
@@ -79,37 +79,11 @@ _OF = re.compile(
     rf"(?<![\w])(?:University|College|Hospital|Bank|Church|School|Institute|Academy|Department|"
     rf"Museum|Diocese|Archdiocese|Bureau|Office|Board)[ \t]+of[ \t]+(?:the[ \t]+)?"
     rf"[{_UP}][\w'’.-]*(?:[ \t]+[{_UP}][\w'’.-]*){{0,3}}")
-_AREA = re.compile(
-    # (a full stop only after an initial or "St": "St. Johns County", not
-    # across two sentences, "Kingsmead Estate. Real Estate")
-    rf"[{_UP}](?<![\w][{_UP}])(?:[a-z]?\.|[\w'’-]*)(?:[ \t]+[{_UP}](?:[a-z]?\.|[\w'’-]*)){{0,2}}"
-    rf"[ \t]+(?:County|Parish|Borough|District|Township|Heights|Valley|Hills|Springs|Beach|"
-    rf"Falls|Village|Estates|Quarter|Neighborhood|Neighbourhood|Reservation|Metro|Island|"
-    rf"Heath|Common|Cemetery|Cove|Harbor|Harbour|Estate|Park|Plaza|Building|Tower|Towers)\b")
-# "Lake Minnetonka", "Mount Tabor", "Fort Collins"
-_PREFIXED = re.compile(rf"(?:Lake|Mount|Mt\.?|Fort|Ft\.?|Port|Cape|Isle of)[ \t]+[{_UP}][a-z]+")
-_REGIONS = re.compile(
-    r"(?<!\w)(?:Pacific Northwest|Midwest|New England|Bay Area|Upstate|Downstate|Deep South|"
-    r"Tri-State|Inland Empire|East Bay|South Bay|North Shore|South Shore|Gulf Coast|"
-    r"East Coast|West Coast|Lower Mainland|Home Counties|Highlands|Lake District|"
-    r"Twin Cities|Silicon Valley|Central Valley|Panhandle)\b")
-# "Portland, OR", "Salem, Oregon", "Boise ID 83702": a state after a town.
-_STATE_AFTER = re.compile(
-    rf"[{_UP}][\w'’.-]*,?[ \t]+(?P<st>AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|"
-    rf"LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|"
-    rf"VT|VA|WA|WV|WI|WY|DC)\b(?:[ \t,]+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?")
 # Words without which a pattern cannot match, looked up in the note's set of
 # words (span.letter_runs) before the pattern scans it: lower case...
 _OF_WORD = frozenset({"of"})
 _OF_CAPITAL = re.compile(rf"of[ \t]+(?:the[ \t]+)?[{_UP}]")   # (a literal first: fast)
 _OF_HEADS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+", _OF.pattern.split("of[")[0]))
-_AREA_HEADS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+", _AREA.pattern.split("(?:County")[1])
-                        ) | {"county"}
-# (the last word of each region: "Northwest", "Coast", "Empire")
-_REGION_WORDS = frozenset(w.split()[-1].split("-")[-1].lower()
-                          for w in _REGIONS.pattern[8:].split(")\\b")[0].split("|"))
-# ... and as written.
-_STATES = frozenset(_STATE_AFTER.pattern.split("(?P<st>")[1].split(")")[0].split("|"))
 
 
 @lru_cache(maxsize=None)
@@ -217,40 +191,12 @@ def find_orgs(text: str) -> list[Span]:
     return out
 
 
-# Heads of an area or a building that are a kind with a generic word before
-# them: "Real Estate", "Car Park", "Office Building", "Water Tower".
-_BARE_HEADS = ("Estate", "Park", "Plaza", "Building", "Tower", "Towers")
-
-
 def find_areas(text: str) -> list[Span]:
-    out = []
-    for m in _AREA.finditer(text) if has_word(text, _AREA_HEADS) else ():
-        first = m.group().split()[0]
-        if first.lower() in ("the", "in", "at", "of", "from") or lexicon.key(first) in lexicon.STOP:
-            start = m.start() + len(first) + 1
-            while text[start] in " \t":
-                start += 1
-        else:
-            start = m.start()
-        if start < m.end() - 6 and not (m.group().endswith(_BARE_HEADS) and all(
-                key(w) in _GENERIC or key(w) in vocab("not_areas")
-                for w in text[start:m.end()].split()[:-1])):
-            out.append(Span(start, m.end(), "PLACE"))
-    if has_word(text, _REGION_WORDS):
-        out += [Span(m.start(), m.end(), "PLACE") for m in _REGIONS.finditer(text)]
-    out += [Span(m.start(), m.end(), "PLACE") for m in _PREFIXED.finditer(text)]
-    out += streets_without_number(text, _GENERIC)
-    for m in _STATE_AFTER.finditer(text) if has_word(text, _STATES, lower=False) else ():
-        town = key(m.group().split()[0].rstrip(","))
-        credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] and (
-            town not in lexicon.places() or is_name(town) and "," not in m.group())
-        word = m["st"] in ("IN", "OR", "ME", "OK", "HI") and "," not in m.group()
-        if (town in lexicon.places() or m["zip"] or not is_ordinary(town)
-                and "," in m.group()) and not credential and not word:
-            out.append(Span(m.start("st"), m.end("st"), "PLACE"))
-            if m["zip"]:
-                out.append(Span(m.start("zip"), m.end("zip"), "PLACE"))   # (see zip_after)
-    return out
+    """Counties, districts, coves, estates, parks ("Multnomah County", "Pearl
+    District"), "Lake Minnetonka", streets without a number, regions and
+    states after a town: places by their form (addresses.py)."""
+    return (areas(text, _not_areas())
+            + streets_without_number(text, _GENERIC) + regions_and_states(text))
 
 
 # (detect calls it here, beside the places it follows)
@@ -265,8 +211,9 @@ _RUN = rf"[{_UP}][\w'’.&-]*(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’.&-]*){{0,4}}"
 # Where someone works or is paid from: "employer (The Copper Kettle, ...)",
 # "works for Acme", "W-2 from Northwind", "offer letter from Brightline", a
 # former employer "(ex-Picnic)".
+# (Each alternative is tried only where its first word starts: span.word_starts.)
 _EMPLOYER = re.compile(
-    r"(?<![^\W\d_])(?:(?i:employer)s?|(?i:employed)[ \t]+(?:by|at|with)|"
+    r"(?:(?i:employer)s?|(?i:employed)[ \t]+(?:by|at|with)|"
     r"(?i:works|worked|working|work)[ \t]+(?:at|for)|(?i:hired)[ \t]+by|"
     r"(?:W-?2|1099(?:-[A-Z]{2,4})?|K-1|P60|P45)s?[ \t]+from|"
     r"(?i:offer)[ \t]+(?:letter[ \t]+)?from|(?i:job)[ \t]+(?:at|with))"
@@ -274,16 +221,20 @@ _EMPLOYER = re.compile(
     rf"|(?<![\w-])ex-(?P<ex>{_RUN})"
     # in a note written in lower case: "the offer letter from halcyon",
     # "ok to work tmrw at the kettle" (a word that is no kind of workplace)
-    r"|(?<![^\W\d_])(?:offer[ \t]+(?:letter[ \t]+)?from|employer[ \t]*(?:is|:|-)"
+    r"|(?:offer[ \t]+(?:letter[ \t]+)?from|employer[ \t]*(?:is|:|-)"
     r"|work(?:s|ed|ing)?(?:[ \t]+(?:tmrw|tomorrow|today|tonight|tmr))?[ \t]+at[ \t]+the)"
     r"[ \t]+(?P<low>[a-z][a-z'’&-]{2,})\b")
 _EMPLOYER_WORDS = frozenset("employer employers employed works worked working work hired "
-                            "from offer job ex".split())
+                            "offer job".split())
+# A form before "from" ("W-2 from"), looked for only just before each "from".
+_FORM_BEFORE = re.compile(r"(?:W-?2|1099(?:-[A-Z]{2,4})?|K-1|P60|P45)s?[ \t]+\Z")
 # A post, lodge or local of a body, with its number: "VFW Post 4248",
 # "Teamsters Local 117", "Scout Troop 12".
-_NUMBERED = re.compile(
-    rf"(?P<run>[{_UP}][\w'’.&-]*(?:[ \t]+[{_UP}][\w'’.&-]*){{0,3}})[ \t]+"
-    r"(?:Post|Lodge|Local|Chapter|Troop|Pack)[ \t]+(?:No\.?[ \t]*|#[ \t]*)?\d{1,5}\b")
+_NUMBER_AFTER = re.compile(r"(?:Post|Lodge|Local|Chapter|Troop|Pack)[ \t]+(?:No\.?[ \t]*|#[ \t]*)?"
+                           r"\d{1,5}\b")
+# A run of capitalised words that ends where a search ends.
+_RUN_BEFORE = re.compile(
+    rf"(?<![\w'’.&-])(?P<run>[{_UP}][\w'’.&-]*(?:[ \t]+[{_UP}][\w'’.&-]*){{0,3}})[ \t]+\Z")
 _NUMBERED_WORDS = frozenset("post lodge local chapter troop pack".split())
 # Two initials joined by "&" before a capitalised word: "H&R Block", "A&W
 # Restaurants"; not "A&E Department", "C&P exam".
@@ -296,7 +247,6 @@ _AMP_CUE = re.compile(
     rf"(?P<run>[{_UP}][\w'’]*[ \t]*&[ \t]*[{_UP}][\w'’]*)")
 # A payer in a list of income: "Income: Penguin Random House (£14,000)".
 _PAYER = re.compile(rf"(?P<run>{_RUN})[ \t]*\([ \t]*[$£€]")
-_INCOME_LINE = re.compile(r"[^\n]*\b(?i:income)\b[^\n]*")
 
 
 def _firm_words(run: str) -> list[str] | None:
@@ -338,8 +288,20 @@ def named_by_context(text: str) -> list[Span]:
     "&" ("H&R Block", "at Thistle & Pine"), a payer in a list of income
     ("Income: Penguin Random House (£14,000)")."""
     out: list[Span] = []
-    if has_word(text, _EMPLOYER_WORDS):
-        for m in _EMPLOYER.finditer(text):
+    # (one look-up of the note's words for every rule: where each cue starts)
+    starts, numbered, verbs, incomes = [], [], [], []
+    for i in _starts(text, _cue_words()):
+        word = _WORD.match(text, i)[0].lower()
+        if word == "from":
+            form = _FORM_BEFORE.search(text, max(0, i - 16), i)
+            if form:
+                starts.append(form.start())
+            continue
+        (starts if word in _EMPLOYER_WORDS else numbered if word in _NUMBERED_WORDS
+         else incomes if word == "income" else verbs).append(i)
+    starts += _find_all(text, "ex-")
+    for m in map(lambda i: _EMPLOYER.match(text, i), sorted(starts)):
+        if m:
             g = "run" if m["run"] else "ex" if m["ex"] else "low"
             if g == "low" and (m[g] in vocab("workplaces") or m[g] in HEADS or m[g] in _GENERIC):
                 continue
@@ -349,11 +311,11 @@ def named_by_context(text: str) -> list[Span]:
                     and not is_ordinary(words[0])):
                 continue   # ("works for Sarah": a person; "ex-Catholic")
             out.append(Span(m.start(g), m.start(g) + _run_end(m[g]), "ORG"))
-    if has_word(text, _NUMBERED_WORDS, lower=True):
-        for m in _NUMBERED.finditer(text):
-            words = _firm_words(m["run"])
-            if words is not None:
-                out.append(Span(m.start("run"), m.end(), "ORG"))
+    for i in numbered:
+        m = _NUMBER_AFTER.match(text, i)
+        run = _RUN_BEFORE.search(text, max(0, i - 60), i) if m else None
+        if run and _firm_words(run["run"]) is not None:
+            out.append(Span(run.start("run"), m.end(), "ORG"))
     if "&" in text:
         for m in _AMPERSAND.finditer(text):
             first = m[0][:m.start("run") - m.start()]
@@ -365,29 +327,69 @@ def named_by_context(text: str) -> list[Span]:
             words = _firm_words(m["run"])
             if words is not None and any(is_name(w) or not is_ordinary(w) for w in words):
                 out.append(Span(m.start("run"), m.end("run"), "ORG"))
-    if has_word(text, vocab("firm_verbs")):
-        for m in _FIRM_FIRST.finditer(text):
-            if m["verb"] not in vocab("firm_verbs"):
-                continue
+    for i in verbs:
+        m = _FIRM_FIRST.search(text, max(0, i - 50), i)
+        if m:
             words = _firm_words(m["run"])
             if words is not None and not any(
                     w in vocab("leading_nouns") or w in lexicon.vocabulary() or w in HEADS
                     or lexicon.is_abbreviation(w) for w in words) and not (
-                    len(words) == 1 and words[0] in lexicon.first_names()):
+                    len(words) == 1 and words[0] in lexicon.first_names()) and (
+                    not all(is_ordinary(w) for w in words) or _named_elsewhere(text, m["run"])):
                 out.append(Span(m.start("run"), m.end("run"), "ORG"))
-    if "(" in text and has_word(text, _INCOME_WORD):
-        for line in _INCOME_LINE.finditer(text):
-            for m in _PAYER.finditer(text, line.start(), line.end()):
-                words = _firm_words(m["run"])
-                if words is not None and not any(w in vocab("money_words") for w in words):
-                    out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
+    done = -1
+    for i in incomes if "(" in text else ():
+        begin, end = text.rfind("\n", 0, i) + 1, text.find("\n", i)
+        if begin <= done:
+            continue   # (the line's payers are in)
+        done = begin
+        for m in _PAYER.finditer(text, begin, end if end >= 0 else len(text)):
+            words = _firm_words(m["run"])
+            if words is not None and not any(w in vocab("money_words") for w in words):
+                out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
     return out
 
 
-_INCOME_WORD = frozenset({"income"})
+def _named_elsewhere(text: str, run: str) -> bool:
+    """Whether ordinary words ("Loan", "Fidelity") that start a sentence are
+    written capitalised in mid-sentence too ("moved the IRA to Fidelity"):
+    a proper name, not a noun that starts a sentence ("Loan approved")."""
+    return re.search(rf"[^\W\d_][,;]?[ \t]+{re.escape(run)}\b", text) is not None
+
+
+@lru_cache(maxsize=1)
+def _not_areas() -> frozenset[str]:
+    return _GENERIC | vocab("not_areas")
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> frozenset[str]:
+    return _EMPLOYER_WORDS | _NUMBERED_WORDS | vocab("firm_verbs") | {"income", "from"}
+
+
+_WORD = re.compile(r"[^\W\d_]+")
 # A firm's name at the start of a sentence, before what a firm does (a verb
 # of vocab("firm_verbs")): "Fidelity approved the rollover".
 _FIRM_FIRST = re.compile(
-    rf"(?:\A|(?<=[.!?][ \t])|(?<=[.!?][ \t]{{2}})|(?<=\n)|(?<=\n[ \t]))"
-    rf"(?P<run>[{_UP}][\w'’&]*(?:[ \t]+[{_UP}][\w'’&]*){{0,2}})[ \t]+"
-    r"(?P<verb>[a-z]+)\b")
+    rf"(?:(?<![^\n])|(?<=[.!?][ \t])|(?<=[.!?][ \t]{{2}})|(?<=\n[ \t]))"
+    rf"(?P<run>[{_UP}][\w'’&]*(?:[ \t]+[{_UP}][\w'’&]*){{0,2}})[ \t]+\Z")
+
+
+def _starts(text: str, words: frozenset[str]) -> list[int]:
+    """Where one of `words` (lower case) starts, in any case (span.word_starts;
+    in a text that is not ASCII, in a copy with "?" for each other
+    character, which keeps every offset), not inside a longer word."""
+    found = word_starts(text, words)
+    if found is None:
+        found = [i for i in word_starts(text.encode("ascii", "replace").decode("ascii"), words)
+                 or () if not (i and text[i - 1].isalnum())]
+    return found
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    out = []
+    at = text.find(needle)
+    while at >= 0:
+        out.append(at)
+        at = text.find(needle, at + 1)
+    return out
