@@ -125,12 +125,22 @@ def _token_starts(text: str, slashes: list[int]) -> list[int]:
 # room in a hospital or a meeting names no one: those stay.)
 _ROOM = re.compile(r"(?<![\w])(?:[Rr]oom|ROOM|[Rr]m|RM)\.?[ \t]*#?[ \t]*\d{1,4}[A-Za-z]?\b")
 _ROOM_WORDS = frozenset("room rm".split())
-_CARE_WORDS = frozenset("home living care term nursing facility ltc snf alf manor".split())
+# (the first word of each of _CARE_HOME's alternatives)
+_CARE_WORDS = frozenset("care nursing rest residential retirement group assisted memory long "
+                        "skilled ltc snf alf manor".split())
+
+
+def _a_care_home(text: str) -> bool:
+    """The note names a care home, tried only where one of _CARE_WORDS starts."""
+    starts = word_starts(text, _CARE_WORDS)
+    if starts is None:
+        return _CARE_HOME.search(text) is not None
+    return any(_CARE_HOME.match(text, i) for i in starts)
 _CARE_HOME = re.compile(
     r"(?i:care[ \t-]+home|nursing[ \t-]+home|rest[ \t-]+home|residential[ \t-]+home|"
     r"retirement[ \t-]+home|group[ \t-]+home|assisted[ \t-]+living|memory[ \t-]+care|"
     r"long[ \t-]+term[ \t-]+care|skilled[ \t-]+nursing|care[ \t-]+facility)"
-    r"|\b(?:LTC|SNF|ALF)\b|\bManor\b|\bMANOR\b")
+    r"|(?<!\w)(?:LTC|SNF|ALF|Manor|MANOR)\b")
 # A building's name before the number of its street: "First Avenue House,
 # 42-49 High Holborn" (a street without a type); after a unit: "Unit 4,
 # Paintworks, Bath Road".
@@ -166,7 +176,7 @@ def _addresses(text: str, windows: Windows, dwellings: list[int] | None) -> list
     """Care-home rooms, buildings before a street's number, buildings after a
     unit: parts of an address that only their neighbours mark."""
     out: list[Span] = []
-    if has_word(text, _ROOM_WORDS) and has_word(text, _CARE_WORDS) and _CARE_HOME.search(text):
+    if has_word(text, _ROOM_WORDS) and _a_care_home(text):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _ROOM.finditer(text)]
     if has_word(text, _BUILDING_WORDS, lower=False):
         for m in scan(_NUMBER_STREET, text, windows):
