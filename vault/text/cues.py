@@ -133,9 +133,9 @@ _CARE_WORDS = frozenset("care nursing rest residential retirement group assisted
 def _a_care_home(text: str) -> bool:
     """The note names a care home, tried only where one of _CARE_WORDS starts."""
     starts = word_starts(text, _CARE_WORDS)
-    if starts is None:
-        return _CARE_HOME.search(text) is not None
-    return any(_CARE_HOME.match(text, i) for i in starts)
+    if starts is None:   # (a copy in ASCII, one "?" for each other character)
+        starts = word_starts(text.encode("ascii", "replace").decode("ascii"), _CARE_WORDS)
+    return any(_CARE_HOME.match(text, i) for i in starts or ())
 _CARE_HOME = re.compile(
     r"(?i:care[ \t-]+home|nursing[ \t-]+home|rest[ \t-]+home|residential[ \t-]+home|"
     r"retirement[ \t-]+home|group[ \t-]+home|assisted[ \t-]+living|memory[ \t-]+care|"
@@ -160,12 +160,13 @@ _UNIT_BUILDING = re.compile(
 # "NY IT-201", "MD 502"; only in a note that speaks of a federal return.
 _STATE_FORM = re.compile(r"(?<![\w/-])([A-Z]{2})[ \t]+(?:Form[ \t]+)?(?:[A-Z]{1,2}-)?\d{1,4}"
                          r"(?:-[A-Z]{1,3})?\b(?![.,]\d)")
-_RETURN_WORDS = frozenset("IRS MFJ MFS AGI Sch Schedule".split())
+_RETURN_WORDS = frozenset("IRS MFJ MFS AGI Sch".split())
 _FEDERAL_RETURN = re.compile(r"\b(?:1040|W-2|IRS|MFJ|MFS|AGI|Sch[ \t]+[A-F]|Schedule[ \t]+[A-F])\b")
 
 
 def _state_forms(text: str, states: frozenset[str]) -> list[Span]:
-    if not ("1040" in text or "W-2" in text or has_word(text, _RETURN_WORDS, lower=False)) \
+    if not ("1040" in text or "W-2" in text or has_word(text, _RETURN_WORDS, lower=False)
+            and (text.isascii() or any(word in text for word in _RETURN_WORDS))) \
             or not _FEDERAL_RETURN.search(text):
         return []
     return [Span(m.start(1), m.end(1), "PLACE") for m in _STATE_FORM.finditer(text)
