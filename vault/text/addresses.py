@@ -185,6 +185,29 @@ def find_postcodes(text: str, windows: Windows) -> list[Span]:
     return out
 
 
+# -- where cue words stand (for the rules of orgs.py) ---------------------------------
+
+def cue_starts(text: str, words: frozenset[str]) -> list[int]:
+    """Where one of `words` (lower case) starts, in any case (span.word_starts;
+    in a text that is not ASCII, in a copy with "?" for each other
+    character, which keeps every offset), not inside a longer word."""
+    found = word_starts(text, words)
+    if found is None:
+        found = [i for i in word_starts(text.encode("ascii", "replace").decode("ascii"), words)
+                 or () if not (i and text[i - 1].isalnum())]
+    return found
+
+
+def find_all_of(text: str, needle: str) -> list[int]:
+    """Every place where needle stands in text."""
+    out = []
+    at = text.find(needle)
+    while at >= 0:
+        out.append(at)
+        at = text.find(needle, at + 1)
+    return out
+
+
 # -- areas (for orgs.find_areas) ------------------------------------------------------
 
 _AREA = re.compile(
@@ -196,8 +219,10 @@ _AREA = re.compile(
     rf"Heath|Common|Cemetery|Cove|Harbor|Harbour|Estate|Park|Plaza|Building|Tower|Towers)\b")
 # "Lake Minnetonka", "Mount Tabor", "Fort Collins"
 _PREFIXED = re.compile(rf"(?:Lake|Mount|Mt\.?|Fort|Ft\.?|Port|Cape|Isle of)[ \t]+[{_UP}][a-z]+")
-# (its heads as written: the pattern wants them capitalised)
-_AREA_HEADS = frozenset(re.findall(r"[A-Z][a-z]+", _AREA.pattern.split("(?:County")[1])) | {"County"}
+# Its heads as written (the pattern wants them capitalised), and in lower case.
+_AREA_WRITTEN = frozenset(re.findall(r"[A-Z][a-z]+", _AREA.pattern.split("(?:County")[1])
+                          ) | {"County"}
+_AREA_HEADS = frozenset(w.lower() for w in _AREA_WRITTEN)
 # Heads of an area or a building that are a kind with a generic word before
 # them: "Real Estate", "Car Park", "Office Building", "Water Tower".
 _BARE_HEADS = ("Estate", "Park", "Plaza", "Building", "Tower", "Towers")
@@ -208,7 +233,7 @@ def areas(text: str, generic: frozenset[str]) -> list[Span]:
     "Kingsmead Estate"; not "Real Estate": `generic` words before Estate,
     Park, ... make a kind) and "Lake Minnetonka", as places."""
     out = []
-    for m in _AREA.finditer(text) if has_word(text, _AREA_HEADS, lower=False) else ():
+    for m in _AREA.finditer(text) if has_word(text, _AREA_WRITTEN, lower=False) else ():
         first = m.group().split()[0]
         if first.lower() in ("the", "in", "at", "of", "from") or lexicon.key(first) in lexicon.STOP:
             start = m.start() + len(first) + 1

@@ -12,9 +12,10 @@ import re
 from functools import lru_cache
 
 from . import addresses, lexicon
-from .addresses import areas, regions_and_states, streets_without_number
+from .addresses import (areas, cue_starts, find_all_of, regions_and_states,
+                        streets_without_number)
 from .lexicon import STOP, is_name, is_ordinary, key
-from .span import Span, has_word, word_starts
+from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # Heads that end an organisation's name whatever comes before them...
@@ -199,8 +200,12 @@ def find_areas(text: str) -> list[Span]:
             + streets_without_number(text, _GENERIC) + regions_and_states(text))
 
 
-# (detect calls it here, beside the places it follows)
-zip_after = addresses.zip_after
+# (detect and the tests look these up here, where they were before addresses.py)
+zip_after, _streets, _STREET_HINT, _STREET_WORDS = (
+    addresses.zip_after, addresses._streets, addresses._STREET_HINT, addresses._STREET_WORDS)
+_AREA, _AREA_HEADS, _REGIONS, _REGION_WORDS, _STATES, _STATE_AFTER = (
+    addresses._AREA, addresses._AREA_HEADS, addresses._REGIONS, addresses._REGION_WORDS,
+    addresses._STATES, addresses._STATE_AFTER)
 
 
 # -- organisations that only their context names (issue 14, fourth session) -------------
@@ -290,7 +295,7 @@ def named_by_context(text: str) -> list[Span]:
     out: list[Span] = []
     # (one look-up of the note's words for every rule: where each cue starts)
     starts, numbered, verbs, incomes = [], [], [], []
-    for i in _starts(text, _cue_words()):
+    for i in cue_starts(text, _cue_words()):
         word = _WORD.match(text, i)[0].lower()
         if word == "from":
             form = _FORM_BEFORE.search(text, max(0, i - 16), i)
@@ -299,11 +304,12 @@ def named_by_context(text: str) -> list[Span]:
             continue
         (starts if word in _EMPLOYER_WORDS else numbered if word in _NUMBERED_WORDS
          else incomes if word == "income" else verbs).append(i)
-    starts += _find_all(text, "ex-")
+    starts += find_all_of(text, "ex-")
     for m in map(lambda i: _EMPLOYER.match(text, i), sorted(starts)):
         if m:
             g = "run" if m["run"] else "ex" if m["ex"] else "low"
-            if g == "low" and (m[g] in vocab("workplaces") or m[g] in HEADS or m[g] in _GENERIC):
+            if g == "low" and (m[g] in vocab("workplaces") or m[g] in HEADS or m[g] in _GENERIC
+                               or m[g] in STOP or not _lower_case_sentence(text, m.start())):
                 continue
             words = _firm_words(m[g])
             if words is None or g == "ex" and words[0] in vocab("demonyms") or (
@@ -375,21 +381,9 @@ _FIRM_FIRST = re.compile(
     rf"(?P<run>[{_UP}][\w'’&]*(?:[ \t]+[{_UP}][\w'’&]*){{0,2}})[ \t]+\Z")
 
 
-def _starts(text: str, words: frozenset[str]) -> list[int]:
-    """Where one of `words` (lower case) starts, in any case (span.word_starts;
-    in a text that is not ASCII, in a copy with "?" for each other
-    character, which keeps every offset), not inside a longer word."""
-    found = word_starts(text, words)
-    if found is None:
-        found = [i for i in word_starts(text.encode("ascii", "replace").decode("ascii"), words)
-                 or () if not (i and text[i - 1].isalnum())]
-    return found
-
-
-def _find_all(text: str, needle: str) -> list[int]:
-    out = []
-    at = text.find(needle)
-    while at >= 0:
-        out.append(at)
-        at = text.find(needle, at + 1)
-    return out
+def _lower_case_sentence(text: str, pos: int) -> bool:
+    """The sentence around pos starts in lower case: a note written so."""
+    stop = text.rfind(". ", 0, pos)
+    begin = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, pos) + 1)
+    first = _WORD.search(text, begin, pos + 1)
+    return first is not None and first[0][0].islower()
