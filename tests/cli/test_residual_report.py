@@ -13,7 +13,9 @@ import json
 from ..checks import ok
 
 CLIENT = "Constance Ogilvie"
-NOTE = ("Nursing home visit. Constance, 101F, resident of Kilbride Lodge, room 22. "
+# (a room in a note about a care home is replaced since issue 14's fourth
+# session: this room is a clinic's, which the report lists)
+NOTE = ("Nursing review in clinic. Constance, 101F, of Kilbride Lodge, room 22. "
         "Dressing: hydrocolloid q3d. Metformin continued. Next review le 12 mars.\n"
         "NB/cl  Dictated")
 

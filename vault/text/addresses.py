@@ -11,8 +11,10 @@ import re
 from collections.abc import Iterator
 
 from . import lexicon
-from .span import (Span, Windows, at_starts, letter_runs, scan, starts_at_digits,
+from .span import (Span, Windows, at_starts, has_word, letter_runs, scan, starts_at_digits,
                    starts_at_words, word_starts)
+
+_UP = "A-ZÀ-ÖØ-Þ"   # a capital letter, in a character class
 
 # -- URLs, addresses, postcodes ------------------------------------------------------
 
@@ -180,4 +182,192 @@ def find_postcodes(text: str, windows: Windows) -> list[Span]:
             else:
                 # UK, Canadian, ZIP+4 and European codes start at the match.
                 out.append(Span(m.start(), m.end(), "POSTCODE"))
+    return out
+
+
+# -- where cue words stand (for the rules of orgs.py) ---------------------------------
+
+def cue_starts(text: str, words: frozenset[str]) -> list[int]:
+    """Where one of `words` (lower case) starts, in any case (span.word_starts;
+    in a text that is not ASCII, in a copy with "?" for each other
+    character, which keeps every offset), not inside a longer word."""
+    found = word_starts(text, words)
+    if found is None:
+        found = [i for i in word_starts(text.encode("ascii", "replace").decode("ascii"), words)
+                 or () if not (i and text[i - 1].isalnum())]
+    return found
+
+
+def find_all_of(text: str, needle: str) -> list[int]:
+    """Every place where needle stands in text."""
+    out = []
+    at = text.find(needle)
+    while at >= 0:
+        out.append(at)
+        at = text.find(needle, at + 1)
+    return out
+
+
+# -- areas (for orgs.find_areas) ------------------------------------------------------
+
+_AREA = re.compile(
+    # (a full stop only after an initial or "St": "St. Johns County", not
+    # across two sentences, "Kingsmead Estate. Real Estate")
+    rf"[{_UP}](?<![\w][{_UP}])(?:[a-z]?\.|[\w'’-]*)(?:[ \t]+[{_UP}](?:[a-z]?\.|[\w'’-]*)){{0,2}}"
+    rf"[ \t]+(?:County|Parish|Borough|District|Township|Heights|Valley|Hills|Springs|Beach|"
+    rf"Falls|Village|Estates|Quarter|Neighborhood|Neighbourhood|Reservation|Metro|Island|"
+    rf"Heath|Common|Cemetery|Cove|Harbor|Harbour|Estate|Park|Plaza|Building|Tower|Towers)\b")
+# "Lake Minnetonka", "Mount Tabor", "Fort Collins"
+_PREFIXED = re.compile(rf"(?:Lake|Mount|Mt\.?|Fort|Ft\.?|Port|Cape|Isle of)[ \t]+[{_UP}][a-z]+")
+# Its heads as written (the pattern wants them capitalised), and in lower case.
+_AREA_WRITTEN = frozenset(re.findall(r"[A-Z][a-z]+", _AREA.pattern.split("(?:County")[1])
+                          ) | {"County"}
+_AREA_HEADS = frozenset(w.lower() for w in _AREA_WRITTEN)
+# Heads of an area or a building that are a kind with a generic word before
+# them: "Real Estate", "Car Park", "Office Building", "Water Tower".
+_BARE_HEADS = ("Estate", "Park", "Plaza", "Building", "Tower", "Towers")
+
+
+def areas(text: str, generic: frozenset[str]) -> list[Span]:
+    """Counties, districts and the like ("Multnomah County", "Bay Cove",
+    "Kingsmead Estate"; not "Real Estate": `generic` words before Estate,
+    Park, ... make a kind) and "Lake Minnetonka", as places."""
+    out = []
+    for m in _AREA.finditer(text) if has_word(text, _AREA_WRITTEN, lower=False) else ():
+        first = m.group().split()[0]
+        if first.lower() in ("the", "in", "at", "of", "from") or lexicon.key(first) in lexicon.STOP:
+            start = m.start() + len(first) + 1
+            while text[start] in " \t":
+                start += 1
+        else:
+            start = m.start()
+        if start < m.end() - 6 and not (m.group().endswith(_BARE_HEADS) and all(
+                lexicon.key(w) in generic for w in text[start:m.end()].split()[:-1])):
+            out.append(Span(start, m.end(), "PLACE"))
+    out += [Span(m.start(), m.end(), "PLACE") for m in _PREFIXED.finditer(text)]
+    return out
+
+
+# -- streets without a number (for orgs.find_areas) ----------------------------------
+
+# A street named without a number: "Division St", "MLK Blvd", "SE 52nd Ave",
+# "Railton Road"; a house name: "Rose Cottage", "The Old Rectory".
+_STREET = re.compile(
+    rf"(?<![\w])(?=[{_UP}\d])(?:(?:N|S|E|W|NE|NW|SE|SW)[ \t]+)?"
+    rf"(?:[{_UP}][a-z]+|\d+(?:st|nd|rd|th)|[{_UP}]{{2,4}})(?:[ \t]+[{_UP}][a-z]+)?[ \t]+"
+    rf"(?:Street|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Pkwy|Highway|"
+    rf"Hwy|Terrace|Crescent|Brow|St)\b\.?"
+    rf"|[{_UP}](?<![\w][{_UP}])[a-z]+(?:[ \t]+[{_UP}][a-z]+)?[ \t]+"
+    rf"(?:Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
+
+# A street type or house word after a space: where _STREET may end.
+_STREET_HINT = re.compile(
+    r" (?:Street|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Pkwy|Highway|Hwy|"
+    r"Terrace|Crescent|Brow|St|Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
+
+
+# The street types _STREET_HINT looks for, as written.
+_STREET_WORDS = frozenset(_STREET_HINT.pattern[4:].split(")\\b")[0].split("|"))
+
+
+def _streets(text: str) -> list[re.Match[str]]:
+    """_STREET's matches, looked for only just before a street type."""
+    out: list[re.Match[str]] = []
+    for hint in _STREET_HINT.finditer(text) if has_word(text, _STREET_WORDS, lower=False) else ():
+        if out and hint.start() < out[-1].end():
+            continue
+        m = None
+        for m in _STREET.finditer(text, max(0, hint.start() - 30), hint.end() + 1):
+            if m.end() >= hint.end():
+                break
+        if m is not None and m.end() >= hint.end():
+            out.append(m)
+    return out
+
+
+# A street named without a number after "on", "off", "along": "the old mill
+# on Carr Walk", "a flat off Laurel Way"; the types _STREET leaves out
+# because alone they are common words ("Walk", "Way", "Hill", "Green").
+_ON_STREET = re.compile(
+    rf"(?<![^\W\d_])(?:on|off|along|onto|in)[ \t]+(?P<st>[{_UP}][a-z]+(?:[ \t]+[{_UP}][a-z]+)?"
+    r"[ \t]+(?:Walk|Way|Close|Row|Mews|Gardens|Grove|Place|Court|Square|Parade|Trail|Circle|"
+    r"Alley|Rise|Wynd|Gate|Green|Vale|View|Wharf|Quay|Causeway|Loop|Pike|Ridge|Crossing|"
+    r"Bend|Ct|Pl|Cir|Sq))\b")
+_ON_STREET_WORDS = frozenset(_ON_STREET.pattern.split("(?:Walk|")[1].split(")")[0].split("|")
+                             ) | {"Walk"}
+
+
+def streets_without_number(text: str, generic: frozenset[str]) -> list[Span]:
+    """Streets named without a number ("Division St", "Railton Road", "on
+    Carr Walk") and house names ("Rose Cottage"), as places: `redact --pii`
+    removes addresses from the vault, and a street without a number is too
+    weak to destroy. `generic`: words that make no street's name ("on
+    Main Way" stays a place; "on General Way" is not one)."""
+    out = []
+    for m in _ON_STREET.finditer(text) if has_word(text, _ON_STREET_WORDS, lower=False) else ():
+        first = lexicon.key(m["st"].split()[0])
+        if first not in lexicon.STOP and first not in lexicon.CALENDAR and first not in generic:
+            out.append(Span(m.start("st"), m.end("st"), "PLACE"))
+    for m in _streets(text):
+        first = m.group().split()[0]
+        if first in ("Dr", "St", "Mr", "Mrs", "Ms") or lexicon.key(first) in lexicon.STOP and \
+                len(m.group().split()) < 3:
+            continue
+        end = m.end() - (m.group().endswith(".") and not m.group().endswith(("St.", "Rd.",
+                                                                              "Ave.")))
+        out.append(Span(m.start(), end, "PLACE"))
+    return out
+
+
+# -- regions and states (for orgs.find_areas) ------------------------------------------
+
+_REGIONS = re.compile(
+    r"(?<!\w)(?:Pacific Northwest|Midwest|New England|Bay Area|Upstate|Downstate|Deep South|"
+    r"Tri-State|Inland Empire|East Bay|South Bay|North Shore|South Shore|Gulf Coast|"
+    r"East Coast|West Coast|Lower Mainland|Home Counties|Highlands|Lake District|"
+    r"Twin Cities|Silicon Valley|Central Valley|Panhandle)\b")
+# "Portland, OR", "Salem, Oregon", "Boise ID 83702": a state after a town.
+_STATE_AFTER = re.compile(
+    rf"[{_UP}][\w'’.-]*,?[ \t]+(?P<st>AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|"
+    rf"LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|"
+    rf"VT|VA|WA|WV|WI|WY|DC)\b(?:[ \t,]+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?")
+# (the last word of each region: "Northwest", "Coast", "Empire")
+_REGION_WORDS = frozenset(w.split()[-1].split("-")[-1].lower()
+                          for w in _REGIONS.pattern[8:].split(")\\b")[0].split("|"))
+# (the states as written)
+_STATES = frozenset(_STATE_AFTER.pattern.split("(?P<st>")[1].split(")")[0].split("|"))
+
+
+def regions_and_states(text: str) -> list[Span]:
+    """Regions ("Pacific Northwest") and a US state after a town ("Portland,
+    OR", "Boise ID 83702"; not "Kessler, MD"), as places."""
+    out = []
+    if has_word(text, _REGION_WORDS):
+        out += [Span(m.start(), m.end(), "PLACE") for m in _REGIONS.finditer(text)]
+    for m in _STATE_AFTER.finditer(text) if has_word(text, _STATES, lower=False) else ():
+        town = lexicon.key(m.group().split()[0].rstrip(","))
+        credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] and (
+            town not in lexicon.places() or lexicon.is_name(town) and "," not in m.group())
+        word = m["st"] in ("IN", "OR", "ME", "OK", "HI") and "," not in m.group()
+        if (town in lexicon.places() or m["zip"] or not lexicon.is_ordinary(town)
+                and "," in m.group()) and not credential and not word:
+            out.append(Span(m.start("st"), m.end("st"), "PLACE"))
+            if m["zip"]:
+                out.append(Span(m.start("zip"), m.end("zip"), "PLACE"))   # (see zip_after)
+    return out
+
+
+_ZIP_AFTER = re.compile(r"[ \t,]+(\d{5}(?:-\d{4})?)\b")
+
+
+def zip_after(text: str, spans: list[Span]) -> list[Span]:
+    """A ZIP code right after a place ("Beaverton 97005", "Portland, 97239")."""
+    out = []
+    for s in spans:
+        if s.kind == "PLACE":
+            m = _ZIP_AFTER.match(text, s.end)
+            if m:
+                # PLACE, not POSTCODE: found only by the export's word
+                # detectors, and --pii removes every POSTCODE they report
+                out.append(Span(m.start(1), m.end(1), "PLACE"))
     return out

@@ -18,7 +18,7 @@ import re
 from . import lexicon
 from . import residual as r
 from .lexicon import is_ordinary, key
-from .span import Span, Windows, word_starts
+from .span import Span, Windows, has_word, scan, word_starts
 
 # A flat or unit someone lives in: "unit 610", "flat 3B". (The report's
 # rule also lists rooms, beds and cells: a hospital or meeting room names
@@ -120,6 +120,75 @@ def _token_starts(text: str, slashes: list[int]) -> list[int]:
     return out
 
 
+# A room in a care home, a nursing home or a long-term care unit is where a
+# resident lives: "Maple Grove Care Home, Rm 14", "LTC ... room 117B". (A
+# room in a hospital or a meeting names no one: those stay.)
+_ROOM = re.compile(r"(?<![\w])(?:[Rr]oom|ROOM|[Rr]m|RM)\.?[ \t]*#?[ \t]*\d{1,4}[A-Za-z]?\b")
+_ROOM_WORDS = frozenset("room rm".split())
+# (the first word of each of _CARE_HOME's alternatives)
+_CARE_WORDS = frozenset("care nursing rest residential retirement group assisted memory long "
+                        "skilled ltc snf alf manor".split())
+
+
+def _a_care_home(text: str) -> bool:
+    """The note names a care home, tried only where one of _CARE_WORDS starts."""
+    starts = word_starts(text, _CARE_WORDS)
+    if starts is None:   # (a copy in ASCII, one "?" for each other character)
+        starts = word_starts(text.encode("ascii", "replace").decode("ascii"), _CARE_WORDS)
+    return any(_CARE_HOME.match(text, i) for i in starts or ())
+_CARE_HOME = re.compile(
+    r"(?i:care[ \t-]+home|nursing[ \t-]+home|rest[ \t-]+home|residential[ \t-]+home|"
+    r"retirement[ \t-]+home|group[ \t-]+home|assisted[ \t-]+living|memory[ \t-]+care|"
+    r"long[ \t-]+term[ \t-]+care|skilled[ \t-]+nursing|care[ \t-]+facility)"
+    r"|(?<!\w)(?:LTC|SNF|ALF|Manor|MANOR)\b")
+# A building's name before the number of its street: "First Avenue House,
+# 42-49 High Holborn" (a street without a type); after a unit: "Unit 4,
+# Paintworks, Bath Road".
+_NUMBER_STREET = re.compile(
+    r",[ \t]*\d{1,4}[A-Za-z]?(?:[-–]\d{1,4}[A-Za-z]?)?[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){0,2}")
+_BUILDING = re.compile(
+    r"(?:[A-Z][\w'’-]*[ \t]+){0,3}(?:House|Court|Chambers|Buildings|Building|Centre|Center|"
+    r"Tower|Works|Mill|Hall|Exchange|Yard|Wharf|Mansions|Plaza|Studios|Arcade)\Z")
+_BUILDING_WORDS = frozenset(_BUILDING.pattern.split("(?:House|")[1].split(")")[0].split("|")
+                            ) | {"House"}
+_UNIT_BUILDING = re.compile(
+    r"(?=[UuFAaSs])\b(?:[Uu]nit|UNIT|Flat|FLAT|(?i:apt|apartment|suite|ste))\.?[ \t]*#?[ \t]*"
+    r"\d+[A-Za-z]?,[ \t]*(?P<b>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,3}),[ \t]*(?=[A-Z\d])")
+
+
+# A state before the number of its income-tax form, in tax writing: "CA 540",
+# "NY IT-201", "MD 502"; only in a note that speaks of a federal return.
+_STATE_FORM = re.compile(r"(?<![\w/-])([A-Z]{2})[ \t]+(?:Form[ \t]+)?(?:[A-Z]{1,2}-)?\d{1,4}"
+                         r"(?:-[A-Z]{1,3})?\b(?![.,]\d)")
+_RETURN_WORDS = frozenset("IRS MFJ MFS AGI Sch".split())
+_FEDERAL_RETURN = re.compile(r"\b(?:1040|W-2|IRS|MFJ|MFS|AGI|Sch[ \t]+[A-F]|Schedule[ \t]+[A-F])\b")
+
+
+def _state_forms(text: str, states: frozenset[str]) -> list[Span]:
+    if not ("1040" in text or "W-2" in text or has_word(text, _RETURN_WORDS, lower=False)
+            and (text.isascii() or any(word in text for word in _RETURN_WORDS))) \
+            or not _FEDERAL_RETURN.search(text):
+        return []
+    return [Span(m.start(1), m.end(1), "PLACE") for m in _STATE_FORM.finditer(text)
+            if m[1].lower() in states]
+
+
+def _addresses(text: str, windows: Windows, dwellings: list[int] | None) -> list[Span]:
+    """Care-home rooms, buildings before a street's number, buildings after a
+    unit: parts of an address that only their neighbours mark."""
+    out: list[Span] = []
+    if has_word(text, _ROOM_WORDS) and _a_care_home(text):
+        out += [Span(m.start(), m.end(), "ADDRESS") for m in _ROOM.finditer(text)]
+    if has_word(text, _BUILDING_WORDS, lower=False):
+        for m in scan(_NUMBER_STREET, text, windows):
+            b = _BUILDING.search(text, max(0, m.start() - 60), m.start())
+            if b:
+                out.append(Span(b.start(), m.end(), "ADDRESS"))
+    for m in _tried(_UNIT_BUILDING, text, dwellings):
+        out.append(Span(m.start("b"), m.end("b"), "ADDRESS"))
+    return out
+
+
 def find(text: str, windows: Windows) -> list[Span]:
     """Spans of what the report's context rules find in `text`; those that
     need a digit only where the note has one."""
@@ -139,6 +208,8 @@ def find(text: str, windows: Windows) -> list[Span]:
     if windows:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _tried(_DWELLING, text,
                 at(_DWELLING_WORDS))]
+        out += _addresses(text, windows, at(_DWELLING_WORDS))
+        out += _state_forms(text, states)
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _tried(r._BLOCK, text,
                 at(_BLOCK_WORD), back=(3, 4, 5, 6, 7))]
         starts = at(_KEYED_WORDS)

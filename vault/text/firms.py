@@ -152,12 +152,34 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
         return []
     words = [key(m[0]) for m in run]
     start = 1 if words[0] == "the" else 0
+    # (a word such as "Home" or "School" before a head word is part of a
+    # name: "works at Home Depot", not "at Home")
+    headed = words[-1] in orgs.HEADS and words[-1] not in _NOT_FIRMS
     if len(words) - start < 2 or any(
-            w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS or w in _HOLIDAY
-            or w in _LEADING for w in words[start:]) or all(
+            w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS and not headed
+            or w in _HOLIDAY or w in _LEADING for w in words[start:]) or all(
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
         return []
-    return [Span(run[start].start(), run[-1].end(), "ORG")]
+    return [Span(run[start].start(), joined_end(text, run[-1].end()), "ORG")]
+
+
+# What joins two parts of one name: "Thistle & Pine", "Habitat for Humanity",
+# "Friends of the Earth"; the part after it is capitalised.
+_JOIN = re.compile(r"(?:[ \t]*&[ \t]*|[ \t]+(?:for|of)[ \t]+(?:the[ \t]+)?)"
+                   r"(?P<first>[A-ZÀ-ÖØ-Þ][\w'’]*)(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’]*){0,2}")
+
+
+def joined_end(text: str, end: int) -> int:
+    """The end of a firm's name found up to `end`, taking what "&", "for" or
+    "of" joins to it, unless that is a date, a holiday or a stop word ("at
+    Vanguard for Christmas", "with Tide for Monday")."""
+    m = _JOIN.match(text, end)
+    if m is None:
+        return end
+    first = key(m["first"])
+    if first in STOP or first in lexicon.CALENDAR or first in _HOLIDAY or first in _LEADING:
+        return end
+    return m.end()
 
 
 _HOLIDAY = frozenset("year years day days eve christmas easter thanksgiving holiday holidays "
@@ -193,7 +215,7 @@ def _firm(text: str, m: re.Match[str]) -> list[Span]:
     if cue is None or not _cue_in_a_sentence(text, m.start()) \
             or word.isupper() and not cue.group().islower():
         return []   # "At Home we talked": the cue starts a sentence; "SEEN AT CLINIC"
-    return [Span(m.start(), m.end(), "ORG")]
+    return [Span(m.start(), joined_end(text, m.end()), "ORG")]
 
 
 # Capitalised words after those cues that are rarely a firm's name: titles,

@@ -9,9 +9,12 @@ export and `redact --pii` share; pure functions, no I/O.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from . import lexicon
-from .lexicon import is_name, is_ordinary, key
+from . import addresses, lexicon
+from .addresses import (areas, cue_starts, find_all_of, regions_and_states,
+                        streets_without_number)
+from .lexicon import STOP, is_name, is_ordinary, key
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -39,7 +42,9 @@ _STRONG = (
     "Spa|Fitness|Yoga|Dance|Theatre|Theater|Cinema|Gallery|Union|Council|Authority|"
     "Department|Ministry|Office|Bureau|Board|Commission|Federation|Association|League|"
     "Network|Alliance|Coalition|Initiative|Project|Programme|Program|Fellowship|"
-    "Memorial|Lutheran|Baptist|Methodist|Presbyterian|Episcopal|Pentecostal")
+    "Memorial|Lutheran|Baptist|Methodist|Presbyterian|Episcopal|Pentecostal|"
+    # (a school named for its grade, "Roosevelt Middle"; a club, "Leeds United")
+    "Middle|United|Athletic|Rovers|Wanderers|Albion|FC|AFC")
 # The last word of each head, looked up word by word (people.find_context).
 HEADS = frozenset(h.split()[-1].lower() for h in _STRONG.split("|"))
 _HEADS_FULL = {h.lower(): h for h in _STRONG.split("|")}
@@ -56,7 +61,8 @@ _WEAK_HEADS = frozenset(
     "council office board department project program programme network title games law "
     "bar grill coffee inn express fund media energy electric fitness dance yoga theatre "
     "theater gallery cinema association league alliance initiative fellowship "
-    "partnership commission authority bureau ministry federation".split())
+    "partnership commission authority bureau ministry federation middle united athletic "
+    "rovers wanderers albion".split())
 GENERIC = _GENERIC = frozenset(
     "the a an of and for de st st. saint general family private mental health medical "
     "community primary care urgent dental outpatient inpatient public high middle "
@@ -74,45 +80,25 @@ _OF = re.compile(
     rf"(?<![\w])(?:University|College|Hospital|Bank|Church|School|Institute|Academy|Department|"
     rf"Museum|Diocese|Archdiocese|Bureau|Office|Board)[ \t]+of[ \t]+(?:the[ \t]+)?"
     rf"[{_UP}][\w'’.-]*(?:[ \t]+[{_UP}][\w'’.-]*){{0,3}}")
-_AREA = re.compile(
-    rf"[{_UP}](?<![\w][{_UP}])[\w'’.-]*(?:[ \t]+[{_UP}][\w'’.-]*){{0,2}}[ \t]+"
-    rf"(?:County|Parish|Borough|District|Township|Heights|Valley|Hills|Springs|Beach|"
-    rf"Falls|Village|Estates|Quarter|Neighborhood|Neighbourhood|Reservation|Metro|Island|"
-    rf"Heath|Common|Cemetery)\b")
-# "Lake Minnetonka", "Mount Tabor", "Fort Collins"
-_PREFIXED = re.compile(rf"(?:Lake|Mount|Mt\.?|Fort|Ft\.?|Port|Cape|Isle of)[ \t]+[{_UP}][a-z]+")
-# A street named without a number: "Division St", "MLK Blvd", "SE 52nd Ave",
-# "Railton Road"; a house name: "Rose Cottage", "The Old Rectory".
-_STREET = re.compile(
-    rf"(?<![\w])(?=[{_UP}\d])(?:(?:N|S|E|W|NE|NW|SE|SW)[ \t]+)?"
-    rf"(?:[{_UP}][a-z]+|\d+(?:st|nd|rd|th)|[{_UP}]{{2,4}})(?:[ \t]+[{_UP}][a-z]+)?[ \t]+"
-    rf"(?:Street|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Pkwy|Highway|"
-    rf"Hwy|Terrace|Crescent|Brow|St)\b\.?"
-    rf"|[{_UP}](?<![\w][{_UP}])[a-z]+(?:[ \t]+[{_UP}][a-z]+)?[ \t]+"
-    rf"(?:Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
-_REGIONS = re.compile(
-    r"(?<!\w)(?:Pacific Northwest|Midwest|New England|Bay Area|Upstate|Downstate|Deep South|"
-    r"Tri-State|Inland Empire|East Bay|South Bay|North Shore|South Shore|Gulf Coast|"
-    r"East Coast|West Coast|Lower Mainland|Home Counties|Highlands|Lake District|"
-    r"Twin Cities|Silicon Valley|Central Valley|Panhandle)\b")
-# "Portland, OR", "Salem, Oregon", "Boise ID 83702": a state after a town.
-_STATE_AFTER = re.compile(
-    rf"[{_UP}][\w'’.-]*,?[ \t]+(?P<st>AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|"
-    rf"LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|"
-    rf"VT|VA|WA|WV|WI|WY|DC)\b(?:[ \t,]+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?")
-_ZIP_AFTER = re.compile(r"[ \t,]+(\d{5}(?:-\d{4})?)\b")
 # Words without which a pattern cannot match, looked up in the note's set of
 # words (span.letter_runs) before the pattern scans it: lower case...
 _OF_WORD = frozenset({"of"})
 _OF_CAPITAL = re.compile(rf"of[ \t]+(?:the[ \t]+)?[{_UP}]")   # (a literal first: fast)
 _OF_HEADS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+", _OF.pattern.split("of[")[0]))
-_AREA_HEADS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+", _AREA.pattern.split("(?:County")[1])
-                        ) | {"county"}
-# (the last word of each region: "Northwest", "Coast", "Empire")
-_REGION_WORDS = frozenset(w.split()[-1].split("-")[-1].lower()
-                          for w in _REGIONS.pattern[8:].split(")\\b")[0].split("|"))
-# ... and as written.
-_STATES = frozenset(_STATE_AFTER.pattern.split("(?P<st>")[1].split(")")[0].split("|"))
+
+
+@lru_cache(maxsize=None)
+def vocab(section: str) -> frozenset[str]:
+    """One list of vault/data/org_words.txt (general vocabulary: nationalities,
+    kinds of workplace, ...), read on first use."""
+    out: dict[str, list[str]] = {}
+    current = out.setdefault("", [])
+    for line in lexicon._read("org_words.txt"):
+        if line.startswith("["):
+            current = out.setdefault(line.strip("[]"), [])
+        elif not line.startswith("#"):
+            current += line.split()
+    return frozenset(out[section])
 
 
 def org_before(text: str, m: re.Match[str]) -> Span | None:
@@ -142,18 +128,24 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
                      or (is_ordinary(key(words[0])) and not words[0].isupper()
                          or key(words[0]) in lexicon.vocabulary())
                      and not is_name(key(words[0])) and len(words) > 1
-                     and words[0].lower() not in _GENERIC):
+                     and words[0].lower() not in _GENERIC
+                     and key(words[0]) not in vocab("demonyms")):
         words.pop(0)
         starts.pop(0)
     if not words or words[-1].lower() in ("the", "and", "of", "for", "a"):
         return None
     keys = [key(w.strip(".,")) for w in words]
-    if all(k in _GENERIC for k in keys):
+    # A nationality with another word before the head names one body
+    # ("African Services Committee"); alone it is a kind ("Chinese Restaurant").
+    nation = len(keys) > 1 and any(k in vocab("demonyms") for k in keys)
+    if all(k in _GENERIC for k in keys) and not nation:
         return None   # "General Hospital", "Family Practice": a kind, not a name
     if head.lower() in _WEAK_HEADS and all(
             is_ordinary(k) and not is_name(k) and k not in lexicon.places()
-            for k in keys if k not in _GENERIC):
-        return None   # "Very High", "Support Group"
+            for k in keys if k not in _GENERIC) and not nation and not (
+            head.lower() in _GRADES and _SCHOOL_BEFORE.search(text, max(0, starts[0] - 20),
+                                                              starts[0])):
+        return None   # "Very High", "Support Group"; not "Summit High / Pacific Crest Middle"
     if head.isupper() != all(w.isupper() for w in words if w[0].isalpha()) and \
             head.lower() in _WEAK_HEADS:
         return None
@@ -161,6 +153,12 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
     if tail and (key(tail["first"]) in lexicon.CALENDAR or key(tail["first"]) in lexicon.STOP):
         tail = None   # "Burnside Clinic for Monday visits"
     return Span(starts[0], tail.end() if tail else end, "ORG")
+
+
+# A school before this one, in a list of schools ("both at Summit High School /
+# Pacific Crest Middle"): the next one is a school too, whatever its words.
+_GRADES = frozenset("high middle elementary".split())
+_SCHOOL_BEFORE = re.compile(r"(?:School|High|Middle|Elementary|Academy)[ \t]*(?:/|,|&|and)[ \t]*\Z")
 
 
 _FOR_TAIL = re.compile(rf"[ \t]+for[ \t]+(?:the[ \t]+)?(?P<first>[{_UP}][\w'’]*)(?:[ \t]+[{_UP}][\w'’]*){{0,3}}")
@@ -174,9 +172,10 @@ _OF_PERSON = frozenset("estate executor executrix guardian widow heirs".split())
 
 
 def find_orgs(text: str) -> list[Span]:
-    """Organisations named "X of Y"; those ending in a head word are found in
+    """Organisations named "X of Y", and those only their context names (see
+    `named_by_context`); those ending in a head word are found in
     people.find_context's pass over the words."""
-    out: list[Span] = []
+    out: list[Span] = named_by_context(text)
     if not has_word(text, _OF_WORD) or not _OF_CAPITAL.search(text):
         return out   # both patterns need "of" before a capital
     for m in _X_OF_Y.finditer(text):
@@ -193,77 +192,198 @@ def find_orgs(text: str) -> list[Span]:
     return out
 
 
-# A street type or house word after a space: where _STREET may end.
-_STREET_HINT = re.compile(
-    r" (?:Street|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Parkway|Pkwy|Highway|Hwy|"
-    r"Terrace|Crescent|Brow|St|Cottage|Farm|Lodge|Manor|Rectory|Vicarage|Barn|Grange)\b")
-
-
-# The street types _STREET_HINT looks for, as written.
-_STREET_WORDS = frozenset(_STREET_HINT.pattern[4:].split(")\\b")[0].split("|"))
-
-
-def _streets(text: str) -> list[re.Match[str]]:
-    """_STREET's matches, looked for only just before a street type."""
-    out: list[re.Match[str]] = []
-    for hint in _STREET_HINT.finditer(text) if has_word(text, _STREET_WORDS, lower=False) else ():
-        if out and hint.start() < out[-1].end():
-            continue
-        m = None
-        for m in _STREET.finditer(text, max(0, hint.start() - 30), hint.end() + 1):
-            if m.end() >= hint.end():
-                break
-        if m is not None and m.end() >= hint.end():
-            out.append(m)
-    return out
-
-
 def find_areas(text: str) -> list[Span]:
-    out = []
-    for m in _AREA.finditer(text) if has_word(text, _AREA_HEADS) else ():
-        first = m.group().split()[0]
-        if first.lower() in ("the", "in", "at", "of", "from") or lexicon.key(first) in lexicon.STOP:
-            start = m.start() + len(first) + 1
-            while text[start] in " \t":
-                start += 1
-        else:
-            start = m.start()
-        if start < m.end() - 6:
-            out.append(Span(start, m.end(), "PLACE"))
-    if has_word(text, _REGION_WORDS):
-        out += [Span(m.start(), m.end(), "PLACE") for m in _REGIONS.finditer(text)]
-    out += [Span(m.start(), m.end(), "PLACE") for m in _PREFIXED.finditer(text)]
-    for m in _streets(text):
-        first = m.group().split()[0]
-        if first in ("Dr", "St", "Mr", "Mrs", "Ms") or key(first) in lexicon.STOP and \
-                len(m.group().split()) < 3:
+    """Counties, districts, coves, estates, parks ("Multnomah County", "Pearl
+    District"), "Lake Minnetonka", streets without a number, regions and
+    states after a town: places by their form (addresses.py)."""
+    return (areas(text, _not_areas())
+            + streets_without_number(text, _GENERIC) + regions_and_states(text))
+
+
+# (detect and the tests look these up here, where they were before addresses.py)
+zip_after, _streets, _STREET_HINT, _STREET_WORDS = (
+    addresses.zip_after, addresses._streets, addresses._STREET_HINT, addresses._STREET_WORDS)
+_AREA, _AREA_HEADS, _REGIONS, _REGION_WORDS, _STATES, _STATE_AFTER = (
+    addresses._AREA, addresses._AREA_HEADS, addresses._REGIONS, addresses._REGION_WORDS,
+    addresses._STATES, addresses._STATE_AFTER)
+
+
+# -- organisations that only their context names (issue 14, fourth session) -------------
+
+# A run of capitalised words, "&" between them allowed: "The Copper Kettle",
+# "Thistle & Pine".
+_RUN = rf"[{_UP}][\w'’.&-]*(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’.&-]*){{0,4}}"
+# Where someone works or is paid from: "employer (The Copper Kettle, ...)",
+# "works for Acme", "W-2 from Northwind", "offer letter from Brightline", a
+# former employer "(ex-Picnic)".
+# (Each alternative is tried only where its first word starts: span.word_starts.)
+_EMPLOYER = re.compile(
+    r"(?:(?i:employer)s?|(?i:employed)[ \t]+(?:by|at|with)|"
+    r"(?i:works|worked|working|work)[ \t]+(?:at|for)|(?i:hired)[ \t]+by|"
+    r"(?:W-?2|1099(?:-[A-Z]{2,4})?|K-1|P60|P45)s?[ \t]+from|"
+    r"(?i:offer)[ \t]+(?:letter[ \t]+)?from|(?i:job)[ \t]+(?:at|with))"
+    rf"[ \t]*(?:[:(–—-][ \t]*)?(?:(?:is|was)[ \t]+)?(?:(?i:the)[ \t]+)?(?P<run>{_RUN})"
+    rf"|(?<![\w-])ex-(?P<ex>{_RUN})"
+    # in a note written in lower case: "the offer letter from halcyon",
+    # "ok to work tmrw at the kettle" (a word that is no kind of workplace)
+    r"|(?:offer[ \t]+(?:letter[ \t]+)?from|employer[ \t]*(?:is|:|-)"
+    r"|work(?:s|ed|ing)?(?:[ \t]+(?:tmrw|tomorrow|today|tonight|tmr))?[ \t]+at[ \t]+the)"
+    r"[ \t]+(?P<low>[a-z][a-z'’&-]{2,})\b")
+_EMPLOYER_WORDS = frozenset("employer employers employed works worked working work hired "
+                            "offer job".split())
+# A form before "from" ("W-2 from"), looked for only just before each "from".
+_FORM_BEFORE = re.compile(r"(?:W-?2|1099(?:-[A-Z]{2,4})?|K-1|P60|P45)s?[ \t]+\Z")
+# A post, lodge or local of a body, with its number: "VFW Post 4248",
+# "Teamsters Local 117", "Scout Troop 12".
+_NUMBER_AFTER = re.compile(r"(?:Post|Lodge|Local|Chapter|Troop|Pack)[ \t]+(?:No\.?[ \t]*|#[ \t]*)?"
+                           r"\d{1,5}\b")
+# A run of capitalised words that ends where a search ends.
+_RUN_BEFORE = re.compile(
+    rf"(?<![\w'’.&-])(?P<run>[{_UP}][\w'’.&-]*(?:[ \t]+[{_UP}][\w'’.&-]*){{0,3}})[ \t]+\Z")
+_NUMBERED_WORDS = frozenset("post lodge local chapter troop pack".split())
+# Two initials joined by "&" before a capitalised word: "H&R Block", "A&W
+# Restaurants"; not "A&E Department", "C&P exam".
+_AMPERSAND = re.compile(rf"(?<![\w&])[A-Z]{{1,3}}&[A-Z]{{1,3}}(?![\w&])(?P<run>[ \t]+{_RUN})")
+# Two capitalised words joined by "&" after a firm's cue in mid-sentence:
+# "a role at Thistle & Pine"; one of them a name or no ordinary word (not
+# "at Labor & Delivery").
+_AMP_CUE = re.compile(
+    rf"(?<![^\W\d_])(?:at|with|via|from|for|joined|by)[ \t]+(?:the[ \t]+)?"
+    rf"(?P<run>[{_UP}][\w'’]*[ \t]*&[ \t]*[{_UP}][\w'’]*)")
+# A payer in a list of income: "Income: Penguin Random House (£14,000)".
+_PAYER = re.compile(rf"(?P<run>{_RUN})[ \t]*\([ \t]*[$£€]")
+
+
+def _firm_words(run: str) -> list[str] | None:
+    """The keys of a run's words, or None when they cannot name a firm: a
+    date, a stop word or a title first, or only generic words."""
+    words = [key(w.strip(".,")) for w in run.replace("&", " ").split()]
+    if not words or words[0] in STOP or words[0] in lexicon.CALENDAR \
+            or words[0] in vocab("not_a_firm") and words[-1] not in HEADS \
+            or all(w in _GENERIC or w in lexicon.CALENDAR for w in words):
+        return None
+    return words
+
+
+_SENTENCE_END = re.compile(r"[\w'’]{3,}\.[ \t]")
+
+
+def _run_end(run: str) -> int:
+    """The length of a run up to a sentence's end ("Nimbus Labs. W-2"),
+    without its full stop or a trailing "&"."""
+    m = _SENTENCE_END.search(run)
+    if m and not run[:m.end()].rstrip().endswith(("Inc.", "Ltd.", "Corp.", "Bros.")):
+        run = run[:m.end() - 1]
+    n = len(run.rstrip(" \t&"))
+    # (not an office of the firm after its name: "Nimbus Labs HR")
+    while True:
+        last = run[:n].rsplit(None, 1)
+        if len(last) < 2 or not last[1].isupper() or not lexicon.is_abbreviation(key(last[1])):
+            break
+        n = len(last[0].rstrip(" \t&"))
+    while n and run[n - 1] in ".,-" and not run[:n].endswith(("Inc.", "Ltd.", "Co.")):
+        n -= 1
+    return n
+
+
+def named_by_context(text: str) -> list[Span]:
+    """Organisations that only the words around them name: an employer
+    ("employer (The Copper Kettle", "works for Acme", "W-2 from Northwind",
+    "ex-Picnic"), a numbered post or lodge ("VFW Post 4248"), a name with
+    "&" ("H&R Block", "at Thistle & Pine"), a payer in a list of income
+    ("Income: Penguin Random House (£14,000)")."""
+    out: list[Span] = []
+    # (one look-up of the note's words for every rule: where each cue starts)
+    starts, numbered, verbs, incomes = [], [], [], []
+    for i in cue_starts(text, _cue_words()):
+        word = _WORD.match(text, i)[0].lower()
+        if word == "from":
+            form = _FORM_BEFORE.search(text, max(0, i - 16), i)
+            if form:
+                starts.append(form.start())
             continue
-        end = m.end() - (m.group().endswith(".") and not m.group().endswith(("St.", "Rd.",
-                                                                              "Ave.")))
-        # A place, not an ADDRESS: `redact --pii` removes addresses from
-        # the vault, and a street without a number is too weak to destroy.
-        out.append(Span(m.start(), end, "PLACE"))
-    for m in _STATE_AFTER.finditer(text) if has_word(text, _STATES, lower=False) else ():
-        town = key(m.group().split()[0].rstrip(","))
-        credential = m["st"] in ("MD", "PA", "MA", "DO") and not m["zip"] and (
-            town not in lexicon.places() or is_name(town) and "," not in m.group())
-        word = m["st"] in ("IN", "OR", "ME", "OK", "HI") and "," not in m.group()
-        if (town in lexicon.places() or m["zip"] or not is_ordinary(town)
-                and "," in m.group()) and not credential and not word:
-            out.append(Span(m.start("st"), m.end("st"), "PLACE"))
-            if m["zip"]:
-                out.append(Span(m.start("zip"), m.end("zip"), "PLACE"))   # (see zip_after)
+        (starts if word in _EMPLOYER_WORDS else numbered if word in _NUMBERED_WORDS
+         else incomes if word == "income" else verbs).append(i)
+    starts += find_all_of(text, "ex-")
+    for m in map(lambda i: _EMPLOYER.match(text, i), sorted(starts)):
+        if m:
+            g = "run" if m["run"] else "ex" if m["ex"] else "low"
+            if g == "low" and (m[g] in vocab("workplaces") or m[g] in HEADS or m[g] in _GENERIC
+                               or m[g] in STOP or not _lower_case_sentence(text, m.start())):
+                continue
+            words = _firm_words(m[g])
+            if words is None or g == "ex" and words[0] in vocab("demonyms") or (
+                    len(words) == 1 and words[0] in lexicon.first_names()
+                    and not is_ordinary(words[0])):
+                continue   # ("works for Sarah": a person; "ex-Catholic")
+            out.append(Span(m.start(g), m.start(g) + _run_end(m[g]), "ORG"))
+    for i in numbered:
+        m = _NUMBER_AFTER.match(text, i)
+        run = _RUN_BEFORE.search(text, max(0, i - 60), i) if m else None
+        if run and _firm_words(run["run"]) is not None:
+            out.append(Span(run.start("run"), m.end(), "ORG"))
+    if "&" in text:
+        for m in _AMPERSAND.finditer(text):
+            first = m[0][:m.start("run") - m.start()]
+            words = _firm_words(m["run"])
+            if key(first) not in vocab("ampersand") and not lexicon.is_abbreviation(key(first)) \
+                    and words is not None and not all(w in lexicon.vocabulary() for w in words):
+                out.append(Span(m.start(), m.start("run") + _run_end(m["run"]), "ORG"))
+        for m in _AMP_CUE.finditer(text):
+            words = _firm_words(m["run"])
+            if words is not None and any(is_name(w) or not is_ordinary(w) for w in words):
+                out.append(Span(m.start("run"), m.end("run"), "ORG"))
+    for i in verbs:
+        m = _FIRM_FIRST.search(text, max(0, i - 50), i)
+        if m:
+            words = _firm_words(m["run"])
+            if words is not None and not any(
+                    w in vocab("leading_nouns") or w in lexicon.vocabulary() or w in HEADS
+                    or lexicon.is_abbreviation(w) for w in words) and not (
+                    len(words) == 1 and words[0] in lexicon.first_names()) and (
+                    not all(is_ordinary(w) for w in words) or _named_elsewhere(text, m["run"])):
+                out.append(Span(m.start("run"), m.end("run"), "ORG"))
+    done = -1
+    for i in incomes if "(" in text else ():
+        begin, end = text.rfind("\n", 0, i) + 1, text.find("\n", i)
+        if begin <= done:
+            continue   # (the line's payers are in)
+        done = begin
+        for m in _PAYER.finditer(text, begin, end if end >= 0 else len(text)):
+            words = _firm_words(m["run"])
+            if words is not None and not any(w in vocab("money_words") for w in words):
+                out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
     return out
 
 
-def zip_after(text: str, spans: list[Span]) -> list[Span]:
-    """A ZIP code right after a place ("Beaverton 97005", "Portland, 97239")."""
-    out = []
-    for s in spans:
-        if s.kind == "PLACE":
-            m = _ZIP_AFTER.match(text, s.end)
-            if m:
-                # PLACE, not POSTCODE: found only by the export's word
-                # detectors, and --pii removes every POSTCODE they report
-                out.append(Span(m.start(1), m.end(1), "PLACE"))
-    return out
+def _named_elsewhere(text: str, run: str) -> bool:
+    """Whether ordinary words ("Loan", "Fidelity") that start a sentence are
+    written capitalised in mid-sentence too ("moved the IRA to Fidelity"):
+    a proper name, not a noun that starts a sentence ("Loan approved")."""
+    return re.search(rf"[^\W\d_][,;]?[ \t]+{re.escape(run)}\b", text) is not None
+
+
+@lru_cache(maxsize=1)
+def _not_areas() -> frozenset[str]:
+    return _GENERIC | vocab("not_areas")
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> frozenset[str]:
+    return _EMPLOYER_WORDS | _NUMBERED_WORDS | vocab("firm_verbs") | {"income", "from"}
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+# A firm's name at the start of a sentence, before what a firm does (a verb
+# of vocab("firm_verbs")): "Fidelity approved the rollover".
+_FIRM_FIRST = re.compile(
+    rf"(?:(?<![^\n])|(?<=[.!?][ \t])|(?<=[.!?][ \t]{{2}})|(?<=\n[ \t]))"
+    rf"(?P<run>[{_UP}][\w'’&]*(?:[ \t]+[{_UP}][\w'’&]*){{0,2}})[ \t]+\Z")
+
+
+def _lower_case_sentence(text: str, pos: int) -> bool:
+    """The sentence around pos starts in lower case: a note written so."""
+    stop = text.rfind(". ", 0, pos)
+    begin = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, pos) + 1)
+    first = _WORD.search(text, begin, pos + 1)
+    return first is not None and first[0][0].islower()
