@@ -207,7 +207,7 @@ def anonymize(texts: list[str]) -> list[str]:
 @given(st.lists(notes, min_size=1, max_size=3))
 def test_the_engine_anonymizes_alike_without_its_shortcuts(texts):
     fast = anonymize(texts)
-    saved = span.letter_runs, span._GATES, span._WORD_GATES
+    saved = span.letter_runs, span._GATES, span._WORD_GATES, span._GATE_IDS, span._WORD_GATE_IDS
     users = [m for m in (addresses, when) if m.letter_runs is span.letter_runs]
     assert len(users) == 2   # (modules that imported letter_runs by name)
     try:
@@ -216,12 +216,13 @@ def test_the_engine_anonymizes_alike_without_its_shortcuts(texts):
         span.letter_runs = lambda text: None
         for module in users:
             module.letter_runs = span.letter_runs
-        span._GATES, span._WORD_GATES = {}, {}
+        span._GATES, span._WORD_GATES, span._GATE_IDS, span._WORD_GATE_IDS = {}, {}, set(), {}
         span._table.clear()
         span._last_runs = None
         slow = anonymize(texts)
     finally:
-        span.letter_runs, span._GATES, span._WORD_GATES = saved
+        (span.letter_runs, span._GATES, span._WORD_GATES, span._GATE_IDS,
+         span._WORD_GATE_IDS) = saved
         for module in users:
             module.letter_runs = span.letter_runs
         span._table.clear()

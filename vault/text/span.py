@@ -31,14 +31,18 @@ def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> list[re.Mat
     without a generator's frame each.)"""
     if windows is None:
         return list(rx.finditer(text))
-    if rx in _WORD_GATES and (starts := word_starts(text, _WORD_GATES[rx])) is not None:
+    # (patterns are looked up by id: hashing a compiled pattern hashes its
+    # whole code, about 0.3 µs, and a note asks a few hundred times)
+    key = id(rx)
+    if (words := _WORD_GATE_IDS.get(key)) is not None \
+            and (starts := word_starts(text, words)) is not None:
         return at_starts(rx, text, windows, starts)
-    if rx in _GATES:
-        starts = _digit_runs(text, windows).starts.get(rx)
+    if key in _GATE_IDS:
+        starts = _digit_runs(text, windows).starts.get(key)
         if starts is None:   # registered after these runs were sorted out
             global _last_runs
             _last_runs = None
-            starts = _digit_runs(text, windows).starts[rx]
+            starts = _digit_runs(text, windows).starts[key]
         return at_starts(rx, text, windows, starts)
     if len(windows) == 1:
         return list(rx.finditer(text, *windows[0]))
@@ -74,13 +78,16 @@ def at_starts(rx: re.Pattern[str], text: str, windows: Windows,
 # Patterns that start only at the first letter of one of a few words (in
 # lower case, as runs of letters): tried only where those words are.
 _WORD_GATES: dict[re.Pattern[str], frozenset[str]] = {}
+# The same by id(pattern), which scan looks up (the patterns stay alive in
+# the dicts above, so their ids are not reused).
+_WORD_GATE_IDS: dict[int, frozenset[str]] = {}
 
 
 def starts_at_words(rx: re.Pattern[str], words: frozenset[str]) -> re.Pattern[str]:
     """Registers rx as starting only at the first letter of a run of
     letters that is one of `words` in lower case (in ASCII text; other text
     is scanned as before)."""
-    _WORD_GATES[rx] = words
+    _WORD_GATES[rx] = _WORD_GATE_IDS[id(rx)] = words
     return rx
 
 
@@ -88,6 +95,7 @@ Gate = Callable[[int, str], bool]
 # pattern -> [(gate on (length of the run, the character after it or "" at
 # the window's end), where it starts: from the run's end?, offset)]
 _GATES: dict[re.Pattern[str], list[tuple[Gate, bool, int]]] = {}
+_GATE_IDS: set[int] = set()
 _DIGIT_RUN = re.compile(r"\d+")
 
 
@@ -99,6 +107,7 @@ def starts_at_digits(rx: re.Pattern[str], gate: Gate, *, last: int = 0,
     next character always passes (case-insensitive matching folds some of
     them onto ASCII letters)."""
     gates = _GATES.setdefault(rx, [])
+    _GATE_IDS.add(id(rx))
     if last:
         gates.append((gate, True, -last))
     else:   # (the furthest first: each run's starts come in order)
@@ -141,7 +150,8 @@ class _Runs:
 
     def __init__(self, text: str, windows: Windows) -> None:
         self.text, self.windows = text, windows
-        self.starts: dict[re.Pattern[str], list[int]] = {rx: [] for rx in _GATES}
+        # (by id(pattern), as scan asks)
+        self.starts: dict[int, list[int]] = {key: [] for key in _GATE_IDS}
         n_text = len(text)
         everything = all_digit_runs(text)
         if _inside(everything, windows, n_text):
@@ -161,18 +171,18 @@ class _Runs:
             todo = table.get(key)
             if todo is None:
                 todo = table[key] = _gates_for(*key)
-            for rx, from_end, offset in todo:
-                starts[rx].append((end if from_end else start) + offset)
+            for rx_id, from_end, offset in todo:
+                starts[rx_id].append((end if from_end else start) + offset)
 
 
-_table: dict[tuple[int, str], tuple[tuple[re.Pattern[str], bool, int], ...]] = {}
+_table: dict[tuple[int, str], tuple[tuple[int, bool, int], ...]] = {}
 _last_runs: _Runs | None = None
 
 
-def _gates_for(length: int, after: str) -> tuple[tuple[re.Pattern[str], bool, int], ...]:
+def _gates_for(length: int, after: str) -> tuple[tuple[int, bool, int], ...]:
     if len(_table) > 4096:
         _table.clear()
-    return tuple((rx, from_end, offset) for rx, gates in _GATES.items()
+    return tuple((id(rx), from_end, offset) for rx, gates in _GATES.items()
                  for gate, from_end, offset in gates
                  if (not after.isascii() or gate(length, after))
                  and (not from_end or length >= -offset))
