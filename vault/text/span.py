@@ -241,9 +241,10 @@ def letter_runs(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
     # The lower-case words between spaces, each at its place in the text
     # (translate maps character to character): " at " is found where the
     # word "at" stands, never inside "that".
-    spaced = " " + text.lower().translate(_NOT_LETTERS) + " "
-    runs = frozenset(text.translate(_NOT_LETTERS).split())
-    lower = frozenset(spaced.split())
+    letters = text.translate(_NOT_LETTERS)
+    spaced = " " + letters.lower() + " "
+    runs = frozenset(letters.split())
+    lower = frozenset([w.lower() for w in runs])   # (fewer than the words)
     _last = (text, runs, lower, spaced)
     return runs, lower
 
