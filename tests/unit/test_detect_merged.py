@@ -250,3 +250,25 @@ def test_word_starts_are_where_those_words_stand(text, words):
     else:
         assert starts == [m.start() for m in re.finditer(r"[A-Za-z]+", text)
                           if m.group().lower() in words]
+
+
+MONTH_PIECES = st.sampled_from(
+    list("0123456789") * 2 + list(" \t.-–/,:'’") * 2
+    + ["jan", "feb", "march", "sept", "oct", "dec", "Jan", "JANUARY", "May", "September",
+       "SEPTEMBER", "XJan", "ojan", "janitor", "é", "ſ", "\u212a", "x", "A", "the ", "on ",
+       "st", "th", "nd", "_", "Nov."])
+
+
+@SETTINGS
+@given(st.lists(MONTH_PIECES, max_size=40).map("".join), st.lists(st.integers(0, 120), max_size=6))
+@example("on jan 5th, march 3 and Jan 5-6, SEPTEMBER 1–2, XJan 5-6, ojan. 4", [])
+@example("dec\t12 and Sept. 3-4", [5, 20])
+def test_month_then_day_patterns_are_found_where_their_month_can_start(text, cuts):
+    # when's "mdl" and "range" tried only at _month_starts find what
+    # finditer finds in each window.
+    for windows in all_windows(text, cuts):
+        for kind in sorted(when._MONTH_THEN_DAY):
+            rx = when.PATTERNS[kind]
+            fast = [(m.span(), m.groups()) for m in span.at_starts(
+                rx, text, windows, when._month_starts(text, windows, kind == "range"))]
+            assert fast == reference(rx, text, windows)
