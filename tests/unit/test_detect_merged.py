@@ -272,3 +272,37 @@ def test_month_then_day_patterns_are_found_where_their_month_can_start(text, cut
             fast = [(m.span(), m.groups()) for m in span.at_starts(
                 rx, text, windows, when._month_starts(text, windows, kind == "range"))]
             assert fast == reference(rx, text, windows)
+
+
+def _around_every_name(spans, names, text):
+    """anonymize._around as it was: every name tried against every span."""
+    out = []
+    for s in spans:
+        if s.kind not in ("PERSON", "PLACE", "ORG", "REDACTED") or not any(
+                a < s.end and b > s.start for a, b in names):
+            out.append(s)
+            continue
+        pos = s.start
+        for a, b in sorted(names):
+            if b <= pos or a >= s.end:
+                continue
+            if any(c.isalnum() for c in text[pos:a]):
+                out.append(span.Span(pos, a, s.kind))
+            pos = max(pos, b)
+        if pos < s.end and any(c.isalnum() for c in text[pos:s.end]):
+            out.append(span.Span(pos, s.end, s.kind))
+    return out
+
+
+@SETTINGS
+@given(st.text("ab .,", max_size=60), st.data())
+def test_names_are_cut_out_of_context_spans_as_before(text, data):
+    from vault.text.anonymize import _around
+    n = len(text)
+    cuts = sorted(data.draw(st.lists(st.integers(0, n), max_size=10)))
+    names = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if a < b]   # disjoint, sorted
+    spans = data.draw(st.lists(st.builds(
+        lambda a, w, kind: span.Span(a, min(n, a + w), kind),
+        st.integers(0, n), st.integers(1, 20),
+        st.sampled_from(["PERSON", "PLACE", "ORG", "REDACTED", "PHONE"])), max_size=8))
+    assert _around(spans, names, text) == _around_every_name(spans, names, text)
