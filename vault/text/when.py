@@ -256,7 +256,8 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
     elif kind in PLACEHOLDER:
         month, day = 1, int(m["d"]) if "d" in m.re.groupindex else 1
     elif kind == "season":
-        month, day = _SEASONS[m["s"].lower()], 15
+        # ("wınter": re reads "ı" as an "i" in (?i), lower() does not)
+        month, day = _SEASONS.get(m["s"].lower(), 0), 15
     elif kind == "yob":
         month, day = 7, 1
     else:
