@@ -24,9 +24,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+if "--engine" in sys.argv:   # another copy of vault/ to dump: the one before a change
+    sys.path.insert(0, sys.argv[sys.argv.index("--engine") + 1])
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from vault.text import detect  # noqa: E402
+print("dumping", detect.__file__, file=sys.stderr)
 from vault.text.anonymize import Anonymizer, Person  # noqa: E402
 
 MARK = re.compile(r"\[\[([A-Z]+):([^\[\]]*?)\]\]")
@@ -69,17 +72,17 @@ def bench_sets(mb: float) -> list[tuple[str, list[Person], list[str]]]:
     return out
 
 
-def random_set(n: int) -> tuple[str, list[Person], list[str]]:
+def random_set(n: int, other: bool = False) -> tuple[str, list[Person], list[str]]:
     from tests.unit import test_detect_merged as t
-    rng = random.Random(14)
-    pieces = list(t.NOTE_PIECES.elements)
+    rng = random.Random(14 + other)
+    pieces = list(t.NOTE_PIECES.elements) + (list(t.NON_ASCII_PIECES.elements) if other else [])
     texts = []
     for i in range(n):
         pool = pieces if i % 2 else t.PIECES
         texts.append((" " if i % 2 else "").join(rng.choice(pool) for _ in range(rng.randint(0, 50))))
     people = [Person(("Jennifer Smith", "Bobby"), "Client-0001"),
               Person(("Ravi Shankar",), "[PERSON]")]
-    return "random", people, texts
+    return "random-other" if other else "random", people, texts
 
 
 def dump(out, label: str, people: list[Person], texts: list[str]) -> None:
@@ -101,9 +104,11 @@ def main() -> None:
     parser.add_argument("out")
     parser.add_argument("--mb", type=float, default=0.3, help="megabytes of benchmark notes per set")
     parser.add_argument("--random", type=int, default=3000, help="random texts")
+    parser.add_argument("--engine", metavar="DIR", help="the folder holding the vault/ to dump")
     args = parser.parse_args()
     with open(args.out, "w", encoding="utf-8") as out:
-        for label, people, texts in [*corpus_sets(), *bench_sets(args.mb), random_set(args.random)]:
+        for label, people, texts in [*corpus_sets(), *bench_sets(args.mb), random_set(args.random),
+                                     random_set(args.random, other=True)]:
             dump(out, label, people, texts)
 
 

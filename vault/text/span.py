@@ -34,8 +34,8 @@ def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> list[re.Mat
     # (patterns are looked up by id: hashing a compiled pattern hashes its
     # whole code, about 0.3 µs, and a note asks a few hundred times)
     key = id(rx)
-    if (words := _WORD_GATE_IDS.get(key)) is not None \
-            and (starts := word_starts(text, words)) is not None:
+    if (gate := _WORD_GATE_IDS.get(key)) is not None \
+            and (starts := word_starts(text, *gate)) is not None:
         return at_starts(rx, text, windows, starts)
     if key in _GATE_IDS:
         starts = _digit_runs(text, windows).starts.get(key)
@@ -80,14 +80,16 @@ def at_starts(rx: re.Pattern[str], text: str, windows: Windows,
 _WORD_GATES: dict[re.Pattern[str], frozenset[str]] = {}
 # The same by id(pattern), which scan looks up (the patterns stay alive in
 # the dicts above, so their ids are not reused).
-_WORD_GATE_IDS: dict[int, frozenset[str]] = {}
+_WORD_GATE_IDS: dict[int, tuple[frozenset[str], bool]] = {}
 
 
-def starts_at_words(rx: re.Pattern[str], words: frozenset[str]) -> re.Pattern[str]:
+def starts_at_words(rx: re.Pattern[str], words: frozenset[str],
+                    any_text: bool = False) -> re.Pattern[str]:
     """Registers rx as starting only at the first letter of a run of
-    letters that is one of `words` in lower case (in ASCII text; other text
-    is scanned as before)."""
-    _WORD_GATES[rx] = _WORD_GATE_IDS[id(rx)] = words
+    letters that is one of `words` in lower case (in ASCII text, or with
+    `any_text` as letter_runs says; other text is scanned as before)."""
+    _WORD_GATES[rx] = words
+    _WORD_GATE_IDS[id(rx)] = (words, any_text)
     return rx
 
 
@@ -224,44 +226,93 @@ _last: tuple[str, frozenset[str] | None, frozenset[str] | None, str] = (
     "", frozenset(), frozenset(), "")
 
 
-def letter_runs(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+def letter_runs(text: str, any_text: bool = False
+                ) -> tuple[frozenset[str], frozenset[str]] | None:
     """The runs of letters of an ASCII text, as written and in lower case;
     None for any other text. Detectors look their trigger words up here
     before scanning: a pattern that needs the word "County" cannot match a
     note without it. Only ASCII text, where case-insensitive matching and
     lower() agree letter for letter ("ſ" matches (?i:s) but is no "s").
-    The last text's answer is kept: every detector of one note asks."""
+    The last text's answer is kept: every detector of one note asks.
+
+    `any_text`: also other text without the four characters that fold onto
+    an ASCII letter (İ ı ſ K): its runs of ASCII letters, every other
+    character standing between them as a space does. A pattern whose
+    words are ASCII and that no ASCII letter may touch on either side
+    matches only where such a run is its word, as in ASCII text; one
+    "£" or "’" no longer turns off its caller's shortcuts. Only for
+    callers whose patterns are so (and whose words are ASCII: has_word
+    and word_starts check)."""
     global _last
     last = _last
-    if last[0] is text:
-        return None if last[1] is None else (last[1], last[2])
-    if not text.isascii():
-        _last = (text, None, None, "")
+    if last[0] is not text:
+        if text.isascii():
+            # The lower-case words between spaces, each at its place in the
+            # text (translate maps character to character): " at " is found
+            # where the word "at" stands, never inside "that".
+            _last = last = (text, *_runs_of(text))
+        else:
+            _last = last = (text, None, None, "")
+    if last[1] is not None:
+        return last[1], last[2]
+    if not any_text:
         return None
-    # The lower-case words between spaces, each at its place in the text
-    # (translate maps character to character): " at " is found where the
-    # word "at" stands, never inside "that".
+    global _last_any
+    other = _last_any
+    if other[0] is not text:
+        if _FOLDS.search(text) is not None:
+            _last_any = other = (text, None, None, "")
+        else:   # (one "?" for each other character: the offsets stay)
+            _last_any = other = (text, *_runs_of(text.encode("ascii", "replace").decode("ascii")))
+    return None if other[1] is None else (other[1], other[2])
+
+
+_last_any: tuple[str, frozenset[str] | None, frozenset[str] | None, str] = (
+    "", frozenset(), frozenset(), "")
+_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _runs_of(text: str) -> tuple[frozenset[str], frozenset[str], str]:
     letters = text.translate(_NOT_LETTERS)
-    spaced = " " + letters.lower() + " "
     runs = frozenset(letters.split())
     lower = frozenset([w.lower() for w in runs])   # (fewer than the words)
-    _last = (text, runs, lower, spaced)
-    return runs, lower
+    return runs, lower, " " + letters.lower() + " "
 
 
-def word_starts(text: str, words: frozenset[str]) -> list[int] | None:
-    """Where a run of letters of an ASCII text that is one of `words` (in
-    lower case) starts, in order; None for other text. Each word the note
-    holds is searched for between spaces in its spaced-out copy (a str.find,
-    fast): cheaper than visiting every word of the note."""
+_ASCII_SETS: dict[int, tuple[frozenset[str], bool]] = {}
+
+
+def _all_ascii(words: frozenset[str]) -> bool:
+    found = _ASCII_SETS.get(id(words))
+    if found is None or found[0] is not words:
+        if len(_ASCII_SETS) > 1000:
+            _ASCII_SETS.clear()
+        found = _ASCII_SETS[id(words)] = (words, all(w.isascii() for w in words))
+    return found[1]
+
+
+def _runs(text: str, words: frozenset[str], any_text: bool
+          ) -> tuple[frozenset[str], frozenset[str]] | None:
     runs = letter_runs(text)
+    if runs is None and any_text and not text.isascii() and _all_ascii(words):
+        runs = letter_runs(text, any_text=True)
+    return runs
+
+
+def word_starts(text: str, words: frozenset[str], any_text: bool = False) -> list[int] | None:
+    """Where a run of letters of an ASCII text that is one of `words` (in
+    lower case) starts, in order; None for other text (but see
+    letter_runs' `any_text`). Each word the note holds is searched for
+    between spaces in its spaced-out copy (a str.find, fast): cheaper than
+    visiting every word of the note."""
+    runs = _runs(text, words, any_text)
     if runs is None:
         return None
     present = words.intersection(runs[1])
     if not present:
         return []
-    spaced = _last[3]
-    assert _last[0] is text
+    spaced = _last[3] if text.isascii() else _last_any[3]
+    assert (_last if text.isascii() else _last_any)[0] is text
     out: list[int] = []
     for word in present:
         needle = f" {word} "
@@ -275,10 +326,11 @@ def word_starts(text: str, words: frozenset[str]) -> list[int] | None:
     return out
 
 
-def has_word(text: str, words: frozenset[str], lower: bool = True) -> bool:
+def has_word(text: str, words: frozenset[str], lower: bool = True,
+             any_text: bool = False) -> bool:
     """Whether text may hold one of `words` as a run of letters (in lower
     case if `lower`): False only when it certainly does not."""
-    runs = letter_runs(text)
+    runs = _runs(text, words, any_text)
     if runs is None:
         return True
     return not words.isdisjoint(runs[1] if lower else runs[0])

@@ -149,7 +149,7 @@ _YOB_B = re.compile(r"[bB]\.[ \t]*:?[ \t]*(?:18|19|20)\d\d")   # "b. 1934", not 
 
 def _may_have_yob(text: str) -> bool:
     """Whether "yob" may match: one of its words, or "b." ("b. 1934")."""
-    runs = letter_runs(text)
+    runs = letter_runs(text, any_text=True)
     if runs is None:
         return True
     return not _YOB.isdisjoint(runs[1]) or "b" in runs[1] and _YOB_B.search(text) is not None
@@ -211,7 +211,7 @@ def find(text: str, windows: Windows) -> list[Span]:
         if kind in NEEDS_DIGIT and not windows:
             continue
         words = _WORDS.get(kind)
-        if words is not None and not has_word(text, words):
+        if words is not None and not has_word(text, words, any_text=True):
             continue
         if kind == "yob" and not _may_have_yob(text):
             continue
