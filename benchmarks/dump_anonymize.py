@@ -75,7 +75,8 @@ def bench_sets(mb: float) -> list[tuple[str, list[Person], list[str]]]:
 def random_set(n: int, other: bool = False) -> tuple[str, list[Person], list[str]]:
     from tests.unit import test_detect_merged as t
     rng = random.Random(14 + other)
-    pieces = list(t.NOTE_PIECES.elements) + (list(t.NON_ASCII_PIECES.elements) if other else [])
+    pieces = list(t.NOTE_PIECES.elements) + (
+        list(t.NON_ASCII_PIECES.elements) + list(t.REPORT_PIECES.elements) if other else [])
     texts = []
     for i in range(n):
         pool = pieces if i % 2 else t.PIECES

@@ -20,7 +20,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vault.text import addresses, detect, idents, orgs, people, span, when
+from vault.text import addresses, detect, idents, orgs, people, residual, span, when
 
 SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -204,8 +204,16 @@ NON_ASCII_PIECES = st.sampled_from([
     "édr smith", "ébrother kaminski", "dr smith", "brother kaminski", "sſn 123 45 6789",
     "tic\u212aet 123456", "wınter 2019", "aſe 4471", "borN 1950",
 ])
+# What the residual-risk report looks for in an output.
+REPORT_PIECES = st.sampled_from([
+    "neighbour kaminski", "spokane", "from spokane.", "Spokane", "kaminski-ray", "o'kaminski",
+    "MRN# 1234567", "mrn#1234567", "a/c 12345678", "no. 4471123", "Policy no. 12345",
+    "case 20231", "#4471", "5 janvier 2024", "marzo 2023", "1er avril", "CA refund",
+    "$1,200 to NY", "federal and OR", "OR owes", "ca refund", "In the", "NW3",
+])
 notes = st.lists(NOTE_PIECES, max_size=40).map(" ".join)
-any_notes = st.lists(st.one_of(NOTE_PIECES, NON_ASCII_PIECES), max_size=40).map(" ".join)
+any_notes = st.lists(st.one_of(NOTE_PIECES, NON_ASCII_PIECES, REPORT_PIECES),
+                     max_size=40).map(" ".join)
 
 
 def anonymize(texts: list[str]) -> list[str]:
@@ -213,7 +221,8 @@ def anonymize(texts: list[str]) -> list[str]:
     people = [Person(("Jennifer Smith", "Bobby"), "Client-0001"),
               Person(("Ravi Shankar",), "[PERSON]")]
     anonymizer = Anonymizer(people, dates="shift", region="US")
-    return [anonymizer.text(t, day_offset=40) for t in texts]
+    # (each output with its residual-risk report, which has shortcuts too)
+    return [(anonymizer.text(t, day_offset=40), anonymizer.last_candidates) for t in texts]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -221,8 +230,8 @@ def anonymize(texts: list[str]) -> list[str]:
 def test_the_engine_anonymizes_alike_without_its_shortcuts(texts):
     fast = anonymize(texts)
     saved = span.letter_runs, span._GATES, span._WORD_GATES, span._GATE_IDS, span._WORD_GATE_IDS
-    users = [m for m in (addresses, when) if m.letter_runs is span.letter_runs]
-    assert len(users) == 2   # (modules that imported letter_runs by name)
+    users = [m for m in (addresses, when, residual) if m.letter_runs is span.letter_runs]
+    assert len(users) == 3   # (modules that imported letter_runs by name)
     try:
         # No words known (every word test passes), no pattern gated: every
         # pattern scans every window, as before the shortcuts.
@@ -319,3 +328,24 @@ def test_names_are_cut_out_of_context_spans_as_before(text, data):
         st.integers(0, n), st.integers(1, 20),
         st.sampled_from(["PERSON", "PLACE", "ORG", "REDACTED", "PHONE"])), max_size=8))
     assert _around(spans, names, text) == _around_every_name(spans, names, text)
+
+
+OUTPUT_PIECES = st.one_of(REPORT_PIECES, NON_ASCII_PIECES, st.sampled_from([
+    "[PERSON]", "Client-00A1", "[PLACE]", "[ID]", "Box# 4471", "ID#12345", "#12345",
+    "ref 123 45", "kg", " ", " ", "\n", ", ", ". ", "the", "of", "1234", "ca", "CA", "TX",
+    "avril 2024", "Janvier", "de", "12", "no.", "No. 12345"]))
+
+
+@SETTINGS
+@given(st.lists(OUTPUT_PIECES, max_size=30).map(" ".join))
+@example("Box# 4471 and OR owes; 5 janvier 2024; neighbour kaminski")
+@example("the refund: TX owes, federal and NM")
+def test_the_report_lists_alike_without_its_shortcuts(text):
+    fast = residual.candidates(text, frozenset({"smith"}))
+    saved = span.letter_runs, residual.letter_runs
+    try:
+        span.letter_runs = residual.letter_runs = lambda text, any_text=False: None
+        slow = residual.candidates(text, frozenset({"smith"}))
+    finally:
+        span.letter_runs, residual.letter_runs = saved
+    assert fast == slow

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import lru_cache
 
 from . import lexicon
 from .lexicon import is_name, is_ordinary, key
-from .span import Span
+from .span import Span, at_starts, has_word, letter_runs, word_starts
 
 # What the export writes in place of what it removed: never a candidate.
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]|Client-[0-9A-F]+")
@@ -54,7 +55,7 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
         why = not _PLACEHOLDER.fullmatch(word) and _why(text, m.start(), m.end(), word, names)
         if why:
             out.append(Candidate(m.start(), m.end(), word, why))
-    for m in _LOWER_WORD.finditer(text):
+    for m in _lower_words(text):
         if m.group() in _lower_names() and m.group() not in names:
             out.append(Candidate(m.start(), m.end(), m.group(), "a name or place in lower case"))
     for m in _LINE_INITIALS.finditer(text):
@@ -73,6 +74,19 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
 
 
 _LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z]{2,}(?![\w'’-])")
+
+
+def _lower_words(text: str) -> list[re.Match[str]]:
+    """_LOWER_WORD's matches that may be in _lower_names(): each match is
+    a whole run of letters as written, so in ASCII text only the runs in
+    that list are tried (a few, not every word of the note)."""
+    runs = letter_runs(text)
+    if runs is None:
+        return list(_LOWER_WORD.finditer(text))
+    present = _lower_names().intersection(runs[0])
+    if not present:
+        return []
+    return at_starts(_LOWER_WORD, text, [(0, len(text))], word_starts(text, present) or [])
 _LINE_INITIALS = re.compile(r"^[ \t]*-*[ \t]*([A-Za-z]{2,3})[ \t]*$", re.M)
 
 
@@ -235,7 +249,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     """What only a word's neighbours reveal (the patterns above)."""
     lists, stop = _lists(), lexicon.STOP
-    found = [(m, 1, why) for pattern, why in _RULES for m in pattern.finditer(text)]
+    found = [(m, 1, why) for pattern, why in _RULES for m in _rule(pattern, text)]
     for pattern in (_AFTER_NAMED, _BEFORE_NAMED):
         after = pattern is _AFTER_NAMED
         for m in pattern.finditer(text):
@@ -254,11 +268,16 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
         if words[-1] in lists["heads"] and any(w not in lists["generic"] and w not in lists["heads"]
                                                and w not in stop for w in words[:-1]):
             found.append((m, 1, "an organisation's name"))
-    found += [(m, 1, "a date in another language") for m in _FOREIGN_DATE.finditer(text)
+    # (the month is a whole run of letters, folded: in ASCII text, one in
+    # lower case that the list holds)
+    found += [(m, 1, "a date in another language") for m in (
+        _FOREIGN_DATE.finditer(text) if has_word(text, lists["months"]) else ())
               if key(m[2] or m[3]) in lists["months"]]
     found += [(m, 1 if m[1] else 2, "a nickname beside a name") for m in _NICKNAME.finditer(text)]
     found += [(m, 1 if m[1] else 2, "a state or province") for p in (_PLATE_STATE, _PLACE_STATE,
-              _TAX_STATE) for m in p.finditer(text) if (m[1] or m[2]).lower() in lists["states"]]
+              _TAX_STATE) for m in (p.finditer(text) if p is not _TAX_STATE or has_word(
+                  text, _state_codes(lists["states"]), lower=False) else ())
+              if (m[1] or m[2]).lower() in lists["states"]]
     found += [(m, 1, "a capitalised word alone in brackets") for m in _BRACKETED.finditer(text)
               if not m[1].isupper() and key(m[1]) not in lexicon.vocabulary() and key(m[1]) not in
               lists["roles"] and key(m[1]).rstrip("s") not in lexicon.CALENDAR]
@@ -268,6 +287,28 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     return [Candidate(m.start(g), m.end(g), m[g], why) for m, g, why in found
             if key(m[g]) not in names and (key(m[g]) not in stop or key(m[g]) in lists["heads"])
             and not _PLACEHOLDER.fullmatch(m[g])]
+
+
+def _rule(pattern: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    """pattern.finditer(text); _KEYED tried only where one of its keywords
+    starts (each a whole run of letters, or "#", "a/c", "no.")."""
+    if pattern is _KEYED and (starts := word_starts(text, _KEYED_WORDS, any_text=True)) is not None:
+        starts += [i for i, c in enumerate(text) if c == "#"] if "#" in text else []
+        return at_starts(pattern, text, [(0, len(text))], sorted(starts))
+    return pattern.finditer(text)
+
+
+# _KEYED's keywords as runs of letters ("a" of "a/c", "no" of "no.", both
+# licence and license)
+_KEYED_WORDS = frozenset("""mrn record chart account acct a policy member pager bleep ext
+    licence license plate reg registration tag case docket claim ref reference index batch
+    bib badge employee student tracking serial certificate permit passport no""".split())
+
+
+@lru_cache(maxsize=4)
+def _state_codes(states: frozenset[str]) -> frozenset[str]:
+    """The two-letter codes of `states`, in capitals as _TAX_STATE reads them."""
+    return frozenset(s.upper() for s in states if len(s) == 2)
 
 
 def _abbreviation(k: str) -> bool:
