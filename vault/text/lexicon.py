@@ -119,6 +119,15 @@ def is_abbreviation(k: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def lower_names() -> frozenset[str]:
+    """Names and places that are no ordinary word, for finding them in
+    lower case ("spokane", "kaminski": the residual-risk report)."""
+    words = ordinary()
+    single = (w for w in (*first_names(), *surnames(), *places()) if " " not in w and len(w) > 3)
+    return frozenset(w for w in single if w not in words and w not in STOP)
+
+
+@lru_cache(maxsize=1)
 def report_lists() -> dict[str, frozenset[str]]:
     """The report's own word lists, from vault/data/: residual_words.txt (heads,
     generic, roles, job, states), abbreviations.txt (abbreviations that name

@@ -18,7 +18,8 @@ from functools import lru_cache
 
 from . import lexicon
 from .lexicon import is_name, is_ordinary, key
-from .span import Span, at_starts, has_word, letter_runs, word_starts
+from .lexicon import lower_names as _lower_names
+from .span import Span, at_words, has_word, letter_runs
 
 # What the export writes in place of what it removed: never a candidate.
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]|Client-[0-9A-F]+")
@@ -76,28 +77,13 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
 _LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z]{2,}(?![\w'’-])")
 
 
-def _lower_words(text: str) -> list[re.Match[str]]:
-    """_LOWER_WORD's matches that may be in _lower_names(): each match is
-    a whole run of letters as written, so in ASCII text only the runs in
-    that list are tried (a few, not every word of the note)."""
+def _lower_words(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    """_LOWER_WORD's matches that may be lower-case names: in ASCII text,
+    tried only at the runs of letters (what it matches) that are."""
     runs = letter_runs(text)
-    if runs is None:
-        return list(_LOWER_WORD.finditer(text))
-    present = _lower_names().intersection(runs[0])
-    if not present:
-        return []
-    return at_starts(_LOWER_WORD, text, [(0, len(text))], word_starts(text, present) or [])
+    found = None if runs is None else at_words(_LOWER_WORD, text, _lower_names().intersection(runs[0]))
+    return _LOWER_WORD.finditer(text) if found is None else found
 _LINE_INITIALS = re.compile(r"^[ \t]*-*[ \t]*([A-Za-z]{2,3})[ \t]*$", re.M)
-
-
-@lru_cache(maxsize=1)
-def _lower_names() -> frozenset[str]:
-    """Names and places that are no ordinary word, for finding them in
-    lower case ("spokane", "kaminski")."""
-    words = lexicon.ordinary()
-    single = (w for w in (*lexicon.first_names(), *lexicon.surnames(), *lexicon.places())
-              if " " not in w and len(w) > 3)
-    return frozenset(w for w in single if w not in words and w not in lexicon.STOP)
 
 
 def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set[str]) -> str:
@@ -268,8 +254,7 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
         if words[-1] in lists["heads"] and any(w not in lists["generic"] and w not in lists["heads"]
                                                and w not in stop for w in words[:-1]):
             found.append((m, 1, "an organisation's name"))
-    # (the month is a whole run of letters, folded: in ASCII text, one in
-    # lower case that the list holds)
+    # (the month is a whole run of letters: in ASCII text, one the list holds)
     found += [(m, 1, "a date in another language") for m in (
         _FOREIGN_DATE.finditer(text) if has_word(text, lists["months"]) else ())
               if key(m[2] or m[3]) in lists["months"]]
@@ -290,25 +275,15 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
 
 
 def _rule(pattern: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
-    """pattern.finditer(text); _KEYED tried only where one of its keywords
-    starts (each a whole run of letters, or "#", "a/c", "no.")."""
-    if pattern is _KEYED and (starts := word_starts(text, _KEYED_WORDS, any_text=True)) is not None:
-        starts += [i for i, c in enumerate(text) if c == "#"] if "#" in text else []
-        return at_starts(pattern, text, [(0, len(text))], sorted(starts))
-    return pattern.finditer(text)
+    """_KEYED tried only where a keyword (a run of letters: "a" of "a/c") or "#" starts."""
+    found = at_words(pattern, text, _KEYED_WORDS, "#", any_text=True) if pattern is _KEYED else None
+    return pattern.finditer(text) if found is None else found
 
 
-# _KEYED's keywords as runs of letters ("a" of "a/c", "no" of "no.", both
-# licence and license)
-_KEYED_WORDS = frozenset("""mrn record chart account acct a policy member pager bleep ext
-    licence license plate reg registration tag case docket claim ref reference index batch
-    bib badge employee student tracking serial certificate permit passport no""".split())
-
-
-@lru_cache(maxsize=4)
-def _state_codes(states: frozenset[str]) -> frozenset[str]:
-    """The two-letter codes of `states`, in capitals as _TAX_STATE reads them."""
-    return frozenset(s.upper() for s in states if len(s) == 2)
+_KEYED_WORDS = frozenset("""mrn record chart account acct a policy member pager bleep ext licence
+    license plate reg registration tag case docket claim ref reference index batch bib badge
+    employee student tracking serial certificate permit passport no""".split())
+_state_codes = lru_cache(maxsize=4)(lambda states: frozenset(s.upper() for s in states if len(s) == 2))
 
 
 def _abbreviation(k: str) -> bool:

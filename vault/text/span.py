@@ -326,6 +326,22 @@ def word_starts(text: str, words: frozenset[str], any_text: bool = False) -> lis
     return out
 
 
+def at_words(rx: re.Pattern[str], text: str, words: frozenset[str], chars: str = "",
+             any_text: bool = False) -> list[re.Match[str]] | None:
+    """rx's matches (what finditer finds) when rx can only start where a run
+    of letters that is one of `words` (in lower case) starts, or at one of
+    `chars`; None when the text's words are not known (see letter_runs)."""
+    starts = word_starts(text, words, any_text)
+    if starts is None:
+        return None
+    for c in chars:
+        at = text.find(c)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(c, at + 1)
+    return at_starts(rx, text, [(0, len(text))], sorted(starts) if chars else starts)
+
+
 def has_word(text: str, words: frozenset[str], lower: bool = True,
              any_text: bool = False) -> bool:
     """Whether text may hold one of `words` as a run of letters (in lower
