@@ -333,19 +333,21 @@ def test_names_are_cut_out_of_context_spans_as_before(text, data):
 OUTPUT_PIECES = st.one_of(REPORT_PIECES, NON_ASCII_PIECES, st.sampled_from([
     "[PERSON]", "Client-00A1", "[PLACE]", "[ID]", "Box# 4471", "ID#12345", "#12345",
     "ref 123 45", "kg", " ", " ", "\n", ", ", ". ", "the", "of", "1234", "ca", "CA", "TX",
-    "avril 2024", "Janvier", "de", "12", "no.", "No. 12345"]))
+    "avril 2024", "Janvier", "de", "12", "no.", "No. 12345", "room 22", "Apt 4B", "apt4",
+    "22 block of", "ninety-one", "a hundred years", "jm RN", "ab, MD", "rm#12", "suite"]))
 
 
 @SETTINGS
 @given(st.lists(OUTPUT_PIECES, max_size=30).map(" ".join))
 @example("Box# 4471 and OR owes; 5 janvier 2024; neighbour kaminski")
 @example("the refund: TX owes, federal and NM")
+@example("room 22 and 22 block of, ninety-one, jm RN")
 def test_the_report_lists_alike_without_its_shortcuts(text):
-    fast = residual.candidates(text, frozenset({"smith"}))
+    fast = residual.candidates(text, frozenset({"smith"})), residual.strict_spans(text)
     saved = span.letter_runs, residual.letter_runs
     try:
         span.letter_runs = residual.letter_runs = lambda text, any_text=False: None
-        slow = residual.candidates(text, frozenset({"smith"}))
+        slow = residual.candidates(text, frozenset({"smith"})), residual.strict_spans(text)
     finally:
         span.letter_runs, residual.letter_runs = saved
     assert fast == slow

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from . import lexicon
-from .lexicon import is_name, is_ordinary, key
+from .lexicon import beside_a_name as _beside_a_name, is_name, is_ordinary, key
 from .lexicon import lower_names as _lower_names
 from .span import Span, at_words, has_word, letter_runs
 
@@ -78,11 +78,12 @@ _LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z]{2,}(?![\w'’-])")
 
 
 def _lower_words(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
-    """_LOWER_WORD's matches that may be lower-case names: in ASCII text,
-    tried only at the runs of letters (what it matches) that are."""
+    """_LOWER_WORD's matches (whole runs) tried, in ASCII text, only at runs that are names."""
     runs = letter_runs(text)
     found = None if runs is None else at_words(_LOWER_WORD, text, _lower_names().intersection(runs[0]))
     return _LOWER_WORD.finditer(text) if found is None else found
+
+
 _LINE_INITIALS = re.compile(r"^[ \t]*-*[ \t]*([A-Za-z]{2,3})[ \t]*$", re.M)
 
 
@@ -149,15 +150,6 @@ def _in_a_job_title(text: str, start: int, end: int) -> bool:
         _RUN_RIGHT.match(text, end, end + 40)[0]
     words = [key(w) for w in _PART.findall(run)]
     return any(w in _lists()["job"] for w in words) or "head of" in " ".join(words)
-
-
-def _beside_a_name(text: str, start: int, end: int) -> bool:
-    """Next to a name in capitals that is no word ("JOHN WELLS", "WELLS, JOHN")."""
-    left = re.search(r"([A-Z][A-Z'’-]+),?[ \t]+$", text[max(0, start - 30):start])
-    right = re.match(r",?[ \t]+([A-Z][A-Z'’-]+)\b", text[end:end + 30])
-    first = lexicon.first_names()
-    return any(m and is_name(n := key(m[1])) and (key(text[start:end]) in first or n in first
-                                                  or not is_ordinary(n)) for m in (left, right))
 
 
 # -- what the context says: a word is ordinary, or a number, and only its neighbours --
@@ -275,14 +267,22 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
 
 
 def _rule(pattern: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
-    """_KEYED tried only where a keyword (a run of letters: "a" of "a/c") or "#" starts."""
-    found = at_words(pattern, text, _KEYED_WORDS, "#", any_text=True) if pattern is _KEYED else None
+    """A rule's matches, tried only where its words say it can match (_GATED)."""
+    words, chars, lower, starts = _GATED.get(id(pattern), (None, "", True, False))
+    found = None if words is None else at_words(pattern, text, words, chars, True) if starts \
+        else None if has_word(text, words, lower, True) else []
     return pattern.finditer(text) if found is None else found
 
 
-_KEYED_WORDS = frozenset("""mrn record chart account acct a policy member pager bleep ext licence
-    license plate reg registration tag case docket claim ref reference index batch bib badge
-    employee student tracking serial certificate permit passport no""".split())
+# (words, one a whole run of letters in every match; other start characters; lower case?; starts there?)
+_GATED = {id(p): gate for p, gate in (
+    (_KEYED, (frozenset("""mrn record chart account acct a policy member pager bleep ext licence
+     license plate reg registration tag case docket claim ref reference index batch bib badge
+     employee student tracking serial certificate permit passport no""".split()), "#", True, True)),
+    (_UNIT, (frozenset(re.search(r"\(\?i:([a-z|]+)\)", _UNIT.pattern)[1].split("|")), "", True, True)),
+    (_BLOCK, (frozenset({"block"}), "", False, False)),
+    (_AGE_WORDS, (frozenset({"ninety", "hundred"}), "", True, False)),
+    (_BEFORE_CREDENTIAL, (frozenset("RN MD LPN NP PA CNA".split()), "", False, False)))}
 _state_codes = lru_cache(maxsize=4)(lambda states: frozenset(s.upper() for s in states if len(s) == 2))
 
 
@@ -337,7 +337,7 @@ def strict_spans(text: str) -> list[Span]:
         out.append(Span(m.start(), end, "REDACTED"))
     # what the context rules find in the text as written, whole ("room 22")
     out += [Span(m.start(g), m.end(g), "REDACTED") for pattern, _ in _RULES
-            for m in pattern.finditer(text) for g in [0 if pattern in (_UNIT, _BLOCK) else 1]
+            for m in _rule(pattern, text) for g in [0 if pattern in (_UNIT, _BLOCK) else 1]
             if key(m[1]) not in lexicon.STOP]
     out += [Span(m.start(1), m.end(1), "REDACTED") for pattern in (_FOREIGN_DATE, _SLASH_CODE,
             _PLATE_STATE) for m in pattern.finditer(text) if pattern is _SLASH_CODE
