@@ -4,6 +4,7 @@ peak RSS.
 
     python benchmarks/bench_anonymize.py [--mb 10] [--people 1000] [--detail 0.3]
                                          [--strict] [--report] [--profile 25]
+                                         [--against DIR [--rounds 5]] [--other]
 
 --report also builds the residual-risk report of every note, as the export
 does (the Anonymizer builds it only when asked for); --strict runs strict
@@ -11,6 +12,14 @@ mode. "Dense notes" are --detail 1: every sentence carries personal data.
 --profile N runs the notes once more under cProfile and prints the N
 functions with the most time of their own, and the time of each detector:
 where the time goes (cProfile slows the run; the MB/s above is without it).
+--against DIR compares this engine with the one in DIR/vault (another
+checkout, e.g. `git worktree add /tmp/before main`): both anonymize the same
+notes, alternately, --rounds times, in one process, and the best CPU-time
+figure of each is printed with their ratio, and whether their outputs are
+the same (a shared machine's load changes from minute to minute; running
+the two side by side is what makes their ratio worth reading; DIR's engine
+reads this checkout's word lists). --other makes every note non-ASCII, as
+a word processor's curly apostrophe or a "£" does.
 """
 
 from __future__ import annotations
@@ -143,11 +152,21 @@ def main(argv: list[str] | None = None) -> None:
                         help="also build the residual-risk report of every note")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="then profile a second run and print the N costliest functions")
+    parser.add_argument("--against", metavar="DIR",
+                        help="compare with the engine of another checkout, side by side")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of each, with --against")
+    parser.add_argument("--other", action="store_true",
+                        help="make every note non-ASCII (one curly apostrophe or a pound sign)")
     args = parser.parse_args(argv)
     rng = random.Random(20261125)
     people = make_people(rng, args.people)
     notes = make_notes(rng, people, int(args.mb * 1_000_000), args.detail)
+    if args.other:
+        notes = [n.replace("'", "\u2019", 1) if "'" in n else n + " \u00a3" for n in notes]
     size = sum(len(n.encode()) for n in notes)
+    if args.against:
+        compare(args, people, notes, size)
+        return
 
     started = time.perf_counter()
     anonymizer = Anonymizer(people, dates="shift", region="US", strict=args.strict)
@@ -171,6 +190,49 @@ def main(argv: list[str] | None = None) -> None:
     print(f"peak RSS: {peak_kb / 1024:.0f} MB")
     if args.profile:
         profile(anonymizer, notes, args.report, args.profile)
+
+
+def engine_in(folder: str) -> tuple[type, type]:
+    """Anonymizer and Person of the vault/ in `folder`, imported as the
+    package "vault_against" (vault/text imports only relatively)."""
+    import importlib
+    import importlib.util
+    root = Path(folder).resolve() / "vault"
+    spec = importlib.util.spec_from_file_location(
+        "vault_against", root / "__init__.py", submodule_search_locations=[str(root)])
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["vault_against"] = module
+    spec.loader.exec_module(module)
+    other = importlib.import_module("vault_against.text.anonymize")
+    return other.Anonymizer, other.Person
+
+
+def compare(args: argparse.Namespace, people: list[Person], notes: list[str], size: int) -> None:
+    other_anonymizer, other_person = engine_in(args.against)
+    engines = {
+        "this": Anonymizer(people, dates="shift", region="US", strict=args.strict),
+        "against": other_anonymizer([other_person(p.names, p.replacement) for p in people],
+                                    dates="shift", region="US", strict=args.strict)}
+    best = dict.fromkeys(engines, 0.0)
+    outputs: dict[str, list[str]] = {}
+    for engine in engines.values():
+        engine.text("Dr. Smith in Portland, MRN 12345678")   # reads the word lists
+    for _ in range(args.rounds):
+        for name, engine in engines.items():
+            cpu = time.process_time()
+            out = []
+            for i, note in enumerate(notes):
+                out.append(engine.text(note, day_offset=i % 365 - 182))
+                if args.report:
+                    out.append(repr(engine.last_candidates))
+            best[name] = max(best[name], size / 1e6 / (time.process_time() - cpu))
+            outputs[name] = out
+    print(f"notes: {len(notes)}, text: {size / 1e6:.1f} MB, detail sentences: {args.detail:.0%}, "
+          f"strict: {args.strict}, report: {args.report}, non-ASCII: {args.other}")
+    print(f"best of {args.rounds}, MB/s of CPU time: this {best['this']:.2f}, "
+          f"{args.against} {best['against']:.2f}: x{best['this'] / best['against']:.2f}; "
+          f"outputs {'the same' if outputs['this'] == outputs['against'] else 'DIFFERENT'}")
 
 
 def profile(anonymizer: Anonymizer, notes: list[str], report: bool, top: int) -> None:

@@ -20,7 +20,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vault.text import addresses, detect, idents, orgs, people, span, when
+from vault.text import addresses, detect, idents, orgs, people, residual, span, when
 
 SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -192,7 +192,28 @@ NOTE_PIECES = st.sampled_from([
     "the client", "reviewed the plan", "at", "in", "from", "to", "of", "the", "a",
     ". ", ", ", "\n", " ", " ", " ", "-- RMS\n", "4/10", "10:30", "12 sessions",
 ])
+# Other text: what keeps a note from being ASCII ("£", "’", accents), the
+# letters that fold onto ASCII ones, and triggers that are not ASCII.
+NON_ASCII_PIECES = st.sampled_from([
+    "£150", "€20", "O’Brien’s", "“Dr. Okonjo”", "José Núñez", "fiancé Marc", "fiancée",
+    "Café Nero", "éDr. Smith", "Dré", "naïve", "Zoë’s", "—", "\u00a0", "ſsn 123-45-6789",
+    "\u212aX19 ODP", "İstanbul", "ıd 1234567", "Straße 5", "élder", "cousinée", "²",
+    "MRN\u00a00048 2291", "aged\u00a093", "born\u20031934", "Ref£123456", "ssn£123 45 6789",
+    # (a trigger glued to a letter that is not ASCII is no trigger; a
+    # letter that folds onto an ASCII one makes a pattern's word)
+    "édr smith", "ébrother kaminski", "dr smith", "brother kaminski", "sſn 123 45 6789",
+    "tic\u212aet 123456", "wınter 2019", "aſe 4471", "borN 1950",
+])
+# What the residual-risk report looks for in an output.
+REPORT_PIECES = st.sampled_from([
+    "neighbour kaminski", "spokane", "from spokane.", "Spokane", "kaminski-ray", "o'kaminski",
+    "MRN# 1234567", "mrn#1234567", "a/c 12345678", "no. 4471123", "Policy no. 12345",
+    "case 20231", "#4471", "5 janvier 2024", "marzo 2023", "1er avril", "CA refund",
+    "$1,200 to NY", "federal and OR", "OR owes", "ca refund", "In the", "NW3",
+])
 notes = st.lists(NOTE_PIECES, max_size=40).map(" ".join)
+any_notes = st.lists(st.one_of(NOTE_PIECES, NON_ASCII_PIECES, REPORT_PIECES),
+                     max_size=40).map(" ".join)
 
 
 def anonymize(texts: list[str]) -> list[str]:
@@ -200,28 +221,30 @@ def anonymize(texts: list[str]) -> list[str]:
     people = [Person(("Jennifer Smith", "Bobby"), "Client-0001"),
               Person(("Ravi Shankar",), "[PERSON]")]
     anonymizer = Anonymizer(people, dates="shift", region="US")
-    return [anonymizer.text(t, day_offset=40) for t in texts]
+    # (each output with its residual-risk report, which has shortcuts too)
+    return [(anonymizer.text(t, day_offset=40), anonymizer.last_candidates) for t in texts]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(notes, min_size=1, max_size=3))
+@given(st.lists(st.one_of(notes, any_notes), min_size=1, max_size=3))
 def test_the_engine_anonymizes_alike_without_its_shortcuts(texts):
     fast = anonymize(texts)
-    saved = span.letter_runs, span._GATES, span._WORD_GATES
-    users = [m for m in (addresses, when) if m.letter_runs is span.letter_runs]
-    assert len(users) == 2   # (modules that imported letter_runs by name)
+    saved = span.letter_runs, span._GATES, span._WORD_GATES, span._GATE_IDS, span._WORD_GATE_IDS
+    users = [m for m in (addresses, when, residual) if m.letter_runs is span.letter_runs]
+    assert len(users) == 3   # (modules that imported letter_runs by name)
     try:
         # No words known (every word test passes), no pattern gated: every
         # pattern scans every window, as before the shortcuts.
-        span.letter_runs = lambda text: None
+        span.letter_runs = lambda text, any_text=False: None
         for module in users:
             module.letter_runs = span.letter_runs
-        span._GATES, span._WORD_GATES = {}, {}
+        span._GATES, span._WORD_GATES, span._GATE_IDS, span._WORD_GATE_IDS = {}, {}, set(), {}
         span._table.clear()
         span._last_runs = None
         slow = anonymize(texts)
     finally:
-        span.letter_runs, span._GATES, span._WORD_GATES = saved
+        (span.letter_runs, span._GATES, span._WORD_GATES, span._GATE_IDS,
+         span._WORD_GATE_IDS) = saved
         for module in users:
             module.letter_runs = span.letter_runs
         span._table.clear()
@@ -249,3 +272,82 @@ def test_word_starts_are_where_those_words_stand(text, words):
     else:
         assert starts == [m.start() for m in re.finditer(r"[A-Za-z]+", text)
                           if m.group().lower() in words]
+
+
+MONTH_PIECES = st.sampled_from(
+    list("0123456789") * 2 + list(" \t.-–/,:'’") * 2
+    + ["jan", "feb", "march", "sept", "oct", "dec", "Jan", "JANUARY", "May", "September",
+       "SEPTEMBER", "XJan", "ojan", "janitor", "é", "ſ", "\u212a", "x", "A", "the ", "on ",
+       "st", "th", "nd", "_", "Nov."])
+
+
+@SETTINGS
+@given(st.lists(MONTH_PIECES, max_size=40).map("".join), st.lists(st.integers(0, 120), max_size=6))
+@example("on jan 5th, march 3 and Jan 5-6, SEPTEMBER 1–2, XJan 5-6, ojan. 4", [])
+@example("dec\t12 and Sept. 3-4", [5, 20])
+def test_month_then_day_patterns_are_found_where_their_month_can_start(text, cuts):
+    # when's "mdl" and "range" tried only at _month_starts find what
+    # finditer finds in each window.
+    for windows in all_windows(text, cuts):
+        for kind in sorted(when._MONTH_THEN_DAY):
+            rx = when.PATTERNS[kind]
+            fast = [(m.span(), m.groups()) for m in span.at_starts(
+                rx, text, windows, when._month_starts(text, windows, kind == "range"))]
+            assert fast == reference(rx, text, windows)
+
+
+def _around_every_name(spans, names, text):
+    """anonymize._around as it was: every name tried against every span."""
+    out = []
+    for s in spans:
+        if s.kind not in ("PERSON", "PLACE", "ORG", "REDACTED") or not any(
+                a < s.end and b > s.start for a, b in names):
+            out.append(s)
+            continue
+        pos = s.start
+        for a, b in sorted(names):
+            if b <= pos or a >= s.end:
+                continue
+            if any(c.isalnum() for c in text[pos:a]):
+                out.append(span.Span(pos, a, s.kind))
+            pos = max(pos, b)
+        if pos < s.end and any(c.isalnum() for c in text[pos:s.end]):
+            out.append(span.Span(pos, s.end, s.kind))
+    return out
+
+
+@SETTINGS
+@given(st.text("ab .,", max_size=60), st.data())
+def test_names_are_cut_out_of_context_spans_as_before(text, data):
+    from vault.text.anonymize import _around
+    n = len(text)
+    cuts = sorted(data.draw(st.lists(st.integers(0, n), max_size=10)))
+    names = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if a < b]   # disjoint, sorted
+    spans = data.draw(st.lists(st.builds(
+        lambda a, w, kind: span.Span(a, min(n, a + w), kind),
+        st.integers(0, n), st.integers(1, 20),
+        st.sampled_from(["PERSON", "PLACE", "ORG", "REDACTED", "PHONE"])), max_size=8))
+    assert _around(spans, names, text) == _around_every_name(spans, names, text)
+
+
+OUTPUT_PIECES = st.one_of(REPORT_PIECES, NON_ASCII_PIECES, st.sampled_from([
+    "[PERSON]", "Client-00A1", "[PLACE]", "[ID]", "Box# 4471", "ID#12345", "#12345",
+    "ref 123 45", "kg", " ", " ", "\n", ", ", ". ", "the", "of", "1234", "ca", "CA", "TX",
+    "avril 2024", "Janvier", "de", "12", "no.", "No. 12345", "room 22", "Apt 4B", "apt4",
+    "22 block of", "ninety-one", "a hundred years", "jm RN", "ab, MD", "rm#12", "suite"]))
+
+
+@SETTINGS
+@given(st.lists(OUTPUT_PIECES, max_size=30).map(" ".join))
+@example("Box# 4471 and OR owes; 5 janvier 2024; neighbour kaminski")
+@example("the refund: TX owes, federal and NM")
+@example("room 22 and 22 block of, ninety-one, jm RN")
+def test_the_report_lists_alike_without_its_shortcuts(text):
+    fast = residual.candidates(text, frozenset({"smith"})), residual.strict_spans(text)
+    saved = span.letter_runs, residual.letter_runs
+    try:
+        span.letter_runs = residual.letter_runs = lambda text, any_text=False: None
+        slow = residual.candidates(text, frozenset({"smith"})), residual.strict_spans(text)
+    finally:
+        span.letter_runs, residual.letter_runs = saved
+    assert fast == slow

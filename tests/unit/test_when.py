@@ -51,6 +51,12 @@ def test_date_forms_are_shifted_in_their_own_form(text, expected):
     assert shifted(text) == expected
 
 
+def test_a_season_spelled_with_a_letter_that_folds_is_no_crash():
+    # "ı" (dotless i) is an "i" to re in (?i) but not to lower(): the season
+    # was matched, then looked up and not found (KeyError in the export).
+    assert shifted("in wınter 2019 and ſpring 2020") == "in wınter 2019 and ſpring 2020"
+
+
 @pytest.mark.parametrize("text", [
     "take 1/2 tab at night",
     "mood 4/10 at the start, 6/10 at the end",

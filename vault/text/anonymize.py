@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -211,7 +211,9 @@ def _around(spans: list, names: list[tuple[int, int]], text: str) -> list:
             out.append(s)
             continue
         pos = s.start
-        for a, b in names:
+        # (only names[k:i] can overlap: the others end by s.start, as
+        # `latest` says, or start at its end or after)
+        for a, b in names[bisect_right(latest, s.start, 0, i):i]:
             if b <= pos or a >= s.end:
                 continue
             if any(c.isalnum() for c in text[pos:a]):

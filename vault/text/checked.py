@@ -37,7 +37,7 @@ _IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?!\.?\d)")
 # Where each can start (span.starts_at_digits): a run of three digits and
 # "-"; thirteen digits, or a few and a separator; up to three digits and ".".
 starts_at_digits(_SSN, lambda n, after: n == 3 and after == "-")
-starts_at_words(_SSN_WORD, frozenset({"ssn", "ss", "social"}))   # ("ss#")
+starts_at_words(_SSN_WORD, frozenset({"ssn", "ss", "social"}), any_text=True)   # ("ss#")
 starts_at_digits(_CARD, lambda n, after: n >= 13 or after in (" ", "-"))
 starts_at_digits(_IPV4, lambda n, after: n <= 3 and after == ".")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")

@@ -134,11 +134,11 @@ _ID = re.compile(
 starts_at_words(_ID, frozenset(
     first + tail for first in "mnrcdfpailt" for tail in (
         "rn hs pi ecord ase ocket ile laim olicy ccount cct nvoice ember atient hart ef "
-        "eference icket atter icence icense assport lient d").split()))
+        "eference icket atter icence icense assport lient d").split()), any_text=True)
 _BARE_ID = re.compile(r"\d(?<![\w$€£.,/-]\d)\d{5,}(?![\w/-]|[.,]\d)")
 
 starts_at_digits(_BARE_ID, lambda n, after: n >= 6)
-starts_at_words(_AGES[1], frozenset({"age", "aged", "ages"}))
+starts_at_words(_AGES[1], frozenset({"age", "aged", "ages"}), any_text=True)
 
 # Spelled-out ages over 89 and "in her 90s": no digit, or not one the
 # numeric pattern reads as an age.

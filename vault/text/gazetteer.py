@@ -158,16 +158,10 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
     places = lexicon.places()
     firsts = lexicon.first_names()
     out: list[Span] = []
-    alone = len(run) == 1
-    info = [_word_kind(m[0], alone) for m in run]
-    keys = [k for k, _, _ in info]
-    taken = [False] * len(run)
+    info, keys, multi, taken, cue_places = _words_of([m[0] for m in run])
     # Places of two or three words first: "Salt Lake City", "New York".
-    for size in (3, 2):
-        for i in range(len(run) - size + 1):
-            if not any(taken[i:i + size]) and " ".join(keys[i:i + size]) in places:
-                out.append(Span(run[i].start(), run[i + size - 1].end(), "PLACE"))
-                taken[i:i + size] = [True] * size
+    for i, size in multi:
+        out.append(Span(run[i].start(), run[i + size - 1].end(), "PLACE"))
     kinds = []
     for i, (m, k) in enumerate(zip(run, keys)):
         word = m[0]
@@ -197,7 +191,8 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
         strong = "name" in group
         pair = (len(group) >= 2 and group[0] in ("name", "weak") and keys[i] in firsts
                 and group[1] in ("name", "weak", "unknown"))
-        mid = _mid_sentence(text, run[i].start())
+        # (whether a lower-case word stands before: asked only when it matters)
+        mid = not strong and not pair and _mid_sentence(text, run[i].start())
         if not strong and not pair and mid and group[0] == "weak" and keys[i] in firsts \
                 and keys[i] not in lexicon.vocabulary() and keys[i] not in STOP \
                 and not run[i][0].isupper():
@@ -243,9 +238,41 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
                     break
         i = j + 1
     # Ordinary-word places after a cue ("in Reading", "from Mobile").
-    for t, k in enumerate(keys):
-        if not taken[t] and not kinds[t] and k in places and len(run[t][0]) > 2 \
-                and _prev_word(text, run[t].start()) in _PLACE_CUE and k not in STOP \
-                and k not in lexicon.CALENDAR:
+    for t in cue_places:
+        if not kinds[t] and _prev_word(text, run[t].start()) in _PLACE_CUE:
             out.append(Span(run[t].start(), run[t].end(), "PLACE"))
     return out
+
+
+_Words = tuple[list[tuple[str, bool, str]], list[str], list[tuple[int, int]], list[bool],
+               list[int]]
+_RUNS: dict[tuple[str, ...], _Words] = {}
+
+
+def _words_of(words: list[str]) -> _Words:
+    """What _classify finds in a run's words alone, whatever stands around
+    them, cached per run ("Jennifer Smith" recurs in every note about her):
+    each word's kind, the keys, the places of two or three words (index,
+    size), which words those take, and which words not taken may be a
+    place after a cue ("in Reading"). `taken` is shared: read it only."""
+    found = _RUNS.get(tuple(words))
+    if found is not None:
+        return found
+    if len(_RUNS) > 50_000:
+        _RUNS.clear()
+    places = lexicon.places()
+    alone = len(words) == 1
+    info = [_word_kind(w, alone) for w in words]
+    keys = [k for k, _, _ in info]
+    taken = [False] * len(words)
+    multi = []
+    for size in (3, 2):
+        for i in range(len(words) - size + 1):
+            if not any(taken[i:i + size]) and " ".join(keys[i:i + size]) in places:
+                multi.append((i, size))
+                taken[i:i + size] = [True] * size
+    cue_places = [t for t, k in enumerate(keys)
+                  if not taken[t] and k in places and len(words[t]) > 2 and k not in STOP
+                  and k not in lexicon.CALENDAR]
+    found = _RUNS[tuple(words)] = (info, keys, multi, taken, cue_places)
+    return found

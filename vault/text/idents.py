@@ -193,7 +193,7 @@ _LOOKBACK = 4 * 24
 def _keyword_starts(text: str) -> list[int] | None:
     """Where a keyword's first word starts in an ASCII text (None for other
     text); "a" and "s" only before "/" ("a/c", "s/n")."""
-    starts = word_starts(text, _KEYWORD_FIRST)
+    starts = word_starts(text, _KEYWORD_FIRST, any_text=True)
     if starts is None:
         return None
     return [s for s in starts if text[s] not in "aAsS" or text[s + 1:s + 2] == "/"

@@ -11,6 +11,7 @@ dropped), so a lookup is one set membership test.
 from __future__ import annotations
 
 import gzip
+import re
 from functools import lru_cache
 
 from ..validate import fold
@@ -116,6 +117,24 @@ def is_abbreviation(k: str) -> bool:
     """k (folded) is an abbreviation that names nobody (the vocabulary, and
     the residual-risk report's abbreviations.txt)."""
     return k in vocabulary() or k in report_lists()["abbreviations"]
+
+
+def beside_a_name(text: str, start: int, end: int) -> bool:
+    """Next to a name in capitals that is no word ("JOHN WELLS", "WELLS, JOHN")."""
+    left = re.search(r"([A-Z][A-Z'’-]+),?[ \t]+$", text[max(0, start - 30):start])
+    right = re.match(r",?[ \t]+([A-Z][A-Z'’-]+)\b", text[end:end + 30])
+    first = first_names()
+    return any(m and is_name(n := key(m[1])) and (key(text[start:end]) in first or n in first
+                                                  or not is_ordinary(n)) for m in (left, right))
+
+
+@lru_cache(maxsize=1)
+def lower_names() -> frozenset[str]:
+    """Names and places that are no ordinary word, for finding them in
+    lower case ("spokane", "kaminski": the residual-risk report)."""
+    words = ordinary()
+    single = (w for w in (*first_names(), *surnames(), *places()) if " " not in w and len(w) > 3)
+    return frozenset(w for w in single if w not in words and w not in STOP)
 
 
 @lru_cache(maxsize=1)

@@ -167,8 +167,30 @@ def _trigger_words(text: str, triggers: frozenset[str]) -> list[re.Match[str]]:
     first, which re finds fast) instead of a Python loop over every word."""
     starts = word_starts(text, triggers)
     if starts is None:
+        heads = _ascii_heads(triggers)
+        if heads is not None and (starts := word_starts(text, heads, any_text=True)) is not None:
+            # Other text: where its runs of ASCII letters that are a trigger
+            # or a trigger's ASCII head ("fianc" of "fiancé") start, if a
+            # word starts there too (not after "é"). The caller drops what
+            # is no trigger ("fiancer").
+            return [_ALPHA.match(text, s) for s in starts
+                    if not (s and _ALPHA.match(text, s - 1))]
         return list(_ALPHA.finditer(text))
     return [_ALPHA.match(text, s) for s in starts]
+
+
+_HEADS: dict[int, tuple[frozenset[str], frozenset[str] | None]] = {}
+
+
+def _ascii_heads(triggers: frozenset[str]) -> frozenset[str] | None:
+    """The triggers in ASCII, and the other triggers' first letters up to
+    their first letter that is not ASCII ("fianc" of "fiancé"); None if
+    one starts with such a letter."""
+    found = _HEADS.get(id(triggers))
+    if found is None or found[0] is not triggers:
+        heads = [re.match(r"[a-z]*", t)[0] for t in triggers]
+        found = _HEADS[id(triggers)] = (triggers, None if "" in heads else frozenset(heads))
+    return found[1]
 
 
 def find_context(text: str) -> list[Span]:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import lru_cache
 
 from . import lexicon
-from .lexicon import is_name, is_ordinary, key
-from .span import Span
+from .lexicon import beside_a_name as _beside_a_name, is_name, is_ordinary, key
+from .lexicon import lower_names as _lower_names
+from .span import Span, at_words, has_word, letter_runs
 
 # What the export writes in place of what it removed: never a candidate.
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]|Client-[0-9A-F]+")
@@ -54,7 +56,7 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
         why = not _PLACEHOLDER.fullmatch(word) and _why(text, m.start(), m.end(), word, names)
         if why:
             out.append(Candidate(m.start(), m.end(), word, why))
-    for m in _LOWER_WORD.finditer(text):
+    for m in _lower_words(text):
         if m.group() in _lower_names() and m.group() not in names:
             out.append(Candidate(m.start(), m.end(), m.group(), "a name or place in lower case"))
     for m in _LINE_INITIALS.finditer(text):
@@ -73,17 +75,16 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
 
 
 _LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z]{2,}(?![\w'’-])")
+
+
+def _lower_words(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    """_LOWER_WORD's matches (whole runs) tried, in ASCII text, only at runs that are names."""
+    runs = letter_runs(text)
+    found = None if runs is None else at_words(_LOWER_WORD, text, _lower_names().intersection(runs[0]))
+    return _LOWER_WORD.finditer(text) if found is None else found
+
+
 _LINE_INITIALS = re.compile(r"^[ \t]*-*[ \t]*([A-Za-z]{2,3})[ \t]*$", re.M)
-
-
-@lru_cache(maxsize=1)
-def _lower_names() -> frozenset[str]:
-    """Names and places that are no ordinary word, for finding them in
-    lower case ("spokane", "kaminski")."""
-    words = lexicon.ordinary()
-    single = (w for w in (*lexicon.first_names(), *lexicon.surnames(), *lexicon.places())
-              if " " not in w and len(w) > 3)
-    return frozenset(w for w in single if w not in words and w not in lexicon.STOP)
 
 
 def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set[str]) -> str:
@@ -149,15 +150,6 @@ def _in_a_job_title(text: str, start: int, end: int) -> bool:
         _RUN_RIGHT.match(text, end, end + 40)[0]
     words = [key(w) for w in _PART.findall(run)]
     return any(w in _lists()["job"] for w in words) or "head of" in " ".join(words)
-
-
-def _beside_a_name(text: str, start: int, end: int) -> bool:
-    """Next to a name in capitals that is no word ("JOHN WELLS", "WELLS, JOHN")."""
-    left = re.search(r"([A-Z][A-Z'’-]+),?[ \t]+$", text[max(0, start - 30):start])
-    right = re.match(r",?[ \t]+([A-Z][A-Z'’-]+)\b", text[end:end + 30])
-    first = lexicon.first_names()
-    return any(m and is_name(n := key(m[1])) and (key(text[start:end]) in first or n in first
-                                                  or not is_ordinary(n)) for m in (left, right))
 
 
 # -- what the context says: a word is ordinary, or a number, and only its neighbours --
@@ -235,7 +227,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     """What only a word's neighbours reveal (the patterns above)."""
     lists, stop = _lists(), lexicon.STOP
-    found = [(m, 1, why) for pattern, why in _RULES for m in pattern.finditer(text)]
+    found = [(m, 1, why) for pattern, why in _RULES for m in _rule(pattern, text)]
     for pattern in (_AFTER_NAMED, _BEFORE_NAMED):
         after = pattern is _AFTER_NAMED
         for m in pattern.finditer(text):
@@ -254,11 +246,15 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
         if words[-1] in lists["heads"] and any(w not in lists["generic"] and w not in lists["heads"]
                                                and w not in stop for w in words[:-1]):
             found.append((m, 1, "an organisation's name"))
-    found += [(m, 1, "a date in another language") for m in _FOREIGN_DATE.finditer(text)
+    # (the month is a whole run of letters: in ASCII text, one the list holds)
+    found += [(m, 1, "a date in another language") for m in (
+        _FOREIGN_DATE.finditer(text) if has_word(text, lists["months"]) else ())
               if key(m[2] or m[3]) in lists["months"]]
     found += [(m, 1 if m[1] else 2, "a nickname beside a name") for m in _NICKNAME.finditer(text)]
     found += [(m, 1 if m[1] else 2, "a state or province") for p in (_PLATE_STATE, _PLACE_STATE,
-              _TAX_STATE) for m in p.finditer(text) if (m[1] or m[2]).lower() in lists["states"]]
+              _TAX_STATE) for m in (p.finditer(text) if p is not _TAX_STATE or has_word(
+                  text, _state_codes(lists["states"]), lower=False) else ())
+              if (m[1] or m[2]).lower() in lists["states"]]
     found += [(m, 1, "a capitalised word alone in brackets") for m in _BRACKETED.finditer(text)
               if not m[1].isupper() and key(m[1]) not in lexicon.vocabulary() and key(m[1]) not in
               lists["roles"] and key(m[1]).rstrip("s") not in lexicon.CALENDAR]
@@ -268,6 +264,26 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     return [Candidate(m.start(g), m.end(g), m[g], why) for m, g, why in found
             if key(m[g]) not in names and (key(m[g]) not in stop or key(m[g]) in lists["heads"])
             and not _PLACEHOLDER.fullmatch(m[g])]
+
+
+def _rule(pattern: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    """A rule's matches, tried only where its words say it can match (_GATED)."""
+    words, chars, lower, starts = _GATED.get(id(pattern), (None, "", True, False))
+    found = None if words is None else at_words(pattern, text, words, chars, True) if starts \
+        else None if has_word(text, words, lower, True) else []
+    return pattern.finditer(text) if found is None else found
+
+
+# (words, one a whole run of letters in every match; other start characters; lower case?; starts there?)
+_GATED = {id(p): gate for p, gate in (
+    (_KEYED, (frozenset("""mrn record chart account acct a policy member pager bleep ext licence
+     license plate reg registration tag case docket claim ref reference index batch bib badge
+     employee student tracking serial certificate permit passport no""".split()), "#", True, True)),
+    (_UNIT, (frozenset(re.search(r"\(\?i:([a-z|]+)\)", _UNIT.pattern)[1].split("|")), "", True, True)),
+    (_BLOCK, (frozenset({"block"}), "", False, False)),
+    (_AGE_WORDS, (frozenset({"ninety", "hundred"}), "", True, False)),
+    (_BEFORE_CREDENTIAL, (frozenset("RN MD LPN NP PA CNA".split()), "", False, False)))}
+_state_codes = lru_cache(maxsize=4)(lambda states: frozenset(s.upper() for s in states if len(s) == 2))
 
 
 def _abbreviation(k: str) -> bool:
@@ -321,7 +337,7 @@ def strict_spans(text: str) -> list[Span]:
         out.append(Span(m.start(), end, "REDACTED"))
     # what the context rules find in the text as written, whole ("room 22")
     out += [Span(m.start(g), m.end(g), "REDACTED") for pattern, _ in _RULES
-            for m in pattern.finditer(text) for g in [0 if pattern in (_UNIT, _BLOCK) else 1]
+            for m in _rule(pattern, text) for g in [0 if pattern in (_UNIT, _BLOCK) else 1]
             if key(m[1]) not in lexicon.STOP]
     out += [Span(m.start(1), m.end(1), "REDACTED") for pattern in (_FOREIGN_DATE, _SLASH_CODE,
             _PLATE_STATE) for m in pattern.finditer(text) if pattern is _SLASH_CODE

@@ -31,14 +31,18 @@ def scan(rx: re.Pattern[str], text: str, windows: Windows | None) -> list[re.Mat
     without a generator's frame each.)"""
     if windows is None:
         return list(rx.finditer(text))
-    if rx in _WORD_GATES and (starts := word_starts(text, _WORD_GATES[rx])) is not None:
+    # (patterns are looked up by id: hashing a compiled pattern hashes its
+    # whole code, about 0.3 µs, and a note asks a few hundred times)
+    key = id(rx)
+    if (gate := _WORD_GATE_IDS.get(key)) is not None \
+            and (starts := word_starts(text, *gate)) is not None:
         return at_starts(rx, text, windows, starts)
-    if rx in _GATES:
-        starts = _digit_runs(text, windows).starts.get(rx)
+    if key in _GATE_IDS:
+        starts = _digit_runs(text, windows).starts.get(key)
         if starts is None:   # registered after these runs were sorted out
             global _last_runs
             _last_runs = None
-            starts = _digit_runs(text, windows).starts[rx]
+            starts = _digit_runs(text, windows).starts[key]
         return at_starts(rx, text, windows, starts)
     if len(windows) == 1:
         return list(rx.finditer(text, *windows[0]))
@@ -74,13 +78,18 @@ def at_starts(rx: re.Pattern[str], text: str, windows: Windows,
 # Patterns that start only at the first letter of one of a few words (in
 # lower case, as runs of letters): tried only where those words are.
 _WORD_GATES: dict[re.Pattern[str], frozenset[str]] = {}
+# The same by id(pattern), which scan looks up (the patterns stay alive in
+# the dicts above, so their ids are not reused).
+_WORD_GATE_IDS: dict[int, tuple[frozenset[str], bool]] = {}
 
 
-def starts_at_words(rx: re.Pattern[str], words: frozenset[str]) -> re.Pattern[str]:
+def starts_at_words(rx: re.Pattern[str], words: frozenset[str],
+                    any_text: bool = False) -> re.Pattern[str]:
     """Registers rx as starting only at the first letter of a run of
-    letters that is one of `words` in lower case (in ASCII text; other text
-    is scanned as before)."""
+    letters that is one of `words` in lower case (in ASCII text, or with
+    `any_text` as letter_runs says; other text is scanned as before)."""
     _WORD_GATES[rx] = words
+    _WORD_GATE_IDS[id(rx)] = (words, any_text)
     return rx
 
 
@@ -88,6 +97,7 @@ Gate = Callable[[int, str], bool]
 # pattern -> [(gate on (length of the run, the character after it or "" at
 # the window's end), where it starts: from the run's end?, offset)]
 _GATES: dict[re.Pattern[str], list[tuple[Gate, bool, int]]] = {}
+_GATE_IDS: set[int] = set()
 _DIGIT_RUN = re.compile(r"\d+")
 
 
@@ -99,6 +109,7 @@ def starts_at_digits(rx: re.Pattern[str], gate: Gate, *, last: int = 0,
     next character always passes (case-insensitive matching folds some of
     them onto ASCII letters)."""
     gates = _GATES.setdefault(rx, [])
+    _GATE_IDS.add(id(rx))
     if last:
         gates.append((gate, True, -last))
     else:   # (the furthest first: each run's starts come in order)
@@ -141,7 +152,8 @@ class _Runs:
 
     def __init__(self, text: str, windows: Windows) -> None:
         self.text, self.windows = text, windows
-        self.starts: dict[re.Pattern[str], list[int]] = {rx: [] for rx in _GATES}
+        # (by id(pattern), as scan asks)
+        self.starts: dict[int, list[int]] = {key: [] for key in _GATE_IDS}
         n_text = len(text)
         everything = all_digit_runs(text)
         if _inside(everything, windows, n_text):
@@ -161,18 +173,18 @@ class _Runs:
             todo = table.get(key)
             if todo is None:
                 todo = table[key] = _gates_for(*key)
-            for rx, from_end, offset in todo:
-                starts[rx].append((end if from_end else start) + offset)
+            for rx_id, from_end, offset in todo:
+                starts[rx_id].append((end if from_end else start) + offset)
 
 
-_table: dict[tuple[int, str], tuple[tuple[re.Pattern[str], bool, int], ...]] = {}
+_table: dict[tuple[int, str], tuple[tuple[int, bool, int], ...]] = {}
 _last_runs: _Runs | None = None
 
 
-def _gates_for(length: int, after: str) -> tuple[tuple[re.Pattern[str], bool, int], ...]:
+def _gates_for(length: int, after: str) -> tuple[tuple[int, bool, int], ...]:
     if len(_table) > 4096:
         _table.clear()
-    return tuple((rx, from_end, offset) for rx, gates in _GATES.items()
+    return tuple((id(rx), from_end, offset) for rx, gates in _GATES.items()
                  for gate, from_end, offset in gates
                  if (not after.isascii() or gate(length, after))
                  and (not from_end or length >= -offset))
@@ -214,43 +226,93 @@ _last: tuple[str, frozenset[str] | None, frozenset[str] | None, str] = (
     "", frozenset(), frozenset(), "")
 
 
-def letter_runs(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+def letter_runs(text: str, any_text: bool = False
+                ) -> tuple[frozenset[str], frozenset[str]] | None:
     """The runs of letters of an ASCII text, as written and in lower case;
     None for any other text. Detectors look their trigger words up here
     before scanning: a pattern that needs the word "County" cannot match a
     note without it. Only ASCII text, where case-insensitive matching and
     lower() agree letter for letter ("ſ" matches (?i:s) but is no "s").
-    The last text's answer is kept: every detector of one note asks."""
+    The last text's answer is kept: every detector of one note asks.
+
+    `any_text`: also other text without the four characters that fold onto
+    an ASCII letter (İ ı ſ K): its runs of ASCII letters, every other
+    character standing between them as a space does. A pattern whose
+    words are ASCII and that no ASCII letter may touch on either side
+    matches only where such a run is its word, as in ASCII text; one
+    "£" or "’" no longer turns off its caller's shortcuts. Only for
+    callers whose patterns are so (and whose words are ASCII: has_word
+    and word_starts check)."""
     global _last
     last = _last
-    if last[0] is text:
-        return None if last[1] is None else (last[1], last[2])
-    if not text.isascii():
-        _last = (text, None, None, "")
+    if last[0] is not text:
+        if text.isascii():
+            # The lower-case words between spaces, each at its place in the
+            # text (translate maps character to character): " at " is found
+            # where the word "at" stands, never inside "that".
+            _last = last = (text, *_runs_of(text))
+        else:
+            _last = last = (text, None, None, "")
+    if last[1] is not None:
+        return last[1], last[2]
+    if not any_text:
         return None
-    # The lower-case words between spaces, each at its place in the text
-    # (translate maps character to character): " at " is found where the
-    # word "at" stands, never inside "that".
-    spaced = " " + text.lower().translate(_NOT_LETTERS) + " "
-    runs = frozenset(text.translate(_NOT_LETTERS).split())
-    lower = frozenset(spaced.split())
-    _last = (text, runs, lower, spaced)
-    return runs, lower
+    global _last_any
+    other = _last_any
+    if other[0] is not text:
+        if _FOLDS.search(text) is not None:
+            _last_any = other = (text, None, None, "")
+        else:   # (one "?" for each other character: the offsets stay)
+            _last_any = other = (text, *_runs_of(text.encode("ascii", "replace").decode("ascii")))
+    return None if other[1] is None else (other[1], other[2])
 
 
-def word_starts(text: str, words: frozenset[str]) -> list[int] | None:
-    """Where a run of letters of an ASCII text that is one of `words` (in
-    lower case) starts, in order; None for other text. Each word the note
-    holds is searched for between spaces in its spaced-out copy (a str.find,
-    fast): cheaper than visiting every word of the note."""
+_last_any: tuple[str, frozenset[str] | None, frozenset[str] | None, str] = (
+    "", frozenset(), frozenset(), "")
+_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _runs_of(text: str) -> tuple[frozenset[str], frozenset[str], str]:
+    letters = text.translate(_NOT_LETTERS)
+    runs = frozenset(letters.split())
+    lower = frozenset([w.lower() for w in runs])   # (fewer than the words)
+    return runs, lower, " " + letters.lower() + " "
+
+
+_ASCII_SETS: dict[int, tuple[frozenset[str], bool]] = {}
+
+
+def _all_ascii(words: frozenset[str]) -> bool:
+    found = _ASCII_SETS.get(id(words))
+    if found is None or found[0] is not words:
+        if len(_ASCII_SETS) > 1000:
+            _ASCII_SETS.clear()
+        found = _ASCII_SETS[id(words)] = (words, all(w.isascii() for w in words))
+    return found[1]
+
+
+def _runs(text: str, words: frozenset[str], any_text: bool
+          ) -> tuple[frozenset[str], frozenset[str]] | None:
     runs = letter_runs(text)
+    if runs is None and any_text and not text.isascii() and _all_ascii(words):
+        runs = letter_runs(text, any_text=True)
+    return runs
+
+
+def word_starts(text: str, words: frozenset[str], any_text: bool = False) -> list[int] | None:
+    """Where a run of letters of an ASCII text that is one of `words` (in
+    lower case) starts, in order; None for other text (but see
+    letter_runs' `any_text`). Each word the note holds is searched for
+    between spaces in its spaced-out copy (a str.find, fast): cheaper than
+    visiting every word of the note."""
+    runs = _runs(text, words, any_text)
     if runs is None:
         return None
     present = words.intersection(runs[1])
     if not present:
         return []
-    spaced = _last[3]
-    assert _last[0] is text
+    spaced = _last[3] if text.isascii() else _last_any[3]
+    assert (_last if text.isascii() else _last_any)[0] is text
     out: list[int] = []
     for word in present:
         needle = f" {word} "
@@ -264,10 +326,27 @@ def word_starts(text: str, words: frozenset[str]) -> list[int] | None:
     return out
 
 
-def has_word(text: str, words: frozenset[str], lower: bool = True) -> bool:
+def at_words(rx: re.Pattern[str], text: str, words: frozenset[str], chars: str = "",
+             any_text: bool = False) -> list[re.Match[str]] | None:
+    """rx's matches (what finditer finds) when rx can only start where a run
+    of letters that is one of `words` (in lower case) starts, or at one of
+    `chars`; None when the text's words are not known (see letter_runs)."""
+    starts = word_starts(text, words, any_text)
+    if starts is None:
+        return None
+    for c in chars:
+        at = text.find(c)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(c, at + 1)
+    return at_starts(rx, text, [(0, len(text))], sorted(starts) if chars else starts)
+
+
+def has_word(text: str, words: frozenset[str], lower: bool = True,
+             any_text: bool = False) -> bool:
     """Whether text may hold one of `words` as a run of letters (in lower
     case if `lower`): False only when it certainly does not."""
-    runs = letter_runs(text)
+    runs = _runs(text, words, any_text)
     if runs is None:
         return True
     return not words.isdisjoint(runs[1] if lower else runs[0])

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime
 import re
 
-from .span import Span, Windows, has_word, letter_runs, scan, starts_at_digits
+from .span import (Span, Windows, at_starts, digit_runs, has_word, letter_runs, scan,
+                   starts_at_digits)
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
@@ -148,10 +149,47 @@ _YOB_B = re.compile(r"[bB]\.[ \t]*:?[ \t]*(?:18|19|20)\d\d")   # "b. 1934", not 
 
 def _may_have_yob(text: str) -> bool:
     """Whether "yob" may match: one of its words, or "b." ("b. 1934")."""
-    runs = letter_runs(text)
+    runs = letter_runs(text, any_text=True)
     if runs is None:
         return True
     return not _YOB.isdisjoint(runs[1]) or "b" in runs[1] and _YOB_B.search(text) is not None
+
+
+# A month, spaces, then a day's digits: "march 5" ("mdl": a lower-case word
+# with no letter or digit before it) and "Jan 5-6" ("range": _MON, which
+# may start inside a word). Tried only where such a month can start before
+# a run of digits, instead of at every letter of the windows.
+_MONTH_THEN_DAY = frozenset({"mdl", "range"})
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_LETTERS = _LOWER | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_MONTH_FIRST = frozenset("JFMASOND")
+
+
+def _month_starts(text: str, windows: Windows, capital: bool) -> list[int]:
+    """Where "mdl" (or with `capital`, "range") can start, in order: before
+    each run of digits, past spaces or tabs (one at least) and a ".", the
+    first letter of the run of letters a-z there; or, for "range", each of
+    its last nine letters (the longest month) that can begin a month."""
+    out: list[int] = []
+    letters = _LETTERS if capital else _LOWER
+    for start, _ in digit_runs(text, windows):
+        j = start
+        while j and (text[j - 1] == " " or text[j - 1] == "\t"):
+            j -= 1
+        if j == start:
+            continue
+        if j and text[j - 1] == ".":
+            j -= 1
+        end = j
+        while j and text[j - 1] in letters:
+            j -= 1
+        if j == end:
+            continue
+        if capital:
+            out += [p for p in range(max(j, end - 9), end) if text[p] in _MONTH_FIRST]
+        else:
+            out.append(j)
+    return out
 
 
 def find(text: str, windows: Windows) -> list[Span]:
@@ -173,7 +211,7 @@ def find(text: str, windows: Windows) -> list[Span]:
         if kind in NEEDS_DIGIT and not windows:
             continue
         words = _WORDS.get(kind)
-        if words is not None and not has_word(text, words):
+        if words is not None and not has_word(text, words, any_text=True):
             continue
         if kind == "yob" and not _may_have_yob(text):
             continue
@@ -182,7 +220,10 @@ def find(text: str, windows: Windows) -> list[Span]:
         hint = _HINTS.get(kind)
         if hint is not None and not hint.search(text):
             continue
-        for m in scan(rx, text, windows if kind in NEEDS_DIGIT else None):
+        found = (at_starts(rx, text, windows, _month_starts(text, windows, kind == "range"))
+                 if kind in _MONTH_THEN_DAY else
+                 scan(rx, text, windows if kind in NEEDS_DIGIT else None))
+        for m in found:
             if fields(kind, m) is None:
                 continue
             if kind == "monl" and not _CUE_BEFORE.search(text, max(0, m.start() - 20),
@@ -215,7 +256,8 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
     elif kind in PLACEHOLDER:
         month, day = 1, int(m["d"]) if "d" in m.re.groupindex else 1
     elif kind == "season":
-        month, day = _SEASONS[m["s"].lower()], 15
+        # ("wınter": re reads "ı" as an "i" in (?i), lower() does not)
+        month, day = _SEASONS.get(m["s"].lower(), 0), 15
     elif kind == "yob":
         month, day = 7, 1
     else:
