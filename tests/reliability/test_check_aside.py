@@ -146,3 +146,19 @@ def test_vault_check_through_the_cli_walks_a_long_log_aside(tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["ok"] and report["log_entries"] >= aside.MIN_ENTRIES
+
+
+def test_the_child_gets_none_of_the_settings_vault_reads(session, monkeypatch, tmp_path):
+    """A passphrase file or command named in the environment stays with
+    `vault`: the child is told on stdin all it needs."""
+    seen = tmp_path / "env.txt"
+    fake = tmp_path / "python"
+    fake.write_text(f"#!/bin/sh\nenv > {seen}\nexit 1\n")
+    fake.chmod(0o700)
+    monkeypatch.setenv("VAULT_PASSPHRASE_FILE", "/somewhere/pw")
+    monkeypatch.setenv("VAULT_PASSPHRASE_COMMAND", "pass show vault")
+    monkeypatch.setattr(aside, "PYTHON", str(fake))
+    found = findings(session, aside_walk=True, monkeypatch=monkeypatch)
+    assert found[0]   # the child failed: check walked itself
+    env = seen.read_text()
+    assert "PATH=" in env and "VAULT_" not in env

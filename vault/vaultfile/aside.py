@@ -21,6 +21,7 @@ snapshot.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,8 +65,12 @@ class Walk:
                                                  known.signatures.hex()],
             "tail": tail(store)}).encode()
         try:
+            # The child needs none of the settings `vault` reads (a passphrase
+            # file or command among them): it is told all it needs on stdin.
+            env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
             self._proc = subprocess.Popen([PYTHON, "-c", _CHILD], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                          env=env)
             assert self._proc.stdin is not None
             self._proc.stdin.write(request)   # a few hundred bytes: within the pipe's buffer
             self._proc.stdin.close()
