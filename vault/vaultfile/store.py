@@ -287,19 +287,17 @@ class Store(SqlFile):
         return _int(self._q("SELECT count(*) FROM notes WHERE client_id NOT IN "
                             "(SELECT id FROM clients)").fetchone()[0])
 
+    _ORPHAN_RECORDS = "FROM records WHERE id NOT IN (SELECT id FROM clients)"
+
     def drop_records_without_client(self) -> int:
         """Delete them (a restore, on its scratch copy; call inside write())."""
-        if self.version < 3:
-            return 0
-        return self._q("DELETE FROM records WHERE id NOT IN (SELECT id FROM clients)").rowcount
+        return 0 if self.version < 3 else self._q("DELETE " + self._ORPHAN_RECORDS).rowcount
 
     def records_without_client(self) -> int:
         """Rows of `records` that no client row names: never read, but not
         the program's (planted, or left by an edit of the file)."""
-        if self.version < 3:
-            return 0
-        return _int(self._q("SELECT count(*) FROM records WHERE id NOT IN "
-                            "(SELECT id FROM clients)").fetchone()[0])
+        return 0 if self.version < 3 else \
+            _int(self._q("SELECT count(*) " + self._ORPHAN_RECORDS).fetchone()[0])
 
     def insert_note(self, note_id: int, client_id: int, body: bytes) -> None:
         self._q("INSERT INTO notes VALUES (?, ?, ?)", (note_id, client_id, body))
