@@ -166,6 +166,22 @@ class Records:
                                  hint="run `vault check` to find the client")
         return clients
 
+    def check_all_notes(self) -> None:
+        """Every client's notes against its record, and no note without a
+        client: O(notes), one narrow read of every note."""
+        sums: dict[int, int] = {}
+        counts: dict[int, int] = {}
+        for note_id, client_id, body in self.store.note_versions():
+            sums[client_id] = sums.get(client_id, 0) + self.state.elements.note(
+                note_id, client_id, body)
+            counts[client_id] = counts.get(client_id, 0) + 1
+        for row in self.store.clients():
+            client = self.open_client(row)
+            check_notes(client, counts.pop(row.id, 0), sums.pop(row.id, 0))
+        if counts:
+            raise IntegrityError(f"{sum(counts.values())} note(s) belong to no client "
+                                 "(their client was deleted outside the vault)")
+
     def _reopen(self, client_id: int) -> Client:
         row = self.store.client_by_id(client_id)
         if row is None:

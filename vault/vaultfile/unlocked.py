@@ -22,7 +22,7 @@ from . import capture, private
 from .inbox import Inbox, InboxItem
 from .keyring import Keyring, NewKeys, WrongPassphrase
 from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, last_entry, record_failed_unlock
-from .records import Records, check_notes
+from .records import Records
 from .state import State, Verified, fingerprint, to_bytes
 from .store import Store
 
@@ -44,6 +44,9 @@ class UnlockedVault:
         self._capture_given = False   # this machine has the capture key (once a session)
         self._trusted: Verified | None = None
         self._handback: Handback | None = None
+        # The state this process's last command left, and data_version then.
+        self._own: tuple[Verified, int] | None = None
+        self._commands = 0
 
     # -- creating and unlocking ----------------------------------------
 
@@ -87,14 +90,18 @@ class UnlockedVault:
     def sealed_as(self) -> Verified | None:
         """In a worker, in a command's outer transaction after end(): the
         state it leaves (head just written, sum, versions)."""
-        if self._trusted is None:
+        if self._trusted is None and not self._commands:
             return None
         return self.state.verified(self.state.opened)
 
     def committed(self, after: Verified | None) -> None:
         """It committed: the next transaction adopts it, and the worker hands
         it back to the agent with the ids changed (agent/state.py)."""
+        self._commands += 1
         if after is None:
+            return
+        if self._trusted is None:   # in process: kept while no other connection commits
+            self._own = (after, self.store.data_version())
             return
         self._trusted = after
         if self._handback is not None:
@@ -182,7 +189,12 @@ class UnlockedVault:
                 self._add_state()
             elif self._trusted is not None and self.state.adopt(self._trusted, sealed):
                 pass   # the agent's check of every row still holds: see trust()
+            elif self._own is not None and self._own[1] == self.store.data_version() \
+                    and self.state.adopt(self._own[0], sealed):
+                pass   # this process wrote last; rows used are checked as in trust()
             else:
+                if self._commands:
+                    self.state.track()   # a later command of this process may adopt it
                 self.state.counted = True   # the rows as found, not as given: not a delta
                 try:
                     self.state.verify(sealed)
@@ -195,8 +207,8 @@ class UnlockedVault:
         self.inbox.file_all()
 
     def _diagnose(self) -> None:
-        """After a state mismatch: raise the more precise error of the first
-        client whose record, key or notes do not match, if there is one."""
+        """After a state mismatch: the more precise error of the first client
+        whose record, key or notes do not match, if any."""
         for row in list(self.store.clients()):
             self.records.notes(self.records.open_client(row))
 
@@ -233,18 +245,7 @@ class UnlockedVault:
         """Everything the commitment binds, O(notes): client rows, each client's
         notes, no orphan note. First in check, backup, restore, destroying."""
         self.verify_state()
-        sums: dict[int, int] = {}
-        counts: dict[int, int] = {}
-        for note_id, client_id, body in self.store.note_versions():
-            sums[client_id] = sums.get(client_id, 0) + self.state.elements.note(
-                note_id, client_id, body)
-            counts[client_id] = counts.get(client_id, 0) + 1
-        for row in self.store.clients():
-            client = self.records.open_client(row)
-            check_notes(client, counts.pop(row.id, 0), sums.pop(row.id, 0))
-        if counts:
-            raise IntegrityError(f"{sum(counts.values())} note(s) belong to no client "
-                                 "(their client was deleted outside the vault)")
+        self.records.check_all_notes()
 
     # -- keys ----------------------------------------------------------
 
@@ -259,8 +260,7 @@ class UnlockedVault:
         self._capture_given = True
 
     def change_unlock(self, passphrase: bytes, kdf: KdfParams, keyfile: bytes | None) -> None:
-        """A new passphrase, KDF or key file: the master key re-wrapped (in a
-        write transaction)."""
+        """A new passphrase, KDF or key file: the master key re-wrapped."""
         self.keyring.change_unlock(passphrase, kdf, keyfile)
 
     def rotate_master(self) -> None:
@@ -274,7 +274,7 @@ class UnlockedVault:
         if head is not None:
             self.ledger.put_head(*head)
 
-    def pseudonym_key(self) -> bytes:   # for `export-anonymized --stable-pseudonyms`
+    def pseudonym_key(self) -> bytes:   # export-anonymized --stable-pseudonyms
         return self.keyring.pseudonym_key()
 
     # -- clients and notes ---------------------------------------------
@@ -378,7 +378,7 @@ class UnlockedVault:
             return cache[client_id]
         return private.reveal(detail, self.vault_id, e.seq, log_key)
 
-    def head(self) -> tuple[int, bytes] | None:   # (seq, entry hash) the sealed head names
+    def head(self) -> tuple[int, bytes] | None:   # (seq, entry hash) of the sealed head
         return self.ledger.head()
 
     def open_detail(self, e: LogEntry) -> dict[str, Any] | None:
