@@ -108,6 +108,8 @@ class SqlFile:
         # The format version this open upgraded the file from (None: none).
         self.upgraded_from: int | None = None
         self._db = conn
+        # Values read once per outermost transaction (memo()).
+        self._memo: dict[str, object] = {}
         self._depth = 0
         self.version = SCHEMA_VERSION
         self._identity = _identity(path)
@@ -223,6 +225,20 @@ class SqlFile:
         with self._transaction("BEGIN"):
             yield
 
+    def memo(self, key: str, compute: Callable[[], object]) -> object:
+        """`compute()` once per outermost transaction (outside one, every
+        time): for values several steps of a command read, such as the state
+        commitment's sum over the header and keys. Whoever writes what a value
+        depends on calls forget()."""
+        if not self._depth:
+            return compute()
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def forget(self) -> None:
+        self._memo.clear()
+
     @contextlib.contextmanager
     def _transaction(self, begin: str) -> Iterator[None]:
         if self._depth:
@@ -233,6 +249,7 @@ class SqlFile:
                 self._depth -= 1
             return
         self._begin(begin)
+        self._memo.clear()
         self._depth = 1
         try:
             yield

@@ -217,6 +217,10 @@ class State:
     # -- whole sums ----------------------------------------------------
 
     def fixed(self) -> int:
+        """The header's and the key rows' elements: read once a transaction."""
+        return self.store.memo("state-fixed", self._fixed)   # type: ignore[return-value]
+
+    def _fixed(self) -> int:
         e = self.elements
         total = e.header(self.store.header_bytes())
         for name, wrapped in self.store.key_rows():

@@ -77,6 +77,7 @@ class Store(SqlFile):
     # -- header and keys -----------------------------------------------
 
     def put_header(self, h: Header) -> None:
+        self.forget()
         self._q("INSERT INTO header VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (MAGIC, h.format_version, h.vault_id, _kdf_name(h), h.kdf.memory_kib,
                  h.kdf.iterations, h.kdf.parallelism, h.salt, h.wrapped_master,
@@ -85,6 +86,7 @@ class Store(SqlFile):
     def set_unlock(self, h: Header) -> None:
         """A new passphrase, key file or KDF: the salt, parameters and wrapped
         master key change together."""
+        self.forget()
         self._q("UPDATE header SET kdf = ?, kdf_memory_kib = ?, kdf_iterations = ?, "
                 "kdf_parallelism = ?, salt = ?, wrapped_master = ? WHERE id = 1",
                 (_kdf_name(h), h.kdf.memory_kib, h.kdf.iterations, h.kdf.parallelism,
@@ -124,9 +126,11 @@ class Store(SqlFile):
                                                          "ORDER BY name")]
 
     def set_wrapped_master(self, wrapped: bytes) -> None:
+        self.forget()
         self._q("UPDATE header SET wrapped_master = ? WHERE id = 1", (wrapped,))
 
     def put_key(self, name: str, wrapped: bytes) -> None:
+        self.forget()
         self._q("INSERT OR REPLACE INTO keys VALUES (?, ?)", (name, wrapped))
 
     def key_or_none(self, name: str) -> bytes | None:
