@@ -18,9 +18,18 @@ def test_every_subpackage_is_included_in_the_distribution():
         assert any(fnmatch.fnmatch(package, pattern) for pattern in include), package
 
 
-def test_the_console_script_points_at_the_guarded_entry():
+def test_the_commands_are_scripts_that_call_the_guarded_entry():
+    """`vault` and `client-vault` are bin/ scripts (script-files), each calling
+    vault.entry.main, whose Ctrl-C guard covers the imports; no entry-point
+    wrapper (it imports `re` before the thin client runs)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert config["project"]["scripts"]["vault"] == "vault.entry:main"
+    assert "scripts" not in config["project"]
+    scripts = config["tool"]["setuptools"]["script-files"]
+    assert sorted(scripts) == ["bin/client-vault", "bin/vault"]
+    for script in scripts:
+        text = (ROOT / script).read_text(encoding="utf-8")
+        assert text.startswith("#!python\n"), script   # pip writes the interpreter there
+        assert "from vault.entry import main" in text and "sys.exit(main())" in text, script
 
 
 def test_every_data_file_is_shipped_as_package_data():
