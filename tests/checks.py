@@ -43,19 +43,29 @@ def db(venv) -> Iterator[sqlite3.Connection]:
 
 def files_under(root: Path, since: float | None = None) -> Iterator[Path]:
     """Regular files under root (up to 50 MiB), changed since `since` if
-    given: where a secrets scan looks."""
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(folder) / name
+    given: where a secrets scan looks. Walked with a stack of its own, not
+    os.walk, whose recursion overflows on a tree deeper than about 1,000
+    folders: another test makes one under /tmp while a scan may run."""
+    stack = [str(root)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                found = list(entries)
+        except OSError:
+            continue
+        for entry in found:
             try:
-                st = path.lstat()
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
             if not stat.S_ISREG(st.st_mode) or st.st_size > 50 * 1024 * 1024:
                 continue
             if since is not None and max(st.st_mtime, st.st_ctime) < since:
                 continue
-            yield path
+            yield Path(entry.path)
 
 
 def foreign_sqlite(path: Path, user_version: int = 0) -> None:
