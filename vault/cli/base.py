@@ -14,7 +14,6 @@ import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -303,32 +302,7 @@ def _inbox_waiting(report: Any) -> None:
                 "see `vault inbox`")
 
 
-def _local(dt: datetime | None) -> str:
-    """A time in the local zone, to the minute, as strftime("%Y-%m-%d %H:%M")
-    writes it. `list` shows 10,000 of them: for a time in UTC (as records
-    hold them) the zone's offset is looked up once per UTC day on which it
-    does not change."""
-    if dt is None:
-        return "-"
-    if dt.tzinfo is timezone.utc:
-        try:
-            day = dt.toordinal()
-            offset = _DAY_OFFSETS.get(day)
-            if offset is None:
-                start = datetime.combine(dt.date(), time(), timezone.utc)
-                first, last = start.astimezone().utcoffset(), \
-                    (start + timedelta(seconds=86399)).astimezone().utcoffset()
-                offset = _DAY_OFFSETS[day] = first if first == last else False
-            if offset is not False:
-                local = (dt + offset).isoformat(" ", "minutes")
-                if local[4] == "-":   # a 4-digit year (strftime does not pad one)
-                    return local[:16]
-        except (OverflowError, ValueError):   # the ends of the calendar
-            pass
-    return dt.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-_DAY_OFFSETS: dict[int, timedelta | bool] = {}
+_local = ui.local_time   # a time as every command shows it
 
 
 _iso = iso  # JSON output writes times as records do

@@ -14,6 +14,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta, timezone
 from typing import TextIO
 
 from ..errors import AuthenticationFailed, NeedsTerminal
@@ -42,6 +43,45 @@ def literal(text: str, multiline: bool = True) -> str:
     if text.isprintable():   # every character escaped below is not: nothing to do
         return text
     return text.translate(_MULTILINE if multiline else _ONE_LINE)
+
+
+def local_time(dt: datetime | None) -> str:
+    """A time in the local zone, to the minute, as strftime("%Y-%m-%d %H:%M")
+    writes it. `list` shows 10,000 of them: for a time in UTC (as records
+    hold them) the zone's offset, and the local dates around that UTC day,
+    are looked up once per UTC day on which the offset does not change."""
+    if dt is None:
+        return "-"
+    if dt.tzinfo is timezone.utc:
+        try:
+            day = _DAYS.get(dt.toordinal())
+            if day is None:
+                day = _DAYS[dt.toordinal()] = _day(dt)
+            if day is not False:
+                minutes, dates = day
+                x = dt.hour * 60 + dt.minute + minutes
+                return dates[x // 1440 + 1] + _HHMM[x % 1440]
+        except (OverflowError, ValueError):   # the ends of the calendar
+            pass
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _day(dt: datetime) -> tuple[int, tuple[str, str, str]] | bool:
+    """For the UTC day of `dt`: the local offset in minutes and the local
+    dates of the day before, the day and the day after, as strftime writes
+    them; False if the offset changes that day or is not whole minutes."""
+    start = datetime.combine(dt.date(), time(), timezone.utc)
+    first, last = start.astimezone().utcoffset(), \
+        (start + timedelta(seconds=86399)).astimezone().utcoffset()
+    if first is None or first != last or first % timedelta(minutes=1) \
+            or abs(first) >= timedelta(days=1):
+        return False
+    dates = tuple((start + timedelta(days=k)).strftime("%Y-%m-%d ") for k in (-1, 0, 1))
+    return first // timedelta(minutes=1), dates   # type: ignore[return-value]
+
+
+_DAYS: dict[int, tuple[int, tuple[str, str, str]] | bool] = {}
+_HHMM = [f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)]
 
 
 def json_safe(document: str) -> str:
@@ -242,9 +282,14 @@ def table(columns: list[str], rows: list[list[str]], written: tuple[int, ...] = 
     for text the program wrote itself (numbers, its own dates and words),
     which holds no control character or tab (`list` has 40,000 such cells)."""
     if not stdout_is_tty():
-        cells = [i not in written for i in range(len(columns))]
-        out("".join("\t".join([literal(c, multiline=False) if cells[i] else c
-                                for i, c in enumerate(row)]) + "\n" for row in rows))
+        escaped = [i for i in range(len(columns)) if i not in written]
+        lines = []
+        for cells in rows:
+            cells = list(cells)
+            for i in escaped:
+                cells[i] = literal(cells[i], multiline=False)
+            lines.append("\t".join(cells))
+        out("\n".join(lines) + "\n" if lines else "")
         return
     from rich.console import Console
     from rich.table import Table
