@@ -34,7 +34,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..vaultfile.state import DIGEST_BYTES, Verified, flat, to_bytes
+from ..vaultfile.state import DIGEST_BYTES, Verified, to_bytes
+from ..vaultfile.versions import flat
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 from .client import UNTRUSTED
@@ -204,7 +205,9 @@ class LastVerified:
                 return False
         except (ValueError, IndexError, struct.error):
             return False
-        self.current = Verified(head, rows, clients, opened)
+        # No client row changed: `list`'s listing still holds (State.listed).
+        self.current = Verified(head, rows, clients, opened,
+                                None if touched else current.listing)
         if not self.unchecked:
             self.unchecked, self.recheck_at = True, self.clock() + RECHECK_AFTER_S
         self.moves.append((current.head, head, frozenset(touched)))

@@ -117,7 +117,7 @@ def view(session: UnlockedVault, name: str, last: int | None = None,
 
 def list_clients(session: UnlockedVault, now: datetime | None = None) -> list[Client]:
     with command(session):
-        clients = session.clients()
+        clients = session.clients_by_name()
         # One entry without references: a listing concerns every client alike.
         session.log("list", detail={"clients": len(clients)}, now=now_utc(now))
-    return sorted(clients, key=lambda c: (normalise_name(c.name), c.id))
+    return clients

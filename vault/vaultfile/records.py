@@ -21,7 +21,7 @@ from ..errors import CryptoError, IntegrityError
 from ..models import Alias, Client, ClientRow, Note, iso
 from ..validate import normalise_name
 from .keyring import Keyring
-from .state import DIGEST_BYTES, State, to_bytes
+from .state import DIGEST_BYTES, State, by_name, to_bytes
 from .store import Store
 
 # Client records are padded to at least this size, so that a record with up
@@ -57,8 +57,7 @@ def _aliases(value: Any, client_id: int) -> tuple[Alias, ...]:
 
 
 def check_notes(client: Client, stored: int, digest: int) -> None:
-    """The sealed count and the sum of the state commitment over the notes
-    found: a note deleted, slipped in or put back from an older copy."""
+    """The sealed count and the notes' sum: a note deleted, planted or older."""
     check_count(client, stored)
     if client.digest is None or not crypto.equal(client.digest, to_bytes(digest)):
         raise IntegrityError(f"client {client.id}: its notes do not match its sealed record "
@@ -159,16 +158,26 @@ class Records:
         if clients is None:
             clients = [self.open_client(row) for row in self.store.clients()]
             self.state.expect_all(c.id for c in clients)
-        stored, sealed = self.store.note_total(), sum(c.notes for c in clients)
+        self._note_total(sum(c.notes for c in clients))
+        return clients
+
+    def clients_by_name(self) -> list[Client]:
+        """clients() in `list`'s order (through the agent: State.listed)."""
+        listed = self.state.listed()
+        if listed is None:
+            return sorted(self.clients(), key=by_name)
+        self._note_total(listed.notes)
+        return list(listed.clients)
+
+    def _note_total(self, sealed: int) -> None:
+        stored = self.store.note_total()
         if stored != sealed:
             raise IntegrityError(f"the vault holds {stored} notes but its sealed records "
                                  f"count {sealed}: a note was deleted or planted (tampering)",
                                  hint="run `vault check` to find the client")
-        return clients
 
     def check_all_notes(self) -> None:
-        """Every client's notes against its record, and no note without a
-        client: O(notes), one narrow read of every note."""
+        """Every client's notes against its record, none without a client."""
         sums: dict[int, int] = {}
         counts: dict[int, int] = {}
         for note_id, client_id, body in self.store.note_versions():
@@ -197,12 +206,9 @@ class Records:
         return row
 
     def _client_key(self, row: ClientRow) -> bytes:
-        """The row's client key. The last one unwrapped is kept: a command
-        opens a client's record and then its notes, two unwraps of the same
-        bytes (10,000 of them in `check`). Kept by every input of the unwrap
-        (the row's id, uid and blind, which its associated data binds, and the
-        wrapped bytes) and the key that unwraps it (a master-key rotation
-        changes it), so only the very same unwrap is ever skipped."""
+        """The row's client key. The last one unwrapped is kept (a command
+        opens a record, then its notes), by every input of the unwrap and the
+        key that unwraps it: only the very same unwrap is ever skipped."""
         wanted = (row.id, row.uid, row.blind, row.wrapped_key, self.keys.wrap_key)
         if self._last_key is None or self._last_key[0] != wanted:
             self._last_key = (wanted, self.keys.client_key(row))

@@ -239,6 +239,17 @@ class SqlFile:
     def forget(self) -> None:
         self._memo.clear()
 
+    def raw_value(self, sql: str) -> bytes:
+        """The one value a query returns, as the bytes SQLite holds, text or
+        not (b"" for none or NULL): for a value only compared, never read."""
+        self._db.text_factory = bytes
+        try:
+            row = self._q(sql).fetchone()
+        finally:
+            self._db.text_factory = _text
+        value = None if row is None else row[0]
+        return value if isinstance(value, bytes) else b""
+
     @contextlib.contextmanager
     def _transaction(self, begin: str) -> Iterator[None]:
         if self._depth:

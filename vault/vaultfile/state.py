@@ -21,13 +21,15 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 from .. import crypto
 from ..errors import IntegrityError
 from ..models import Client, ClientRow
+from ..validate import normalise_name
 from .store import Store
+from .versions import Version, Versions, flat
 
 MODULUS = 1 << 256
 DIGEST_BYTES = 32
@@ -95,82 +97,28 @@ class Elements:
         return sum(self.note(note_id, client_id, body) for note_id, body in rows) % MODULUS
 
 
-Version = tuple[bytes, bytes, bytes]   # a client row's (uid, blind, record nonce)
-
-
 def fingerprint(meta: bytes) -> bytes:
     """What the agent keeps of a record it opened, to know the very same bytes
     again: their nonce, then a hash of them. Not the record itself: a worker
     reading 10,000 records' bytes, each on a page of its own in the agent's
     memory, would copy every page (about 20 ms at each `list`)."""
     return meta[:_N] + crypto.hash(meta)[:16]
-_MISSING = object()
 
 
-class Versions(MutableMapping[int, Version]):
-    """Each client's version: a base mapping, never written, and this
-    process's changes over it. A worker adopts the agent's 10,000 versions
-    without copying them: in a process forked from the agent, a copy writes
-    the reference count of every entry, a page fault each (milliseconds)."""
-
-    __slots__ = ("_base", "_set", "_gone", "_len", "_depth")
-    MAX_DEPTH = 8   # then the base is flattened: lookups stay a few levels deep
-
-    def __init__(self, base: Mapping[int, Version] | None = None) -> None:
-        while isinstance(base, Versions) and not base._set and not base._gone:
-            base = base._base   # a level with no change of its own adds nothing
-        depth = base._depth + 1 if isinstance(base, Versions) else 0
-        if depth > self.MAX_DEPTH:
-            base, depth = flat(base), 0   # type: ignore[arg-type]
-        self._base: Mapping[int, Version] = {} if base is None else base
-        self._set: dict[int, Version] = {}
-        self._gone: set[int] = set()
-        self._len = len(self._base)
-        self._depth = depth
-
-    def __getitem__(self, key: int) -> Version:
-        found = self._set.get(key, _MISSING)
-        if found is not _MISSING:
-            return found   # type: ignore[return-value]
-        if key in self._gone:
-            raise KeyError(key)
-        return self._base[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._set or key not in self._gone and key in self._base
-
-    def __setitem__(self, key: int, value: Version) -> None:
-        if key not in self:
-            self._len += 1
-        self._set[key] = value
-
-    def __delitem__(self, key: int) -> None:
-        if key not in self:
-            raise KeyError(key)
-        self._set.pop(key, None)
-        if key in self._base:
-            self._gone.add(key)
-        self._len -= 1
-
-    def __iter__(self) -> Iterator[int]:
-        for key in self._base:
-            if key not in self._gone and key not in self._set:
-                yield key
-        yield from self._set
-
-    def __len__(self) -> int:
-        return self._len
+def by_name(client: Client) -> tuple[str, int]:
+    """`list`'s order: folded name, then id."""
+    return normalise_name(client.name), client.id
 
 
-def flat(versions: Mapping[int, Version]) -> dict[int, Version]:
-    """A plain dict of the same versions (a C copy of the innermost base)."""
-    if not isinstance(versions, Versions):
-        return dict(versions)
-    out = flat(versions._base)
-    for key in versions._gone:
-        out.pop(key, None)
-    out.update(versions._set)
-    return out
+def listing(store: Store, opened: Mapping[int, tuple[bytes, Client]]) -> Listing | None:
+    """In the agent's full count of records, in its transaction: every client
+    in `list`'s order and the rows as client_rows_blob() reads them; None
+    unless every row is well-formed (each row's bytes then unambiguous)."""
+    rows = store.client_rows_blob()
+    if len(rows) != sum(len(str(client_id)) + 73 for client_id in opened):
+        return None
+    clients = tuple(sorted((hit[1] for hit in opened.values()), key=by_name))
+    return Listing(rows, clients, sum(c.notes for c in clients))
 
 
 @dataclass(frozen=True)
@@ -192,6 +140,17 @@ class Verified:
     # fingerprint, what it opened to). A row whose record has the same
     # fingerprint needs no opening.
     opened: Mapping[int, tuple[bytes, Client]] = field(default_factory=dict)
+    # Every client, in `list`'s order, with the rows they were opened from
+    # as Store.client_rows_blob() read them: kept by the agent's full count
+    # of records, carried while no client row changes.
+    listing: Listing | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    rows: bytes                    # Store.client_rows_blob() at the count
+    clients: tuple[Client, ...]    # sorted by folded name, then id
+    notes: int                     # the sum of their sealed note counts
 
 
 class State:
@@ -213,6 +172,7 @@ class State:
         # state does not follow from the one it adopted alone).
         self.touched: set[int] = set()
         self.counted = False
+        self.listing: Listing | None = None   # the adopted state's, while no row changes
 
     # -- whole sums ----------------------------------------------------
 
@@ -285,11 +245,11 @@ class State:
         if not crypto.equal(to_bytes(self.fixed() + verified.rows), sealed):
             return False
         self.rows, self.versions = verified.rows, Versions(verified.clients)
-        self.opened = verified.opened
+        self.opened, self.listing = verified.opened, verified.listing
         return True
 
-    def verified(self, opened: Mapping[int, tuple[bytes, Client]] | None = None
-                 ) -> Verified | None:
+    def verified(self, opened: Mapping[int, tuple[bytes, Client]] | None = None,
+                 listed: Listing | None = None) -> Verified | None:
         """What this state now is, for the agent to hand its next workers;
         None unless tracked and counted."""
         head = self.store.head()
@@ -297,7 +257,7 @@ class State:
             return None
         kept = self.versions
         self.versions = Versions(kept)   # later changes go on top: `kept` is never written
-        return Verified(head, self.rows, kept, {} if opened is None else opened)
+        return Verified(head, self.rows, kept, {} if opened is None else opened, listed)
 
     def all_opened(self, reopen: Callable[[int], Client]) -> list[Client] | None:
         """Every client, without reading or opening every record: the version
@@ -317,6 +277,13 @@ class State:
         return [hit[1] if (hit := opened.get(r[0])) is not None and hit[0][:_N] == r[3]
                 else reopen(r[0]) for r in found]
 
+    def listed(self) -> Listing | None:
+        """The adopted state's listing, if no client row changed since and
+        the rows are, byte for byte, the ones it was made from (one read)."""
+        if self.listing is None or self.store.client_rows_blob() != self.listing.rows:
+            return None
+        return self.listing
+
     def already_opened(self, row: ClientRow) -> Client | None:
         """The client a row opens to, if the agent opened these very bytes
         (call after expect())."""
@@ -327,6 +294,7 @@ class State:
         """A client row replaced (`old` -> `new`), created (`old` None) or
         deleted (`new` None): its element leaves and enters the sum."""
         e = self.elements
+        self.listing = None
         self.change(removed=0 if old is None else e.client(old.id, old.uid, old.blind, old.meta),
                     added=0 if new is None else e.client(new.id, new.uid, new.blind, new.meta))
         if self.versions is not None:

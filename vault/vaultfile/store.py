@@ -163,9 +163,8 @@ class Store(SqlFile):
 
     def keep_ids_above(self, table: str, last: int) -> None:
         """Row ids of `table` continue after `last` (a restore: an id in the
-        replaced vault's log must never name a different row). The replaced
-        vault's counter is plaintext anyone can edit: one near the top of the
-        id range (which would leave no id for the next note) is ignored."""
+        replaced vault's log never names another row). A counter near the top
+        of the id range (plaintext anyone can edit) is ignored."""
         assert table in ("clients", "notes")
         if 0 < last < MAX_KEPT_ID and self.next_id(table) <= last:
             if self._q("UPDATE sqlite_sequence SET seq = ? WHERE name = ?",
@@ -175,9 +174,8 @@ class Store(SqlFile):
     def last_id(self, table: str) -> int:
         return self.next_id(table) - 1
 
-    # A client's sealed record is in `records`; `clients.meta` holds its
-    # first 24 bytes, the nonce (docs/format.md section 2, version 3), which
-    # every read of a row checks against the record.
+    # A client's sealed record is in `records`; `clients.meta` holds its nonce
+    # (format.md section 2, version 3), which every read checks against it.
 
     def insert_client(self, row: ClientRow) -> None:
         self._q("INSERT INTO clients VALUES (?, ?, ?, ?, ?)",
@@ -201,8 +199,7 @@ class Store(SqlFile):
         self._q("UPDATE records SET sealed = ? WHERE id = ?", (meta, client_id))
 
     def delete_client(self, client_id: int, uid: bytes, day: str) -> int:
-        """Notes, key and record go; a tombstone with the opaque id stays.
-        Returns the number of notes deleted."""
+        """Notes, key and record go, a tombstone stays; the notes deleted."""
         notes = self._q("DELETE FROM notes WHERE client_id = ?", (client_id,)).rowcount
         self._q("DELETE FROM records WHERE id = ?", (client_id,))
         self._q("DELETE FROM clients WHERE id = ?", (client_id,))
@@ -226,20 +223,20 @@ class Store(SqlFile):
                 "FROM clients c LEFT JOIN records r ON r.id = c.id")
 
     def client_by_blind(self, blind: bytes) -> ClientRow | None:
-        row = self._q(self._client_select() + " WHERE c.blind = ?", (blind,)).fetchone()
-        return None if row is None else self._client_row(row)
+        return self._client_where("c.blind", blind)
 
     def client_by_uid(self, uid: bytes) -> ClientRow | None:
-        row = self._q(self._client_select() + " WHERE c.uid = ?", (uid,)).fetchone()
-        return None if row is None else self._client_row(row)
+        return self._client_where("c.uid", uid)
 
     def client_by_id(self, client_id: int) -> ClientRow | None:
-        row = self._q(self._client_select() + " WHERE c.id = ?", (client_id,)).fetchone()
+        return self._client_where("c.id", client_id)
+
+    def _client_where(self, column: str, value: object) -> ClientRow | None:
+        row = self._q(self._client_select() + f" WHERE {column} = ?", (value,)).fetchone()
         return None if row is None else self._client_row(row)
 
     def data_version(self) -> int:
-        """Changes when another connection commits (SQLite's data_version):
-        what this connection cached from the file may then be stale."""
+        """Changes when another connection commits (SQLite's data_version)."""
         return _int(self._q("PRAGMA data_version").fetchone()[0])
 
     def clients(self, problems: list[str] | None = None) -> Iterator[ClientRow]:
@@ -260,11 +257,20 @@ class Store(SqlFile):
         """(id, uid, blind, start of the sealed record) of every client: what
         the state commitment hashes at each unlock. Only the nonce at the
         start of the record is read: since version 3 a narrow row."""
-        # Types are not checked row by row here (this runs at every command):
-        # a value that is not bytes fails the caller's hashing, and one of
-        # another size gives an element that matches nothing. All rows at
-        # once: no cursor is left open when the caller's hashing fails.
+        # Types unchecked (this runs at every command): a value not bytes fails
+        # the caller's hashing, one of another size matches no element. All
+        # rows at once: no cursor is left open when the hashing fails.
         return self._all("SELECT id, uid, blind, substr(meta, 1, 24) FROM clients")
+
+    def client_rows_blob(self) -> bytes:
+        """client_versions() as one value SQLite concatenates: each row `id,`
+        and its 72 bytes, or `?;` if not blobs of those sizes. Only compared
+        with the same read made earlier (`list` through the agent)."""
+        return self.raw_value(
+            "SELECT group_concat(CASE WHEN typeof(uid) = 'blob' AND length(uid) = 16 AND "
+            "typeof(blind) = 'blob' AND length(blind) = 32 AND typeof(meta) = 'blob' AND "
+            "length(meta) = 24 THEN id || ',' || uid || blind || meta ELSE '?;' END, '') "
+            "FROM clients")
 
     def note_versions(self) -> Iterator[tuple[int, int, bytes]]:
         """(id, client id, start of the sealed body) of every note."""

@@ -23,7 +23,7 @@ from .inbox import Inbox, InboxItem
 from .keyring import Keyring, NewKeys, WrongPassphrase
 from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, last_entry, record_failed_unlock
 from .records import Records
-from .state import State, Verified, fingerprint, to_bytes
+from .state import State, Verified, fingerprint, listing, to_bytes
 from .store import Store
 
 
@@ -130,7 +130,7 @@ class UnlockedVault:
                         raise IntegrityError(f"client {client_id}: its row is missing")
                     hit = (fingerprint(row.meta), self.records.open_client(row))
                 now[client_id] = hit
-            return self.state.verified(now)
+            return self.state.verified(now, listing(self.store, now))
 
     # -- what commands read and set ------------------------------------
 
@@ -207,8 +207,7 @@ class UnlockedVault:
         self.inbox.file_all()
 
     def _diagnose(self) -> None:
-        """After a state mismatch: the more precise error of the first client
-        whose record, key or notes do not match, if any."""
+        """After a state mismatch: the first damaged client's own error, if any."""
         for row in list(self.store.clients()):
             self.records.notes(self.records.open_client(row))
 
@@ -236,8 +235,7 @@ class UnlockedVault:
         if sealed is not None:   # None: a vault from before it; settle() adds it
             self.state.verify(sealed)
 
-    def add_tombstones(self, tombstones: list[tuple[bytes, str]]) -> None:
-        """Tombstones carried over by a restore (kept once per opaque id)."""
+    def add_tombstones(self, tombstones: list[tuple[bytes, str]]) -> None:   # by a restore
         self.store.add_tombstones(tombstones)
         self.state.recount()
 
@@ -264,8 +262,8 @@ class UnlockedVault:
         self.keyring.change_unlock(passphrase, kdf, keyfile)
 
     def rotate_master(self) -> None:
-        """A fresh master key: every key re-wrapped, the head re-sealed; a key
-        destroyed before cannot be unwrapped from a stale page, ever."""
+        """A fresh master key, every key re-wrapped, the head re-sealed: a key
+        destroyed before can never be unwrapped from a stale page."""
         master = crypto.random_key()
         self.keyring.rewrap_under(master)
         head = self.ledger.head()   # read under the old head key, re-sealed under the new
@@ -289,12 +287,15 @@ class UnlockedVault:
     def clients(self) -> list[Client]:
         return self.records.clients()
 
+    def clients_by_name(self) -> list[Client]:   # `list`'s order: folded name, then id
+        return self.records.clients_by_name()
+
     def create_client(self, name: str, now: datetime) -> Client:
         return self.records.create_client(name, now)
 
     def client_and_row(self, client_id: int) -> tuple[Client, ClientRow] | None:
-        """The client of this id and its row; None if there is none (shredded),
-        unless the verified state holds it (its row deleted: IntegrityError)."""
+        """The client of this id and its row; None if shredded (IntegrityError
+        if the verified state holds it: its row was deleted)."""
         row = self.store.client_by_id(client_id)
         if row is None:
             self.state.expect_missing(client_id=client_id)
@@ -309,8 +310,7 @@ class UnlockedVault:
         self.records.update_client(client)
 
     def rename_client(self, client: Client, renamed: Client) -> None:
-        """A client's new name and aliases; the blind index and the wrapped
-        client key follow (see Records.rename_client)."""
+        """A new name and aliases (see Records.rename_client)."""
         self.records.rename_client(client, renamed)
 
     def rekey_client(self, client: Client, new_texts: dict[int, str]) -> None:
