@@ -64,10 +64,12 @@ def run(conn: socket.socket, message: dict[str, Any], fds: list[int], vault: Pat
     """In the forked worker, DEFERRED signals blocked until `mask` is put
     back: a signal the client forwards as soon as it knows the pid arrives
     once the handlers of a fresh `vault` process are in place. Never returns."""
+    from ..vaultfile import sqlfile   # preloaded by the agent (serve.py)
     code = 1
     try:
         _become_the_client(message, fds)
         client.hold(vault, kek, narrow, verified)
+        sqlfile.defer_closing()
         conn.settimeout(None)
         protocol.send(conn, {"v": protocol.PROTOCOL, "ok": True, "pid": os.getpid()})
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
@@ -87,6 +89,8 @@ def run(conn: socket.socket, message: dict[str, Any], fds: list[int], vault: Pat
                 _hand_back(report_fd, report() if code == 0 and report is not None else None)
         with contextlib.suppress(BaseException):
             protocol.send(conn, {"v": protocol.PROTOCOL, "exit": int(code) & 0xFF})
+        with contextlib.suppress(BaseException):
+            sqlfile.close_deferred()   # after the client has its exit code
         os._exit(int(code) & 0xFF)
 
 

@@ -94,6 +94,26 @@ def _integrity(rows: list[str]) -> list[str]:
     return [f"sqlite: {line.strip()}" for r in rows for line in r.splitlines() if line.strip()]
 
 
+# In an agent's worker (agent/worker.py) connections are closed only after
+# the command's exit code has gone back to the client: the last connection
+# to close copies the WAL into the file and syncs it (milliseconds), which
+# then is not part of the command's time. Every commit was synced already.
+_deferred: list[sqlite3.Connection] | None = None
+
+
+def defer_closing() -> None:
+    global _deferred
+    _deferred = []
+
+
+def close_deferred() -> None:
+    global _deferred
+    waiting, _deferred = _deferred or [], None
+    for conn in waiting:
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
+
+
 class SqlFile:
     """One open vault file. Store adds the SQL of each table."""
 
@@ -204,6 +224,9 @@ class SqlFile:
         return conn
 
     def close(self) -> None:
+        if _deferred is not None and not self._db.in_transaction:
+            _deferred.append(self._db)   # closed by close_deferred()
+            return
         self._db.close()
 
     # -- transactions --------------------------------------------------
