@@ -23,9 +23,11 @@ from vault.errors import IntegrityError
 from vault.vaultfile.store import Store
 from vault.vaultfile.unlocked import UnlockedVault
 
+from ..cli.test_agent import kill_agents
 from ..conftest import PASSPHRASE
 from .test_tamper_matrix import (  # noqa: F401 - fixtures
     ALICE,
+    BOB,
     template,
     vault,
 )
@@ -78,3 +80,30 @@ def test_a_commit_by_another_connection_just_after_the_own_commit_is_not_adopted
     core.add(session, ALICE, "three")
     with pytest.raises(IntegrityError, match="tampering"):
         core.add(session, ALICE, "four")   # another connection wrote: counted again
+
+
+# -- `list` through the agent (1191fd8, 84b377c) ----------------------------------
+
+@pytest.fixture
+def office(vault_env) -> Iterator:
+    """A real agent (`vault unlock`, `python -m vault.serve`) started in UTC."""
+    for name, text in ((ALICE, "alice one"), (BOB, "bob one")):
+        done = vault_env.subprocess("add", name, "-m", text, "--new")
+        assert done.returncode == 0, done.stderr
+    done = vault_env.subprocess("unlock", "--passphrase-file", str(vault_env.passphrase_file),
+                                env={"VAULT_PASSPHRASE_FILE": None, "TZ": "UTC"}, timeout=20)
+    assert done.returncode == 0, done.stderr
+    yield vault_env
+    kill_agents(vault_env)
+
+
+@pytest.mark.parametrize("argv", [("list",), ("view", ALICE)])
+def test_list_through_the_agent_shows_times_in_the_callers_zone(office, argv):
+    """The worker takes the caller's environment, TZ included, but the C
+    library reads TZ once: without time.tzset() every time is shown in the
+    zone the agent was started in, not the caller's (`TZ=... vault list`)."""
+    zone = {"TZ": "XST-5:30"}   # POSIX rule, no tzdata needed: UTC+5:30
+    through = office.subprocess(*argv, env=zone)
+    alone = office.subprocess(*argv, env={**zone, "VAULT_NO_AGENT": "1"})
+    assert through.returncode == alone.returncode == 0, (through.stderr, alone.stderr)
+    assert through.stdout == alone.stdout
