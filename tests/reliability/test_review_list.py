@@ -12,22 +12,29 @@ through the real CLI or the functions beneath it.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from vault.agent.state import LastVerified
 from vault.commands import notes as core
 from vault.errors import IntegrityError
+from vault.vaultfile import state as state_module
 from vault.vaultfile.store import Store
 from vault.vaultfile.unlocked import UnlockedVault
 
 from ..cli.test_agent import kill_agents
 from ..conftest import PASSPHRASE
+from .test_agent_verified_state import Worker
+from .test_faults import quick
 from .test_tamper_matrix import (  # noqa: F401 - fixtures
     ALICE,
     BOB,
+    ok,
+    sql,
     template,
     vault,
 )
@@ -107,3 +114,37 @@ def test_list_through_the_agent_shows_times_in_the_callers_zone(office, argv):
     alone = office.subprocess(*argv, env={**zone, "VAULT_NO_AGENT": "1"})
     assert through.returncode == alone.returncode == 0, (through.stderr, alone.stderr)
     assert through.stdout == alone.stdout
+
+
+def _checked(vault) -> LastVerified:
+    """The agent's LastVerified, as after a first `list` (records kept)."""
+    store = Store.open(vault.path)
+    kek = UnlockedVault.unlock(store, PASSPHRASE.encode()).kek
+    store.close()
+    checked = LastVerified(Path(vault.path), lambda: kek)
+    checked.records_wanted = True
+    return checked
+
+
+def test_a_shredded_clients_name_does_not_outlive_the_shred_in_the_agents_memory(vault):
+    """by_name keeps every folded name it ever sorted in a module-wide dict:
+    in the agent, which sorts at each full count and lives for hours, the
+    name of a client shredded (or renamed) since stayed there for good."""
+    checked = _checked(vault)
+    assert checked.refresh() is not None
+    ok(quick(vault, "shred", BOB, "--yes"))
+    after = checked.refresh()
+    assert after is not None and after.listing is not None
+    assert [c.name for c in after.listing.clients] == [ALICE]
+    assert BOB not in state_module._FOLDED
+    assert all(BOB.lower() not in folded for folded in state_module._FOLDED.values())
+
+
+def test_a_client_shredded_after_the_count_is_not_listed_by_the_worker(vault):
+    w = Worker(vault, "list", "--json", records=True)
+    assert w.checked
+    ok(quick(vault, "shred", BOB, "--yes"))
+    code, out, err = w.run()
+    assert code == 0, err
+    assert [c["client"] for c in json.loads(out)] == [ALICE]
+    assert out == ok(quick(vault, "list", "--json")).stdout

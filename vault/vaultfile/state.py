@@ -108,7 +108,8 @@ def fingerprint(meta: bytes) -> bytes:
 def by_name(client: Client) -> tuple[str, int]:
     """`list`'s order: folded name, then id. Folded names are kept (the
     agent sorts its 10,000 clients again at each full count; the names are
-    in its memory anyway, in their records)."""
+    in its memory anyway, in their records), only those of the clients
+    listed last: a shredded or renamed client's name goes at the next."""
     folded = _FOLDED.get(client.name)
     if folded is None:
         folded = _FOLDED[client.name] = normalise_name(client.name)
@@ -126,6 +127,9 @@ def listing(store: Store, opened: Mapping[int, tuple[bytes, Client]]) -> Listing
     if len(rows) != sum(len(str(client_id)) + 73 for client_id in opened):
         return None
     clients = tuple(sorted((hit[1] for hit in opened.values()), key=by_name))
+    kept = {c.name: _FOLDED[c.name] for c in clients}   # none shredded or renamed since
+    _FOLDED.clear()
+    _FOLDED.update(kept)
     return Listing(rows, clients, sum(c.notes for c in clients))
 
 
