@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 
 from vault.agent.state import LastVerified
+from vault.commands import aliases, files, maintenance
 from vault.commands import notes as core
 from vault.errors import IntegrityError
+from vault.models import KdfParams
 from vault.vaultfile import state as state_module
 from vault.vaultfile.store import Store
 from vault.vaultfile.unlocked import UnlockedVault
@@ -148,3 +150,47 @@ def test_a_client_shredded_after_the_count_is_not_listed_by_the_worker(vault):
     assert code == 0, err
     assert [c["client"] for c in json.loads(out)] == [ALICE]
     assert out == ok(quick(vault, "list", "--json")).stdout
+
+
+ODD = ("Zoë Ünal-Øst", "李 小龙", "O'Brien, Seán", "émile  zola", "Ａｎｎ Ｗｉｄｅ", "🙂 Smiley")
+
+
+def test_list_through_the_worker_is_list_without_it_for_odd_names_holds_and_closed(vault):
+    for name in ODD:
+        ok(quick(vault, "add", name, "--new", "-m", "note of " + name))
+    ok(quick(vault, "hold", ODD[0], "--reason", "subpoena"))
+    ok(quick(vault, "close", ODD[1], "--retain", "7y"))
+    ok(quick(vault, "close", BOB))
+    for argv in (("list",), ("list", "--json")):
+        w = Worker(vault, *argv, records=True)
+        assert w.checked
+        code, out, err = w.run()
+        assert code == 0, err
+        assert out == ok(quick(vault, *argv)).stdout
+
+
+# -- several commands in one process: legitimate sequences ------------------------
+
+def test_a_long_session_through_passwd_rename_shred_and_another_writer_never_fails(
+        session, vault):
+    """Another process writing, keys re-wrapped (passwd: the header's and
+    keys' sum changes, its memo forgotten), a rename and a shred, each
+    between commands of one long-lived session: no false exit 5, and the
+    commands after each see what it did."""
+    for text in ("one", "two", "three"):
+        core.add(session, ALICE, text)
+    ok(quick(vault, "add", "Carol Crane", "--new", "-m", "from another process"))
+    core.add(session, ALICE, "after the other process")
+    core.add(session, "Carol Crane", "carol two")
+    maintenance.passwd(session, b"a new passphrase", None, KdfParams(8, 1, 1))
+    core.add(session, ALICE, "after passwd")
+    core.add(session, BOB, "bob after passwd")
+    aliases.rename(session, BOB, "Robert Brook")
+    core.add(session, "Robert Brook", "renamed")
+    files.shred(session, "Robert Brook")
+    core.add(session, ALICE, "after shred")
+    assert [c.name for c in core.list_clients(session)] == [ALICE, "Carol Crane"]
+    assert [n.text for n in core.view(session, "Carol Crane")[1]] == [
+        "from another process", "carol two"]
+    report = maintenance.check(session)
+    assert report.ok, report.problems
