@@ -194,3 +194,20 @@ def test_a_long_session_through_passwd_rename_shred_and_another_writer_never_fai
         "from another process", "carol two"]
     report = maintenance.check(session)
     assert report.ok, report.problems
+
+
+@pytest.mark.parametrize("column", ["kdf_iterations", "wrapped_master"])
+def test_a_header_field_changed_between_two_commands_of_one_session_fails_the_next(
+        session, vault, column):
+    """The header's and keys' sum is memoised for one transaction only: a
+    header field changed between two commands of a long-lived session is
+    read again (and another connection's commit means a full count)."""
+    for text in ("one", "two", "three"):
+        core.add(session, ALICE, text)
+    if column == "kdf_iterations":
+        sql(vault, "UPDATE header SET kdf_iterations = kdf_iterations + 1")
+    else:
+        sql(vault, "UPDATE header SET wrapped_master = wrapped_master || x'00'")
+    with pytest.raises(IntegrityError):
+        core.add(session, ALICE, "four")
+    assert sql(vault, "SELECT count(*) FROM notes WHERE client_id = 1")[0][0] == 5
