@@ -211,3 +211,13 @@ def test_a_header_field_changed_between_two_commands_of_one_session_fails_the_ne
     with pytest.raises(IntegrityError):
         core.add(session, ALICE, "four")
     assert sql(vault, "SELECT count(*) FROM notes WHERE client_id = 1")[0][0] == 5
+
+
+def test_a_renamed_clients_old_name_does_not_outlive_the_rename_in_the_agents_memory(vault):
+    checked = _checked(vault)
+    assert checked.refresh() is not None
+    ok(quick(vault, "rename", BOB, "Robert Brook"))
+    after = checked.refresh()
+    assert after is not None and after.listing is not None
+    assert [c.name for c in after.listing.clients] == [ALICE, "Robert Brook"]
+    assert BOB not in state_module._FOLDED
