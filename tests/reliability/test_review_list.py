@@ -15,6 +15,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,21 @@ def test_a_renamed_clients_old_name_does_not_outlive_the_rename_in_the_agents_me
     assert after is not None and after.listing is not None
     assert [c.name for c in after.listing.clients] == [ALICE, "Robert Brook"]
     assert BOB not in state_module._FOLDED
+
+
+def test_imports_in_a_long_session_never_fail_the_next_command(session, vault):
+    from vault.commands.import_common import Incoming
+    from vault.commands.imports import import_notes
+    when = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
+    for text in ("one", "two", "three"):
+        core.add(session, ALICE, text)
+    notes = [Incoming("Dora Dane", "imported one", ("intake",), when),
+             Incoming(ALICE, "alice imported", (), when)]
+    assert import_notes(session, notes, "jsonl", dry_run=True).notes == 2
+    assert import_notes(session, notes, "jsonl").new_clients == 1
+    assert import_notes(session, notes, "jsonl").skipped == 2   # the same again: nothing
+    core.add(session, "Dora Dane", "after import")
+    assert [c.name for c in core.list_clients(session)] == [ALICE, BOB, "Dora Dane"]
+    report = maintenance.check(session)
+    assert report.ok, report.problems
+    ok(quick(vault, "check"))
