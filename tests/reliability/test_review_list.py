@@ -240,3 +240,36 @@ def test_imports_in_a_long_session_never_fail_the_next_command(session, vault):
     report = maintenance.check(session)
     assert report.ok, report.problems
     ok(quick(vault, "check"))
+
+
+def test_list_through_the_worker_of_a_vault_with_no_client_left(vault):
+    ok(quick(vault, "shred", ALICE, "--yes"))
+    ok(quick(vault, "shred", BOB, "--yes"))
+    checked = _checked(vault)
+    first = checked.refresh()
+    assert first is not None and first.listing is not None and first.listing.clients == ()
+    for argv in (("list",), ("list", "--json")):
+        w = Worker(vault, *argv, records=True)
+        assert w.checked
+        code, out, err = w.run()
+        alone = quick(vault, *argv)
+        assert (code, out, err) == (0, alone.stdout, alone.stderr)
+
+
+def test_a_shredded_client_put_back_into_an_empty_vault_after_the_count_fails_list(vault):
+    rows = {table: sql(vault, f"SELECT * FROM {table} WHERE {key} = 2")
+            for table, key in (("clients", "id"), ("records", "id"), ("notes", "client_id"))}
+    ok(quick(vault, "shred", ALICE, "--yes"))
+    ok(quick(vault, "shred", BOB, "--yes"))
+    w = Worker(vault, "list", "--json", records=True)
+    assert w.checked
+    conn = sqlite3.connect(vault.path, isolation_level=None)
+    try:
+        with conn:
+            for table, found in rows.items():
+                for row in found:
+                    conn.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))})", row)
+    finally:
+        conn.close()
+    code, out, err = w.run()
+    assert code == 5 and out == "", (code, out, err)
