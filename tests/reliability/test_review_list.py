@@ -273,3 +273,14 @@ def test_a_shredded_client_put_back_into_an_empty_vault_after_the_count_fails_li
         conn.close()
     code, out, err = w.run()
     assert code == 5 and out == "", (code, out, err)
+
+
+def test_list_through_the_worker_files_notes_sealed_after_the_count_as_without_it(vault):
+    w = Worker(vault, "list", "--json", records=True)
+    assert w.checked
+    ok(quick(vault, "add", "--sealed", BOB, "-m", "captured while the agent counted"))
+    code, out, err = w.run()
+    assert code == 0, err
+    counts = {c["client"]: c["notes"] for c in json.loads(out)}
+    assert counts == {ALICE: 2, BOB: 2}
+    assert out == ok(quick(vault, "list", "--json")).stdout
