@@ -284,3 +284,29 @@ def test_list_through_the_worker_files_notes_sealed_after_the_count_as_without_i
     counts = {c["client"]: c["notes"] for c in json.loads(out)}
     assert counts == {ALICE: 2, BOB: 2}
     assert out == ok(quick(vault, "list", "--json")).stdout
+
+
+def test_list_through_the_real_agent_is_list_without_it_before_and_after_changes(office):
+    """The real agent (its listing made at the first `list`'s count, then
+    carried or dropped by workers' reports): the same bytes and exit code
+    as without it, for odd names, a hold, a closed file, a rename, a shred."""
+    office.passphrase_file.chmod(0o600)   # else only the run without the agent warns
+
+    def same(*argv: str) -> None:
+        through = office.subprocess(*argv)
+        alone = office.subprocess(*argv, env={"VAULT_NO_AGENT": "1"})
+        assert (through.returncode, through.stdout, through.stderr) == \
+            (alone.returncode, alone.stdout, alone.stderr)
+
+    for name in ODD[:3]:
+        assert office.subprocess("add", name, "--new", "-m", "n").returncode == 0
+    for argv in (("hold", ODD[0], "--reason", "subpoena"), ("close", ODD[1], "--retain", "1y")):
+        assert office.subprocess(*argv).returncode == 0
+    for _ in range(2):   # the first asks for records; the second lists from the listing
+        same("list")
+        same("list", "--json")
+    assert office.subprocess("rename", ODD[2], "Patrick Quinn").returncode == 0
+    same("list", "--json")
+    assert office.subprocess("shred", BOB, "--yes").returncode == 0
+    same("list")
+    same("list", "--json")
