@@ -19,6 +19,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -151,6 +152,8 @@ def _become_the_client(message: dict[str, Any], fds: list[int]) -> None:
     sys.stderr = sys.__stderr__ = _text(2, "wb", eenc, eerr, elb)
     os.environ.clear()
     os.environ.update(message["env"])
+    if hasattr(time, "tzset"):   # the C library read TZ once, in the agent: times in
+        time.tzset()             # the caller's zone, as without the agent
     with contextlib.suppress(OSError):
         os.chdir(message["cwd"])
     sys.argv = ["vault", *message["argv"]]

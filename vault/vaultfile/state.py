@@ -108,7 +108,8 @@ def fingerprint(meta: bytes) -> bytes:
 def by_name(client: Client) -> tuple[str, int]:
     """`list`'s order: folded name, then id. Folded names are kept (the
     agent sorts its 10,000 clients again at each full count; the names are
-    in its memory anyway, in their records)."""
+    in its memory anyway, in their records); listing() drops those of
+    clients shredded or renamed since."""
     folded = _FOLDED.get(client.name)
     if folded is None:
         folded = _FOLDED[client.name] = normalise_name(client.name)
@@ -126,6 +127,12 @@ def listing(store: Store, opened: Mapping[int, tuple[bytes, Client]]) -> Listing
     if len(rows) != sum(len(str(client_id)) + 73 for client_id in opened):
         return None
     clients = tuple(sorted((hit[1] for hit in opened.values()), key=by_name))
+    # No two clients share a name (the blind index is unique): a name more
+    # is one of a client shredded or renamed since.
+    if len(_FOLDED) > len(clients):
+        live = {c.name for c in clients}
+        for name in [k for k in _FOLDED if k not in live]:
+            del _FOLDED[name]
     return Listing(rows, clients, sum(c.notes for c in clients))
 
 

@@ -46,6 +46,7 @@ class UnlockedVault:
         self._handback: Handback | None = None
         # The state this process's last command left, and data_version then.
         self._own: tuple[Verified, int] | None = None
+        self._sealed_version = 0
         self._commands = 0
 
     # -- creating and unlocking ----------------------------------------
@@ -88,10 +89,12 @@ class UnlockedVault:
             self.state.track()
 
     def sealed_as(self) -> Verified | None:
-        """In a worker, in a command's outer transaction after end(): the
-        state it leaves (head just written, sum, versions)."""
+        """In a command's outer transaction after end(): the state it leaves;
+        in process, data_version now (after COMMIT another could slip in)."""
         if self._trusted is None and not self._commands:
             return None
+        if self._trusted is None:
+            self._sealed_version = self.store.data_version()
         return self.state.verified(self.state.opened)
 
     def committed(self, after: Verified | None) -> None:
@@ -101,7 +104,7 @@ class UnlockedVault:
         if after is None:
             return
         if self._trusted is None:   # in process: kept while no other connection commits
-            self._own = (after, self.store.data_version())
+            self._own = (after, self._sealed_version)
             return
         self._trusted = after
         if self._handback is not None:
@@ -172,8 +175,8 @@ class UnlockedVault:
     # -- the start of every command ------------------------------------
 
     def begin(self) -> None:
-        """Inside a write transaction, first: check the log's head and the
-        box keys. Refuses to add to a log that was cut off."""
+        """Inside a write transaction, first: the log's head (never added to
+        cut off) and the box keys."""
         self.ledger.check_head()
         self.keyring.check_box_key()
 
@@ -212,8 +215,7 @@ class UnlockedVault:
             self.records.notes(self.records.open_client(row))
 
     def end(self) -> None:
-        """At the end of a command's write transaction: the head seals the
-        state the command leaves."""
+        """At the end of a command's transaction: the head seals its state."""
         self.ledger.seal_state()
 
     def _add_state(self) -> None:
@@ -262,8 +264,7 @@ class UnlockedVault:
         self.keyring.change_unlock(passphrase, kdf, keyfile)
 
     def rotate_master(self) -> None:
-        """A fresh master key, every key re-wrapped, the head re-sealed: a key
-        destroyed before can never be unwrapped from a stale page."""
+        """A fresh master key, every key re-wrapped, the head re-sealed."""
         master = crypto.random_key()
         self.keyring.rewrap_under(master)
         head = self.ledger.head()   # read under the old head key, re-sealed under the new
@@ -294,8 +295,7 @@ class UnlockedVault:
         return self.records.create_client(name, now)
 
     def client_and_row(self, client_id: int) -> tuple[Client, ClientRow] | None:
-        """The client of this id and its row; None if shredded (IntegrityError
-        if the verified state holds it: its row was deleted)."""
+        """The client of this id and its row; None if shredded, IntegrityError if deleted."""
         row = self.store.client_by_id(client_id)
         if row is None:
             self.state.expect_missing(client_id=client_id)
