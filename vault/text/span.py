@@ -137,6 +137,8 @@ def _inside(runs: list[tuple[int, int]], windows: Windows, n: int) -> bool:
     """Every run lies inside a window and ends before the window's end or
     at the text's (as digit_windows makes them): the text's runs are then
     the windows' runs, with the same character after each."""
+    if len(windows) == 1 and windows[0][0] == 0 and windows[0][1] == n:
+        return True   # the whole text (a dense note's usual window)
     i = 0
     for lo, hi in windows:
         while i < len(runs) and runs[i][1] <= hi:
