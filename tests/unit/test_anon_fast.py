@@ -1,0 +1,111 @@
+"""The fifth session's shortcuts in the anonymizer (issue 14, speed) give
+exactly what they replace.
+
+Covers, with hypothesis on text dense with capitals, digits, record words,
+cue words, separators and a few non-ASCII letters: the gazetteer's spans
+for a run of capitalised words, replayed from what an earlier run of the
+same words asked about its context, are those of classifying it afresh;
+idents' `_word_before` and firms' `_last_word` (string methods) start
+where the searches they replace start; `lexicon.is_ordinary`'s kept
+answers are the ones it computes; the digit runs of a whole-text window
+are the text's runs.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from vault.text import firms, gazetteer, idents, lexicon, span
+
+SETTINGS = settings(max_examples=400, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+# Words and separators the gazetteer, its cues and the record words read.
+PIECES = (
+    ["Samantha", "Young", "March", "MRN", "Client", "The", "New", "York", "Salt", "Lake",
+     "City", "Reading", "Hope", "Grant", "May", "Portland", "OHSU", "BMC", "CODA", "J",
+     "M", "Dr", "Officer", "Brannigan", "Vanguard", "Kessler", "Seen", "Ivy", "Home",
+     "Depot", "Leeds", "Coinbase", "Haringey", "Kwame", "O'Brien", "Smith-Jones", "José",
+     "Núñez", "IBAN", "NASA", "RN", "CCTC", "Mobile", "Linda", "Baker", "Street", "Apt"]
+    + ["at", "in", "from", "with", "to", "joined", "via", "of", "her", "daughter",
+       "record", "no", "mrn", "chart", "ref", "policy", "account", "the", "a/c", "s/n",
+       "é", "ſ", "x"]
+    + [" ", " ", " ", "  ", ". ", ", ", "\t", "\n", "(", ")", ":", "#", ".", "-", "'",
+       "’", "/", ".D.", "12", "4471", "00123456", "2024"]
+)
+texts = st.lists(st.sampled_from(PIECES), max_size=50).map("".join)
+
+
+@SETTINGS
+@given(st.lists(texts, min_size=1, max_size=6), st.randoms(use_true_random=False))
+@example(["at BMC, Seen Kessler", "Seen Kessler at BMC", "with Vanguard. Seen Kessler"],
+         random.Random(0))
+@example(["her daughter Ivy", "Ivy", "in Reading", "Reading"], random.Random(1))
+@example(["J. Smith and M.D. Jones", "J Smith", "at CODA 4471"], random.Random(2))
+def test_replayed_runs_give_the_spans_of_a_fresh_classification(notes, rnd):
+    fresh = []
+    for text in notes:
+        gazetteer._CLASSIFIED.clear()
+        fresh.append(gazetteer.find_gazetteer(text))
+    # The same notes again, in another order, each run now replayed from
+    # what the runs of the same words asked before it.
+    order = list(range(len(notes))) * 2
+    rnd.shuffle(order)
+    for i in order:
+        assert gazetteer.find_gazetteer(notes[i]) == fresh[i]
+
+
+def test_the_same_words_in_another_context_are_asked_about_again():
+    # "Reading" after "in" is a place, at the start of a sentence a word;
+    # "CODA" after "at" an organisation: whichever came first.
+    gazetteer._CLASSIFIED.clear()
+    for _ in range(2):
+        assert [s.kind for s in gazetteer.find_gazetteer("We live in Reading.")] == ["PLACE"]
+        assert gazetteer.find_gazetteer("Reading is hard. Reading helps.") == []
+        assert [s.kind for s in gazetteer.find_gazetteer("A coach at CODA said so.")] == ["ORG"]
+
+
+@SETTINGS
+@given(texts, st.integers(0, 200))
+@example("MRN: 00123456", 5)
+@example("record no. 4471", 10)
+@example("a/c s/n #x 12", 13)
+@example("                              12", 32)
+def test_word_before_starts_where_the_search_starts(text, pos):
+    pos = min(pos, len(text))
+    m = idents._WORDS_BEFORE.search(text, max(0, pos - 24), pos)
+    assert idents._word_before(text, pos) == (-1 if m is None else m.start())
+
+
+@SETTINGS
+@given(texts, st.integers(0, 200))
+@example("an account at Vanguard", 14)
+@example("joined \t Vanguard", 9)
+@example("José  Vanguard", 6)
+@example("                          at Vanguard", 30)
+def test_last_word_starts_where_the_search_starts(text, start):
+    start = min(start, len(text))
+    m = firms._LAST_WORD.search(text, max(0, start - 24), start)
+    assert firms._last_word(text, start) == (-1 if m is None else m.start())
+    assert firms._prev_word(text, start) == (m[1].lower() if m else "")
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(
+    ["hope", "hopes", "tried", "tries", "kessler", "well-known", "x-ray", "grant",
+     "granted", "lamotrigine", "-", "", "a", "coinbase", "running", "happily", "bbq-ed"]),
+    min_size=1, max_size=4).map("".join))
+def test_kept_answers_about_ordinary_words_are_the_computed_ones(word):
+    assert lexicon.is_ordinary(word) == lexicon._is_ordinary(word)
+    assert lexicon.is_ordinary(word) == lexicon._is_ordinary(word)
+
+
+@given(st.text(st.sampled_from("0123456789 a-٣"), max_size=40))
+def test_a_whole_text_window_holds_every_run_of_digits(text):
+    runs = [m.span() for m in re.finditer(r"\d+", text)]
+    assert span._inside(runs, [(0, len(text))], len(text))
+    assert span.digit_runs(text, [(0, len(text))]) == runs
