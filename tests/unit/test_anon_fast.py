@@ -109,3 +109,18 @@ def test_a_whole_text_window_holds_every_run_of_digits(text):
     runs = [m.span() for m in re.finditer(r"\d+", text)]
     assert span._inside(runs, [(0, len(text))], len(text))
     assert span.digit_runs(text, [(0, len(text))]) == runs
+
+
+@SETTINGS
+@given(texts)
+@example("Samantha Young met samantha at 4471 Baker Street")
+def test_names_read_the_detectors_copy_of_the_note_as_their_own(text):
+    # (the words of the spaced copy span.letter_runs made are the words
+    # names.py splits out of the folded note itself)
+    if not text.isascii():
+        return
+    span.letter_runs(text)
+    copy = span.known_words(text)
+    assert copy is not None
+    assert copy.split() == text.lower().translate(span._NOT_LETTERS).split()
+    assert span.known_words(text + " ") is None

@@ -269,6 +269,14 @@ def letter_runs(text: str, any_text: bool = False
     return None if other[1] is None else (other[1], other[2])
 
 
+def known_words(text: str) -> str | None:
+    """The lower-case runs of letters of an ASCII text between spaces (a
+    space for every other character, so " at " is the word "at"), if
+    letter_runs has read this very text last; else None."""
+    last = _last
+    return last[3] if last[0] is text and last[1] is not None else None
+
+
 _last_any: tuple[str, frozenset[str] | None, frozenset[str] | None, str] = (
     "", frozenset(), frozenset(), "")
 _FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
