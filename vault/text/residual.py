@@ -6,8 +6,8 @@ words next to a credential, codes mixing letters and digits; and what only
 the context reveals: a word beside a replaced name, an organisation's name,
 numbers of rooms, streets and records, ages over 89, dates in another
 language, initials), strict mode (every such word replaced), `--keep`
-(release a false alarm) and `--also` (force a replacement). Pure functions,
-no I/O but the word lists' first read."""
+(release a false alarm) and `--also` (force a replacement), which are in
+`levers`. Pure functions, no I/O but the word lists' first read."""
 
 from __future__ import annotations
 
@@ -292,6 +292,7 @@ def _abbreviation(k: str) -> bool:
 
 
 _lists = lexicon.report_lists
+_PART = re.compile(r"[^\W_][\w'’-]*")   # a word, with its apostrophes and hyphens
 
 
 # -- strict mode ----------------------------------------------------------------------
@@ -356,45 +357,3 @@ def _an_ordinary_label(text: str, start: int, end: int) -> bool:
     return k.rstrip("s") in lexicon.CALENDAR or bool(_FIELD_START.search(
         text[max(0, start - 6):start])) or bool(_LABEL.match(text, end)) or \
         _in_a_job_title(text, start, end)
-
-
-# -- --keep and --also ----------------------------------------------------------------
-
-_PART = re.compile(r"[^\W_][\w'’-]*")
-
-def folded_words(words: list[str] | tuple[str, ...] | set[str]) -> frozenset[str]:
-    """Kept words, folded; a kept phrase ("Burnside Clinic") keeps its words
-    too, since a detector may find one of them alone."""
-    out = set()
-    for w in words:
-        if w.strip():
-            out.add(key(w.strip()))
-            out.update(key(part) for part in _PART.findall(w))
-    return frozenset(out)
-
-
-def kept(text: str, span: Span, keep: frozenset[str]) -> bool:
-    """The span is released by --keep: its whole text, or each of its words,
-    is a kept word."""
-    if not keep:
-        return False
-    piece = text[span.start:span.end]
-    if key(piece) in keep:
-        return True
-    words = _PART.findall(piece)
-    return bool(words) and all(key(w) in keep for w in words)
-
-
-def also_spans(text: str, pattern: re.Pattern[str] | None) -> list[Span]:
-    """Every whole-word occurrence of an --also word, in any case."""
-    if pattern is None:
-        return []
-    return [Span(m.start(), m.end(), "REDACTED") for m in pattern.finditer(text)]
-
-
-def also_pattern(words: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
-    words = [w.strip() for w in words if w.strip()]
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?i:{alternatives})(?:['’]s|s)?(?![\w])")
