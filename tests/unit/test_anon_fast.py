@@ -19,7 +19,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vault.text import firms, gazetteer, idents, lexicon, span
+from vault.text import firms, gazetteer, idents, lexicon, residual, span
 
 SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -124,3 +124,51 @@ def test_names_read_the_detectors_copy_of_the_note_as_their_own(text):
     assert copy is not None
     assert copy.split() == text.lower().translate(span._NOT_LETTERS).split()
     assert span.known_words(text + " ") is None
+
+
+# What an anonymized text holds around the report's rules.
+OUTPUT_PIECES = PIECES + [
+    "[PERSON]", "[ORG]", "[PLACE]", "[ID]", "[ADDRESS]", "Client-7F3A", "Client-", "AB",
+    "wife", "june", "Ann", "&", "Co.", "County", "Mayo", "/", "/ sd", "NB/cl", "MD", "RN",
+    "M.D.", "PhD", "A12", "GU4471", "91", "101M", "(92)", "1999", "yo", "y/o", "tag", "plate",
+    "DL", "reg", "CA", "ſ", "\u212a", "²", "٣", "_", "O'", "’s"]
+outputs = st.lists(st.sampled_from(OUTPUT_PIECES), max_size=60).map("".join)
+
+
+@SETTINGS
+@given(outputs)
+@example("wife june [PERSON] and Ann [PERSON] [PERSON]")
+@example("&june Client-7F3A, Client-7F3ABob [PERSON], O'Brien-[PERSON] Sung-min [ORG]")
+@example("X2Bob [PLACE] jo\t[PERSON] ²ab [PERSON]")
+def test_words_before_names_are_what_finditer_finds(text):
+    for rx, inside in ((residual._BEFORE_NAMED, residual._in_a_cap),
+                       (residual._LOWER_BEFORE_NAMED, residual._LOWER_WORD_CHARS.__contains__)):
+        assert [m.span() for m in residual._before_names(rx, text, inside)] == \
+            [m.span() for m in rx.finditer(text)]
+
+
+@SETTINGS
+@given(outputs)
+@example("Co. Mayo; NB/cl; MD GU4471; aged 91; 101M; MD tag; [PLACE], CA owes")
+def test_the_report_rules_tried_behind_a_hint_find_what_finditer_finds(text):
+    for rx, _ in residual._RULES:
+        assert [m.span() for m in residual._rule(rx, text)] == [m.span() for m in rx.finditer(text)]
+    assert [(c.start, c.end, c.why) for c in residual.candidates(text)] == \
+        [(c.start, c.end, c.why) for c in _candidates_scanning_everything(text)]
+
+
+def _candidates_scanning_everything(text):
+    """residual.candidates with every rule scanned over the whole text."""
+    hinted, gated, before = dict(residual._HINTED), dict(residual._GATED), residual._before_names
+    residual._HINTED.clear()
+    residual._GATED.clear()
+    residual._before_names = lambda rx, text, inside: list(rx.finditer(text))
+    plate = residual._PLATE
+    residual._PLATE = None
+    try:
+        return residual.candidates(text)
+    finally:
+        residual._HINTED.update(hinted)
+        residual._GATED.update(gated)
+        residual._before_names = before
+        residual._PLATE = plate

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from . import lexicon
@@ -211,6 +211,7 @@ _SIGN_OFF = re.compile(r"(?:\A|[.!?\n])[ \t]*-*[ \t]*([A-Za-z]{2,3})\.?[ \t]*\Z"
 _NICKNAME = re.compile(_NAMED + r"[ \t]+[\"“]([A-Z][\w'’-]*)[\"”]|[\"“]([A-Z][\w'’-]*)[\"”][ \t]+"
                        + _NAMED)
 _PLATE_STATE = re.compile(r"(?=[A-Z])\b([A-Z]{2,3})[ \t]+(?i:tags?|reg|plates?|registration|licen[cs]e|dl)\b")
+_PLATE = frozenset("tag tags reg plate plates registration licence license dl".split())
 _PLACE_STATE = re.compile(r"\[PLACE\],?[ \t]+([A-Z]{2,3})\b")
 _COUNTY = re.compile(r"(?=C)\b(?:Co\.|County)[ \t]+([A-Z][a-z]+)")
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -230,7 +231,7 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     found = [(m, 1, why) for pattern, why in _RULES for m in _rule(pattern, text)]
     for pattern in (_AFTER_NAMED, _BEFORE_NAMED):
         after = pattern is _AFTER_NAMED
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text) if after else _before_names(pattern, text, _in_a_cap):
             k, caps = key(m[1]), m[1].isupper()
             if not (k in lists["roles"] or k in stop and not (after and k in lists["heads"])
                     or k.rstrip("s") in lexicon.CALENDAR or k in lexicon.vocabulary()
@@ -239,7 +240,8 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
                     or not after and is_ordinary(k) and _SENTENCE_START.search(
                         text[max(0, m.start() - 3):m.start()])):
                 found.append((m, 1, "next to a replaced name"))
-    found += [(m, 1, "a first name next to a name") for m in _LOWER_BEFORE_NAMED.finditer(text)
+    found += [(m, 1, "a first name next to a name") for m in _before_names(
+              _LOWER_BEFORE_NAMED, text, _LOWER_WORD_CHARS.__contains__)
               if key(m[1]) in lexicon.first_names() and key(m[1]) not in lists["roles"]]
     for m in _RUN.finditer(text):
         words = [key(w) for w in _PART.findall(m[1])]
@@ -251,9 +253,10 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
         _FOREIGN_DATE.finditer(text) if has_word(text, lists["months"]) else ())
               if key(m[2] or m[3]) in lists["months"]]
     found += [(m, 1 if m[1] else 2, "a nickname beside a name") for m in _NICKNAME.finditer(text)]
-    found += [(m, 1 if m[1] else 2, "a state or province") for p in (_PLATE_STATE, _PLACE_STATE,
-              _TAX_STATE) for m in (p.finditer(text) if p is not _TAX_STATE or has_word(
-                  text, _state_codes(lists["states"]), lower=False) else ())
+    found += [(m, 1 if m[1] else 2, "a state or province") for p, words, lower in (
+              (_PLATE_STATE, _PLATE, True), (_PLACE_STATE, None, True),
+              (_TAX_STATE, _state_codes(lists["states"]), False))
+              for m in (p.finditer(text) if words is None or has_word(text, words, lower) else ())
               if (m[1] or m[2]).lower() in lists["states"]]
     found += [(m, 1, "a capitalised word alone in brackets") for m in _BRACKETED.finditer(text)
               if not m[1].isupper() and key(m[1]) not in lexicon.vocabulary() and key(m[1]) not in
@@ -266,8 +269,40 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
             and not _PLACEHOLDER.fullmatch(m[g])]
 
 
+_NAMED_AFTER_A_SPACE = re.compile(r"[ \t](?:\[(?:PERSON|ORG|PLACE)\]|Client-[0-9A-F])")
+_LOWER_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'’-")
+
+
+def _in_a_cap(c: str) -> bool:
+    """c may stand in _CAP: a letter (not a digit nor "_") or one of ' ’ & -."""
+    return c.isalnum() and not c.isdecimal() or c in "'’&-"
+
+
+def _before_names(pattern: re.Pattern[str], text: str, inside: Callable[[str], bool]
+                  ) -> list[re.Match[str]]:
+    """What pattern.finditer finds, for a pattern that is a word of characters
+    that pass `inside` (none of them may stand before it), a space or a tab,
+    then a replaced name: tried only at the start of the run of such
+    characters before each " [PERSON]", " Client-...", instead of at
+    every word of the text."""
+    out: list[re.Match[str]] = []
+    end = -1
+    for named in _NAMED_AFTER_A_SPACE.finditer(text):
+        start = named.start()
+        while start and inside(text[start - 1]):
+            start -= 1
+        if start >= end and (m := pattern.match(text, start)) is not None:
+            out.append(m)
+            end = m.end()
+    return out
+
+
 def _rule(pattern: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
-    """A rule's matches, tried only where its words say it can match (_GATED)."""
+    """A rule's matches, tried only where its words say it can match (_GATED),
+    or only in a text that holds what each of its matches holds (_HINTED)."""
+    hint = _HINTED.get(id(pattern))
+    if hint is not None:
+        return pattern.finditer(text) if hint.search(text) else []
     words, chars, lower, starts = _GATED.get(id(pattern), (None, "", True, False))
     found = None if words is None else at_words(pattern, text, words, chars, True) if starts \
         else None if has_word(text, words, lower, True) else []
@@ -282,7 +317,11 @@ _GATED = {id(p): gate for p, gate in (
     (_UNIT, (frozenset(re.search(r"\(\?i:([a-z|]+)\)", _UNIT.pattern)[1].split("|")), "", True, True)),
     (_BLOCK, (frozenset({"block"}), "", False, False)),
     (_AGE_WORDS, (frozenset({"ninety", "hundred"}), "", True, False)),
-    (_BEFORE_CREDENTIAL, (frozenset("RN MD LPN NP PA CNA".split()), "", False, False)))}
+    (_BEFORE_CREDENTIAL, (frozenset("RN MD LPN NP PA CNA".split()), "", False, False)),
+    (_COUNTY, (frozenset({"Co", "County"}), "", False, False)))}
+# (a "/" then letters; a capital then two digits; "9" or "1" then a digit of an age)
+_HINTED = {id(_SLASH_INITIALS): re.compile(r"/[ \t]*[A-Za-z]"), id(_AFTER_CREDENTIAL): re.compile(
+    r"[A-Z]\d\d"), id(_AGE): re.compile(r"9\d|1[0-2]\d")}
 _state_codes = lru_cache(maxsize=4)(lambda states: frozenset(s.upper() for s in states if len(s) == 2))
 
 
