@@ -143,7 +143,7 @@ outputs = st.lists(st.sampled_from(OUTPUT_PIECES), max_size=60).map("".join)
 def test_words_before_names_are_what_finditer_finds(text):
     for rx, inside in ((residual._BEFORE_NAMED, residual._in_a_cap),
                        (residual._LOWER_BEFORE_NAMED, residual._LOWER_WORD_CHARS.__contains__)):
-        assert [m.span() for m in residual._before_names(rx, text, inside)] == \
+        assert [m.span() for m in span.before_anchors(rx, text, residual._NAMED_AFTER_A_SPACE, inside)] == \
             [m.span() for m in rx.finditer(text)]
 
 
@@ -159,10 +159,10 @@ def test_the_report_rules_tried_behind_a_hint_find_what_finditer_finds(text):
 
 def _candidates_scanning_everything(text):
     """residual.candidates with every rule scanned over the whole text."""
-    hinted, gated, before = dict(residual._HINTED), dict(residual._GATED), residual._before_names
+    hinted, gated, before = dict(residual._HINTED), dict(residual._GATED), residual.before_anchors
     residual._HINTED.clear()
     residual._GATED.clear()
-    residual._before_names = lambda rx, text, inside: list(rx.finditer(text))
+    residual.before_anchors = lambda rx, text, anchors, inside: list(rx.finditer(text))
     plate = residual._PLATE
     residual._PLATE = None
     try:
@@ -170,5 +170,18 @@ def _candidates_scanning_everything(text):
     finally:
         residual._HINTED.update(hinted)
         residual._GATED.update(gated)
-        residual._before_names = before
+        residual.before_anchors = before
         residual._PLATE = plate
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(
+    ["gs", "NB", "abc", "abcd", "x", ".", "!", "?", "\n", " ", "\t", "-", "--", "Fine", "é",
+     "ok", "end", "1", "_", "  -  "]), max_size=12).map("".join))
+@example("Seen today.\n-- gs")
+@example(". - - ab")
+@example("x. -ab.")
+def test_the_sign_off_is_found_where_the_search_finds_it(text):
+    text = text.rstrip()
+    fast, slow = residual._sign_off(text), residual._SIGN_OFF.search(text)
+    assert (fast and (fast.span(), fast.span(1))) == (slow and (slow.span(), slow.span(1)))

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 
 from . import lexicon
 from .lexicon import beside_a_name as _beside_a_name, is_name, is_ordinary, key
 from .lexicon import lower_names as _lower_names
-from .span import Span, at_words, has_word, letter_runs
+from .span import Span, at_words, before_anchors, has_word, letter_runs
 
 # What the export writes in place of what it removed: never a candidate.
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]|Client-[0-9A-F]+")
@@ -231,7 +231,7 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     found = [(m, 1, why) for pattern, why in _RULES for m in _rule(pattern, text)]
     for pattern in (_AFTER_NAMED, _BEFORE_NAMED):
         after = pattern is _AFTER_NAMED
-        for m in pattern.finditer(text) if after else _before_names(pattern, text, _in_a_cap):
+        for m in pattern.finditer(text) if after else before_anchors(pattern, text, _NAMED_AFTER_A_SPACE, _in_a_cap):
             k, caps = key(m[1]), m[1].isupper()
             if not (k in lists["roles"] or k in stop and not (after and k in lists["heads"])
                     or k.rstrip("s") in lexicon.CALENDAR or k in lexicon.vocabulary()
@@ -240,10 +240,10 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
                     or not after and is_ordinary(k) and _SENTENCE_START.search(
                         text[max(0, m.start() - 3):m.start()])):
                 found.append((m, 1, "next to a replaced name"))
-    found += [(m, 1, "a first name next to a name") for m in _before_names(
-              _LOWER_BEFORE_NAMED, text, _LOWER_WORD_CHARS.__contains__)
+    found += [(m, 1, "a first name next to a name") for m in before_anchors(
+              _LOWER_BEFORE_NAMED, text, _NAMED_AFTER_A_SPACE, _LOWER_WORD_CHARS.__contains__)
               if key(m[1]) in lexicon.first_names() and key(m[1]) not in lists["roles"]]
-    for m in _RUN.finditer(text):
+    for m in _RUN.finditer(text) if has_word(text, lists["heads"]) else ():
         words = [key(w) for w in _PART.findall(m[1])]
         if words[-1] in lists["heads"] and any(w not in lists["generic"] and w not in lists["heads"]
                                                and w not in stop for w in words[:-1]):
@@ -252,7 +252,8 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     found += [(m, 1, "a date in another language") for m in (
         _FOREIGN_DATE.finditer(text) if has_word(text, lists["months"]) else ())
               if key(m[2] or m[3]) in lists["months"]]
-    found += [(m, 1 if m[1] else 2, "a nickname beside a name") for m in _NICKNAME.finditer(text)]
+    found += [(m, 1 if m[1] else 2, "a nickname beside a name") for m in (
+        _NICKNAME.finditer(text) if '"' in text or "“" in text else ())]
     found += [(m, 1 if m[1] else 2, "a state or province") for p, words, lower in (
               (_PLATE_STATE, _PLATE, True), (_PLACE_STATE, None, True),
               (_TAX_STATE, _state_codes(lists["states"]), False))
@@ -261,7 +262,7 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     found += [(m, 1, "a capitalised word alone in brackets") for m in _BRACKETED.finditer(text)
               if not m[1].isupper() and key(m[1]) not in lexicon.vocabulary() and key(m[1]) not in
               lists["roles"] and key(m[1]).rstrip("s") not in lexicon.CALENDAR]
-    m = _SIGN_OFF.search(text.rstrip())   # "gs", "NB"; not "Fine."
+    m = _sign_off(text.rstrip())   # "gs", "NB"; not "Fine."
     if m and key(m[1]) not in {"etc", "end", "ok"} and (not m[1].istitle() or not is_ordinary(key(m[1]))):
         found.append((m, 1, "initials closing the note"))
     return [Candidate(m.start(g), m.end(g), m[g], why) for m, g, why in found
@@ -269,6 +270,7 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
             and not _PLACEHOLDER.fullmatch(m[g])]
 
 
+# (a word before a replaced name is tried only at the word before each)
 _NAMED_AFTER_A_SPACE = re.compile(r"[ \t](?:\[(?:PERSON|ORG|PLACE)\]|Client-[0-9A-F])")
 _LOWER_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'’-")
 
@@ -278,23 +280,22 @@ def _in_a_cap(c: str) -> bool:
     return c.isalnum() and not c.isdecimal() or c in "'’&-"
 
 
-def _before_names(pattern: re.Pattern[str], text: str, inside: Callable[[str], bool]
-                  ) -> list[re.Match[str]]:
-    """What pattern.finditer finds, for a pattern that is a word of characters
-    that pass `inside` (none of them may stand before it), a space or a tab,
-    then a replaced name: tried only at the start of the run of such
-    characters before each " [PERSON]", " Client-...", instead of at
-    every word of the text."""
-    out: list[re.Match[str]] = []
-    end = -1
-    for named in _NAMED_AFTER_A_SPACE.finditer(text):
-        start = named.start()
-        while start and inside(text[start - 1]):
-            start -= 1
-        if start >= end and (m := pattern.match(text, start)) is not None:
-            out.append(m)
-            end = m.end()
-    return out
+def _sign_off(text: str) -> re.Match[str] | None:
+    """_SIGN_OFF.search(text) for a text without trailing whitespace,
+    tried only where it can start: its last word of two or three letters
+    (a "." after it), after spaces, dashes and spaces, after the text's
+    start or a ".", "!", "?" or line break. (The search tries every place.)"""
+    body = text[:-1] if text.endswith(".") else text
+    word = len(body) - len(body.rstrip(_ASCII_LETTERS))
+    if word not in (2, 3):
+        return None
+    before = body[:-word].rstrip(" \t").rstrip("-").rstrip(" \t")
+    if before and before[-1] not in ".!?\n":
+        return None
+    return _SIGN_OFF.match(text, len(before) - 1 if before else 0)
+
+
+_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def _rule(pattern: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
@@ -318,7 +319,8 @@ _GATED = {id(p): gate for p, gate in (
     (_BLOCK, (frozenset({"block"}), "", False, False)),
     (_AGE_WORDS, (frozenset({"ninety", "hundred"}), "", True, False)),
     (_BEFORE_CREDENTIAL, (frozenset("RN MD LPN NP PA CNA".split()), "", False, False)),
-    (_COUNTY, (frozenset({"Co", "County"}), "", False, False)))}
+    (_COUNTY, (frozenset({"Co", "County"}), "", False, False)),
+    (_AGE_AFTER, (frozenset({"aged", "age", "ages"}), "", True, False)))}
 # (a "/" then letters; a capital then two digits; "9" or "1" then a digit of an age)
 _HINTED = {id(_SLASH_INITIALS): re.compile(r"/[ \t]*[A-Za-z]"), id(_AFTER_CREDENTIAL): re.compile(
     r"[A-Z]\d\d"), id(_AGE): re.compile(r"9\d|1[0-2]\d")}

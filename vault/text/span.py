@@ -360,3 +360,23 @@ def has_word(text: str, words: frozenset[str], lower: bool = True,
     if runs is None:
         return True
     return not words.isdisjoint(runs[1] if lower else runs[0])
+
+
+def before_anchors(rx: re.Pattern[str], text: str, anchors: re.Pattern[str],
+                   inside: Callable[[str], bool]) -> list[re.Match[str]]:
+    """What rx.finditer finds, for a pattern that is a run of characters
+    that pass `inside` (with none of them before it), then what `anchors`
+    finds right after the run (which holds no such character): rx is tried
+    only at the start of the run before each anchor, instead of at every
+    word of the text. (A match cannot start later in the run: its
+    lookbehind would see one of the run's characters.)"""
+    out: list[re.Match[str]] = []
+    end = -1
+    for anchor in anchors.finditer(text):
+        start = anchor.start()
+        while start and inside(text[start - 1]):
+            start -= 1
+        if start >= end and (m := rx.match(text, start)) is not None:
+            out.append(m)
+            end = m.end()
+    return out
