@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from collections.abc import Iterator
 from functools import lru_cache
+from string import ascii_letters as _ASCII_LETTERS
 
 from . import lexicon
 from .lexicon import beside_a_name as _beside_a_name, is_name, is_ordinary, key
@@ -53,7 +54,8 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
     out: list[Candidate] = []
     for m in _WORDS.finditer(text):
         word = m.group()
-        why = not _PLACEHOLDER.fullmatch(word) and _why(text, m.start(), m.end(), word, names)
+        why = not (word[0] == "[" or word[:7] == "Client-" and _PLACEHOLDER.fullmatch(
+            word)) and _why(text, m.start(), m.end(), word, names)   # ("[": a placeholder)
         if why:
             out.append(Candidate(m.start(), m.end(), word, why))
     for m in _lower_words(text):
@@ -88,8 +90,8 @@ _LINE_INITIALS = re.compile(r"^[ \t]*-*[ \t]*([A-Za-z]{2,3})[ \t]*$", re.M)
 
 
 def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set[str]) -> str:
-    if any(c.isdigit() for c in word):
-        if any(c.isalpha() for c in word) and len(word) >= 5:
+    if any(map(str.isdigit, word)):
+        if any(map(str.isalpha, word)) and len(word) >= 5:
             from .idents import _exempt
             return "" if _exempt(word) or _AMOUNT.search(text, max(0, start - 1), start + 1) \
                 else "code mixing letters and digits"   # not "$340-380k"
@@ -293,9 +295,6 @@ def _sign_off(text: str) -> re.Match[str] | None:
     if before and before[-1] not in ".!?\n":
         return None
     return _SIGN_OFF.match(text, len(before) - 1 if before else 0)
-
-
-_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def _rule(pattern: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
