@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import re
+from contextlib import contextmanager
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -150,15 +151,20 @@ def test_words_before_names_are_what_finditer_finds(text):
 @SETTINGS
 @given(outputs)
 @example("Co. Mayo; NB/cl; MD GU4471; aged 91; 101M; MD tag; [PLACE], CA owes")
+@example("GUM/24/4471 and R104471/24/19, 12 mars 2024, CA plate, \"Book\" [PERSON]")
 def test_the_report_rules_tried_behind_a_hint_find_what_finditer_finds(text):
     for rx, _ in residual._RULES:
         assert [m.span() for m in residual._rule(rx, text)] == [m.span() for m in rx.finditer(text)]
-    assert [(c.start, c.end, c.why) for c in residual.candidates(text)] == \
-        [(c.start, c.end, c.why) for c in _candidates_scanning_everything(text)]
+    report = [(c.start, c.end, c.why) for c in residual.candidates(text)]
+    strict = residual.strict_spans(text)
+    with _every_rule_scanned_everywhere():
+        assert report == [(c.start, c.end, c.why) for c in residual.candidates(text)]
+        assert strict == residual.strict_spans(text)
 
 
-def _candidates_scanning_everything(text):
-    """residual.candidates with every rule scanned over the whole text."""
+@contextmanager
+def _every_rule_scanned_everywhere():
+    """residual's rules without their gates and hints, as they were."""
     hinted, gated, before = dict(residual._HINTED), dict(residual._GATED), residual.before_anchors
     residual._HINTED.clear()
     residual._GATED.clear()
@@ -166,7 +172,7 @@ def _candidates_scanning_everything(text):
     plate = residual._PLATE
     residual._PLATE = None
     try:
-        return residual.candidates(text)
+        yield
     finally:
         residual._HINTED.update(hinted)
         residual._GATED.update(gated)

@@ -283,10 +283,8 @@ def _in_a_cap(c: str) -> bool:
 
 
 def _sign_off(text: str) -> re.Match[str] | None:
-    """_SIGN_OFF.search(text) for a text without trailing whitespace,
-    tried only where it can start: its last word of two or three letters
-    (a "." after it), after spaces, dashes and spaces, after the text's
-    start or a ".", "!", "?" or line break. (The search tries every place.)"""
+    """_SIGN_OFF.search(text) (no trailing whitespace), tried only where it can
+    start, from the last word back, instead of at every place."""
     body = text[:-1] if text.endswith(".") else text
     word = len(body) - len(body.rstrip(_ASCII_LETTERS))
     if word not in (2, 3):
@@ -319,10 +317,11 @@ _GATED = {id(p): gate for p, gate in (
     (_AGE_WORDS, (frozenset({"ninety", "hundred"}), "", True, False)),
     (_BEFORE_CREDENTIAL, (frozenset("RN MD LPN NP PA CNA".split()), "", False, False)),
     (_COUNTY, (frozenset({"Co", "County"}), "", False, False)),
-    (_AGE_AFTER, (frozenset({"aged", "age", "ages"}), "", True, False)))}
+    (_AGE_AFTER, (frozenset({"aged", "age", "ages"}), "", True, False)),
+    (_PLATE_STATE, (_PLATE, "", True, False)))}
 # (a "/" then letters; a capital then two digits; "9" or "1" then a digit of an age)
 _HINTED = {id(_SLASH_INITIALS): re.compile(r"/[ \t]*[A-Za-z]"), id(_AFTER_CREDENTIAL): re.compile(
-    r"[A-Z]\d\d"), id(_AGE): re.compile(r"9\d|1[0-2]\d")}
+    r"[A-Z]\d\d"), id(_AGE): re.compile(r"9\d|1[0-2]\d"), id(_SLASH_CODE): re.compile(r"/[A-Za-z\d]+/")}
 _state_codes = lru_cache(maxsize=4)(lambda states: frozenset(s.upper() for s in states if len(s) == 2))
 
 
@@ -356,11 +355,11 @@ def strict_spans(text: str) -> list[Span]:
         if not word:
             continue
         end = m.start() + len(word)
-        if any(c.isdigit() for c in word):
-            if any(c.isalpha() for c in word):
+        if any(map(str.isdigit, word)):
+            if any(map(str.isalpha, word)):
                 if not _exempt(word):
                     out.append(Span(m.start(), end, "REDACTED"))
-            elif sum(c.isdigit() for c in word) >= 3 and not _AMOUNT.search(
+            elif sum(map(str.isdigit, word)) >= 3 and not _AMOUNT.search(
                     text, max(0, m.start() - 2), min(len(text), end + 2)):
                 out.append(Span(m.start(), end, "REDACTED"))
             continue
@@ -381,7 +380,8 @@ def strict_spans(text: str) -> list[Span]:
             for m in _rule(pattern, text) for g in [0 if pattern in (_UNIT, _BLOCK) else 1]
             if key(m[1]) not in lexicon.STOP]
     out += [Span(m.start(1), m.end(1), "REDACTED") for pattern in (_FOREIGN_DATE, _SLASH_CODE,
-            _PLATE_STATE) for m in pattern.finditer(text) if pattern is _SLASH_CODE
+            _PLATE_STATE) for m in (_rule(pattern, text) if pattern is not _FOREIGN_DATE else
+            _FOREIGN_DATE.finditer(text) if has_word(text, _lists()["months"]) else ()) if pattern is _SLASH_CODE
             or pattern is _FOREIGN_DATE and key(m[2] or m[3]) in _lists()["months"]
             or pattern is _PLATE_STATE and m[1].lower() in _lists()["states"]]
     # a number or a country beside a name: "2 Malone Park", "Houtstraat 44,", "Santander UK"
