@@ -191,3 +191,47 @@ def test_the_sign_off_is_found_where_the_search_finds_it(text):
     text = text.rstrip()
     fast, slow = residual._sign_off(text), residual._SIGN_OFF.search(text)
     assert (fast and (fast.span(), fast.span(1))) == (slow and (slow.span(), slow.span(1)))
+
+
+@SETTINGS
+@given(texts)
+@example("J. Smith and M.D. Jones, Samantha Young. The Co-Op-Ann; A. B. C. Dee")
+def test_the_gazetteer_groups_capitalised_words_as_it_did(text):
+    # The runs of capitalised words that reach _run, grouped as the loop
+    # did before the fifth session (slicing the gap twice for every word).
+    seen = []
+    original = gazetteer._run
+    gazetteer._run = lambda text, run, ranks, holds: seen.append([m.span() for m in run]) or []
+    try:
+        gazetteer.find_gazetteer(text)
+    finally:
+        gazetteer._run = original
+    expected, run = [], []
+    ranks = gazetteer.has_word(text, gazetteer._RANKS)
+    holds = ranks or gazetteer._holdings_in(text)
+    for m in gazetteer._CAP.finditer(text):
+        if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
+                or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
+            start = run[0].start()
+            if len(run) > 1 or holds or not gazetteer._quiet_alone(run[0][0]) or start and (
+                    text[start - 1] == "(" or text[start - 1] == " " and start > 1
+                    and text[start - 2].isalpha()):
+                expected.append([r.span() for r in run])
+            run = []
+        run.append(m)
+    if run:
+        expected.append([r.span() for r in run])
+    assert seen == expected
+
+
+@SETTINGS
+@given(texts, st.integers(0, 200))
+@example("J. Whitaker", 3)
+@example("Ø\nWhitaker", 2)
+def test_an_initial_before_a_name_stands_in_a_stretch_with_a_capital(text, pos):
+    # (names.py searches for one only where lower() changes the stretch)
+    from vault.text import names
+    pos = min(pos, len(text))
+    before = text[max(0, pos - 3):pos]
+    if names._LETTER_BEFORE.search(text, max(0, pos - 3), pos):
+        assert before != before.lower()

@@ -41,9 +41,12 @@ def find_gazetteer(text: str) -> list[Span]:
     ranks = has_word(text, _RANKS)
     holds = ranks or _holdings_in(text)
     quiet = _quiet_alone
+    end = 0   # where the run's last word ends
+    initial = False   # that word is one letter
     for m in _CAP.finditer(text):
-        if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
-                or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
+        at = m.start()
+        # (a run goes on across " " and "-", and across ". " after an initial)
+        if run and not ((gap := text[end:at]) == " " or gap == "-" or gap == ". " and initial):
             first = run[0]
             start = first.start()
             # (most runs: one quiet word with no cue before it and nothing
@@ -54,6 +57,8 @@ def find_gazetteer(text: str) -> list[Span]:
                 out += _run(text, run, ranks, holds)
             run = []
         run.append(m)
+        end = m.end()
+        initial = end - at == 1
     if run:
         out += _run(text, run, ranks, holds)
     return out

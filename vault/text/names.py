@@ -371,7 +371,10 @@ class NameIndex:
                     continue   # initials, here in lower case
                 if len(key) > length:
                     o_start = elided.start()
-                letter = _LETTER_BEFORE.search(text, max(0, o_start - 3), o_start)
+                # (an initial is a capital: only a stretch that lower() changes holds one)
+                before = text[max(0, o_start - 3):o_start]
+                letter = before != before.lower() and _LETTER_BEFORE.search(
+                    text, max(0, o_start - 3), o_start)
                 if letter:                                   # "J. Whitaker"
                     with_letter = keys.get((fold_char(letter[1]),) + key)
                     if with_letter is not None and not with_letter[1]:
