@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
-from . import detect, lexicon, residual, when
+from . import detect, levers, lexicon, residual, when
 from .names import NameIndex
 
 PLACEHOLDER_TYPES: tuple[str, ...] = (
@@ -59,8 +59,8 @@ class Anonymizer:
         self.dates = dates
         self.region = region
         self.strict = strict
-        self._keep = residual.folded_words(set(keep))
-        self._also = residual.also_pattern(tuple(also))
+        self._keep = levers.folded_words(set(keep))
+        self._also = levers.also_pattern(tuple(also))
         self._regions = tuple(dict.fromkeys((region, *detect.PHONE_REGIONS)))
         self._month_first = region in _MONTH_FIRST
         self._names = NameIndex(((p.names, p.replacement) for p in people), _dictionary())
@@ -76,7 +76,7 @@ class Anonymizer:
         days, used only when dates == "shift". `last_candidates` then holds
         what the residual-risk report lists in it."""
         spans = detect.find_all(text, self._regions, self._month_first)
-        spans += residual.also_spans(text, self._also)
+        spans += levers.also_spans(text, self._also)
         if self.strict:
             spans += residual.strict_spans(text)
         names = self._names.find(text)
@@ -86,7 +86,7 @@ class Anonymizer:
         found: list[tuple[int, int, int, int, str, object]] = [
             (f.start, f.start - f.end, _PRIORITY[f.kind], f.end, f.kind,
              f.match and (f.match, text[f.start:f.match.start()]))
-            for f in spans if not keep or f.kind == "REDACTED" or not residual.kept(text, f, keep)]
+            for f in spans if not keep or f.kind == "REDACTED" or not levers.kept(text, f, keep)]
         found += [(m.start, m.start - m.end, _PRIORITY["NAME"], m.end, "NAME", m.replacement)
                   for m in names]
         out = self._apply(text, found, day_offset) if found else text

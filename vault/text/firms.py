@@ -24,19 +24,37 @@ def _mid_sentence(text: str, start: int) -> bool:
 def _cue_in_a_sentence(text: str, start: int) -> bool:
     """The word before the one at start does not begin a sentence ("At
     Home we talked" is no firm)."""
-    cue = _LAST_WORD.search(text, max(0, start - 24), start)
-    if cue is None:
+    cue = _last_word(text, start)
+    if cue < 0:
         return False
-    before = text[max(0, cue.start() - 3):cue.start()].rstrip(" \t")
+    before = text[max(0, cue - 3):cue].rstrip(" \t")
     return bool(before) and before[-1] not in ".!?:;\n\"“(•*-"
 
 
 _LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+\Z")
+_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _last_word(text: str, start: int) -> int:
+    """Where _LAST_WORD.search(text, max(0, start - 24), start) starts, -1
+    if nowhere: the run of letters that ends the 24 characters before
+    start, spaces or tabs after it (string methods for ASCII, where the
+    letters are a-z and A-Z; a search tries each of the 24 places)."""
+    lo = start - 24 if start > 24 else 0
+    before = text[lo:start]
+    if not before.isascii():
+        m = _LAST_WORD.search(text, lo, start)
+        return -1 if m is None else m.start()
+    word = before.rstrip(" \t")
+    if len(word) == len(before):
+        return -1
+    at = len(word.rstrip(_ASCII_LETTERS))
+    return -1 if at == len(word) else lo + at
 
 
 def _prev_word(text: str, start: int) -> str:
-    m = _LAST_WORD.search(text, max(0, start - 24), start)
-    return m[1].lower() if m else ""
+    at = _last_word(text, start)
+    return text[at:start].rstrip(" \t").lower() if at >= 0 else ""
 
 
 

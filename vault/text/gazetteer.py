@@ -41,9 +41,12 @@ def find_gazetteer(text: str) -> list[Span]:
     ranks = has_word(text, _RANKS)
     holds = ranks or _holdings_in(text)
     quiet = _quiet_alone
+    end = 0   # where the run's last word ends
+    initial = False   # that word is one letter
     for m in _CAP.finditer(text):
-        if run and text[run[-1].end():m.start()] not in (" ", ". ", "-") \
-                or run and text[run[-1].end():m.start()] == ". " and len(run[-1][0]) > 1:
+        at = m.start()
+        # (a run goes on across " " and "-", and across ". " after an initial)
+        if run and not ((gap := text[end:at]) == " " or gap == "-" or gap == ". " and initial):
             first = run[0]
             start = first.start()
             # (most runs: one quiet word with no cue before it and nothing
@@ -54,6 +57,8 @@ def find_gazetteer(text: str) -> list[Span]:
                 out += _run(text, run, ranks, holds)
             run = []
         run.append(m)
+        end = m.end()
+        initial = end - at == 1
     if run:
         out += _run(text, run, ranks, holds)
     return out
@@ -155,65 +160,169 @@ def _kind_of(word: str, alone: bool) -> tuple[str, bool, str]:
 
 def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
     """Names and places in one run of capitalised words."""
+    words = tuple([m[0] for m in run])
+    node = _CLASSIFIED.get(words)
+    # Replay what an earlier run of the same words asked about the text
+    # around it: the same answers lead to the same spans.
+    while type(node) is tuple:
+        question, answers = node
+        node = answers.get(_ask(text, run, question))
+    if node is None:
+        context = _Context(text, run)
+        node = _classify_words(words, context)
+        _remember(words, context.asked, node)
+    return [Span(run[i].start(), run[j].end(), kind) for i, j, kind in node]
+
+
+# (first word, last word, kind) of each span of a run of capitalised words,
+# by its words: a list when the words alone decide, else a question about
+# the text around the run and the next node for each answer seen so far.
+_Node = list[tuple[int, int, str]] | tuple[tuple[str, int], dict[object, "_Node"]]
+_CLASSIFIED: dict[tuple[str, ...], _Node] = {}
+_remembered = 0
+
+
+def _remember(words: tuple[str, ...], asked: list[tuple[tuple[str, int], object]],
+              found: list[tuple[int, int, str]]) -> None:
+    global _remembered
+    if _remembered > 100_000:
+        _CLASSIFIED.clear()
+        _remembered = 0
+    _remembered += 1
+    node: _Node = found
+    for question, answer in reversed(asked):
+        node = (question, {answer: node})
+    at: dict = _CLASSIFIED
+    slot: object = words
+    for question, answer in asked:
+        here = at.get(slot)
+        if here is None:
+            break
+        # (the same words with the same answers so far ask the same question)
+        assert type(here) is tuple and here[0] == question
+        at, slot = here[1], answer
+        node = node[1][answer]   # type: ignore[index]
+    at[slot] = node
+
+
+def _ask(text: str, run: list[re.Match[str]], question: tuple[str, int]) -> object:
+    """The answer to one of _Context's questions about word i of the run."""
+    what, i = question
+    m = run[i]
+    if what == "prev_word":
+        return _prev_word(text, m.start())
+    if what == "mid_sentence":
+        return _mid_sentence(text, m.start())
+    if what == "cue_in_a_sentence":
+        return _cue_in_a_sentence(text, m.start())
+    if what == "label_or_credential":
+        return _a_label_or_credential(text, m)
+    if what == "after":
+        return text[m.end():m.end() + 3]
+    assert what == "before"
+    return text[m.start() - 3:m.start()]
+
+
+class _Context:
+    """What _classify_words may know of the text around a run: answers to
+    questions about its words (by index), each recorded in `asked`."""
+    __slots__ = ("text", "run", "asked")
+
+    def __init__(self, text: str, run: list[re.Match[str]]) -> None:
+        self.text, self.run = text, run
+        self.asked: list[tuple[tuple[str, int], object]] = []
+
+    def _ask(self, what: str, i: int) -> object:
+        answer = _ask(self.text, self.run, (what, i))
+        self.asked.append(((what, i), answer))
+        return answer
+
+    def prev_word(self, i: int) -> str:
+        return self._ask("prev_word", i)  # type: ignore[return-value]
+
+    def mid_sentence(self, i: int) -> bool:
+        return self._ask("mid_sentence", i)  # type: ignore[return-value]
+
+    def cue_in_a_sentence(self, i: int) -> bool:
+        return self._ask("cue_in_a_sentence", i)  # type: ignore[return-value]
+
+    def label_or_credential(self, i: int) -> bool:
+        return self._ask("label_or_credential", i)  # type: ignore[return-value]
+
+    def after(self, i: int) -> str:
+        """The three characters after word i."""
+        return self._ask("after", i)  # type: ignore[return-value]
+
+    def before(self, i: int) -> str:
+        """The three characters before word i (as text[start - 3:start] reads)."""
+        return self._ask("before", i)  # type: ignore[return-value]
+
+
+def _classify_words(words: tuple[str, ...], context: _Context) -> list[tuple[int, int, str]]:
+    """_classify's spans as (first word, last word, kind): from the words,
+    and what `context` answers about the text around them."""
     places = lexicon.places()
     firsts = lexicon.first_names()
-    out: list[Span] = []
-    info, keys, multi, taken, cue_places = _words_of([m[0] for m in run])
+    out: list[tuple[int, int, str]] = []
+    info, keys, multi, taken, cue_places = _words_of(list(words))
     # Places of two or three words first: "Salt Lake City", "New York".
     for i, size in multi:
-        out.append(Span(run[i].start(), run[i + size - 1].end(), "PLACE"))
+        out.append((i, i + size - 1, "PLACE"))
     kinds = []
-    for i, (m, k) in enumerate(zip(run, keys)):
-        word = m[0]
+    for i, k in enumerate(keys):
+        word = words[i]
         if taken[i] or len(word) < 2:
-            dotted = text[m.end():m.end() + 1] == "."
-            kinds.append("initial" if len(word) == 1 and dotted and not taken[i]
-                         and text[m.end():m.end() + 3] != ".D." else "")   # (not M.D.)
+            # (an initial: a letter and a dot, not the M of "M.D.")
+            kinds.append("initial" if len(word) == 1 and not taken[i]
+                         and (after := context.after(i))[:1] == "." and after != ".D."
+                         else "")
             continue
         _, acronym, kind = info[i]
-        if acronym and (_prev_word(text, m.start()) in _ACRONYM_CUE
-                        or _an_acronym(word) and not _a_label_or_credential(text, m)) \
-                or len(word) > 2 and word.isupper() and text[m.start() - 3:m.start()] == "at " \
+        if acronym and (context.prev_word(i) in _ACRONYM_CUE
+                        or _an_acronym(word) and not context.label_or_credential(i)) \
+                or len(word) > 2 and word.isupper() and context.before(i) == "at " \
                 and not lexicon.is_abbreviation(k):   # "a coach at CODA": a word too
-            out.append(Span(m.start(), m.end(), "ORG"))   # "at BMC", "from UCD"
+            out.append((i, i, "ORG"))   # "at BMC", "from UCD"
             kinds.append("")
             continue
         kinds.append(kind)
     i = 0
-    while i < len(run):
+    while i < len(words):
         if not kinds[i]:
             i += 1
             continue
         j = i
-        while j + 1 < len(run) and kinds[j + 1] and not taken[j + 1]:
+        while j + 1 < len(words) and kinds[j + 1] and not taken[j + 1]:
             j += 1
         group = kinds[i:j + 1]
         strong = "name" in group
         pair = (len(group) >= 2 and group[0] in ("name", "weak") and keys[i] in firsts
                 and group[1] in ("name", "weak", "unknown"))
-        # (whether a lower-case word stands before: asked only when it matters)
-        mid = not strong and not pair and _mid_sentence(text, run[i].start())
-        if not strong and not pair and mid and group[0] == "weak" and keys[i] in firsts \
+        # (whether a lower-case word stands before: asked only when it
+        # matters, after what the words alone decide)
+        if not strong and not pair and group[0] == "weak" and keys[i] in firsts \
                 and keys[i] not in lexicon.vocabulary() and keys[i] not in STOP \
-                and not run[i][0].isupper():
+                and not words[i].isupper() and context.mid_sentence(i):
             strong = True   # "her daughter Ivy": a capitalised name mid-sentence
-        if not strong and not pair and mid and i == j and not run[i][0].isupper() \
-                and keys[i] not in lexicon.vocabulary() and _prev_word(
-                    text, run[i].start()) in _ORG_CUE and _cue_in_a_sentence(text, run[i].start()) \
-                and keys[i] not in STOP and keys[i] not in _NOT_FIRMS and keys[i] not in _HOLIDAY:
+        if not strong and not pair and i == j and not words[i].isupper() \
+                and keys[i] not in lexicon.vocabulary() \
+                and keys[i] not in STOP and keys[i] not in _NOT_FIRMS and keys[i] not in _HOLIDAY \
+                and context.mid_sentence(i) \
+                and context.prev_word(i) in _ORG_CUE \
+                and context.cue_in_a_sentence(i):
             # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
             # word after "at", "with", "joined" names a firm even when it is a word.
-            out.append(Span(run[i].start(), run[i].end(), "ORG"))
+            out.append((i, i, "ORG"))
             i += 1
             continue
         if not strong and not pair and "unknown" in group:
             # A capitalised word that is no word at all: a name, a place or
             # an organisation nobody listed ("Coinbase", "Haringey", "Kwame").
-            cue = _prev_word(text, run[i].start())
+            cue = context.prev_word(i)
             kind = "PLACE" if cue in _PLACE_CUE and cue not in ("at", "of") else "ORG" \
                 if cue in _ORG_CUE else "PERSON"
-            if not all(run[t][0].isupper() for t in range(i, j + 1)):
-                out.append(Span(run[i].start(), run[j].end(), kind))
+            if not all(words[t].isupper() for t in range(i, j + 1)):
+                out.append((i, j, kind))
                 i = j + 1
                 continue
         if strong or pair:
@@ -224,23 +333,23 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
             while a < b and keys[a] in _LEADING:
                 a += 1   # "Officer Brannigan", "Son Greg": the title or kin word stays
             if kinds[a] == "place" and a == b:
-                out.append(Span(run[a].start(), run[b].end(), "PLACE"))
+                out.append((a, b, "PLACE"))
             else:
-                out.append(Span(run[a].start(), run[b].end(), "PERSON"))
+                out.append((a, b, "PERSON"))
         else:
             for t in range(i, j + 1):
                 if kinds[t] == "place" or kinds[t] == "weak" and keys[t] in places:
-                    if kinds[t] == "place" or _prev_word(text, run[t].start()) in _PLACE_CUE:
-                        out.append(Span(run[t].start(), run[t].end(), "PLACE"))
-                elif kinds[t] == "unknown" and _prev_word(text, run[t].start()) in _PLACE_CUE \
-                        and not run[t][0].isupper() and t == i:
-                    out.append(Span(run[t].start(), run[j].end(), "PLACE"))
+                    if kinds[t] == "place" or context.prev_word(t) in _PLACE_CUE:
+                        out.append((t, t, "PLACE"))
+                elif kinds[t] == "unknown" and context.prev_word(t) in _PLACE_CUE \
+                        and not words[t].isupper() and t == i:
+                    out.append((t, j, "PLACE"))
                     break
         i = j + 1
     # Ordinary-word places after a cue ("in Reading", "from Mobile").
     for t in cue_places:
-        if not kinds[t] and _prev_word(text, run[t].start()) in _PLACE_CUE:
-            out.append(Span(run[t].start(), run[t].end(), "PLACE"))
+        if not kinds[t] and context.prev_word(t) in _PLACE_CUE:
+            out.append((t, t, "PLACE"))
     return out
 
 

@@ -44,7 +44,8 @@ _KEYWORD = re.compile(
     r"(?![\w@]|[./]\w)")
 # The words before a token with a digit, read backwards: the keyword is
 # looked up in a set, and only then is _KEYWORD tried where it starts,
-# instead of the alternation at every word.
+# instead of the alternation at every word. (What _word_before finds
+# without a search; kept as its definition, for the tests.)
 _WORDS_BEFORE = re.compile(r"[A-Za-z][A-Za-z/'#.:]*[ \t]*\Z")
 _KEYWORD_WORDS = frozenset(w for k in _KEYWORDS for w in re.findall(r"[a-z/']+", k)) | {
     "no", "number", "num", "nbr", "id", "#"}
@@ -212,17 +213,34 @@ def _keyword_before(text: str, start: int) -> re.Match[str] | None:
     of them is a keyword's word."""
     pos, found = start, None
     for _ in range(4):
-        before = _WORDS_BEFORE.search(text, max(0, pos - 24), pos)
-        if before is None:
+        before = _word_before(text, pos)
+        if before < 0:
             break
-        word = before.group().rstrip(" \t.:#").lower()
+        word = text[before:pos].rstrip(" \t.:#").lower()
         if word not in _KEYWORD_WORDS and not (len(word) <= 3 and word.isalpha()):
             break
-        pos = before.start()
+        pos = before
         m = _KEYWORD.match(text, pos)
         if m is not None and m.start("v") <= start < m.end("v"):
             found = m
     return found
+
+
+_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/'#.:"
+_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _word_before(text: str, pos: int) -> int:
+    """Where _WORDS_BEFORE.search(text, max(0, pos - 24), pos) starts, -1
+    if nowhere (with string methods: a search tries each of the 24 places).
+    Its match is a letter, then the word's characters, then spaces or tabs
+    up to pos: the first letter of the run of word characters that ends
+    the 24 characters before pos, less their trailing spaces and tabs."""
+    lo = pos - 24 if pos > 24 else 0
+    before = text[lo:pos].rstrip(" \t")
+    tail = before[len(before.rstrip(_WORD_CHARS)):]
+    letter = _LETTER.search(tail)
+    return -1 if letter is None else lo + len(before) - len(tail) + letter.start()
 
 
 def _keyword(m: re.Match[str], out: list[Span]) -> None:

@@ -97,6 +97,20 @@ def ordinary() -> frozenset[str]:
 
 def is_ordinary(k: str) -> bool:
     """k (folded) is a word, or an inflection of one ("hopes", "tried")."""
+    # (asked of the same words many times a note by most detectors: the
+    # answer is kept, since a word that is none tries eight suffixes)
+    found = _ORDINARY.get(k)
+    if found is None:
+        if len(_ORDINARY) > 100_000:
+            _ORDINARY.clear()
+        found = _ORDINARY[k] = _is_ordinary(k)
+    return found
+
+
+_ORDINARY: dict[str, bool] = {}
+
+
+def _is_ordinary(k: str) -> bool:
     words = ordinary()
     if k in words:
         return True

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ..validate import fold, fold_char
+from .span import known_words
 
 # Words that join a surname but identify nobody alone ("van der Berg": "Berg"
 # is a name part, "van" and "der" are not).
@@ -313,8 +314,10 @@ class NameIndex:
         if not self._first:
             return []
         # For ASCII, str.translate and split give the same tokens as WORD,
-        # three times faster.
-        words = norm.translate(_NOT_LETTERS).split() if where is None else WORD.findall(norm)
+        # three times faster; the detectors' copy of the note, when they
+        # have just made one, saves the translate.
+        words = WORD.findall(norm) if where is not None else (
+            (known_words(text) or norm.translate(_NOT_LETTERS)).split())
         first = self._first
         if first.keys().isdisjoint(words):
             return []
@@ -368,7 +371,10 @@ class NameIndex:
                     continue   # initials, here in lower case
                 if len(key) > length:
                     o_start = elided.start()
-                letter = _LETTER_BEFORE.search(text, max(0, o_start - 3), o_start)
+                # (an initial is a capital: only a stretch that lower() changes holds one)
+                before = text[max(0, o_start - 3):o_start]
+                letter = before != before.lower() and _LETTER_BEFORE.search(
+                    text, max(0, o_start - 3), o_start)
                 if letter:                                   # "J. Whitaker"
                     with_letter = keys.get((fold_char(letter[1]),) + key)
                     if with_letter is not None and not with_letter[1]:

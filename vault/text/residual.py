@@ -6,8 +6,8 @@ words next to a credential, codes mixing letters and digits; and what only
 the context reveals: a word beside a replaced name, an organisation's name,
 numbers of rooms, streets and records, ages over 89, dates in another
 language, initials), strict mode (every such word replaced), `--keep`
-(release a false alarm) and `--also` (force a replacement). Pure functions,
-no I/O but the word lists' first read."""
+(release a false alarm) and `--also` (force a replacement), which are in
+`levers`. Pure functions, no I/O but the word lists' first read."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass
 from collections.abc import Iterator
 from functools import lru_cache
+from string import ascii_letters as _ASCII_LETTERS
 
 from . import lexicon
 from .lexicon import beside_a_name as _beside_a_name, is_name, is_ordinary, key
 from .lexicon import lower_names as _lower_names
-from .span import Span, at_words, has_word, letter_runs
+from .span import Span, at_words, before_anchors, has_word, letter_runs
 
 # What the export writes in place of what it removed: never a candidate.
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]|Client-[0-9A-F]+")
@@ -53,7 +54,8 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
     out: list[Candidate] = []
     for m in _WORDS.finditer(text):
         word = m.group()
-        why = not _PLACEHOLDER.fullmatch(word) and _why(text, m.start(), m.end(), word, names)
+        why = not (word[0] == "[" or word[:7] == "Client-" and _PLACEHOLDER.fullmatch(
+            word)) and _why(text, m.start(), m.end(), word, names)   # ("[": a placeholder)
         if why:
             out.append(Candidate(m.start(), m.end(), word, why))
     for m in _lower_words(text):
@@ -88,8 +90,8 @@ _LINE_INITIALS = re.compile(r"^[ \t]*-*[ \t]*([A-Za-z]{2,3})[ \t]*$", re.M)
 
 
 def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set[str]) -> str:
-    if any(c.isdigit() for c in word):
-        if any(c.isalpha() for c in word) and len(word) >= 5:
+    if any(map(str.isdigit, word)):
+        if any(map(str.isalpha, word)) and len(word) >= 5:
             from .idents import _exempt
             return "" if _exempt(word) or _AMOUNT.search(text, max(0, start - 1), start + 1) \
                 else "code mixing letters and digits"   # not "$340-380k"
@@ -211,6 +213,7 @@ _SIGN_OFF = re.compile(r"(?:\A|[.!?\n])[ \t]*-*[ \t]*([A-Za-z]{2,3})\.?[ \t]*\Z"
 _NICKNAME = re.compile(_NAMED + r"[ \t]+[\"“]([A-Z][\w'’-]*)[\"”]|[\"“]([A-Z][\w'’-]*)[\"”][ \t]+"
                        + _NAMED)
 _PLATE_STATE = re.compile(r"(?=[A-Z])\b([A-Z]{2,3})[ \t]+(?i:tags?|reg|plates?|registration|licen[cs]e|dl)\b")
+_PLATE = frozenset("tag tags reg plate plates registration licence license dl".split())
 _PLACE_STATE = re.compile(r"\[PLACE\],?[ \t]+([A-Z]{2,3})\b")
 _COUNTY = re.compile(r"(?=C)\b(?:Co\.|County)[ \t]+([A-Z][a-z]+)")
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -230,7 +233,7 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     found = [(m, 1, why) for pattern, why in _RULES for m in _rule(pattern, text)]
     for pattern in (_AFTER_NAMED, _BEFORE_NAMED):
         after = pattern is _AFTER_NAMED
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text) if after else before_anchors(pattern, text, _NAMED_AFTER_A_SPACE, _in_a_cap):
             k, caps = key(m[1]), m[1].isupper()
             if not (k in lists["roles"] or k in stop and not (after and k in lists["heads"])
                     or k.rstrip("s") in lexicon.CALENDAR or k in lexicon.vocabulary()
@@ -239,9 +242,10 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
                     or not after and is_ordinary(k) and _SENTENCE_START.search(
                         text[max(0, m.start() - 3):m.start()])):
                 found.append((m, 1, "next to a replaced name"))
-    found += [(m, 1, "a first name next to a name") for m in _LOWER_BEFORE_NAMED.finditer(text)
+    found += [(m, 1, "a first name next to a name") for m in before_anchors(
+              _LOWER_BEFORE_NAMED, text, _NAMED_AFTER_A_SPACE, _LOWER_WORD_CHARS.__contains__)
               if key(m[1]) in lexicon.first_names() and key(m[1]) not in lists["roles"]]
-    for m in _RUN.finditer(text):
+    for m in _RUN.finditer(text) if has_word(text, lists["heads"]) else ():
         words = [key(w) for w in _PART.findall(m[1])]
         if words[-1] in lists["heads"] and any(w not in lists["generic"] and w not in lists["heads"]
                                                and w not in stop for w in words[:-1]):
@@ -250,15 +254,17 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     found += [(m, 1, "a date in another language") for m in (
         _FOREIGN_DATE.finditer(text) if has_word(text, lists["months"]) else ())
               if key(m[2] or m[3]) in lists["months"]]
-    found += [(m, 1 if m[1] else 2, "a nickname beside a name") for m in _NICKNAME.finditer(text)]
-    found += [(m, 1 if m[1] else 2, "a state or province") for p in (_PLATE_STATE, _PLACE_STATE,
-              _TAX_STATE) for m in (p.finditer(text) if p is not _TAX_STATE or has_word(
-                  text, _state_codes(lists["states"]), lower=False) else ())
+    found += [(m, 1 if m[1] else 2, "a nickname beside a name") for m in (
+        _NICKNAME.finditer(text) if '"' in text or "“" in text else ())]
+    found += [(m, 1 if m[1] else 2, "a state or province") for p, words, lower in (
+              (_PLATE_STATE, _PLATE, True), (_PLACE_STATE, None, True),
+              (_TAX_STATE, _state_codes(lists["states"]), False))
+              for m in (p.finditer(text) if words is None or has_word(text, words, lower) else ())
               if (m[1] or m[2]).lower() in lists["states"]]
     found += [(m, 1, "a capitalised word alone in brackets") for m in _BRACKETED.finditer(text)
               if not m[1].isupper() and key(m[1]) not in lexicon.vocabulary() and key(m[1]) not in
               lists["roles"] and key(m[1]).rstrip("s") not in lexicon.CALENDAR]
-    m = _SIGN_OFF.search(text.rstrip())   # "gs", "NB"; not "Fine."
+    m = _sign_off(text.rstrip())   # "gs", "NB"; not "Fine."
     if m and key(m[1]) not in {"etc", "end", "ok"} and (not m[1].istitle() or not is_ordinary(key(m[1]))):
         found.append((m, 1, "initials closing the note"))
     return [Candidate(m.start(g), m.end(g), m[g], why) for m, g, why in found
@@ -266,8 +272,35 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
             and not _PLACEHOLDER.fullmatch(m[g])]
 
 
+# (a word before a replaced name is tried only at the word before each)
+_NAMED_AFTER_A_SPACE = re.compile(r"[ \t](?:\[(?:PERSON|ORG|PLACE)\]|Client-[0-9A-F])")
+_LOWER_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'’-")
+
+
+def _in_a_cap(c: str) -> bool:
+    """c may stand in _CAP: a letter (not a digit nor "_") or one of ' ’ & -."""
+    return c.isalnum() and not c.isdecimal() or c in "'’&-"
+
+
+def _sign_off(text: str) -> re.Match[str] | None:
+    """_SIGN_OFF.search(text) (no trailing whitespace), tried only where it can
+    start, from the last word back, instead of at every place."""
+    body = text[:-1] if text.endswith(".") else text
+    word = len(body) - len(body.rstrip(_ASCII_LETTERS))
+    if word not in (2, 3):
+        return None
+    before = body[:-word].rstrip(" \t").rstrip("-").rstrip(" \t")
+    if before and before[-1] not in ".!?\n":
+        return None
+    return _SIGN_OFF.match(text, len(before) - 1 if before else 0)
+
+
 def _rule(pattern: re.Pattern[str], text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
-    """A rule's matches, tried only where its words say it can match (_GATED)."""
+    """A rule's matches, tried only where its words say it can match (_GATED),
+    or only in a text that holds what each of its matches holds (_HINTED)."""
+    hint = _HINTED.get(id(pattern))
+    if hint is not None:
+        return pattern.finditer(text) if hint.search(text) else []
     words, chars, lower, starts = _GATED.get(id(pattern), (None, "", True, False))
     found = None if words is None else at_words(pattern, text, words, chars, True) if starts \
         else None if has_word(text, words, lower, True) else []
@@ -282,7 +315,13 @@ _GATED = {id(p): gate for p, gate in (
     (_UNIT, (frozenset(re.search(r"\(\?i:([a-z|]+)\)", _UNIT.pattern)[1].split("|")), "", True, True)),
     (_BLOCK, (frozenset({"block"}), "", False, False)),
     (_AGE_WORDS, (frozenset({"ninety", "hundred"}), "", True, False)),
-    (_BEFORE_CREDENTIAL, (frozenset("RN MD LPN NP PA CNA".split()), "", False, False)))}
+    (_BEFORE_CREDENTIAL, (frozenset("RN MD LPN NP PA CNA".split()), "", False, False)),
+    (_COUNTY, (frozenset({"Co", "County"}), "", False, False)),
+    (_AGE_AFTER, (frozenset({"aged", "age", "ages"}), "", True, False)),
+    (_PLATE_STATE, (_PLATE, "", True, False)))}
+# (a "/" then letters; a capital then two digits; "9" or "1" then a digit of an age)
+_HINTED = {id(_SLASH_INITIALS): re.compile(r"/[ \t]*[A-Za-z]"), id(_AFTER_CREDENTIAL): re.compile(
+    r"[A-Z]\d\d"), id(_AGE): re.compile(r"9\d|1[0-2]\d"), id(_SLASH_CODE): re.compile(r"/[A-Za-z\d]+/")}
 _state_codes = lru_cache(maxsize=4)(lambda states: frozenset(s.upper() for s in states if len(s) == 2))
 
 
@@ -292,6 +331,7 @@ def _abbreviation(k: str) -> bool:
 
 
 _lists = lexicon.report_lists
+_PART = re.compile(r"[^\W_][\w'’-]*")   # a word, with its apostrophes and hyphens
 
 
 # -- strict mode ----------------------------------------------------------------------
@@ -315,11 +355,11 @@ def strict_spans(text: str) -> list[Span]:
         if not word:
             continue
         end = m.start() + len(word)
-        if any(c.isdigit() for c in word):
-            if any(c.isalpha() for c in word):
+        if any(map(str.isdigit, word)):
+            if any(map(str.isalpha, word)):
                 if not _exempt(word):
                     out.append(Span(m.start(), end, "REDACTED"))
-            elif sum(c.isdigit() for c in word) >= 3 and not _AMOUNT.search(
+            elif sum(map(str.isdigit, word)) >= 3 and not _AMOUNT.search(
                     text, max(0, m.start() - 2), min(len(text), end + 2)):
                 out.append(Span(m.start(), end, "REDACTED"))
             continue
@@ -340,7 +380,8 @@ def strict_spans(text: str) -> list[Span]:
             for m in _rule(pattern, text) for g in [0 if pattern in (_UNIT, _BLOCK) else 1]
             if key(m[1]) not in lexicon.STOP]
     out += [Span(m.start(1), m.end(1), "REDACTED") for pattern in (_FOREIGN_DATE, _SLASH_CODE,
-            _PLATE_STATE) for m in pattern.finditer(text) if pattern is _SLASH_CODE
+            _PLATE_STATE) for m in (_rule(pattern, text) if pattern is not _FOREIGN_DATE else
+            _FOREIGN_DATE.finditer(text) if has_word(text, _lists()["months"]) else ()) if pattern is _SLASH_CODE
             or pattern is _FOREIGN_DATE and key(m[2] or m[3]) in _lists()["months"]
             or pattern is _PLATE_STATE and m[1].lower() in _lists()["states"]]
     # a number or a country beside a name: "2 Malone Park", "Houtstraat 44,", "Santander UK"
@@ -356,45 +397,3 @@ def _an_ordinary_label(text: str, start: int, end: int) -> bool:
     return k.rstrip("s") in lexicon.CALENDAR or bool(_FIELD_START.search(
         text[max(0, start - 6):start])) or bool(_LABEL.match(text, end)) or \
         _in_a_job_title(text, start, end)
-
-
-# -- --keep and --also ----------------------------------------------------------------
-
-_PART = re.compile(r"[^\W_][\w'’-]*")
-
-def folded_words(words: list[str] | tuple[str, ...] | set[str]) -> frozenset[str]:
-    """Kept words, folded; a kept phrase ("Burnside Clinic") keeps its words
-    too, since a detector may find one of them alone."""
-    out = set()
-    for w in words:
-        if w.strip():
-            out.add(key(w.strip()))
-            out.update(key(part) for part in _PART.findall(w))
-    return frozenset(out)
-
-
-def kept(text: str, span: Span, keep: frozenset[str]) -> bool:
-    """The span is released by --keep: its whole text, or each of its words,
-    is a kept word."""
-    if not keep:
-        return False
-    piece = text[span.start:span.end]
-    if key(piece) in keep:
-        return True
-    words = _PART.findall(piece)
-    return bool(words) and all(key(w) in keep for w in words)
-
-
-def also_spans(text: str, pattern: re.Pattern[str] | None) -> list[Span]:
-    """Every whole-word occurrence of an --also word, in any case."""
-    if pattern is None:
-        return []
-    return [Span(m.start(), m.end(), "REDACTED") for m in pattern.finditer(text)]
-
-
-def also_pattern(words: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
-    words = [w.strip() for w in words if w.strip()]
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?i:{alternatives})(?:['’]s|s)?(?![\w])")

@@ -137,6 +137,8 @@ def _inside(runs: list[tuple[int, int]], windows: Windows, n: int) -> bool:
     """Every run lies inside a window and ends before the window's end or
     at the text's (as digit_windows makes them): the text's runs are then
     the windows' runs, with the same character after each."""
+    if len(windows) == 1 and windows[0][0] == 0 and windows[0][1] == n:
+        return True   # the whole text (a dense note's usual window)
     i = 0
     for lo, hi in windows:
         while i < len(runs) and runs[i][1] <= hi:
@@ -267,6 +269,14 @@ def letter_runs(text: str, any_text: bool = False
     return None if other[1] is None else (other[1], other[2])
 
 
+def known_words(text: str) -> str | None:
+    """The lower-case runs of letters of an ASCII text between spaces (a
+    space for every other character, so " at " is the word "at"), if
+    letter_runs has read this very text last; else None."""
+    last = _last
+    return last[3] if last[0] is text and last[1] is not None else None
+
+
 _last_any: tuple[str, frozenset[str] | None, frozenset[str] | None, str] = (
     "", frozenset(), frozenset(), "")
 _FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
@@ -350,3 +360,23 @@ def has_word(text: str, words: frozenset[str], lower: bool = True,
     if runs is None:
         return True
     return not words.isdisjoint(runs[1] if lower else runs[0])
+
+
+def before_anchors(rx: re.Pattern[str], text: str, anchors: re.Pattern[str],
+                   inside: Callable[[str], bool]) -> list[re.Match[str]]:
+    """What rx.finditer finds, for a pattern that is a run of characters
+    that pass `inside` (with none of them before it), then what `anchors`
+    finds right after the run (which holds no such character): rx is tried
+    only at the start of the run before each anchor, instead of at every
+    word of the text. (A match cannot start later in the run: its
+    lookbehind would see one of the run's characters.)"""
+    out: list[re.Match[str]] = []
+    end = -1
+    for anchor in anchors.finditer(text):
+        start = anchor.start()
+        while start and inside(text[start - 1]):
+            start -= 1
+        if start >= end and (m := rx.match(text, start)) is not None:
+            out.append(m)
+            end = m.end()
+    return out

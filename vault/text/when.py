@@ -163,16 +163,26 @@ _MONTH_THEN_DAY = frozenset({"mdl", "range"})
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 _LETTERS = _LOWER | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _MONTH_FIRST = frozenset("JFMASOND")
+_NOT_AFTER_DAY = frozenset("_") | (_LETTERS - frozenset("snrt"))
 
 
 def _month_starts(text: str, windows: Windows, capital: bool) -> list[int]:
     """Where "mdl" (or with `capital`, "range") can start, in order: before
-    each run of digits, past spaces or tabs (one at least) and a ".", the
-    first letter of the run of letters a-z there; or, for "range", each of
-    its last nine letters (the longest month) that can begin a month."""
+    each run of one or two digits that the pattern's day can be, past
+    spaces or tabs (one at least) and a ".", the first letter of the run of
+    letters a-z there; or, for "range", each of its last nine letters (the
+    longest month) that can begin a month."""
     out: list[int] = []
     letters = _LETTERS if capital else _LOWER
-    for start, _ in digit_runs(text, windows):
+    for start, stop in digit_runs(text, windows):
+        # Both take one or two digits: "range" then "-" or "–"; "mdl" then
+        # an ordinal's letter or no other letter. (A digit after the run:
+        # a window cut it, and the pattern sees the window's end there.)
+        if stop - start > 2:
+            continue
+        after = text[stop:stop + 1]
+        if (after != "-" and after != "–") if capital else after in _NOT_AFTER_DAY:
+            continue
         j = start
         while j and (text[j - 1] == " " or text[j - 1] == "\t"):
             j -= 1
