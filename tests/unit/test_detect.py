@@ -21,7 +21,7 @@ import dataclasses
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from vault.text import detect, redact
@@ -168,6 +168,7 @@ def test_find_returns_sorted_disjoint_spans_within_the_text(text):
 
 @SETTINGS
 @given(any_text)
+@example("tel: March +1 000 000 ")   # the month masked only in the export's pass (CI, once)
 def test_find_covers_every_span_of_its_kinds_that_the_export_may_replace(text):
     covered = {i for s in detect.find(text) for i in range(s.start, s.end)}
     for f in detect.find_all(text, detect.PHONE_REGIONS, True):
