@@ -10,7 +10,7 @@ without a number, comes through untouched.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from vault.text import cues, detect, lexicon
@@ -84,6 +84,7 @@ PIECES = ["MRN", "mrn", "pager", "Pager for on-call RN:", "unit", "Unit", "Flat"
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=25),
        st.sampled_from([" ", "  ", "\t", ""]))
+@example(["unit", "4471", ",", "MRN", ",", "MRN"], "")   # the scan missed the unit's building (CI)
 def test_the_word_shortcut_finds_what_a_full_scan_finds(pieces, sep):
     from vault.text import residual as r
     text = sep.join(pieces)
@@ -94,6 +95,8 @@ def test_the_word_shortcut_finds_what_a_full_scan_finds(pieces, sep):
     full = set()
     for m in cues._DWELLING.finditer(text):
         full.add((m.start(), m.end(), "ADDRESS"))
+    for m in cues._UNIT_BUILDING.finditer(text):   # the building named after a unit
+        full.add((m.start("b"), m.end("b"), "ADDRESS"))
     for m in r._BLOCK.finditer(text):
         full.add((m.start(), m.end(), "ADDRESS"))
     for m in r._KEYED.finditer(text):
