@@ -10,6 +10,7 @@ brackets ("(Interim)"), and initials in capitals that are in no list
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon, orgs
 from .lexicon import STOP, is_name, is_ordinary, key
@@ -211,7 +212,17 @@ _HOLIDAY = frozenset("year years day days eve christmas easter thanksgiving holi
 # ones of _quiet_alone.)
 _FIRM_CUE = re.compile(
     r"(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by)[ \t]+\Z", re.I)
-_FIRM_WORD: dict[str, bool] = {}
+
+
+@lru_cache(maxsize=50_000)
+def _a_firm_word(word: str) -> bool:
+    """The capitalised word may name a firm after a cue: not ordinary, not a
+    month, holiday or stop word (the same words recur in every note)."""
+    k = key(word)
+    return (len(word) > 2 and (word[1:].islower() or word.isupper()
+                               and not lexicon.is_abbreviation(k) and k not in orgs.HEADS)
+            and k not in STOP and k not in lexicon.CALENDAR and k not in lexicon.vocabulary()
+            and k not in _NOT_FIRMS and k not in _HOLIDAY)
 
 
 def _firm(text: str, m: re.Match[str]) -> list[Span]:
@@ -219,17 +230,8 @@ def _firm(text: str, m: re.Match[str]) -> list[Span]:
     if start < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
         return []   # (most capitalised words start a sentence: no cue before them)
     word = m[0]
-    ok = _FIRM_WORD.get(word)
-    if ok is None:
-        if len(_FIRM_WORD) > 50_000:
-            _FIRM_WORD.clear()
-        k = key(word)
-        ok = _FIRM_WORD[word] = (
-            len(word) > 2 and (word[1:].islower() or word.isupper()
-                               and not lexicon.is_abbreviation(k) and k not in orgs.HEADS)
-            and k not in STOP and k not in lexicon.CALENDAR and k not in lexicon.vocabulary()
-            and k not in _NOT_FIRMS and k not in _HOLIDAY)
-    cue = _FIRM_CUE.search(text, max(0, m.start() - 10), m.start()) if ok else None
+    cue = _FIRM_CUE.search(text, max(0, m.start() - 10), m.start()) \
+        if _a_firm_word(word) else None
     if cue is None or not _cue_in_a_sentence(text, m.start()) \
             or word.isupper() and not cue.group().islower():
         return []   # "At Home we talked": the cue starts a sentence; "SEEN AT CLINIC"

@@ -10,6 +10,7 @@ names by their context; pure functions, no I/O but the lists' first read.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon
 from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credential,
@@ -89,22 +90,11 @@ def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[
     return out
 
 
-_QUIET: dict[str, bool] = {}
-
-
+@lru_cache(maxsize=50_000)
 def _quiet_alone(word: str) -> bool:
     """_classify finds nothing in `word` alone, whatever stands around it
     ("The", "Discussed", most capitalised words of a note): a cached answer
     saves the lookups of _classify for every one of them."""
-    quiet = _QUIET.get(word)
-    if quiet is None:
-        if len(_QUIET) > 50_000:
-            _QUIET.clear()
-        quiet = _QUIET[word] = _is_quiet(word)
-    return quiet
-
-
-def _is_quiet(word: str) -> bool:
     # _classify's branches for a run of one word: only the kind "" finds
     # nothing, and only if no cue before the word can make it an
     # organisation ("at BMC") or a place ("in Reading").
@@ -116,22 +106,11 @@ def _is_quiet(word: str) -> bool:
         and k not in lexicon.CALENDAR)
 
 
-_KINDS: dict[tuple[str, bool], tuple[str, bool, str]] = {}
-
-
+@lru_cache(maxsize=100_000)
 def _word_kind(word: str, alone: bool) -> tuple[str, bool, str]:
     """(key, whether a cue before it makes it an organisation, kind) of a
     capitalised word in a run of capitalised words (`alone`: a run of one):
     what _classify needs from the word lists, cached per word."""
-    found = _KINDS.get((word, alone))
-    if found is None:
-        if len(_KINDS) > 100_000:
-            _KINDS.clear()
-        found = _KINDS[word, alone] = _kind_of(word, alone)
-    return found
-
-
-def _kind_of(word: str, alone: bool) -> tuple[str, bool, str]:
     k = key(word)
     vocabulary = lexicon.vocabulary()
     ordinary = is_ordinary(k) or (word.isupper() and k in vocabulary)

@@ -95,22 +95,8 @@ def ordinary() -> frozenset[str]:
     return dictionary() | vocabulary()
 
 
-def is_ordinary(k: str) -> bool:
-    """k (folded) is a word, or an inflection of one ("hopes", "tried")."""
-    # (asked of the same words many times a note by most detectors: the
-    # answer is kept, since a word that is none tries eight suffixes)
-    found = _ORDINARY.get(k)
-    if found is None:
-        if len(_ORDINARY) > 100_000:
-            _ORDINARY.clear()
-        found = _ORDINARY[k] = _is_ordinary(k)
-    return found
-
-
-_ORDINARY: dict[str, bool] = {}
-
-
 def _is_ordinary(k: str) -> bool:
+    """k (folded) is a word, or an inflection of one ("hopes", "tried")."""
     words = ordinary()
     if k in words:
         return True
@@ -121,6 +107,11 @@ def _is_ordinary(k: str) -> bool:
         if k.endswith(suffix) and len(k) > len(suffix) + 2 and k[:-len(suffix)] + back in words:
             return True
     return False
+
+
+# Asked of the same words many times a note by most detectors, and a word
+# that is none tries eight suffixes: the answers are kept.
+is_ordinary = lru_cache(maxsize=100_000)(_is_ordinary)
 
 
 def is_name(k: str) -> bool:
