@@ -7,6 +7,9 @@ from datetime import date, datetime, timezone
 
 # The header's format_version: how ciphertexts are made (their AAD prefix).
 FORMAT_VERSION = 1
+# The state commitment sums client rows by bucket of ids sharing id >> this
+# (docs/format.md section 14, scheme 2): read by the store's SQL and hashed above it.
+STATE_BUCKET_BITS = 6
 # Bounds on Argon2id parameters: a header asking for more is refused before
 # any work, so a planted header cannot make an unlock take hours or all memory.
 KDF_MAX_MEMORY_KIB = 4 * 1024 * 1024

@@ -20,7 +20,8 @@ from ..errors import CryptoError, IntegrityError, VaultError
 from ..models import LogEntry
 from . import audit, witness
 from .keyring import BOX_PUBLIC, Keyring
-from .state import DIGEST_BYTES, State
+from .elements import DIGEST_BYTES, SCHEME_BUCKETS, SCHEME_ROWS
+from .state import State
 from .store import Store
 
 # How the vault that wrote an entry was unlocked (the entry's `via`).
@@ -144,13 +145,14 @@ class Ledger:
         opened = self._open_head()
         return None if opened is None else opened[:2]
 
-    def sealed_state(self) -> bytes | None:
-        """The state commitment sealed in the head; None in a head written
-        before the commitment existed (the first unlock then adds it)."""
+    def sealed_state(self) -> tuple[bytes, int] | None:
+        """The state commitment sealed in the head and its scheme; None in a
+        head written before the commitment existed (the first unlock then
+        adds it)."""
         opened = self._open_head()
-        return None if opened is None else opened[2]
+        return None if opened is None or opened[2] is None else (opened[2], opened[3])
 
-    def _open_head(self) -> tuple[int, bytes, bytes | None] | None:
+    def _open_head(self) -> tuple[int, bytes, bytes | None, int] | None:
         sealed = self.store.head()
         if sealed is None:
             return None
@@ -160,10 +162,13 @@ class Ledger:
         except CryptoError:
             raise IntegrityError("the vault's record of its log head failed "
                                  "authentication") from None
-        if len(plain) not in (8 + audit.HASH_BYTES, 8 + audit.HASH_BYTES + DIGEST_BYTES):
-            raise IntegrityError("the vault's record of its log head is malformed")
         end = 8 + audit.HASH_BYTES
-        return struct.unpack(">Q", plain[:8])[0], plain[8:end], plain[end:] or None
+        scheme = SCHEME_ROWS
+        if len(plain) == end + DIGEST_BYTES + 1 and plain[-1] == SCHEME_BUCKETS:
+            plain, scheme = plain[:-1], SCHEME_BUCKETS
+        elif len(plain) not in (end, end + DIGEST_BYTES):
+            raise IntegrityError("the vault's record of its log head is malformed")
+        return struct.unpack(">Q", plain[:8])[0], plain[8:end], plain[end:] or None, scheme
 
     def check_head(self) -> None:
         """Refuse to add to a log that was cut off or altered: the head names
@@ -183,15 +188,16 @@ class Ledger:
     def put_head(self, seq: int, entry_hash: bytes) -> None:
         """The head names the log's last signed entry and seals the state
         commitment of the rows as they are now."""
+        scheme = b"" if self.state.scheme == SCHEME_ROWS else bytes([self.state.scheme])
         self.store.put_head(crypto.seal(self.keys.head_key,
-                                        struct.pack(">Q", seq) + entry_hash + self.state.value(),
-                                        crypto.aad("head", self.vault_id)))
+                                        struct.pack(">Q", seq) + entry_hash + self.state.value()
+                                        + scheme, crypto.aad("head", self.vault_id)))
 
     def seal_state(self) -> None:
         """At the end of a command's transaction: if a write after its last
         entry (a master-key rotation) moved the state, the head follows."""
         opened = self._open_head()
-        if opened is not None and (opened[2] is None
+        if opened is not None and (opened[2] is None or opened[3] != self.state.scheme
                                    or not crypto.equal(opened[2], self.state.value())):
             self.put_head(opened[0], opened[1])
 

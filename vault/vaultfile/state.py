@@ -7,10 +7,11 @@ from the log key, so nobody without the passphrase can compute an element,
 and the sum itself is only ever stored sealed. Adding, removing or changing
 a row is one subtraction and one addition: O(1) per write.
 
-Elements: the header; every row of `keys`; every client row (its id, opaque
-id, blind index, and the nonce of its sealed record: a fresh nonce per
-seal, so an older copy of a record is another element); and
-every tombstone. Notes are summed per client the same way, and that sum is
+Elements (elements.py): the header; every row of `keys`; the client rows
+(id, opaque id, blind index, and the nonce of the sealed record: a fresh
+nonce per seal, so an older copy of a record is another element), by
+bucket of 64 ids (scheme 2; one element per row under scheme 1, a 72-byte
+head, checked and then upgraded); and every tombstone. Notes are summed per client the same way, and that sum is
 sealed inside the client's record, so a client's element binds its notes.
 The log is not an element (it is its own chain, bound by the head), nor is
 the inbox (written while locked, without the key).
@@ -19,8 +20,6 @@ the inbox (written while locked, without the key).
 from __future__ import annotations
 
 import struct
-import sys
-from array import array
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
@@ -28,73 +27,22 @@ from .. import crypto
 from ..errors import IntegrityError
 from ..models import Client, ClientRow
 from ..validate import normalise_name
+from .elements import (
+    DIGEST_BYTES,
+    MODULUS,
+    SCHEME_BUCKETS,
+    SCHEME_ROWS,
+    Elements,
+    bucket_of,
+    to_bytes,
+    total,
+)
 from .store import Store
+from .versionreads import Row
 from .versions import Version, Versions, flat
 
-MODULUS = 1 << 256
-DIGEST_BYTES = 32
+__all__ = ["DIGEST_BYTES", "MODULUS", "Elements", "State", "Verified", "to_bytes", "total"]
 _N = crypto.NONCE_BYTES
-_U64 = struct.Struct(">Q").pack
-
-
-def _number(digest: bytes) -> int:
-    return int.from_bytes(digest, "little")
-
-
-def total(digests: Iterable[bytes]) -> int:
-    """The sum of many element digests, each read as a little-endian
-    integer: four sums of 64-bit words, so that the only work per element
-    is its hash (this runs over every client at each command)."""
-    words = array("Q", b"".join(digests))
-    if sys.byteorder == "big":
-        words.byteswap()
-    return sum(sum(words[k::4]) << (64 * k) for k in range(4)) % MODULUS
-
-
-def to_bytes(value: int) -> bytes:
-    return (value % MODULUS).to_bytes(DIGEST_BYTES, "big")
-
-
-class Elements:
-    """The keyed hash of each kind of element, as a number to sum."""
-
-    def __init__(self, state_key: bytes) -> None:
-        self._prf = crypto.Prf(state_key)
-
-    def client(self, client_id: int, uid: bytes, blind: bytes, meta: bytes) -> int:
-        return _number(self.client_digest(client_id, uid, blind, meta))
-
-    def client_digest(self, client_id: int, uid: bytes, blind: bytes, meta: bytes) -> bytes:
-        return self._prf(b"client\x00" + _U64(client_id) + uid + blind + meta[:_N])
-
-    def client_digests(self, rows: Iterable[tuple[int, bytes, bytes, bytes]]) -> list[bytes]:
-        """client_digest of every row: the loop every command runs over every
-        client, so written for speed (half the time of calling client_digest)."""
-        start, out = self._prf.after(b"client\x00"), []
-        append = out.append
-        for client_id, uid, blind, meta in rows:
-            h = start()
-            h.update(_U64(client_id) + uid + blind + meta[:_N])
-            append(h.digest())
-        return out
-
-    def note(self, note_id: int, client_id: int, body: bytes) -> int:
-        return _number(self._prf(b"note\x00" + struct.pack(">QQ", note_id, client_id)
-                                 + body[:_N]))
-
-    def tombstone(self, uid: bytes, day: str) -> int:
-        return _number(self._prf(b"tombstone\x00" + uid + day.encode("utf-8")))
-
-    def key_row(self, name: str, wrapped: bytes) -> int:
-        label = name.encode("utf-8")
-        return _number(self._prf(b"key\x00" + struct.pack(">H", len(label)) + label + wrapped))
-
-    def header(self, raw: bytes) -> int:
-        return _number(self._prf(b"header\x00" + raw))
-
-    def notes(self, client_id: int, rows: Iterable[tuple[int, bytes]]) -> int:
-        """The sum over one client's notes (id, sealed body)."""
-        return sum(self.note(note_id, client_id, body) for note_id, body in rows) % MODULUS
 
 
 def fingerprint(meta: bytes) -> bytes:
@@ -188,6 +136,7 @@ class State:
         self.touched: set[int] = set()
         self.counted = False
         self.listing: Listing | None = None   # the adopted state's, while no row changes
+        self.scheme = SCHEME_BUCKETS   # the head's, once verify() has read one
 
     # -- whole sums ----------------------------------------------------
 
@@ -202,19 +151,25 @@ class State:
             total += e.key_row(name, wrapped)
         return total
 
-    def count_rows(self) -> int:
-        """O(clients + tombstones): one keyed hash of a few dozen bytes each."""
+    def count_rows(self, joined: bool = False) -> int:
+        """O(clients + tombstones). `joined` (scheme 2, versions not kept):
+        hash each bucket as SQLite joins it, without fetching the rows as
+        values; its sum is only ever compared (verify), since SQL does not
+        promise the order of a bucket's rows."""
         e = self.elements
         try:
-            found = self.store.client_versions()
-            rows = total(e.client_digests(found))
-            if self.versions is not None:
-                versions = {r[0]: (r[1], r[2], r[3]) for r in found}
-                self.counted |= versions != flat(self.versions)   # not only what it knew
-                self.versions = versions
+            if joined:
+                rows = total(e.joined_digests(self.store.client_buckets()))
+            else:
+                found = self.store.client_versions()
+                rows = total(e.client_digests(found) if self.scheme == SCHEME_ROWS
+                             else e.bucket_digests(found))
+                if self.versions is not None:
+                    versions = {r[0]: (r[1], r[2], r[3]) for r in found}
+                    self.counted |= versions != flat(self.versions)   # not only what it knew
+                    self.versions = versions
         except (TypeError, struct.error):   # a value of another type or range in a row
-            raise IntegrityError("the vault file is damaged: a field has the wrong "
-                                 "type") from None
+            raise _damaged() from None
         return (rows + sum(e.tombstone(uid, day) for uid, day in self.store.tombstones())) \
             % MODULUS
 
@@ -226,15 +181,25 @@ class State:
     def recount(self) -> None:
         self.rows = self.count_rows()
 
-    def verify(self, sealed: bytes) -> None:
-        """The rows as they are against the value sealed in the head."""
-        self.recount()
+    def verify(self, sealed: bytes, scheme: int = SCHEME_BUCKETS) -> None:
+        """The rows as they are against the value sealed in the head, by the
+        head's scheme."""
+        self.scheme = scheme
+        joined = scheme == SCHEME_BUCKETS and self.versions is None
+        self.rows = self.count_rows(joined)
+        if joined and not crypto.equal(self.value(), sealed):
+            self.rows = self.count_rows()   # row by row, in id order: this one decides
         if not crypto.equal(self.value(), sealed):
             self.rows = None
             raise IntegrityError(
                 "the vault's rows do not match its sealed state: a client, note or "
                 "tombstone was deleted, planted, or put back from an older copy (tampering)",
                 hint="run `vault log verify`; restore a backup with `vault restore`")
+
+    def upgrade(self) -> None:
+        """Scheme 1 verified: from now on by bucket (the caller re-seals the head)."""
+        self.scheme = SCHEME_BUCKETS
+        self.recount()
 
     # -- what each write changes ---------------------------------------
 
@@ -307,11 +272,12 @@ class State:
 
     def moved(self, old: ClientRow | None, new: ClientRow | None) -> None:
         """A client row replaced (`old` -> `new`), created (`old` None) or
-        deleted (`new` None): its element leaves and enters the sum."""
-        e = self.elements
+        deleted (`new` None), after the write: its element (scheme 1) or its
+        bucket's (scheme 2) leaves and enters the sum."""
         self.listing = None
-        self.change(removed=0 if old is None else e.client(old.id, old.uid, old.blind, old.meta),
-                    added=0 if new is None else e.client(new.id, new.uid, new.blind, new.meta))
+        if self.rows is not None:
+            self.change(*(self._rows_moved if self.scheme == SCHEME_ROWS
+                          else self._bucket_moved)(old, new))
         if self.versions is not None:
             if old is not None:
                 self.versions.pop(old.id, None)
@@ -319,6 +285,27 @@ class State:
             if new is not None:
                 self.versions[new.id] = (new.uid, new.blind, new.meta[:_N])
                 self.touched.add(new.id)
+
+    def _rows_moved(self, old: ClientRow | None, new: ClientRow | None) -> tuple[int, int]:
+        e = self.elements
+        return (0 if old is None else e.client(old.id, old.uid, old.blind, old.meta),
+                0 if new is None else e.client(new.id, new.uid, new.blind, new.meta))
+
+    def _bucket_moved(self, old: ClientRow | None, new: ClientRow | None) -> tuple[int, int]:
+        """The bucket's element before and after, from its other rows as they
+        are now. Had one of those been tampered with since the count, the sum
+        no longer matches any rows, and the next count fails: a tampered row
+        is never taken in."""
+        ids = {r.id for r in (old, new) if r is not None}
+        removed = added = 0
+        try:
+            for k in {bucket_of(i) for i in ids}:
+                others = [r for r in self.store.bucket_rows(k) if r[0] not in ids]
+                removed += self.elements.bucket(k, _with(others, old, k))
+                added += self.elements.bucket(k, _with(others, new, k))
+        except (TypeError, struct.error):
+            raise _damaged() from None
+        return removed, added
 
     def expect(self, row: ClientRow) -> None:
         """A client row about to be used is the one the verified state holds
@@ -347,6 +334,16 @@ class State:
         """Every client row was read: the same set as the verified state's."""
         if self.versions is not None and set(ids) != self.versions.keys():
             raise _tampered("the vault's client rows are not the ones its sealed state holds")
+
+
+def _with(others: list[Row], row: ClientRow | None, k: int) -> list[Row]:
+    if row is None or bucket_of(row.id) != k:
+        return others
+    return sorted([*others, (row.id, row.uid, row.blind, row.meta[:_N])])
+
+
+def _damaged() -> IntegrityError:
+    return IntegrityError("the vault file is damaged: a field has the wrong type")
 
 
 def _tampered(what: str) -> IntegrityError:

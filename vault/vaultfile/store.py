@@ -17,7 +17,8 @@ from typing import Any
 
 from ..errors import IntegrityError, VaultError
 from ..models import FORMAT_VERSION, ClientRow, Header, KdfParams
-from .sqlfile import SqlFile, translate_errors
+from .sqlfile import translate_errors
+from .versionreads import VersionReads
 
 MAGIC = "client-vault"
 _NONCE = 24   # bytes at the start of a sealed value (crypto.NONCE_BYTES)
@@ -70,9 +71,10 @@ def _id(value: Any) -> int:
     return value
 
 
-class Store(SqlFile):
+class Store(VersionReads):
     """An open vault file (see SqlFile for opening and transactions) and the
-    SQL of its tables."""
+    SQL of its tables (the reads the state commitment makes of every row are
+    VersionReads')."""
 
     # -- header and keys -----------------------------------------------
 
@@ -252,25 +254,6 @@ class Store(SqlFile):
                     if problems is None:
                         raise
                     problems.append(e.message)
-
-    def client_versions(self) -> list[tuple[int, bytes, bytes, bytes]]:
-        """(id, uid, blind, start of the sealed record) of every client: what
-        the state commitment hashes at each unlock. Only the nonce at the
-        start of the record is read: since version 3 a narrow row."""
-        # Types unchecked (this runs at every command): a value not bytes fails
-        # the caller's hashing, one of another size matches no element. All
-        # rows at once: no cursor is left open when the hashing fails.
-        return self._all("SELECT id, uid, blind, substr(meta, 1, 24) FROM clients")
-
-    def client_rows_blob(self) -> bytes:
-        """client_versions() as one value SQLite concatenates: each row `id,`
-        and its 72 bytes, or `?;` if not blobs of those sizes. Only compared
-        with the same read made earlier (`list` through the agent)."""
-        return self.raw_value(
-            "SELECT group_concat(CASE WHEN typeof(uid) = 'blob' AND length(uid) = 16 AND "
-            "typeof(blind) = 'blob' AND length(blind) = 32 AND typeof(meta) = 'blob' AND "
-            "length(meta) = 24 THEN id || ',' || uid || blind || meta ELSE '?;' END, '') "
-            "FROM clients")
 
     def note_versions(self) -> Iterator[tuple[int, int, bytes]]:
         """(id, client id, start of the sealed body) of every note."""

@@ -23,7 +23,7 @@ from .inbox import Inbox, InboxItem
 from .keyring import Keyring, NewKeys, WrongPassphrase
 from .ledger import VIA_AGENT, VIA_PASSPHRASE, Ledger, last_entry, record_failed_unlock
 from .records import Records
-from .state import State, Verified, fingerprint, listing, to_bytes
+from .state import SCHEME_BUCKETS, State, Verified, fingerprint, listing, to_bytes
 from .store import Store
 
 
@@ -91,9 +91,9 @@ class UnlockedVault:
     def sealed_as(self) -> Verified | None:
         """In a command's outer transaction after end(): the state it leaves;
         in process, data_version now (after COMMIT another could slip in)."""
-        if self._trusted is None and not self._commands:
-            return None
         if self._trusted is None:
+            if not self._commands:
+                return None
             self._sealed_version = self.store.data_version()
         return self.state.verified(self.state.opened)
 
@@ -112,16 +112,14 @@ class UnlockedVault:
 
     def verify_now(self, opened: dict[int, tuple[bytes, Client]] | None = None
                    ) -> Verified | None:
-        """For the agent between commands: every client row and tombstone
-        against the sealed head (None before the vault has one). With
-        `opened`, also open every record new or re-sealed since, keeping all."""
+        """For the agent between commands: every row against the sealed head (None
+        before there is one); with `opened`, every record new or re-sealed opened."""
         self.state.track()
         with self.store.read():
             self.ledger.check_head()
-            sealed = self.ledger.sealed_state()
-            if sealed is None:
+            if (sealed := self.ledger.sealed_state()) is None:
                 return None
-            self.state.verify(sealed)
+            self.state.verify(*sealed)
             if opened is None:
                 return self.state.verified()
             now: dict[int, tuple[bytes, Client]] = {}
@@ -187,9 +185,13 @@ class UnlockedVault:
         not the ones its head sealed, naming the first damaged client where
         it can."""
         if outer:
-            sealed = self.ledger.sealed_state()
+            sealed, scheme = self.ledger.sealed_state() or (None, SCHEME_BUCKETS)
             if sealed is None:
                 self._add_state()
+            elif scheme != SCHEME_BUCKETS:
+                self._verify_or_diagnose(sealed, scheme)
+                self.state.upgrade()   # by bucket from now on, in the head at once
+                self.ledger.seal_state()
             elif self._trusted is not None and self.state.adopt(self._trusted, sealed):
                 pass   # the agent's check of every row still holds: see trust()
             elif self._own is not None and self._own[1] == self.store.data_version() \
@@ -198,21 +200,21 @@ class UnlockedVault:
             else:
                 if self._commands:
                     self.state.track()   # a later command of this process may adopt it
-                self.state.counted = True   # the rows as found, not as given: not a delta
-                try:
-                    self.state.verify(sealed)
-                except IntegrityError:
-                    self._diagnose()
-                    raise
+                self._verify_or_diagnose(sealed, scheme)
         self.keyring.ensure_box_key()
         self.give_capture_key()
         self.ledger.sign_pending()
         self.inbox.file_all()
 
-    def _diagnose(self) -> None:
-        """After a state mismatch: the first damaged client's own error, if any."""
-        for row in list(self.store.clients()):
-            self.records.notes(self.records.open_client(row))
+    def _verify_or_diagnose(self, sealed: bytes, scheme: int) -> None:
+        """A full count; on a mismatch, the first damaged client's own error."""
+        self.state.counted = True   # the rows as found, not as given: not a delta
+        try:
+            self.state.verify(sealed, scheme)
+        except IntegrityError:
+            for row in list(self.store.clients()):
+                self.records.notes(self.records.open_client(row))
+            raise
 
     def end(self) -> None:
         """At the end of a command's transaction: the head seals its state."""
@@ -232,10 +234,10 @@ class UnlockedVault:
             self.ledger.put_head(*head)
 
     def verify_state(self) -> None:
-        """The client rows, tombstones, header and keys against the head."""
-        sealed = self.ledger.sealed_state()
-        if sealed is not None:   # None: a vault from before it; settle() adds it
-            self.state.verify(sealed)
+        """The client rows, tombstones, header and keys against the head (none:
+        a vault from before it; settle() adds it)."""
+        if (sealed := self.ledger.sealed_state()) is not None:
+            self.state.verify(*sealed)
 
     def add_tombstones(self, tombstones: list[tuple[bytes, str]]) -> None:   # by a restore
         self.store.add_tombstones(tombstones)
@@ -338,9 +340,9 @@ class UnlockedVault:
 
     def log(self, action: str, clients: tuple[bytes, ...] = (),
             detail: dict[str, Any] | None = None, now: datetime | None = None) -> LogEntry:
-        """Append one signed entry. Call inside the command's write transaction.
-        Free text about the clients concerned (private.PRIVATE_FIELDS) is
-        sealed under their log keys, so that a shred erases it."""
+        """Append one signed entry, inside the command's write transaction. Free
+        text about its clients (private.PRIVATE_FIELDS) is sealed under their
+        log keys, so that a shred erases it."""
         if detail is None or not private.fields_of(action, detail):
             return self.ledger.log(action, clients, detail, now)
         seq = last_entry(self.store, self.vault_id)[0] + 1
@@ -351,8 +353,7 @@ class UnlockedVault:
         return entry
 
     def _log_keys(self, uids: tuple[bytes, ...]) -> list[tuple[int, bytes]]:
-        """(client id, log key) of each client; a client whose record has no
-        log key yet (made before it existed) gets one now."""
+        """(client id, log key) of each client, given one now if it has none."""
         wanted, found = set(uids), []
         for row in sorted(filter(None, map(self.store.client_by_uid, wanted)), key=lambda r: r.id):
             client = self.records.open_client(row)   # fresh: it is re-sealed below
@@ -365,8 +366,7 @@ class UnlockedVault:
     def reveal(self, e: LogEntry, detail: dict[str, Any] | None,
                cache: dict[int, bytes | None]) -> dict[str, Any] | None:
         """A detail as logged, its private fields opened while their clients
-        exist and private.ERASED once one was shredded. `cache` holds the log
-        keys looked up so far (one dict for one listing)."""
+        exist, else private.ERASED. `cache`: the log keys looked up so far."""
         if detail is None:
             return None
 

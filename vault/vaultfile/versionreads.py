@@ -1,0 +1,54 @@
+"""The reads the state commitment makes of every client row (docs/format.md
+section 14), kept apart from the rest of the store's SQL: they run at every
+command made without the agent, so each is the cheapest read SQLite allows,
+and each hands back bytes unchecked (the caller's hashing refuses a value of
+the wrong type; one of the wrong size matches no element)."""
+
+from __future__ import annotations
+
+from ..models import STATE_BUCKET_BITS as BUCKET_BITS
+from .sqlfile import SqlFile, _text
+
+# (id, uid, blind, clients.meta): one client row as the commitment sees it.
+Row = tuple[int, bytes, bytes, bytes]
+
+# Each bucket of client rows as SQLite joins it (docs/format.md section 14).
+BUCKETS_SQL = (f"SELECT id >> {BUCKET_BITS}, group_concat(id), "
+               f"group_concat(uid || blind || meta, '') FROM clients GROUP BY id >> {BUCKET_BITS}")
+
+
+class VersionReads(SqlFile):
+
+    def client_versions(self) -> list[Row]:
+        """(id, uid, blind, clients.meta) of every client: since version 3
+        `meta` is the 24-byte nonce of the sealed record (before, the record,
+        of which only its first 24 bytes are read). All rows at once: no
+        cursor is left open when the hashing fails."""
+        meta = "meta" if self.version >= 3 else "substr(meta, 1, 24)"
+        return self._all(f"SELECT id, uid, blind, {meta} FROM clients")
+
+    def client_buckets(self) -> list[tuple[int, bytes, bytes]]:
+        """Every bucket of client rows as SQLite joins it: (k, the ids joined
+        by ",", the rows' uid ‖ blind ‖ meta joined), raw bytes. In id order
+        within a bucket in practice, though SQL does not promise it: the
+        caller checks the sum, and counts row by row if it does not match."""
+        self._db.text_factory = bytes
+        try:
+            return self._all(BUCKETS_SQL)
+        finally:
+            self._db.text_factory = _text
+
+    def bucket_rows(self, k: int) -> list[Row]:
+        """The rows of bucket `k`, by id: what one write re-hashes."""
+        return self._all("SELECT id, uid, blind, meta FROM clients WHERE id >= ? AND id < ? "
+                         "ORDER BY id", (k << BUCKET_BITS, (k + 1) << BUCKET_BITS))
+
+    def client_rows_blob(self) -> bytes:
+        """client_versions() as one value SQLite concatenates: each row `id,`
+        and its 72 bytes, or `?;` if not blobs of those sizes. Only compared
+        with the same read made earlier (`list` through the agent)."""
+        return self.raw_value(
+            "SELECT group_concat(CASE WHEN typeof(uid) = 'blob' AND length(uid) = 16 AND "
+            "typeof(blind) = 'blob' AND length(blind) = 32 AND typeof(meta) = 'blob' AND "
+            "length(meta) = 24 THEN id || ',' || uid || blind || meta ELSE '?;' END, '') "
+            "FROM clients")
