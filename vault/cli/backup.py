@@ -8,7 +8,19 @@ from typing import Annotated
 import typer
 
 from . import ui
-from .base import JsonFlag, KeyFile, PassphraseFile, _iso, _json, _open, _state, _unlock, app, lazy
+from .base import (
+    JsonFlag,
+    KeyFile,
+    PassphraseFile,
+    _agent,
+    _iso,
+    _json,
+    _open,
+    _state,
+    _unlock,
+    app,
+    lazy,
+)
 
 backups = lazy("vault.commands.backup")
 restores = lazy("vault.commands.restore")
@@ -27,14 +39,17 @@ def backup(ctx: typer.Context,
     """Write a consistent copy of the encrypted vault; no passphrase needed.
 
     Safe while other vault commands run, so cron can call it:
-    `vault backup ~/backups/ --json`. The copy holds only ciphertext, carries a
+    `vault backup ~/backups/ --json`. While `vault unlock`'s agent runs, the
+    whole vault is checked first and a tampered one is refused (exit 5). The copy holds only ciphertext, carries a
     digest of its whole content, and is recorded in the access log. DEST may
     not be the vault itself or one of its -wal, -shm, -journal files, even
     through a link, with or without --force (exit 2).
     """
+    path = _state(ctx).path
     store = _open(_state(ctx))
     try:
-        info = backups.backup(store, dest, overwrite=force)
+        # Through the agent its worker holds the key: the vault is checked first.
+        info = backups.backup(store, dest, overwrite=force, key=_agent(path).key())
     finally:
         store.close()
     folder = None if info.created_folder is None else str(info.created_folder)

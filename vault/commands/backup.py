@@ -27,6 +27,7 @@ from ..models import iso
 from ..vaultfile import witness
 from ..vaultfile.ledger import record_locked
 from ..vaultfile.store import Store
+from ..vaultfile.unlocked import UnlockedVault
 from .transaction import now_utc
 
 BACKUP_MAGIC = b"client-vault-backup\n"
@@ -52,13 +53,20 @@ def backup_name(now: datetime) -> str:
 
 
 def backup(store: Store, dest: str | Path, overwrite: bool = False,
-           now: datetime | None = None) -> BackupInfo:
+           now: datetime | None = None, key: bytes | None = None) -> BackupInfo:
     """A consistent snapshot, taken while other processes may be writing.
     Recorded in the log (unsigned, sealed to the vault's box key) before the
     finished file is moved into place: if it cannot be recorded, no file
-    appears, and a file that `overwrite` would have replaced stays as it was."""
+    appears, and a file that `overwrite` would have replaced stays as it was.
+    With `key` (the agent's, in its worker), everything the state commitment
+    binds is checked first, as `vault check` does: a vault whose rows do not
+    match its sealed state is refused (exit 5) and nothing is written.
+    Without it (cron, no agent), nothing can be checked without the passphrase.
+    """
     now = now_utc(now)
     dest = backup_destination(dest, store.path, overwrite, now)
+    if key is not None:
+        verify_before_copy(store, key)
     folder = _make_folder(dest.parent)
     try:
         info = _write(store, dest, overwrite, now)
@@ -103,6 +111,18 @@ def _write(store: Store, dest: Path, overwrite: bool, now: datetime) -> BackupIn
             raise VaultError("cannot write the backup: "
                              f"{(e.strerror or 'error').lower()}") from None
     return info
+
+
+def verify_before_copy(store: Store, key: bytes) -> None:
+    """The log's head and every row and note against the sealed state, in
+    one snapshot (the copy is taken after it: a write in between is an
+    ordinary command's, or one `restore` would refuse)."""
+    session = UnlockedVault.from_agent(store, key)
+    if session is None:
+        return   # the key no longer opens this vault: as without it
+    with store.read():
+        session.ledger.check_head()
+        session.verify_all()
 
 
 def backup_destination(dest: str | Path, vault: Path, overwrite: bool,
