@@ -10,6 +10,8 @@ import json
 
 import pytest
 
+from vault.vaultfile.schema import SCHEMA_VERSION
+
 from ..checks import db, ok
 
 ALICE, BOB = "Alice Avery", "Bob Brook"
@@ -57,7 +59,7 @@ def listing(venv) -> list:
 def test_a_new_vault_keeps_only_the_nonce_in_each_client_row(two):
     ok(two.run("rename", ALICE, "Alice Avery-Stone"))
     ok(two.run("close", BOB, "--retain-until", "2040-01-01"))
-    assert layout(two) == (3, {24}, 2)
+    assert layout(two) == (SCHEMA_VERSION, {24}, 2)
     with db(two) as conn:
         pairs = conn.execute("SELECT c.meta, r.sealed FROM clients c JOIN records r "
                              "USING (id)").fetchall()
@@ -72,10 +74,10 @@ def test_an_older_vault_is_upgraded_on_open_and_keeps_everything(two, version):
     assert layout(two)[0::2] == (version, None)
     first = ok(two.run("list", "--json"))   # upgrades, and the state still matches
     assert json.loads(first.stdout) == before
-    assert f"vault: the vault file was upgraded from format version {version} to 3; vault " \
+    assert f"vault: the vault file was upgraded from format version {version} to {SCHEMA_VERSION}; vault " \
         "programs older than this one cannot open it any more\n" in first.stderr
     assert "upgraded" not in ok(two.run("list")).stderr   # said once
-    assert layout(two) == (3, {24}, 2)
+    assert layout(two) == (SCHEMA_VERSION, {24}, 2)
     assert json.loads(ok(two.run("view", ALICE, "--json")).stdout)["notes"] == notes
     ok(two.run("add", BOB, "-m", "bob two"))
     check = json.loads(ok(two.run("check", "--json")).stdout)
@@ -175,5 +177,5 @@ def test_a_backup_written_in_version_2_restores_and_is_upgraded(two, tmp_path):
     ok(two.run("add", ALICE, "-m", "alice after the backup"))
     ok(two.run("restore", str(made), "--yes"))
     assert listing(two) == before
-    assert layout(two) == (3, {24}, 2)
+    assert layout(two) == (SCHEMA_VERSION, {24}, 2)
     assert json.loads(ok(two.run("check", "--json")).stdout)["ok"]

@@ -205,12 +205,12 @@ def test_a_vault_truncated_at_every_4_kib_boundary(fresh, tmp_path):
     assert len(texts(fresh)) == 4   # the intact file still opens: the copies were the damage
 
 
-@pytest.mark.parametrize("how", ["user_version 4", "format_version 2"])
+@pytest.mark.parametrize("how", ["user_version 5", "format_version 2"])
 def test_a_vault_from_a_newer_format_version_is_exit_1_with_an_upgrade_hint(fresh, tmp_path,
                                                                              how):
     conn = sqlite3.connect(fresh.path, isolation_level=None)
-    if how == "user_version 4":
-        conn.execute("PRAGMA user_version = 4")
+    if how == "user_version 5":
+        conn.execute("PRAGMA user_version = 5")
     else:
         conn.execute("UPDATE header SET format_version = 2")
     conn.close()

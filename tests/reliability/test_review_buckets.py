@@ -33,6 +33,7 @@ from vault.vaultfile.unlocked import UnlockedVault
 from ..conftest import PASSPHRASE, VaultEnv
 from .test_agent_verified_state import Worker, older_record
 from .test_faults import quick
+from .test_state_buckets import _to_scheme_1 as _scheme_1_file
 
 CAROL = "Carol Cole"
 
@@ -43,12 +44,7 @@ def _session(venv: VaultEnv) -> UnlockedVault:
 
 def _to_scheme_1(venv: VaultEnv) -> None:
     """A 72-byte head, as a version before scheme 2 left the vault."""
-    s = _session(venv)
-    with s.store.write():
-        s.state.scheme = SCHEME_ROWS
-        s.state.recount()
-        s.ledger.seal_state()
-    s.store.close()
+    _scheme_1_file(venv)
 
 
 def _scheme(venv: VaultEnv) -> int:
@@ -377,7 +373,6 @@ def agent_on_scheme_1(vault):
 
 
 def test_commands_through_the_agent_across_the_upgrade(agent_on_scheme_1):
-    import time
     v = agent_on_scheme_1
     through = {"VAULT_PASSPHRASE_FILE": None}
     steps = [("add", ALICE, "-m", "via agent 1"), ("list",), ("view", BOB),
@@ -386,7 +381,6 @@ def test_commands_through_the_agent_across_the_upgrade(agent_on_scheme_1):
     for argv in steps:
         done = v.subprocess(*argv, env=through)
         assert done.returncode == 0, (argv, done.stderr)
-    time.sleep(2.5)   # the agent's deferred full count
     for argv in (("view", ALICE), ("list",), ("check",)):
         done = v.subprocess(*argv, env=through)
         assert done.returncode == 0, (argv, done.stderr)
@@ -448,8 +442,11 @@ def _older_program(tmp_path):
     root = Path(__file__).resolve().parents[2]
     dest = tmp_path / "older"
     dest.mkdir()
-    archive = subprocess.run(["git", "-C", str(root), "archive", "ba18f96^", "vault"],
-                             capture_output=True, check=True).stdout
+    found = subprocess.run(["git", "-C", str(root), "archive", "ba18f96^", "vault"],
+                           capture_output=True)
+    if found.returncode != 0:   # a checkout without that history
+        pytest.skip("the program before ba18f96 is not in this checkout's history")
+    archive = found.stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     return {**os.environ, "PYTHONPATH": str(dest)}
 

@@ -124,17 +124,24 @@ def test_rows_joined_out_of_order_are_counted_again_row_by_row(vault):
 # -- scheme 1 heads: checked, then upgraded -----------------------------------------
 
 def _to_scheme_1(venv: VaultEnv) -> None:
-    """The vault as a version before scheme 2 left it: a 72-byte head."""
+    """The vault as a version before scheme 2 left it: a 72-byte head, and
+    SQLite's user_version 3 (docs/format.md section 1)."""
     s = _session(venv)
     with s.store.write():
         s.state.scheme = SCHEME_ROWS
         s.state.recount()
         s.ledger.seal_state()
     s.store.close()
+    conn = sqlite3.connect(venv.path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA user_version = 3")
+    finally:
+        conn.close()
 
 
 def _scheme(venv: VaultEnv) -> int:
-    s = _session(venv)
+    """The head's scheme, read as `log verify` reads: without upgrading the file."""
+    s = UnlockedVault.unlock(Store.open(venv.path, read_only=True), PASSPHRASE.encode())
     with s.store.read():
         found = s.ledger.sealed_state()
     s.store.close()
@@ -147,9 +154,15 @@ def test_a_scheme_1_vault_is_upgraded_by_its_first_command(vault):
     assert _scheme(vault) == SCHEME_ROWS
     ok(quick(vault, "log", "verify"))   # read only: nothing written
     assert _scheme(vault) == SCHEME_ROWS
-    view = ok(quick(vault, "view", ALICE)).stdout
-    assert "alice one" in view
+    view = ok(quick(vault, "view", ALICE))
+    assert "alice one" in view.stdout
+    assert "upgraded from format version 3 to 4" in view.stderr   # older programs: "upgrade"
     assert _scheme(vault) == SCHEME_BUCKETS
+    conn = sqlite3.connect(vault.path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    finally:
+        conn.close()
     ok(quick(vault, "add", BOB, "-m", "bob after the upgrade"))
     ok(quick(vault, "check"))
 

@@ -135,6 +135,10 @@ class Elements:
 
 def _joined(rows: Sequence[Row]) -> tuple[bytes, bytes]:
     """A bucket's rows (sorted by id) as SQLite's group_concat joins them. A
-    field that is not bytes raises TypeError."""
+    field that is not bytes of its size (uid 16, blind 32, meta 24) raises
+    TypeError: then no other rows join to the same bytes."""
+    for r in rows:
+        if len(r[1]) != 16 or len(r[2]) != 32 or len(r[3]) != 24:
+            raise TypeError("a client row's field has the wrong size")
     ids = ",".join([str(r[0]) for r in rows]).encode("ascii")
     return ids, b"".join([r[1] + r[2] + r[3] for r in rows])

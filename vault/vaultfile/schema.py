@@ -10,7 +10,9 @@ import sqlite3
 
 from ..errors import IntegrityError
 
-SCHEMA_VERSION = 3   # 2 added the inbox, 3 the records; older files are upgraded on open
+# 2 added the inbox, 3 the records, 4 the state scheme 2 head (no table
+# changes: older programs then say "upgrade"); older files are upgraded on open.
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE header (
@@ -91,6 +93,10 @@ UPGRADES = {
         "DELETE FROM clients",
         "INSERT INTO clients SELECT * FROM upgrade_clients ORDER BY id",
         "DROP TABLE upgrade_clients"),
+    # Nothing in the tables: the version marks files whose head may hold a
+    # state of scheme 2 (docs/format.md section 14), which programs before
+    # it read as a malformed head (tampering) instead of a newer format.
+    3: (),
 }
 # The tables each older version lacks (for the exact-schema check).
 _ADDED = {1: {"inbox", "records"}, 2: {"records"}}
