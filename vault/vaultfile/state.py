@@ -152,22 +152,23 @@ class State:
         return total
 
     def count_rows(self, joined: bool = False) -> int:
-        """O(clients + tombstones). `joined` (scheme 2, versions not kept):
-        hash each bucket as SQLite joins it, without fetching the rows as
-        values; its sum is only ever compared (verify), since SQL does not
-        promise the order of a bucket's rows."""
+        """O(clients + tombstones). `joined` (scheme 2): hash each bucket as
+        SQLite joins it, without hashing the rows one by one in Python; its
+        sum is only ever compared (verify), since SQL does not promise the
+        order of a bucket's rows. Kept versions are read as values either way."""
         e = self.elements
         try:
+            found = None if joined and self.versions is None else self.store.client_versions()
             if joined:
                 rows = total(e.joined_digests(self.store.client_buckets()))
             else:
-                found = self.store.client_versions()
+                assert found is not None
                 rows = total(e.client_digests(found) if self.scheme == SCHEME_ROWS
                              else e.bucket_digests(found))
-                if self.versions is not None:
-                    versions = {r[0]: (r[1], r[2], r[3]) for r in found}
-                    self.counted |= versions != flat(self.versions)   # not only what it knew
-                    self.versions = versions
+            if found is not None and self.versions is not None:
+                versions = {r[0]: (r[1], r[2], r[3]) for r in found}
+                self.counted |= versions != flat(self.versions)   # not only what it knew
+                self.versions = versions
         except (TypeError, struct.error):   # a value of another type or range in a row
             raise _damaged() from None
         return (rows + sum(e.tombstone(uid, day) for uid, day in self.store.tombstones())) \
@@ -185,7 +186,7 @@ class State:
         """The rows as they are against the value sealed in the head, by the
         head's scheme."""
         self.scheme = scheme
-        joined = scheme == SCHEME_BUCKETS and self.versions is None
+        joined = scheme == SCHEME_BUCKETS
         self.rows = self.count_rows(joined)
         if joined and not crypto.equal(self.value(), sealed):
             self.rows = self.count_rows()   # row by row, in id order: this one decides
