@@ -178,8 +178,8 @@ def main() -> None:
     # state commitment recomputed over every client row and compared with
     # the head. A fresh UnlockedVault on the same keys is a process's first
     # command (each bucket hashed as SQLite joins it); `session`, which has
-    # run many commands, keeps every row's version and counts row by row,
-    # as the agent does between commands.
+    # run many commands, also reads every row's version as values, as the
+    # agent does between commands.
     fresh = UnlockedVault(session.keyring)
 
     def state_check():
@@ -215,8 +215,8 @@ def main() -> None:
           f"signatures verified, {again.signatures_known:,} known, in {check2_s:.2f} s "
           "(target < 2 s)")
     print(f"state commitment check at {args.clients:,} clients (every command): "
-          f"{state_s * 1000:.2f} ms (median of 20); row by row, keeping each version "
-          f"(the agent's count): {count_s * 1000:.2f} ms")
+          f"{state_s * 1000:.2f} ms (median of 20); keeping each client's version as "
+          f"well (the agent's count): {count_s * 1000:.2f} ms")
     print(f"vault --help: {help_s * 1000:.0f} ms (median of 10, target < 300)")
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     session.store.close()
