@@ -82,3 +82,18 @@ def test_a_real_agent_refuses_the_backup_of_a_tampered_vault(vault, tmp_path):
         assert b"tampering" in done.stderr and not dest.exists()
     finally:
         kill_agents(vault)
+
+
+def test_a_rolled_back_vault_is_refused_by_a_backup_through_the_agent(vault, tmp_path):
+    """An older copy of the whole file put back (consistent in itself): the
+    witness names an entry the log lacks, so the backup says so (exit 5)."""
+    older = vault.path.read_bytes()
+    ok(quick(vault, "add", "Alice Archer", "-m", "written after the copy"))
+    for companion in ("-wal", "-shm"):
+        vault.path.with_name(vault.path.name + companion).unlink(missing_ok=True)
+    vault.path.write_bytes(older)
+    dest = tmp_path / "nightly.vaultbackup"
+    code, out, err = Worker(vault, "backup", str(dest)).run()
+    assert code == 5, (code, out, err)
+    assert "rolled back" in err and "--accept-rollback" in err
+    assert not dest.exists()

@@ -28,7 +28,7 @@ from ..vaultfile import witness
 from ..vaultfile.ledger import record_locked
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
-from .transaction import now_utc
+from .transaction import now_utc, refuse_rollback
 
 BACKUP_MAGIC = b"client-vault-backup\n"
 BACKUP_VERSION = 2  # reads 1 too (its digest left the version out)
@@ -114,14 +114,15 @@ def _write(store: Store, dest: Path, overwrite: bool, now: datetime) -> BackupIn
 
 
 def verify_before_copy(store: Store, key: bytes) -> None:
-    """The log's head and every row and note against the sealed state, in
-    one snapshot (the copy is taken after it: a write in between is an
-    ordinary command's, or one `restore` would refuse)."""
+    """The log's head, the rollback witness, and every row and note against
+    the sealed state, in one snapshot (the copy is taken after it: a write in
+    between is an ordinary command's, or one `restore` would refuse)."""
     session = UnlockedVault.from_agent(store, key)
     if session is None:
         return   # the key no longer opens this vault: as without it
     with store.read():
         session.ledger.check_head()
+        refuse_rollback(session)
         session.verify_all()
 
 

@@ -156,6 +156,13 @@ def rolling_back_accepted() -> bool:
     return _accepting
 
 
+def refuse_rollback(session: UnlockedVault) -> None:
+    """For a command that checks without writing (`backup` through the
+    agent): fail as every command does if the vault is older than its
+    witness, unless --accept-rollback (which only a writing command re-pins)."""
+    _check_witness(session)
+
+
 def _check_witness(session: UnlockedVault) -> tuple[Path | None, dict[str, Any] | None]:
     """Inside the transaction: fail if the vault is older than its witness
     (the entry it names is not in the log), unless --accept-rollback. No

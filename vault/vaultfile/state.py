@@ -11,8 +11,9 @@ Elements (elements.py): the header; every row of `keys`; the client rows
 (id, opaque id, blind index, and the nonce of the sealed record: a fresh
 nonce per seal, so an older copy of a record is another element), by
 bucket of 64 ids (scheme 2; one element per row under scheme 1, a 72-byte
-head, checked and then upgraded); and every tombstone. Notes are summed per client the same way, and that sum is
-sealed inside the client's record, so a client's element binds its notes.
+head, checked and then upgraded); and every tombstone. Notes are summed
+per client the same way, and that sum is sealed inside the client's
+record, so a client's element binds its notes.
 The log is not an element (it is its own chain, bound by the head), nor is
 the inbox (written while locked, without the key).
 """
