@@ -22,8 +22,10 @@ the reader
 and also: the private fields of an `export` entry (8.9), an inbox row and its
 capture MAC (2, 13), the capture key file (13), the checkpoint line (8.8), the
 witness file (12), the backup container and the vault inside it (11), a vault
-with a key file (5), and the log details' keys per action (6). Three strict
-xfails name places where docs/format.md disagrees with what the program writes.
+with a key file (5), and the log details' keys per action (6). The places
+where docs/format.md disagreed with what the program writes (the `init`
+detail's keys, `_state` in entries written while locked, the size of a
+sealed record) were corrected in the document; the tests hold it to them.
 """
 
 from __future__ import annotations
@@ -628,7 +630,7 @@ def test_state_commitment_and_note_sums(read):
 # private fields replaced by `private`, section 8.9); `_state` added to every
 # entry signed when written (section 14).
 DOC_DETAIL_KEYS = {
-    "init": {"kdf_memory_kib", "kdf_iterations"},
+    "init": {"kdf_memory_kib", "kdf_iterations", "keyfile"},
     "add": {"note", "new_client", "tags", "bytes"},
     "view": {"notes"},
     "list": {"clients"},
@@ -650,41 +652,19 @@ def test_log_details_have_the_documented_keys(read):
         if r["via"] == "none":
             keys = LOCKED_DETAIL_KEYS[r["action"]]
             assert (set(r["detail_obj"]) if r["detail_obj"] is not None else None) == keys
-        elif r["action"] != "init":              # see the xfail below
+        else:
             assert set(r["detail_obj"]) == DOC_DETAIL_KEYS[r["action"]] | {"_state"}, r
     assert seen == set(DOC_DETAIL_KEYS) | set(LOCKED_DETAIL_KEYS)
 
 
-@pytest.mark.xfail(strict=True, reason="docs/format.md section 6, Log detail table, row `init`: "
-                   "lists only kdf_memory_kib and kdf_iterations; the program also writes "
-                   "`keyfile` (bool)")
-def test_init_detail_has_the_documented_keys(read):
-    init = read["log"][0]
-    assert set(init["detail_obj"]) == DOC_DETAIL_KEYS["init"] | {"_state"}
-
-
-@pytest.mark.xfail(strict=True, reason="docs/format.md section 14, 'Every signed log entry also "
-                   "records the value of S ... under the key _state ... (so every signed entry "
-                   "now has a detail)': entries written while locked (backup, add-sealed, "
-                   "unlock-failed) and signed at the next unlock have no _state (add-sealed "
-                   "and unlock-failed have no detail at all)")
-def test_every_signed_entry_has_a_state(read):
+def test_every_entry_of_an_unlocked_vault_has_a_state_and_locked_ones_none(read):
+    """Section 14, "Where it is kept": `_state` in every entry appended by an
+    unlocked vault; none in those written while locked and signed later."""
     for r in read["log"]:
-        if r["signature"] is not None:
-            assert r["detail_obj"] is not None and "_state" in r["detail_obj"], r["seq"]
-
-
-@pytest.mark.xfail(strict=True, reason="docs/format.md section 2, records table: 'sealed | BLOB, "
-                   "≥ 296 bytes (1,792 bytes for ordinary records, section 6)': 1,792 is the "
-                   "padded plaintext; the sealed BLOB is 1,832 bytes (as section 6 says)")
-def test_records_blob_size_as_in_the_records_table(made):
-    venv, *_ = made
-    conn = sqlite3.connect(f"file:{venv.path}?mode=ro", uri=True)
-    try:
-        sizes = {n for (n,) in conn.execute("SELECT length(sealed) FROM records")}
-    finally:
-        conn.close()
-    assert sizes == {1792}
+        if r["via"] != "none":
+            assert "_state" in r["detail_obj"], r["seq"]
+        elif r["detail_obj"] is not None:
+            assert "_state" not in r["detail_obj"], r["seq"]
 
 
 def test_records_blob_size_as_in_section_6(made):
