@@ -104,6 +104,9 @@ def test_ctrl_c_while_waiting_for_a_busy_vault_exits_130_promptly(vault_env):
     holder.execute("BEGIN IMMEDIATE")
     env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
     env.update({k: v for k, v in vault_env.env.items() if v is not None})
+    # If the command ever does not end after Ctrl-C (seen once in CI, under
+    # load, and not since), SIGABRT below makes it print where it was.
+    env["PYTHONFAULTHANDLER"] = "1"
     proc = subprocess.Popen([sys.executable, "-m", "vault", "list"], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -117,9 +120,15 @@ def test_ctrl_c_while_waiting_for_a_busy_vault_exits_130_promptly(vault_env):
         said.append(proc.stderr.readline())
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=10)
-    holder.execute("ROLLBACK")
-    holder.close()
+    try:
+        _, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        _, err = proc.communicate(timeout=30)
+        raise AssertionError(f"no end 10 s after SIGINT; where it was: {err!r}") from None
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
     assert proc.returncode == 130 and b"interrupted" in err
     assert b"Traceback" not in err
     assert time.monotonic() - started < 5
