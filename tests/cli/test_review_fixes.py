@@ -104,12 +104,21 @@ def test_ctrl_c_while_waiting_for_a_busy_vault_exits_130_promptly(vault_env):
     holder.execute("BEGIN IMMEDIATE")
     env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
     env.update({k: v for k, v in vault_env.env.items() if v is not None})
-    # If the command ever does not end after Ctrl-C (seen once in CI, under
-    # load, and not since), SIGABRT below makes it print where it was.
+    # If the command ever does not end after Ctrl-C, SIGABRT below makes it
+    # print where it was.
     env["PYTHONFAULTHANDLER"] = "1"
+    # As a shell starts a foreground command: SIGINT at its default and not
+    # blocked. pytest started as a background job (`cmd &` in a script) has
+    # SIGINT ignored, and an ignored or blocked SIGINT is inherited through
+    # exec: the command then rightly ignores Ctrl-C, as its parent asked.
+    inherited = (signal.getsignal(signal.SIGINT), signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+    def as_from_a_shell() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
     proc = subprocess.Popen([sys.executable, "-m", "vault", "list"], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=as_from_a_shell)
     # The command says when it starts waiting: Ctrl-C then, not after a guess.
     assert proc.stderr is not None
     said = []
@@ -125,7 +134,8 @@ def test_ctrl_c_while_waiting_for_a_busy_vault_exits_130_promptly(vault_env):
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGABRT)
         _, err = proc.communicate(timeout=30)
-        raise AssertionError(f"no end 10 s after SIGINT; where it was: {err!r}") from None
+        raise AssertionError(f"no end 10 s after SIGINT (this process's SIGINT handler "
+                             f"and blocked signals: {inherited}); where it was: {err!r}") from None
     finally:
         holder.execute("ROLLBACK")
         holder.close()
