@@ -93,14 +93,9 @@ class Elements:
 
     def bucket_digests(self, rows: Iterable[Row]) -> list[bytes]:
         """The element of every bucket the rows (in any order) fill."""
-        start, out = self._prf.after(b"clients\x00"), []
-        for k, group in groupby(sorted(rows), key=lambda r: r[0] >> BUCKET_BITS):
-            ids, joined = _joined(list(group))
-            h = start()
-            h.update(_U64(k) + ids + b";")
-            h.update(joined)
-            out.append(h.digest())
-        return out
+        return self.joined_digests(
+            (k, *_joined(list(group)))
+            for k, group in groupby(sorted(rows), key=lambda r: r[0] >> BUCKET_BITS))
 
     def joined_digests(self, buckets: Iterable[tuple[int, bytes, bytes]]) -> list[bytes]:
         """The element of each bucket as SQLite joined it (Store.client_buckets)."""
