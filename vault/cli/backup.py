@@ -40,8 +40,9 @@ def backup(ctx: typer.Context,
 
     Safe while other vault commands run, so cron can call it:
     `vault backup ~/backups/ --json`. While `vault unlock`'s agent runs, the
-    whole vault is checked first and a tampered one is refused (exit 5). The copy holds only ciphertext, carries a
-    digest of its whole content, and is recorded in the access log. DEST may
+    whole vault is checked first and a tampered one is refused (exit 5). The
+    copy holds only ciphertext, carries a digest of its whole content, and is
+    recorded in the access log. DEST may
     not be the vault itself or one of its -wal, -shm, -journal files, even
     through a link, with or without --force (exit 2).
     """

@@ -79,26 +79,24 @@ class Elements:
 
     # -- scheme 2: one element per bucket of client rows -----------------
 
-    def bucket_digest(self, k: int, ids: bytes, joined: bytes) -> bytes:
-        """The element of bucket `k`: `ids` its rows' ids in ascending order,
-        decimal, joined by ","; `joined` their uid ‖ blind ‖ meta in that order."""
-        return self._prf(b"clients\x00" + _U64(k) + ids + b";" + joined)
-
     def bucket(self, k: int, rows: Sequence[Row]) -> int:
         """The element of bucket `k` holding `rows` (sorted by id); 0 when
         empty (an empty bucket is no element)."""
         if not rows:
             return 0
-        return _number(self.bucket_digest(k, *_joined(rows)))
+        return _number(self.joined_digests([(k, *_joined(rows))])[0])
 
     def bucket_digests(self, rows: Iterable[Row]) -> list[bytes]:
         """The element of every bucket the rows (in any order) fill."""
         return self.joined_digests(
             (k, *_joined(list(group)))
-            for k, group in groupby(sorted(rows), key=lambda r: r[0] >> BUCKET_BITS))
+            for k, group in groupby(sorted(rows), key=lambda r: bucket_of(r[0])))
 
     def joined_digests(self, buckets: Iterable[tuple[int, bytes, bytes]]) -> list[bytes]:
-        """The element of each bucket as SQLite joined it (Store.client_buckets)."""
+        """The element of each bucket `k`: BLAKE2b("clients\\0" ‖ u64 k ‖ ids ‖
+        ";" ‖ joined), `ids` its rows' ids in ascending order, decimal, joined
+        by ","; `joined` their uid ‖ blind ‖ meta in that order: as SQLite
+        joins them (Store.client_buckets), or _joined() does."""
         start, out = self._prf.after(b"clients\x00"), []
         for k, ids, joined in buckets:
             h = start()

@@ -1,8 +1,8 @@
 """The reads the state commitment makes of every client row (docs/format.md
 section 14), kept apart from the rest of the store's SQL: they run at every
-command made without the agent, so each is the cheapest read SQLite allows,
-and each hands back bytes unchecked (the caller's hashing refuses a value of
-the wrong type; one of the wrong size matches no element)."""
+command made without the agent, so each is the cheapest read SQLite allows.
+client_versions() hands back values unchecked (the caller's hashing refuses
+one of another type or size); the joins mark a malformed row as "?"."""
 
 from __future__ import annotations
 
