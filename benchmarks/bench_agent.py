@@ -64,7 +64,8 @@ path, repeat, argv = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 store = Store.open(path)
 kek = UnlockedVault.unlock(store, os.environb[b"BENCH_PW"]).kek
 store.close()
-last = LastVerified(path, lambda: kek)
+from vault.cli.notes import listing_lines
+last = LastVerified(path, lambda: kek, render=listing_lines)   # as serve.py makes it
 last.records_wanted = True   # as after the first `list`
 for adopted in (True, False):
     samples = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -76,6 +77,22 @@ class Client:
     # Seals the free text of log entries about this client (vaultfile/private.py);
     # destroyed with the record by a shred. None in records made before it existed.
     log_key: bytes | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """`list`'s clients, in its order. Through the agent, also `shown`: what
+    the CLI wrote of these very clients in the agent after its count (the
+    key it was written under, and the text), for the CLI to print again
+    instead of writing 10,000 lines anew; opaque below the CLI."""
+    clients: Sequence[Client]
+    shown: tuple[object, str] | None = None
+
+    def __iter__(self) -> Iterator[Client]:
+        return iter(self.clients)
+
+    def __len__(self) -> int:
+        return len(self.clients)
 
 
 @dataclass(frozen=True)

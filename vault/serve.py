@@ -43,4 +43,5 @@ def preload() -> None:
 
 if __name__ == "__main__":
     preload()
-    raise SystemExit(server.main(sys.argv, runner=entry.in_process))
+    from .cli.notes import listing_lines
+    raise SystemExit(server.main(sys.argv, runner=entry.in_process, render=listing_lines))

@@ -9,6 +9,10 @@ exit 5; and the output must be the one `list` prints without the agent.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +94,87 @@ def test_the_listing_is_carried_past_a_list_and_dropped_by_a_change(vault):
     assert checked.current is not None and checked.current.listing is first.listing
     assert take(frozenset({2}), b"\x02" * 40)
     assert checked.current is not None and checked.current.listing is None
+
+
+# -- the lines the agent writes after its count (Listing.shown) --------------------
+
+# A worker as the agent forks it, but for the zone: the agent's count (and
+# the lines its renderer writes, in the zone this process starts in), then
+# the caller's environment as worker._become_the_client sets it, then `list`.
+SHOWN_WORKER = r"""
+import os, sys, time
+from pathlib import Path
+from vault import entry
+from vault.agent import client
+from vault.agent.state import LastVerified
+from vault.cli import notes, ui
+from vault.vaultfile.store import Store
+from vault.vaultfile.unlocked import UnlockedVault
+
+path, passphrase, renderer, zone = Path(sys.argv[1]), sys.argv[2].encode(), sys.argv[3], sys.argv[4]
+store = Store.open(path)
+kek = UnlockedVault.unlock(store, passphrase).kek
+store.close()
+render = notes.listing_lines if renderer == "cli" else \
+    (lambda clients: (ui.zone_key(), "the agent's lines\n"))
+checked = LastVerified(path, lambda: kek, render=render)
+checked.records_wanted = True
+assert checked.refresh() is not None and checked.current.listing.shown is not None
+client.hold(path, kek, None, checked.current)
+os.environ["TZ"] = zone
+time.tzset()
+raise SystemExit(entry.in_process(sys.argv[5:]))
+"""
+
+
+def _shown_worker(venv, renderer: str, agent_zone: str, caller_zone: str, *argv: str):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
+    env.update({k: v for k, v in venv.env.items() if v is not None})
+    env.update(VAULT_NO_AGENT="1", TZ=agent_zone)
+    return subprocess.run([sys.executable, "-c", SHOWN_WORKER, str(venv.path), PASSPHRASE,
+                           renderer, caller_zone, *argv],
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+def _alone(venv, zone: str) -> str:
+    """`list` without the agent, in its own process (the zone read at start)."""
+    done = venv.subprocess("list", env={"TZ": zone, "VAULT_NO_AGENT": "1"})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.decode() if isinstance(done.stdout, bytes) else done.stdout
+
+
+def test_list_prints_the_agents_lines_only_in_the_zone_they_were_written_in(vault):
+    """The lines kept are printed as they are when the caller's zone is the
+    agent's, and never in another zone: there `list` writes its own."""
+    same = _shown_worker(vault, "marker", "UTC0", "UTC0", "list")
+    assert (same.returncode, same.stdout) == (0, "the agent's lines\n"), same.stderr
+    other = _shown_worker(vault, "marker", "UTC0", "XST-5:30", "list")
+    assert other.returncode == 0, other.stderr
+    assert other.stdout == _alone(vault, "XST-5:30")
+    assert ALICE in other.stdout and "the agent's lines" not in other.stdout
+    # --json is not the lines: written afresh.
+    as_json = _shown_worker(vault, "marker", "UTC0", "UTC0", "list", "--json")
+    assert json.loads(as_json.stdout)[0]["client"] == ALICE
+
+
+@pytest.mark.parametrize("zones", [("UTC0", "UTC0"), ("XST-5:30", "XST-5:30"),
+                                   ("UTC0", "XST-5:30"), ("XST-5:30", "UTC0")])
+def test_list_through_the_agents_lines_is_list_without_the_agent(vault, zones):
+    """With the CLI's own renderer, in the agent's zone or another, the bytes
+    are those of `list` without the agent, in the caller's zone; the two
+    zones' outputs differ, so a line kept for the wrong zone would show."""
+    agent_zone, caller_zone = zones
+    done = _shown_worker(vault, "cli", agent_zone, caller_zone, "list")
+    assert done.returncode == 0, done.stderr
+    alone = _alone(vault, caller_zone)
+    assert done.stdout == alone
+    assert alone != _alone(vault, "XST-5:30" if caller_zone == "UTC0" else "UTC0")
+
+
+def test_a_row_changed_after_the_agent_wrote_its_lines_fails_list(vault):
+    """The kept lines do not skip the read of every client row: a row
+    retyped after the count still ends `list` with exit 5, nothing shown."""
+    Worker(vault, "status").run()   # a log entry more: the head moves past the count
+    sql(vault, "UPDATE clients SET uid = CAST(uid AS TEXT) WHERE id = 2")
+    done = _shown_worker(vault, "marker", "UTC0", "UTC0", "list")
+    assert done.returncode != 0 and "the agent's lines" not in done.stdout

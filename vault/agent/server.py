@@ -30,7 +30,7 @@ from typing import Any
 from ..vaultfile.store import vault_identity
 from . import client, protocol, worker
 from .index import SearchIndex
-from .state import LastVerified, report
+from .state import LastVerified, Render, report
 
 CHECK_EVERY_S = 2.0
 PR_SET_DUMPABLE = 4
@@ -82,7 +82,8 @@ def _reply(**fields: Any) -> dict[str, Any]:
 class Agent:
     def __init__(self, vault: Path, kek: bytes, timeout_s: int,
                  runner: Runner | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 render: Render | None = None) -> None:
         self.vault, self.timeout_s, self.runner, self.clock = vault, timeout_s, runner, clock
         self._kek: bytearray | None = bytearray(kek)
         self.last_used = clock()
@@ -94,7 +95,7 @@ class Agent:
         self._listener: socket.socket | None = None
         self.index = SearchIndex(vault, lambda: None if self._kek is None else bytes(self._kek))
         self.verified = LastVerified(vault, lambda: None if self._kek is None else bytes(self._kek),
-                                     clock)
+                                     clock, render)
         self._wake: tuple[int, ...] = ()
 
     def until(self) -> str:
@@ -328,8 +329,9 @@ class Agent:
         return True
 
 
-def main(argv: list[str], runner: Runner | None = None) -> int:
-    """`python -m vault.serve VAULT TIMEOUT` (key on stdin), with the CLI as runner."""
+def main(argv: list[str], runner: Runner | None = None, render: Render | None = None) -> int:
+    """`python -m vault.serve VAULT TIMEOUT` (key on stdin), with the CLI as
+    runner and as writer of `list`'s lines (state.Render)."""
     os.umask(0o077)
     dumpable = not harden()
     vault, timeout_s = Path(argv[1]), int(argv[2])
@@ -340,7 +342,7 @@ def main(argv: list[str], runner: Runner | None = None) -> int:
         return 2
     if len(kek) != 32:
         return 2
-    state = Agent(vault, kek, timeout_s, runner)
+    state = Agent(vault, kek, timeout_s, runner, render=render)
     state.dumpable = dumpable
     path = protocol.socket_path(vault)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

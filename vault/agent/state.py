@@ -31,15 +31,19 @@ import contextlib
 import os
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from ..models import Client
 from ..vaultfile.state import DIGEST_BYTES, Verified, to_bytes
 from ..vaultfile.versions import flat
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
 from .client import UNTRUSTED
 
+# The CLI's `list` lines of these clients, and the zone they were written in.
+Render = Callable[[Sequence[Client]], tuple[object, str]]
 REPORT = b"vault-state-1"
 UNTOUCHED, CHANGED = 0, 1
 MAX_REPORT = 60_000      # one write into an empty pipe (64 KiB); more: the agent counts
@@ -100,8 +104,9 @@ RECHECK_AFTER_S = 2.0
 
 class LastVerified:
     def __init__(self, vault: Path, kek: Callable[[], bytes | None],
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.vault, self._kek, self.clock = vault, kek, clock
+                 clock: Callable[[], float] = time.monotonic,
+                 render: Render | None = None) -> None:
+        self.vault, self._kek, self.clock, self.render = vault, kek, clock, render
         self.current: Verified | None = None
         self.stale = True    # a command ended since: refresh() before the next
         # Carried forward by workers' reports since the last full count,
@@ -236,4 +241,18 @@ class LastVerified:
             self.current = None
         finally:
             store.close()   # the last connection: SQLite folds the WAL into the file
+        self._render()
         return self.current
+
+    def _render(self) -> None:
+        """Have the CLI write `list`'s lines of the clients just counted, in
+        the agent's zone (Listing.shown): a `list` through the agent prints
+        them if its zone is the same and no client row changed since."""
+        current = self.current
+        if self.render is None or current is None or current.listing is None:
+            return
+        try:
+            shown = self.render(current.listing.clients)
+        except Exception:  # noqa: BLE001 - the worker writes them itself
+            return
+        self.current = replace(current, listing=replace(current.listing, shown=shown))

@@ -346,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ValueError, OSError):
         pass
+    ui.zone_key()   # times in this process's zone (a worker's may not be its agent's)
     if _may_hold_secrets(sys.argv[1:] if argv is None else argv):
         # Not dumpable before any passphrase, key or plaintext is read; the
         # agent's hardening, shared (ctypes: 2 ms, spared for help and status).

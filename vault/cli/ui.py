@@ -81,6 +81,27 @@ def _day(dt: datetime) -> tuple[int, tuple[str, str, str]] | bool:
 
 
 _DAYS: dict[int, tuple[int, tuple[str, str, str]] | bool] = {}
+_DAYS_ZONE: list[object] = [None]   # the zone_key() _DAYS was filled in
+
+
+def zone_key() -> tuple[object, ...]:
+    """What local_time()'s answers depend on besides the time: TZ, TZDIR,
+    the C library's view of the zone, and the zone file it reads when TZ is
+    unset. Two processes with the same key write the same local times.
+    Also empties local_time()'s days if the zone changed since they were
+    kept (a worker forked from an agent started in another zone)."""
+    try:
+        file = os.stat("/etc/localtime")
+        localtime: object = (file.st_dev, file.st_ino, file.st_size, file.st_mtime_ns)
+    except OSError:
+        localtime = None
+    import time as clock
+    key = (os.environ.get("TZ"), os.environ.get("TZDIR"), localtime, clock.tzname,
+           clock.timezone, clock.altzone, clock.daylight)
+    if _DAYS_ZONE[0] != key:
+        _DAYS.clear()
+        _DAYS_ZONE[0] = key
+    return key
 _HHMM = [f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)]
 
 
@@ -282,14 +303,7 @@ def table(columns: list[str], rows: list[list[str]], written: tuple[int, ...] = 
     for text the program wrote itself (numbers, its own dates and words),
     which holds no control character or tab (`list` has 40,000 such cells)."""
     if not stdout_is_tty():
-        escaped = [i for i in range(len(columns)) if i not in written]
-        lines = []
-        for cells in rows:
-            cells = list(cells)
-            for i in escaped:
-                cells[i] = literal(cells[i], multiline=False)
-            lines.append("\t".join(cells))
-        out("\n".join(lines) + "\n" if lines else "")
+        out(tab_lines(columns, rows, written))
         return
     from rich.console import Console
     from rich.table import Table
@@ -298,6 +312,18 @@ def table(columns: list[str], rows: list[list[str]], written: tuple[int, ...] = 
     for row in rows:
         t.add_row(*(Text(literal(c, multiline=False)) for c in row))
     Console(file=sys.stdout, no_color="NO_COLOR" in os.environ, highlight=False).print(t)
+
+
+def tab_lines(columns: list[str], rows: list[list[str]], written: tuple[int, ...] = ()) -> str:
+    """table() off a terminal: a tab-separated line per row."""
+    escaped = [i for i in range(len(columns)) if i not in written]
+    lines = []
+    for cells in rows:
+        cells = list(cells)
+        for i in escaped:
+            cells[i] = literal(cells[i], multiline=False)
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 class Progress:

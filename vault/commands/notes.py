@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import crypto, paths
 from ..errors import Refused, UsageError
-from ..models import KDF_MIN_MEMORY_MIB, Client, KdfParams, Note
+from ..models import KDF_MIN_MEMORY_MIB, Client, KdfParams, Note, Roster
 from ..validate import check_name, check_tags, check_text, normalise_name
 from ..vaultfile.store import Store
 from ..vaultfile.unlocked import UnlockedVault
@@ -115,7 +115,7 @@ def view(session: UnlockedVault, name: str, last: int | None = None,
 
 # -- list ------------------------------------------------------------------
 
-def list_clients(session: UnlockedVault, now: datetime | None = None) -> list[Client]:
+def list_clients(session: UnlockedVault, now: datetime | None = None) -> Roster:
     with command(session):
         clients = session.clients_by_name()
         # One entry without references: a listing concerns every client alike.

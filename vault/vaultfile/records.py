@@ -18,7 +18,7 @@ from typing import Any
 from .. import codec, crypto
 from ..codec import parse_iso
 from ..errors import CryptoError, IntegrityError
-from ..models import Alias, Client, ClientRow, Note, iso
+from ..models import Alias, Client, ClientRow, Note, Roster, iso
 from ..validate import normalise_name
 from .keyring import Keyring
 from .state import DIGEST_BYTES, State, by_name, to_bytes
@@ -161,13 +161,13 @@ class Records:
         self._note_total(sum(c.notes for c in clients))
         return clients
 
-    def clients_by_name(self) -> list[Client]:
+    def clients_by_name(self) -> Roster:
         """clients() in `list`'s order (through the agent: State.listed)."""
         listed = self.state.listed()
         if listed is None:
-            return sorted(self.clients(), key=by_name)
+            return Roster(sorted(self.clients(), key=by_name))
         self._note_total(listed.notes)
-        return list(listed.clients)
+        return Roster(listed.clients, listed.shown)
 
     def _note_total(self, sealed: int) -> None:
         stored = self.store.note_total()

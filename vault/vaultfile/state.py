@@ -115,6 +115,7 @@ class Listing:
     rows: bytes                    # Store.client_rows_blob() at the count
     clients: tuple[Client, ...]    # sorted by folded name, then id
     notes: int                     # the sum of their sealed note counts
+    shown: tuple[object, str] | None = None   # models.Roster.shown, set by the agent
 
 
 class State:

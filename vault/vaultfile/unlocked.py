@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import crypto
 from ..errors import AuthenticationFailed, IntegrityError
-from ..models import Client, ClientRow, Header, KdfParams, LogEntry, Note
+from ..models import Client, ClientRow, Header, KdfParams, LogEntry, Note, Roster
 from . import capture, private
 from .inbox import Inbox, InboxItem
 from .keyring import Keyring, NewKeys, WrongPassphrase
@@ -290,7 +290,7 @@ class UnlockedVault:
     def clients(self) -> list[Client]:
         return self.records.clients()
 
-    def clients_by_name(self) -> list[Client]:   # `list`'s order: folded name, then id
+    def clients_by_name(self) -> Roster:   # `list`'s order: folded name, then id
         return self.records.clients_by_name()
 
     def create_client(self, name: str, now: datetime) -> Client:

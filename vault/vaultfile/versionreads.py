@@ -52,9 +52,19 @@ class VersionReads(SqlFile):
                          "ORDER BY id", (k << BUCKET_BITS, (k + 1) << BUCKET_BITS))
 
     def client_rows_blob(self) -> bytes:
-        """client_versions() as one value SQLite concatenates: each row `id,`
-        and its 72 bytes, or `?;` if not blobs of those sizes. Only compared
-        with the same read made earlier (`list` through the agent)."""
-        return self.raw_value(
-            f"SELECT group_concat(CASE WHEN {_WELL_FORMED} THEN id || ',' || uid || blind "
-            "|| meta ELSE '?;' END, '') FROM clients")
+        """client_versions() as one value SQLite concatenates: each row's 72
+        bytes (`?` if not blobs of those sizes), then `;` and the ids joined
+        by commas, in the same order. Only compared with the same read made
+        earlier (`list` through the agent), which held only well-formed rows:
+        the same ids (after the last `;`) and the same length then mean every
+        row is again 72 bytes, at the same place. Ids apart: each converted
+        to text once, not with every row's bytes (a third less time)."""
+        self._db.text_factory = bytes
+        try:
+            row = self._q(
+                f"SELECT group_concat(CASE WHEN {_WELL_FORMED} THEN uid || blind || meta "
+                "ELSE '?' END, ''), group_concat(id) FROM clients").fetchone()
+        finally:
+            self._db.text_factory = _text
+        # SQLite joining the two columns copies the first as text: 2 ms more.
+        return b";".join(row) if all(isinstance(v, bytes) for v in row) else b""
