@@ -161,7 +161,8 @@ class Agent:
         try:
             while not self.locked:
                 watched = [c for pid, c in self.running.items() if pid not in self.gone]
-                wait = 0.0 if self.index.pending else min(0.5, max(0.0, self._left()))
+                wait = 0.0 if self.index.pending or self.verified.moves \
+                    else min(0.5, max(0.0, self._left()))
                 if self.verified.unchecked and not self.locked:
                     wait = min(wait, max(0.0, self.verified.recheck_at - self.clock()))
                 ready, _, _ = select.select([listener, wake_r, *watched], [], [], wait)
@@ -179,6 +180,8 @@ class Agent:
                     self.verified.refresh()   # the full count reports deferred, due now
                 if listener in ready:
                     self.one(listener)
+                elif self.verified.moves and not self.locked:
+                    self.follow()       # between commands: not on the next one's time
                 elif self.index.pending and not self.locked:
                     self.index.step()   # the index builds while nobody asks
                 self.tick()
@@ -189,6 +192,15 @@ class Agent:
             os.close(wake_w)
             for conn in self.running.values():
                 conn.close()  # each worker still holds its own copy and reports itself
+
+    def follow(self) -> None:
+        """The search index follows what the workers' reports taken since say
+        they changed (index.follow): one client's notes read again after an
+        `add`. Done between commands; a search does it first if it comes
+        before. Other commands do not wait for it: only `search` reads the
+        index, and only at the head it was brought to (narrow)."""
+        moves, self.verified.moves = self.verified.moves, []
+        self.index.follow(moves)
 
     def _leave_to_worker(self, conn: socket.socket) -> None:
         """In a new worker: close what only the agent uses (its listener, its
@@ -298,10 +310,9 @@ class Agent:
         if command == "list":
             self.verified.records_wanted = True   # kept from the next count on
         self.verified.hear_all()   # workers that reported and are not reaped yet
-        moves, self.verified.moves = self.verified.moves, []
-        self.index.follow(moves)   # what those workers changed, if it is built
         fresh = self.verified.fresh
         if command == "search":
+            self.follow()      # what workers changed, if not followed yet between commands
             self.index.wanted = True
             self.index.step()  # what changed since, if little (nothing: one read); else later
         # Signals wait until the worker has its own handlers (worker.run).
