@@ -25,12 +25,12 @@ def _load(index: ix.SearchIndex, clients: dict[int, list[str]],
         notes = clients[cid]
         ids = tuple(cid * 100 + k for k in range(len(notes)))
         starts, at = [], 0
-        for t in notes:
+        for t in notes:   # byte offsets: the texts are UTF-8, as index._read makes them
             starts.append(at)
-            at += len(t) + 1
+            at += len(t.encode()) + 1
         seen[cid] = (b"sig", ids, tuple(starts))
         if changed is None or cid in changed or cid not in index._clients:
-            texts[cid] = ix.SEPARATOR.join(notes)
+            texts[cid] = ix.SEPARATOR.join(notes).encode()
         note_id += len(notes)
     index._rechunk(seen, texts)
     index._clients, index.built = seen, True
@@ -59,7 +59,8 @@ def test_the_chunks_find_exactly_the_notes_that_hold_the_term(first, then, term)
     assert index.clients_containing(term) == list(_naive(after, term))
     assert index.size()["clients"] == len(after)
     for cid, notes in after.items():   # each text exactly once, nothing carried along
-        assert index._chunks[cid // ix.CHUNK_IDS].text_of(cid) == ix.SEPARATOR.join(notes)
+        assert index._chunks[cid // ix.CHUNK_IDS].text_of(cid) == \
+            ix.SEPARATOR.join(notes).encode()
     assert sum(len(c.text) for c in index._chunks.values()) == \
-        sum(len(ix.SEPARATOR.join(n)) + 1 for n in after.values()) - len(index._chunks)
+        sum(len(ix.SEPARATOR.join(n).encode()) + 1 for n in after.values()) - len(index._chunks)
     assert index.notes_containing(ix.SEPARATOR) is None
