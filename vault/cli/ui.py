@@ -306,12 +306,9 @@ def table(columns: list[str], rows: list[list[str]], written: tuple[int, ...] = 
         out(tab_lines(columns, rows, written))
         return
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-    t = Table(*columns, box=None, header_style="bold", pad_edge=False)
-    for row in rows:
-        t.add_row(*(Text(literal(c, multiline=False)) for c in row))
-    Console(file=sys.stdout, no_color="NO_COLOR" in os.environ, highlight=False).print(t)
+    from . import tables
+    tables.draw(Console(file=sys.stdout, no_color="NO_COLOR" in os.environ, highlight=False),
+                columns, [[literal(c, multiline=False) for c in row] for row in rows])
 
 
 def tab_lines(columns: list[str], rows: list[list[str]], written: tuple[int, ...] = ()) -> str:
