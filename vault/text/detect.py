@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import cues, gazetteer, idents, orgs, people, when
+from . import blocks, cues, gazetteer, headers, idents, orgs, people, when
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -225,6 +225,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         found += idents.find(text, windows)
         found += find_addresses(text, windows)
         found += find_postcodes(text, windows)
+        found += blocks.find(text, windows)
         found += find_ssns(text, windows)
     found += find_ages(text, windows)
     found += find_urls(text)
@@ -236,9 +237,10 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
     found += when.find(text, windows)
     if words:
         places = people.find_context(text) + gazetteer.find_gazetteer(text)
-        places += orgs.find_orgs(text) + orgs.find_areas(text)
-        found += places + orgs.zip_after(text, places)
+        places += orgs.find_orgs(text) + orgs.find_areas(text) + headers.find(text)
+        found += places + orgs.zip_after(text, places) + headers.coordinated(text, places)
     if windows:
+        found += idents.affixes(text, found)
         found += find_phones(text, regions, found)
     return found
 
