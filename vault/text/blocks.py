@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .span import Span, Windows, scan, starts_at_digits, starts_at_words
+from .span import Span
 
 # A postcode: a US ZIP (ZIP+4), a UK postcode, a Canadian one.
 _PC = (r"(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[ABD-HJLNP-UW-Z]{2}"
@@ -26,7 +26,7 @@ _NAME = r"[A-Z][\w'’.-]*(?:[ \t]+(?:[A-Z][\w'’.-]*|of|on|upon|de|la))*"
 _LAST_LINE = re.compile(
     rf"[ \t]*(?:(?P<town>{_NAME}?),?[ \t]+(?:(?P<st>[A-Z]{{2}}),?[ \t]+)?)?(?P<pc>{_PC})"
     r"[ \t]*[.;,]?[ \t]*")
-_PC_END = re.compile(rf"{_PC}(?=[ \t]*[.;,]?[ \t]*(?:\n|\Z))")
+
 # A town above a postcode alone: "Gig Harbor WA", "Toronto, ON", "Norwich".
 _TOWN_LINE = re.compile(rf"[ \t]*(?P<town>{_NAME}?)(?:,?[ \t]+(?P<st>[A-Z]{{2}}))?[ \t]*,?[ \t]*")
 # The lines of an address above it.
@@ -44,13 +44,12 @@ _STATES = frozenset((
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
     "NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC "
     "AB BC MB NB NL NS NT NU ON PE QC SK YT").split())
-# On one line: "27 Sefton, Liverpool L17 2AB", "165 Glenwood, Minneapolis 55405".
+# On one line, before a postcode: "27 Sefton, Liverpool L17 2AB",
+# "165 Glenwood, Minneapolis 55405".
 _INLINE = re.compile(
-    r"(?P<a>\d(?<![\w.,/$£€-]\d)\d{0,4}[A-Za-z]?[ \t]+[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+){0,2}),"
-    rf"[ \t]*(?P<town>[A-Z][a-z'’.-]+(?:[ \t]+[A-Z][a-z'’.-]+){{0,2}}),?[ \t]+"
-    rf"(?:(?P<st>[A-Z]{{2}}),?[ \t]+)?(?P<pc>{_PC})\b")
-starts_at_digits(_INLINE, lambda n, after: n <= 5 and (after == " " or after == "\t"
-                                                         or "A" <= after <= "z"))
+    r"(?<![\w.,/$£€-])(?P<a>\d{1,5}[A-Za-z]?[ \t]+[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+){0,2}),"
+    r"[ \t]*(?P<town>[A-Z][a-z'’.-]+(?:[ \t]+[A-Z][a-z'’.-]+){0,2}),?[ \t]+"
+    r"(?:(?P<st>[A-Z]{2}),?[ \t]+)?\Z")
 # Rural routes, roads by number after a house number, a floor of a building.
 _RURAL = re.compile(
     r"(?:[Rr]ural[ \t]+[Rr]oute|RURAL[ \t]+ROUTE)[ \t]*#?[ \t]*\d{1,3}(?:,?[ \t]*[Bb]ox[ \t]+\d{1,5})?\b"
@@ -59,37 +58,43 @@ _ROAD = re.compile(
     r"\d(?<![\w.,/$£€-]\d)\d{0,5}[ \t]+(?:(?:County|State|US|U\.S\.|Farm[ \t]+to[ \t]+Market|"
     r"Township)[ \t]+(?:Road|Rd\.?|Route|Rte\.?|Highway|Hwy\.?)|Highway|Hwy\.?|Route|Rte\.?|"
     r"CR|SR|FM)[ \t]+\d{1,4}[A-Z]?\b")
-starts_at_digits(_ROAD, lambda n, after: n <= 6 and (after == " " or after == "\t"))
+_ROAD_WORDS = ("Road", "Rd", "Rout", "Rte", "Highway", "Hwy", "CR ", "SR ", "FM ")
 _FLOOR = re.compile(
     r"(?:\b\d{1,2}(?:st|nd|rd|th)|\b(?:Ground|First|Second|Third|Fourth|Fifth|Sixth|Top))"
     r"[ \t]+[Ff]loor,[ \t]*(?:[A-Z][\w'’-]*[ \t]+){1,3}(?:House|Court|Chambers|Building|"
     r"Buildings|Centre|Center|Tower|Works|Mill|Hall|Exchange|Wharf|Plaza|Place)\b")
-starts_at_words(_FLOOR, frozenset(
-    "ground first second third fourth fifth sixth top".split()), any_text=True)
-_ROUTE_WORDS = ("ural", "URAL", "RR", "R.R.", "HC")
 # A Canadian province before its postcode: "Brandon, MB R7A 5Y3".
-_PROVINCE = re.compile(r"\b(?P<st>AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\.?,?[ \t]+"
-                       r"[ABCEGHJ-NPRSTVXY]\d[A-Z][ \t-]?\d[A-Z]\d\b")
+_PROVINCE = re.compile(r"\b(?P<st>AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\.?,?[ \t]+\Z")
 
 
-def find(text: str, windows: Windows) -> list[Span]:
-    """ADDRESS spans of the lines above a postcode, of a number and street
-    before a town and postcode, of rural routes, numbered roads and floors;
-    PLACE spans of the town and the state or province in a block."""
+def find(text: str, found: list[Span]) -> list[Span]:
+    """ADDRESS spans of the lines above a postcode that the other detectors
+    found, of a number and street before a town and postcode, of rural
+    routes, numbered roads and floors; PLACE spans of the town and the
+    state or province in a block."""
     out: list[Span] = []
-    if not windows:
-        return out
-    for m in scan(_PC_END, text, windows):
-        _block(text, m.end(), out)
-    for m in scan(_INLINE, text, windows):
-        out.append(Span(m.start("a"), m.end("a"), "ADDRESS"))
-        _places(m, out)
-    out += [Span(m.start("st"), m.end("st"), "PLACE") for m in scan(_PROVINCE, text, windows)]
-    if any(w in text for w in _ROUTE_WORDS):
+    done = set()
+    for s in found:
+        if s.kind != "POSTCODE" and not (s.kind == "PLACE" and text[s.start].isdigit()) \
+                or s.end in done:
+            continue
+        done.add(s.end)
+        stop = text.find("\n", s.end)
+        if not text[s.end:len(text) if stop < 0 else stop].strip(" \t.;,"):
+            _block(text, s.end, out)
+        m = _INLINE.search(text, max(0, s.start - 80), s.start)
+        if m:
+            out.append(Span(m.start("a"), m.end("a"), "ADDRESS"))
+            _places(m, out)
+        m = _PROVINCE.search(text, max(0, s.start - 6), s.start)
+        if m:
+            out.append(Span(m.start("st"), m.end("st"), "PLACE"))
+    if "ural" in text or "URAL" in text or "RR" in text or "HC" in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _RURAL.finditer(text)]
-    out += [Span(m.start(), m.end(), "ADDRESS") for m in scan(_ROAD, text, windows)]
+    if any(w in text for w in _ROAD_WORDS):
+        out += [Span(m.start(), m.end(), "ADDRESS") for m in _ROAD.finditer(text)]
     if "loor," in text:
-        out += [Span(m.start(), m.end(), "ADDRESS") for m in scan(_FLOOR, text, None)]
+        out += [Span(m.start(), m.end(), "ADDRESS") for m in _FLOOR.finditer(text)]
     return out
 
 

@@ -219,13 +219,15 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
     if windows and sum(b - a for a, b in windows) > len(text) // 3:
         windows = [(0, len(text))]   # most of it: one scan each is cheaper than many
     found = find_checked(text, windows)
+    ids: list[Span] = []
+    postcodes: list[Span] = []
     if windows:
         found += find_dates(text, month_first, windows)
-        found += find_ids(text, windows)
-        found += idents.find(text, windows)
+        ids = find_ids(text, windows) + idents.find(text, windows)
+        found += ids
         found += find_addresses(text, windows)
-        found += find_postcodes(text, windows)
-        found += blocks.find(text, windows)
+        postcodes = find_postcodes(text, windows)
+        found += postcodes
         found += find_ssns(text, windows)
     found += find_ages(text, windows)
     found += find_urls(text)
@@ -238,9 +240,13 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
     if words:
         places = people.find_context(text) + gazetteer.find_gazetteer(text)
         places += orgs.find_orgs(text) + orgs.find_areas(text) + headers.find(text)
-        found += places + orgs.zip_after(text, places) + headers.coordinated(text, places)
+        zips = orgs.zip_after(text, places)
+        found += places + zips + headers.coordinated(text, places)
+        # (a ZIP code after a place is a PLACE: see zip_after)
+        postcodes = postcodes + zips + [s for s in places if text[s.start].isdigit()]
     if windows:
-        found += idents.affixes(text, found)
+        found += blocks.find(text, postcodes)
+        found += idents.affixes(text, ids)
         found += find_phones(text, regions, found)
     return found
 

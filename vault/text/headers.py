@@ -60,6 +60,9 @@ _ROLES = frozenset("""
     hospitalist resident attending consultant registrar intern fellow student chaplain
     lawyer solicitor attorney counsel paralegal accountant preparer director manager
 """.split())
+_CAPS3 = re.compile(r"[A-Z]{3}")
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
 _HEADING_SPLIT = re.compile(r"[ \t]+(?:--|-|–|—|\|)[ \t]+|[ \t]{2,}")
 _CAPS_SEGMENT = re.compile(r"[A-Z][A-Z'’.&-]*(?:[ \t]+[A-Z&][A-Z'’.&-]*){0,4}")
 # A party after "v." in a case's title.
@@ -118,31 +121,27 @@ def _add_run(text: str, start: int, run: str, out: list[Span]) -> None:
 
 
 def _headings(text: str, out: list[Span]) -> None:
-    """The parts of headings in capitals that are names, not kinds."""
+    """The parts of headings in capitals that are names, not kinds: tried on
+    the first line, and on short lines with three capitals in a row."""
     pos, first = 0, True
-    n = len(text)
-    while pos < n:
-        end = text.find("\n", pos)
-        end = n if end < 0 else end
-        line = text[pos:end]
-        if line.strip():
-            if _looks_like_heading(line):
-                parts = [(m.start(), m.end()) for m in _split(line)]
-                if len(parts) > 1 or first:
-                    for a, b in parts:
-                        words = [key(w) for w in re.findall(r"[\w'’&]+", line[a:b])]
-                        if words and any(len(w) > 2 for w in words) and not any(
-                                w in _KIND_WORDS or w in _ROLES or w.isdigit()
-                                or lexicon.is_abbreviation(w) for w in words):
-                            out.append(Span(pos + a, pos + b, "ORG"))
-            first = False
-        pos = end + 1
+    for line in text.split("\n"):
+        if len(line) <= 90 and (first or "  " in line or " -" in line or "|" in line
+                                or " –" in line or " —" in line) \
+                and line.strip() and _CAPS3.search(line) and _looks_like_heading(line):
+            parts = [(m.start(), m.end()) for m in _split(line)]
+            for a, b in parts if len(parts) > 1 or first else ():
+                words = [key(w) for w in re.findall(r"[\w'’&]+", line[a:b])]
+                if words and any(len(w) > 2 for w in words) and not any(
+                        w in _KIND_WORDS or w in _ROLES or w.isdigit()
+                        or lexicon.is_abbreviation(w) for w in words):
+                    out.append(Span(pos + a, pos + b, "ORG"))
+        first = first and not line.strip()
+        pos += len(line) + 1
 
 
 def _looks_like_heading(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and sum(c.isupper() for c in letters) * 2 >= len(letters) \
-        and len(line) <= 90 and _CAPS_SEGMENT.search(line) is not None
+    upper = len(_UPPER.findall(line))
+    return upper >= 3 and upper >= len(_LOWER.findall(line))
 
 
 def _split(line: str) -> list[re.Match[str]]:

@@ -281,10 +281,11 @@ def affixes(text: str, spans: list[Span]) -> list[Span]:
     for s in spans:
         if s.kind != "ID" and s.kind != "BAREID":
             continue
-        before = _PREFIX.search(text, max(0, s.start - 5), s.start)
+        before = _PREFIX.search(text, max(0, s.start - 5), s.start) \
+            if text[s.start - 2:s.start - 1].isupper() else None
         if before and _affix(before.group().strip()):
             out.append(Span(before.start(), s.end, s.kind))
-        after = _SUFFIX.match(text, s.end)
+        after = _SUFFIX.match(text, s.end) if text[s.end + 1:s.end + 2].isupper() else None
         if after and _affix(after.group().strip()):
             out.append(Span(s.start, after.end(), s.kind))
     return out

@@ -71,10 +71,9 @@ PATTERNS = {
     "quarter": re.compile(r"(?P<q>[Qq](?<![^\W_]Q)(?<![^\W_]q)[1-4])(?:[ \t]+|-|/)"
                           r"(?:(?P<y>(?:19|20)\d\d)|['’](?P<yy>\d\d))\b"),
     # a holiday with its year: "Christmas 2020", "Christmas Eve 2022", "Easter of 2019"
-    "hol": re.compile(r"(?P<h>\b(?:Christmas|Xmas|Easter|Thanksgiving|Halloween|Hanukkah|"
-                      r"Diwali|Passover|New[ \t]+Year['’]?s|Boxing|Independence|Memorial|"
-                      r"Labou?r|Valentine['’]?s|Mother['’]?s|Father['’]?s)"
-                      r"(?:[ \t]+(?:Eve|Day|Sunday|Monday|weekend))?)(?:[ \t]+of)?,?[ \t]+"
+    "hol": re.compile(r"(?P<h>\b(?:(?:Christmas|Xmas|Easter|Thanksgiving|Halloween|Hanukkah|"
+                      r"Diwali|Passover|Valentine['’]?s)(?:[ \t]+(?:Eve|Day|Sunday|Monday|weekend))?"
+                      r"|(?:Boxing|Independence|Memorial|Labou?r)[ \t]+Day))(?:[ \t]+of)?,?[ \t]+"
                       r"(?P<y>(?:19|20)\d\d)\b"),
     "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
                       r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b"),
@@ -120,7 +119,8 @@ _AGE_BEFORE = re.compile(r"(?:\b(?i:is|was|turned|turns|turning|aged?|now)[ \t]+
 # An age after these words, whatever follows: "turned 102 on the 19th" (not "almost 95%").
 _AGE_TURNED = re.compile(r"\b(?i:turned|turns|turning|nearly|almost)[ \t]+"
                          r"(?P<n>9\d|1[01]\d)(?![\w%]|[.,/:-]\d)")
-starts_at_words(_AGE_TURNED, frozenset({"turned", "turns", "turning", "nearly", "almost"}))
+_TURNED = frozenset({"turned", "turns", "turning", "nearly", "almost"})
+starts_at_words(_AGE_TURNED, _TURNED)
 _WORD_END = re.compile(r"([^\W\d_]+)[ \t]*\Z")
 _KIN = frozenset("mother father mom dad mum grandmother grandfather grandma grandpa aunt "
                  "uncle husband wife widow widower sister brother neighbour neighbor friend "
@@ -156,8 +156,7 @@ _WORDS = {
     "season": frozenset(c + t for c in "wsfa" for t in ("inter", "pring", "ummer", "all", "utumn")),
     "quarter": frozenset({"q"}),
     "hol": frozenset("christmas xmas easter thanksgiving halloween hanukkah diwali passover "
-                     "new boxing independence memorial labor labour valentine valentines "
-                     "mother mothers father fathers".split()),
+                     "boxing independence memorial labor labour valentine valentines".split()),
     "monl": frozenset(c + t for c in "jfasond" for t in (
         "anuary ebruary pril une uly ugust eptember ctober ovember ecember an eb pr un ul ug "
         "ep ept ct ov ec").split()),
@@ -243,7 +242,8 @@ def find(text: str, windows: Windows) -> list[Span]:
             if not word or not (word[1][0].isupper() or word[1].lower() in _KIN):
                 continue
         out.append(Span(start, m.end("n"), "AGE"))
-    out += [Span(m.start("n"), m.end("n"), "AGE") for m in scan(_AGE_TURNED, text, windows)]
+    if windows and has_word(text, _TURNED, any_text=True):
+        out += [Span(m.start("n"), m.end("n"), "AGE") for m in scan(_AGE_TURNED, text, windows)]
     for kind, rx in PATTERNS.items():
         if kind in NEEDS_DIGIT and not windows:
             continue
