@@ -191,3 +191,71 @@ def test_prose_of_the_cue_words_comes_through(words, numbers):
 def test_lines_of_cue_words_and_numbers_are_no_address_block(words, number):
     text = f"{number} {' '.join(words)}\n{' '.join(words)}\n"
     assert "[ADDRESS]" not in out(text, dates="keep")
+
+
+# -- second round: ages with a sex, clinical dates, ZIPs after a state, volunteers ---------
+
+@pytest.mark.parametrize("text,age", [
+    ("Triage: 94F from home, fall.", "94"),
+    ("101 M with sepsis.", "101"),
+    ("A nonagenarian widower, alone.", "nonagenarian"),
+    ("Party for her 103rd birthday.", "103"),
+])
+def test_an_age_with_a_sex_a_birthday_or_a_word(text, age):
+    result = out(text, dates="keep")
+    assert age not in result and "[AGE]" in result
+
+
+@pytest.mark.parametrize("text", [
+    "Temp 95 F on arrival.",
+    "Oral T 98.6F, settled.",
+    "Moved to room 93F overnight.",
+    "In the 90th minute he scored.",
+    "He is 45 M with asthma.",
+])
+def test_temperatures_rooms_and_young_ages_stay(text):
+    assert "[AGE]" not in out(text, dates="keep")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Seen 05-MAR-24 in clinic.", "Seen 04-FEB-24 in clinic."),
+    ("Admitted 12 DEC 2023 via ED.", "Admitted 12 NOV 2023 via ED."),
+])
+def test_a_clinical_date_in_capitals_moves(text, expected):
+    assert out(text, -30) == expected
+
+
+@pytest.mark.parametrize("text,gone", [
+    ("Family home in Nampa Idaho 83686 since then.", "83686"),
+    ("Moved to Kinvara, Galway H91 X2K4 last year.", "H91"),
+])
+def test_a_zip_after_a_state_in_full_or_an_eircode_after_a_place(text, gone):
+    assert gone not in out(text, dates="keep")
+
+
+def test_a_year_after_a_state_is_no_zip():
+    assert "2020" in out("Ohio 2020 was a hard year.", dates="keep")
+
+
+@pytest.mark.parametrize("text,gone", [
+    ("She volunteers with the Fernhollow Trust on Sundays.", "Fernhollow"),
+    ("He is a trustee of Brindlemere Arts.", "Brindlemere"),
+    ("Sings with Corvale Chorus, Tuesdays.", "Corvale"),
+])
+def test_where_someone_volunteers_or_serves_goes(text, gone):
+    assert gone not in out(text, dates="keep")
+
+
+@pytest.mark.parametrize("text", [
+    "She volunteers Saturdays and Mondays.",
+    "The board of Directors met; the board of Health wrote.",
+    "Volunteered for Monday shifts.",
+])
+def test_no_firm_after_a_volunteer_or_board_word_alone(text):
+    assert out(text, dates="keep") == text
+
+
+def test_an_age_in_brackets_after_a_relative_before_when():
+    assert "96" not in out("Her grandmother (96 in March) still cooks.", dates="keep")
+    assert out("Scores (95 in total) fine; pt (95 in RA).", dates="keep") == \
+        "Scores (95 in total) fine; pt (95 in RA)."

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .span import Span
+from .span import Span, has_word
 
 # A postcode: a US ZIP (ZIP+4), a UK postcode, a Canadian one.
 _PC = (r"(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[ABD-HJLNP-UW-Z]{2}"
@@ -58,7 +58,8 @@ _ROAD = re.compile(
     r"\d(?<![\w.,/$£€-]\d)\d{0,5}[ \t]+(?:(?:County|State|US|U\.S\.|Farm[ \t]+to[ \t]+Market|"
     r"Township)[ \t]+(?:Road|Rd\.?|Route|Rte\.?|Highway|Hwy\.?)|Highway|Hwy\.?|Route|Rte\.?|"
     r"CR|SR|FM)[ \t]+\d{1,4}[A-Z]?\b")
-_ROAD_WORDS = ("Road", "Rd", "Rout", "Rte", "Highway", "Hwy", "CR ", "SR ", "FM ")
+_ROAD_WORDS = frozenset("Road Rd Route Rte Highway Hwy CR SR FM".split())
+_RURAL_WORDS = frozenset("Rural rural RURAL RR R HC".split())
 _FLOOR = re.compile(
     r"(?:\b\d{1,2}(?:st|nd|rd|th)|\b(?:Ground|First|Second|Third|Fourth|Fifth|Sixth|Top))"
     r"[ \t]+[Ff]loor,[ \t]*(?:[A-Z][\w'’-]*[ \t]+){1,3}(?:House|Court|Chambers|Building|"
@@ -67,13 +68,36 @@ _FLOOR = re.compile(
 _PROVINCE = re.compile(r"\b(?P<st>AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\.?,?[ \t]+\Z")
 
 
-def find(text: str, found: list[Span]) -> list[Span]:
+# A ZIP code after a state written in full ("Boise Idaho 83702"), an Irish
+# Eircode after a place ("Dublin D02 X285").
+_STATE_NAMES = ("Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|"
+                "Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|"
+                "Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|"
+                "Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|"
+                "North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|"
+                "South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|"
+                "Wisconsin|Wyoming")
+_STATE_ZIP = re.compile(rf"\b(?:{_STATE_NAMES}),?[ \t]+(?P<pc>\d{{5}}(?:-\d{{4}})?)\b(?![.,]\d)")
+_EIR_HINT = re.compile(r"\b(?:[AC-FHKNPRTV-Y]\d\d|D6W)[ \t]?[0-9AC-FHKNPRTV-Y]{4}\b")
+_STATE_WORDS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+$|[A-Z][a-z]+(?=\|)",
+                                                          _STATE_NAMES))
+_ANY_WORDS = frozenset("rural rr r hc road rd route rte highway hwy cr sr fm".split()) | _STATE_WORDS
+_EIRCODE = re.compile(r"[ \t,]+(?P<pc>(?:[AC-FHKNPRTV-Y]\d\d|D6W)[ \t]?"
+                      r"(?=[0-9AC-FHKNPRTV-Y]*\d)(?=[0-9AC-FHKNPRTV-Y]*[A-Z])[0-9AC-FHKNPRTV-Y]{4})\b")
+
+
+def find(text: str, found: list[Span], places: list[Span] = ()) -> list[Span]:
     """ADDRESS spans of the lines above a postcode that the other detectors
     found, of a number and street before a town and postcode, of rural
     routes, numbered roads and floors; PLACE spans of the town and the
     state or province in a block."""
     out: list[Span] = []
     done = set()
+    words = has_word(text, _ANY_WORDS)
+    if words and has_word(text, _STATE_WORDS):
+        zips = [Span(m.start("pc"), m.end("pc"), "POSTCODE") for m in _STATE_ZIP.finditer(text)]
+        out += zips
+        found = found + zips
     for s in found:
         if s.kind != "POSTCODE" and not (s.kind == "PLACE" and text[s.start].isdigit()) \
                 or s.end in done:
@@ -89,9 +113,12 @@ def find(text: str, found: list[Span]) -> list[Span]:
         m = _PROVINCE.search(text, max(0, s.start - 6), s.start)
         if m:
             out.append(Span(m.start("st"), m.end("st"), "PLACE"))
-    if "ural" in text or "URAL" in text or "RR" in text or "HC" in text:
+    for s in places if places and _EIR_HINT.search(text) else ():
+        if s.kind == "PLACE" and (m := _EIRCODE.match(text, s.end)):
+            out.append(Span(m.start("pc"), m.end("pc"), "POSTCODE"))
+    if words and has_word(text, _RURAL_WORDS, lower=False):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _RURAL.finditer(text)]
-    if any(w in text for w in _ROAD_WORDS):
+    if words and has_word(text, _ROAD_WORDS, lower=False):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _ROAD.finditer(text)]
     if "loor," in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _FLOOR.finditer(text)]

@@ -26,7 +26,7 @@ from .lexicon import STOP, key
 from .span import Span, has_word, word_starts
 
 _UP = "A-ZÀ-ÖØ-Þ"
-_RUN = rf"[{_UP}][\w'’.&-]*(?:[ \t]+(?:&[ \t]+|of[ \t]+)?[{_UP}][\w'’.&-]*){{0,4}}"
+_RUN = rf"[{_UP}][\w'’.&-]*(?:[ \t]+(?:&[ \t]+|(?:of|for)[ \t]+)?[{_UP}][\w'’.&-]*){{0,4}}"
 # The words of a heading that say what the document is, or which
 # department wrote it: a heading made only of these names no one.
 _KIND_WORDS = frozenset("""
@@ -61,6 +61,9 @@ _ROLES = frozenset("""
     lawyer solicitor attorney counsel paralegal accountant preparer director manager
 """.split())
 _CAPS3 = re.compile(r"[A-Z]{3}")
+# (cues that name a firm only with "with", "for", "of" or "at": "volunteers Saturdays")
+_JOIN_ONLY = frozenset("volunteer volunteered volunteering trustee governor board".split())
+_JOINED = re.compile(r":|[ \t](?:with|for|of|at)[ \t]")
 _UPPER = re.compile(r"[A-Z]")
 _LOWER = re.compile(r"[a-z]")
 _HEADING_SPLIT = re.compile(r"[ \t]+(?:--|-|–|—|\|)[ \t]+|[ \t]{2,}")
@@ -73,20 +76,23 @@ _VERSUS_WORDS = frozenset({"v", "vs"})
 _LABEL = re.compile(
     r"(?i:customer|supplier|vendor|contractor|subcontractor|landlord|letting agent|"
     r"lender|insurer|carrier|bank|shelter|accountant|bookkeeper|payroll|broker|"
-    r"agency|charity|church|parish|school|nursery|daycare|employer|distributor|wholesaler)"
-    rf"s?[ \t]*(?::[ \t]*|[ \t]+(?:is|was|at|with|=)[ \t]+|[ \t]*(?=[{_UP}]))"
+    r"agency|charity|church|parish|school|nursery|daycare|employer|distributor|wholesaler|"
+    r"volunteer(?:ed|ing)?|trustee|governor|board)"
+    rf"s?[ \t]*(?::[ \t]*|[ \t]+(?:is|was|at|with|for|of|=)[ \t]+|[ \t]*(?=[{_UP}]))"
     rf"(?:(?:the|now|formerly)[ \t]+)?(?P<run>{_RUN})")
 _LABEL_WORDS = frozenset(
     "customer customers supplier suppliers vendor vendors contractor "
     "subcontractor landlord letting lender insurer carrier bank shelter accountant "
     "bookkeeper payroll broker agency charity church parish school nursery daycare "
-    "employer distributor wholesaler".split())
+    "employer distributor wholesaler volunteer volunteers volunteered volunteering trustee "
+    "trustees governor governors board boards".split())
 # What a label may be followed by that is no firm: people and titles.
 _NOT_FIRMS = frozenset("""
     dr mr mrs ms mx miss prof sir dame rev father sister nurse officer judge mom mum dad
     mother father son daughter wife husband partner the a an his her their our my your this
     that who which name names number no account acct details holiday holidays statement
-    statements transfer card loan manager owner director staff meeting
+    statements transfer card loan manager owner director staff meeting directors trustees
+    governors management health education studies
 """.split())
 _AND_NEXT = re.compile(rf"[ \t]+(?:and|or|&)[ \t]+(?P<run>[{_UP}][\w'’-]+(?:[ \t]+[{_UP}][\w'’-]+)?)")
 
@@ -105,7 +111,9 @@ def find(text: str) -> list[Span]:
         if text[i - 1:i].isalpha():
             continue
         m = _LABEL.match(text, i)
-        if m and (text[i].islower() or ":" in m.group()[:m.start("run") - i]):
+        joined = m and _JOINED.search(m.group(), 0, m.start("run") - i)
+        if m and (joined or text[i].islower()
+                  and text[i:m.start("run")].split()[0].rstrip(":s") not in _JOIN_ONLY):
             _add_run(text, m.start("run"), m["run"], out)
     return out
 
@@ -113,8 +121,9 @@ def find(text: str) -> list[Span]:
 def _add_run(text: str, start: int, run: str, out: list[Span]) -> None:
     cut = run.find(". ")
     run = (run if cut < 0 else run[:cut]).rstrip(" \t&.")
-    words = [key(w) for w in run.replace("&", " ").split() if w != "of"]
-    if not words or words[0] in _NOT_FIRMS or words[0] in STOP or words[0] in lexicon.CALENDAR \
+    words = [key(w) for w in run.replace("&", " ").split() if w not in ("of", "for")]
+    if not words or words[0] in _NOT_FIRMS or words[0] in STOP \
+            or words[0] in lexicon.CALENDAR or words[0][:-1] in lexicon.CALENDAR \
             or all(lexicon.is_abbreviation(w) for w in words):
         return
     out.append(Span(start, start + len(run), "ORG"))

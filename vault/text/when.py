@@ -122,9 +122,9 @@ _AGE_TURNED = re.compile(r"\b(?i:turned|turns|turning|nearly|almost)[ \t]+"
 _TURNED = frozenset({"turned", "turns", "turning", "nearly", "almost"})
 starts_at_words(_AGE_TURNED, _TURNED)
 _WORD_END = re.compile(r"([^\W\d_]+)[ \t]*\Z")
-_KIN = frozenset("mother father mom dad mum grandmother grandfather grandma grandpa aunt "
+KIN = frozenset("mother father mom dad mum grandmother grandfather grandma grandpa aunt "
                  "uncle husband wife widow widower sister brother neighbour neighbor friend "
-                 "patient client pt taxpayer".split())
+                 "patient client pt taxpayer resident centenarian nonagenarian".split())
 _CUE_BEFORE = re.compile(
     r"\b(?i:since|in|last|next|until|till|by|from|through|thru|early|mid|late|end of|"
     r"beginning of|start of|this|during|before|after|rtc|f/u|around|every|each|past|"
@@ -239,7 +239,7 @@ def find(text: str, windows: Windows) -> list[Span]:
         if cue.group().startswith("("):
             # "his mother (91)", "Henrietta (92)"; not "room (95)"
             word = _WORD_END.search(text, max(0, cue.start() - 24), cue.start())
-            if not word or not (word[1][0].isupper() or word[1].lower() in _KIN):
+            if not word or not (word[1][0].isupper() or word[1].lower() in KIN):
                 continue
         out.append(Span(start, m.end("n"), "AGE"))
     if windows and has_word(text, _TURNED, any_text=True):
