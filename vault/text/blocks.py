@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .span import Span, has_word
+from .span import Span, all_digit_runs, letter_runs
 
 # A postcode: a US ZIP (ZIP+4), a UK postcode, a Canadian one.
 _PC = (r"(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[ABD-HJLNP-UW-Z]{2}"
@@ -78,10 +78,8 @@ _STATE_NAMES = ("Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut
                 "South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|"
                 "Wisconsin|Wyoming")
 _STATE_ZIP = re.compile(rf"\b(?:{_STATE_NAMES}),?[ \t]+(?P<pc>\d{{5}}(?:-\d{{4}})?)\b(?![.,]\d)")
-_EIR_HINT = re.compile(r"\b(?:[AC-FHKNPRTV-Y]\d\d|D6W)[ \t]?[0-9AC-FHKNPRTV-Y]{4}\b")
 _STATE_WORDS = frozenset(w.lower() for w in re.findall(r"[A-Z][a-z]+$|[A-Z][a-z]+(?=\|)",
                                                           _STATE_NAMES))
-_ANY_WORDS = frozenset("rural rr r hc road rd route rte highway hwy cr sr fm".split()) | _STATE_WORDS
 _EIRCODE = re.compile(r"[ \t,]+(?P<pc>(?:[AC-FHKNPRTV-Y]\d\d|D6W)[ \t]?"
                       r"(?=[0-9AC-FHKNPRTV-Y]*\d)(?=[0-9AC-FHKNPRTV-Y]*[A-Z])[0-9AC-FHKNPRTV-Y]{4})\b")
 
@@ -93,9 +91,13 @@ def find(text: str, found: list[Span], places: list[Span] = ()) -> list[Span]:
     state or province in a block."""
     out: list[Span] = []
     done = set()
-    words = has_word(text, _ANY_WORDS)
-    if words and has_word(text, _STATE_WORDS):
-        zips = [Span(m.start("pc"), m.end("pc"), "POSTCODE") for m in _STATE_ZIP.finditer(text)]
+    runs = letter_runs(text)   # (the note's words, read once for every detector)
+    if runs is None or not _STATE_WORDS.isdisjoint(runs[1]):
+        zips = []
+        for a, b in all_digit_runs(text):
+            m = _STATE_ZIP.search(text, max(0, a - 18), b + 6) if b - a == 5 else None
+            if m and m.start("pc") == a:
+                zips.append(Span(a, m.end("pc"), "POSTCODE"))
         out += zips
         found = found + zips
     for s in found:
@@ -113,12 +115,15 @@ def find(text: str, found: list[Span], places: list[Span] = ()) -> list[Span]:
         m = _PROVINCE.search(text, max(0, s.start - 6), s.start)
         if m:
             out.append(Span(m.start("st"), m.end("st"), "PLACE"))
-    for s in places if places and _EIR_HINT.search(text) else ():
-        if s.kind == "PLACE" and (m := _EIRCODE.match(text, s.end)):
+    for s in places:
+        # (an Eircode's routing key: a letter and two digits, after ", " or " ")
+        if s.kind == "PLACE" and (text[s.end + 2:s.end + 4].isdigit()
+                                  or text[s.end + 3:s.end + 5].isdigit()) \
+                and (m := _EIRCODE.match(text, s.end)):
             out.append(Span(m.start("pc"), m.end("pc"), "POSTCODE"))
-    if words and has_word(text, _RURAL_WORDS, lower=False):
+    if runs is None or not _RURAL_WORDS.isdisjoint(runs[0]):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _RURAL.finditer(text)]
-    if words and has_word(text, _ROAD_WORDS, lower=False):
+    if runs is None or not _ROAD_WORDS.isdisjoint(runs[0]):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _ROAD.finditer(text)]
     if "loor," in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _FLOOR.finditer(text)]
