@@ -259,3 +259,12 @@ def test_an_age_in_brackets_after_a_relative_before_when():
     assert "96" not in out("Her grandmother (96 in March) still cooks.", dates="keep")
     assert out("Scores (95 in total) fine; pt (95 in RA).", dates="keep") == \
         "Scores (95 in total) fine; pt (95 in RA)."
+
+
+def test_the_rules_read_notes_with_curly_apostrophes_and_pound_signs_too():
+    # (a note that is not ASCII has no cached set of words: the rules must
+    # not skip it, nor scan it whole for every pattern)
+    result = out("Client’s supplier Quillmarsh Timber; bank Tandlewood (£40).\n"
+                 "Home:\n12 Fernock\nBrackley Vale OR\n97999\n", dates="keep")
+    assert "Quillmarsh" not in result and "Tandlewood" not in result
+    assert "12 Fernock" not in result

@@ -91,7 +91,7 @@ def find(text: str, found: list[Span], places: list[Span] = ()) -> list[Span]:
     state or province in a block."""
     out: list[Span] = []
     done = set()
-    runs = letter_runs(text)   # (the note's words, read once for every detector)
+    runs = letter_runs(text, any_text=True)   # (the note's words, read once by every detector)
     if runs is None or not _STATE_WORDS.isdisjoint(runs[1]):
         zips = []
         for a, b in all_digit_runs(text):

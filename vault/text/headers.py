@@ -94,6 +94,7 @@ _NOT_FIRMS = frozenset("""
     statements transfer card loan manager owner director staff meeting directors trustees
     governors management health education studies
 """.split())
+_AND_FIRST = frozenset("ao&")
 _AND_NEXT = re.compile(rf"[ \t]+(?:and|or|&)[ \t]+(?P<run>[{_UP}][\w'’-]+(?:[ \t]+[{_UP}][\w'’-]+)?)")
 
 
@@ -106,7 +107,7 @@ def find(text: str) -> list[Span]:
     if has_word(text, _VERSUS_WORDS):
         for m in _VERSUS.finditer(text):
             _add_run(text, m.start("run"), m["run"], out)
-    starts = word_starts(text, _LABEL_WORDS)
+    starts = word_starts(text, _LABEL_WORDS, any_text=True)
     for i in starts or ():
         if text[i - 1:i].isalpha():
             continue
@@ -179,16 +180,16 @@ def coordinated(text: str, spans: list[Span]) -> list[Span]:
     for s in spans:
         if s.kind != "ORG":
             continue
-        m = _AND_NEXT.match(text, s.end)
-        if m:
+        if text[s.end + 1:s.end + 2] in _AND_FIRST and (m := _AND_NEXT.match(text, s.end)):
             words = [key(w) for w in m["run"].split()]
             if words[0] not in _NOT_FIRMS and words[0] not in STOP \
                     and words[0] not in lexicon.CALENDAR and not lexicon.is_abbreviation(words[0]):
                 out.append(Span(m.start("run"), m.end("run"), "ORG"))
         name = text[s.start:s.end]
-        if len(name) >= 4 and name[0].isupper() and name not in seen and (
-                " " in name or not lexicon.is_ordinary(key(name))):
-            seen.add(name)
+        if name in seen or len(name) < 4 or text.count(name) < 2:
+            continue
+        seen.add(name)
+        if name[0].isupper() and (" " in name or not lexicon.is_ordinary(key(name))):
             i = text.find(name)
             while i >= 0:
                 j = i + len(name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 
 from . import lexicon
 from .span import (Span, Windows, at_starts, digit_runs, scan, starts_at_digits,
@@ -291,6 +292,7 @@ def affixes(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def _affix(word: str) -> bool:
     k = word.lower()
     # (a label of a number: "CRN", "VRN", "UTR": "... number", "... reference")
