@@ -245,7 +245,7 @@ def _render(kind: str, m: re.Match[str], new: datetime.date, month_first: bool) 
     else:
         groups["mon"] = _month_name(new.month, m["mon"])
         if m["y"]:
-            groups["y"] = f"{new.year:04d}"
+            groups["y"] = f"{new.year % 100:02d}" if len(m["y"]) == 2 else f"{new.year:04d}"
         if kind != "my":
             groups["d"] = _pad(new.day, m["d"], False)
             if m["ord"]:

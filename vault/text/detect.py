@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 
-from . import cues, gazetteer, idents, orgs, people, when
+from . import blocks, cues, gazetteer, headers, idents, orgs, people, when
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
-from .span import Span, Windows, all_digit_runs, scan, starts_at_digits, starts_at_words
+from .span import (Span, Windows, all_digit_runs, has_word, scan, starts_at_digits,
+                   starts_at_words)
 
 __all__ = ["DATE_PATTERNS", "MONTHS", "PHONE_REGIONS", "PII_KINDS", "PRIORITY", "Span",
            "date_fields", "digit_windows", "find", "find_all", "iban_ok", "luhn_ok"]
@@ -42,6 +43,8 @@ PII_KINDS = frozenset({"EMAIL", "PHONE", "SSN", "CARD", "IBAN", "IP", "ADDRESS",
 _MONTH = (r"(?P<mon>[JFMASOND](?<!\w[JFMASOND])(?:an(?:uary)?|eb(?:ruary)?|ar(?:ch)?|"
           r"pr(?:il)?|ay|une?|uly?|ug(?:ust)?|ep(?:t(?:ember)?)?|ct(?:ober)?|ov(?:ember)?|"
           r"ec(?:ember)?))\.?")
+# After a day, the tail in any case too: "5-MAR-24", "12 DEC 2023".
+_MONTH_ANY = _MONTH.replace("(?:an(?:uary)", "(?i:an(?:uary)")
 _ORD = r"(?P<ord>st|nd|rd|th)?"
 # Looked for just before a date, to be shifted with it: "Tuesday, March 5, 2024".
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
@@ -52,8 +55,8 @@ DATE_PATTERNS = {
     "num": re.compile(r"(?P<a>\d(?<![\w./-]\d)\d?)(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)"
                       r"(?P<y>\d{4}|\d{2})(?![\w/-]|\.\d)"),
     # "5 March 2024", "5th of March", "5-Mar-2024"
-    "dmy": re.compile(r"(?P<d>\d(?<!\w\d)\d?)" + _ORD + r"(?:(?:\s+of)?\s+|-)" + _MONTH
-                      + r"(?:(?:,?\s+|-)(?P<y>\d{4}))?(?![\w-])"),
+    "dmy": re.compile(r"(?P<d>\d(?<!\w\d)\d?)" + _ORD + r"(?:(?:\s+of)?\s+|-)" + _MONTH_ANY
+                      + r"(?:(?:,?\s+|-)(?P<y>\d{4}|(?<=-)\d\d))?(?![\w-])"),
     "mdy": re.compile(_MONTH + r"\s+(?P<d>\d{1,2})" + _ORD
                       + r"(?:,?\s+(?P<y>\d{4}))?(?![\w-])"),
     "my": re.compile(_MONTH + r",?\s+(?P<y>\d{4})(?![\w-])"),
@@ -119,6 +122,19 @@ _AGES = (
 )
 starts_at_digits(_AGES[0], lambda n, after: n in (2, 3) and (
     after.isspace() or after in ("-", "y", "Y")))
+# An age and a sex ("93F with CHF", "101 M"), an age's birthday ("her 100th
+# birthday"); not a temperature ("temp 95 F", "98.6F").
+_AGE_SEX = re.compile(r"(?P<n>\d(?<![\w.,/:°-]\d)\d\d?)(?:(?P<s>[MF])\b(?![.,'’/-]?\w)"
+                      r"|(?:st|nd|rd|th)[ \t]+(?i:birthday))")
+starts_at_digits(_AGE_SEX, lambda n, after: n in (2, 3) and after in "MFsnrt")
+_AGE_SEX_SPACED = re.compile(r"(?P<n>\d(?<![\w.,/:°-]\d)\d\d?)[ \t](?P<s>[MF])\b(?![.,'’/-]?\w)")
+starts_at_digits(_AGE_SEX_SPACED, lambda n, after: n in (2, 3) and (after == " " or after == "\t"))
+_SEXES = frozenset({"M", "F"})
+# An age in brackets after a relative, before when: "her father (100 in May)".
+_AGE_BRACKET = re.compile(r"\((?P<n>9\d|1[01]\d)[ \t]+(?:in|by|come)\b")
+_WORD_END = re.compile(r"([^\W\d_]+)[ \t]*\Z")
+_TEMPERATURE = re.compile(r"\b(?i:temp\w*|t|fever|room|rm|bed|bay|unit|apt|suite|ste|flat|"
+                          r"ward|no|#)[ \t:=.#]*(?:of[ \t]+)?\Z|°[ \t]*\Z")
 _ID_WORDS = frozenset((
     "mrn nhs npi record case docket file claim policy account acct invoice member "
     "patient chart ref reference ticket matter licence license passport client id").split())
@@ -145,7 +161,8 @@ starts_at_words(_AGES[1], frozenset({"age", "aged", "ages"}), any_text=True)
 _AGE_WORDS = re.compile(
     r"(?i)\b(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
     r"(?:a |one )?hundred(?:\s+and\s+\w+)?)[- ]years?[- ]old\b"
-    r"|\b(?:his|her|their)\s+(?P<decade>(?:early\s+|mid-?\s*|late\s+)?(?:9\d|1[01]\d)s)\b")
+    r"|\b(?:his|her|their)\s+(?P<decade>(?:early\s+|mid-?\s*|late\s+)?(?:9\d|1[01]\d)s)\b"
+    r"|\b(?i:(?:super)?centenarian|nonagenarian)s?\b")
 
 
 def find_ages(text: str, windows: Windows) -> list[Span]:
@@ -153,7 +170,16 @@ def find_ages(text: str, windows: Windows) -> list[Span]:
     for m in (m for rx in _AGES for m in scan(rx, text, windows)):
         if int(m["n"]) > 89:
             out.append(Span(m.start(), m.end(), "AGE"))
-    if "inety" in text or "undred" in text or "0s" in text:
+    sexes = scan(_AGE_SEX_SPACED, text, windows) if has_word(text, _SEXES, lower=False) else []
+    for m in scan(_AGE_SEX, text, windows) + sexes:
+        if int(m["n"]) > 89 and not (m["s"] and _TEMPERATURE.search(
+                text, max(0, m.start() - 14), m.start())):
+            out.append(Span(m.start("n"), m.end("n") + (0 if m["s"] else 2), "AGE"))
+    for m in _AGE_BRACKET.finditer(text) if windows and ("(9" in text or "(1" in text) else ():
+        word = _WORD_END.search(text, max(0, m.start() - 24), m.start())
+        if word and word[1].lower() in when.KIN and word[1].lower() not in ("pt", "patient"):
+            out.append(Span(m.start("n"), m.end("n"), "AGE"))
+    if "inety" in text or "undred" in text or "0s" in text or "enarian" in text:
         out += [Span(m.start(g), m.end(g), "AGE") for m in _AGE_WORDS.finditer(text)
                 for g in ("decade" if m["decade"] else 0,)]
     return out
@@ -219,12 +245,16 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
     if windows and sum(b - a for a, b in windows) > len(text) // 3:
         windows = [(0, len(text))]   # most of it: one scan each is cheaper than many
     found = find_checked(text, windows)
+    ids: list[Span] = []
+    postcodes: list[Span] = []
+    places: list[Span] = []
     if windows:
         found += find_dates(text, month_first, windows)
-        found += find_ids(text, windows)
-        found += idents.find(text, windows)
+        ids = find_ids(text, windows) + idents.find(text, windows)
+        found += ids
         found += find_addresses(text, windows)
-        found += find_postcodes(text, windows)
+        postcodes = find_postcodes(text, windows)
+        found += postcodes
         found += find_ssns(text, windows)
     found += find_ages(text, windows)
     found += find_urls(text)
@@ -236,9 +266,14 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
     found += when.find(text, windows)
     if words:
         places = people.find_context(text) + gazetteer.find_gazetteer(text)
-        places += orgs.find_orgs(text) + orgs.find_areas(text)
-        found += places + orgs.zip_after(text, places)
+        places += orgs.find_orgs(text) + orgs.find_areas(text) + headers.find(text)
+        zips = orgs.zip_after(text, places)
+        found += places + zips + headers.coordinated(text, places)
+        # (a ZIP code after a place is a PLACE: see zip_after)
+        postcodes = postcodes + zips + [s for s in places if text[s.start].isdigit()]
     if windows:
+        found += blocks.find(text, postcodes, places)
+        found += idents.affixes(text, ids)
         found += find_phones(text, regions, found)
     return found
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 
 from . import lexicon
 from .span import (Span, Windows, at_starts, digit_runs, scan, starts_at_digits,
@@ -263,3 +264,36 @@ def _keyword(m: re.Match[str], out: list[Span]) -> None:
         out.append(Span(m.start("v"), m.end("v"), "ID"))
     elif digits >= 5 or digits >= 3 and not value.replace(" ", "").isdigit():
         out.append(Span(m.start("v"), m.end("v"), "ID"))
+
+
+# A code's letters written apart from its number: "LAO 4471208", "24-2-01183-1
+# SEA" (a court's suffix). Not a keyword or a unit ("SN 2201", "LOT 4471").
+_PREFIX = re.compile(r"(?<![\w/-])[A-Z]{2,4}[ \t]\Z")
+_SUFFIX = re.compile(r"[ \t][A-Z]{2,4}(?![\w/-])")
+_NOT_AFFIXES = frozenset("no sn lot ph ext pin tel box apt ste rm ref id ok am pm est usd gbp "
+                         "eur cad aud nzd dr mr ms mrs rev ln dob age sex cc bcc re fw fwd "
+                         "and the for".split())
+
+
+def affixes(text: str, spans: list[Span]) -> list[Span]:
+    """ID spans of the capitals just before or after an ID found by its
+    form or keyword, when they are no abbreviation or keyword."""
+    out = []
+    for s in spans:
+        if s.kind != "ID" and s.kind != "BAREID":
+            continue
+        before = _PREFIX.search(text, max(0, s.start - 5), s.start) \
+            if text[s.start - 2:s.start - 1].isupper() else None
+        if before and _affix(before.group().strip()):
+            out.append(Span(before.start(), s.end, s.kind))
+        after = _SUFFIX.match(text, s.end) if text[s.end + 1:s.end + 2].isupper() else None
+        if after and _affix(after.group().strip()):
+            out.append(Span(s.start, after.end(), s.kind))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _affix(word: str) -> bool:
+    k = word.lower()
+    # (a label of a number: "CRN", "VRN", "UTR": "... number", "... reference")
+    return k[-1] not in "nr" and k not in _NOT_AFFIXES and not lexicon.is_abbreviation(k) and k not in _UNITS

@@ -42,7 +42,7 @@ _STRONG = (
     "Spa|Fitness|Yoga|Dance|Theatre|Theater|Cinema|Gallery|Union|Council|Authority|"
     "Department|Ministry|Office|Bureau|Board|Commission|Federation|Association|League|"
     "Network|Alliance|Coalition|Initiative|Project|Programme|Program|Fellowship|"
-    "Memorial|Lutheran|Baptist|Methodist|Presbyterian|Episcopal|Pentecostal|"
+    "Collegiate|Coop|Co-op|Cooperative|Choir|Chorus|Orchestra|Memorial|Lutheran|Baptist|Methodist|Presbyterian|Episcopal|Pentecostal|"
     # (a school named for its grade, "Roosevelt Middle"; a club, "Leeds United")
     "Middle|United|Athletic|Rovers|Wanderers|Albion|FC|AFC")
 # The last word of each head, looked up word by word (people.find_context).

@@ -13,7 +13,7 @@ import datetime
 import re
 
 from .span import (Span, Windows, at_starts, digit_runs, has_word, letter_runs, scan,
-                   starts_at_digits)
+                   starts_at_digits, starts_at_words)
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
@@ -67,6 +67,14 @@ PATTERNS = {
     "season": re.compile(r"(?P<s>[WwSsFfAa](?<![^\W\d_][WwSsFfAa])(?i:inter|pring|ummer|all|utumn))"
                          r"(?:[ \t]+of)?[ \t]+"
                          r"(?:(?P<y>(?:19|20)\d\d)|['’](?P<yy>\d\d))\b"),
+    # a quarter with its year: "Q3 2022", "Q1 '25", "Q4-2023"
+    "quarter": re.compile(r"(?P<q>[Qq](?<![^\W_]Q)(?<![^\W_]q)[1-4])(?:[ \t]+|-|/)"
+                          r"(?:(?P<y>(?:19|20)\d\d)|['’](?P<yy>\d\d))\b"),
+    # a holiday with its year: "Christmas 2020", "Christmas Eve 2022", "Easter of 2019"
+    "hol": re.compile(r"(?P<h>\b(?:(?:Christmas|Xmas|Easter|Thanksgiving|Halloween|Hanukkah|"
+                      r"Diwali|Passover|Valentine['’]?s)(?:[ \t]+(?:Eve|Day|Sunday|Monday|weekend))?"
+                      r"|(?:Boxing|Independence|Memorial|Labou?r)[ \t]+Day))(?:[ \t]+of)?,?[ \t]+"
+                      r"(?P<y>(?:19|20)\d\d)\b"),
     "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
                       r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b"),
 }
@@ -76,12 +84,15 @@ _ORDINAL_LETTERS = frozenset("snrtSNRT")
 starts_at_digits(PATTERNS["md"], lambda n, after: n <= 2 and after == "/")
 starts_at_digits(PATTERNS["myn"], lambda n, after: n <= 2 and after == "/")
 starts_at_digits(PATTERNS["oday"], lambda n, after: n <= 2 and after in _ORDINAL_LETTERS)
-NEEDS_DIGIT = frozenset({"md", "myn", "myq", "season", "yob", "mdl", "range", "oday"})
+NEEDS_DIGIT = frozenset({"md", "myn", "myq", "season", "yob", "mdl", "range", "oday",
+                         "quarter", "hol"})
 # Dates that name a month and no day: shifted by whole months, at least one,
 # so that they never stay as they were.
 MONTHLY = frozenset({"mon", "monl", "myq", "myn", "my"})
 # Written as "[DATE]": a day with no month, a range, a year of birth.
-PLACEHOLDER = frozenset({"oday", "range", "yob"})
+PLACEHOLDER = frozenset({"oday", "range", "yob", "hol"})
+# Dates that name a season or quarter: shifted by whole ones, at least one.
+SEASONAL = frozenset({"season", "quarter"})
 # Fractions and scores that look like a month and a day.
 _FRACTIONS = frozenset({(1, 2), (1, 3), (1, 4), (1, 8), (2, 3), (3, 4), (3, 8), (5, 8), (7, 8)})
 _AGE_WORDS = re.compile(
@@ -98,16 +109,22 @@ _AGE_ALONE = re.compile(r"(?P<n>[91](?<![\w.,/:$£€-][91])(?<=9)\d|(?<=1)[01]\
 # its "1" (the second alternative starts there); either then ")", ";", ".",
 # "," or a space.
 _AGE_END = frozenset(" \t);.,")
+_NOT_BEFORE = frozenset("0123456789$£€/:-_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 starts_at_digits(_AGE_ALONE, lambda n, after: n == 2 and after in _AGE_END)
 starts_at_digits(_AGE_ALONE, lambda n, after: n >= 3 and after in _AGE_END, last=2)
 _AGE_ALONE_WORD = re.compile(
     r"(?P<n>(?i:ninety(?:-(?:one|two|three|four|five|six|seven|eight|nine))?))" + _AGE_AFTER)
 _AGE_BEFORE = re.compile(r"(?:\b(?i:is|was|turned|turns|turning|aged?|now)[ \t]+|,[ \t]*|"
                          r"\([ \t]*)\Z")
+# An age after these words, whatever follows: "turned 102 on the 19th" (not "almost 95%").
+_AGE_TURNED = re.compile(r"\b(?i:turned|turns|turning|nearly|almost)[ \t]+"
+                         r"(?P<n>9\d|1[01]\d)(?![\w%]|[.,/:-]\d)")
+_TURNED = frozenset({"turned", "turns", "turning", "nearly", "almost"})
+starts_at_words(_AGE_TURNED, _TURNED)
 _WORD_END = re.compile(r"([^\W\d_]+)[ \t]*\Z")
-_KIN = frozenset("mother father mom dad mum grandmother grandfather grandma grandpa aunt "
+KIN = frozenset("mother father mom dad mum grandmother grandfather grandma grandpa aunt "
                  "uncle husband wife widow widower sister brother neighbour neighbor friend "
-                 "patient client pt taxpayer".split())
+                 "patient client pt taxpayer resident centenarian nonagenarian".split())
 _CUE_BEFORE = re.compile(
     r"\b(?i:since|in|last|next|until|till|by|from|through|thru|early|mid|late|end of|"
     r"beginning of|start of|this|during|before|after|rtc|f/u|around|every|each|past|"
@@ -137,6 +154,9 @@ _WORDS = {
     "ord": frozenset({"of"}),
     "mord": frozenset(w.split("-")[0] for w in ORDINALS),
     "season": frozenset(c + t for c in "wsfa" for t in ("inter", "pring", "ummer", "all", "utumn")),
+    "quarter": frozenset({"q"}),
+    "hol": frozenset("christmas xmas easter thanksgiving halloween hanukkah diwali passover "
+                     "boxing independence memorial labor labour valentine valentines".split()),
     "monl": frozenset(c + t for c in "jfasond" for t in (
         "anuary ebruary pril une uly ugust eptember ctober ovember ecember an eb pr un ul ug "
         "ep ept ct ov ec").split()),
@@ -208,15 +228,22 @@ def find(text: str, windows: Windows) -> list[Span]:
     if "inety" in text or "INETY" in text:
         ages += _AGE_ALONE_WORD.finditer(text)
     for m in ages:
-        cue = _AGE_BEFORE.search(text, max(0, m.start() - 10), m.start())
+        start = m.start("n")
+        if text[start - 1:start] == "1" and m.end() - start == 2:
+            start -= 1   # "101": the run's "1" is the age's too; not "3,100", "$100"
+            if text[start - 1:start] in _NOT_BEFORE or text[start - 2:start - 1].isdigit():
+                continue
+        cue = _AGE_BEFORE.search(text, max(0, start - 10), start)
         if cue is None:
             continue
         if cue.group().startswith("("):
             # "his mother (91)", "Henrietta (92)"; not "room (95)"
             word = _WORD_END.search(text, max(0, cue.start() - 24), cue.start())
-            if not word or not (word[1][0].isupper() or word[1].lower() in _KIN):
+            if not word or not (word[1][0].isupper() or word[1].lower() in KIN):
                 continue
-        out.append(Span(m.start("n"), m.end("n"), "AGE"))
+        out.append(Span(start, m.end("n"), "AGE"))
+    if windows and has_word(text, _TURNED, any_text=True):
+        out += [Span(m.start("n"), m.end("n"), "AGE") for m in scan(_AGE_TURNED, text, windows)]
     for kind, rx in PATTERNS.items():
         if kind in NEEDS_DIGIT and not windows:
             continue
@@ -268,8 +295,8 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
     elif kind == "season":
         # ("wınter": re reads "ı" as an "i" in (?i), lower() does not)
         month, day = _SEASONS.get(m["s"].lower(), 0), 15
-    elif kind == "yob":
-        month, day = 7, 1
+    elif kind in ("yob", "hol", "quarter"):
+        month, day = (3 * int(m["q"][1]) - 1, 15) if kind == "quarter" else (7, 1)
     else:
         month = _MONTH_NUMBER.get(m["mon"].lower().rstrip("."), 0)
         if month == 0 and kind == "mdl":
@@ -298,6 +325,11 @@ def shift(kind: str, year: int | None, month: int, day: int, offset: int) -> dat
     """The date moved by `offset` days, or by whole months (at least one)
     for a date that names no day."""
     base = datetime.date(2000 if year is None else year, month, day)
+    if kind in SEASONAL and offset:
+        # by whole seasons: "autumn 2023" moved 20 days back is still autumn 2023
+        months = 3 * max(1, round(abs(offset) / 91.3)) * (1 if offset > 0 else -1)
+        total = base.year * 12 + base.month - 1 + months
+        return datetime.date(total // 12, total % 12 + 1, 15)
     if kind not in MONTHLY or offset == 0:
         return base + datetime.timedelta(days=offset)
     months = max(1, round(abs(offset) / 30.44)) * (1 if offset > 0 else -1)
@@ -311,11 +343,15 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
     if kind in PLACEHOLDER:
         if kind == "oday":
             return "[DATE]"   # the span starts at the day
-        first = "y" if kind == "yob" else "mon"
+        first = "y" if kind in ("yob", "hol") else "mon"
         return text[:m.start(first) - m.start()] + "[DATE]"
     if kind == "md":
         first, second = (new.day, new.month) if int(m["m"]) > 12 else (new.month, new.day)
         return f"{_pad(first, m['m'])}/{_pad(second, m['d'])}"
+    if kind == "quarter":
+        rest = text[m.end("q") - m.start():m.start("y" if m["y"] else "yy") - m.start()]
+        year = str(new.year) if m["y"] else f"{new.year % 100:02d}"
+        return f"{m['q'][0]}{(new.month - 1) // 3 + 1}{rest}{year}"
     if kind == "myn":
         month = f"{new.month:02d}" if len(m["m"]) == 2 else str(new.month)
         return f"{month}/{new.year:04d}"

@@ -1,0 +1,199 @@
+"""Organisations by where they stand (issue 14, seventh session): names
+with no head word that only their place in the note or a label marks.
+
+- A letterhead or a header: the part of a heading in capitals that is not
+  the heading's kind (`HOME VISIT -- SOUND PALLIATIVE`, `DISCHARGE
+  SUMMARY -- REGIONS`, `SWEDISH FIRST HILL  Labor & Delivery`), and a note's
+  first line in capitals that names no kind of document or department
+  (`NORTHWIND`, not `DISCHARGE SUMMARY` or `INTERNAL MEDICINE`).
+- A party in a case's title: `Castellanos v. Kwik Trip`.
+- A label that names a firm's role: `customer Persimmon`, `supplier
+  Travis Perkins`, `previous accountant: Liberty Tax`, `bank Tangerine`,
+  `shelter: Higher Ground`, `landlord: Greenwin`.
+- The next of a list after an organisation: `at Micron and Lam`.
+- The same name again in the note, once one rule has found it (`cc:
+  Higher Ground case management`).
+
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon
+from .lexicon import STOP, key
+from .span import Span, has_word, word_starts
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_RUN = rf"[{_UP}][\w'’.&-]*(?:[ \t]+(?:&[ \t]+|(?:of|for)[ \t]+)?[{_UP}][\w'’.&-]*){{0,4}}"
+# The words of a heading that say what the document is, or which
+# department wrote it: a heading made only of these names no one.
+_KIND_WORDS = frozenset("""
+    discharge summary progress note notes letter memo memorandum file attendance referral
+    consult consultation assessment intake report visit home telephone tel call record
+    records clinic department dept service services unit ward division medicine internal
+    family general emergency ed er urgent care surgery surgical psychiatry psychiatric
+    psychology geriatrics geriatric cardiology oncology pediatrics paediatrics pediatric
+    paediatric neurology radiology orthopaedics orthopedics orthopaedic orthopedic nursing
+    night day shift rehab rehabilitation physical therapy occupational health mental
+    behavioral behavioural social work case management outpatient inpatient opd admission
+    admissions history operative procedure plan review session letter to of and the for re
+    confidential private privileged draft final addendum patient client name date subject
+    page tax return year organizer bookkeeping coaching counselling counseling couples
+    individual group initial follow up well child clinical fellows monthly weekly annual
+    interim update meeting minutes telehealth video phone encounter documentation
+    instructions medication medications list labs lab results imaging sick leave fit note
+    certificate statement invoice receipt engagement terms agreement will probate estate
+    matter dispute claim case brief advice opinion notice hearing court order judgment
+    postpartum antenatal prenatal maternity labor labour delivery obstetrics gynecology
+    gynaecology dermatology urology nephrology endocrinology rheumatology gastroenterology
+    pulmonology respiratory infectious diseases hematology haematology ophthalmology ent
+    dental clinic icu nicu picu ccu hdu pacu theatre theatres recovery anaesthesia anesthesia
+    hospice supportive primary secondary new old adult adults children youth
+    senior seniors student employee staff health occupational sports and &
+""".split())
+# People by their role in a heading: "HOSPICE NURSE", "LTC PHYSICIAN NOTE".
+_ROLES = frozenset("""
+    nurse nurses physician physicians doctor doctors surgeon therapist counsellor counselor
+    coach social worker worker pharmacist dietitian midwife psychologist psychiatrist
+    hospitalist resident attending consultant registrar intern fellow student chaplain
+    lawyer solicitor attorney counsel paralegal accountant preparer director manager
+""".split())
+_CAPS3 = re.compile(r"[A-Z]{3}")
+# (cues that name a firm only with "with", "for", "of" or "at": "volunteers Saturdays")
+_JOIN_ONLY = frozenset("volunteer volunteered volunteering trustee governor board".split())
+_JOINED = re.compile(r":|[ \t](?:with|for|of|at)[ \t]")
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
+_HEADING_SPLIT = re.compile(r"[ \t]+(?:--|-|–|—|\|)[ \t]+|[ \t]{2,}")
+_CAPS_SEGMENT = re.compile(r"[A-Z][A-Z'’.&-]*(?:[ \t]+[A-Z&][A-Z'’.&-]*){0,4}")
+# A party after "v." in a case's title.
+_VERSUS = re.compile(rf"(?<=[\w.])[ \t]+(?:v\.?|vs\.?|V\.?)[ \t]+(?P<run>{_RUN})")
+_VERSUS_WORDS = frozenset({"v", "vs"})
+# A label of a firm's role, then its name: "supplier Travis Perkins",
+# "accountant: Liberty Tax", "bank Tangerine".
+_LABEL = re.compile(
+    r"(?i:customer|supplier|vendor|contractor|subcontractor|landlord|letting agent|"
+    r"lender|insurer|carrier|bank|shelter|accountant|bookkeeper|payroll|broker|"
+    r"agency|charity|church|parish|school|nursery|daycare|employer|distributor|wholesaler|"
+    r"volunteer(?:ed|ing)?|trustee|governor|board)"
+    rf"s?[ \t]*(?::[ \t]*|[ \t]+(?:is|was|at|with|for|of|=)[ \t]+|[ \t]*(?=[{_UP}]))"
+    rf"(?:(?:the|now|formerly)[ \t]+)?(?P<run>{_RUN})")
+_LABEL_WORDS = frozenset(
+    "customer customers supplier suppliers vendor vendors contractor "
+    "subcontractor landlord letting lender insurer carrier bank shelter accountant "
+    "bookkeeper payroll broker agency charity church parish school nursery daycare "
+    "employer distributor wholesaler volunteer volunteers volunteered volunteering trustee "
+    "trustees governor governors board boards".split())
+# What a label may be followed by that is no firm: people and titles.
+_NOT_FIRMS = frozenset("""
+    dr mr mrs ms mx miss prof sir dame rev father sister nurse officer judge mom mum dad
+    mother father son daughter wife husband partner the a an his her their our my your this
+    that who which name names number no account acct details holiday holidays statement
+    statements transfer card loan manager owner director staff meeting directors trustees
+    governors management health education studies
+""".split())
+_AND_FIRST = frozenset("ao&")
+_AND_NEXT = re.compile(rf"[ \t]+(?:and|or|&)[ \t]+(?P<run>[{_UP}][\w'’-]+(?:[ \t]+[{_UP}][\w'’-]+)?)")
+
+
+def find(text: str) -> list[Span]:
+    """ORG spans of headings, case titles and role labels."""
+    out: list[Span] = []
+    if not text:
+        return out
+    _headings(text, out)
+    if has_word(text, _VERSUS_WORDS):
+        for m in _VERSUS.finditer(text):
+            _add_run(text, m.start("run"), m["run"], out)
+    starts = word_starts(text, _LABEL_WORDS, any_text=True)
+    for i in starts or ():
+        if text[i - 1:i].isalpha():
+            continue
+        m = _LABEL.match(text, i)
+        joined = m and _JOINED.search(m.group(), 0, m.start("run") - i)
+        if m and (joined or text[i].islower()
+                  and text[i:m.start("run")].split()[0].rstrip(":s") not in _JOIN_ONLY):
+            _add_run(text, m.start("run"), m["run"], out)
+    return out
+
+
+def _add_run(text: str, start: int, run: str, out: list[Span]) -> None:
+    cut = run.find(". ")
+    run = (run if cut < 0 else run[:cut]).rstrip(" \t&.")
+    words = [key(w) for w in run.replace("&", " ").split() if w not in ("of", "for")]
+    if not words or words[0] in _NOT_FIRMS or words[0] in STOP \
+            or words[0] in lexicon.CALENDAR or words[0][:-1] in lexicon.CALENDAR \
+            or all(lexicon.is_abbreviation(w) for w in words):
+        return
+    out.append(Span(start, start + len(run), "ORG"))
+
+
+def _headings(text: str, out: list[Span]) -> None:
+    """The parts of headings in capitals that are names, not kinds: tried on
+    the first line, and on short lines with three capitals in a row."""
+    pos, first = 0, True
+    for line in text.split("\n"):
+        if len(line) <= 90 and (first or "  " in line or " -" in line or "|" in line
+                                or " –" in line or " —" in line) \
+                and line.strip() and _CAPS3.search(line) and _looks_like_heading(line):
+            parts = [(m.start(), m.end()) for m in _split(line)]
+            for a, b in parts if len(parts) > 1 or first else ():
+                words = [key(w) for w in re.findall(r"[\w'’&]+", line[a:b])]
+                if words and any(len(w) > 2 for w in words) and not any(
+                        w in _KIND_WORDS or w in _ROLES or w.isdigit()
+                        or lexicon.is_abbreviation(w) for w in words):
+                    out.append(Span(pos + a, pos + b, "ORG"))
+        first = first and not line.strip()
+        pos += len(line) + 1
+
+
+def _looks_like_heading(line: str) -> bool:
+    upper = len(_UPPER.findall(line))
+    return upper >= 3 and upper >= len(_LOWER.findall(line))
+
+
+def _split(line: str) -> list[re.Match[str]]:
+    """The segments of a heading that are in capitals."""
+    out = []
+    pos = 0
+    for sep in [*_HEADING_SPLIT.finditer(line), None]:
+        stop = sep.start() if sep else len(line)
+        seg = _CAPS_SEGMENT.fullmatch(line, pos, stop)
+        if seg is None:
+            inner = line[pos:stop].strip()
+            seg = _CAPS_SEGMENT.fullmatch(line, pos + line[pos:stop].find(inner),
+                                          pos + line[pos:stop].find(inner) + len(inner)) \
+                if inner else None
+        if seg is not None:
+            out.append(seg)
+        pos = sep.end() if sep else len(line)
+    return out
+
+
+def coordinated(text: str, spans: list[Span]) -> list[Span]:
+    """The next name of a list after an organisation ("at Micron and Lam"),
+    and the organisations found named again elsewhere in the note."""
+    out: list[Span] = []
+    seen: set[str] = set()
+    for s in spans:
+        if s.kind != "ORG":
+            continue
+        if text[s.end + 1:s.end + 2] in _AND_FIRST and (m := _AND_NEXT.match(text, s.end)):
+            words = [key(w) for w in m["run"].split()]
+            if words[0] not in _NOT_FIRMS and words[0] not in STOP \
+                    and words[0] not in lexicon.CALENDAR and not lexicon.is_abbreviation(words[0]):
+                out.append(Span(m.start("run"), m.end("run"), "ORG"))
+        name = text[s.start:s.end]
+        if name in seen or len(name) < 4 or text.count(name) < 2:
+            continue
+        seen.add(name)
+        if name[0].isupper() and (" " in name or not lexicon.is_ordinary(key(name))):
+            i = text.find(name)
+            while i >= 0:
+                j = i + len(name)
+                if i != s.start and not text[i - 1:i].isalnum() and not text[j:j + 1].isalnum():
+                    out.append(Span(i, j, "ORG"))
+                i = text.find(name, j)
+    return out
