@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from ..cli.test_agent import JANE, NO_SOURCE, kill_agents, ok, unlock
+from ..checks import files_under
+from ..cli.test_agent import JANE, NO_SOURCE, agent_pids, kill_agents, ok, unlock
 from ..conftest import FAST_KDF, PASSPHRASE, copy_vault, private_env
 from .test_tamper_matrix import ALICE, BOB, sql, template, vault  # noqa: F401
 
@@ -80,6 +81,48 @@ def test_list_through_the_agent_in_another_tzdir_is_list_without_it(office, tmp_
     _list(agent, caller)   # the count that keeps the listing happens after a list
     assert _list(agent, caller) == _list(agent, {**caller, **ALONE})
 
+
+
+# Times around London's changes of offset, on days when the offset changes
+# (local_time's per-day shortcut does not apply) and in 1968-71 (British
+# Standard Time, +01:00 all year), and at the ends of a UTC day.
+IMPORTED = [
+    {"client": "Imported Ünïcode 東京", "notes": [
+        {"id": 1, "created": created, "tags": [], "text": f"imported {i} café"}
+        for i, created in enumerate(("1971-01-15T23:59:00Z", "2026-03-29T00:59:00Z",
+                                     "2026-03-29T01:00:00Z", "2026-10-25T00:30:00Z",
+                                     "2026-10-25T01:30:00Z", "1999-12-31T23:59:59Z"))]},
+    {"client": "Imported Late", "notes": [
+        {"id": 1, "created": "2026-10-25T01:00:00Z", "tags": [], "text": "late"}]},
+]
+ZONES = ({"TZ": None}, {"TZ": "Europe/London"}, {"TZ": "UTC0"}, {"TZ": ""},
+         {"TZ": "XST-5:30"}, {"TZ": ":Europe/London"}, {"TZ": "America/St_Johns"})
+
+
+def _same_in_every_zone(agent, zones=ZONES) -> None:
+    for zone in zones:
+        expected = _list(agent, {**zone, **ALONE})
+        for _ in range(2):   # the first after a write may count; the second may use the lines
+            assert _list(agent, zone) == expected, zone
+        assert _list(agent, zone, "--json") == _list(agent, {**zone, **ALONE}, "--json"), zone
+
+
+def test_list_through_the_agent_after_every_kind_of_write(office, tmp_path):
+    """Writes through the agent and without it, alternately; after each,
+    `list` through the agent is `list` without it, in several zones."""
+    agent, _ = office
+    unlock(agent)
+    imported = tmp_path / "import.jsonl"
+    imported.write_text("".join(json.dumps(doc) + "\n" for doc in IMPORTED))
+    steps = [("add", NAMES[0], "-m", "one more"), ("add", "Brand Néw ß", "--new", "-m", "x"),
+             ("hold", NAMES[1], "--reason", "subpoena"), ("close", NAMES[2], "--retain", "7y"),
+             ("rename", NAMES[3], "Ω renamed"), ("shred", NAMES[4], "--yes"),
+             ("redact", JANE, "--text", "visit", "--yes"), ("import", "jsonl", str(imported)),
+             ("release", NAMES[1]), ("reopen", NAMES[2])]
+    _same_in_every_zone(agent)
+    for i, step in enumerate(steps):
+        ok(agent.subprocess(*step, env=ALONE if i % 2 else NO_SOURCE))
+        _same_in_every_zone(agent, ZONES[:3] if i < len(steps) - 1 else ZONES)
 
 
 # Two zones with the same abbreviation and the same offsets on 1 January and
@@ -250,11 +293,10 @@ def _swap_ids(venv) -> None:
         sql(venv, f"UPDATE {table} SET {column} = 3 + {column} WHERE {column} IN (-1, -2)")
 
 
-def _renumber(venv) -> None:
-    """Bob's client id 2 -> 20, everywhere it is named."""
-    sql(venv, "PRAGMA foreign_keys = OFF")
+def _renumber(venv, new: int = 20) -> None:
+    """Bob's client id 2 -> `new`, everywhere it is named."""
     for table, column in (("clients", "id"), ("records", "id"), ("notes", "client_id")):
-        sql(venv, f"UPDATE {table} SET {column} = 20 WHERE {column} = 2")
+        sql(venv, f"UPDATE {table} SET {column} = {new} WHERE {column} = 2")
 
 
 def _swap_fields(venv, field: str) -> None:
@@ -285,6 +327,8 @@ def _move_bytes(venv) -> None:
 ATTACKS = {
     "ids swapped": _swap_ids,
     "id changed": _renumber,
+    "id changed, as many digits": lambda v: _renumber(v, 7),
+    "id negative": lambda v: _renumber(v, -2),
     "uids swapped": lambda v: _swap_fields(v, "uid"),
     "blinds swapped": lambda v: _swap_fields(v, "blind"),
     "metas swapped": lambda v: _swap_fields(v, "meta"),
@@ -345,3 +389,195 @@ def test_a_key_or_record_changed_after_the_count_fails_list(vault, attack):  # n
     assert (alone.returncode, alone.stdout) == (5, b""), alone.stderr
     code, out, err = w.run()
     assert (code, out) == (5, ""), (code, out, err)
+
+
+# -- search through the agent ---------------------------------------------------------
+
+TEXTS = ("Straße und STRASSE, ẞig", "naïve cafe\u0301 façade", "東京タワー 東京都",
+         "emoji 🎉 party 👍🏽 ok", "İstanbul ıi ǅemal", "Kelvin \u212a ﬃ ligature",
+         "ends with abc", "def starts here", "x" * 300 + "tail", "ＦＵＬＬ width")
+TERMS = ("strasse", "STRAẞE", "ß", "ss", "cafe", "café", "cafe\u0301", "naive", "NAÏVE",
+         "東京", "京タ", "🎉", "👍", "🏽", "istanbul", "i̇stanbul", "dzemal", "ǆemal", "k",
+         "kelvin k", "ffi", "abc", "abcdef", "abc def", "cdef", "xtail", "x" * 301, "full",
+         "ｆｕｌｌ", "tail", "a", "e", "ok", "nothing", "\u0301", "ǅ")
+
+
+def _search(venv, term: str, alone: bool) -> bytes:
+    env = ALONE if alone else NO_SOURCE
+    return ok(venv.subprocess("search", term, "--json", env=env)).stdout
+
+
+def test_search_through_the_agent_finds_what_search_without_it_finds(office):
+    """Non-ASCII texts and terms (casefold that lengthens, combining marks,
+    compatibility forms, emoji and modifiers, CJK), terms at the end of one
+    note and the start of the next; each search right after a write, made
+    through the agent or without it, before or after the index follows."""
+    agent, _ = office
+    unlock(agent)
+    assert json.loads(_search(agent, "visit", False))["hits"]   # the index is built
+    for i, text in enumerate(TEXTS):
+        ok(agent.subprocess("add", NAMES[i % len(NAMES)], "-m", text,
+                            env=ALONE if i % 3 == 0 else NO_SOURCE))
+        term = TERMS[i]
+        assert _search(agent, term, False) == _search(agent, term, True), term
+    for term in TERMS:
+        assert _search(agent, term, False) == _search(agent, term, True), term
+    for step in (("redact", NAMES[0], "--text", "Straße", "--yes"),
+                 ("rename", NAMES[2], "Ayşe Renamed"), ("shred", NAMES[3], "--yes")):
+        for env in (NO_SOURCE, ALONE):
+            if step[0] == "shred" and env is ALONE:
+                continue
+            ok(agent.subprocess(*step, env=env if env is NO_SOURCE else ALONE))
+            for term in ("strasse", "ß", "東京", "🎉", "k", "abc", "cafe", "visit"):
+                assert _search(agent, term, False) == _search(agent, term, True), (step, term)
+            if step[0] != "redact":
+                break
+            step = ("redact", NAMES[1], "--text", "東京都", "--yes")
+    index = json.loads(ok(agent.subprocess("status", "--json", env=NO_SOURCE)).stdout)["index"]
+    assert index["built"] is True and index["bytes"] > 0
+
+
+def test_the_index_lives_in_memory_only_and_status_counts_its_utf8(office):
+    """status --json's bytes are the folded texts' UTF-8 and separators;
+    no note text in /dev/shm, the runtime folder, or any file the agent
+    maps (its shared memory is anonymous)."""
+    from vault.validate import fold
+    agent, _ = office
+    unlock(agent)
+    marker = "Qwertzuiop 東京 Ünique"
+    ok(agent.subprocess("add", JANE, "-m", f"the marker {marker}", env=NO_SOURCE))
+    assert json.loads(_search(agent, "qwertzuiop", False))["hits"]
+    index = json.loads(ok(agent.subprocess("status", "--json", env=NO_SOURCE)).stdout)["index"]
+    texts = []
+    for name in (JANE, *NAMES):
+        view = json.loads(ok(agent.subprocess("view", name, "--json", env=NO_SOURCE)).stdout)
+        texts += [n["text"] for n in view["notes"]]
+    folded = sum(len(fold(t)[0].encode()) for t in texts)
+    assert index["notes"] == len(texts) and index["clients"] == len(NAMES) + 1
+    # one separator between two notes of a client and between two clients
+    assert folded <= index["bytes"] <= folded + index["notes"] + index["clients"]
+    assert index["bytes"] == folded + index["notes"] - 1
+    needles = [fold(marker)[0].encode(), marker.encode(), b"qwertzuiop"]
+    for root in (Path("/dev/shm"), Path(agent.env["XDG_RUNTIME_DIR"])):
+        for path in files_under(root):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            assert not [n for n in needles if n in data], path
+    for pid in agent_pids(agent):
+        for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+            mapped = line.split(maxsplit=5)[5:] or [""]
+            assert not mapped[0].startswith(("/dev/shm", "/tmp", "/memfd:", str(agent.root))), line
+
+
+# -- long tables on a terminal ---------------------------------------------------------
+
+# `vault list` in this process with tables.PLAIN_FROM as given (10**9: rich
+# draws every row), stdout a terminal.
+FORCED = r"""
+import sys
+from vault.cli import tables
+tables.PLAIN_FROM = int(sys.argv[1])
+from vault import entry
+raise SystemExit(entry.in_process(sys.argv[2:]))
+"""
+
+
+def _on_a_terminal(venv, argv: list[str], columns: int, env: dict) -> bytes:
+    """stdout on a pty `columns` wide (stderr a pipe), everything it wrote."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    full = {k: v for k, v in os.environ.items()
+            if not k.startswith("VAULT_") and k not in ("COLUMNS", "LINES")}
+    for key, value in {**venv.env, **env, "TERM": "xterm-256color"}.items():
+        if value is None:
+            full.pop(key, None)
+        else:
+            full[key] = value
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=subprocess.PIPE, env=full)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    return b"".join(chunks)
+
+
+LONG_NAMES = ["東京 太郎", "e\u0301mile", "Zoë Ångström", "emoji \u2764\ufe0f", "ＦＵＬＬ",
+              "a b c", "Ω", "ﬁ", "ア" * 20, "x" * 40, "İ", "\u0e01\u0e34", "한국어 이름"]
+
+
+@pytest.fixture
+def crowd(tmp_path):
+    """A vault of 230 clients with awkward names, one of them held and one
+    closed, made through import."""
+    venv = private_env(_mkdir(tmp_path / "crowd"))
+    venv.passphrase_file.chmod(0o600)
+    assert venv.run("init", *FAST_KDF).exit_code == 0
+    docs = [{"client": f"{LONG_NAMES[i % len(LONG_NAMES)]} {i}", "notes": [
+        {"id": 1, "created": f"20{10 + i % 17}-0{1 + i % 9}-1{i % 10}T0{i % 10}:1{i % 6}:00Z",
+         "tags": [], "text": f"note {i}"}]} for i in range(230)]
+    source = tmp_path / "crowd.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    ok(venv.subprocess("import", "jsonl", str(source), env=ALONE))
+    ok(venv.subprocess("hold", docs[3]["client"], "--reason", "court", env=ALONE))
+    ok(venv.subprocess("close", docs[5]["client"], "--retain", "7y", env=ALONE))
+    yield venv
+    kill_agents(venv)
+
+
+def _exact_width(venv) -> int:
+    from rich.cells import cell_len
+    lines = ok(venv.subprocess("list", env=ALONE)).stdout.decode().splitlines()
+    widths = [cell_len(c) for c in ("client", "notes", "last", "status", "retain until")]
+    for line in lines:
+        for i, cell in enumerate(line.split("\t")):
+            widths[i] = max(widths[i], cell_len(cell))
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
+@pytest.mark.parametrize("colour", [{"NO_COLOR": "1"}, {"NO_COLOR": None}], ids=["plain", "colour"])
+def test_a_long_list_on_a_terminal_is_richs_own_drawing(crowd, colour):
+    """`vault list` of 230 clients on a pty, without the agent and through
+    it, at the table's exact width, one column less and more, and wide:
+    byte for byte what rich draws when made to draw every row."""
+    exact = _exact_width(crowd)
+    unlock(crowd)
+    for columns in (exact, exact - 1, exact + 1, 200, 60):
+        rich = _on_a_terminal(crowd, [sys.executable, "-c", FORCED, str(10**9), "list"],
+                              columns, {**colour, **ALONE})
+        # a line a row where the table fits; rich wraps rows where it does not
+        assert (rich.count(b"\n") == 231) == (columns >= exact), columns
+        for env in (ALONE, NO_SOURCE):
+            drawn = _on_a_terminal(crowd, [sys.executable, "-m", "vault", "list"], columns,
+                                   {**colour, **env})
+            assert drawn == rich, (columns, env)
+
+
+def test_list_of_an_empty_vault_through_the_agent(tmp_path):
+    venv = private_env(_mkdir(tmp_path / "empty"))
+    venv.passphrase_file.chmod(0o600)
+    assert venv.run("init", *FAST_KDF).exit_code == 0
+    try:
+        unlock(venv)
+        alone = ok(venv.subprocess("list", env=ALONE))
+        for _ in range(3):
+            done = ok(venv.subprocess("list", env=NO_SOURCE))
+            assert (done.stdout, done.stderr) == (alone.stdout, alone.stderr) == (
+                b"", alone.stderr) and b"no clients yet" in done.stderr
+    finally:
+        kill_agents(venv)
