@@ -182,7 +182,8 @@ before = vault(*argv)                 # the agent's count after the first kept i
 if when == "after the count":
     subprocess.run(["umount", "/etc/localtime"], check=True)
     mount(b)
-print(json.dumps({"first": first, "before": before, "agent": vault(*argv),
+print(json.dumps({"first": first, "before": before,
+                  "agent": [vault(*argv) for _ in range(4)],
                   "alone": vault(*argv, extra={"VAULT_NO_AGENT": "1",
                                                   "VAULT_PASSPHRASE_FILE": source})}))
 vault("lock")
@@ -214,7 +215,7 @@ def test_list_after_the_machines_zone_changed_is_list_without_the_agent(office, 
     agent, _ = office
     seen = _namespaced(agent, tmp_path, "after the count", ("5:00 - BBB", ""), "list")
     assert seen["alone"] != seen["before"]          # the zones differ: +01:00, +05:00
-    assert seen["agent"] == seen["alone"]
+    assert seen["agent"] == [seen["alone"]] * 4
 
 
 @pytest.mark.skipif(not _in_summer(), reason="the two zones differ from 10 July to 20 December")
@@ -234,7 +235,9 @@ def test_list_when_the_machines_zone_changed_before_the_agents_count(office, tmp
     agent, _ = office
     seen = _namespaced(agent, tmp_path, "before the count", ("1:00 S AAA", SUMMER), "list")
     assert seen["first"] == seen["alone"]          # a worker writing its own lines is right
-    assert seen["agent"] == seen["alone"]
+    # the agent's count (and its lines) comes after the first list, between
+    # commands: of the later ones, some print its lines
+    assert [seen["before"], *seen["agent"]] == [seen["alone"]] * 5
 
 
 # -- tampering after the agent wrote its lines ---------------------------------------
@@ -581,3 +584,27 @@ def test_list_of_an_empty_vault_through_the_agent(tmp_path):
                 b"", alone.stderr) and b"no clients yet" in done.stderr
     finally:
         kill_agents(venv)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "latent, not reachable through the CLI today (every name, tag, alias and disclosure "
+    "is checked, whitespace collapsed, and log details are JSON): ui.literal(multiline="
+    "False) leaves a tab as it is, rich expands it (and wraps the row), while "
+    "tables._plain measures it as 0 columns and writes it raw, so a >= 200-row table "
+    "with a tab in a cell is not rich's drawing. Fix: escape \\t in one-line literal() "
+    "(as \\x09) or leave rows with a tab to rich"))
+def test_a_long_table_with_a_tab_in_a_cell_is_richs_own_drawing():
+    import io
+
+    from rich.console import Console
+
+    from vault.cli import tables, ui
+    rows = [[ui.literal(f"name\t{i}", multiline=False), str(i)] for i in range(210)]
+
+    def drawn(plain_from: int) -> str:
+        f = io.StringIO()
+        tables.draw(Console(file=f, width=80, force_terminal=True, highlight=False,
+                            no_color=True), ["client", "notes"], rows, plain_from=plain_from)
+        return f.getvalue()
+
+    assert drawn(tables.PLAIN_FROM) == drawn(10**9)
