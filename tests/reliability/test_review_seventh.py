@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ..checks import files_under
-from ..cli.test_agent import JANE, NO_SOURCE, agent_pids, kill_agents, ok, unlock
+from ..cli.test_agent import JANE, NO_SOURCE, agent_pids, kill_agents, ok, unlock, wait_for
 from ..conftest import FAST_KDF, PASSPHRASE, copy_vault, private_env
 from .test_tamper_matrix import ALICE, BOB, sql, template, vault  # noqa: F401
 
@@ -608,3 +608,57 @@ def test_a_long_table_with_a_tab_in_a_cell_is_richs_own_drawing():
         return f.getvalue()
 
     assert drawn(tables.PLAIN_FROM) == drawn(10**9)
+
+
+QUERIES = (b"\x00", b"a\x00b", b"line one\nline two", b"one\nline", b"caf\xc3\xa9",
+           b"\xe6\x9d\xb1\xe4\xba\xac", b"\xff", b"x\x00y", b"\t", b"two\n")
+
+
+def test_search_terms_from_a_query_file_the_same_through_the_agent(office, tmp_path):
+    """Terms no argv can carry (NUL, the index's separator; newlines; bytes
+    that are not UTF-8), from --query-file: the same exit code, output and
+    errors as without the agent."""
+    agent, _ = office
+    unlock(agent)
+    ok(agent.subprocess("add", JANE, input=b"line one\nline two\nx\x00y and a\tb\n", env=NO_SOURCE))
+    ok(agent.subprocess("search", "visit", env=NO_SOURCE))   # the index is built
+    query = tmp_path / "query"
+    for term in QUERIES:
+        query.write_bytes(term)
+        runs = [agent.subprocess("search", "--query-file", str(query), "--json",
+                                 env=env) for env in (NO_SOURCE, ALONE)]
+        assert [(r.returncode, r.stdout, r.stderr) for r in runs][0] == \
+            [(r.returncode, r.stdout, r.stderr) for r in runs][1], term
+        assert b"Traceback" not in runs[0].stderr
+    for term in ("caf\udcc3", "\udcff"):       # argv bytes that are not UTF-8
+        runs = [agent.subprocess("search", os.fsencode(term), "--json", env=env)  # type: ignore[arg-type]
+                for env in (NO_SOURCE, ALONE)]
+        assert [(r.returncode, r.stdout, r.stderr) for r in runs][0] == \
+            [(r.returncode, r.stdout, r.stderr) for r in runs][1], term
+
+
+def test_search_across_the_index_chunks(crowd, tmp_path):
+    """More than CHUNK_IDS clients: terms at the ends of a chunk's buffer
+    and of the next one, through the agent as without it, after writes."""
+    from vault.agent.index import CHUNK_IDS
+    docs = [{"client": f"Extra {i}", "notes": [
+        {"id": 1, "created": "2026-01-01T00:00:00Z", "tags": [], "text": f"extra {i} ünï"},
+        {"id": 2, "created": "2026-01-02T00:00:00Z", "tags": [], "text": f"{i} tail"}]}
+        for i in range(CHUNK_IDS - 230 + 40)]
+    source = tmp_path / "extra.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    ok(crowd.subprocess("import", "jsonl", str(source), env=ALONE))
+    unlock(crowd)
+    _search(crowd, "warm", False)
+    assert wait_for(lambda: json.loads(ok(crowd.subprocess(
+        "status", "--json", env=NO_SOURCE)).stdout)["index"]["built"], 30)
+    terms = ("note 229", "extra 25", "tail", "ünï", "ünï 2", "ï", "25 tail", "extra 65 ünï",
+             "note", "0", "9 tail")
+    for i, term in enumerate(terms):
+        if i == 3:
+            ok(crowd.subprocess("add", "Extra 30", "-m", "tail end ünï", env=NO_SOURCE))
+        if i == 6:
+            ok(crowd.subprocess("shred", "Extra 29", "--yes", env=ALONE))
+        assert _search(crowd, term, False) == _search(crowd, term, True), term
+    index = json.loads(ok(crowd.subprocess("status", "--json", env=NO_SOURCE)).stdout)["index"]
+    assert index["built"] and index["clients"] > CHUNK_IDS
