@@ -487,7 +487,7 @@ raise SystemExit(entry.in_process(sys.argv[2:]))
 """
 
 
-def _on_a_terminal(venv, argv: list[str], columns: int, env: dict) -> bytes:
+def _on_a_terminal(venv, argv: list[str], columns: int, env: dict, expect_ok: bool = True):
     """stdout on a pty `columns` wide (stderr a pipe), everything it wrote."""
     import fcntl
     import pty
@@ -497,11 +497,12 @@ def _on_a_terminal(venv, argv: list[str], columns: int, env: dict) -> bytes:
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     full = {k: v for k, v in os.environ.items()
             if not k.startswith("VAULT_") and k not in ("COLUMNS", "LINES")}
-    for key, value in {**venv.env, **env, "TERM": "xterm-256color"}.items():
+    for key, value in {**venv.env, **env}.items():
         if value is None:
             full.pop(key, None)
         else:
             full[key] = value
+    full.setdefault("TERM", "xterm-256color")
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave,
                             stderr=subprocess.PIPE, env=full)
     os.close(slave)
@@ -516,8 +517,10 @@ def _on_a_terminal(venv, argv: list[str], columns: int, env: dict) -> bytes:
         chunks.append(data)
     os.close(master)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    return b"".join(chunks)
+    if expect_ok:
+        assert proc.returncode == 0, err
+        return b"".join(chunks)
+    return proc.returncode, b"".join(chunks), err
 
 
 LONG_NAMES = ["東京 太郎", "e\u0301mile", "Zoë Ångström", "emoji \u2764\ufe0f", "ＦＵＬＬ",
@@ -662,3 +665,60 @@ def test_search_across_the_index_chunks(crowd, tmp_path):
         assert _search(crowd, term, False) == _search(crowd, term, True), term
     index = json.loads(ok(crowd.subprocess("status", "--json", env=NO_SOURCE)).stdout)["index"]
     assert index["built"] and index["clients"] > CHUNK_IDS
+
+
+@pytest.mark.parametrize("env", [{"TERM": "dumb"}, {"COLUMNS": "150"}, {"PYTHONIOENCODING": "ascii"},
+                                 {"PYTHONIOENCODING": "latin-1:replace"}],
+                         ids=["dumb", "COLUMNS", "ascii", "latin-1"])
+def test_a_long_list_on_odd_terminals_is_richs_own_drawing(crowd, env):
+    """A dumb terminal, COLUMNS given, an encoding that cannot write the
+    names: whatever rich does (even failing), the plain drawing does."""
+    unlock(crowd)
+    rich = _on_a_terminal(crowd, [sys.executable, "-c", FORCED, str(10**9), "list"], 120,
+                          {**env, **ALONE}, expect_ok=False)
+    for way in (ALONE, NO_SOURCE):
+        drawn = _on_a_terminal(crowd, [sys.executable, "-m", "vault", "list"], 120,
+                               {**env, **way}, expect_ok=False)
+        assert drawn[:2] == rich[:2], (way, drawn[2], rich[2])
+
+
+def _in_shared_memory(venv, needle: bytes) -> bool:
+    """Whether the agent's shared anonymous mappings (the index's text)
+    hold `needle` (read through /proc/PID/mem, as root)."""
+    found = False
+    for pid in agent_pids(venv):
+        maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
+        with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+            for line in maps:
+                fields = line.split(maxsplit=5)
+                if "s" not in fields[1] or not (len(fields) == 6 and
+                                                fields[5].startswith("/dev/zero")):
+                    continue
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                mem.seek(start)
+                try:
+                    found = found or needle in mem.read(end - start)
+                except OSError:
+                    continue
+    return found
+
+
+@pytest.mark.parametrize("how", ["through the agent", "without it"])
+def test_a_shredded_clients_text_leaves_the_index_memory(office, how):
+    """The index's text is in shared mappings: after a shred, once a search
+    has brought the index to the new head, no mapping of the agent holds the
+    shredded client's folded text."""
+    if os.geteuid() != 0:
+        pytest.skip("reads the agent's memory: root only")
+    agent, _ = office
+    unlock(agent)
+    marker = "Gwyxplq Ünmistakable"
+    ok(agent.subprocess("add", NAMES[0], "-m", f"only here: {marker}", env=NO_SOURCE))
+    assert json.loads(_search(agent, "gwyxplq", False))["hits"]
+    assert wait_for(lambda: json.loads(ok(agent.subprocess(
+        "status", "--json", env=NO_SOURCE)).stdout)["index"]["built"], 30)
+    folded = "gwyxplq unmistakable".encode()
+    assert _in_shared_memory(agent, folded)
+    ok(agent.subprocess("shred", NAMES[0], "--yes", env=NO_SOURCE if how[0] == "t" else ALONE))
+    assert json.loads(_search(agent, "gwyxplq", False))["hits"] == []
+    assert wait_for(lambda: not _in_shared_memory(agent, folded), 10)
