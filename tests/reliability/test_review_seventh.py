@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,15 @@ def test_list_through_the_agent_after_every_kind_of_write(office, tmp_path):
     for i, step in enumerate(steps):
         ok(agent.subprocess(*step, env=ALONE if i % 2 else NO_SOURCE))
         _same_in_every_zone(agent, ZONES[:3] if i < len(steps) - 1 else ZONES)
+    # Names with a tab, a newline, controls, bidi overrides, an invisible
+    # character: collapsed or refused, the same way through the agent.
+    for i, name in enumerate(("tab\there", "new\nline", "bell\x07", "\u202eevil", "zw\u200bj",
+                              "wide\u3000space", "  lead  trail  ")):
+        runs = [agent.subprocess("add", f"{name} {i} {k}", "--new", "-m", "x", env=env)
+                for k, env in enumerate((NO_SOURCE, ALONE))]
+        assert runs[0].returncode == runs[1].returncode, name
+        assert re.sub(rb"\d+", b"N", runs[0].stderr) == re.sub(rb"\d+", b"N", runs[1].stderr), name
+    _same_in_every_zone(agent, ZONES[:2])
 
 
 # Two zones with the same abbreviation and the same offsets on 1 January and
