@@ -820,3 +820,29 @@ def test_no_other_rows_give_the_same_blob():
             assert sorted(map(tuple, changed)) == sorted(map(tuple, rows))
 
     check()
+
+
+def test_a_search_while_an_add_waits_and_right_after_it(office):
+    """An `add` through the agent waiting for its text on stdin, a search
+    meanwhile, the text sent, a search at once (its report maybe not
+    followed yet), the same after an add without the agent."""
+    agent, _ = office
+    unlock(agent)
+    assert _search(agent, "visit", False) == _search(agent, "visit", True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
+    env.update({k: v for k, v in {**agent.env, **NO_SOURCE}.items() if v is not None})
+    env.pop("VAULT_PASSPHRASE_FILE", None)
+    for i, way in enumerate(("agent", "alone", "agent")):
+        word = f"pendingword{i}"
+        if way == "alone":
+            ok(agent.subprocess("add", NAMES[5], "-m", f"{word} ünï", env=ALONE))
+        else:
+            waiting = subprocess.Popen([sys.executable, "-m", "vault", "add", NAMES[5]],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, env=env)
+            assert _search(agent, word, False) == _search(agent, word, True)
+            _, err = waiting.communicate(f"{word} ünï\n".encode(), timeout=60)
+            assert waiting.returncode == 0, err
+        found = _search(agent, word, False)
+        assert found == _search(agent, word, True)
+        assert json.loads(found)["hits"], word
