@@ -644,7 +644,8 @@ def test_search_terms_from_a_query_file_the_same_through_the_agent(office, tmp_p
             [(r.returncode, r.stdout, r.stderr) for r in runs][1], term
         assert b"Traceback" not in runs[0].stderr
     for term in ("caf\udcc3", "\udcff"):       # argv bytes that are not UTF-8
-        runs = [agent.subprocess("search", os.fsencode(term), "--json", env=env)  # type: ignore[arg-type]
+        raw = os.fsencode(term)
+        runs = [agent.subprocess("search", raw, "--json", env=env)  # type: ignore[arg-type]
                 for env in (NO_SOURCE, ALONE)]
         assert [(r.returncode, r.stdout, r.stderr) for r in runs][0] == \
             [(r.returncode, r.stdout, r.stderr) for r in runs][1], term
@@ -677,7 +678,8 @@ def test_search_across_the_index_chunks(crowd, tmp_path):
     assert index["built"] and index["clients"] > CHUNK_IDS
 
 
-@pytest.mark.parametrize("env", [{"TERM": "dumb"}, {"COLUMNS": "150"}, {"PYTHONIOENCODING": "ascii"},
+@pytest.mark.parametrize("env", [{"TERM": "dumb"}, {"COLUMNS": "150"},
+                                 {"PYTHONIOENCODING": "ascii"},
                                  {"PYTHONIOENCODING": "latin-1:replace"}],
                          ids=["dumb", "COLUMNS", "ascii", "latin-1"])
 def test_a_long_list_on_odd_terminals_is_richs_own_drawing(crowd, env):
