@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Optional
@@ -293,8 +294,15 @@ def listing_lines(clients: Sequence[Client]) -> tuple[object, str]:
     (ui.zone_key()). The agent calls this after each count that keeps every
     client (serve.py) and keeps the text: a `list` through it in the same
     zone prints that text instead of formatting 10,000 rows."""
+    # The agent never read the zone again since it started: read it now, as
+    # a worker does, and key the lines only if the zone file stayed the
+    # same around that read (else a key that no zone has).
+    before = ui.zone_key()
+    if hasattr(time, "tzset"):
+        time.tzset()
     key = ui.zone_key()
-    return key, ui.tab_lines(_LIST_COLUMNS, _list_rows(clients), written=_LIST_WRITTEN)
+    text = ui.tab_lines(_LIST_COLUMNS, _list_rows(clients), written=_LIST_WRITTEN)
+    return (key if key[2] == before[2] and ui.zone_key() == key else None), text
 
 
 # -- log -----------------------------------------------------------------

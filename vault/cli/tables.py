@@ -39,6 +39,8 @@ def _plain(console: Any, columns: list[str], cells: list[list[str]]) -> bool:
     widths = [cell_len(c) for c in columns]
     for row in cells:
         for i, c in enumerate(row):
+            if "\t" in c:   # rich expands a tab (one-line literal() keeps it): rich's to draw
+                return False
             n = cell_len(c)
             if n > widths[i]:
                 widths[i] = n
