@@ -40,9 +40,13 @@ class VersionReads(SqlFile):
         by ",", the rows' uid ‖ blind ‖ meta joined), raw bytes. In id order
         within a bucket in practice, though SQL does not promise it: the
         caller checks the sum, and counts row by row if it does not match."""
+        return self._raw_rows(BUCKETS_SQL)
+
+    def _raw_rows(self, sql: str) -> list[tuple]:
+        """_all(), with text as the bytes SQLite holds (a joined blob is text)."""
         self._db.text_factory = bytes
         try:
-            return self._all(BUCKETS_SQL)
+            return self._all(sql)
         finally:
             self._db.text_factory = _text
 
@@ -59,12 +63,8 @@ class VersionReads(SqlFile):
         the same ids (after the last `;`) and the same length then mean every
         row is again 72 bytes, at the same place. Ids apart: each converted
         to text once, not with every row's bytes (a third less time)."""
-        self._db.text_factory = bytes
-        try:
-            row = self._q(
-                f"SELECT group_concat(CASE WHEN {_WELL_FORMED} THEN uid || blind || meta "
-                "ELSE '?' END, ''), group_concat(id) FROM clients").fetchone()
-        finally:
-            self._db.text_factory = _text
+        row = self._raw_rows(   # an aggregate without GROUP BY: one row, always
+            f"SELECT group_concat(CASE WHEN {_WELL_FORMED} THEN uid || blind || meta "
+            "ELSE '?' END, ''), group_concat(id) FROM clients")[0]
         # SQLite joining the two columns copies the first as text: 2 ms more.
         return b";".join(row) if all(isinstance(v, bytes) for v in row) else b""
