@@ -37,11 +37,13 @@ def _plain(console: Any, columns: list[str], cells: list[list[str]]) -> bool:
     from rich.cells import cell_len
     from rich.table import Table
     widths = [cell_len(c) for c in columns]
+    lengths = []   # each row's cell widths, measured once
     for row in cells:
-        for i, c in enumerate(row):
-            if "\t" in c:   # rich expands a tab (one-line literal() keeps it): rich's to draw
-                return False
-            n = cell_len(c)
+        if any("\t" in c for c in row):   # rich expands a tab (one-line literal() keeps it)
+            return False
+        measured = [cell_len(c) for c in row]
+        lengths.append(measured)
+        for i, n in enumerate(measured):
             if n > widths[i]:
                 widths[i] = n
     if not widths or sum(widths) + 2 * (len(widths) - 1) > console.width:
@@ -52,9 +54,8 @@ def _plain(console: Any, columns: list[str], cells: list[list[str]]) -> bool:
     console.print(header)
     gaps = [" " * w for w in range(max(widths) + 1)]
     lines = []
-    for row in cells:
-        padded = [c + gaps[widths[i] - cell_len(c)] for i, c in enumerate(row)]
-        lines.append("  ".join(padded))
+    for row, measured in zip(cells, lengths):
+        lines.append("  ".join([c + gaps[w - n] for c, w, n in zip(row, widths, measured)]))
     if lines:
         console.file.write("\n".join(lines) + "\n")
         console.file.flush()
