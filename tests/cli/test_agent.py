@@ -81,10 +81,14 @@ def agent_pids(venv: VaultEnv) -> list[int]:
 
 
 def _is_worker(proc: Path) -> bool:
-    """A worker the agent forked shares its argv; it renames itself."""
+    """A worker the agent forked shares its argv. It renames itself
+    (`vault-worker`), but a moment after the fork: told by its parent, which
+    runs the same argv, it is never counted as a second agent."""
     try:
-        return (proc / "comm").read_text().strip() == "vault-worker"
-    except OSError:
+        stat = (proc / "stat").read_text()
+        parent = Path("/proc") / stat[stat.rindex(")") + 2:].split()[1]
+        return (parent / "cmdline").read_bytes() == (proc / "cmdline").read_bytes()
+    except (OSError, IndexError):
         return False
 
 

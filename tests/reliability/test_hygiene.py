@@ -73,6 +73,7 @@ def leaks(path: Path, needles: dict[str, bytes]) -> list[str]:
 
 
 def agent_pids(vault: Path) -> list[int]:
+    from ..cli.test_agent import _is_worker
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -80,7 +81,8 @@ def agent_pids(vault: Path) -> list[int]:
                 argv = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"vault.serve" in argv and os.fsencode(vault) in argv:
+            if b"vault.serve" in argv and os.fsencode(vault) in argv \
+                    and not _is_worker(entry):   # a worker shares its argv
                 found.append(int(entry.name))
     return found
 
