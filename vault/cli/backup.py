@@ -92,8 +92,7 @@ def restore(ctx: typer.Context,
     result = restores.restore(path, Path(src), restores.RestorePrompts(
         unlock=lambda store: _unlock(store, passphrase_file, keyfile),
         confirm=confirm if ui.interactive() else None,
-        progress=lambda: ui.Progress("checking the backup"),
-        release=lambda: _agent(path).lock()), yes=yes)
+        progress=lambda: ui.Progress("checking the backup")), yes=yes)
     if result.backups_unreadable:
         ui.warn(f"{result.backups_unreadable} backup record(s) of the replaced vault could "
                 "not be read; `vault shred` will not name those backups")

@@ -308,10 +308,6 @@ class RestorePrompts:
     unlock: Callable[[Store], UnlockedVault]           # the backup's passphrase
     confirm: Callable[[int, int], bool] | None   # (notes now, notes in the backup); None: no terminal
     progress: Callable[[], contextlib.AbstractContextManager[Progress]]
-    # Called just before the swap: the CLI locks this vault's agent, whose key
-    # would not open the restored file and whose idle connection (walhold.py)
-    # would keep the WAL from being emptied.
-    release: Callable[[], object] = lambda: None
 
 
 def restore(path: Path, src: Path, prompts: RestorePrompts, yes: bool = False) -> Restored:
@@ -322,9 +318,8 @@ def restore(path: Path, src: Path, prompts: RestorePrompts, yes: bool = False) -
     4. unlock the copy with the backup's passphrase, check every row and the
        log, drop clients shredded since, carry over the backup records;
     5. ask (on a terminal) before notes added since the backup are lost;
-    6. lock the vault's agent, if one runs (prompts.release);
-    7. swap the copy in atomically, unless the vault changed meanwhile.
-    Until step 7 the vault is untouched; the scratch file never outlives us."""
+    6. swap the copy in atomically, unless the vault changed meanwhile.
+    Until step 6 the vault is untouched; the scratch file never outlives us."""
     previous = read_replaced(path)
     replacing = previous.exists
     if replacing and not yes and prompts.confirm is None:
@@ -359,7 +354,6 @@ def restore(path: Path, src: Path, prompts: RestorePrompts, yes: bool = False) -
                   if previous.vault_id == vault_id and previous.log_head is not None else ())
         if mark is not None:
             witness.write(file, vault_id, *before, mark, durable=True)
-        prompts.release()
         swap_in(temp, path, previous)
         if mark is not None:
             witness.write(file, vault_id, mark, durable=True)

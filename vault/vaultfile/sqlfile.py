@@ -213,11 +213,11 @@ class SqlFile:
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT_S * 1000)}")
             # secure_delete: freed pages are zeroed, so deleted ciphertext and keys
             # do not linger in the file. synchronous=FULL: an acknowledged note
-            # survives power loss, not only a crash. journal_size_limit: a WAL kept
-            # between commands (walhold.py) shrinks back to 4 MiB at each reset.
-            for pragma in ("secure_delete=ON", "synchronous=FULL", "foreign_keys=ON",
-                           "trusted_schema=OFF", "journal_size_limit=4194304"):
-                conn.execute("PRAGMA " + pragma)
+            # survives power loss, not only a crash.
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA trusted_schema=OFF")
         except BaseException:
             conn.close()
             raise
