@@ -27,7 +27,15 @@ def preload() -> None:
     for info in pkgutil.walk_packages(vault.__path__, "vault."):
         if info.name not in ("vault.__main__", "vault.serve"):
             importlib.import_module(info.name)
-    vault.cli.base.click_app()   # Typer's slowest step, once
+    app = vault.cli.base.click_app()   # Typer's slowest step, once
+    # Click tries each short option as a long one first and builds the error
+    # it then drops (difflib's close matches, a regex compiled for the
+    # message): `add -m` paid that in every worker. Once here, parsing only.
+    with contextlib.suppress(Exception):
+        ctx = app.make_context("vault", ["add", "x", "-m", "y"], resilient_parsing=True)
+        command = app.get_command(ctx, "add")
+        if command is not None:
+            command.make_context("add", ["x", "-m", "y"], parent=ctx, resilient_parsing=True)
     # What commands import lazily (a worker would pay for it every time):
     # ctypes for prctl, platformdirs for the witness and config folders,
     # resource, and click's decorators and text wrapper (--help).
