@@ -8,7 +8,6 @@ words start. Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from . import lexicon
 from .span import (Span, Windows, at_starts, has_word, letter_runs, scan, starts_at_digits,
@@ -137,7 +136,7 @@ _UNIT_OR_BOX = frozenset(
     + [c + tail for c in "abcdefghijklmnopqrstuvwxyz" for tail in ("", "o", "obox")])
 
 
-def _word_first(text: str, windows: Windows) -> Iterator[re.Match[str]]:
+def _word_first(text: str, windows: Windows) -> list[re.Match[str]]:
     """_ADDRESS_WORD_FIRST's matches: when no word of the note ends like a
     street, only its unit and box forms can match, and only where one of
     their words starts."""

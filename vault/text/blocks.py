@@ -15,6 +15,7 @@ building (`3rd Floor, Quayside House`). Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .span import Span, all_digit_runs, letter_runs
 
@@ -84,7 +85,7 @@ _EIRCODE = re.compile(r"[ \t,]+(?P<pc>(?:[AC-FHKNPRTV-Y]\d\d|D6W)[ \t]?"
                       r"(?=[0-9AC-FHKNPRTV-Y]*\d)(?=[0-9AC-FHKNPRTV-Y]*[A-Z])[0-9AC-FHKNPRTV-Y]{4})\b")
 
 
-def find(text: str, found: list[Span], places: list[Span] = ()) -> list[Span]:
+def find(text: str, found: list[Span], places: Sequence[Span] = ()) -> list[Span]:
     """ADDRESS spans of the lines above a postcode that the other detectors
     found, of a number and street before a town and postcode, of rural
     routes, numbered roads and floors; PLACE spans of the town and the

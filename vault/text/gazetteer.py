@@ -143,7 +143,7 @@ def _classify(text: str, run: list[re.Match[str]]) -> list[Span]:
     node = _CLASSIFIED.get(words)
     # Replay what an earlier run of the same words asked about the text
     # around it: the same answers lead to the same spans.
-    while type(node) is tuple:
+    while isinstance(node, tuple):
         question, answers = node
         node = answers.get(_ask(text, run, question))
     if node is None:
@@ -180,7 +180,8 @@ def _remember(words: tuple[str, ...], asked: list[tuple[tuple[str, int], object]
         # (the same words with the same answers so far ask the same question)
         assert type(here) is tuple and here[0] == question
         at, slot = here[1], answer
-        node = node[1][answer]   # type: ignore[index]
+        assert isinstance(node, tuple)   # (built above: a question for each answer)
+        node = node[1][answer]
     at[slot] = node
 
 

@@ -117,7 +117,8 @@ class NameIndex:
         self._finders: dict[str, re.Pattern[str]] = {}
         self._common: dict[str, set[str]] = {}
         for names, replacement in people:
-            surnames, nicknames = set(), set()
+            surnames: set[tuple[str, ...]] = set()
+            nicknames: set[tuple[str, ...]] = set()
             for name in names:
                 if _CJK.search(name):
                     self._add_cjk(name, replacement)
@@ -125,8 +126,8 @@ class NameIndex:
                 found = self._add_name(name, replacement)
                 if found:
                     surnames.update(found)
-                elif len(words := tokens(name)) == 1:
-                    nicknames.add(words)
+                elif len(name_tokens := tokens(name)) == 1:
+                    nicknames.add(name_tokens)
             for nickname in nicknames:                       # "Jon Whitaker"
                 for surname in surnames:
                     self._put(nickname + surname, replacement)
@@ -155,7 +156,7 @@ class NameIndex:
             pattern = re.compile(r"\s*".join(map(re.escape, key)) + _NO_FINAL)
             self._cjk_first.setdefault(key[0][0], []).append(
                 (pattern, min(reps) if len(reps) == 1 else "[NAME]"))
-        self._cjk_start = (re.compile("[" + "".join(map(re.escape, self._cjk_first)) + "]")
+        self._cjk_start: re.Pattern[str] | None = (re.compile("[" + "".join(map(re.escape, self._cjk_first)) + "]")
                            if self._cjk_first else None)
 
     def _put(self, key: tuple[str, ...], replacement: str, initials: bool = False,
@@ -230,7 +231,7 @@ class NameIndex:
         if any(len(w) > 1 for w in words):
             # "Siobhan OBrien", "Mr Darcy", "JeanLuc": the name again with each
             # word's apostrophes and hyphens dropped.
-            joined = [("".join(w),) for w in words]
+            joined: list[tuple[str, ...]] = [("".join(w),) for w in words]
             found.append(self._add_words(joined, s, replacement, True))
         return [f for f in found if f]
 
@@ -281,9 +282,12 @@ class NameIndex:
 
     def _find_cjk(self, text: str, norm: str, where: list[int]) -> list[Match]:
         """CJK names anywhere, with no word boundary, longest first."""
-        out = []
+        out: list[Match] = []
+        start = self._cjk_start
+        if start is None:
+            return out
         pos = 0
-        while (hit := self._cjk_start.search(norm, pos)) is not None:
+        while (hit := start.search(norm, pos)) is not None:
             pos = hit.start()
             for pattern, replacement in self._cjk_first[hit.group()]:
                 m = pattern.match(norm, pos)
@@ -369,7 +373,7 @@ class NameIndex:
                     continue   # letters between digits: part of a code ("4ad0")
                 if found[1] and not text[o_start:o_end].isupper():
                     continue   # initials, here in lower case
-                if len(key) > length:
+                if len(key) > length and elided is not None:   # (the lead was found)
                     o_start = elided.start()
                 # (an initial is a capital: only a stretch that lower() changes holds one)
                 before = text[max(0, o_start - 3):o_start]

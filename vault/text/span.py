@@ -255,7 +255,7 @@ def letter_runs(text: str, any_text: bool = False
             _last = last = (text, *_runs_of(text))
         else:
             _last = last = (text, None, None, "")
-    if last[1] is not None:
+    if last[1] is not None and last[2] is not None:   # (both or neither)
         return last[1], last[2]
     if not any_text:
         return None
@@ -266,7 +266,7 @@ def letter_runs(text: str, any_text: bool = False
             _last_any = other = (text, None, None, "")
         else:   # (one "?" for each other character: the offsets stay)
             _last_any = other = (text, *_runs_of(text.encode("ascii", "replace").decode("ascii")))
-    return None if other[1] is None else (other[1], other[2])
+    return None if other[1] is None or other[2] is None else (other[1], other[2])
 
 
 def known_words(text: str) -> str | None:

@@ -346,12 +346,12 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
         first = "y" if kind in ("yob", "hol") else "mon"
         return text[:m.start(first) - m.start()] + "[DATE]"
     if kind == "md":
-        first, second = (new.day, new.month) if int(m["m"]) > 12 else (new.month, new.day)
-        return f"{_pad(first, m['m'])}/{_pad(second, m['d'])}"
+        one, two = (new.day, new.month) if int(m["m"]) > 12 else (new.month, new.day)
+        return f"{_pad(one, m['m'])}/{_pad(two, m['d'])}"
     if kind == "quarter":
         rest = text[m.end("q") - m.start():m.start("y" if m["y"] else "yy") - m.start()]
-        year = str(new.year) if m["y"] else f"{new.year % 100:02d}"
-        return f"{m['q'][0]}{(new.month - 1) // 3 + 1}{rest}{year}"
+        written = str(new.year) if m["y"] else f"{new.year % 100:02d}"
+        return f"{m['q'][0]}{(new.month - 1) // 3 + 1}{rest}{written}"
     if kind == "myn":
         month = f"{new.month:02d}" if len(m["m"]) == 2 else str(new.month)
         return f"{month}/{new.year:04d}"
