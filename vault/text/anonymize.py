@@ -140,7 +140,8 @@ class Anonymizer:
                 return None
             assert isinstance(data, tuple)
             self.counts["DATE"] += 1
-            return self._render_date(kind[5:], *data, day_offset)
+            m, weekday = data
+            return self._render_date(kind[5:], m, weekday, day_offset)
         kind = "ID" if kind == "BAREID" else kind
         self.counts[kind] += 1
         if kind == "REDACTED":
@@ -174,7 +175,9 @@ class Anonymizer:
             return "[DATE]"    # "Feb 30", or shifted out of range
         if weekday:
             day_name = _WEEKDAYS[new.weekday()]
-            word = re.match(r"\w+", weekday).group()
+            first = re.match(r"\w+", weekday)
+            assert first is not None   # (the text before the date starts with the day)
+            word = first.group()
             weekday = (day_name if len(word) > 4 else day_name[:3]) + weekday[len(word):]
         if kind in when.PATTERNS:
             return weekday + when.render(kind, m, new)

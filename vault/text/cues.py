@@ -72,7 +72,9 @@ def _starts(text: str) -> list[list[int]] | None:
         return None
     out: list[list[int]] = [[] for _ in _LISTS]
     for p in found:
-        for i in _LISTS_OF[_WORD.match(text, p)[0].lower()]:
+        word = _WORD.match(text, p)
+        assert word is not None   # (a word starts at p)
+        for i in _LISTS_OF[word[0].lower()]:
             out[i].append(p)
     return out
 
@@ -231,8 +233,9 @@ def find(text: str, windows: Windows) -> list[Span]:
     taxed = at(_TAX_WORDS)
     # ("$1,100 MD", "federal and CA": at the "$" or the word; "CA owes": the
     # state and a space or two before the word)
-    matches = _tried(r._TAX_STATE, text, None if taxed is None else
-                     _chars(text, "$£€") + at(_FEDERAL))
+    federal = at(_FEDERAL)   # (None exactly when taxed is)
+    matches = _tried(r._TAX_STATE, text, None if taxed is None or federal is None else
+                     _chars(text, "$£€") + federal)
     matches += _tried(r._TAX_STATE, text, taxed, back=(3, 4)) if taxed is not None else []
     matches += _tried(r._TAX_STATE, text, at(_TAX_LAST), back=tuple(range(7, 14))) \
         if taxed is not None else []
@@ -254,12 +257,12 @@ def find(text: str, windows: Windows) -> list[Span]:
         end -= 1
     # ("\A" holds only at the text's start, not at pos: a search of the last
     # characters finds what a search of the whole text would)
-    m = r._SIGN_OFF.search(text, max(0, end - 12), end)   # "gs", "NB", "-ar"; not "Fine."
-    if m and key(m[1]) not in _NOT_SIGNATURES and key(m[1]) not in lexicon.STOP \
-            and (not m[1].istitle() or not is_ordinary(key(m[1]))):
+    off = r._SIGN_OFF.search(text, max(0, end - 12), end)   # "gs", "NB", "-ar"; not "Fine."
+    if off and key(off[1]) not in _NOT_SIGNATURES and key(off[1]) not in lexicon.STOP \
+            and (not off[1].istitle() or not is_ordinary(key(off[1]))):
         begin = 0
         while begin < end and text[begin].isspace():
             begin += 1
         if text.find("\n", begin, end) >= 0:   # a note of several lines
-            out.append(Span(m.start(1), m.end(1), "PERSON"))
+            out.append(Span(off.start(1), off.end(1), "PERSON"))
     return out

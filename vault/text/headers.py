@@ -111,11 +111,13 @@ def find(text: str) -> list[Span]:
     for i in starts or ():
         if text[i - 1:i].isalpha():
             continue
-        m = _LABEL.match(text, i)
-        joined = m and _JOINED.search(m.group(), 0, m.start("run") - i)
-        if m and (joined or text[i].islower()
-                  and text[i:m.start("run")].split()[0].rstrip(":s") not in _JOIN_ONLY):
-            _add_run(text, m.start("run"), m["run"], out)
+        label = _LABEL.match(text, i)
+        if label is None:
+            continue
+        joined = _JOINED.search(label.group(), 0, label.start("run") - i)
+        if joined or text[i].islower() and \
+                text[i:label.start("run")].split()[0].rstrip(":s") not in _JOIN_ONLY:
+            _add_run(text, label.start("run"), label["run"], out)
     return out
 
 

@@ -131,9 +131,9 @@ def find(text: str, windows: Windows) -> list[Span]:
     for start, end in _digit_tokens(text, windows):
         token = text[start:end]
         if keywords is None or _near(keywords, start):
-            m = _keyword_before(text, start)
-            if m is not None:
-                _keyword(m, out)
+            before = _keyword_before(text, start)
+            if before is not None:
+                _keyword(before, out)
         if len(token) < 5 or token.isdigit() or token.replace("-", "").isdigit():
             continue
         if text[start - 1:start] in "@./$€£+" and start or text[end:end + 1] == "@" or \
@@ -157,7 +157,9 @@ def _digit_tokens(text: str, windows: Windows) -> list[tuple[int, int]]:
             continue
         while start > 0 and text[start - 1] in _TOKEN_CHARS:
             start -= 1
-        out.append((start, _TOKEN_RIGHT.match(text, end).end()))
+        right = _TOKEN_RIGHT.match(text, end)
+        assert right is not None   # (it matches the empty string)
+        out.append((start, right.end()))
     return out
 
 
@@ -185,7 +187,7 @@ def _handle_starts(text: str, windows: Windows) -> list[int]:
 
 # The first word of each keyword, as a run of letters: "medical record"
 # starts with "medical", "s/n" with "s".
-_KEYWORD_FIRST = frozenset(re.match(r"[a-z]+", k)[0] for k in _KEYWORDS) | {
+_KEYWORD_FIRST = frozenset(re.findall(r"^[a-z]+", k)[0] for k in _KEYWORDS) | {
     "licence", "license", "drivers", "username"}   # (licen[cs]e, driver'?s, user(?:name)?)
 # How far before a token _keyword_before looks: four words, each found
 # within 24 characters of the one after it.

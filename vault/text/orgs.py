@@ -110,7 +110,9 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
     after = text[end:end + 1]
     if after and (after.isalnum() or after in "-'’"):
         return None
-    start, words, starts = m.start(), [], []
+    start = m.start()
+    words: list[str] = []
+    starts: list[int] = []
     for _ in range(5):
         before = _BEFORE.search(text, max(0, start - 40), start)
         if before is None:
@@ -294,9 +296,14 @@ def named_by_context(text: str) -> list[Span]:
     ("Income: Penguin Random House (£14,000)")."""
     out: list[Span] = []
     # (one look-up of the note's words for every rule: where each cue starts)
-    starts, numbered, verbs, incomes = [], [], [], []
+    starts: list[int] = []
+    numbered: list[int] = []
+    verbs: list[int] = []
+    incomes: list[int] = []
     for i in cue_starts(text, _cue_words()):
-        word = _WORD.match(text, i)[0].lower()
+        cue = _WORD.match(text, i)
+        assert cue is not None   # (a word starts at i)
+        word = cue[0].lower()
         if word == "from":
             form = _FORM_BEFORE.search(text, max(0, i - 16), i)
             if form:
@@ -320,7 +327,7 @@ def named_by_context(text: str) -> list[Span]:
     for i in numbered:
         m = _NUMBER_AFTER.match(text, i)
         run = _RUN_BEFORE.search(text, max(0, i - 60), i) if m else None
-        if run and _firm_words(run["run"]) is not None:
+        if m and run and _firm_words(run["run"]) is not None:
             out.append(Span(run.start("run"), m.end(), "ORG"))
     if "&" in text:
         for m in _AMPERSAND.finditer(text):

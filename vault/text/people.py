@@ -173,10 +173,10 @@ def _trigger_words(text: str, triggers: frozenset[str]) -> list[re.Match[str]]:
             # or a trigger's ASCII head ("fianc" of "fiancé") start, if a
             # word starts there too (not after "é"). The caller drops what
             # is no trigger ("fiancer").
-            return [_ALPHA.match(text, s) for s in starts
-                    if not (s and _ALPHA.match(text, s - 1))]
+            return [m for s in starts if not (s and _ALPHA.match(text, s - 1))
+                    and (m := _ALPHA.match(text, s)) is not None]
         return list(_ALPHA.finditer(text))
-    return [_ALPHA.match(text, s) for s in starts]
+    return [m for s in starts if (m := _ALPHA.match(text, s)) is not None]
 
 
 _HEADS: dict[int, tuple[frozenset[str], frozenset[str] | None]] = {}
@@ -188,7 +188,7 @@ def _ascii_heads(triggers: frozenset[str]) -> frozenset[str] | None:
     one starts with such a letter."""
     found = _HEADS.get(id(triggers))
     if found is None or found[0] is not triggers:
-        heads = [re.match(r"[a-z]*", t)[0] for t in triggers]
+        heads = [re.findall(r"^[a-z]*", t)[0] for t in triggers]
         found = _HEADS[id(triggers)] = (triggers, None if "" in heads else frozenset(heads))
     return found[1]
 

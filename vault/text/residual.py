@@ -148,8 +148,9 @@ _LABEL = re.compile(r"(?:[ \t]+[A-Z][\w'’-]*){0,2}[ \t]*(?:#[ \t]*)?:|[ \t]+(?
 
 def _in_a_job_title(text: str, start: int, end: int) -> bool:
     """In a capitalised run naming a job ("Head of Finance", "VP Product")."""
-    run = _RUN_LEFT.search(text[max(0, start - 40):start])[0] + text[start:end] + \
-        _RUN_RIGHT.match(text, end, end + 40)[0]
+    left = _RUN_LEFT.search(text[max(0, start - 40):start])   # (each matches "" at least)
+    right = _RUN_RIGHT.match(text, end, end + 40)
+    run = (left[0] if left else "") + text[start:end] + (right[0] if right else "")
     words = [key(w) for w in _PART.findall(run)]
     return any(w in _lists()["job"] for w in words) or "head of" in " ".join(words)
 
@@ -264,9 +265,9 @@ def _in_context(text: str, names: frozenset[str] | set[str]) -> list[Candidate]:
     found += [(m, 1, "a capitalised word alone in brackets") for m in _BRACKETED.finditer(text)
               if not m[1].isupper() and key(m[1]) not in lexicon.vocabulary() and key(m[1]) not in
               lists["roles"] and key(m[1]).rstrip("s") not in lexicon.CALENDAR]
-    m = _sign_off(text.rstrip())   # "gs", "NB"; not "Fine."
-    if m and key(m[1]) not in {"etc", "end", "ok"} and (not m[1].istitle() or not is_ordinary(key(m[1]))):
-        found.append((m, 1, "initials closing the note"))
+    off = _sign_off(text.rstrip())   # "gs", "NB"; not "Fine."
+    if off and key(off[1]) not in {"etc", "end", "ok"} and (not off[1].istitle() or not is_ordinary(key(off[1]))):
+        found.append((off, 1, "initials closing the note"))
     return [Candidate(m.start(g), m.end(g), m[g], why) for m, g, why in found
             if key(m[g]) not in names and (key(m[g]) not in stop or key(m[g]) in lists["heads"])
             and not _PLACEHOLDER.fullmatch(m[g])]
@@ -312,7 +313,7 @@ _GATED = {id(p): gate for p, gate in (
     (_KEYED, (frozenset("""mrn record chart account acct a policy member pager bleep ext licence
      license plate reg registration tag case docket claim ref reference index batch bib badge
      employee student tracking serial certificate permit passport no""".split()), "#", True, True)),
-    (_UNIT, (frozenset(re.search(r"\(\?i:([a-z|]+)\)", _UNIT.pattern)[1].split("|")), "", True, True)),
+    (_UNIT, (frozenset(re.findall(r"\(\?i:([a-z|]+)\)", _UNIT.pattern)[0].split("|")), "", True, True)),
     (_BLOCK, (frozenset({"block"}), "", False, False)),
     (_AGE_WORDS, (frozenset({"ninety", "hundred"}), "", True, False)),
     (_BEFORE_CREDENTIAL, (frozenset("RN MD LPN NP PA CNA".split()), "", False, False)),
