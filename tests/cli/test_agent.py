@@ -82,9 +82,12 @@ def agent_pids(venv: VaultEnv) -> list[int]:
 
 def _is_worker(proc: Path) -> bool:
     """A worker the agent forked shares its argv. It renames itself
-    (`vault-worker`), but a moment after the fork: told by its parent, which
-    runs the same argv, it is never counted as a second agent."""
+    (`vault-worker`), but a moment after the fork; until then it is told by
+    its parent, which runs the same argv (after the agent's death its parent
+    is init, and its name tells)."""
     try:
+        if (proc / "comm").read_text().strip() == "vault-worker":
+            return True
         stat = (proc / "stat").read_text()
         parent = Path("/proc") / stat[stat.rindex(")") + 2:].split()[1]
         return (parent / "cmdline").read_bytes() == (proc / "cmdline").read_bytes()
