@@ -1,0 +1,174 @@
+"""Organisations and addresses in forms of writing the other detectors did
+not read (issue 14, eighth session): a saint's name with a possessive ("St.
+V's"), a head word abbreviated ("Riverside Med. Ctr.", "Lansing Comm.
+Coll.", "Dept. of Corrections"), a co-op ("Brambleford Co-op"), a school
+named in lower case ("hillcrest elementary"), an initialism after a verb
+that hires, refers or pays ("referred by KVHC"); a street corner ("corner
+of 5th and Pine"), an Indian cross or main road ("14th Cross"), an
+Australian state before its postcode ("Fitzroy VIC 3065") and a
+postcode of four digits after the town of an address ("48 Whitmore Rd,
+Ponsonby, Auckland 1011"). Each pattern runs only when a literal it needs
+is in the note. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon
+from .lexicon import STOP, is_name, is_ordinary, key
+from .orgs import GENERIC
+from .span import Span
+
+_UP = "A-ZÀ-ÖØ-Þ"
+
+# -- organisations ---------------------------------------------------------------------
+
+# "St. V's", "St Agatha's", "Saint Brigid's"; not "St John's wort", "St
+# Patrick's Day".
+_SAINT = re.compile(
+    rf"(?<![\w.])(?:St|Saint|Ste)\.?[ \t]+[{_UP}][\w-]*['’]s\b"
+    r"(?![ \t]+(?i:wort|day|eve|night|fire|disease|dance|island)\b)")
+# Abbreviated heads and the abbreviated words that may stand before them.
+_ABBR_HEADS = "Hosp|Ctr|Cntr|Assoc|Assn|Coll|Univ|Inst|Dept|Acad|Bros|Mfg|Intl|Hlth|Svcs"
+_ABBR_HEAD = re.compile(rf"(?<![\w.])(?:{_ABBR_HEADS})\.(?=[\s,;)]|\Z)|"
+                        rf"(?<![\w.])(?:Hosp|Ctr|Assoc|Coll|Univ)(?=[ \t]*[,;)\n]|[ \t]+[a-z])")
+_ABBR_WORDS = frozenset(
+    "med comm cmty mem reg gen natl nat fam cty ment hlth ctr hosp co st mt ft pt "
+    "sch coll univ inst assoc dept intl".split())
+# "Dept. of Corrections", "Univ. of Otago", "Assoc. of Retired Nurses".
+_ABBR_OF = re.compile(
+    rf"(?<![\w.])(?:Dept|Univ|Assoc|Inst|Coll|Hosp)\.?[ \t]+of[ \t]+(?:the[ \t]+)?"
+    rf"[{_UP}][\w'’-]*(?:[ \t]+(?:&[ \t]+|and[ \t]+)?[{_UP}][\w'’-]*){{0,3}}")
+_WORD_BEFORE = re.compile(rf"(?:(?P<w>[{_UP}][\w'’-]*\.?)|(?P<amp>&))[ \t]+\Z")
+_CO_OP = re.compile(r"(?<![\w-])(?:Co-op|Co-Op|CO-OP|Coop)\b")
+# A school named in lower case: "hillcrest elementary", "oakmere primary".
+_LOW_SCHOOL = re.compile(
+    r"(?<![\w'’-])(?P<run>[a-z][a-z'’-]{2,}(?:[ \t]+[a-z][a-z'’-]{2,})?)[ \t]+"
+    r"(?:elementary|middle|primary|high|academy|montessori|preschool|prep)"
+    r"(?:[ \t]+school)?\b")
+_SCHOOL_WORDS = ("elementary", "middle", "primary", "high", "academy", "montessori",
+                 "preschool", "prep")
+# An initialism after a verb of hiring, referring, paying or running:
+# "referred by KVHC", "funded by OHCF" (not a known abbreviation: "seen by ENT").
+_BY_ACRONYM = re.compile(
+    r"\b(?i:referred|employed|hired|funded|sponsored|owned|run|insured|represented|"
+    r"contracted|placed|supported|managed|audited|sued|dismissed|fired)[ \t]+by[ \t]+"
+    r"(?:the[ \t]+)?(?P<a>[A-Z][A-Z&]{1,6})\b(?![-'’]\w)")
+
+
+def _name_start(text: str, end: int) -> int | None:
+    """Where the capitalised words of a name that ends at `end` begin (up to
+    four, abbreviations such as "Med." and "&" among them), leading ordinary
+    words dropped ("PCP at Greyfield Family Hosp."); None if there are none."""
+    starts: list[tuple[int, str]] = []
+    pos = end
+    for _ in range(4):
+        m = _WORD_BEFORE.search(text, max(0, pos - 30), pos)
+        if m is None:
+            break
+        word = m["w"] or "&"
+        if word.endswith(".") and key(word[:-1]) not in _ABBR_WORDS:
+            break   # the end of a sentence
+        starts.insert(0, (m.start(), word))
+        pos = m.start()
+    # (a capitalised word before the name that is a stop word or a word of
+    # the trade: "The", "PCP", "Patient")
+    while starts and (starts[0][1] == "&" or key(starts[0][1].rstrip(".")) in STOP or (
+            key(starts[0][1]) in lexicon.vocabulary() and key(starts[0][1]) not in _ABBR_WORDS
+            and key(starts[0][1]) not in _GENERIC_FIRST and len(starts) > 1)):
+        starts.pop(0)
+    if not starts or all(key(w.rstrip(".")) in _ABBR_WORDS or key(w) in _GENERIC_FIRST
+                         or key(w) in GENERIC or key(w) in lexicon.vocabulary()
+                         for _, w in starts):
+        return None   # ("Emergency Dept.", "Family Hosp.": a kind, not a name)
+    return starts[0][0]
+
+
+# Words that may begin a name though they are ordinary ("Family", "Mercy").
+_GENERIC_FIRST = frozenset("family general community mercy memorial regional county state "
+                           "city children's st saint mount".split())
+
+
+def find_orgs(text: str) -> list[Span]:
+    out: list[Span] = []
+    if "St" in text or "Saint" in text:
+        out += [Span(m.start(), m.end(), "ORG") for m in _SAINT.finditer(text)]
+    if "." in text or "Hosp" in text or "Ctr" in text or "Assoc" in text:
+        for m in _ABBR_HEAD.finditer(text):
+            start = _name_start(text, m.start())
+            if start is not None:
+                out.append(Span(start, m.end(), "ORG"))
+        if "of" in text:
+            for m in _ABBR_OF.finditer(text):
+                out.append(Span(_name_start(text, m.start()) or m.start(), m.end(), "ORG"))
+    if "o-op" in text or "Coop" in text or "O-OP" in text:
+        for m in _CO_OP.finditer(text):
+            start = _name_start(text, m.start())
+            if start is not None:
+                out.append(Span(start, m.end(), "ORG"))
+    if any(w in text for w in _SCHOOL_WORDS):
+        for m in _LOW_SCHOOL.finditer(text):
+            words = m["run"].split()
+            k = key(words[0])
+            if all(not is_ordinary(key(w)) and key(w) not in STOP
+                   and key(w) not in lexicon.vocabulary() for w in words):
+                out.append(Span(m.start(), m.end(), "ORG"))
+            elif len(words) == 2 and not is_ordinary(key(words[1])) and k in ("the", "at"):
+                out.append(Span(m.start() + len(words[0]) + 1, m.end(), "ORG"))
+    if " by " in text:
+        for m in _BY_ACRONYM.finditer(text):
+            k = key(m["a"])
+            if len(m["a"]) >= 3 and not lexicon.is_abbreviation(k) and not is_ordinary(k) \
+                    and k not in lexicon.vocabulary():
+                out.append(Span(m.start("a"), m.end("a"), "ORG"))
+    return out
+
+
+# -- addresses -------------------------------------------------------------------------
+
+# "corner of 5th and Pine", "on the corner of Elm St & 3rd Ave".
+_ORDINAL_OR_NAME = (rf"(?:\d{{1,3}}(?:st|nd|rd|th)|[{_UP}][\w'’-]+)"
+                    r"(?:[ \t]+(?:St\.?|Street|Ave\.?|Avenue|Rd\.?|Road|Blvd|Dr\.?|Drive|Ln|Lane|Way|Pl))?")
+_CORNER = re.compile(rf"(?i:corner)[ \t]+of[ \t]+(?P<a>{_ORDINAL_OR_NAME}[ \t]+(?:and|&)"
+                     rf"[ \t]+{_ORDINAL_OR_NAME})")
+# Bengaluru's numbered cross and main roads: "14th Cross", "5th Main Road".
+_CROSS = re.compile(r"(?<![\w-])\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
+                    r"(?:[ \t]+(?:Road|Rd|Street|St))?\b")
+# An Australian state and its postcode: "Fitzroy VIC 3065", "NSW 2038".
+_AU_STATE = re.compile(r"(?<![\w-])(?P<s>VIC|NSW|QLD|TAS|ACT|NT|SA|WA|Vic|Qld|Tas)"
+                       r"[ \t]+(?P<p>\d{4})(?![\w/.,:-]?\d)")
+# A postcode of four digits after the town of an address on the same line.
+_TOWN_CODE = re.compile(rf"[{_UP}][\w'’-]+[ \t]+(?P<p>\d{{4}})(?![\w/:%-]|[.,]\d)")
+
+
+def _ordinary_pair(a: str) -> bool:
+    """Both sides of a corner are words that name no street ("corner of
+    fear and doubt")."""
+    words = re.split(r"[ \t]+(?:and|&)[ \t]+", a)
+    return all(not w[0].isdigit() and not w[0].isupper() for w in words)
+
+
+def find_addresses(text: str, found: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    if "orner" in text:
+        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _CORNER.finditer(text)
+                if not _ordinary_pair(m["a"])]
+    if "Cross" in text or "Main" in text:
+        out += [Span(m.start(), m.end(), "ADDRESS") for m in _CROSS.finditer(text)]
+    for m in _AU_STATE.finditer(text):
+        out += [Span(m.start("s"), m.end("s"), "PLACE"), Span(m.start("p"), m.end("p"),
+                                                               "POSTCODE")]
+    addresses = [s for s in found if s.kind == "ADDRESS"]
+    for s in addresses:
+        line_end = text.find("\n", s.end)
+        line_end = len(text) if line_end < 0 else line_end
+        if line_end - s.end > 80:
+            continue
+        for m in _TOWN_CODE.finditer(text, s.end, line_end):
+            town = key(m[0].split()[0])
+            if (text[m.start() - 2:m.start()] in (", ", ",\t") or m.start() == s.end + 2) \
+                    and town not in lexicon.CALENDAR and (
+                        town in lexicon.places() or not is_ordinary(town)):
+                out.append(Span(m.start("p"), m.end("p"), "POSTCODE"))
+    return out
