@@ -90,8 +90,41 @@ _GENERIC_FIRST = frozenset("family general community mercy memorial regional cou
                            "city children's st saint mount".split())
 
 
+# Work named by what is done there: "drives for Lyft", "delivers for Ocado",
+# "shifts at Kroger"; a firm in lower case after "works at (the)": "the walmart
+# in town" (a word no dictionary has; "works at the mill" stays).
+_WORK_FOR = re.compile(
+    r"\b(?i:drives|drove|driving|delivers|delivered|delivering|shifts|interns|interned|"
+    r"temps|temped|cleans|cleaned|stocks|volunteer(?:s|ed|ing)?)[ \t]+(?:at|for|with)[ \t]+"
+    rf"(?:the[ \t]+)?(?P<run>[{_UP}][\w'’&-]*(?:[ \t]+[{_UP}][\w'’&-]*){{0,2}})")
+_WORK_LOW = re.compile(
+    r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager)[ \t]+"
+    r"(?:at|for|with)[ \t]+(?:the[ \t]+)?(?:local[ \t]+)?(?P<w>[a-z][a-z'’&-]{2,})\b")
+_WORK_WORDS = ("work", "Work", "job", "shift", "rive", "deliver", "intern", "temp", "clean",
+               "stock", "olunteer", "cashier", "clerk", "manager", "employed")
+
+
+def _work_places(text: str) -> list[Span]:
+    from .orgs import HEADS, _firm_words, _run_end, vocab
+    out: list[Span] = []
+    for m in _WORK_FOR.finditer(text):
+        words = _firm_words(m["run"])
+        if words is not None and not (len(words) == 1 and words[0] in lexicon.first_names()
+                                      and is_ordinary(words[0])):
+            out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
+    for m in _WORK_LOW.finditer(text):
+        k = key(m["w"])
+        if not is_ordinary(k) and k not in STOP and k not in lexicon.vocabulary() \
+                and k not in vocab("workplaces") and k not in HEADS \
+                and not lexicon.is_abbreviation(k):
+            out.append(Span(m.start("w"), m.end("w"), "ORG"))
+    return out
+
+
 def find_orgs(text: str) -> list[Span]:
     out: list[Span] = []
+    if any(w in text for w in _WORK_WORDS):
+        out += _work_places(text)
     if "St" in text or "Saint" in text:
         out += [Span(m.start(), m.end(), "ORG") for m in _SAINT.finditer(text)]
     if "." in text or "Hosp" in text or "Ctr" in text or "Assoc" in text:
@@ -138,6 +171,7 @@ _CROSS = re.compile(r"(?<![\w-])\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
 # An Australian state and its postcode: "Fitzroy VIC 3065", "NSW 2038".
 _AU_STATE = re.compile(r"(?<![\w-])(?P<s>VIC|NSW|QLD|TAS|ACT|NT|SA|WA|Vic|Qld|Tas)"
                        r"[ \t]+(?P<p>\d{4})(?![\w/.,:-]?\d)")
+_AU_WORDS = ("VIC", "NSW", "QLD", "TAS", "ACT ", "NT ", "SA ", "WA ", "Vic ", "Qld ", "Tas ")
 # A postcode of four digits after the town of an address on the same line.
 _TOWN_CODE = re.compile(rf"[{_UP}][\w'’-]+[ \t]+(?P<p>\d{{4}})(?![\w/:%-]|[.,]\d)")
 
@@ -149,23 +183,50 @@ def _ordinary_pair(a: str) -> bool:
     return all(not w[0].isdigit() and not w[0].isupper() for w in words)
 
 
+# A numbered road named as a place: "lives off Route 9", "on Hwy 12".
+_ROUTE = re.compile(r"\b(?:off|on|along|near|by|past)[ \t]+(?:the[ \t]+)?(?:old[ \t]+)?"
+                    r"(?P<a>(?:Old[ \t]+)?(?:Route|Rte\.?|Highway|Hwy\.?|State[ \t]+Route|"
+                    r"County[ \t]+(?:Road|Rd\.?)|Farm[ \t]+Road|FM)[ \t]+\d{1,4}[A-Z]?)\b")
+# India's plots, houses and sectors: "Plot 45, Sector 21", "H.No. 12-3-456".
+_PLOT = re.compile(r"\b(?:Plot|H\.[ \t]?No|House[ \t]+No|Door[ \t]+No)\.?[ \t]*(?:No\.?[ \t]*)?"
+                   r"\d[\d/-]*[A-Z]?\b(?:,[ \t]*(?:Sector|Phase|Block|Street)[ \t]+\d{1,3}[A-Z]?\b)?"
+                   r"|\bSector[ \t]+\d{1,3}[A-Z]?(?=,[ \t]*(?P<town>[A-Z][a-z]+))")
+# A Dutch postcode after an address: "Van Baerlestraat 14-2, 1071 AZ Amsterdam".
+_NL_CODE = re.compile(r",?[ \t]+(?P<p>[1-9]\d{3}[ \t]?[A-Z]{2})(?=[ \t]+[A-Z][a-z])")
+# The particles of a street's name before the word that ends like a street
+# ("Van Baerlestraat", "Prins Hendrikkade", "Am Kupfergraben").
+_PARTICLES = re.compile(r"(?:(?:Van|De|Den|Der|Sint|Prins|Prinses|Koningin|Nieuwe|Oude|"
+                        r"Am|An|Auf|Alte|Neue|Unter|Ober)[ \t]+)+\Z")
+
+
 def find_addresses(text: str, found: list[Span]) -> list[Span]:
     out: list[Span] = []
+    if "Route" in text or "Rte" in text or "Hwy" in text or "Highway" in text \
+            or "County R" in text or "Farm Road" in text or "FM " in text:
+        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _ROUTE.finditer(text)]
+    if "Plot" in text or "Sector" in text or "No" in text and (
+            "H." in text or "House No" in text or "Door No" in text):
+        out += [Span(m.start(), m.end(), "ADDRESS") for m in _PLOT.finditer(text)
+                if not m["town"] or key(m["town"]) in lexicon.places()]
     if "orner" in text:
         out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _CORNER.finditer(text)
                 if not _ordinary_pair(m["a"])]
     if "Cross" in text or "Main" in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _CROSS.finditer(text)]
-    for m in _AU_STATE.finditer(text):
+    for m in _AU_STATE.finditer(text) if any(w in text for w in _AU_WORDS) else ():
         out += [Span(m.start("s"), m.end("s"), "PLACE"), Span(m.start("p"), m.end("p"),
                                                                "POSTCODE")]
     addresses = [s for s in found if s.kind == "ADDRESS"]
     for s in addresses:
         line_end = text.find("\n", s.end)
         line_end = len(text) if line_end < 0 else line_end
-        if line_end - s.end > 80:
-            continue
-        for m in _TOWN_CODE.finditer(text, s.end, line_end):
+        particles = _PARTICLES.search(text, max(0, s.start - 30), s.start)
+        if particles:
+            out.append(Span(particles.start(), s.end, "ADDRESS"))
+        nl = _NL_CODE.match(text, s.end)
+        if nl:
+            out.append(Span(nl.start("p"), nl.end("p"), "POSTCODE"))
+        for m in _TOWN_CODE.finditer(text, s.end, min(line_end, s.end + 60)):
             town = key(m[0].split()[0])
             if (text[m.start() - 2:m.start()] in (", ", ",\t") or m.start() == s.end + 2) \
                     and town not in lexicon.CALENDAR and (
