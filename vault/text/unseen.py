@@ -171,6 +171,7 @@ _CROSS = re.compile(r"(?<![\w-])\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
 # An Australian state and its postcode: "Fitzroy VIC 3065", "NSW 2038".
 _AU_STATE = re.compile(r"(?<![\w-])(?P<s>VIC|NSW|QLD|TAS|ACT|NT|SA|WA|Vic|Qld|Tas)"
                        r"[ \t]+(?P<p>\d{4})(?![\w/.,:-]?\d)")
+_AU_WORD_STATES = frozenset({"ACT", "SA", "WA", "NT", "Vic", "Tas"})
 _AU_WORDS = ("VIC", "NSW", "QLD", "TAS", "ACT ", "NT ", "SA ", "WA ", "Vic ", "Qld ", "Tas ")
 # A postcode of four digits after the town of an address on the same line.
 _TOWN_CODE = re.compile(rf"[{_UP}][\w'’-]+[ \t]+(?P<p>\d{{4}})(?![\w/:%-]|[.,]\d)")
@@ -214,6 +215,8 @@ def find_addresses(text: str, found: list[Span]) -> list[Span]:
     if "Cross" in text or "Main" in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _CROSS.finditer(text)]
     for m in _AU_STATE.finditer(text) if any(w in text for w in _AU_WORDS) else ():
+        if m["s"] in _AU_WORD_STATES and m["p"][:2] in ("19", "20"):
+            continue   # "ACT 2024", "SA 2019": a year (their postcodes are not)
         out += [Span(m.start("s"), m.end("s"), "PLACE"), Span(m.start("p"), m.end("p"),
                                                                "POSTCODE")]
     addresses = [s for s in found if s.kind == "ADDRESS"]
