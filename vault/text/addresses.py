@@ -44,7 +44,7 @@ _ADDRESS_NUMBER_FIRST = re.compile(
     # "1120 NE Alberta": a quadrant and a street's name, its type left out
     r"|(?<=\d\d\d[ ])(?:NE|NW|SE|SW)\s+(?P<quadrant>[A-Z][a-z]+)\b"
     # "12 rue de la Paix"
-    r"|(?:(?:bis|ter),?\s+)?(?:rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai)"
+    r"|(?:(?:bis|ter),?\s+)?(?:rue|Rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai)"
     r"\s+(?:(?:de|du|des|la|le|l'|d')\s*)*[A-ZÉ][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _ADDRESS_WORD_FIRST = re.compile(
     r"[A-ZÄÖÜafsp](?<!\w[A-ZÄÖÜafsp])(?:"
@@ -162,7 +162,11 @@ def _not_a_unit(text: str, m: re.Match[str]) -> bool:
     pressure rather than a unit and a house number ("3/27 Bondi Rd")."""
     a, b = re.match(r"\d+", m[0])[0], re.search(r"/(\d+)", m[0])[1]
     return bool(_SLASH_DOCTOR.search(m[0]) or len(a) > 3 or int(a) >= 40 and int(b) >= 30
-                or "bp" in text[max(0, m.start() - 6):m.start()].lower().replace("/", ""))
+                or not _UNIT_BEFORE.search(text, max(0, m.start() - 12), m.start()))
+
+
+# What stands before a unit and a number: the start of a line, a label, "at".
+_UNIT_BEFORE = re.compile(r"(?:^|[:\n(]|\bat|\b(?i:address|addr|unit|flat|villa|shop))[ \t]*\Z")
 
 
 def find_addresses(text: str, windows: Windows) -> list[Span]:

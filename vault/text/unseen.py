@@ -79,8 +79,7 @@ def _name_start(text: str, end: int) -> int | None:
             and key(starts[0][1]) not in _GENERIC_FIRST and len(starts) > 1)):
         starts.pop(0)
     if not starts or all(key(w.rstrip(".")) in _ABBR_WORDS or key(w) in _GENERIC_FIRST
-                         or key(w) in GENERIC or key(w) in lexicon.vocabulary()
-                         for _, w in starts):
+                         or key(w) in GENERIC for _, w in starts):
         return None   # ("Emergency Dept.", "Family Hosp.": a kind, not a name)
     return starts[0][0]
 
@@ -98,10 +97,12 @@ _WORK_FOR = re.compile(
     r"temps|temped|cleans|cleaned|stocks|volunteer(?:s|ed|ing)?)[ \t]+(?:at|for|with)[ \t]+"
     rf"(?:the[ \t]+)?(?P<run>[{_UP}][\w'’&-]*(?:[ \t]+[{_UP}][\w'’&-]*){{0,2}})")
 _WORK_LOW = re.compile(
-    r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager)[ \t]+"
-    r"(?:at|for|with)[ \t]+(?:the[ \t]+)?(?:local[ \t]+)?(?P<w>[a-z][a-z'’&-]{2,})\b")
+    r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager|student|"
+    r"(?P<study>studies|studying|studied|enrolled|treated)|(?P<bank>banks|banked|banking))[ \t]+"
+    r"(?P<prep>at|for|with)[ \t]+(?:the[ \t]+)?(?:local[ \t]+)?(?P<w>[a-z][a-z'’&-]{2,})\b")
 _WORK_WORDS = ("work", "Work", "job", "shift", "rive", "deliver", "intern", "temp", "clean",
-               "stock", "olunteer", "cashier", "clerk", "manager", "employed")
+               "stock", "olunteer", "cashier", "clerk", "manager", "employed", "student",
+               "stud", "enrolled", "treated", "bank", "Bank")
 
 
 def _work_places(text: str) -> list[Span]:
@@ -114,15 +115,51 @@ def _work_places(text: str) -> list[Span]:
             out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
     for m in _WORK_LOW.finditer(text):
         k = key(m["w"])
-        if not is_ordinary(k) and k not in STOP and k not in lexicon.vocabulary() \
+        if m["study"] and m["prep"] != "at":
+            continue   # ("treated for urosepsis")
+        if (not is_ordinary(k) or m["bank"]) and k not in STOP and k not in lexicon.vocabulary() \
                 and k not in vocab("workplaces") and k not in HEADS \
                 and not lexicon.is_abbreviation(k):
             out.append(Span(m.start("w"), m.end("w"), "ORG"))
     return out
 
 
+# Initials joined by "&" after a firm's cue: "previously with AT&T", "at B&Q".
+_AMP_INITIALS = re.compile(r"\b(?:at|with|for|from|by|joined|ex-)[ \t]+(?P<a>[A-Z]{1,3}&[A-Z]{1,3})"
+                           r"(?![\w&])")
+# A name after the kind of place it is, set off by a comma: "her aunt's
+# cafe, The Salted Fig", "the practice, Quenby Dental".
+_APPOSED = re.compile(
+    r"\b(?:cafe|café|restaurant|bakery|shop|store|pub|bar|salon|charity|church|gym|nursery|"
+    r"daycare|practice|firm|agency|business|company|employer|school|college|shelter|"
+    r"boutique|bistro|deli|brewery|studio|clinic)[ \t]*,[ \t]+(?P<run>(?P<the>The[ \t]+)?"
+    rf"[{_UP}][\w'’-]*(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’-]*){{0,3}})")
+
+
+def _apposed(text: str) -> list[Span]:
+    from .orgs import _firm_words
+    out: list[Span] = []
+    for m in _APPOSED.finditer(text):
+        run = m["run"][len(m["the"] or ""):]
+        words = _firm_words(run)
+        if words is None or any(w in lexicon.vocabulary() or w in lexicon.CALENDAR
+                                for w in words):
+            continue
+        if len(words) == 1 and is_name(words[0]) and not m["the"]:
+            continue   # ("the clinic, Maria said": a person)
+        if m["the"] or any(not is_ordinary(w) for w in words):
+            out.append(Span(m.start("run"), m.end("run"), "ORG"))
+    return out
+
+
 def find_orgs(text: str) -> list[Span]:
     out: list[Span] = []
+    if "&" in text:
+        from .orgs import vocab
+        out += [Span(m.start("a"), m.end("a"), "ORG") for m in _AMP_INITIALS.finditer(text)
+                if m["a"].lower() not in vocab("ampersand")]
+    if ", " in text:
+        out += _apposed(text)
     if any(w in text for w in _WORK_WORDS):
         out += _work_places(text)
     if "St" in text or "Saint" in text:
@@ -165,6 +202,21 @@ _ORDINAL_OR_NAME = (rf"(?:\d{{1,3}}(?:st|nd|rd|th)|[{_UP}][\w'’-]+)"
                     r"(?:[ \t]+(?:St\.?|Street|Ave\.?|Avenue|Rd\.?|Road|Blvd|Dr\.?|Drive|Ln|Lane|Way|Pl))?")
 _CORNER = re.compile(rf"(?i:corner)[ \t]+of[ \t]+(?P<a>{_ORDINAL_OR_NAME}[ \t]+(?:and|&)"
                      rf"[ \t]+{_ORDINAL_OR_NAME})")
+# "on Delancey between 2nd and 3rd": two numbered streets.
+_BETWEEN = re.compile(r"\bbetween[ \t]+(?P<a>\d{1,3}(?:st|nd|rd|th)(?:[ \t]+(?:St|Ave|Avenue|Street))?"
+                      r"[ \t]+(?:and|&)[ \t]+\d{1,3}(?:st|nd|rd|th)(?:[ \t]+(?:St|Ave|Avenue|"
+                      r"Street)\b)?)(?![ \t]+(?i:grade|trimester|percentile|centile|floor|year|"
+                      r"week|day|dose|cycle|session|place|birthday|line|degree)s?\b)")
+# A trunk road of Britain: "just off the A30", "along the M25".
+_UK_ROAD = re.compile(r"\b(?:off|on|along|near|by|past|up|down|from|to)[ \t]+the[ \t]+"
+                      r"(?P<a>[AM]\d{1,4}(?:\([MT]\))?)(?![\w-])")
+# Italy's and Spain's street first, then the number: "Via Roma 15", "Calle
+# Mayor 12, 3º B".
+_SOUTH = re.compile(
+    rf"\b(?:Via|Viale|Corso|Piazza|Calle|Avenida|Paseo|Carrer|Rua|Travessa|Largo)[ \t]+"
+    rf"(?:(?:de|del|della|delle|dei|di|la|dos|das|do|da|de[ \t]+la)[ \t]+)*[{_UP}][\w'’-]*"
+    rf"(?:[ \t]+[{_UP}][\w'’-]*){{0,2}},?[ \t]+\d{{1,4}}[A-Za-z]?"
+    r"(?:,[ \t]*\d{1,2}[º°ª]?[ \t]?[A-Z]?\b)?(?=[ \t]*(?:,|\n|\Z|\d{5}))")
 # Bengaluru's numbered cross and main roads: "14th Cross", "5th Main Road".
 _CROSS = re.compile(r"(?<![\w-])\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
                     r"(?:[ \t]+(?:Road|Rd|Street|St))?\b")
@@ -209,6 +261,13 @@ def find_addresses(text: str, found: list[Span]) -> list[Span]:
             "H." in text or "House No" in text or "Door No" in text):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _PLOT.finditer(text)
                 if not m["town"] or key(m["town"]) in lexicon.places()]
+    if "between" in text:
+        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _BETWEEN.finditer(text)]
+    if "the A" in text or "the M" in text:
+        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _UK_ROAD.finditer(text)]
+    if any(w in text for w in ("Via ", "Viale", "Corso", "Piazza", "Calle", "Avenida", "Paseo",
+                               "Carrer", "Rua ", "Travessa", "Largo")):
+        out += [Span(m.start(), m.end(), "ADDRESS") for m in _SOUTH.finditer(text)]
     if "orner" in text:
         out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _CORNER.finditer(text)
                 if not _ordinary_pair(m["a"])]
