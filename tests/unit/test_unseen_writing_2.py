@@ -145,3 +145,37 @@ def test_prose_full_of_abbreviations_comes_through(pairs):
 ])
 def test_notes_full_of_abbreviations_come_through(text):
     assert out(text) == text
+
+
+@pytest.mark.parametrize("text,secrets", [
+    ("Moved to Quenbyville, BC last year.", ("Quenbyville", "BC")),
+    ("Lives in Tamsworth QC with her sister.", ("QC",)),
+    ("Moved from Via Vellacott 15, 00184 Roma in spring.", ("Vellacott", "15")),
+    ("Rented Calle Yarrowby 12, 3º B, 28013 Madrid.", ("Yarrowby", "3º B")),
+    ("A shared house just off the A391 near Bodmin.", ("A391",)),
+    ("Lives on Quellish between 2nd and 3rd.", ("2nd and 3rd",)),
+    ("PhD student at ucsbx, then a postdoc.", ("ucsbx",)),
+    ("Banks with thornbury and has a loan.", ("thornbury",)),
+    ("She was previously with Q&Z for a year.", ("Q&Z",)),
+    ("Works at her aunt's cafe, The Vellacott Fig, on Sundays.", ("Vellacott Fig",)),
+    ("Now at 22 Rue Quellish, Montréal.", ("Quellish",)),
+])
+def test_more_unseen_forms_are_replaced(text, secrets):
+    gone(text, *secrets)
+
+
+@pytest.mark.parametrize("text", [
+    "Seen in A&E, then to the ward.",
+    "Between 2nd and 3rd grade she moved schools.",
+    "Treated for urosepsis with IV antibiotics.",
+    "Student at heart; she banks with them too.",
+    "Pt seen at the clinic, Monday.",
+    "Went via Zoom 2 times this month.",
+    "On 9/9 Reading Dr. said it was fine.",
+])
+def test_more_words_around_the_cues_stay(text):
+    assert out(text) == text
+
+
+def test_a_person_after_a_kind_of_place_is_no_organisation():
+    assert unseen.find_orgs("Back at the clinic, Maria said she was fine.") == []

@@ -225,6 +225,9 @@ _AU_STATE = re.compile(r"(?<![\w-])(?P<s>VIC|NSW|QLD|TAS|ACT|NT|SA|WA|Vic|Qld|Ta
                        r"[ \t]+(?P<p>\d{4})(?![\w/.,:-]?\d)")
 _AU_WORD_STATES = frozenset({"ACT", "SA", "WA", "NT", "Vic", "Tas"})
 _AU_WORDS = ("VIC", "NSW", "QLD", "TAS", "ACT ", "NT ", "SA ", "WA ", "Vic ", "Qld ", "Tas ")
+# A Canadian province after a town: "Montréal QC", "Kelowna, BC" (not ON or
+# NL, also words).
+_PROVINCE = re.compile(r",?[ \t]+(?P<p>QC|BC|AB|MB|SK|NS|NB|PE|YT|NU)\b(?![-/'’.]?\w)")
 # A postcode of four digits after the town of an address on the same line.
 _TOWN_CODE = re.compile(rf"[{_UP}][\w'’-]+[ \t]+(?P<p>\d{{4}})(?![\w/:%-]|[.,]\d)")
 
@@ -278,6 +281,13 @@ def find_addresses(text: str, found: list[Span]) -> list[Span]:
             continue   # "ACT 2024", "SA 2019": a year (their postcodes are not)
         out += [Span(m.start("s"), m.end("s"), "PLACE"), Span(m.start("p"), m.end("p"),
                                                                "POSTCODE")]
+    for s in found if "QC" in text or "BC" in text or "AB" in text or "MB" in text \
+            or "SK" in text or "NS" in text or "NB" in text or "PE" in text else ():
+        if s.kind == "PLACE" or s.kind == "ORG" and " " not in text[s.start:s.end]:
+            # (one word taken for a firm: a town the gazetteer lacks, "Kelowna")
+            m = _PROVINCE.match(text, s.end)
+            if m:
+                out.append(Span(m.start("p"), m.end("p"), "PLACE"))
     addresses = [s for s in found if s.kind == "ADDRESS"]
     for s in addresses:
         line_end = text.find("\n", s.end)
