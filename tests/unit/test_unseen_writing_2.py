@@ -3,7 +3,7 @@ organisations as initialisms, with a saint's possessive, an abbreviated
 head, a co-op, a school in lower case, work named by what is done there
 (text/unseen.py, text/orgs.py); addresses of Australia, New Zealand, India,
 Germany, the Netherlands and France, street corners and routes in prose
-(text/unseen.py, text/addresses.py); and the abbreviations of clinical,
+(text/streets.py, text/addresses.py); and the abbreviations of clinical,
 legal and accounting writing, which must come through (data/abbreviations.txt).
 Every case uses names and numbers that appear nowhere in tests/corpus/dev
 or tests/corpus/notes.txt. Each rule has cases that must go and cases that
@@ -179,3 +179,26 @@ def test_more_words_around_the_cues_stay(text):
 
 def test_a_person_after_a_kind_of_place_is_no_organisation():
     assert unseen.find_orgs("Back at the clinic, Maria said she was fine.") == []
+
+
+@pytest.mark.parametrize("text,secrets", [
+    ("Lives at 1422 SE 97th Ave Unit C, Quenbyton OR 97266.", ("Unit C", "97266")),
+    ("Lives on Hwy 212, Lot 31, Pennifold Acres MHP.", ("Lot 31", "Pennifold", "212")),
+    ("Home: RR3 Site 9 Comp 41, Ulverstone NS.", ("RR3 Site 9 Comp 41",)),
+    ("Based at Villa 38, Street 4c, near the mall.", ("Villa 38", "Street 4c")),
+    ("Her boss at the taco bell yelled again.", ("taco bell",)),
+    ("He got a job at the home depot in town.", ("home depot",)),
+    ("Her mom is in the hospital at st bernadette's again.", ("bernadette",)),
+    ("Was in treatment at dravenhurst last year.", ("dravenhurst",)),
+])
+def test_what_follows_an_address_and_chains_in_lower_case_are_replaced(text, secrets):
+    gone(text, *secrets)
+
+
+@pytest.mark.parametrize("text", [
+    "Works at the local pizza place on weekends.",
+    "Treatment at home was discussed; lot 14B2 of the vaccine given.",
+    "Met at st. that's what she calls the station.",
+])
+def test_lower_case_words_after_the_cues_stay(text):
+    assert out(text) == text

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import blocks, cues, gazetteer, headers, idents, orgs, people, unseen, when
+from . import blocks, cues, gazetteer, headers, idents, orgs, people, streets, unseen, when
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -272,7 +272,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         found += places + zips + headers.coordinated(text, places)
         # (a ZIP code after a place is a PLACE: see zip_after)
         postcodes = postcodes + zips + [s for s in places if text[s.start].isdigit()]
-    found += unseen.find_addresses(text, found + places if words else found)
+    found += streets.find(text, found + places if words else found)
     if windows:
         found += blocks.find(text, postcodes, places)
         found += idents.affixes(text, ids)

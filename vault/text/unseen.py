@@ -1,14 +1,15 @@
-"""Organisations and addresses in forms of writing the other detectors did
-not read (issue 14, eighth session): a saint's name with a possessive ("St.
-V's"), a head word abbreviated ("Riverside Med. Ctr.", "Lansing Comm.
-Coll.", "Dept. of Corrections"), a co-op ("Brambleford Co-op"), a school
-named in lower case ("hillcrest elementary"), an initialism after a verb
-that hires, refers or pays ("referred by KVHC"); a street corner ("corner
-of 5th and Pine"), an Indian cross or main road ("14th Cross"), an
-Australian state before its postcode ("Fitzroy VIC 3065") and a
-postcode of four digits after the town of an address ("48 Whitmore Rd,
-Ponsonby, Auckland 1011"). Each pattern runs only when a literal it needs
-is in the note. Pure functions, no I/O.
+"""Organisations in forms of writing the other detectors did not read
+(issue 14, eighth session): a saint's name with a possessive ("St. V's",
+"at st joseph's"), a head word abbreviated ("Riverside Med. Ctr.",
+"Lansing Comm. Coll.", "Dept. of Corrections"), a co-op ("Brambleford
+Co-op"), a park of mobile homes ("Shady Acres MHP"), a school named in
+lower case ("hillcrest elementary"), an initialism after a verb that hires,
+refers or pays ("referred by KVHC"), initials joined by "&" after a cue
+("with AT&T"), a name set off after the kind of place it is ("her aunt's
+cafe, The Salted Fig"), and work named by what is done there ("drives for
+Lyft", "works at the walmart", "her boss at the pizza hut"). Addresses
+of the same session are in streets.py. Each pattern runs only when a
+literal it needs is in the note. Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -97,12 +98,35 @@ _WORK_FOR = re.compile(
     r"temps|temped|cleans|cleaned|stocks|volunteer(?:s|ed|ing)?)[ \t]+(?:at|for|with)[ \t]+"
     rf"(?:the[ \t]+)?(?P<run>[{_UP}][\w'’&-]*(?:[ \t]+[{_UP}][\w'’&-]*){{0,2}})")
 _WORK_LOW = re.compile(
-    r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager|student|"
-    r"(?P<study>studies|studying|studied|enrolled|treated)|(?P<bank>banks|banked|banking))[ \t]+"
+    r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager|boss|student|"
+    r"(?P<study>studies|studying|studied|enrolled|treated|treatment|rehab|detox)|(?P<bank>banks|banked|banking))[ \t]+"
     r"(?P<prep>at|for|with)[ \t]+(?:the[ \t]+)?(?:local[ \t]+)?(?P<w>[a-z][a-z'’&-]{2,})\b")
 _WORK_WORDS = ("work", "Work", "job", "shift", "rive", "deliver", "intern", "temp", "clean",
-               "stock", "olunteer", "cashier", "clerk", "manager", "employed", "student",
-               "stud", "enrolled", "treated", "bank", "Bank")
+               "stock", "olunteer", "cashier", "clerk", "manager", "boss", "employed", "student",
+               "stud", "enrolled", "treated", "treatment", "rehab", "detox", "bank", "Bank")
+
+
+# A saint's place in lower case after a cue: "at st joseph's", "volunteers at
+# st vincent de paul" (a first name after "st").
+_LOW_SAINT = re.compile(r"\b(?:at|to|from|with|for)[ \t]+(?P<o>st\.?[ \t]+(?P<n>[a-z]{3,})"
+                        r"(?:['’]s\b|[ \t]+(?:de|la|du)[ \t]+[a-z]{3,}\b)?)")
+# A park of mobile homes: "Shady Acres MHP", "Pine Hollow RV Park".
+_PARK = re.compile(rf"(?<![\w'’])[{_UP}][\w'’-]*(?:[ \t]+[{_UP}][\w'’-]*){{0,2}}[ \t]+"
+                   r"(?:MHP|Mobile[ \t]+Home[ \t]+(?:Park|Estates|Community)|RV[ \t]+Park|"
+                   r"Trailer[ \t]+(?:Park|Court))\b")
+
+
+def _chain(text: str, start: int, chains: frozenset[str]) -> Span | None:
+    """A chain's name of up to three words in lower case at start ("pizza
+    hut", "target"), the longest first."""
+    words = list(re.finditer(r"[a-z][a-z'’&-]*", text[start:start + 40]))[:3]
+    for n in range(len(words), 0, -1):
+        gaps = text[start + words[0].end():start + words[n - 1].start()]
+        if n > 1 and not all(c in " \t" or c.isalpha() for c in gaps):
+            continue
+        if "_".join(w[0] for w in words[:n]) in chains and words[0].start() == 0:
+            return Span(start, start + words[n - 1].end(), "ORG")
+    return None
 
 
 def _work_places(text: str) -> list[Span]:
@@ -114,6 +138,10 @@ def _work_places(text: str) -> list[Span]:
                                       and is_ordinary(words[0])):
             out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
     for m in _WORK_LOW.finditer(text):
+        chain = _chain(text, m.start("w"), vocab("chains"))
+        if chain:
+            out.append(chain)
+            continue
         k = key(m["w"])
         if m["study"] and m["prep"] != "at":
             continue   # ("treated for urosepsis")
@@ -160,6 +188,11 @@ def find_orgs(text: str) -> list[Span]:
                 if m["a"].lower() not in vocab("ampersand")]
     if ", " in text:
         out += _apposed(text)
+    if "st " in text or "st." in text:
+        out += [Span(m.start("o"), m.end("o"), "ORG") for m in _LOW_SAINT.finditer(text)
+                if m["n"] in lexicon.first_names()]
+    if "MHP" in text or " Park" in text or "Trailer" in text:
+        out += [Span(m.start(), m.end(), "ORG") for m in _PARK.finditer(text)]
     if any(w in text for w in _WORK_WORDS):
         out += _work_places(text)
     if "St" in text or "Saint" in text:
@@ -192,116 +225,4 @@ def find_orgs(text: str) -> list[Span]:
             if len(m["a"]) >= 3 and not lexicon.is_abbreviation(k) and not is_ordinary(k) \
                     and k not in lexicon.vocabulary():
                 out.append(Span(m.start("a"), m.end("a"), "ORG"))
-    return out
-
-
-# -- addresses -------------------------------------------------------------------------
-
-# "corner of 5th and Pine", "on the corner of Elm St & 3rd Ave".
-_ORDINAL_OR_NAME = (rf"(?:\d{{1,3}}(?:st|nd|rd|th)|[{_UP}][\w'’-]+)"
-                    r"(?:[ \t]+(?:St\.?|Street|Ave\.?|Avenue|Rd\.?|Road|Blvd|Dr\.?|Drive|Ln|Lane|Way|Pl))?")
-_CORNER = re.compile(rf"(?i:corner)[ \t]+of[ \t]+(?P<a>{_ORDINAL_OR_NAME}[ \t]+(?:and|&)"
-                     rf"[ \t]+{_ORDINAL_OR_NAME})")
-# "on Delancey between 2nd and 3rd": two numbered streets.
-_BETWEEN = re.compile(r"\bbetween[ \t]+(?P<a>\d{1,3}(?:st|nd|rd|th)(?:[ \t]+(?:St|Ave|Avenue|Street))?"
-                      r"[ \t]+(?:and|&)[ \t]+\d{1,3}(?:st|nd|rd|th)(?:[ \t]+(?:St|Ave|Avenue|"
-                      r"Street)\b)?)(?![ \t]+(?i:grade|trimester|percentile|centile|floor|year|"
-                      r"week|day|dose|cycle|session|place|birthday|line|degree)s?\b)")
-# A trunk road of Britain: "just off the A30", "along the M25".
-_UK_ROAD = re.compile(r"\b(?:off|on|along|near|by|past|up|down|from|to)[ \t]+the[ \t]+"
-                      r"(?P<a>[AM]\d{1,4}(?:\([MT]\))?)(?![\w-])")
-# Italy's and Spain's street first, then the number: "Via Roma 15", "Calle
-# Mayor 12, 3º B".
-_SOUTH = re.compile(
-    rf"\b(?:Via|Viale|Corso|Piazza|Calle|Avenida|Paseo|Carrer|Rua|Travessa|Largo)[ \t]+"
-    rf"(?:(?:de|del|della|delle|dei|di|la|dos|das|do|da|de[ \t]+la)[ \t]+)*[{_UP}][\w'’-]*"
-    rf"(?:[ \t]+[{_UP}][\w'’-]*){{0,2}},?[ \t]+\d{{1,4}}[A-Za-z]?"
-    r"(?:,[ \t]*\d{1,2}[º°ª]?[ \t]?[A-Z]?\b)?(?=[ \t]*(?:,|\n|\Z|\d{5}))")
-# Bengaluru's numbered cross and main roads: "14th Cross", "5th Main Road".
-_CROSS = re.compile(r"(?<![\w-])\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
-                    r"(?:[ \t]+(?:Road|Rd|Street|St))?\b")
-# An Australian state and its postcode: "Fitzroy VIC 3065", "NSW 2038".
-_AU_STATE = re.compile(r"(?<![\w-])(?P<s>VIC|NSW|QLD|TAS|ACT|NT|SA|WA|Vic|Qld|Tas)"
-                       r"[ \t]+(?P<p>\d{4})(?![\w/.,:-]?\d)")
-_AU_WORD_STATES = frozenset({"ACT", "SA", "WA", "NT", "Vic", "Tas"})
-_AU_WORDS = ("VIC", "NSW", "QLD", "TAS", "ACT ", "NT ", "SA ", "WA ", "Vic ", "Qld ", "Tas ")
-# A Canadian province after a town: "Montréal QC", "Kelowna, BC" (not ON or
-# NL, also words).
-_PROVINCE = re.compile(r",?[ \t]+(?P<p>QC|BC|AB|MB|SK|NS|NB|PE|YT|NU)\b(?![-/'’.]?\w)")
-# A postcode of four digits after the town of an address on the same line.
-_TOWN_CODE = re.compile(rf"[{_UP}][\w'’-]+[ \t]+(?P<p>\d{{4}})(?![\w/:%-]|[.,]\d)")
-
-
-def _ordinary_pair(a: str) -> bool:
-    """Both sides of a corner are words that name no street ("corner of
-    fear and doubt")."""
-    words = re.split(r"[ \t]+(?:and|&)[ \t]+", a)
-    return all(not w[0].isdigit() and not w[0].isupper() for w in words)
-
-
-# A numbered road named as a place: "lives off Route 9", "on Hwy 12".
-_ROUTE = re.compile(r"\b(?:off|on|along|near|by|past)[ \t]+(?:the[ \t]+)?(?:old[ \t]+)?"
-                    r"(?P<a>(?:Old[ \t]+)?(?:Route|Rte\.?|Highway|Hwy\.?|State[ \t]+Route|"
-                    r"County[ \t]+(?:Road|Rd\.?)|Farm[ \t]+Road|FM)[ \t]+\d{1,4}[A-Z]?)\b")
-# India's plots, houses and sectors: "Plot 45, Sector 21", "H.No. 12-3-456".
-_PLOT = re.compile(r"\b(?:Plot|H\.[ \t]?No|House[ \t]+No|Door[ \t]+No)\.?[ \t]*(?:No\.?[ \t]*)?"
-                   r"\d[\d/-]*[A-Z]?\b(?:,[ \t]*(?:Sector|Phase|Block|Street)[ \t]+\d{1,3}[A-Z]?\b)?"
-                   r"|\bSector[ \t]+\d{1,3}[A-Z]?(?=,[ \t]*(?P<town>[A-Z][a-z]+))")
-# A Dutch postcode after an address: "Van Baerlestraat 14-2, 1071 AZ Amsterdam".
-_NL_CODE = re.compile(r",?[ \t]+(?P<p>[1-9]\d{3}[ \t]?[A-Z]{2})(?=[ \t]+[A-Z][a-z])")
-# The particles of a street's name before the word that ends like a street
-# ("Van Baerlestraat", "Prins Hendrikkade", "Am Kupfergraben").
-_PARTICLES = re.compile(r"(?:(?:Van|De|Den|Der|Sint|Prins|Prinses|Koningin|Nieuwe|Oude|"
-                        r"Am|An|Auf|Alte|Neue|Unter|Ober)[ \t]+)+\Z")
-
-
-def find_addresses(text: str, found: list[Span]) -> list[Span]:
-    out: list[Span] = []
-    if "Route" in text or "Rte" in text or "Hwy" in text or "Highway" in text \
-            or "County R" in text or "Farm Road" in text or "FM " in text:
-        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _ROUTE.finditer(text)]
-    if "Plot" in text or "Sector" in text or "No" in text and (
-            "H." in text or "House No" in text or "Door No" in text):
-        out += [Span(m.start(), m.end(), "ADDRESS") for m in _PLOT.finditer(text)
-                if not m["town"] or key(m["town"]) in lexicon.places()]
-    if "between" in text:
-        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _BETWEEN.finditer(text)]
-    if "the A" in text or "the M" in text:
-        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _UK_ROAD.finditer(text)]
-    if any(w in text for w in ("Via ", "Viale", "Corso", "Piazza", "Calle", "Avenida", "Paseo",
-                               "Carrer", "Rua ", "Travessa", "Largo")):
-        out += [Span(m.start(), m.end(), "ADDRESS") for m in _SOUTH.finditer(text)]
-    if "orner" in text:
-        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _CORNER.finditer(text)
-                if not _ordinary_pair(m["a"])]
-    if "Cross" in text or "Main" in text:
-        out += [Span(m.start(), m.end(), "ADDRESS") for m in _CROSS.finditer(text)]
-    for m in _AU_STATE.finditer(text) if any(w in text for w in _AU_WORDS) else ():
-        if m["s"] in _AU_WORD_STATES and m["p"][:2] in ("19", "20"):
-            continue   # "ACT 2024", "SA 2019": a year (their postcodes are not)
-        out += [Span(m.start("s"), m.end("s"), "PLACE"), Span(m.start("p"), m.end("p"),
-                                                               "POSTCODE")]
-    for s in found if "QC" in text or "BC" in text or "AB" in text or "MB" in text \
-            or "SK" in text or "NS" in text or "NB" in text or "PE" in text else ():
-        if s.kind == "PLACE" or s.kind == "ORG" and " " not in text[s.start:s.end]:
-            # (one word taken for a firm: a town the gazetteer lacks, "Kelowna")
-            m = _PROVINCE.match(text, s.end)
-            if m:
-                out.append(Span(m.start("p"), m.end("p"), "PLACE"))
-    addresses = [s for s in found if s.kind == "ADDRESS"]
-    for s in addresses:
-        line_end = text.find("\n", s.end)
-        line_end = len(text) if line_end < 0 else line_end
-        particles = _PARTICLES.search(text, max(0, s.start - 30), s.start)
-        if particles:
-            out.append(Span(particles.start(), s.end, "ADDRESS"))
-        nl = _NL_CODE.match(text, s.end)
-        if nl:
-            out.append(Span(nl.start("p"), nl.end("p"), "POSTCODE"))
-        for m in _TOWN_CODE.finditer(text, s.end, min(line_end, s.end + 60)):
-            town = key(m[0].split()[0])
-            if (text[m.start() - 2:m.start()] in (", ", ",\t") or m.start() == s.end + 2) \
-                    and town not in lexicon.CALENDAR and (
-                        town in lexicon.places() or not is_ordinary(town)):
-                out.append(Span(m.start("p"), m.end("p"), "POSTCODE"))
     return out
