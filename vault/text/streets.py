@@ -20,7 +20,7 @@ import re
 from . import lexicon
 from .addresses import _US_STATES
 from .lexicon import is_ordinary, key
-from .span import Span
+from .span import Span, at_starts, known_words, letter_runs, word_starts
 
 _UP = "A-ZÀ-ÖØ-Þ"
 
@@ -37,8 +37,49 @@ _BETWEEN = re.compile(r"\bbetween[ \t]+(?P<a>\d{1,3}(?:st|nd|rd|th)(?:[ \t]+(?:S
                       r"Street)\b)?)(?![ \t]+(?i:grade|trimester|percentile|centile|floor|year|"
                       r"week|day|dose|cycle|session|place|birthday|line|degree)s?\b)")
 # A trunk road of Britain: "just off the A30", "along the M25".
-_UK_ROAD = re.compile(r"\b(?:off|on|along|near|by|past|up|down|from|to)[ \t]+the[ \t]+"
-                      r"(?P<a>[AM]\d{1,4}(?:\([MT]\))?)(?![\w-])")
+_UK_ROAD = re.compile(r"(?<![\w-])(?P<a>[AM]\d{1,4}(?:\([MT]\))?)(?![\w-])")
+_UK_ROAD_CUE = re.compile(r"\b(?:off|on|along|near|by|past|up|down|from|to)[ \t]+the[ \t]+\Z")
+_SOUTH_WORDS = frozenset("via viale corso piazza calle avenida paseo carrer rua travessa "
+                         "largo".split())
+
+
+def _at(rx: re.Pattern[str], text: str, words: frozenset[str],
+        starts: dict[str, list[int]] | None) -> list[re.Match[str]]:
+    """rx's matches where one of `words` starts (`starts`: where each word of
+    the note that this module looks for starts), or all of them."""
+    if starts is None:
+        return list(rx.finditer(text))
+    at = sorted(i for w in words.intersection(starts) for i in starts[w])
+    return at_starts(rx, text, [(0, len(text))], at) if at else []
+
+
+def starts_by_word(text: str, words: frozenset[str]) -> dict[str, list[int]] | None:
+    """Where each of `words` (lower case) that the note holds starts, from one
+    span.word_starts; None when the note's words are not known."""
+    runs = letter_runs(text)
+    if runs is not None:   # (an ASCII text: each word found in its spaced copy)
+        spaced = known_words(text)
+        out: dict[str, list[int]] = {}
+        for word in words.intersection(runs[1]):
+            found, needle, step = [], f" {word} ", len(word) + 1
+            at = spaced.find(needle)
+            while at >= 0:
+                found.append(at)
+                at = spaced.find(needle, at + step)
+            out[word] = found
+        return out
+    starts = word_starts(text, words, any_text=True)
+    if starts is None:
+        return None
+    out = {}
+    for i in starts:
+        out.setdefault(_LETTERS.match(text, i)[0].lower(), []).append(i)
+    return out
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
 # Italy's and Spain's street first, then the number: "Via Roma 15", "Calle
 # Mayor 12, 3º B".
 _SOUTH = re.compile(
@@ -53,7 +94,7 @@ _CROSS = re.compile(r"(?<![\w-])\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
 _AU_STATE = re.compile(r"(?<![\w-])(?P<s>VIC|NSW|QLD|TAS|ACT|NT|SA|WA|Vic|Qld|Tas)"
                        r"[ \t]+(?P<p>\d{4})(?![\w/.,:-]?\d)")
 _AU_WORD_STATES = frozenset({"ACT", "SA", "WA", "NT", "Vic", "Tas"})
-_AU_WORDS = ("VIC", "NSW", "QLD", "TAS", "ACT ", "NT ", "SA ", "WA ", "Vic ", "Qld ", "Tas ")
+_AU_WORDS = frozenset("vic nsw qld tas act nt sa wa".split())
 # After an address: a unit ("Unit B", "Apt 3B"), a lot of a park ("Lot 14"),
 # or a town and a state before a ZIP ("Portland OR 97216").
 _AFTER_ADDRESS = re.compile(
@@ -69,6 +110,8 @@ _RURAL_OR_GULF = re.compile(
 # A Canadian province after a town: "Montréal QC", "Kelowna, BC" (not ON or
 # NL, also words).
 _PROVINCE = re.compile(r",?[ \t]+(?P<p>QC|BC|AB|MB|SK|NS|NB|PE|YT|NU)\b(?![-/'’.]?\w)")
+_PROVINCE_ALONE = re.compile(r"(?:QC|BC|AB|MB|SK|NS|NB|PE|YT|NU)\b(?![-/'’.]?\w)")
+_PROVINCE_WORDS = frozenset("qc bc ab mb sk ns nb pe yt nu".split())
 # A postcode of four digits after the town of an address on the same line.
 _TOWN_CODE = re.compile(rf"[{_UP}][\w'’-]+[ \t]+(?P<p>\d{{4}})(?![\w/:%-]|[.,]\d)")
 
@@ -81,9 +124,10 @@ def _ordinary_pair(a: str) -> bool:
 
 
 # A numbered road named as a place: "lives off Route 9", "on Hwy 12".
-_ROUTE = re.compile(r"\b(?:off|on|along|near|by|past)[ \t]+(?:the[ \t]+)?(?:old[ \t]+)?"
-                    r"(?P<a>(?:Old[ \t]+)?(?:Route|Rte\.?|Highway|Hwy\.?|State[ \t]+Route|"
+_ROUTE = re.compile(r"(?P<a>(?:Old[ \t]+)?(?:Route|Rte\.?|Highway|Hwy\.?|State[ \t]+Route|"
                     r"County[ \t]+(?:Road|Rd\.?)|Farm[ \t]+Road|FM)[ \t]+\d{1,4}[A-Z]?)\b")
+_ROUTE_CUE = re.compile(r"\b(?:off|on|along|near|by|past)[ \t]+(?:the[ \t]+)?(?:old[ \t]+)?\Z")
+_ROUTE_WORDS = frozenset("old route rte highway hwy state county farm fm".split())
 # India's plots, houses and sectors: "Plot 45, Sector 21", "H.No. 12-3-456".
 _PLOT = re.compile(r"\b(?:Plot|H\.[ \t]?No|House[ \t]+No|Door[ \t]+No)\.?[ \t]*(?:No\.?[ \t]*)?"
                    r"\d[\d/-]*[A-Z]?\b(?:,[ \t]*(?:Sector|Phase|Block|Street)[ \t]+\d{1,3}[A-Z]?\b)?"
@@ -92,43 +136,57 @@ _PLOT = re.compile(r"\b(?:Plot|H\.[ \t]?No|House[ \t]+No|Door[ \t]+No)\.?[ \t]*(
 _NL_CODE = re.compile(r",?[ \t]+(?P<p>[1-9]\d{3}[ \t]?[A-Z]{2})(?=[ \t]+[A-Z][a-z])")
 # The particles of a street's name before the word that ends like a street
 # ("Van Baerlestraat", "Prins Hendrikkade", "Am Kupfergraben").
+_PARTICLE_WORDS = frozenset("Van De Den Der Sint Prins Prinses Koningin Nieuwe Oude Am An Auf "
+                            "Alte Neue Unter Ober".split())
 _PARTICLES = re.compile(r"(?:(?:Van|De|Den|Der|Sint|Prins|Prinses|Koningin|Nieuwe|Oude|"
                         r"Am|An|Auf|Alte|Neue|Unter|Ober)[ \t]+)+\Z")
 
 
-def find(text: str, found: list[Span]) -> list[Span]:
+WORDS = _ROUTE_WORDS | _SOUTH_WORDS | _AU_WORDS | _PROVINCE_WORDS
+
+
+def find(text: str, found: list[Span], starts: dict[str, list[int]] | None = None) -> list[Span]:
+    """`starts`: starts_by_word's answer for a set of words holding WORDS."""
     out: list[Span] = []
-    if "Route" in text or "Rte" in text or "Hwy" in text or "Highway" in text \
-            or "County R" in text or "Farm Road" in text or "FM " in text:
-        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _ROUTE.finditer(text)]
+    if starts is None:
+        starts = starts_by_word(text, WORDS)
+    for m in _at(_ROUTE, text, _ROUTE_WORDS, starts):
+        if _ROUTE_CUE.search(text, max(0, m.start() - 24), m.start()):
+            out.append(Span(m.start("a"), m.end("a"), "ADDRESS"))
     if "Plot" in text or "Sector" in text or "No" in text and (
             "H." in text or "House No" in text or "Door No" in text):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _PLOT.finditer(text)
                 if not m["town"] or key(m["town"]) in lexicon.places()]
     if "between" in text:
         out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _BETWEEN.finditer(text)]
-    if "the A" in text or "the M" in text:
-        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _UK_ROAD.finditer(text)]
-    if any(w in text for w in ("Via ", "Viale", "Corso", "Piazza", "Calle", "Avenida", "Paseo",
-                               "Carrer", "Rua ", "Travessa", "Largo")):
-        out += [Span(m.start(), m.end(), "ADDRESS") for m in _SOUTH.finditer(text)]
+    for needle in ("the A", "the M"):
+        at = text.find(needle)
+        while at >= 0:
+            m = _UK_ROAD.match(text, at + 4)
+            if m and _UK_ROAD_CUE.search(text, max(0, at - 8), at + 4):
+                out.append(Span(m.start("a"), m.end("a"), "ADDRESS"))
+            at = text.find(needle, at + 5)
+    out += [Span(m.start(), m.end(), "ADDRESS") for m in _at(_SOUTH, text, _SOUTH_WORDS, starts)]
     if "orner" in text:
         out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _CORNER.finditer(text)
                 if not _ordinary_pair(m["a"])]
     if "Cross" in text or "Main" in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _CROSS.finditer(text)]
-    for m in _AU_STATE.finditer(text) if any(w in text for w in _AU_WORDS) else ():
+    for m in _at(_AU_STATE, text, _AU_WORDS, starts):
         if m["s"] in _AU_WORD_STATES and m["p"][:2] in ("19", "20"):
             continue   # "ACT 2024", "SA 2019": a year (their postcodes are not)
         out += [Span(m.start("s"), m.end("s"), "PLACE"), Span(m.start("p"), m.end("p"),
                                                                "POSTCODE")]
-    for s in found if "QC" in text or "BC" in text or "AB" in text or "MB" in text \
-            or "SK" in text or "NS" in text or "NB" in text or "PE" in text else ():
-        if s.kind == "PLACE" or s.kind == "ORG" and " " not in text[s.start:s.end]:
-            # (one word taken for a firm: a town the gazetteer lacks, "Kelowna")
-            m = _PROVINCE.match(text, s.end)
-            if m:
-                out.append(Span(m.start("p"), m.end("p"), "PLACE"))
+    provinces = _at(_PROVINCE_ALONE, text, _PROVINCE_WORDS, starts)
+    if provinces:
+        towns = {s.end: s for s in found if s.kind == "PLACE" or s.kind == "ORG"
+                 and " " not in text[s.start:s.end]}
+        for m in provinces:
+            # (after a town; one word taken for a firm is a town the
+            # gazetteer lacks, "Kelowna")
+            town = towns.get(m.start() - 1) or towns.get(m.start() - 2)
+            if town and _PROVINCE.fullmatch(text, town.end, m.end()):
+                out.append(Span(m.start(), m.end(), "PLACE"))
     if "RR" in text or "Street " in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _RURAL_OR_GULF.finditer(text)]
     addresses = [s for s in found + out if s.kind == "ADDRESS"]
@@ -141,14 +199,18 @@ def find(text: str, found: list[Span]) -> list[Span]:
                 out.append(Span(after.start("lot"), after.end("lot"), "ADDRESS"))
         if after and after["st"] and after["st"] in _US_STATES:
             out.append(Span(after.start("st"), after.end("st"), "PLACE"))
-        line_end = text.find("\n", s.end)
-        line_end = len(text) if line_end < 0 else line_end
-        particles = _PARTICLES.search(text, max(0, s.start - 30), s.start)
-        if particles:
-            out.append(Span(particles.start(), s.end, "ADDRESS"))
+        if s.start > 3 and text[s.start - 1] == " " and text[
+                text.rfind(" ", 0, s.start - 1) + 1:s.start - 1] in _PARTICLE_WORDS:
+            particles = _PARTICLES.search(text, max(0, s.start - 30), s.start)
+            if particles:
+                out.append(Span(particles.start(), s.end, "ADDRESS"))
         nl = _NL_CODE.match(text, s.end)
         if nl:
             out.append(Span(nl.start("p"), nl.end("p"), "POSTCODE"))
+        if not text.startswith(", ", s.end):
+            continue
+        line_end = text.find("\n", s.end)
+        line_end = len(text) if line_end < 0 else line_end
         for m in _TOWN_CODE.finditer(text, s.end, min(line_end, s.end + 60)):
             town = key(m[0].split()[0])
             if (text[m.start() - 2:m.start()] in (", ", ",\t") or m.start() == s.end + 2) \

@@ -15,21 +15,26 @@ literal it needs is in the note. Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .orgs import GENERIC
-from .span import Span
+from .span import Span, at_starts, at_words
+from .streets import starts_by_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
 
 # -- organisations ---------------------------------------------------------------------
 
 # "St. V's", "St Agatha's", "Saint Brigid's"; not "St John's wort", "St
-# Patrick's Day".
-_SAINT = re.compile(
-    rf"(?<![\w.])(?:St|Saint|Ste)\.?[ \t]+[{_UP}][\w-]*['’]s\b"
-    r"(?![ \t]+(?i:wort|day|eve|night|fire|disease|dance|island)\b)")
+# Patrick's Day". In lower case after a cue, with a first name: "at st
+# joseph's", "volunteers at st vincent de paul".
+_SAINT_ANY = re.compile(
+    rf"(?<![\w.])(?:(?:St|Saint|Ste)\.?[ \t]+[{_UP}][\w-]*['’]s\b"
+    r"(?![ \t]+(?i:wort|day|eve|night|fire|disease|dance|island)\b)"
+    r"|(?P<low>st\.?[ \t]+(?P<n>[a-z]{3,})(?:['’]s\b|[ \t]+(?:de|la|du)[ \t]+[a-z]{3,}\b)?))")
+_CUE_BEFORE = re.compile(r"\b(?:at|to|from|with|for)[ \t]+\Z")
 # Abbreviated heads and the abbreviated words that may stand before them.
 _ABBR_HEADS = "Hosp|Ctr|Cntr|Assoc|Assn|Coll|Univ|Inst|Dept|Acad|Bros|Mfg|Intl|Hlth|Svcs"
 _ABBR_HEAD = re.compile(rf"(?<![\w.])(?:{_ABBR_HEADS})\.(?=[\s,;)]|\Z)|"
@@ -44,12 +49,11 @@ _ABBR_OF = re.compile(
 _WORD_BEFORE = re.compile(rf"(?:(?P<w>[{_UP}][\w'’-]*\.?)|(?P<amp>&))[ \t]+\Z")
 _CO_OP = re.compile(r"(?<![\w-])(?:Co-op|Co-Op|CO-OP|Coop)\b")
 # A school named in lower case: "hillcrest elementary", "oakmere primary".
-_LOW_SCHOOL = re.compile(
-    r"(?<![\w'’-])(?P<run>[a-z][a-z'’-]{2,}(?:[ \t]+[a-z][a-z'’-]{2,})?)[ \t]+"
-    r"(?:elementary|middle|primary|high|academy|montessori|preschool|prep)"
-    r"(?:[ \t]+school)?\b")
-_SCHOOL_WORDS = ("elementary", "middle", "primary", "high", "academy", "montessori",
-                 "preschool", "prep")
+# (found from the school's word back: the word before it, or two)
+_SCHOOL_HEAD = re.compile(r"(?:elementary|middle|primary|high|academy|montessori|preschool|prep)"
+                          r"(?:[ \t]+school)?\b")
+_LOW_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]{2,}\Z")
+_SCHOOL_SET = frozenset("elementary middle primary high academy montessori preschool prep".split())
 # An initialism after a verb of hiring, referring, paying or running:
 # "referred by KVHC", "funded by OHCF" (not a known abbreviation: "seen by ENT").
 _BY_ACRONYM = re.compile(
@@ -101,19 +105,43 @@ _WORK_LOW = re.compile(
     r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager|boss|student|"
     r"(?P<study>studies|studying|studied|enrolled|treated|treatment|rehab|detox)|(?P<bank>banks|banked|banking))[ \t]+"
     r"(?P<prep>at|for|with)[ \t]+(?:the[ \t]+)?(?:local[ \t]+)?(?P<w>[a-z][a-z'’&-]{2,})\b")
-_WORK_WORDS = ("work", "Work", "job", "shift", "rive", "deliver", "intern", "temp", "clean",
-               "stock", "olunteer", "cashier", "clerk", "manager", "boss", "employed", "student",
-               "stud", "enrolled", "treated", "treatment", "rehab", "detox", "bank", "Bank")
 
 
-# A saint's place in lower case after a cue: "at st joseph's", "volunteers at
-# st vincent de paul" (a first name after "st").
-_LOW_SAINT = re.compile(r"\b(?:at|to|from|with|for)[ \t]+(?P<o>st\.?[ \t]+(?P<n>[a-z]{3,})"
-                        r"(?:['’]s\b|[ \t]+(?:de|la|du)[ \t]+[a-z]{3,}\b)?)")
 # A park of mobile homes: "Shady Acres MHP", "Pine Hollow RV Park".
 _PARK = re.compile(rf"(?<![\w'’])[{_UP}][\w'’-]*(?:[ \t]+[{_UP}][\w'’-]*){{0,2}}[ \t]+"
                    r"(?:MHP|Mobile[ \t]+Home[ \t]+(?:Park|Estates|Community)|RV[ \t]+Park|"
                    r"Trailer[ \t]+(?:Park|Court))\b")
+
+
+def _at(rx: re.Pattern[str], text: str, words: frozenset[str],
+        starts: dict[str, list[int]] | None) -> list[re.Match[str]]:
+    """rx's matches where one of `words` starts (`starts`: where each word of
+    the note that this module looks for starts), or all of them."""
+    if starts is None:
+        return list(rx.finditer(text))
+    at = sorted(i for w in words.intersection(starts) for i in starts[w])
+    return at_starts(rx, text, [(0, len(text))], at) if at else []
+
+
+_WORK_FOR_WORDS = frozenset(
+    "drives drove driving delivers delivered delivering shifts interns interned temps temped "
+    "cleans cleaned stocks volunteer volunteers volunteered volunteering".split())
+_WORK_LOW_WORDS = frozenset(
+    "works worked working work job shifts employed cashier clerk manager boss student "
+    "studies studying studied enrolled treated treatment rehab detox banks banked "
+    "banking".split())
+_BY_WORDS = frozenset("referred employed hired funded sponsored owned run insured represented "
+                      "contracted placed supported managed audited sued dismissed fired".split())
+_AMP_CUES = frozenset("at with for from by joined ex".split())
+_KINDS = frozenset("cafe restaurant bakery shop store pub bar salon charity church gym "
+                   "nursery daycare practice firm agency business company employer school "
+                   "college shelter boutique bistro deli brewery studio clinic".split())
+_SAINTS = frozenset({"st", "saint", "ste"})
+_ABBR_HEAD_WORDS = frozenset(_ABBR_HEADS.lower().split("|"))
+_ABBR_OF_WORDS = frozenset("dept univ assoc inst coll hosp".split())
+_PARK_WORDS = frozenset({"mhp", "rv", "trailer", "mobile"})
+WORDS = (_WORK_FOR_WORDS | _WORK_LOW_WORDS | _BY_WORDS | _KINDS | _SAINTS
+         | _ABBR_HEAD_WORDS | _ABBR_OF_WORDS | _PARK_WORDS | _SCHOOL_SET)
 
 
 def _chain(text: str, start: int, chains: frozenset[str]) -> Span | None:
@@ -129,16 +157,22 @@ def _chain(text: str, start: int, chains: frozenset[str]) -> Span | None:
     return None
 
 
-def _work_places(text: str) -> list[Span]:
+@lru_cache(maxsize=1)
+def _chain_firsts(chains: frozenset[str]) -> frozenset[str]:
+    return frozenset(c.split("_")[0] for c in chains)
+
+
+def _work_places(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
     from .orgs import HEADS, _firm_words, _run_end, vocab
     out: list[Span] = []
-    for m in _WORK_FOR.finditer(text):
+    for m in _at(_WORK_FOR, text, _WORK_FOR_WORDS, starts):
         words = _firm_words(m["run"])
         if words is not None and not (len(words) == 1 and words[0] in lexicon.first_names()
                                       and is_ordinary(words[0])):
             out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
-    for m in _WORK_LOW.finditer(text):
-        chain = _chain(text, m.start("w"), vocab("chains"))
+    for m in _at(_WORK_LOW, text, _WORK_LOW_WORDS, starts):
+        chain = _chain(text, m.start("w"), vocab("chains")) \
+            if m["w"] in _chain_firsts(vocab("chains")) else None
         if chain:
             out.append(chain)
             continue
@@ -164,10 +198,10 @@ _APPOSED = re.compile(
     rf"[{_UP}][\w'’-]*(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’-]*){{0,3}})")
 
 
-def _apposed(text: str) -> list[Span]:
+def _apposed(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
     from .orgs import _firm_words
     out: list[Span] = []
-    for m in _APPOSED.finditer(text):
+    for m in _at(_APPOSED, text, _KINDS, starts):
         run = m["run"][len(m["the"] or ""):]
         words = _firm_words(run)
         if words is None or any(w in lexicon.vocabulary() or w in lexicon.CALENDAR
@@ -180,49 +214,58 @@ def _apposed(text: str) -> list[Span]:
     return out
 
 
-def find_orgs(text: str) -> list[Span]:
+def _amp_initials(text: str) -> list[re.Match[str]]:
+    found = at_words(_AMP_INITIALS, text, _AMP_CUES, any_text=True)   # (a text with "&")
+    return list(_AMP_INITIALS.finditer(text)) if found is None else found
+
+
+def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Span]:
+    """`starts`: streets.starts_by_word's answer for a set of words holding
+    WORDS (detect asks once for this module and streets.py)."""
     out: list[Span] = []
+    if starts is None:
+        starts = starts_by_word(text, WORDS)
     if "&" in text:
         from .orgs import vocab
-        out += [Span(m.start("a"), m.end("a"), "ORG") for m in _AMP_INITIALS.finditer(text)
+        out += [Span(m.start("a"), m.end("a"), "ORG") for m in _amp_initials(text)
                 if m["a"].lower() not in vocab("ampersand")]
     if ", " in text:
-        out += _apposed(text)
-    if "st " in text or "st." in text:
-        out += [Span(m.start("o"), m.end("o"), "ORG") for m in _LOW_SAINT.finditer(text)
-                if m["n"] in lexicon.first_names()]
-    if "MHP" in text or " Park" in text or "Trailer" in text:
+        out += _apposed(text, starts)
+    out += _work_places(text, starts)
+    for m in _at(_SAINT_ANY, text, _SAINTS, starts):
+        if m["low"] is None:
+            out.append(Span(m.start(), m.end(), "ORG"))
+        elif m["n"] in lexicon.first_names() and _CUE_BEFORE.search(
+                text, max(0, m.start() - 6), m.start()):
+            out.append(Span(m.start(), m.end(), "ORG"))   # ("at st joseph's")
+    if starts is None or not _PARK_WORDS.isdisjoint(starts):
         out += [Span(m.start(), m.end(), "ORG") for m in _PARK.finditer(text)]
-    if any(w in text for w in _WORK_WORDS):
-        out += _work_places(text)
-    if "St" in text or "Saint" in text:
-        out += [Span(m.start(), m.end(), "ORG") for m in _SAINT.finditer(text)]
-    if "." in text or "Hosp" in text or "Ctr" in text or "Assoc" in text:
-        for m in _ABBR_HEAD.finditer(text):
-            start = _name_start(text, m.start())
-            if start is not None:
-                out.append(Span(start, m.end(), "ORG"))
-        if "of" in text:
-            for m in _ABBR_OF.finditer(text):
-                out.append(Span(_name_start(text, m.start()) or m.start(), m.end(), "ORG"))
+    for m in _at(_ABBR_HEAD, text, _ABBR_HEAD_WORDS, starts):
+        start = _name_start(text, m.start())
+        if start is not None:
+            out.append(Span(start, m.end(), "ORG"))
+    for m in _at(_ABBR_OF, text, _ABBR_OF_WORDS, starts):
+        out.append(Span(_name_start(text, m.start()) or m.start(), m.end(), "ORG"))
     if "o-op" in text or "Coop" in text or "O-OP" in text:
         for m in _CO_OP.finditer(text):
             start = _name_start(text, m.start())
             if start is not None:
                 out.append(Span(start, m.end(), "ORG"))
-    if any(w in text for w in _SCHOOL_WORDS):
-        for m in _LOW_SCHOOL.finditer(text):
-            words = m["run"].split()
-            k = key(words[0])
-            if all(not is_ordinary(key(w)) and key(w) not in STOP
-                   and key(w) not in lexicon.vocabulary() for w in words):
-                out.append(Span(m.start(), m.end(), "ORG"))
-            elif len(words) == 2 and not is_ordinary(key(words[1])) and k in ("the", "at"):
-                out.append(Span(m.start() + len(words[0]) + 1, m.end(), "ORG"))
-    if " by " in text:
-        for m in _BY_ACRONYM.finditer(text):
-            k = key(m["a"])
-            if len(m["a"]) >= 3 and not lexicon.is_abbreviation(k) and not is_ordinary(k) \
-                    and k not in lexicon.vocabulary():
-                out.append(Span(m.start("a"), m.end("a"), "ORG"))
+    schools = None if starts is None else sorted(
+        i for w in _SCHOOL_SET.intersection(starts) for i in starts[w])
+    for i in range(len(text)) if schools is None else schools:
+        if i < 4 or text[i - 1] != " " or not text[i - 2].islower():
+            continue   # (a word in lower case just before: cheaper than a pattern)
+        head = _SCHOOL_HEAD.match(text, i)
+        name = _LOW_WORD.search(text, max(0, i - 30), i - 1) if head else None
+        if name is None:
+            continue
+        k = key(name[0])
+        if not is_ordinary(k) and k not in STOP and k not in lexicon.vocabulary():
+            out.append(Span(name.start(), head.end(), "ORG"))
+    for m in _at(_BY_ACRONYM, text, _BY_WORDS, starts):
+        k = key(m["a"])
+        if len(m["a"]) >= 3 and not lexicon.is_abbreviation(k) and not is_ordinary(k) \
+                and k not in lexicon.vocabulary():
+            out.append(Span(m.start("a"), m.end("a"), "ORG"))
     return out
