@@ -90,6 +90,7 @@ _SOUTH = re.compile(
 # Bengaluru's numbered cross and main roads: "14th Cross", "5th Main Road".
 _CROSS = re.compile(r"(?<![\w-])\d{1,2}(?:st|nd|rd|th)[ \t]+(?:Cross|Main)"
                     r"(?:[ \t]+(?:Road|Rd|Street|St))?\b")
+_ORDINAL_ENDS = frozenset({"st", "nd", "rd", "th"})
 # An Australian state and its postcode: "Fitzroy VIC 3065", "NSW 2038".
 _AU_STATE = re.compile(r"(?<![\w-])(?P<s>VIC|NSW|QLD|TAS|ACT|NT|SA|WA|Vic|Qld|Tas)"
                        r"[ \t]+(?P<p>\d{4})(?![\w/.,:-]?\d)")
@@ -106,7 +107,7 @@ _AFTER_ADDRESS = re.compile(
 # streets ("Villa 12, Street 7b").
 _RURAL_OR_GULF = re.compile(
     r"\bRR[ \t]?\d{1,2}[ \t,]+Site[ \t]+\d{1,3}[ \t,]+(?:Comp|C)[ \t]+\d{1,3}\b"
-    r"|\b(?:Villa|House|Building|Bldg)[ \t]+\d{1,4}[A-Z]?,[ \t]*Street[ \t]+\d{1,3}[A-Za-z]?\b")
+    r"|\b(?:Villa|Building|Bldg)[ \t]+\d{1,4}[A-Z]?,[ \t]*Street[ \t]+\d{1,3}[A-Za-z]?\b")
 # A Canadian province after a town: "Montréal QC", "Kelowna, BC" (not ON or
 # NL, also words).
 _PROVINCE = re.compile(r",?[ \t]+(?P<p>QC|BC|AB|MB|SK|NS|NB|PE|YT|NU)\b(?![-/'’.]?\w)")
@@ -150,16 +151,18 @@ def find(text: str, found: list[Span], starts: dict[str, list[int]] | None = Non
     out: list[Span] = []
     if starts is None:
         starts = starts_by_word(text, WORDS)
+    runs = letter_runs(text)   # (the note's words, read once for every detector)
+    held = None if runs is None else runs[1]
     for m in _at(_ROUTE, text, _ROUTE_WORDS, starts):
         if _ROUTE_CUE.search(text, max(0, m.start() - 24), m.start()):
             out.append(Span(m.start("a"), m.end("a"), "ADDRESS"))
-    if "Plot" in text or "Sector" in text or "No" in text and (
+    if held is None or not held.isdisjoint(("plot", "sector")) or "no" in held and (
             "H." in text or "House No" in text or "Door No" in text):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _PLOT.finditer(text)
                 if not m["town"] or key(m["town"]) in lexicon.places()]
-    if "between" in text:
+    if held is None or "between" in held:
         out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _BETWEEN.finditer(text)]
-    for needle in ("the A", "the M"):
+    for needle in ("the A", "the M") if held is None or runs[0].intersection(("A", "M")) else ():
         at = text.find(needle)
         while at >= 0:
             m = _UK_ROAD.match(text, at + 4)
@@ -167,11 +170,17 @@ def find(text: str, found: list[Span], starts: dict[str, list[int]] | None = Non
                 out.append(Span(m.start("a"), m.end("a"), "ADDRESS"))
             at = text.find(needle, at + 5)
     out += [Span(m.start(), m.end(), "ADDRESS") for m in _at(_SOUTH, text, _SOUTH_WORDS, starts)]
-    if "orner" in text:
+    if held is None or "corner" in held:
         out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _CORNER.finditer(text)
                 if not _ordinary_pair(m["a"])]
-    if "Cross" in text or "Main" in text:
-        out += [Span(m.start(), m.end(), "ADDRESS") for m in _CROSS.finditer(text)]
+    for needle in ("Cross", "Main") if held is None or "cross" in held or "main" in held else ():
+        at = text.find(needle, 4)
+        while at >= 0:   # (from each word back to its ordinal: "14th Cross")
+            if text[at - 3:at - 1] in _ORDINAL_ENDS:
+                m = _CROSS.search(text, max(0, at - 8), at + 20)
+                if m:
+                    out.append(Span(m.start(), m.end(), "ADDRESS"))
+            at = text.find(needle, at + 4)
     for m in _at(_AU_STATE, text, _AU_WORDS, starts):
         if m["s"] in _AU_WORD_STATES and m["p"][:2] in ("19", "20"):
             continue   # "ACT 2024", "SA 2019": a year (their postcodes are not)
@@ -187,7 +196,7 @@ def find(text: str, found: list[Span], starts: dict[str, list[int]] | None = Non
             town = towns.get(m.start() - 1) or towns.get(m.start() - 2)
             if town and _PROVINCE.fullmatch(text, town.end, m.end()):
                 out.append(Span(m.start(), m.end(), "PLACE"))
-    if "RR" in text or "Street " in text:
+    if held is None or not held.isdisjoint(("rr", "villa", "building", "bldg")):
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _RURAL_OR_GULF.finditer(text)]
     addresses = [s for s in found + out if s.kind == "ADDRESS"]
     for s in addresses:
