@@ -36,18 +36,21 @@ _STREET_TYPE = (
 # Two patterns, each starting with a character class (see checked._SSN).
 _ADDRESS_NUMBER_FIRST = re.compile(
     # "221B Baker Street", "1600 Pennsylvania Ave NW", "350 5th Ave"
-    r"\d(?<!\w\d)\d{0,5}[A-Z]?(?:-\d{1,4})?,?\s+(?:"
+    # ("3/27 Bondi Rd": a unit and a number; "4410 S Cedar Ave #12": a unit after)
+    r"\d(?<!\w\d)\d{0,5}[A-Z]?(?:[-/]\d{1,4})?,?\s+(?:"
     r"(?:(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))\s+){1,4}" + _STREET_TYPE
-    + r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    + r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?(?P<unit_after>[ \t]*#[ \t]?\d{1,5}[A-Z]?\b)?"
     # "1120 NE Alberta": a quadrant and a street's name, its type left out
     r"|(?<=\d\d\d[ ])(?:NE|NW|SE|SW)\s+(?P<quadrant>[A-Z][a-z]+)\b"
     # "12 rue de la Paix"
-    r"|(?:(?:bis|ter)\s+)?(?:rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai)"
+    r"|(?:(?:bis|ter),?\s+)?(?:rue|Rue|avenue|boulevard|bd|place|chemin|allée|impasse|quai)"
     r"\s+(?:(?:de|du|des|la|le|l'|d')\s*)*[A-ZÉ][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _ADDRESS_WORD_FIRST = re.compile(
     r"[A-ZÄÖÜafsp](?<!\w[A-ZÄÖÜafsp])(?:"
     # "Hauptstraße 12", "Keizersgracht 123"
-    r"[\wäöüß-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|gracht|laan|plein)\s+\d{1,4}[a-z]?\b"
+    # ("Van Baerlestraat 14-2", "Karl-Marx-Allee 90a")
+    r"[\wäöüß-]*(?i:straße|strasse|str\.|weg|allee|platz|gasse|gracht|laan|plein|straat|kade|"
+    r"singel|dijk|damm|ufer|steeg)\s+\d{1,4}(?:[a-z]|-\d{1,3})?\b"
     # "Apt 4B", "Suite 200": the word is checked in code ("ate 2" is no address)
     r"|(?P<unit>pt|partment|uite|te|lat|nit|PT|PARTMENT|UITE|TE|LAT|NIT)\.?\s*#?\s*\d+[A-Za-z]?\b"
     # "PO Box 123"
@@ -55,7 +58,7 @@ _ADDRESS_WORD_FIRST = re.compile(
 # Where each starts (span.starts_at_digits): at most six digits, then a
 # capital, "-", "," or a space.
 starts_at_digits(_ADDRESS_NUMBER_FIRST,
-                 lambda n, after: n <= 6 and (after.isspace() or after in (",", "-")
+                 lambda n, after: n <= 6 and (after.isspace() or after in (",", "-", "/")
                                               or "A" <= after <= "Z"))
 _UNIT_WORDS = frozenset({"apt", "apartment", "suite", "Apt", "Apartment", "Suite", "Ste",
                          "Flat", "Unit", "APT", "APARTMENT", "SUITE", "STE", "FLAT", "UNIT"})
@@ -129,7 +132,8 @@ _ADDRESS_TAIL = re.compile(
 # with one), and the words its unit and PO box forms start with: a capital
 # (or a, f, s, p) and a unit's tail ("Apt", "Suite"; "Ate" is dropped
 # later), or the first letters of "P.O. Box", "PO Box", "POBox".
-_STREET_ENDS = ("strasse", "str", "weg", "allee", "platz", "gasse", "gracht", "laan", "plein")
+_STREET_ENDS = ("strasse", "str", "weg", "allee", "platz", "gasse", "gracht", "laan", "plein",
+                "straat", "kade", "singel", "dijk", "damm", "ufer", "steeg")
 _UNIT_OR_BOX = frozenset(
     [c + tail for c in "abcdefghijklmnopqrstuvwxyz"
      for tail in ("pt", "partment", "uite", "te", "lat", "nit")]
@@ -149,11 +153,28 @@ def _word_first(text: str, windows: Windows) -> list[re.Match[str]]:
     return at_starts(_ADDRESS_WORD_FIRST, text, windows, starts)
 
 
+_SLASH_DOCTOR = re.compile(r"\bDr\b\.?\Z")
+
+
+def _not_a_unit(text: str, m: re.Match[str]) -> bool:
+    """Whether "a/b" before a street is a date before a doctor or a blood
+    pressure rather than a unit and a house number ("3/27 Bondi Rd")."""
+    a, b = re.match(r"\d+", m[0])[0], re.search(r"/(\d+)", m[0])[1]
+    return bool(_SLASH_DOCTOR.search(m[0]) or len(a) > 3 or int(a) >= 40 and int(b) >= 30
+                or not _UNIT_BEFORE.search(text, max(0, m.start() - 12), m.start()))
+
+
+# What stands before a unit and a number: the start of a line, a label, "at".
+_UNIT_BEFORE = re.compile(r"(?:^|[:\n(]|\bat|\b(?i:address|addr|unit|flat|villa|shop))[ \t]*\Z")
+
+
 def find_addresses(text: str, windows: Windows) -> list[Span]:
     out = []
     for m in scan(_ADDRESS_NUMBER_FIRST, text, windows):
         if m["quadrant"] and lexicon.is_ordinary(lexicon.key(m["quadrant"])):
             continue   # "120 SE Asian patients"
+        if "/" in m[0].split(None, 1)[0] and _not_a_unit(text, m):
+            continue   # "3/12 Saw Dr Lee": a date and a doctor; "BP 120/80"
         end = m.end()
         tail = _ADDRESS_TAIL.match(text, end)
         if tail and (not tail["st"] or tail["st"] in _US_STATES):

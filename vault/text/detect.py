@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import blocks, cues, gazetteer, headers, idents, orgs, people, when
+from . import blocks, cues, gazetteer, headers, idents, orgs, people, streets, unseen, when
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -267,10 +267,13 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
     if words:
         places = people.find_context(text) + gazetteer.find_gazetteer(text)
         places += orgs.find_orgs(text) + orgs.find_areas(text) + headers.find(text)
+        starts = streets.starts_by_word(text, _UNSEEN_WORDS)
+        places += unseen.find_orgs(text, starts)
         zips = orgs.zip_after(text, places)
         found += places + zips + headers.coordinated(text, places)
         # (a ZIP code after a place is a PLACE: see zip_after)
         postcodes = postcodes + zips + [s for s in places if text[s.start].isdigit()]
+    found += streets.find(text, found + places, starts) if words else streets.find(text, found)
     if windows:
         found += blocks.find(text, postcodes, places)
         found += idents.affixes(text, ids)
@@ -279,6 +282,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
 
 
 _RANK = {kind: i for i, kind in enumerate(PRIORITY)}
+_UNSEEN_WORDS = unseen.WORDS | streets.WORDS
 
 
 def find(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> list[Span]:

@@ -115,7 +115,8 @@ def _word_kind(word: str, alone: bool) -> tuple[str, bool, str]:
     vocabulary = lexicon.vocabulary()
     ordinary = is_ordinary(k) or (word.isupper() and k in vocabulary)
     # "at BMC", "from UCD": an organisation if a cue comes before it
-    acronym = word.isupper() and k not in vocabulary and not is_ordinary(k)
+    acronym = word.isupper() and k not in vocabulary and not is_ordinary(k) \
+        and not lexicon.is_abbreviation(k)   # ("from NSR", "at LTACH": a term)
     if word.isupper() and len(word) <= 3:
         return k, acronym, ""   # "SI", "ROM", "OB": abbreviations, not names
     name = is_name(k)

@@ -44,7 +44,9 @@ _STRONG = (
     "Network|Alliance|Coalition|Initiative|Project|Programme|Program|Fellowship|"
     "Collegiate|Coop|Co-op|Cooperative|Choir|Chorus|Orchestra|Memorial|Lutheran|Baptist|Methodist|Presbyterian|Episcopal|Pentecostal|"
     # (a school named for its grade, "Roosevelt Middle"; a club, "Leeds United")
-    "Middle|United|Athletic|Rovers|Wanderers|Albion|FC|AFC")
+    "Middle|United|Athletic|Rovers|Wanderers|Albion|FC|AFC|"
+    # (a shop or a kitchen after its owner: "Rosie's Kitchen", "Henny's Pantry")
+    "Kitchen|Pantry|Deli|Bistro|Eatery")
 # The last word of each head, looked up word by word (people.find_context).
 HEADS = frozenset(h.split()[-1].lower() for h in _STRONG.split("|"))
 _HEADS_FULL = {h.lower(): h for h in _STRONG.split("|")}
@@ -62,7 +64,7 @@ _WEAK_HEADS = frozenset(
     "bar grill coffee inn express fund media energy electric fitness dance yoga theatre "
     "theater gallery cinema association league alliance initiative fellowship "
     "partnership commission authority bureau ministry federation middle united athletic "
-    "rovers wanderers albion".split())
+    "rovers wanderers albion kitchen pantry".split())
 GENERIC = _GENERIC = frozenset(
     "the a an of and for de st st. saint general family private mental health medical "
     "community primary care urgent dental outpatient inpatient public high middle "

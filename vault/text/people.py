@@ -104,8 +104,9 @@ def _name_after(text: str, pos: int, lower_ok: bool, limit: int = 3,
             if len(word) > 1 and (k in lexicon.CALENDAR or
                                   is_ordinary(k) and not is_name(k) and not word.isupper()):
                 break
-            if word.isupper() and len(word) > 1 and k in lexicon.vocabulary() and not is_name(k):
-                break
+            if word.isupper() and len(word) > 1 and not is_name(k) and (
+                    k in lexicon.vocabulary() or len(word) > 2 and lexicon.is_abbreviation(k)):
+                break   # ("referred by ENT", "seen by TBI clinic")
         elif not (lower_ok and i == 0 and is_name(k) and k not in PARTICLES and len(k) > 2):
             break
         end = m.end() if len(word) == 1 else m.end(1)
