@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import mmap
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
@@ -59,7 +60,7 @@ def _read(session: UnlockedVault, row: Any, sig: bytes) -> tuple[Any, bytes]:
     for t in folded:
         starts.append(at)
         at += len(t) + len(_SEP)
-    return (sig, tuple(n.id for n in notes), tuple(starts)), _SEP.join(folded)
+    return (sig, array("q", [n.id for n in notes]), array("q", starts)), _SEP.join(folded)
 
 
 class _Chunk(NamedTuple):
@@ -67,8 +68,8 @@ class _Chunk(NamedTuple):
     is one find per hit over a few large buffers, not a Python loop over
     every client."""
     text: mmap.mmap | bytes   # shared memory (_shared); b"" when empty
-    starts: tuple[int, ...]   # where each client's text starts in `text`
-    ids: tuple[int, ...]      # those clients, ascending
+    starts: array[int]        # where each client's text starts in `text`
+    ids: array[int]           # those clients, ascending
 
     def text_of(self, client_id: int) -> bytes:
         j = bisect_right(self.ids, client_id) - 1
@@ -91,16 +92,18 @@ def _chunk(texts: list[tuple[int, bytes]]) -> _Chunk:
     for _, t in texts:
         starts.append(at)
         at += len(t) + len(_SEP)
-    return _Chunk(_shared(_SEP.join(t for _, t in texts)), tuple(starts),
-                  tuple(cid for cid, _ in texts))
+    return _Chunk(_shared(_SEP.join(t for _, t in texts)), array("q", starts),
+                  array("q", [cid for cid, _ in texts]))
 
 
 class SearchIndex:
     def __init__(self, vault: Path, kek: Callable[[], bytes | None]) -> None:
         self.vault, self._kek = vault, kek
         # id -> (signature, the note ids, where each note starts in the
-        # client's text); the texts themselves are in the chunks
-        self._clients: dict[int, tuple[bytes, tuple[int, ...], tuple[int, ...]]] = {}
+        # client's text); the texts themselves are in the chunks. Arrays, not
+        # tuples of ints: two objects a client instead of one per note on the
+        # agent's heap, which every worker's fork maps and writes into.
+        self._clients: dict[int, tuple[bytes, array[int], array[int]]] = {}
         self._chunks: dict[int, _Chunk] = {}   # id // CHUNK_IDS -> chunk
         self.built = False     # every client read, none changed since: searches narrow
         self.wanted = False    # a search asked for it: keep building until built
@@ -125,7 +128,7 @@ class SearchIndex:
             if self.built and head is not None and head == self.head:
                 self.refreshed = 0
                 return True       # complete, and nothing written since
-            seen: dict[int, tuple[bytes, tuple[int, ...], tuple[int, ...]]] = {}
+            seen: dict[int, tuple[bytes, array[int], array[int]]] = {}
             texts: dict[int, bytes] = {}
             changed, complete = 0, True
             for row in list(store.clients()):
