@@ -43,10 +43,11 @@ _SOUTH_WORDS = frozenset("via viale corso piazza calle avenida paseo carrer rua 
                          "largo".split())
 
 
-def _at(rx: re.Pattern[str], text: str, words: frozenset[str],
-        starts: dict[str, list[int]] | None) -> list[re.Match[str]]:
+def matches_where(rx: re.Pattern[str], text: str, words: frozenset[str],
+                  starts: dict[str, list[int]] | None) -> list[re.Match[str]]:
     """rx's matches where one of `words` starts (`starts`: where each word of
-    the note that this module looks for starts), or all of them."""
+    the note that its caller looks for starts: starts_by_word), or all of
+    them. Also unseen.py's."""
     if starts is None:
         return list(rx.finditer(text))
     at = sorted(i for w in words.intersection(starts) for i in starts[w])
@@ -153,7 +154,7 @@ def find(text: str, found: list[Span], starts: dict[str, list[int]] | None = Non
         starts = starts_by_word(text, WORDS)
     runs = letter_runs(text)   # (the note's words, read once for every detector)
     held = None if runs is None else runs[1]
-    for m in _at(_ROUTE, text, _ROUTE_WORDS, starts):
+    for m in matches_where(_ROUTE, text, _ROUTE_WORDS, starts):
         if _ROUTE_CUE.search(text, max(0, m.start() - 24), m.start()):
             out.append(Span(m.start("a"), m.end("a"), "ADDRESS"))
     if held is None or not held.isdisjoint(("plot", "sector")) or "no" in held and (
@@ -169,7 +170,8 @@ def find(text: str, found: list[Span], starts: dict[str, list[int]] | None = Non
             if m and _UK_ROAD_CUE.search(text, max(0, at - 8), at + 4):
                 out.append(Span(m.start("a"), m.end("a"), "ADDRESS"))
             at = text.find(needle, at + 5)
-    out += [Span(m.start(), m.end(), "ADDRESS") for m in _at(_SOUTH, text, _SOUTH_WORDS, starts)]
+    out += [Span(m.start(), m.end(), "ADDRESS")
+            for m in matches_where(_SOUTH, text, _SOUTH_WORDS, starts)]
     if held is None or "corner" in held:
         out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _CORNER.finditer(text)
                 if not _ordinary_pair(m["a"])]
@@ -181,12 +183,12 @@ def find(text: str, found: list[Span], starts: dict[str, list[int]] | None = Non
                 if m:
                     out.append(Span(m.start(), m.end(), "ADDRESS"))
             at = text.find(needle, at + 4)
-    for m in _at(_AU_STATE, text, _AU_WORDS, starts):
+    for m in matches_where(_AU_STATE, text, _AU_WORDS, starts):
         if m["s"] in _AU_WORD_STATES and m["p"][:2] in ("19", "20"):
             continue   # "ACT 2024", "SA 2019": a year (their postcodes are not)
         out += [Span(m.start("s"), m.end("s"), "PLACE"), Span(m.start("p"), m.end("p"),
                                                                "POSTCODE")]
-    provinces = _at(_PROVINCE_ALONE, text, _PROVINCE_WORDS, starts)
+    provinces = matches_where(_PROVINCE_ALONE, text, _PROVINCE_WORDS, starts)
     if provinces:
         towns = {s.end: s for s in found if s.kind == "PLACE" or s.kind == "ORG"
                  and " " not in text[s.start:s.end]}

@@ -20,8 +20,8 @@ from functools import lru_cache
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .orgs import GENERIC
-from .span import Span, at_starts, at_words
-from .streets import starts_by_word
+from .span import Span, at_words
+from .streets import matches_where, starts_by_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
 
@@ -113,16 +113,6 @@ _PARK = re.compile(rf"(?<![\w'’])[{_UP}][\w'’-]*(?:[ \t]+[{_UP}][\w'’-]*){
                    r"Trailer[ \t]+(?:Park|Court))\b")
 
 
-def _at(rx: re.Pattern[str], text: str, words: frozenset[str],
-        starts: dict[str, list[int]] | None) -> list[re.Match[str]]:
-    """rx's matches where one of `words` starts (`starts`: where each word of
-    the note that this module looks for starts), or all of them."""
-    if starts is None:
-        return list(rx.finditer(text))
-    at = sorted(i for w in words.intersection(starts) for i in starts[w])
-    return at_starts(rx, text, [(0, len(text))], at) if at else []
-
-
 _WORK_FOR_WORDS = frozenset(
     "drives drove driving delivers delivered delivering shifts interns interned temps temped "
     "cleans cleaned stocks volunteer volunteers volunteered volunteering".split())
@@ -165,12 +155,12 @@ def _chain_firsts(chains: frozenset[str]) -> frozenset[str]:
 def _work_places(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
     from .orgs import HEADS, _firm_words, _run_end, vocab
     out: list[Span] = []
-    for m in _at(_WORK_FOR, text, _WORK_FOR_WORDS, starts):
+    for m in matches_where(_WORK_FOR, text, _WORK_FOR_WORDS, starts):
         words = _firm_words(m["run"])
         if words is not None and not (len(words) == 1 and words[0] in lexicon.first_names()
                                       and is_ordinary(words[0])):
             out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
-    for m in _at(_WORK_LOW, text, _WORK_LOW_WORDS, starts):
+    for m in matches_where(_WORK_LOW, text, _WORK_LOW_WORDS, starts):
         chain = _chain(text, m.start("w"), vocab("chains")) \
             if m["w"] in _chain_firsts(vocab("chains")) else None
         if chain:
@@ -201,7 +191,7 @@ _APPOSED = re.compile(
 def _apposed(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
     from .orgs import _firm_words
     out: list[Span] = []
-    for m in _at(_APPOSED, text, _KINDS, starts):
+    for m in matches_where(_APPOSED, text, _KINDS, starts):
         run = m["run"][len(m["the"] or ""):]
         words = _firm_words(run)
         if words is None or any(w in lexicon.vocabulary() or w in lexicon.CALENDAR
@@ -232,7 +222,7 @@ def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Spa
     if ", " in text:
         out += _apposed(text, starts)
     out += _work_places(text, starts)
-    for m in _at(_SAINT_ANY, text, _SAINTS, starts):
+    for m in matches_where(_SAINT_ANY, text, _SAINTS, starts):
         if m["low"] is None:
             out.append(Span(m.start(), m.end(), "ORG"))
         elif m["n"] in lexicon.first_names() and _CUE_BEFORE.search(
@@ -240,11 +230,11 @@ def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Spa
             out.append(Span(m.start(), m.end(), "ORG"))   # ("at st joseph's")
     if starts is None or not _PARK_WORDS.isdisjoint(starts):
         out += [Span(m.start(), m.end(), "ORG") for m in _PARK.finditer(text)]
-    for m in _at(_ABBR_HEAD, text, _ABBR_HEAD_WORDS, starts):
+    for m in matches_where(_ABBR_HEAD, text, _ABBR_HEAD_WORDS, starts):
         start = _name_start(text, m.start())
         if start is not None:
             out.append(Span(start, m.end(), "ORG"))
-    for m in _at(_ABBR_OF, text, _ABBR_OF_WORDS, starts):
+    for m in matches_where(_ABBR_OF, text, _ABBR_OF_WORDS, starts):
         out.append(Span(_name_start(text, m.start()) or m.start(), m.end(), "ORG"))
     if "o-op" in text or "Coop" in text or "O-OP" in text:
         for m in _CO_OP.finditer(text):
@@ -263,7 +253,7 @@ def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Spa
         k = key(name[0])
         if not is_ordinary(k) and k not in STOP and k not in lexicon.vocabulary():
             out.append(Span(name.start(), head.end(), "ORG"))
-    for m in _at(_BY_ACRONYM, text, _BY_WORDS, starts):
+    for m in matches_where(_BY_ACRONYM, text, _BY_WORDS, starts):
         k = key(m["a"])
         if len(m["a"]) >= 3 and not lexicon.is_abbreviation(k) and not is_ordinary(k) \
                 and k not in lexicon.vocabulary():
