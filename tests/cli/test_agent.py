@@ -66,6 +66,10 @@ def exit_code(done, expected: int):
 
 def agent_pids(venv: VaultEnv) -> list[int]:
     """Live agent processes serving this test's vault (read from /proc)."""
+    return agent_pids_of(venv.path)
+
+
+def agent_pids_of(vault: Path) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -74,7 +78,7 @@ def agent_pids(venv: VaultEnv) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"vault.serve" in argv and os.fsencode(venv.path) in argv \
+        if b"vault.serve" in argv and os.fsencode(vault) in argv \
                 and not _is_worker(entry):
             found.append(int(entry.name))
     return found

@@ -73,18 +73,8 @@ def leaks(path: Path, needles: dict[str, bytes]) -> list[str]:
 
 
 def agent_pids(vault: Path) -> list[int]:
-    from ..cli.test_agent import _is_worker
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                argv = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"vault.serve" in argv and os.fsencode(vault) in argv \
-                    and not _is_worker(entry):   # a worker shares its argv
-                found.append(int(entry.name))
-    return found
+    from ..cli.test_agent import agent_pids_of
+    return agent_pids_of(vault)
 
 
 class Session:
