@@ -49,7 +49,9 @@ _ADDRESS_WORD_FIRST = re.compile(
     r"[A-ZÄÖÜafsp](?<!\w[A-ZÄÖÜafsp])(?:"
     # "Hauptstraße 12", "Keizersgracht 123"
     # ("Van Baerlestraat 14-2", "Karl-Marx-Allee 90a")
-    r"[\wäöüß-]*(?i:straße|strasse|str\.|weg|allee|platz|gasse|gracht|laan|plein|straat|kade|"
+    # (a name of at most 48 characters: unbounded, "A11-A11-..." was read to
+    # its end from each "A", quadratic)
+    r"[\wäöüß-]{0,48}(?i:straße|strasse|str\.|weg|allee|platz|gasse|gracht|laan|plein|straat|kade|"
     r"singel|dijk|damm|ufer|steeg)\s+\d{1,4}(?:[a-z]|-\d{1,3})?\b"
     # "Apt 4B", "Suite 200": the word is checked in code ("ate 2" is no address)
     r"|(?P<unit>pt|partment|uite|te|lat|nit|PT|PARTMENT|UITE|TE|LAT|NIT)\.?\s*#?\s*\d+[A-Za-z]?\b"
@@ -233,7 +235,9 @@ def find_all_of(text: str, needle: str) -> list[int]:
 _AREA = re.compile(
     # (a full stop only after an initial or "St": "St. Johns County", not
     # across two sentences, "Kingsmead Estate. Real Estate")
-    rf"[{_UP}](?<![\w][{_UP}])(?:[a-z]?\.|[\w'’-]*)(?:[ \t]+[{_UP}](?:[a-z]?\.|[\w'’-]*)){{0,2}}"
+    # (words of at most 60 characters: unbounded, a long chain such as
+    # "O'éAA-O'éAA-..." was read to its end from each capital, quadratic)
+    rf"[{_UP}](?<![\w][{_UP}])(?:[a-z]?\.|[\w'’-]{{0,60}})(?:[ \t]+[{_UP}](?:[a-z]?\.|[\w'’-]{{0,60}})){{0,2}}"
     rf"[ \t]+(?:County|Parish|Borough|District|Township|Heights|Valley|Hills|Springs|Beach|"
     rf"Falls|Village|Estates|Quarter|Neighborhood|Neighbourhood|Reservation|Metro|Island|"
     rf"Heath|Common|Cemetery|Cove|Harbor|Harbour|Estate|Park|Plaza|Building|Tower|Towers)\b")
@@ -348,7 +352,7 @@ _REGIONS = re.compile(
     r"Twin Cities|Silicon Valley|Central Valley|Panhandle)\b")
 # "Portland, OR", "Salem, Oregon", "Boise ID 83702": a state after a town.
 _STATE_AFTER = re.compile(
-    rf"[{_UP}][\w'’.-]*,?[ \t]+(?P<st>AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|"
+    rf"[{_UP}][\w'’.-]{{0,60}},?[ \t]+(?P<st>AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|"
     rf"LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|"
     rf"VT|VA|WA|WV|WI|WY|DC)\b(?:[ \t,]+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?")
 # (the last word of each region: "Northwest", "Coast", "Empire")

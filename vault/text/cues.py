@@ -113,12 +113,20 @@ def _tried(rx: re.Pattern[str], text: str, starts: list[int] | None,
 
 
 def _token_starts(text: str, slashes: list[int]) -> list[int]:
-    """The start of the token of letters, digits and slashes around each slash."""
+    """The start of the token of letters, digits and slashes around each slash
+    (`slashes` in order: a walk back that reaches the slash before stops
+    there with its start, so a long token costs its length, not its square)."""
     out = []
-    for i in slashes:
+    last, last_start = -1, 0
+    for slash in slashes:
+        i = slash
         while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "/"):
             i -= 1
+            if i == last:
+                i = last_start
+                break
         out.append(i)
+        last, last_start = slash, i
     return out
 
 

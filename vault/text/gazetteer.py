@@ -21,7 +21,9 @@ from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
-_CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*|-[^\W\d_]+)*"
+# (at most eight parts joined by "-" or "'": with no bound, a long chain such
+# as "AA-AA-AA-...-" was scanned to its end from each part, quadratic)
+_CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*|-[^\W\d_]+){{0,8}}"
                   r"(?![\w@-])")
 _ORG_CUE = frozenset(
     "at with joined join joining via through employer works worked working to from "

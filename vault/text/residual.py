@@ -86,7 +86,7 @@ def _lower_words(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
     return _LOWER_WORD.finditer(text) if found is None else found
 
 
-_LINE_INITIALS = re.compile(r"^[ \t]*-*[ \t]*([A-Za-z]{2,3})[ \t]*$", re.M)
+_LINE_INITIALS = re.compile(r"^[ \t]*(?:-+[ \t]*)?([A-Za-z]{2,3})[ \t]*$", re.M)  # (linear on blanks)
 
 
 def _why(text: str, start: int, end: int, word: str, names: frozenset[str] | set[str]) -> str:
