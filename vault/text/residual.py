@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from string import ascii_letters as _ASCII_LETTERS
 
-from . import lexicon
+from . import cued, lexicon
 from .lexicon import beside_a_name as _beside_a_name, is_name, is_ordinary, key
 from .lexicon import lower_names as _lower_names
 from .span import Span, at_words, before_anchors, has_word, letter_runs
@@ -69,7 +69,7 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
         k = key(m[1])
         if k not in lexicon.STOP and k not in names and (is_name(k) or not is_ordinary(k)):
             out.append(Candidate(m.start(1), m.end(1), m[1], "lower case after a title"))
-    out += _in_context(text, names)
+    out += _in_context(text, names) + [Candidate(a, b, text[a:b], why) for a, b, why in cued.find(text, names)]
     by_span = {(c.start, c.end): c for c in out}   # a phrase listed whole stands for its words
     wide = [c for c in by_span.values() if " " in c.word]
     return sorted((c for c in by_span.values() if " " in c.word or not any(
