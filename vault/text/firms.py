@@ -171,6 +171,8 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
         return []
     words = [key(m[0]) for m in run]
     start = 1 if words[0] == "the" else 0
+    if _a_person_or_place(text, run, words, cue.group().split()[0].lower()):
+        return []   # ("seen by Priya Raman, MD", "a trip to Lake Tahoe")
     # (a word such as "Home" or "School" before a head word is part of a
     # name: "works at Home Depot", not "at Home")
     headed = words[-1] in orgs.HEADS and words[-1] not in _NOT_FIRMS
@@ -180,6 +182,30 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
         return []
     return [Span(run[start].start(), joined_end(text, run[-1].end()), "ORG")]
+
+
+_CREDENTIAL_AFTER = re.compile(r",?[ \t]+(?:MD|DO|RN|NP|PA-C|PhD|PsyD|LCSW|LPC|LMFT|MSW|Esq|CPA|"
+                               r"DDS|FNP|DNP|APRN|MBBS)\b")
+_CREDENTIAL_WORDS = frozenset("md do rn np phd psyd lcsw lpc lmft msw esq cpa dds fnp dnp aprn "
+                              "mbbs".split())
+
+
+def _a_person_or_place(text: str, run: list[re.Match[str]], words: list[str], cue: str) -> bool:
+    """The run after a firm's cue is a person's name (a credential in or
+    after it; a first name after "by") or a known place after "to" or "from"."""
+    if any(w in _CREDENTIAL_WORDS and m[0].isupper() for w, m in zip(words[1:], run[1:])) \
+            or _CREDENTIAL_AFTER.match(text, run[-1].end()):
+        return True
+    if cue == "by" and words[0] in lexicon.first_names() and not is_ordinary(words[0]):
+        return True
+    return cue in ("to", "from") and (" ".join(words) in lexicon.places() or len(words) > 1 and (
+        words[0] in _PLACE_FIRST or words[-1] in _PLACE_LAST))
+
+
+# Words that make a run a place after "to" or "from" ("a trip to Lake Tahoe").
+_PLACE_FIRST = frozenset("lake mount mt cape fort ft port isle".split())
+_PLACE_LAST = frozenset("county valley island islands beach bay lake river mountains canyon "
+                        "coast falls springs".split())
 
 
 # What joins two parts of one name: "Thistle & Pine", "Habitat for Humanity",

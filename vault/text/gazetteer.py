@@ -23,6 +23,9 @@ _UP = "A-ZÀ-ÖØ-Þ"
 # A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
 _CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*|-[^\W\d_]+)*"
                   r"(?![\w@-])")
+_TITLE_BEFORE = re.compile(r"(?<![\w.])(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|DR|MR|MRS|MS)\.?|(?i:son|"
+                           r"daughter|wife|husband|brother|sister|mother|father|nephew|niece|"
+                           r"grandson|granddaughter|cousin|friend|boss))[ \t]+\Z")
 _ORG_CUE = frozenset(
     "at with joined join joining via through employer works worked working to from "
     "company firm bank account shop store app platform".split())
@@ -200,6 +203,8 @@ def _ask(text: str, run: list[re.Match[str]], question: tuple[str, int]) -> obje
         return _a_label_or_credential(text, m)
     if what == "after":
         return text[m.end():m.end() + 3]
+    if what == "titled":
+        return _TITLE_BEFORE.search(text, max(0, m.start() - 15), m.start()) is not None
     assert what == "before"
     return text[m.start() - 3:m.start()]
 
@@ -230,6 +235,10 @@ class _Context:
     def label_or_credential(self, i: int) -> bool:
         return self._ask("label_or_credential", i)  # type: ignore[return-value]
 
+    def titled(self, i: int) -> bool:
+        """A title stands right before word i ("Dr. Haines")."""
+        return self._ask("titled", i)  # type: ignore[return-value]
+
     def after(self, i: int) -> str:
         """The three characters after word i."""
         return self._ask("after", i)  # type: ignore[return-value]
@@ -259,6 +268,8 @@ def _classify_words(words: tuple[str, ...], context: _Context) -> list[tuple[int
                          else "")
             continue
         _, acronym, kind = info[i]
+        if kind == "place" and context.titled(i):
+            kind = "name"   # ("Dr. Haines", "Mr. Portland": a surname)
         if acronym and (context.prev_word(i) in _ACRONYM_CUE
                         or _an_acronym(word) and not context.label_or_credential(i)) \
                 or len(word) > 2 and word.isupper() and context.before(i) == "at " \
@@ -290,6 +301,7 @@ def _classify_words(words: tuple[str, ...], context: _Context) -> list[tuple[int
                 and keys[i] not in STOP and keys[i] not in _NOT_FIRMS and keys[i] not in _HOLIDAY \
                 and context.mid_sentence(i) \
                 and context.prev_word(i) in _ORG_CUE \
+                and not (kinds[i] == "place" and context.prev_word(i) in ("to", "from")) \
                 and context.cue_in_a_sentence(i):
             # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
             # word after "at", "with", "joined" names a firm even when it is a word.

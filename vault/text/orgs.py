@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import addresses, lexicon
+from . import addresses, lexicon, orgnames
 from .addresses import (areas, cue_starts, find_all_of, regions_and_states,
                         streets_without_number)
 from .lexicon import STOP, is_name, is_ordinary, key
+from .orgnames import drops_first
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -22,7 +23,7 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _STRONG = (
     "Hospital|Hospitals|Clinic|Clinics|Medical Center|Medical Centre|Health Center|"
     "Health Centre|Health System|Healthcare|Labs|Lab|Laboratory|Laboratories|Inc|LLC|LLP|"
-    "PLLC|Ltd|Corp|Corporation|Church|Care Home|Nursing Home|Hospice|Pharmacy|University|"
+    "PLLC|Ltd|PLC|GmbH|Corp|Corporation|Church|Centers|Centres|Investments|Dialysis|Residence|Living|Care Home|Nursing Home|Hospice|Pharmacy|University|"
     "College|Academy|Elementary|Preschool|Montessori|Daycare|Foundation|Institute|"
     "Cardiology|Oncology|Pediatrics|Paediatrics|Orthopedics|Orthopaedics|Dermatology|"
     "Psychiatry|Neurology|Radiology|Urology|Rehab|Rehabilitation|Associates|Partners|"
@@ -64,7 +65,7 @@ _WEAK_HEADS = frozenset(
     "bar grill coffee inn express fund media energy electric fitness dance yoga theatre "
     "theater gallery cinema association league alliance initiative fellowship "
     "partnership commission authority bureau ministry federation middle united athletic "
-    "rovers wanderers albion kitchen pantry".split())
+    "rovers wanderers albion kitchen pantry living residence".split())
 GENERIC = _GENERIC = frozenset(
     "the a an of and for de st st. saint general family private mental health medical "
     "community primary care urgent dental outpatient inpatient public high middle "
@@ -77,7 +78,8 @@ GENERIC = _GENERIC = frozenset(
     "geriatric hospice sleep pain spine heart cancer eye diabetes fertility women's "
     "well child adult elderly acute critical intensive palliative specialist social "
     "the support home health human resources customer patient student services "
-    "legal aid public defender probation parole police fire".split())
+    "legal aid public defender probation parole police fire assisted independent "
+    "supported sheltered retirement kidney".split())
 _OF = re.compile(
     rf"(?<![\w])(?:University|College|Hospital|Bank|Church|School|Institute|Academy|Department|"
     rf"Museum|Diocese|Archdiocese|Bureau|Office|Board)[ \t]+of[ \t]+(?:the[ \t]+)?"
@@ -129,11 +131,7 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
         starts.insert(0, start)
     # Drop leading words that are not part of a name ("at the", "Seen at").
     while words and (words[0].lower() in ("the", "a", "an", "and", "of", "for", "&")
-                     or (is_ordinary(key(words[0])) and not words[0].isupper()
-                         or key(words[0]) in lexicon.vocabulary())
-                     and not is_name(key(words[0])) and len(words) > 1
-                     and words[0].lower() not in _GENERIC
-                     and key(words[0]) not in vocab("demonyms")):
+                     or drops_first(text, words, starts, head, _GENERIC, vocab("demonyms"))):
         words.pop(0)
         starts.pop(0)
     if not words or words[-1].lower() in ("the", "and", "of", "for", "a"):
@@ -200,8 +198,8 @@ def find_areas(text: str) -> list[Span]:
     """Counties, districts, coves, estates, parks ("Multnomah County", "Pearl
     District"), "Lake Minnetonka", streets without a number, regions and
     states after a town: places by their form (addresses.py)."""
-    return (areas(text, _not_areas())
-            + streets_without_number(text, _GENERIC) + regions_and_states(text))
+    return (areas(text, _not_areas()) + streets_without_number(text, _GENERIC)
+            + [s for s in regions_and_states(text) if not orgnames.a_credential(text, s)])
 
 
 # (detect and the tests look these up here, where they were before addresses.py)

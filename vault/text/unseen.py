@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import lexicon
+from . import known, lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .orgs import GENERIC
 from .span import Span, at_words
@@ -212,7 +212,7 @@ def _amp_initials(text: str) -> list[re.Match[str]]:
 def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Span]:
     """`starts`: streets.starts_by_word's answer for a set of words holding
     WORDS (detect asks once for this module and streets.py)."""
-    out: list[Span] = []
+    out: list[Span] = known.find(text)
     if starts is None:
         starts = starts_by_word(text, WORDS)
     if "&" in text:

@@ -1,0 +1,95 @@
+"""Organisations and places known by name (issue 14, ninth session): the
+employers, banks, insurers, health systems, chains and charities a note
+names with no head word and no cue ("Wells Fargo", "Kaiser Permanente",
+"Harborview"), and regions that the place list lacks or takes for a
+surname ("Shropshire", "Lake Tahoe"), from vault/data/org_words.txt. A
+name that is also an ordinary word or a first name ("Target", "Chase")
+counts only capitalised in mid-sentence and not after a title or a
+relation ("her son Chase" is a person). Tried only where a name's first
+word stands in the note. Pure functions, no I/O but the list's first read.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import lexicon
+from .lexicon import is_ordinary, key
+from .span import Span
+from .streets import starts_by_word
+
+_Index = dict[str, list[tuple[str, str, bool]]]
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[_Index, frozenset[str]]:
+    """First word (lower case) -> [(name, kind, needs mid-sentence)],
+    longest first; and the set of first words."""
+    out: _Index = {}
+    section = ""
+    for line in lexicon._read("org_words.txt"):
+        if line.startswith("["):
+            section = line.strip("[]")
+            continue
+        if line.startswith("#") or section not in ("known_orgs", "known_places"):
+            continue
+        kind = "ORG" if section == "known_orgs" else "PLACE"
+        for name in filter(None, (n.strip() for n in line.split(";"))):
+            first = re.match(r"[A-Za-z]+", name)
+            assert first is not None, name
+            k = key(name)
+            ambiguous = " " not in name and (is_ordinary(k) or k in lexicon.first_names())
+            out.setdefault(first[0].lower(), []).append((name, kind, ambiguous))
+    for names in out.values():
+        names.sort(key=lambda n: -len(n[0]))
+    return out, frozenset(out)
+
+
+# Words after which a name that is also a first name is a person's.
+_PERSON_BEFORE = frozenset("""
+    dr mr mrs ms mx miss prof nurse son daughter wife husband brother sister mother father
+    mom mum dad aunt uncle cousin niece nephew friend boyfriend girlfriend partner named
+    called grandson granddaughter baby child boss coworker colleague neighbor neighbour
+    """.split())
+_TITLE = re.compile(r"(?<![\w.])(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?[ \t]+\Z", re.I)
+_CAPITAL_AFTER = re.compile(r"[ \t]+[A-Z]")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[,.]?[ \t]+\Z")
+
+
+def find(text: str) -> list[Span]:
+    index, firsts = _index()
+    starts = starts_by_word(text, firsts)
+    out: list[Span] = []
+    if starts is None:   # (text whose words are not known: every word)
+        starts = {}
+        for m in re.finditer(r"[A-Za-z]+", text):
+            if m[0].lower() in firsts:
+                starts.setdefault(m[0].lower(), []).append(m.start())
+    for first, at in starts.items():
+        for i in at:
+            if i and (text[i - 1].isalnum() or text[i - 1] in "-'’&"):
+                continue
+            for name, kind, ambiguous in index[first]:
+                end = i + len(name)
+                if not (text.startswith(name, i) or text[i:end].isupper()
+                        and text[i:end] == name.upper() and len(name) > 3):
+                    continue
+                if end < len(text) and (text[end].isalnum() or text[end] in "-&"):
+                    continue
+                if ambiguous and (not _mid_sentence(text, i) or _CAPITAL_AFTER.match(text, end)):
+                    break   # ("Target was", "his Apple Watch": a word, a product)
+                if kind == "PLACE" and _TITLE.search(text, max(0, i - 8), i):
+                    break   # ("Dr. Shropshire": a surname)
+                out.append(Span(i, end, kind))
+                break
+    return out
+
+
+def _mid_sentence(text: str, start: int) -> bool:
+    """A lower-case word or a comma stands before the name, and it is no
+    title or relation word."""
+    before = _WORD_BEFORE.search(text, max(0, start - 24), start)
+    if before is None or "." in before[0] or not (before[1].islower() or "," in before[0]):
+        return False
+    return before[1].lower() not in _PERSON_BEFORE
