@@ -248,7 +248,7 @@ def _a_firm_word(word: str) -> bool:
     return (len(word) > 2 and (word[1:].islower() or word.isupper()
                                and not lexicon.is_abbreviation(k) and k not in orgs.HEADS)
             and k not in STOP and k not in lexicon.CALENDAR and k not in lexicon.vocabulary()
-            and k not in _NOT_FIRMS and k not in _HOLIDAY)
+            and k not in _NOT_FIRMS and k not in _HOLIDAY and k not in _LEADING)
 
 
 def _firm(text: str, m: re.Match[str]) -> list[Span]:
@@ -281,7 +281,7 @@ _LEADING = frozenset("""
     officer sgt sergeant det detective constable pc dc insp inspector judge justice
     dr mr mrs ms mx miss prof nurse sister brother son daughter wife husband mother
     father mom mum dad aunt uncle cousin niece nephew grandson granddaughter grandma
-    grandpa dear pastor rev father coach captain capt lt chief
+    grandpa dear pastor rev father coach captain capt lt chief rabbi imam reverend chaplain
     """.split())
 _ACRONYMS: dict[str, bool] = {}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import lexicon
+from . import addresses, lexicon
 from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credential,
                     _an_acronym, _before_a_holding, _bracketed, _cue_in_a_sentence, _firm,
                     _firm_run, _holdings_in, _mid_sentence, _prev_word)
@@ -26,6 +26,8 @@ _CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*
 _TITLE_BEFORE = re.compile(r"(?<![\w.])(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|DR|MR|MRS|MS)\.?|(?i:son|"
                            r"daughter|wife|husband|brother|sister|mother|father|nephew|niece|"
                            r"grandson|granddaughter|cousin|friend|boss))[ \t]+\Z")
+_STATES = addresses._STATES
+_ZIP_NEXT = re.compile(r"[ \t,]+\d{5}(?:-\d{4})?\b")
 _ORG_CUE = frozenset(
     "at with joined join joining via through employer works worked working to from "
     "company firm bank account shop store app platform".split())
@@ -70,6 +72,11 @@ def find_gazetteer(text: str) -> list[Span]:
 
 def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[Span]:
     """What one run of capitalised words names."""
+    if len(run) > 1 and run[-1][0] in _STATES and _ZIP_NEXT.match(text, run[-1].end()):
+        # ("Portland OR 97216": a town and its state, not a person's name)
+        state = Span(run[-1].start(), run[-1].end(), "PLACE")
+        return [state] + [s if s.kind != "PERSON" or len(run) > 2 else Span(s.start, s.end, "PLACE")
+                          for s in _run(text, run[:-1], ranks, holds)]
     first = run[0]
     end = run[-1].end()
     after = text[end:end + 1]
@@ -294,11 +301,14 @@ def _classify_words(words: tuple[str, ...], context: _Context) -> list[tuple[int
         # matters, after what the words alone decide)
         if not strong and not pair and group[0] == "weak" and keys[i] in firsts \
                 and keys[i] not in lexicon.vocabulary() and keys[i] not in STOP \
-                and not words[i].isupper() and context.mid_sentence(i):
-            strong = True   # "her daughter Ivy": a capitalised name mid-sentence
+                and not words[i].isupper() and context.mid_sentence(i) \
+                and not (i == j and keys[i] in places and context.prev_word(i) in _PLACE_CUE
+                         and context.prev_word(i) not in ("at", "with", "of")):
+            strong = True   # "her daughter Ivy": a capitalised name mid-sentence (not "in Newton")
         if not strong and not pair and i == j and not words[i].isupper() \
                 and keys[i] not in lexicon.vocabulary() \
                 and keys[i] not in STOP and keys[i] not in _NOT_FIRMS and keys[i] not in _HOLIDAY \
+                and keys[i] not in _LEADING \
                 and context.mid_sentence(i) \
                 and context.prev_word(i) in _ORG_CUE \
                 and not (kinds[i] == "place" and context.prev_word(i) in ("to", "from")) \

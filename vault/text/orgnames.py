@@ -19,7 +19,7 @@ from .lexicon import STOP, is_name, is_ordinary, key
 LEGAL = frozenset("inc llc llp pllc ltd corp co plc gmbh pty lp".split())
 # Words that start a sentence or a line of a plan, not a name: what a
 # clinician or an adviser does or asks for, and how.
-_NOT_FIRST = frozenset("""
+NOT_FIRST = frozenset("""
     continue start started stop stopped resume begin refer referred recommend recommended
     consider discuss discussed discussion plan plans needs need good poor fair new old
     see seen call called attend attends attended attending schedule scheduled arrange
@@ -37,10 +37,12 @@ def drops_first(text: str, words: list[str], starts: list[int], head: str,
     word = words[0]
     k = key(word)
     vocabulary = lexicon.vocabulary()
+    if len(words) > 1 and k in NOT_FIRST and not word.isupper():
+        return True   # (also a surname: "Start", "Good")
     if len(words) < 2 or is_name(k) or word.lower() in generic or k in demonyms \
             or not (is_ordinary(k) and not word.isupper() or k in vocabulary):
         return False
-    if k in vocabulary or k in STOP or k in lexicon.CALENDAR or k in _NOT_FIRST \
+    if k in vocabulary or k in STOP or k in lexicon.CALENDAR or k in NOT_FIRST \
             or k.endswith(("ed", "ing", "ly")):
         return True
     if head.lower() in LEGAL:

@@ -15,7 +15,7 @@ from . import addresses, lexicon, orgnames
 from .addresses import (areas, cue_starts, find_all_of, regions_and_states,
                         streets_without_number)
 from .lexicon import STOP, is_name, is_ordinary, key
-from .orgnames import drops_first
+from .orgnames import NOT_FIRST, drops_first
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -65,7 +65,8 @@ _WEAK_HEADS = frozenset(
     "bar grill coffee inn express fund media energy electric fitness dance yoga theatre "
     "theater gallery cinema association league alliance initiative fellowship "
     "partnership commission authority bureau ministry federation middle united athletic "
-    "rovers wanderers albion kitchen pantry living residence".split())
+    "rovers wanderers albion kitchen pantry living residence investments dialysis centers "
+    "centres".split())
 GENERIC = _GENERIC = frozenset(
     "the a an of and for de st st. saint general family private mental health medical "
     "community primary care urgent dental outpatient inpatient public high middle "
@@ -79,7 +80,7 @@ GENERIC = _GENERIC = frozenset(
     "well child adult elderly acute critical intensive palliative specialist social "
     "the support home health human resources customer patient student services "
     "legal aid public defender probation parole police fire assisted independent "
-    "supported sheltered retirement kidney".split())
+    "supported sheltered retirement kidney living".split())
 _OF = re.compile(
     rf"(?<![\w])(?:University|College|Hospital|Bank|Church|School|Institute|Academy|Department|"
     rf"Museum|Diocese|Archdiocese|Bureau|Office|Board)[ \t]+of[ \t]+(?:the[ \t]+)?"
@@ -144,7 +145,7 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
         return None   # "General Hospital", "Family Practice": a kind, not a name
     if head.lower() in _WEAK_HEADS and all(
             is_ordinary(k) and not is_name(k) and k not in lexicon.places()
-            for k in keys if k not in _GENERIC) and not nation and not (
+            for k in keys if k not in _GENERIC and k not in NOT_FIRST) and not nation and not (
             head.lower() in _GRADES and _SCHOOL_BEFORE.search(text, max(0, starts[0] - 20),
                                                               starts[0])):
         return None   # "Very High", "Support Group"; not "Summit High / Pacific Crest Middle"
@@ -250,7 +251,7 @@ _AMPERSAND = re.compile(rf"(?<![\w&])[A-Z]{{1,3}}&[A-Z]{{1,3}}(?![\w&])(?P<run>[
 # "a role at Thistle & Pine"; one of them a name or no ordinary word (not
 # "at Labor & Delivery").
 _AMP_CUE = re.compile(
-    rf"(?<![^\W\d_])(?:at|with|via|from|for|joined|by)[ \t]+(?:the[ \t]+)?"
+    rf"(?<![^\W\d_])(?:at|with|via|from|for|joined|by|(?i:retained|instructed|engaged))[ \t]+(?:the[ \t]+)?"
     rf"(?P<run>[{_UP}][\w'’]*[ \t]*&[ \t]*[{_UP}][\w'’]*)")
 # A payer in a list of income: "Income: Penguin Random House (£14,000)".
 _PAYER = re.compile(rf"(?P<run>{_RUN})[ \t]*\([ \t]*[$£€]")

@@ -18,7 +18,7 @@ from functools import lru_cache
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .names import PARTICLES
-from .gazetteer import find_gazetteer
+from .gazetteer import _STATES, find_gazetteer
 from .span import Span, word_starts
 
 __all__ = ["find_context", "find_gazetteer"]   # (the gazetteer's pass, in its own module)
@@ -218,6 +218,9 @@ def find_context(text: str) -> list[Span]:
             if before[-1:] in " \t" and (before[:1].isalpha() or before[:1] in ",."):
                 end = m.start() - (2 if before[:1] == "," else 1)
                 start = _name_before(text, end)
+                if w in _STATES and " " not in text[start:end] and key(text[start:end]) in \
+                        lexicon.places():
+                    continue   # ("Newton, MA": a town and its state)
                 if start < end:
                     out.append(Span(start, end, "PERSON"))
         if lw in HEADS and w[0].isupper():
@@ -269,6 +272,8 @@ def find_context(text: str) -> list[Span]:
     for m in _SURNAME_FIRST.finditer(text) if _COMMA_CAPITAL.search(text) else ():
         first = m.group().split(",")[0]
         a, b = key(first), key(m[2])
+        if len(m[2]) == 2 and m[2] in _STATES and a in lexicon.places():
+            continue   # ("Newton, MA": a town and its state)
         if a in lexicon.places() and not is_name(a) or b in lexicon.places() and not is_name(b):
             continue
         if b in lexicon.vocabulary() or a in lexicon.vocabulary():

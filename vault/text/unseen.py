@@ -104,7 +104,7 @@ _WORK_FOR = re.compile(
 _WORK_LOW = re.compile(
     r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager|boss|student|"
     r"(?P<study>studies|studying|studied|enrolled|treated|treatment|rehab|detox)|(?P<bank>banks|banked|banking))[ \t]+"
-    r"(?P<prep>at|for|with)[ \t]+(?:the[ \t]+)?(?:local[ \t]+)?(?P<w>[a-z][a-z'’&-]{2,})\b")
+    r"(?P<prep>at|for|with|by)[ \t]+(?:the[ \t]+)?(?:local[ \t]+)?(?P<w>[a-z][a-z'’&-]{2,})\b")
 
 
 # A park of mobile homes: "Shady Acres MHP", "Pine Hollow RV Park".
