@@ -64,6 +64,12 @@ def gone(text: str, *secrets: str) -> str:
     ("Retained Brannock & Quillfeather as co-counsel.", "Quillfeather"),
     ("pt employed by kwikzor auto since june", "kwikzor"),
     ("He banks with Wells Fargo and Chase.", "Fargo"),
+    # partners' surnames joined by "&"; a body after a member's role
+    ("Opposing firm: Kirkland & Ellis.", "Kirkland"),
+    ("Member of SEIU 1199 since 2015.", "SEIU"),
+    ("Tenant of Peabody Trust for ten years.", "Peabody"),
+    ("Pharmacy: Bartell Drugs on the corner.", "Bartell"),
+    ("Probation through Marion County Community Corrections.", "Corrections"),
 ])
 def test_an_organisation_in_a_swept_form_is_replaced(text, secret):
     result = gone(text, secret)
@@ -80,6 +86,9 @@ def test_an_organisation_in_a_swept_form_is_replaced(text, secret):
     "Good Mental Health is the aim.",
     "Progressive weakness of the left arm.",
     "Vanguard of the new protocol.",
+    "Rest & Relaxation planned; Labor & Delivery called back.",
+    "Member of the choir; Tenant of the month.",
+    "Attorneys at Law",
 ])
 def test_words_that_name_a_firm_elsewhere_stay(text):
     assert out(text) == text
@@ -106,6 +115,8 @@ def test_a_relative_named_like_a_firm_is_a_person():
     ("Seen by Dr. van der Berg for the rash.", "Dr. [PERSON] for", "for"),
     ("Spoke with Rabbi Feldstein about the funeral.", "Rabbi [PERSON]", "Rabbi"),
     ("Lives with her son Arthur in town.", "son [PERSON]", "son"),
+    ("Son (Mikey) visits on weekends.", "Son ([PERSON])", "Son"),
+    ("Her sister-in-law Ngozi helps with meals.", "sister-in-law [PERSON]", "helps"),
 ])
 def test_a_person_is_labelled_a_person_and_the_credential_stays(text, label, kept):
     result = out(text)
@@ -120,6 +131,9 @@ def test_a_person_is_labelled_a_person_and_the_credential_stays(text, label, kep
     ("Lives in Portland OR 97216 with his wife.", "[PLACE] [PLACE] [POSTCODE]"),
     ("Lives in Newton, MA now.", "in [PLACE], [PLACE]"),
     ("Practice in Baltimore, MD since 2019.", "[PLACE], [PLACE]"),
+    ("Pt at home in Northeast Portland today.", "in [PLACE] today"),
+    ("She travelled to Qarvelia to see family.", "to [PLACE] to"),
+    ("Grew up in Hackney, then Croydon.", "in [PLACE], then [PLACE]"),
 ])
 def test_a_place_is_labelled_a_place(text, label):
     result = out(text)

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from . import lexicon, orgs
 from .lexicon import STOP, is_name, is_ordinary, key
+from .placecues import MOVED
 from .span import Span, has_word
 
 def _mid_sentence(text: str, start: int) -> bool:
@@ -199,7 +200,16 @@ def _a_person_or_place(text: str, run: list[re.Match[str]], words: list[str], cu
     if cue == "by" and words[0] in lexicon.first_names() and not is_ordinary(words[0]):
         return True
     return cue in ("to", "from") and (" ".join(words) in lexicon.places() or len(words) > 1 and (
-        words[0] in _PLACE_FIRST or words[-1] in _PLACE_LAST))
+        words[0] in _PLACE_FIRST or words[-1] in _PLACE_LAST) or _moved(text, run[0].start())
+        and words[-1] not in orgs.HEADS and words[-1] not in _HOMES)
+
+
+# Last words of a home one returns or moves to: a care home's name, not a town.
+_HOMES = frozenset("house lodge manor court hall gardens place residence villa villas".split())
+
+
+def _moved(text: str, start: int) -> bool:
+    return MOVED.search(text, max(0, start - 24), start) is not None
 
 
 # Words that make a run a place after "to" or "from" ("a trip to Lake Tahoe").
@@ -268,7 +278,7 @@ def _firm(text: str, m: re.Match[str]) -> list[Span]:
 # kin, institutions in general, and words a header capitalises.
 _NOT_FIRMS = frozenset("""
     mom mum dad mother father grandma grandpa nana papa aunt uncle god church
-    home school college court hospital clinic office bed baby christ jesus
+    home school college court hospital clinic office bed baby christ jesus law
     lord heaven hell state federal county city town government council
     admission discharge intake follow followup review plan return visit
     english spanish french german italian portuguese chinese arabic russian

@@ -12,22 +12,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import addresses, lexicon
+from . import lexicon
 from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credential,
                     _an_acronym, _before_a_holding, _bracketed, _cue_in_a_sentence, _firm,
                     _firm_run, _holdings_in, _mid_sentence, _prev_word)
 from .lexicon import STOP, is_name, is_ordinary, key
+from .placecues import COMPASS, MOVED, STATES, TITLE_BEFORE, ZIP_NEXT
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
 _CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*|-[^\W\d_]+)*"
                   r"(?![\w@-])")
-_TITLE_BEFORE = re.compile(r"(?<![\w.])(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|DR|MR|MRS|MS)\.?|(?i:son|"
-                           r"daughter|wife|husband|brother|sister|mother|father|nephew|niece|"
-                           r"grandson|granddaughter|cousin|friend|boss))[ \t]+\Z")
-_STATES = addresses._STATES
-_ZIP_NEXT = re.compile(r"[ \t,]+\d{5}(?:-\d{4})?\b")
 _ORG_CUE = frozenset(
     "at with joined join joining via through employer works worked working to from "
     "company firm bank account shop store app platform".split())
@@ -72,7 +68,7 @@ def find_gazetteer(text: str) -> list[Span]:
 
 def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[Span]:
     """What one run of capitalised words names."""
-    if len(run) > 1 and run[-1][0] in _STATES and _ZIP_NEXT.match(text, run[-1].end()):
+    if len(run) > 1 and run[-1][0] in STATES and ZIP_NEXT.match(text, run[-1].end()):
         # ("Portland OR 97216": a town and its state, not a person's name)
         state = Span(run[-1].start(), run[-1].end(), "PLACE")
         return [state] + [s if s.kind != "PERSON" or len(run) > 2 else Span(s.start, s.end, "PLACE")
@@ -84,6 +80,8 @@ def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[
         start = first.start()
         if after == ")" and start and text[start - 1] == "(":
             found = _bracketed(first[0])
+            if found == "ORG" and _prev_word(text, start - 1) in _LEADING:
+                found = "PERSON"   # ("Son (Mikey)": a name after kin or a title)
             if found:
                 return [Span(start, end, found)]
         out = _firm(text, first) if _quiet_alone(first[0]) else _classify(text, run)
@@ -210,8 +208,10 @@ def _ask(text: str, run: list[re.Match[str]], question: tuple[str, int]) -> obje
         return _a_label_or_credential(text, m)
     if what == "after":
         return text[m.end():m.end() + 3]
+    if what == "moved":
+        return MOVED.search(text, max(0, m.start() - 24), m.start()) is not None
     if what == "titled":
-        return _TITLE_BEFORE.search(text, max(0, m.start() - 15), m.start()) is not None
+        return TITLE_BEFORE.search(text, max(0, m.start() - 15), m.start()) is not None
     assert what == "before"
     return text[m.start() - 3:m.start()]
 
@@ -241,6 +241,10 @@ class _Context:
 
     def label_or_credential(self, i: int) -> bool:
         return self._ask("label_or_credential", i)  # type: ignore[return-value]
+
+    def moved(self, i: int) -> bool:
+        """Word i follows a move or a trip and "to" or "from" ("moved to Ohio")."""
+        return self._ask("moved", i)  # type: ignore[return-value]
 
     def titled(self, i: int) -> bool:
         """A title stands right before word i ("Dr. Haines")."""
@@ -312,6 +316,7 @@ def _classify_words(words: tuple[str, ...], context: _Context) -> list[tuple[int
                 and context.mid_sentence(i) \
                 and context.prev_word(i) in _ORG_CUE \
                 and not (kinds[i] == "place" and context.prev_word(i) in ("to", "from")) \
+                and not (kinds[i] == "unknown" and context.moved(i)) \
                 and context.cue_in_a_sentence(i):
             # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
             # word after "at", "with", "joined" names a firm even when it is a word.
@@ -383,6 +388,10 @@ def _words_of(words: list[str]) -> _Words:
             if not any(taken[i:i + size]) and " ".join(keys[i:i + size]) in places:
                 multi.append((i, size))
                 taken[i:i + size] = [True] * size
+    for i in range(len(words) - 1):
+        if keys[i] in COMPASS and not taken[i] and not taken[i + 1] and keys[i + 1] in places:
+            multi.append((i, 2))   # ("Northeast Portland", "Greater Manchester")
+            taken[i:i + 2] = [True, True]
     cue_places = [t for t, k in enumerate(keys)
                   if not taken[t] and k in places and len(words[t]) > 2 and k not in STOP
                   and k not in lexicon.CALENDAR]

@@ -14,6 +14,7 @@ import re
 
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
+from .span import Span
 
 # Legal forms: whatever capitalised words stand before one name the firm.
 LEGAL = frozenset("inc llc llp pllc ltd corp co plc gmbh pty lp".split())
@@ -37,8 +38,9 @@ def drops_first(text: str, words: list[str], starts: list[int], head: str,
     word = words[0]
     k = key(word)
     vocabulary = lexicon.vocabulary()
-    if len(words) > 1 and k in NOT_FIRST and not word.isupper():
-        return True   # (also a surname: "Start", "Good")
+    if len(words) > 1 and not word.isupper() and (
+            k in NOT_FIRST or words[1] == "of" and is_ordinary(k) and k not in generic):
+        return True   # (also a surname: "Start", "Good"; a role: "Tenant of Peabody Trust")
     if len(words) < 2 or is_name(k) or word.lower() in generic or k in demonyms \
             or not (is_ordinary(k) and not word.isupper() or k in vocabulary):
         return False
@@ -66,3 +68,32 @@ def a_credential(text: str, span) -> bool:
     m = _PERSON_BEFORE.search(text, max(0, span.start - 50), span.start)
     return m is not None and key(m[1]) in lexicon.first_names() \
         and " ".join(key(w) for w in m[0].replace(",", " ").split()) not in lexicon.places()
+
+
+# Two surnames joined by "&", the first no given name: a firm of partners
+# ("Kirkland & Ellis", "Cushman & Wakefield"); not "Tom & Jerry", "A&E".
+_PARTNERS = re.compile(r"(?<![\w&])([A-Z][a-z'’]+)[ \t]*&[ \t]*([A-Z][a-z'’]+)(?![\w&])")
+
+
+def partners(text: str) -> list[Span]:
+    out = []
+    for m in _PARTNERS.finditer(text):
+        a, b = key(m[1]), key(m[2])
+        if a in lexicon.surnames() and b in lexicon.surnames() and a not in lexicon.first_names() \
+                and not any(k in lexicon.vocabulary() or k in STOP or k in lexicon.CALENDAR
+                            or is_ordinary(k) and k not in lexicon.places() for k in (a, b)):
+            out.append(Span(m.start(), m.end(), "ORG"))
+    return out
+
+
+# A role of a person in a body, before "of": "Member of SEIU", "Tenant of
+# Peabody Trust" (the body is what follows "of").
+_ROLES_OF = re.compile(r"(?i:members?|tenants?|residents?|employees?|students?|graduates?|"
+                       r"volunteers?|customers?|patients?|clients?|trustees?|directors?|"
+                       r"chair|president|head)[ \t]+of[ \t]+(?:the[ \t]+)?")
+
+
+def of_role(m: re.Match[str]) -> int:
+    """Where the organisation of an "X of Y" match starts: after a role."""
+    role = _ROLES_OF.match(m.string, m.start())
+    return role.end() if role else m.start()

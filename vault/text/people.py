@@ -18,7 +18,8 @@ from functools import lru_cache
 from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .names import PARTICLES
-from .gazetteer import _STATES, find_gazetteer
+from .gazetteer import find_gazetteer
+from .placecues import STATES as _STATES
 from .span import Span, word_starts
 
 __all__ = ["find_context", "find_gazetteer"]   # (the gazetteer's pass, in its own module)

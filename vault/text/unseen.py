@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import known, lexicon
+from . import known, lexicon, orgnames
 from .lexicon import STOP, is_name, is_ordinary, key
 from .orgs import GENERIC
 from .span import Span, at_words
@@ -217,6 +217,7 @@ def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Spa
         starts = starts_by_word(text, WORDS)
     if "&" in text:
         from .orgs import vocab
+        out += orgnames.partners(text)
         out += [Span(m.start("a"), m.end("a"), "ORG") for m in _amp_initials(text)
                 if m["a"].lower() not in vocab("ampersand")]
     if ", " in text:
