@@ -16,8 +16,7 @@ from functools import lru_cache
 
 from . import lexicon
 from .lexicon import is_ordinary, key
-from .span import Span
-from .streets import starts_by_word
+from .span import Span, letter_runs
 
 _Index = dict[str, list[tuple[str, str, bool]]]
 
@@ -59,31 +58,47 @@ _WORD_BEFORE = re.compile(r"([^\W\d_]+)[,.]?[ \t]+\Z")
 
 def find(text: str) -> list[Span]:
     index, firsts = _index()
-    starts = starts_by_word(text, firsts)
+    runs = letter_runs(text, any_text=True)
+    if runs is None:   # (text whose words are not known: every capitalised word)
+        words = frozenset(re.findall(r"[A-Z][A-Za-z]*", text))
+    else:
+        words = runs[0]
+    present = _cased(firsts).intersection(words)   # (most notes: none)
     out: list[Span] = []
-    if starts is None:   # (text whose words are not known: every word)
-        starts = {}
-        for m in re.finditer(r"[A-Za-z]+", text):
-            if m[0].lower() in firsts:
-                starts.setdefault(m[0].lower(), []).append(m.start())
-    for first, at in starts.items():
-        for i in at:
+    for word in present:
+        at = text.find(word)
+        while at >= 0:
+            i, at = at, text.find(word, at + len(word))
             if i and (text[i - 1].isalnum() or text[i - 1] in "-'’&"):
                 continue
-            for name, kind, ambiguous in index[first]:
-                end = i + len(name)
-                if not (text.startswith(name, i) or text[i:end].isupper()
-                        and text[i:end] == name.upper() and len(name) > 3):
-                    continue
-                if end < len(text) and (text[end].isalnum() or text[end] in "-&"):
-                    continue
-                if ambiguous and (not _mid_sentence(text, i) or _CAPITAL_AFTER.match(text, end)):
-                    break   # ("Target was", "his Apple Watch": a word, a product)
-                if kind == "PLACE" and _TITLE.search(text, max(0, i - 8), i):
-                    break   # ("Dr. Shropshire": a surname)
-                out.append(Span(i, end, kind))
-                break
+            span = _match(text, i, index[word.lower()])
+            if span is not None:
+                out.append(span)
     return out
+
+
+@lru_cache(maxsize=1)
+def _cased(firsts: frozenset[str]) -> frozenset[str]:
+    """The first words as a name starts: capitalised, and in capitals."""
+    return frozenset(w for f in firsts for w in (f.capitalize(), f.upper(), f[:1].upper() + f[1:])) \
+        | frozenset(m[0] for names in _index()[0].values() for n, _, _ in names
+                    for m in [re.match(r"[A-Za-z]+", n)] if m)
+
+
+def _match(text: str, i: int, names: list[tuple[str, str, bool]]) -> Span | None:
+    for name, kind, ambiguous in names:
+        end = i + len(name)
+        if not (text.startswith(name, i) or text[i:end].isupper()
+                and text[i:end] == name.upper() and len(name) > 3):
+            continue
+        if end < len(text) and (text[end].isalnum() or text[end] in "-&"):
+            continue
+        if ambiguous and (not _mid_sentence(text, i) or _CAPITAL_AFTER.match(text, end)):
+            return None   # ("Target was", "his Apple Watch": a word, a product)
+        if kind == "PLACE" and _TITLE.search(text, max(0, i - 8), i):
+            return None   # ("Dr. Shropshire": a surname)
+        return Span(i, end, kind)
+    return None
 
 
 def _mid_sentence(text: str, start: int) -> bool:
