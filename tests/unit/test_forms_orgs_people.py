@@ -70,6 +70,11 @@ def gone(text: str, *secrets: str) -> str:
     ("Tenant of Peabody Trust for ten years.", "Peabody"),
     ("Pharmacy: Bartell Drugs on the corner.", "Bartell"),
     ("Probation through Marion County Community Corrections.", "Corrections"),
+    # a known name in lower case after a cue; after a verb of leaving or joining
+    ("previously treated at mayo for the migraines", "mayo"),
+    ("her pcp is at harborview now", "harborview"),
+    ("Quitting Starbucks after six years.", "Starbucks"),
+    ("Leaving Vanguard for a smaller firm.", "Vanguard"),
 ])
 def test_an_organisation_in_a_swept_form_is_replaced(text, secret):
     result = gone(text, secret)
@@ -89,6 +94,7 @@ def test_an_organisation_in_a_swept_form_is_replaced(text, secret):
     "Rest & Relaxation planned; Labor & Delivery called back.",
     "Member of the choir; Tenant of the month.",
     "Attorneys at Law",
+    "LDL at target; ham sandwich with mayo.",
 ])
 def test_words_that_name_a_firm_elsewhere_stay(text):
     assert out(text) == text

@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 
 from . import lexicon
-from .lexicon import is_ordinary, key
+from .lexicon import is_name, is_ordinary, key
 from .span import Span, letter_runs
 
 _Index = dict[str, list[tuple[str, str, bool]]]
@@ -53,6 +53,9 @@ _PERSON_BEFORE = frozenset("""
     """.split())
 _TITLE = re.compile(r"(?<![\w.])(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?[ \t]+\Z", re.I)
 _CAPITAL_AFTER = re.compile(r"[ \t]+[A-Z]")
+# Verbs of joining or leaving an employer, a bank or a school: a firm follows.
+_JOINS = frozenset("""leaving left leave leaves joined joining join joins quit quitting
+    fired hired resigned retired retiring""".split())
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[,.]?[ \t]+\Z")
 
 
@@ -74,6 +77,38 @@ def find(text: str) -> list[Span]:
             span = _match(text, i, index[word.lower()])
             if span is not None:
                 out.append(span)
+    if runs is not None and not firsts.isdisjoint(runs[1]):
+        out += _lower(text, index, firsts.intersection(runs[1]) - {w.lower() for w in present})
+    return out
+
+
+# A cue before a name written in lower case ("biopsy at mayo", "seen at
+# harborview", "banks with wells fargo").
+_LOWER_CUE = re.compile(r"(?<![^\W\d_])(?P<cue>at|with|from|via|by|to)[ \t]+(?:the[ \t]+)?\Z")
+
+
+def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
+    """Known names in lower case after a cue: a name of two words, or of
+    one that is no word and no first name; one that is also a surname
+    ("mayo", not "target") after "at"."""
+    out = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            i, at = at, text.find(word, at + len(word))
+            if i and (text[i - 1].isalnum() or text[i - 1] in "-'’&"):
+                continue
+            cue = _LOWER_CUE.search(text, max(0, i - 10), i)
+            if cue is None:
+                continue
+            for name, kind, ambiguous in index[word]:
+                end = i + len(name)
+                if kind != "ORG" or text[i:end] != name.lower() or (
+                        end < len(text) and (text[end].isalnum() or text[end] in "-&")):
+                    continue
+                if not ambiguous or cue["cue"] == "at" and is_name(word):   # ("mayo"; not "at target")
+                    out.append(Span(i, end, "ORG"))
+                break
     return out
 
 
@@ -105,6 +140,8 @@ def _mid_sentence(text: str, start: int) -> bool:
     """A lower-case word or a comma stands before the name, and it is no
     title or relation word."""
     before = _WORD_BEFORE.search(text, max(0, start - 24), start)
+    if before is not None and before[1].lower() in _JOINS:
+        return True   # ("Leaving Emirates cabin crew")
     if before is None or "." in before[0] or not (before[1].islower() or "," in before[0]):
         return False
     return before[1].lower() not in _PERSON_BEFORE
