@@ -75,6 +75,10 @@ def gone(text: str, *secrets: str) -> str:
     ("her pcp is at harborview now", "harborview"),
     ("Quitting Starbucks after six years.", "Starbucks"),
     ("Leaving Vanguard for a smaller firm.", "Vanguard"),
+    # heads of the kinds of business a note names
+    ("Letter from Okonjo Solicitors about the lease.", "Okonjo"),
+    ("Back pain; sees Brackenridge Chiropractic weekly.", "Brackenridge"),
+    ("Drives for Thistlewood Haulage on nights.", "Thistlewood"),
 ])
 def test_an_organisation_in_a_swept_form_is_replaced(text, secret):
     result = gone(text, secret)
@@ -95,6 +99,8 @@ def test_an_organisation_in_a_swept_form_is_replaced(text, secret):
     "Member of the choir; Tenant of the month.",
     "Attorneys at Law",
     "LDL at target; ham sandwich with mayo.",
+    "Local Freight rates rose; Software Engineering is her field.",
+    "Chambers of the heart are normal; Her Financial Advisors called.",
 ])
 def test_words_that_name_a_firm_elsewhere_stay(text):
     assert out(text) == text

@@ -16,6 +16,17 @@ from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .span import Span
 
+# More heads of the kinds of business, practice and venue a note names
+# ("Brackenridge Freight", "Okafor Solicitors", "Lakeside Chiropractic"):
+# all also ordinary words, so `orgs` needs a word before them that is not.
+EXTRA_HEADS = (
+    "Tabernacle|Gurdwara|Nursery|Kindergarten|Polytechnic|Seminary|Orthodontics|Optometry|"
+    "Opticians|Chiropractic|Physiotherapy|Homecare|Solicitors|Barristers|Chambers|"
+    "Accountants|Advisors|Advisers|Securities|Brokerage|Properties|Lettings|Trucking|"
+    "Freight|Haulage|Couriers|Cabs|Staffing|Recruitment|Consultancy|Software|Analytics|"
+    "Networks|Productions|Printing|Architects|Manufacturing|Dairy|Brewing|"
+    "Winery|Distillery|Pizzeria|Catering|Motel|Resort|Casino|Barbers|Marina|Speedway|"
+    "Aquarium|Stadium")
 # Legal forms: whatever capitalised words stand before one name the firm.
 LEGAL = frozenset("inc llc llp pllc ltd corp co plc gmbh pty lp".split())
 # Words that start a sentence or a line of a plan, not a name: what a

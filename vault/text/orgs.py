@@ -15,7 +15,7 @@ from . import addresses, lexicon, orgnames
 from .addresses import (areas, cue_starts, find_all_of, regions_and_states,
                         streets_without_number)
 from .lexicon import STOP, is_name, is_ordinary, key
-from .orgnames import NOT_FIRST, drops_first, of_role
+from .orgnames import EXTRA_HEADS, NOT_FIRST, drops_first, of_role
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -47,7 +47,7 @@ _STRONG = (
     # (a school named for its grade, "Roosevelt Middle"; a club, "Leeds United")
     "Middle|United|Athletic|Rovers|Wanderers|Albion|FC|AFC|"
     # (a shop or a kitchen after its owner: "Rosie's Kitchen", "Henny's Pantry")
-    "Kitchen|Pantry|Deli|Bistro|Eatery|Corrections|Drugs")
+    "Kitchen|Pantry|Deli|Bistro|Eatery|Corrections|Drugs|" + EXTRA_HEADS)
 # The last word of each head, looked up word by word (people.find_context).
 HEADS = frozenset(h.split()[-1].lower() for h in _STRONG.split("|"))
 _HEADS_FULL = {h.lower(): h for h in _STRONG.split("|")}
@@ -66,7 +66,7 @@ _WEAK_HEADS = frozenset(
     "theater gallery cinema association league alliance initiative fellowship "
     "partnership commission authority bureau ministry federation middle united athletic "
     "rovers wanderers albion kitchen pantry living residence investments dialysis centers "
-    "centres corrections drugs".split())
+    "centres corrections drugs".split()) | frozenset(EXTRA_HEADS.lower().split("|"))
 GENERIC = _GENERIC = frozenset(
     "the a an of and for de st st. saint general family private mental health medical "
     "community primary care urgent dental outpatient inpatient public high middle "
