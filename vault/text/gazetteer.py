@@ -389,7 +389,8 @@ def _words_of(words: list[str]) -> _Words:
                 multi.append((i, size))
                 taken[i:i + size] = [True] * size
     for i in range(len(words) - 1):
-        if keys[i] in COMPASS and not taken[i] and not taken[i + 1] and keys[i + 1] in places:
+        if keys[i] in COMPASS and not taken[i] and not taken[i + 1] and keys[i + 1] in places \
+                and keys[i + 1] not in lexicon.CALENDAR and (i == 0 or keys[i - 1] not in places):
             multi.append((i, 2))   # ("Northeast Portland", "Greater Manchester")
             taken[i:i + 2] = [True, True]
     cue_places = [t for t, k in enumerate(keys)
