@@ -172,8 +172,6 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
         return []
     words = [key(m[0]) for m in run]
     start = 1 if words[0] == "the" else 0
-    if _a_person_or_place(text, run, words, cue.group().split()[0].lower()):
-        return []   # ("seen by Priya Raman, MD", "a trip to Lake Tahoe")
     # (a word such as "Home" or "School" before a head word is part of a
     # name: "works at Home Depot", not "at Home")
     headed = words[-1] in orgs.HEADS and words[-1] not in _NOT_FIRMS
@@ -182,6 +180,8 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
             or w in _HOLIDAY or w in _LEADING for w in words[start:]) or all(
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
         return []
+    if _a_person_or_place(text, run, words, cue.group().split()[0].lower()):
+        return []   # ("seen by Priya Raman, MD", "a trip to Lake Tahoe")
     return [Span(run[start].start(), joined_end(text, run[-1].end()), "ORG")]
 
 
