@@ -9,7 +9,9 @@ credential itself stays; a surname after a title that is also a town is a
 [PERSON]; a state after a person's name is a credential; a place after
 "moved to" is a [PLACE]. Each rule has cases that must go and cases that
 must stay; with hypothesis, prose made of the words the new rules look at
-comes through untouched. Invented names appear nowhere in tests/corpus.
+comes through untouched. The invented firms' names appear nowhere in
+tests/corpus; the well-known ones (Wells Fargo, Emirates), towns and common
+surnames are general knowledge and may.
 """
 
 from __future__ import annotations
@@ -76,9 +78,9 @@ def gone(text: str, *secrets: str) -> str:
     ("Quitting Starbucks after six years.", "Starbucks"),
     ("Leaving Vanguard for a smaller firm.", "Vanguard"),
     # heads of the kinds of business a note names
-    ("Letter from Okonjo Solicitors about the lease.", "Okonjo"),
+    ("Letter from Okwuosa Solicitors about the lease.", "Okwuosa"),
     ("Back pain; sees Brackenridge Chiropractic weekly.", "Brackenridge"),
-    ("Drives for Thistlewood Haulage on nights.", "Thistlewood"),
+    ("Drives for Thornwick Haulage on nights.", "Thornwick"),
 ])
 def test_an_organisation_in_a_swept_form_is_replaced(text, secret):
     result = gone(text, secret)
