@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from . import lexicon, orgs
 from .lexicon import STOP, is_name, is_ordinary, key
+from .placecues import MOVED
 from .span import Span, has_word
 
 def _mid_sentence(text: str, start: int) -> bool:
@@ -179,7 +180,42 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
             or w in _HOLIDAY or w in _LEADING for w in words[start:]) or all(
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
         return []
+    if _a_person_or_place(text, run, words, cue.group().split()[0].lower()):
+        return []   # ("seen by Priya Raman, MD", "a trip to Lake Tahoe")
     return [Span(run[start].start(), joined_end(text, run[-1].end()), "ORG")]
+
+
+_CREDENTIAL_AFTER = re.compile(r",?[ \t]+(?:MD|DO|RN|NP|PA-C|PhD|PsyD|LCSW|LPC|LMFT|MSW|Esq|CPA|"
+                               r"DDS|FNP|DNP|APRN|MBBS)\b")
+_CREDENTIAL_WORDS = frozenset("md do rn np phd psyd lcsw lpc lmft msw esq cpa dds fnp dnp aprn "
+                              "mbbs".split())
+
+
+def _a_person_or_place(text: str, run: list[re.Match[str]], words: list[str], cue: str) -> bool:
+    """The run after a firm's cue is a person's name (a credential in or
+    after it; a first name after "by") or a known place after "to" or "from"."""
+    if any(w in _CREDENTIAL_WORDS and m[0].isupper() for w, m in zip(words[1:], run[1:])) \
+            or _CREDENTIAL_AFTER.match(text, run[-1].end()):
+        return True
+    if cue == "by" and words[0] in lexicon.first_names() and not is_ordinary(words[0]):
+        return True
+    return cue in ("to", "from") and (" ".join(words) in lexicon.places() or len(words) > 1 and (
+        words[0] in _PLACE_FIRST or words[-1] in _PLACE_LAST) or _moved(text, run[0].start())
+        and words[-1] not in orgs.HEADS and words[-1] not in _HOMES)
+
+
+# Last words of a home one returns or moves to: a care home's name, not a town.
+_HOMES = frozenset("house lodge manor court hall gardens place residence villa villas".split())
+
+
+def _moved(text: str, start: int) -> bool:
+    return MOVED.search(text, max(0, start - 24), start) is not None
+
+
+# Words that make a run a place after "to" or "from" ("a trip to Lake Tahoe").
+_PLACE_FIRST = frozenset("lake mount mt cape fort ft port isle".split())
+_PLACE_LAST = frozenset("county valley island islands beach bay lake river mountains canyon "
+                        "coast falls springs".split())
 
 
 # What joins two parts of one name: "Thistle & Pine", "Habitat for Humanity",
@@ -222,7 +258,7 @@ def _a_firm_word(word: str) -> bool:
     return (len(word) > 2 and (word[1:].islower() or word.isupper()
                                and not lexicon.is_abbreviation(k) and k not in orgs.HEADS)
             and k not in STOP and k not in lexicon.CALENDAR and k not in lexicon.vocabulary()
-            and k not in _NOT_FIRMS and k not in _HOLIDAY)
+            and k not in _NOT_FIRMS and k not in _HOLIDAY and k not in _LEADING)
 
 
 def _firm(text: str, m: re.Match[str]) -> list[Span]:
@@ -242,7 +278,7 @@ def _firm(text: str, m: re.Match[str]) -> list[Span]:
 # kin, institutions in general, and words a header capitalises.
 _NOT_FIRMS = frozenset("""
     mom mum dad mother father grandma grandpa nana papa aunt uncle god church
-    home school college court hospital clinic office bed baby christ jesus
+    home school college court hospital clinic office bed baby christ jesus law
     lord heaven hell state federal county city town government council
     admission discharge intake follow followup review plan return visit
     english spanish french german italian portuguese chinese arabic russian
@@ -255,7 +291,7 @@ _LEADING = frozenset("""
     officer sgt sergeant det detective constable pc dc insp inspector judge justice
     dr mr mrs ms mx miss prof nurse sister brother son daughter wife husband mother
     father mom mum dad aunt uncle cousin niece nephew grandson granddaughter grandma
-    grandpa dear pastor rev father coach captain capt lt chief
+    grandpa dear pastor rev father coach captain capt lt chief rabbi imam reverend chaplain
     """.split())
 _ACRONYMS: dict[str, bool] = {}
 

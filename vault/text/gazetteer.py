@@ -17,6 +17,7 @@ from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credenti
                     _an_acronym, _before_a_holding, _bracketed, _cue_in_a_sentence, _firm,
                     _firm_run, _holdings_in, _mid_sentence, _prev_word)
 from .lexicon import STOP, is_name, is_ordinary, key
+from .placecues import COMPASS, MOVED, STATES, TITLE_BEFORE, ZIP_NEXT
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -69,6 +70,11 @@ def find_gazetteer(text: str) -> list[Span]:
 
 def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[Span]:
     """What one run of capitalised words names."""
+    if len(run) > 1 and run[-1][0] in STATES and ZIP_NEXT.match(text, run[-1].end()):
+        # ("Portland OR 97216": a town and its state, not a person's name)
+        state = Span(run[-1].start(), run[-1].end(), "PLACE")
+        return [state] + [s if s.kind != "PERSON" or len(run) > 2 else Span(s.start, s.end, "PLACE")
+                          for s in _run(text, run[:-1], ranks, holds)]
     first = run[0]
     end = run[-1].end()
     after = text[end:end + 1]
@@ -76,6 +82,8 @@ def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[
         start = first.start()
         if after == ")" and start and text[start - 1] == "(":
             found = _bracketed(first[0])
+            if found == "ORG" and _prev_word(text, start - 1) in _LEADING:
+                found = "PERSON"   # ("Son (Mikey)": a name after kin or a title)
             if found:
                 return [Span(start, end, found)]
         out = _firm(text, first) if _quiet_alone(first[0]) else _classify(text, run)
@@ -202,6 +210,10 @@ def _ask(text: str, run: list[re.Match[str]], question: tuple[str, int]) -> obje
         return _a_label_or_credential(text, m)
     if what == "after":
         return text[m.end():m.end() + 3]
+    if what == "moved":
+        return MOVED.search(text, max(0, m.start() - 24), m.start()) is not None
+    if what == "titled":
+        return TITLE_BEFORE.search(text, max(0, m.start() - 15), m.start()) is not None
     assert what == "before"
     return text[m.start() - 3:m.start()]
 
@@ -232,6 +244,14 @@ class _Context:
     def label_or_credential(self, i: int) -> bool:
         return self._ask("label_or_credential", i)  # type: ignore[return-value]
 
+    def moved(self, i: int) -> bool:
+        """Word i follows a move or a trip and "to" or "from" ("moved to Ohio")."""
+        return self._ask("moved", i)  # type: ignore[return-value]
+
+    def titled(self, i: int) -> bool:
+        """A title stands right before word i ("Dr. Haines")."""
+        return self._ask("titled", i)  # type: ignore[return-value]
+
     def after(self, i: int) -> str:
         """The three characters after word i."""
         return self._ask("after", i)  # type: ignore[return-value]
@@ -261,6 +281,8 @@ def _classify_words(words: tuple[str, ...], context: _Context) -> list[tuple[int
                          else "")
             continue
         _, acronym, kind = info[i]
+        if kind == "place" and context.titled(i):
+            kind = "name"   # ("Dr. Haines", "Mr. Portland": a surname)
         if acronym and (context.prev_word(i) in _ACRONYM_CUE
                         or _an_acronym(word) and not context.label_or_credential(i)) \
                 or len(word) > 2 and word.isupper() and context.before(i) == "at " \
@@ -285,13 +307,18 @@ def _classify_words(words: tuple[str, ...], context: _Context) -> list[tuple[int
         # matters, after what the words alone decide)
         if not strong and not pair and group[0] == "weak" and keys[i] in firsts \
                 and keys[i] not in lexicon.vocabulary() and keys[i] not in STOP \
-                and not words[i].isupper() and context.mid_sentence(i):
-            strong = True   # "her daughter Ivy": a capitalised name mid-sentence
+                and not words[i].isupper() and context.mid_sentence(i) \
+                and not (i == j and keys[i] in places and context.prev_word(i) in _PLACE_CUE
+                         and context.prev_word(i) not in ("at", "with", "of")):
+            strong = True   # "her daughter Ivy": a capitalised name mid-sentence (not "in Newton")
         if not strong and not pair and i == j and not words[i].isupper() \
                 and keys[i] not in lexicon.vocabulary() \
                 and keys[i] not in STOP and keys[i] not in _NOT_FIRMS and keys[i] not in _HOLIDAY \
+                and keys[i] not in _LEADING \
                 and context.mid_sentence(i) \
                 and context.prev_word(i) in _ORG_CUE \
+                and not (kinds[i] == "place" and context.prev_word(i) in ("to", "from")) \
+                and not (kinds[i] == "unknown" and context.moved(i)) \
                 and context.cue_in_a_sentence(i):
             # "from Boeing to Fidelity", "an account at Vanguard": a capitalised
             # word after "at", "with", "joined" names a firm even when it is a word.
@@ -363,6 +390,11 @@ def _words_of(words: list[str]) -> _Words:
             if not any(taken[i:i + size]) and " ".join(keys[i:i + size]) in places:
                 multi.append((i, size))
                 taken[i:i + size] = [True] * size
+    for i in range(len(words) - 1):
+        if keys[i] in COMPASS and not taken[i] and not taken[i + 1] and keys[i + 1] in places \
+                and keys[i + 1] not in lexicon.CALENDAR and (i == 0 or keys[i - 1] not in places):
+            multi.append((i, 2))   # ("Northeast Portland", "Greater Manchester")
+            taken[i:i + 2] = [True, True]
     cue_places = [t for t, k in enumerate(keys)
                   if not taken[t] and k in places and len(words[t]) > 2 and k not in STOP
                   and k not in lexicon.CALENDAR]

@@ -44,7 +44,7 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 # "JW", "J.W", "J. W", "J M W": two to four capitals, alone or separated.
 _INITIALS = re.compile(
     rf"[{_UPPER}](?<![^\W\d_][{_UPPER}])"
-    rf"(?:[{_UPPER}]{{1,3}}|(?:\.\s?|\s)[{_UPPER}](?:(?:\.\s?|\s)[{_UPPER}]){{0,2}})(?![^\W\d_])")
+    rf"(?:[{_UPPER}]{{1,3}}|(?:\.\s?|\s)[{_UPPER}](?:(?:\.\s?|\s)[{_UPPER}]){{0,2}})(?![^\W_])")
 # Initials that are also an abbreviation ("PR", "B.A.") count only written
 # as a person is: starting a sentence or dotted, before a verb or a
 # possessive ("PR to follow up", "B.A. asked", "PR's").
@@ -371,8 +371,8 @@ class NameIndex:
                 o_start, o_end = self._span(text, where, start, ends[length - 1])
                 if text[o_start - 1:o_start].isdigit() and text[o_end:o_end + 1].isdigit():
                     continue   # letters between digits: part of a code ("4ad0")
-                if found[1] and not text[o_start:o_end].isupper():
-                    continue   # initials, here in lower case
+                if found[1] and not (text[o_start:o_end].isupper() and not text[o_end:o_end + 1].isdigit()):
+                    continue   # initials in lower case, or a form's letters ("SA100")
                 if len(key) > length and elided is not None:   # (the lead was found)
                     o_start = elided.start()
                 # (an initial is a capital: only a stretch that lower() changes holds one)

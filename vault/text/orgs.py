@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import addresses, lexicon
+from . import addresses, lexicon, orgnames
 from .addresses import (areas, cue_starts, find_all_of, regions_and_states,
                         streets_without_number)
 from .lexicon import STOP, is_name, is_ordinary, key
+from .orgnames import EXTRA_HEADS, NOT_FIRST, drops_first, of_role
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -22,7 +23,7 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _STRONG = (
     "Hospital|Hospitals|Clinic|Clinics|Medical Center|Medical Centre|Health Center|"
     "Health Centre|Health System|Healthcare|Labs|Lab|Laboratory|Laboratories|Inc|LLC|LLP|"
-    "PLLC|Ltd|Corp|Corporation|Church|Care Home|Nursing Home|Hospice|Pharmacy|University|"
+    "PLLC|Ltd|PLC|GmbH|Corp|Corporation|Church|Centers|Centres|Investments|Dialysis|Residence|Living|Care Home|Nursing Home|Hospice|Pharmacy|University|"
     "College|Academy|Elementary|Preschool|Montessori|Daycare|Foundation|Institute|"
     "Cardiology|Oncology|Pediatrics|Paediatrics|Orthopedics|Orthopaedics|Dermatology|"
     "Psychiatry|Neurology|Radiology|Urology|Rehab|Rehabilitation|Associates|Partners|"
@@ -46,7 +47,7 @@ _STRONG = (
     # (a school named for its grade, "Roosevelt Middle"; a club, "Leeds United")
     "Middle|United|Athletic|Rovers|Wanderers|Albion|FC|AFC|"
     # (a shop or a kitchen after its owner: "Rosie's Kitchen", "Henny's Pantry")
-    "Kitchen|Pantry|Deli|Bistro|Eatery")
+    "Kitchen|Pantry|Deli|Bistro|Eatery|Corrections|Drugs|" + EXTRA_HEADS)
 # The last word of each head, looked up word by word (people.find_context).
 HEADS = frozenset(h.split()[-1].lower() for h in _STRONG.split("|"))
 _HEADS_FULL = {h.lower(): h for h in _STRONG.split("|")}
@@ -64,7 +65,8 @@ _WEAK_HEADS = frozenset(
     "bar grill coffee inn express fund media energy electric fitness dance yoga theatre "
     "theater gallery cinema association league alliance initiative fellowship "
     "partnership commission authority bureau ministry federation middle united athletic "
-    "rovers wanderers albion kitchen pantry".split())
+    "rovers wanderers albion kitchen pantry living residence investments dialysis centers "
+    "centres corrections drugs".split()) | frozenset(EXTRA_HEADS.lower().split("|"))
 GENERIC = _GENERIC = frozenset(
     "the a an of and for de st st. saint general family private mental health medical "
     "community primary care urgent dental outpatient inpatient public high middle "
@@ -77,7 +79,8 @@ GENERIC = _GENERIC = frozenset(
     "geriatric hospice sleep pain spine heart cancer eye diabetes fertility women's "
     "well child adult elderly acute critical intensive palliative specialist social "
     "the support home health human resources customer patient student services "
-    "legal aid public defender probation parole police fire".split())
+    "legal aid public defender probation parole police fire assisted independent "
+    "supported sheltered retirement kidney living".split())
 _OF = re.compile(
     rf"(?<![\w])(?:University|College|Hospital|Bank|Church|School|Institute|Academy|Department|"
     rf"Museum|Diocese|Archdiocese|Bureau|Office|Board)[ \t]+of[ \t]+(?:the[ \t]+)?"
@@ -129,11 +132,7 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
         starts.insert(0, start)
     # Drop leading words that are not part of a name ("at the", "Seen at").
     while words and (words[0].lower() in ("the", "a", "an", "and", "of", "for", "&")
-                     or (is_ordinary(key(words[0])) and not words[0].isupper()
-                         or key(words[0]) in lexicon.vocabulary())
-                     and not is_name(key(words[0])) and len(words) > 1
-                     and words[0].lower() not in _GENERIC
-                     and key(words[0]) not in vocab("demonyms")):
+                     or drops_first(text, words, starts, head, _GENERIC, vocab("demonyms"))):
         words.pop(0)
         starts.pop(0)
     if not words or words[-1].lower() in ("the", "and", "of", "for", "a"):
@@ -146,7 +145,7 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
         return None   # "General Hospital", "Family Practice": a kind, not a name
     if head.lower() in _WEAK_HEADS and all(
             is_ordinary(k) and not is_name(k) and k not in lexicon.places()
-            for k in keys if k not in _GENERIC) and not nation and not (
+            for k in keys if k not in _GENERIC and k not in NOT_FIRST) and not nation and not (
             head.lower() in _GRADES and _SCHOOL_BEFORE.search(text, max(0, starts[0] - 20),
                                                               starts[0])):
         return None   # "Very High", "Support Group"; not "Summit High / Pacific Crest Middle"
@@ -189,7 +188,7 @@ def find_orgs(text: str) -> list[Span]:
         if any(not is_ordinary(k) or k in lexicon.places() for k in words[1:]) \
                 and words[0] not in lexicon.STOP and words[0] not in lexicon.CALENDAR \
                 and words[0] not in _OF_PERSON or m.group().startswith("Our Lady of "):
-            out.append(Span(m.start(), m.end() - m.group().endswith("."), "ORG"))
+            out.append(Span(of_role(m), m.end() - m.group().endswith("."), "ORG"))
     if has_word(text, _OF_HEADS):
         out += [Span(m.start(), m.end() - m.group().endswith("."), "ORG")
                 for m in _OF.finditer(text)]
@@ -200,8 +199,8 @@ def find_areas(text: str) -> list[Span]:
     """Counties, districts, coves, estates, parks ("Multnomah County", "Pearl
     District"), "Lake Minnetonka", streets without a number, regions and
     states after a town: places by their form (addresses.py)."""
-    return (areas(text, _not_areas())
-            + streets_without_number(text, _GENERIC) + regions_and_states(text))
+    return (areas(text, _not_areas()) + streets_without_number(text, _GENERIC)
+            + [s for s in regions_and_states(text) if not orgnames.a_credential(text, s)])
 
 
 # (detect and the tests look these up here, where they were before addresses.py)
@@ -252,7 +251,7 @@ _AMPERSAND = re.compile(rf"(?<![\w&])[A-Z]{{1,3}}&[A-Z]{{1,3}}(?![\w&])(?P<run>[
 # "a role at Thistle & Pine"; one of them a name or no ordinary word (not
 # "at Labor & Delivery").
 _AMP_CUE = re.compile(
-    rf"(?<![^\W\d_])(?:at|with|via|from|for|joined|by)[ \t]+(?:the[ \t]+)?"
+    rf"(?<![^\W\d_])(?:at|with|via|from|for|joined|by|(?i:retained|instructed|engaged))[ \t]+(?:the[ \t]+)?"
     rf"(?P<run>[{_UP}][\w'’]*[ \t]*&[ \t]*[{_UP}][\w'’]*)")
 # A payer in a list of income: "Income: Penguin Random House (£14,000)".
 _PAYER = re.compile(rf"(?P<run>{_RUN})[ \t]*\([ \t]*[$£€]")

@@ -19,6 +19,7 @@ from . import lexicon
 from .lexicon import STOP, is_name, is_ordinary, key
 from .names import PARTICLES
 from .gazetteer import find_gazetteer
+from .placecues import STATES as _STATES
 from .span import Span, word_starts
 
 __all__ = ["find_context", "find_gazetteer"]   # (the gazetteer's pass, in its own module)
@@ -27,7 +28,7 @@ _UP = "A-ZÀ-ÖØ-Þ"
 # Trigger words, looked up word by word in one pass over the text (a set
 # lookup per word is cheaper than one regex alternation per kind of cue).
 _TITLES = frozenset("dr mr mrs ms mx miss prof professor doctor nurse judge rev fr sgt "
-                    "officer coach atty dra sra".split())
+                    "officer coach atty dra sra rabbi imam pastor reverend chaplain".split())
 # A role and what must follow it before the name: "Dictated by", "PCP:".
 _ROLES = {w: re.compile(rf"{tail}[ \t]*(?::|-|by\b)?[ \t]*(?=[^\W\d_])") for w, tail in (
     ("attending", r"(?:[ \t]+physician)?"), ("pcp", ""), ("gp", ""), ("cc", ""),
@@ -82,19 +83,25 @@ _SIGNATURE = re.compile(r"^[ \t]*(?:--?[ \t]*)?([A-Z]{2,3})[ \t]*$", re.M)
 _LOWER_CUE = frozenset("in from to near visiting at moved lives".split())
 _NEXT_LOWER = re.compile(r"[ \t]+\(?([a-z]+)(?:[ \t]+([a-z]+))?")
 _SPLIT_DICTATION = re.compile(r"[:/][ \t]?")
+_CAPITAL_NEXT = re.compile(r"(?:[ \t]+[a-z]{1,3})*[ \t]+[A-Z]")
 
 
 def _name_after(text: str, pos: int, lower_ok: bool, limit: int = 3,
                 words_ok: bool = True) -> int:
     """The end of the name that starts at pos (pos itself when there is
     none): up to `limit` words that could be a name; initials ("J.") count."""
-    end = pos
-    for i in range(limit):
-        m = _NEXT.match(text, end)
+    end = at = pos
+    i = 0   # (the words taken so far; particles between them do not count)
+    while i < limit:
+        m = _NEXT.match(text, at)
         if m is None:
             break
         word = m[1]
         k = key(word)
+        if word.islower() and k in PARTICLES and lower_ok and at - end < 12 \
+                and _CAPITAL_NEXT.match(text, m.end()):
+            at = m.end()   # ("Dr. van der Berg": the particles go with the name after them)
+            continue
         if k in STOP and not (i == 0 and lower_ok and word[0].isupper()):
             break
         if word[0].isupper():
@@ -109,9 +116,10 @@ def _name_after(text: str, pos: int, lower_ok: bool, limit: int = 3,
                 break   # ("referred by ENT", "seen by TBI clinic")
         elif not (lower_ok and i == 0 and is_name(k) and k not in PARTICLES and len(k) > 2):
             break
-        end = m.end() if len(word) == 1 else m.end(1)
+        end = at = m.end() if len(word) == 1 else m.end(1)
         if i == 0 and not word[0].isupper():
             break   # "dr smith": one lower-case word, no more
+        i += 1
     return end
 
 
@@ -151,8 +159,8 @@ def _name_before(text: str, end: int) -> int:
         if m is None:
             break
         word = m[1]
-        if not word[0].isupper() or key(word) in STOP and len(word) > 1:
-            break
+        if not word[0].isupper() or key(word) in STOP and len(word) > 1 or word in _CREDENTIALS:
+            break   # (a credential before another: "Joan Pryce, CPA, EA")
         k = key(word)
         if len(word) > 1 and is_ordinary(k) and not is_name(k) and not word.isupper() \
                 and not ("-" in word and start < end
@@ -209,10 +217,13 @@ def find_context(text: str) -> list[Span]:
         if w in _CREDENTIALS or w == "M" and text[m.end():m.end() + 3] == ".D.":
             before = text[m.start() - 2:m.start()]
             if before[-1:] in " \t" and (before[:1].isalpha() or before[:1] in ",."):
-                start = _name_before(text, m.start() - (2 if before[:1] == "," else 1))
-                if start < m.start() - 1:
-                    out.append(Span(start, m.start() - (2 if before[:1] == "," else 1),
-                                    "PERSON"))
+                end = m.start() - (2 if before[:1] == "," else 1)
+                start = _name_before(text, end)
+                if w in _STATES and " " not in text[start:end] and key(text[start:end]) in \
+                        lexicon.places():
+                    continue   # ("Newton, MA": a town and its state)
+                if start < end:
+                    out.append(Span(start, end, "PERSON"))
         if lw in HEADS and w[0].isupper():
             org = org_before(text, m)
             if org is not None:
@@ -262,6 +273,8 @@ def find_context(text: str) -> list[Span]:
     for m in _SURNAME_FIRST.finditer(text) if _COMMA_CAPITAL.search(text) else ():
         first = m.group().split(",")[0]
         a, b = key(first), key(m[2])
+        if len(m[2]) == 2 and m[2] in _STATES and a in lexicon.places():
+            continue   # ("Newton, MA": a town and its state)
         if a in lexicon.places() and not is_name(a) or b in lexicon.places() and not is_name(b):
             continue
         if b in lexicon.vocabulary() or a in lexicon.vocabulary():

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import lexicon
+from . import known, lexicon, orgnames
 from .lexicon import STOP, is_name, is_ordinary, key
 from .orgs import GENERIC
 from .span import Span, at_words
@@ -104,7 +104,7 @@ _WORK_FOR = re.compile(
 _WORK_LOW = re.compile(
     r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager|boss|student|"
     r"(?P<study>studies|studying|studied|enrolled|treated|treatment|rehab|detox)|(?P<bank>banks|banked|banking))[ \t]+"
-    r"(?P<prep>at|for|with)[ \t]+(?:the[ \t]+)?(?:local[ \t]+)?(?P<w>[a-z][a-z'’&-]{2,})\b")
+    r"(?P<prep>at|for|with|by)[ \t]+(?:the[ \t]+)?(?:local[ \t]+)?(?P<w>[a-z][a-z'’&-]{2,})\b")
 
 
 # A park of mobile homes: "Shady Acres MHP", "Pine Hollow RV Park".
@@ -212,11 +212,12 @@ def _amp_initials(text: str) -> list[re.Match[str]]:
 def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Span]:
     """`starts`: streets.starts_by_word's answer for a set of words holding
     WORDS (detect asks once for this module and streets.py)."""
-    out: list[Span] = []
+    out: list[Span] = known.find(text)
     if starts is None:
         starts = starts_by_word(text, WORDS)
     if "&" in text:
         from .orgs import vocab
+        out += orgnames.partners(text)
         out += [Span(m.start("a"), m.end("a"), "ORG") for m in _amp_initials(text)
                 if m["a"].lower() not in vocab("ampersand")]
     if ", " in text:
