@@ -63,12 +63,12 @@ def test_ordinary_prose_lists_nothing_by_these_rules(text):
 
 def test_the_exports_report_lists_them_through_the_cli(vault_env):
     ok(vault_env.run("add", "Constance Ogilvie", "--new", "-m",
-                     "Constance, checking at RBC, was treated at mayo; next visit in (feb)."))
+                     "Constance, savings at ACE, insured through aetna; next visit (feb)."))
     out, report = vault_env.root / "out.jsonl", vault_env.root / "report.json"
     ok(vault_env.run("export-anonymized", "-o", str(out), "--report", str(report)))
     (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     found = {c["text"]: c for c in json.loads(report.read_text(encoding="utf-8"))["candidates"]}
-    for word, why in (("RBC", "a word where a firm stands"), ("mayo", "a word where a firm stands"),
+    for word, why in (("ACE", "a word where a firm stands"), ("aetna", "a word where a firm stands"),
                       ("feb", "a month in lower case")):
         assert found[word]["why"] == why
         assert record["text"][found[word]["start"]:found[word]["end"]] == word
@@ -77,7 +77,7 @@ def test_the_exports_report_lists_them_through_the_cli(vault_env):
 
 def test_the_anonymizers_suspects_count_them():
     anonymizer = Anonymizer([Person(("Constance Ogilvie",), "Client-0001")])
-    out = anonymizer.text("Savings at RBC since oct; the move (feb).", day_offset=11)
+    out = anonymizer.text("Checking at EMS since oct; the move (feb).", day_offset=11)
     assert "since nov" in out   # shifted by the export, so not listed
-    assert {word for word, _ in anonymizer.suspects()} >= {"RBC", "feb"}
+    assert {word for word, _ in anonymizer.suspects()} >= {"EMS", "feb"}
     assert "nov" not in {word for word, _ in anonymizer.suspects()}
