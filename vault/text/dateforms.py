@@ -1,0 +1,215 @@
+"""Date forms that neither `detect`'s full-date patterns nor `when`'s
+partial ones read (issue 14, ninth session): a month written in another
+language ("19 octobre 2023", "1 oktober", "5. März 2021", "12 de marzo de
+2024", "janvier 2024"), a year and month ("2024-03", "2024/03"), ranges of
+days ("3/4-3/7", "3-5 March 2024", "11th-14th March"), dates written
+without separators ("04APR2024", "20240304"), a month in lower or upper
+case with a year or an ordinal day ("january 2024", "JAN 2024", "march
+5th").
+
+`when` registers these patterns with its own, so the export shifts them
+like any other date and writes them back in their own form (a foreign month
+in its own language's words, from vault/data/months_other.txt). Pure
+functions, no I/O but reading that list once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from functools import lru_cache
+
+from .span import starts_at_digits
+
+_EN = ("january", "february", "march", "april", "may", "june", "july", "august",
+       "september", "october", "november", "december")
+_EN_FORMS = frozenset((*_EN, *(m[:3] for m in _EN), "sept"))
+_EN_MON = (r"(?P<mon>(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|"
+           r"july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?))")
+_WORD = r"(?P<mon>[^\W\d_]{3,12})"
+
+PATTERNS = {
+    # a day, a month in another language, a year: "19 octobre 2023", "5. März
+    # 2021", "12 de marzo de 2024", "1 oktober"
+    "fdmy": re.compile(r"(?P<d>\d(?<![\w.,/:-]\d)\d?)\.?[ \t]+(?:de[ \t]+)?" + _WORD
+                       + r"\.?(?:,?[ \t]+(?:de[ \t]+)?(?P<y>(?:19|20)\d\d))?(?![\w-])"),
+    # such a month and a year: "janvier 2024", "März 2021"
+    "fmy": re.compile(r"(?<![^\W\d_])" + _WORD + r"\.?,?[ \t]+(?:de[ \t]+)?"
+                      r"(?P<y>(?:19|20)\d\d)(?![\w-]|[.,/]\d)"),
+    # an English month in lower or upper case and a year: "january 2024", "JAN 2024"
+    "emy": re.compile(r"(?<![^\W\d_])" + _EN_MON + r"\.?,?[ \t]+(?P<y>(?:19|20)\d\d)"
+                      r"(?![\w-]|[.,/]\d)"),
+    # a year and a month: "2024-03", "2024/03" (not "2019-20", "2011-12": years)
+    "ym": re.compile(r"(?P<y>(?:19|20)\d\d)(?<![\w./-]\d{4})(?P<sep>[-/])(?P<m>0[1-9]|1[0-2])"
+                     r"(?![\w/-]|[.,:]\d)"),
+    # a month and day to another: "3/4-3/7", "1/3 - 1/9/2024"
+    "mdmd": re.compile(r"(?P<m>\d(?<![\w./:,-]\d)\d?)/(?P<d>\d{1,2})[ \t]*[-–][ \t]*"
+                       r"(?P<m2>\d{1,2})/(?P<d2>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
+                       r"(?![\w/]|[.,:]\d)"),
+    # days to a day of a month: "3-5 March 2024", "11th-14th March"
+    "ddm": re.compile(r"(?P<d>\d(?<![\w./:,$£€-]\d)\d?)(?P<o1>st|nd|rd|th)?[ \t]*[-–][ \t]*"
+                      r"(?P<d2>\d{1,2})(?P<o2>st|nd|rd|th)?(?:[ \t]+of)?[ \t]+" + _EN_MON
+                      + r"\.?(?:,?[ \t]+(?P<y>(?:19|20)\d\d))?(?![\w-])"),
+    # no separators: "04APR2024", "4apr24"; "20240304"
+    "dmoy": re.compile(r"(?P<d>\d(?<![\w./-]\d)\d?)" + _EN_MON + r"(?P<y>\d{4}|\d\d)(?![\w-])"),
+    "ymd": re.compile(r"(?P<y>(?:19|20)\d\d)(?<![\w.,/$£€-]\d{4})(?P<m>0[1-9]|1[0-2])"
+                      r"(?P<d>0[1-9]|[12]\d|3[01])(?![\w-]|[.,/]\d)"),
+    # a lower-case month and an ordinal day: "march 5th", "may 3rd"
+    "mdo": re.compile(r"(?<![^\W\d_])(?P<mon>(?:january|february|march|april|may|june|july|"
+                      r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|"
+                      r"aug|sept?|oct|nov|dec))\.?[ \t]+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)\b"),
+}
+_SPACE = frozenset(" \t")
+starts_at_digits(PATTERNS["fdmy"], lambda n, after: n <= 2 and after in (" ", "\t", "."))
+# (the month word ends a space, or "de ", before the year's first digit)
+starts_at_digits(PATTERNS["fmy"], lambda n, after: n == 4 and not after.isalnum(),
+                 before=tuple(range(4, 18)))
+starts_at_digits(PATTERNS["emy"], lambda n, after: n == 4 and not after.isalnum(),
+                 before=tuple(range(4, 13)))
+starts_at_digits(PATTERNS["ym"], lambda n, after: n == 4 and after in ("-", "/"))
+starts_at_digits(PATTERNS["mdmd"], lambda n, after: n <= 2 and after == "/")
+starts_at_digits(PATTERNS["ddm"], lambda n, after: n <= 2 and after in "-–snrt \t")
+starts_at_digits(PATTERNS["dmoy"], lambda n, after: n <= 2 and after in "JFMASONDjfmasond")
+starts_at_digits(PATTERNS["ymd"], lambda n, after: n == 8)
+starts_at_digits(PATTERNS["mdo"], lambda n, after: n <= 2 and after in "snrt",
+                 before=tuple(range(4, 12)))
+KINDS = frozenset(PATTERNS)
+MONTHLY = frozenset({"fmy", "emy", "ym"})
+# A French, Spanish, German... word before a day that makes a short month
+# that is also an English word ("le 3 mars") a date without its year.
+_DAY_CUE = re.compile(r"(?i:\b(?:le|du|au|am|vom|bis|el|del|den|il|dal|al|op|de|on)[ \t]+)\Z")
+_SCORES = re.compile(r"(?i:rated?|rating|score[sd]?|pain|mood|scale|level|out of|bp)\s*:?\s*\Z")
+
+
+def fold(word: str) -> str:
+    """Lower case, accents dropped: "März" is "marz"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower())
+                   if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _months() -> tuple[dict[str, tuple[int, tuple[str, ...]]], frozenset[str]]:
+    """Each folded month word: its month and the twelve words of its line."""
+    from importlib import resources
+
+    from . import lexicon
+    text = resources.files("vault").joinpath("data/months_other.txt").read_text(encoding="utf-8")
+    out: dict[str, tuple[int, tuple[str, ...]]] = {}
+    before: tuple[str, ...] = ()
+    for line in text.splitlines():
+        words = tuple(line.split())
+        if len(words) == 12 and not line.startswith("#"):
+            # ("-": the line before's word)
+            words = tuple(w if w != "-" else b for w, b in zip(words, before or words))
+            for i, w in enumerate(words, 1):
+                if w != "-":
+                    out.setdefault(fold(w), (i, words))
+            before = words
+    english = frozenset(w for w in out if w in lexicon.dictionary() or w in lexicon.vocabulary())
+    return {w: v for w, v in out.items() if w not in _EN_FORMS}, english
+
+
+def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a match (its first day for a range),
+    or None when it is none."""
+    if kind in ("fdmy", "fmy"):
+        months, english = _months()
+        word = fold(m["mon"])
+        if word not in months:
+            return None
+        if kind == "fdmy" and (not m["y"] or len(word) <= 3) and word in english and not (
+                m.string[m.end("d"):m.end("d") + 1] == "."
+                or _DAY_CUE.search(m.string, max(0, m.start() - 5), m.start())):
+            return None   # "5 lug nuts", "3 mars bars"; not "le 3 mars", "5. Mai"
+        month, day = months[word][0], int(m["d"]) if kind == "fdmy" else 15
+    elif kind in ("emy", "dmoy", "mdo", "ddm"):
+        mon = m["mon"].lower()
+        month = next((i for i, full in enumerate(_EN, 1) if full.startswith(mon[:3])), 0)
+        if kind == "emy" and m["mon"][0].isupper() and not m["mon"].isupper():
+            return None   # "January 2024": detect's
+        if kind == "mdo" and mon[:3] not in ("mar", "may"):
+            return None   # when's "mdl" reads the others
+        day = 15 if kind == "emy" else int(m["d"])
+        if kind == "ddm" and not int(m["d"]) < int(m["d2"]) <= 31:
+            return None
+    else:
+        month, day = int(m["m"]), 15 if kind == "ym" else int(m["d"])
+        if kind == "ym" and (int(m["y"]) + 1) % 100 == month:
+            return None   # "2011-12": a school or tax year
+        if kind == "mdmd":
+            if month > 12 >= day:
+                return None
+            before = m.string[max(0, m.start() - 16):m.start()]
+            if _SCORES.search(before) or m["d"] == m["d2"] and m["d"] in ("4", "5", "10"):
+                return None   # "pain 3/10-5/10"
+    year = None
+    if "y" in m.re.groupindex and m["y"]:
+        year = int(m["y"]) + (0 if len(m["y"]) == 4 else 2000 if int(m["y"]) < 70 else 1900)
+    try:
+        first = datetime.date(2000 if year is None else year, month, day)
+        if kind == "mdmd":
+            last = datetime.date(first.year, int(m["m2"]), int(m["d2"]))
+            if not datetime.timedelta(0) < last - first <= datetime.timedelta(days=62):
+                return None
+    except ValueError:
+        return None
+    return year, month, day
+
+
+def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
+    """The shifted date in the match's own form (a range moved as a whole)."""
+    old = fields(kind, m)
+    assert old is not None
+    delta = new - datetime.date(2000 if old[0] is None else old[0], old[1], old[2])
+    groups: dict[str, str] = {}
+    if kind in ("fdmy", "fmy"):
+        words = _months()[0][fold(m["mon"])][1]
+        groups["mon"] = _case(words[new.month - 1], m["mon"])
+    elif kind in ("emy", "dmoy", "mdo", "ddm"):
+        like = m["mon"]
+        full = _EN[new.month - 1]
+        name = full if len(like) > 3 and like.lower() not in ("sept",) else full[:3]
+        groups["mon"] = _case(name, like)
+    elif kind != "mdmd":
+        groups["m"] = f"{new.month:02d}"
+    if kind == "mdmd":
+        second = datetime.date(2000 if old[0] is None else old[0], int(m["m2"]), int(m["d2"]))
+        second += delta
+        groups.update(m=pad(new.month, m["m"]), d=pad(new.day, m["d"]),
+                      m2=pad(second.month, m["m2"]), d2=pad(second.day, m["d2"]))
+        new = second   # (the year written is the second date's)
+    elif kind == "ddm":
+        second = new + datetime.timedelta(days=int(m["d2"]) - int(m["d"]))
+        if second.month != new.month:
+            return "[DATE]"   # moved across a month's end: no longer one month's days
+        groups.update(d=pad(new.day, m["d"]), d2=pad(second.day, m["d2"]))
+        groups.update({o: _ordinal(day) for o, day in (("o1", new.day), ("o2", second.day))
+                       if m[o]})
+    elif "d" in m.re.groupindex and kind != "fmy":
+        groups["d"] = pad(new.day, m["d"]) if kind != "ymd" else f"{new.day:02d}"
+    if kind == "mdo":
+        groups["ord"] = _ordinal(new.day)
+    if "y" in m.re.groupindex and m["y"]:
+        groups["y"] = f"{new.year:04d}" if len(m["y"]) == 4 else f"{new.year % 100:02d}"
+    text, base, out, pos = m.group(), m.start(), [], 0
+    for name, value in sorted(groups.items(), key=lambda g: m.start(g[0])):
+        start, end = m.start(name) - base, m.end(name) - base
+        out += [text[pos:start], value]
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+def _ordinal(day: int) -> str:
+    return "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def pad(value: int, like: str) -> str:
+    """Zero-padded if `like` was."""
+    return f"{value:02d}" if like.startswith("0") else str(value)
+
+
+def _case(word: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    return word.capitalize() if like[:1].isupper() else word
