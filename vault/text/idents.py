@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from . import lexicon
 from .span import (Span, Windows, at_starts, digit_runs, scan, starts_at_digits,
-                   word_starts)
+                   starts_at_words, word_starts)
 
 _UNITS = frozenset(
     "mg mcg ug g kg ml l dl lb lbs oz cm mm km m mi ft in hr hrs h min mins sec s ms x "
@@ -35,7 +35,9 @@ _KEYWORDS = r"""
     emp user(?:name)? user\s+id login routing ein tin itin npi dea medicaid medicare acct
     a/c account policy patient pt unit\s+no bed mr dl driver'?s\s+licen[cs]e licen[cs]e
     passport claim case docket file invoice ref reference ticket matter id ending
-    sort\s+code nhs\s+no nhs\s+number nino ni\s+number utr""".split()
+    sort\s+code nhs\s+no nhs\s+number nino ni\s+number utr job hicn mbi csn fin har encounter
+    accession visit crn rx order req admission cert certificate permit abn acn tfn ird pps ppsn
+    sin""".split()
 _KEYWORD = re.compile(
     r"\b(?P<kw>(?i:" + "|".join(sorted(_KEYWORDS, key=len, reverse=True)) + r"))"
     r"\b\.?(?:[ \t]*(?i:no\b\.?|number|num\b\.?|nbr|#|id\b))?[ \t]*[:#]?[ \t]*"
@@ -63,9 +65,12 @@ _FIXED = frozenset(
     "co2 spo2 sao2 fev1 fvc1 cd4 cd8 t3 t4 ft4 il-6 4g 5g 3d 2fa mmr tdap hpv9 ".split())
 
 
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d")   # "2024-03-04T10:15": a date and a time
+
+
 def _exempt(token: str) -> bool:
     low = token.lower()
-    if low in _FIXED or _HEX.fullmatch(token) and len(token) >= 8:
+    if low in _FIXED or _ISO_TIME.fullmatch(token) or _HEX.fullmatch(token) and len(token) >= 8:
         return True
     parts = low.split("-")
     if all(p.isdigit() and len(p) <= 4 or len(p) > 1 and (
@@ -240,7 +245,8 @@ def _word_before(text: str, pos: int) -> int:
     up to pos: the first letter of the run of word characters that ends
     the 24 characters before pos, less their trailing spaces and tabs."""
     lo = pos - 24 if pos > 24 else 0
-    before = text[lo:pos].rstrip(" \t")
+    # (a "#" or ":" alone before the number is the label's: "Group # 44719")
+    before = text[lo:pos].rstrip(" \t").rstrip("#:").rstrip(" \t")
     tail = before[len(before.rstrip(_WORD_CHARS)):]
     letter = _LETTER.search(tail)
     return -1 if letter is None else lo + len(before) - len(tail) + letter.start()
@@ -264,8 +270,28 @@ def _keyword(m: re.Match[str], out: list[Span]) -> None:
               "license", "licence", "driver's license", "drivers license", "ending", "tag",
               "badge") and digits >= 3:
         out.append(Span(m.start("v"), m.end("v"), "ID"))
-    elif digits >= 5 or digits >= 3 and not value.replace(" ", "").isdigit():
+    elif digits >= 5 or digits >= 3 and (not value.replace(" ", "").isdigit() or _NUMBERED.search(
+            m.string, m.end("kw"), m.start("v"))):   # "Invoice # 4471", "Case No. 4471"
         out.append(Span(m.start("v"), m.end("v"), "ID"))
+
+
+_NUMBERED = re.compile(r"#|(?i:\bno\b|number)")
+
+
+# A user name after its label, letters only too: "user: jsmith", "login: kwhite".
+_HANDLE = re.compile(r"(?i:user(?:name)?|login|handle|user[ \t]+id)[ \t]*:[ \t]*"
+                     r"(?P<v>[A-Za-z][A-Za-z0-9._-]{1,30}[A-Za-z0-9])(?![\w@]|\.\w)")
+starts_at_words(_HANDLE, frozenset({"user", "username", "login", "handle"}), any_text=True)
+
+
+def handles(text: str) -> list[Span]:
+    """User names after "user:", "login:" (digits or none: any note)."""
+    out = []
+    for m in scan(_HANDLE, text, [(0, len(text))]) if ":" in text else ():
+        low = m["v"].lower()
+        if low not in lexicon.dictionary() and low not in lexicon.vocabulary():
+            out.append(Span(m.start("v"), m.end("v"), "ID"))
+    return out
 
 
 # A code's letters written apart from its number: "LAO 4471208", "24-2-01183-1
