@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from . import blocks, cues, gazetteer, headers, idents, orgs, people, streets, unseen, when
+from . import (blocks, cues, gazetteer, headers, idents, orgs, people, postal, streets, unseen,
+               when)
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -270,7 +271,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         ids = find_ids(text, windows) + idents.find(text, windows)
         found += ids
         found += find_addresses(text, windows)
-        postcodes = find_postcodes(text, windows)
+        postcodes = find_postcodes(text, windows) + postal.find(text, windows)
         found += postcodes
         found += find_ssns(text, windows)
     found += find_ages(text, windows)
