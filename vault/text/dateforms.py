@@ -32,7 +32,7 @@ _WORD = r"(?P<mon>[^\W\d_]{3,12})"
 PATTERNS = {
     # a day, a month in another language, a year: "19 octobre 2023", "5. März
     # 2021", "12 de marzo de 2024", "1 oktober"
-    "fdmy": re.compile(r"(?P<d>\d(?<![\w.,/:-]\d)\d?)\.?[ \t]+(?:de[ \t]+)?" + _WORD
+    "fdmy": re.compile(r"(?P<d>\d(?<![\w.,/:$£€-]\d)\d?)\.?[ \t]+(?:de[ \t]+)?" + _WORD
                        + r"\.?(?:,?[ \t]+(?:de[ \t]+)?(?P<y>(?:19|20)\d\d))?(?![\w-])"),
     # such a month and a year: "janvier 2024", "März 2021"
     "fmy": re.compile(r"(?<![^\W\d_])" + _WORD + r"\.?,?[ \t]+(?:de[ \t]+)?"

@@ -7,7 +7,7 @@ six-digit code after its town ("Auckland 1010", "Wellington 6011",
 "code postal 75011", "PIN code 560001", "Eircode D02X285"). The town
 must be in the place list and end its line, clause or address ("1500
 Berlin residents" is a count); four digits alone before it count only
-after a comma or at a line's start ("in 2019 Paris" is a year), four
+after a comma or at a line's start, and never a year ("in 2019 Paris"), four
 digits after it when they are no year ("Tokyo 2020"). The town is reported as a PLACE too. Pure, no I/O.
 """
 
@@ -48,17 +48,19 @@ def find(text: str, windows: Windows) -> list[Span]:
     places = lexicon.places()
     for m in scan(_BEFORE_TOWN, text, windows):
         town = m["town"]
-        if town.lower() not in places and town.split()[0].lower() not in places:
-            continue
-        if m["code"].isdigit() and len(m["code"]) == 4 and text[
-                max(0, m.start() - 3):m.start()].rstrip(" \t")[-1:] not in ("", "\n", ","):
+        if town.lower() not in places and town.split()[0].lower() not in places \
+                or lexicon.is_ordinary(lexicon.key(town.split()[0])):
+            continue   # ("Reading", "Bath": words first)
+        if m["code"].isdigit() and len(m["code"]) == 4 and (_YEAR.fullmatch(m["code"]) or text[
+                max(0, m.start() - 3):m.start()].rstrip(" \t")[-1:] not in ("", "\n", ",")):
             continue   # "in 2019 Paris", "1500 Paris"; not "Rue X 12, 1000 Brussels"
         end = m.start("town") + len(town if town.lower() in places else town.split()[0])
         out += [Span(m.start("code"), m.end("code"), "POSTCODE"),
                 Span(m.start("town"), end, "PLACE")]
     for start, end in _runs(text, windows):
         before = _DIGITS_AFTER.search(text, max(0, start - 30), start)
-        if before is None or before["town"].lower() not in places or not before["town"][0].isupper():
+        if before is None or before["town"].lower() not in places or not before["town"][0].isupper() \
+                or lexicon.is_ordinary(lexicon.key(before["town"])):
             continue
         m = _AFTER_TOWN.match(text, before.end("town"))
         if m is None or m.start("code") != start or _YEAR.fullmatch(m["code"]):
