@@ -20,7 +20,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .span import starts_at_digits
+from .span import Span, Windows, digit_runs, letter_runs, scan, starts_at_digits
 
 _EN = ("january", "february", "march", "april", "may", "june", "july", "august",
        "september", "october", "november", "december")
@@ -60,26 +60,104 @@ PATTERNS = {
                       r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|"
                       r"aug|sept?|oct|nov|dec))\.?[ \t]+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)\b"),
 }
-_SPACE = frozenset(" \t")
-starts_at_digits(PATTERNS["fdmy"], lambda n, after: n <= 2 and after in (" ", "\t", "."))
-# (the month word ends a space, or "de ", before the year's first digit)
-starts_at_digits(PATTERNS["fmy"], lambda n, after: n == 4 and not after.isalnum(),
-                 before=tuple(range(4, 18)))
-starts_at_digits(PATTERNS["emy"], lambda n, after: n == 4 and not after.isalnum(),
-                 before=tuple(range(4, 13)))
-starts_at_digits(PATTERNS["ym"], lambda n, after: n == 4 and after in ("-", "/"))
-starts_at_digits(PATTERNS["mdmd"], lambda n, after: n <= 2 and after == "/")
-starts_at_digits(PATTERNS["ddm"], lambda n, after: n <= 2 and after in "-–snrt \t")
-starts_at_digits(PATTERNS["dmoy"], lambda n, after: n <= 2 and after in "JFMASONDjfmasond")
-starts_at_digits(PATTERNS["ymd"], lambda n, after: n == 8)
-starts_at_digits(PATTERNS["mdo"], lambda n, after: n <= 2 and after in "snrt",
-                 before=tuple(range(4, 12)))
 KINDS = frozenset(PATTERNS)
 MONTHLY = frozenset({"fmy", "emy", "ym"})
 # A French, Spanish, German... word before a day that makes a short month
 # that is also an English word ("le 3 mars") a date without its year.
 _DAY_CUE = re.compile(r"(?i:\b(?:le|du|au|am|vom|bis|el|del|den|il|dal|al|op|de|on)[ \t]+)\Z")
 _SCORES = re.compile(r"(?i:rated?|rating|score[sd]?|pain|mood|scale|level|out of|bp)\s*:?\s*\Z")
+
+
+# -- where they can start --------------------------------------------------------------
+#
+# The patterns that start at a day's digits are registered with span's gates
+# (tried only after the runs of digits they can start at); "fdmy" and
+# "fmy" only in a note with another language's month, "emy" and "mdo" only
+# in one with a month in lower or upper case, "ddm" only with an English
+# month (span.letter_runs, the note's words, known by then); "fmy" and
+# "emy" start at the word before a year, looked for back from its digits.
+
+starts_at_digits(PATTERNS["fdmy"], lambda n, after: n <= 2 and (after == " " or after == "."))
+starts_at_digits(PATTERNS["ym"], lambda n, after: n == 4 and (after == "-" or after == "/"))
+starts_at_digits(PATTERNS["mdmd"], lambda n, after: n <= 2 and after == "/")
+starts_at_digits(PATTERNS["ddm"], lambda n, after: n <= 2 and after != "" and after in "-–snrt")
+starts_at_digits(PATTERNS["dmoy"], lambda n, after: n <= 2 and after != "" and after in "JFMASONDjfmasond")
+starts_at_digits(PATTERNS["ymd"], lambda n, after: n == 8)
+_LOWER_MONTH = re.compile(r"(?:march|may|mar)\.?[ \t]+\Z")
+_EN_LOWER = frozenset(_EN_FORMS)
+_EN_UPPER = frozenset(w.upper() for w in _EN_FORMS)
+_MDO = frozenset({"march", "may", "mar"})
+
+
+def find(text: str, windows: Windows) -> list[Span]:
+    """These dates in the windows (`detect.digit_windows`)."""
+    out: list[Span] = []
+    runs = letter_runs(text)   # (None for other text than ASCII: "März")
+    months = _months()[0]
+    written, lower = runs if runs is not None else (None, None)
+    foreign = lower is None or not months.keys().isdisjoint(lower)
+    english = lower is None or not _EN_FORMS.isdisjoint(lower)
+    kinds = ["ym", "mdmd", "ymd"]
+    if foreign:
+        kinds.append("fdmy")
+    if english:
+        kinds += ["ddm", "dmoy"]
+    for kind in kinds:
+        for m in scan(PATTERNS[kind], text, windows):
+            _add(out, kind, m)
+    cased = written is None or not (_EN_LOWER.isdisjoint(written) and _EN_UPPER.isdisjoint(written))
+    if not foreign and not cased:
+        return out
+    mdo = written is None or not _MDO.isdisjoint(written)
+    for start, end in digit_runs(text, windows):
+        n = end - start
+        if n == 4 and (text.startswith("19", start) or text.startswith("20", start)) \
+                and not text[end:end + 1].isalnum():
+            at = _word_before(text, start)
+            if at >= 0:
+                low = text[at:_word_end(text, at)].lower()
+                kind = "emy" if low in _EN_FORMS else "fmy" if low in months or (
+                    not low.isascii() and fold(low) in months) else ""
+                m = PATTERNS[kind].match(text, at) if kind else None
+                if m is not None:
+                    _add(out, kind, m)
+        elif mdo and n <= 2 and text[start - 1:start] == " " and text[end:end + 1] in "snrt" \
+                and _LOWER_MONTH.search(text, max(0, start - 8), start):
+            m = PATTERNS["mdo"].search(text, max(0, start - 12), end + 2)
+            if m is not None:
+                _add(out, "mdo", m)
+    return out
+
+
+def _add(out: list[Span], kind: str, m: re.Match[str]) -> None:
+    if fields(kind, m) is not None:
+        out.append(Span(m.start(), m.end(), "DATE:" + kind, m))
+
+
+def _word_before(text: str, start: int) -> int:
+    """Where the word before a year starts, past spaces, "de", "," and
+    ".": "janvier 2024", "marzo de 2024", "JAN. 2024"; -1 if none."""
+    k = start
+    while k and (text[k - 1] == " " or text[k - 1] == "\t"):
+        k -= 1
+    if k == start:
+        return -1
+    if text[k - 3:k] == "de " or text[k - 3:k] == "de\t":
+        k -= 3
+        while k and (text[k - 1] == " " or text[k - 1] == "\t"):
+            k -= 1
+    if text[k - 1:k] in (",", "."):
+        k -= 1
+    j = k
+    while j and text[j - 1].isalpha():
+        j -= 1
+    return j if 3 <= k - j <= 12 else -1
+
+
+def _word_end(text: str, at: int) -> int:
+    while at < len(text) and text[at].isalpha():
+        at += 1
+    return at
 
 
 def fold(word: str) -> str:

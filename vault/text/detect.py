@@ -167,8 +167,8 @@ _AGE_WORDS = re.compile(
 
 # An age over 89 at the end of a line after "is", "was" ("Pt is 93"; when's
 # _AGE_ALONE wants a stop or a word after it), or after death at ("died at 96").
-_AGE_EOL = re.compile(r"(?P<n>\d(?<![\w.,/:$£€-]\d)\d\d?)[ \t]*(?:\r?\n|\Z)")
-starts_at_digits(_AGE_EOL, lambda n, after: n in (2, 3) and after in ("", " ", "\t", "\n", "\r"))
+_AGE_EOL = re.compile(r"(?P<n>\d(?<![\w.,/:$£€-]\d)\d\d?)(?:\r?\n|\Z)")
+starts_at_digits(_AGE_EOL, lambda n, after: n in (2, 3) and after in ("", "\n", "\r"))
 _AGE_EOL_CUE = re.compile(r"\b(?P<who>[^\W\d_]+)[ \t]+(?i:is|was|turned|turns)(?:[ \t]+now)?[ \t]+\Z")
 # (whose age: not "temp was 98", "Total is 95")
 _AGE_WHO = when.KIN | {"he", "she", "who", "client", "patient"}
@@ -288,9 +288,10 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         starts = streets.starts_by_word(text, _UNSEEN_WORDS)
         places += unseen.find_orgs(text, starts)
         zips = orgs.zip_after(text, places)
-        found += places + zips + headers.coordinated(text, places)
+        towns = postal.near_towns(text, places)
+        found += places + zips + towns + headers.coordinated(text, places)
         # (a ZIP code after a place is a PLACE: see zip_after)
-        postcodes = postcodes + zips + [s for s in places if text[s.start].isdigit()]
+        postcodes = postcodes + zips + [s for s in places + towns if text[s.start].isdigit()]
     found += streets.find(text, found + places, starts) if words else streets.find(text, found)
     if windows:
         found += blocks.find(text, postcodes, places)

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from . import lexicon
 from .span import (Span, Windows, at_starts, digit_runs, scan, starts_at_digits,
-                   starts_at_words, word_starts)
+                   word_starts)
 
 _UNITS = frozenset(
     "mg mcg ug g kg ml l dl lb lbs oz cm mm km m mi ft in hr hrs h min mins sec s ms x "
@@ -279,18 +279,23 @@ _NUMBERED = re.compile(r"#|(?i:\bno\b|number)")
 
 
 # A user name after its label, letters only too: "user: jsmith", "login: kwhite".
-_HANDLE = re.compile(r"(?i:user(?:name)?|login|handle|user[ \t]+id)[ \t]*:[ \t]*"
-                     r"(?P<v>[A-Za-z][A-Za-z0-9._-]{1,30}[A-Za-z0-9])(?![\w@]|\.\w)")
-starts_at_words(_HANDLE, frozenset({"user", "username", "login", "handle"}), any_text=True)
+_HANDLE = re.compile(r"[ \t]*(?P<v>[A-Za-z][A-Za-z0-9._-]{1,30}[A-Za-z0-9])(?![\w@]|\.\w)")
+_HANDLE_LABEL = re.compile(r"(?i:\b(?:user(?:name)?|login|handle|user[ \t]+id))[ \t]*\Z")
 
 
 def handles(text: str) -> list[Span]:
     """User names after "user:", "login:" (digits or none: any note)."""
     out = []
-    for m in scan(_HANDLE, text, [(0, len(text))]) if ":" in text else ():
-        low = m["v"].lower()
-        if low not in lexicon.dictionary() and low not in lexicon.vocabulary():
-            out.append(Span(m.start("v"), m.end("v"), "ID"))
+    at = text.find(":")
+    while at >= 0:
+        # (each ":" after a letter: the label's word is looked for before it)
+        if at and text[at - 1] in "erdnERDN \t" and _HANDLE_LABEL.search(
+                text, max(0, at - 12), at):
+            m = _HANDLE.match(text, at + 1)
+            low = m["v"].lower() if m else ""
+            if m and low not in lexicon.dictionary() and low not in lexicon.vocabulary():
+                out.append(Span(m.start("v"), m.end("v"), "ID"))
+        at = text.find(":", at + 1)
     return out
 
 

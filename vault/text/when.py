@@ -79,16 +79,16 @@ PATTERNS = {
                       r"(?P<y>(?:19|20)\d\d)\b"),
     "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
                       r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b"),
-    **dateforms.PATTERNS,   # (their own fields and render, below)
 }
-_ORDINAL_LETTERS = frozenset("snrtSNRT")
+_OWN = dict(PATTERNS)   # (what find scans: dateforms finds its own)
+PATTERNS.update(dateforms.PATTERNS)   # (their fields and render: below)
 # Where the digit patterns start (span.starts_at_digits): one or two digits
 # and "/", or an ordinal's letters.
 starts_at_digits(PATTERNS["md"], lambda n, after: n <= 2 and after == "/")
 starts_at_digits(PATTERNS["myn"], lambda n, after: n <= 2 and after == "/")
-starts_at_digits(PATTERNS["oday"], lambda n, after: n <= 2 and after in _ORDINAL_LETTERS)
+starts_at_digits(PATTERNS["oday"], lambda n, after: n <= 2 and after != "" and after in "snrtSNRT")
 NEEDS_DIGIT = frozenset({"md", "myn", "myq", "season", "yob", "mdl", "range", "oday",
-                         "quarter", "hol"}) | dateforms.KINDS
+                         "quarter", "hol"})
 # Dates that name a month and no day: shifted by whole months, at least one,
 # so that they never stay as they were.
 MONTHLY = frozenset({"mon", "monl", "myq", "myn", "my"}) | dateforms.MONTHLY
@@ -135,15 +135,15 @@ _DAY_BEFORE = re.compile(
     r"\b(?i:the|on|by|until|till|before|after|from|mon|tues?|wed|thu|thurs|fri|sat|sun)"
     r"[a-z]*\.?[ \t]+(?:the[ \t]+)?\Z")
 
-# Cheap tests before the patterns that scan the whole text: a capitalised
-# month, a lower-case month or season after a cue, an ordinal word.
+# Cheap tests before the patterns that scan the whole text ("'20": "Jan '20").
 _HINTS = {
     "mon": re.compile(r"[JFMASOND](?<![^\W\d_][JFMASOND])(?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec"
                       r"|AN|EB|AR|PR|AY|UN|UL|UG|EP|CT|OV|EC)"),
     "monl": re.compile(r"[jfasond](?<![^\W\d_][jfasond])(?:an|eb|pr|un|ul|ug|ep|ct|ov|ec)"),
     "ord": re.compile(r"(?:st|nd|rd|th|ieth)[ \t]+of[ \t]+[A-Z]"),
-    # an apostrophe and two digits: "Jan '20"
     "myq": re.compile(r"['’]\d\d"),
+    "hol": re.compile(r"(?:Day|Eve|Friday|weekend|Ramadan|Eid|Kippur|Hashanah|Christmas|Xmas|Easter|Thanksg"
+                      r"iving|Halloween|Hanukkah|Diwali|Passover|Sunday|Monday|Valentine['’]?s)(?:[ \t]+of)?,?[ \t]+(?:19|20)\d\d"),
     "mord": re.compile(r"[JFMASOND](?<![^\W\d_][JFMASOND])[a-z]+\.?[ \t]+(?i:first|second|"
                        r"third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
                        r"twelfth|\w+teenth|twent|thirt)"),
@@ -157,8 +157,8 @@ _WORDS = {
     "season": frozenset(c + t for c in "wsfa" for t in ("inter", "pring", "ummer", "all", "utumn")),
     "quarter": frozenset({"q"}),
     "hol": frozenset("christmas xmas easter thanksgiving halloween hanukkah diwali passover "
-                     "boxing independence memorial labor labour valentine valentines new mother mothers "
-                     "father fathers good ramadan eid yom rosh".split()),
+                     "boxing independence memorial labor labour valentine valentines year friday mother "
+                     "father ramadan eid yom rosh".split()),
     "monl": frozenset(c + t for c in "jfasond" for t in (
         "anuary ebruary pril une uly ugust eptember ctober ovember ecember an eb pr un ul ug "
         "ep ept ct ov ec").split()),
@@ -246,7 +246,7 @@ def find(text: str, windows: Windows) -> list[Span]:
         out.append(Span(start, m.end("n"), "AGE"))
     if windows and has_word(text, _TURNED, any_text=True):
         out += [Span(m.start("n"), m.end("n"), "AGE") for m in scan(_AGE_TURNED, text, windows)]
-    for kind, rx in PATTERNS.items():
+    for kind, rx in _OWN.items():
         if kind in NEEDS_DIGIT and not windows:
             continue
         words = _WORDS.get(kind)
@@ -281,7 +281,7 @@ def find(text: str, windows: Windows) -> list[Span]:
             out.append(Span(start, m.end(), "DATE:" + kind, m))
     if "inet" in text or "INET" in text or "undred" in text:
         out += [Span(m.start(), m.end(), "AGE") for m in _AGE_WORDS.finditer(text)]
-    return out
+    return out + dateforms.find(text, windows) if windows else out
 
 
 def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
