@@ -200,6 +200,8 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
                 m.string[m.end("d"):m.end("d") + 1] == "."
                 or _DAY_CUE.search(m.string, max(0, m.start() - 5), m.start())):
             return None   # "5 lug nuts", "3 mars bars"; not "le 3 mars", "5. Mai"
+        if kind == "fmy" and word in english:
+            return None   # "lug 2019", "mars 2024": no day to say it is a month
         month, day = months[word][0], int(m["d"]) if kind == "fdmy" else 15
     elif kind in ("emy", "dmoy", "mdo", "ddm"):
         mon = m["mon"].lower()
