@@ -60,6 +60,12 @@ def test_date_forms_are_shifted_and_written_as_they_were(form, shifted):
     assert out == f"Seen on {shifted} with the team."
 
 
+def test_a_two_digit_year_that_ends_its_clause_is_the_date_s():
+    # (2 Feb 2024 and 37 days: 2024 is a leap year)
+    assert anon("Invoice dated 2 Feb 24.") == "Invoice dated 10 Mar 24."
+    assert anon("Invoice dated 2 Feb 24, paid") == "Invoice dated 10 Mar 24, paid"
+
+
 @pytest.mark.parametrize("text", [
     "Review on the 14th was brief.",
     "We met the 3rd, as planned.",
@@ -100,6 +106,7 @@ def test_what_is_no_date_or_only_a_year_stays(text):
     ("Father died at 96 in 2019.", "96"),
     ("93 y.o.f. with CHF", "93"),
     ("aged 93y, independent", "93"),
+    ("Age/Sex: 93/F", "93"),
 ])
 def test_ages_over_89_in_more_forms(text, age):
     out = anon(text)
@@ -108,7 +115,7 @@ def test_ages_over_89_in_more_forms(text, age):
 
 @pytest.mark.parametrize("text", [
     "temp was 98\n", "Total is 95\n", "O2 sat was 94\n", "score was 97\n",
-    "the lease runs 99 years", "Pt is 73\n",
+    "the lease runs 99 years", "Pt is 73\n", "BP 120/94 F", "Age/Sex: 45/F",
 ])
 def test_numbers_that_are_no_age_stay(text):
     assert anon(text) == text
@@ -126,6 +133,7 @@ def test_numbers_that_are_no_age_stay(text):
     ("HICN 123456789A", "123456789A"),
     ("CSN 44719221", "44719221"),
     ("Encounter # 44719221", "44719221"),
+    ("Med Rec #: 4471922", "4471922"),
     ("user: jsmith", "jsmith"),
     ("Username: K.White", "K.White"),
 ])

@@ -48,7 +48,7 @@ PATTERNS = {
                        r"(?P<m2>\d{1,2})/(?P<d2>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
                        r"(?![\w/]|[.,:]\d)"),
     # days to a day of a month: "3-5 March 2024", "11th-14th March"
-    "ddm": re.compile(r"(?P<d>\d(?<![\w./:,$£€-]\d)\d?)(?P<o1>st|nd|rd|th)?[ \t]*[-–][ \t]*"
+    "ddm": re.compile(r"(?P<d>\d(?<![\w./:,$£€-]\d)\d?)(?:(?P<o1>st|nd|rd|th)[ \t]*)?[-–][ \t]*"
                       r"(?P<d2>\d{1,2})(?P<o2>st|nd|rd|th)?(?:[ \t]+of)?[ \t]+" + _EN_MON
                       + r"\.?(?:,?[ \t]+(?P<y>(?:19|20)\d\d))?(?![\w-])"),
     # no separators: "04APR2024", "4apr24"; "20240304"
@@ -77,7 +77,7 @@ _SCORES = re.compile(r"(?i:rated?|rating|score[sd]?|pain|mood|scale|level|out of
 # month (span.letter_runs, the note's words, known by then); "fmy" and
 # "emy" start at the word before a year, looked for back from its digits.
 
-starts_at_digits(PATTERNS["fdmy"], lambda n, after: n <= 2 and (after == " " or after == "."))
+starts_at_digits(PATTERNS["fdmy"], lambda n, after: n <= 2 and after != "" and after in " \t.")
 starts_at_digits(PATTERNS["ym"], lambda n, after: n == 4 and (after == "-" or after == "/"))
 starts_at_digits(PATTERNS["mdmd"], lambda n, after: n <= 2 and after == "/")
 starts_at_digits(PATTERNS["ddm"], lambda n, after: n <= 2 and after != "" and after in "-–snrt")
@@ -196,10 +196,9 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
         word = fold(m["mon"])
         if word not in months:
             return None
-        if kind == "fdmy" and (not m["y"] or len(word) <= 3) and word in english and not (
-                m.string[m.end("d"):m.end("d") + 1] == "."
-                or _DAY_CUE.search(m.string, max(0, m.start() - 5), m.start())):
-            return None   # "5 lug nuts", "3 mars bars"; not "le 3 mars", "5. Mai"
+        if kind == "fdmy" and (not m["y"] or len(word) <= 3) and word in english and not \
+                _DAY_CUE.search(m.string, max(0, m.start() - 5), m.start()):
+            return None   # "5 lug nuts", "3 mars bars", "1. lug"; not "le 3 mars"
         if kind == "fmy" and word in english:
             return None   # "lug 2019", "mars 2024": no day to say it is a month
         month, day = months[word][0], int(m["d"]) if kind == "fdmy" else 15

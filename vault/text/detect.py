@@ -57,7 +57,9 @@ DATE_PATTERNS = {
                       r"(?P<y>\d{4}|\d{2})(?![\w/-]|\.\d)"),
     # "5 March 2024", "5th of March", "5-Mar-2024"
     "dmy": re.compile(r"(?P<d>\d(?<!\w\d)\d?)" + _ORD + r"(?:(?:\s+of)?\s+|-)" + _MONTH_ANY
-                      + r"(?:(?:,?\s+|-)(?P<y>\d{4}|(?<=-)\d\d))?(?![\w-])"),
+                      + r"(?:(?:,?\s+|-)(?P<y>\d{4}|(?<=-)\d\d|(?<=[ \t])\d\d"
+                      # "2 Feb 24" ending its clause: a two-digit year
+                      r"(?=[ \t]*(?:[\r\n,;)]|\.(?!\d)|\Z))))?(?![\w-])"),
     "mdy": re.compile(_MONTH + r"\s+(?P<d>\d{1,2})" + _ORD
                       + r"(?:,?\s+(?P<y>\d{4}))?(?![\w-])"),
     "my": re.compile(_MONTH + r",?\s+(?P<y>\d{4})(?![\w-])"),
@@ -172,6 +174,9 @@ starts_at_digits(_AGE_EOL, lambda n, after: n in (2, 3) and after in ("", "\n", 
 _AGE_EOL_CUE = re.compile(r"\b(?P<who>[^\W\d_]+)[ \t]+(?i:is|was|turned|turns)(?:[ \t]+now)?[ \t]+\Z")
 # (whose age: not "temp was 98", "Total is 95")
 _AGE_WHO = when.KIN | {"he", "she", "who", "client", "patient"}
+# "Age/Sex: 93/F", "93/M": an age and a sex after a slash
+_AGE_SLASH = re.compile(r"(?P<n>\d(?<![\w.,/:$£€-]\d)\d\d?)[ \t]*/[ \t]*[MFmf]\b(?![/.-]?\w)")
+starts_at_digits(_AGE_SLASH, lambda n, after: n in (2, 3) and after != "" and after in "/ \t")
 _AGE_DIED = re.compile(r"\b(?i:died|passed[ \t]+away|death|widowed)[ \t]+(?i:at|aged)[ \t]+"
                        r"(?:(?i:age)[ \t]+)?(?P<n>9\d|1[01]\d)(?![\w%]|[.,/:-]\d)")
 starts_at_words(_AGE_DIED, frozenset({"died", "passed", "death", "widowed"}), any_text=True)
@@ -179,10 +184,11 @@ starts_at_words(_AGE_DIED, frozenset({"died", "passed", "death", "widowed"}), an
 
 def find_ages(text: str, windows: Windows) -> list[Span]:
     out = []
-    for m in scan(_AGE_EOL, text, windows) + scan(_AGE_DIED, text, windows):
-        cue = None if m.re is _AGE_DIED else _AGE_EOL_CUE.search(
+    for m in scan(_AGE_EOL, text, windows) + scan(_AGE_DIED, text, windows) + scan(
+            _AGE_SLASH, text, windows):
+        cue = None if m.re is not _AGE_EOL else _AGE_EOL_CUE.search(
             text, max(0, m.start() - 30), m.start())
-        if int(m["n"]) > 89 and (cue is None and m.re is _AGE_DIED
+        if int(m["n"]) > 89 and (cue is None and m.re is not _AGE_EOL
                                  or cue is not None and cue["who"].lower() in _AGE_WHO):
             out.append(Span(m.start("n"), m.end("n"), "AGE"))
     for m in (m for rx in _AGES for m in scan(rx, text, windows)):

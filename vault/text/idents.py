@@ -33,7 +33,7 @@ _KEYWORDS = r"""
     mrn medical\s+record chart record pager pgr beeper bleep ext extension plan group grp
     subscriber member serial s/n sn device vin plate license\s+plate tag badge employee
     emp user(?:name)? user\s+id login routing ein tin itin npi dea medicaid medicare acct
-    a/c account policy patient pt unit\s+no bed mr dl driver'?s\s+licen[cs]e licen[cs]e
+    a/c account policy patient pt unit\s+no bed mr med\s+rec dl driver'?s\s+licen[cs]e licen[cs]e
     passport claim case docket file invoice ref reference ticket matter id ending
     sort\s+code nhs\s+no nhs\s+number nino ni\s+number utr job hicn mbi csn fin har encounter
     accession visit crn rx order req admission cert certificate permit abn acn tfn ird pps ppsn

@@ -26,9 +26,9 @@ _TOWN_END = re.compile(r"[ \t]*(?:$|[\r\n,;.)(]|[A-ZÀ-Þ])", re.M)
 # A code after a town: "Auckland 1010", "Bengaluru 560001", "Mumbai - 400001"
 _CODE_AFTER = re.compile(r"[ \t]*,?[ \t]*(?:[-–][ \t]*)?(?P<code>\d{4}|\d{6})(?![\w-]|[.,/]\d)")
 # Eircode: a routing key ("D02", "D6W") and four letters and digits, both
-_EIRCODE = re.compile(r"[ACDEFHKNPRTVWXY](?<!\w[ACDEFHKNPRTVWXY])(?:\d\d|6W)[ \t]?"
+_EIRCODE = re.compile(r"[ACDEFHKNPRTVWXY](?<!\w[ACDEFHKNPRTVWXY])(?:\d\d(?!\d)|6W)[ \t]?"
                       r"(?P<id>[0-9ACDEFHKNPRTVWXY]{4})\b")
-starts_at_digits(_EIRCODE, lambda n, after: n == 2 and (after == " " or "A" <= after <= "Y")
+starts_at_digits(_EIRCODE, lambda n, after: n == 2 and (after == " " or after == "\t" or "A" <= after <= "Y")
                  or n == 1 and after == "W", before=(1,))
 _CUE = re.compile(
     r"(?i:post[ \t]?code|postal[ \t]+code|pin[ \t]+code|plz|postleitzahl|code[ \t]+postal|"
