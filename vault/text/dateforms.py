@@ -20,7 +20,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .span import Span, Windows, digit_runs, letter_runs, scan, starts_at_digits
+from .span import (Span, Windows, digit_runs, letter_runs, scan, starts_at_digits,
+                   starts_at_words)
 
 _EN = ("january", "february", "march", "april", "may", "june", "july", "august",
        "september", "october", "november", "december")
@@ -55,10 +56,12 @@ PATTERNS = {
     "dmoy": re.compile(r"(?P<d>\d(?<![\w./-]\d)\d?)" + _EN_MON + r"(?P<y>\d{4}|\d\d)(?![\w-])"),
     "ymd": re.compile(r"(?P<y>(?:19|20)\d\d)(?<![\w.,/$£€-]\d{4})(?P<m>0[1-9]|1[0-2])"
                       r"(?P<d>0[1-9]|[12]\d|3[01])(?![\w-]|[.,/]\d)"),
+    # a holiday that when's "hol" leaves, with its year: "Good Friday 2023"
+    "hol2": re.compile(r"(?P<h>New[ \t]+Year['’]?s[ \t]+(?:Day|Eve)|Good[ \t]+Friday|"
+                       r"(?:Mo|Fa)ther['’]?s[ \t]+Day)(?:[ \t]+weekend)?,?[ \t]+(?P<y>(?:19|20)\d\d)\b"),
     # a lower-case month and an ordinal day: "march 5th", "may 3rd"
-    "mdo": re.compile(r"(?<![^\W\d_])(?P<mon>(?:january|february|march|april|may|june|july|"
-                      r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|"
-                      r"aug|sept?|oct|nov|dec))\.?[ \t]+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)\b"),
+    "mdo": re.compile(r"(?<![^\W\d_])(?P<mon>march|may|mar)\.?[ \t]+(?P<d>\d{1,2})"
+                      r"(?P<ord>st|nd|rd|th)\b"),
 }
 KINDS = frozenset(PATTERNS)
 MONTHLY = frozenset({"fmy", "emy", "ym"})
@@ -83,10 +86,13 @@ starts_at_digits(PATTERNS["mdmd"], lambda n, after: n <= 2 and after == "/")
 starts_at_digits(PATTERNS["ddm"], lambda n, after: n <= 2 and after != "" and after in "-–snrt")
 starts_at_digits(PATTERNS["dmoy"], lambda n, after: n <= 2 and after != "" and after in "JFMASONDjfmasond")
 starts_at_digits(PATTERNS["ymd"], lambda n, after: n == 8)
-_LOWER_MONTH = re.compile(r"(?:march|may|mar)\.?[ \t]+\Z")
-_EN_LOWER = frozenset(_EN_FORMS)
+starts_at_words(PATTERNS["mdo"], frozenset({"march", "may", "mar"}))
+# (lower-case "may" is the verb: "may 2024" is left out, as when's "mdl" does)
+_EN_LOWER = frozenset(_EN_FORMS - {"may"})
 _EN_UPPER = frozenset(w.upper() for w in _EN_FORMS)
 _MDO = frozenset({"march", "may", "mar"})
+_HOLIDAY = frozenset({"Day", "Eve", "Friday", "weekend"})
+_MONTH_KEYS: list[frozenset[str]] = []
 
 
 def find(text: str, windows: Windows) -> list[Span]:
@@ -94,38 +100,42 @@ def find(text: str, windows: Windows) -> list[Span]:
     out: list[Span] = []
     runs = letter_runs(text)   # (None for other text than ASCII: "März")
     months = _months()[0]
+    if not _MONTH_KEYS:
+        _MONTH_KEYS.append(frozenset(months))
     written, lower = runs if runs is not None else (None, None)
-    foreign = lower is None or not months.keys().isdisjoint(lower)
+    foreign = lower is None or not _MONTH_KEYS[0].isdisjoint(lower)
     english = lower is None or not _EN_FORMS.isdisjoint(lower)
     kinds = ["ym", "mdmd", "ymd"]
     if foreign:
         kinds.append("fdmy")
     if english:
         kinds += ["ddm", "dmoy"]
+        if written is None or not _MDO.isdisjoint(written):
+            kinds.append("mdo")
     for kind in kinds:
         for m in scan(PATTERNS[kind], text, windows):
             _add(out, kind, m)
     cased = written is None or not (_EN_LOWER.isdisjoint(written) and _EN_UPPER.isdisjoint(written))
-    if not foreign and not cased:
+    holiday = written is None or not _HOLIDAY.isdisjoint(written)
+    if not foreign and not cased and not holiday:
         return out
-    mdo = written is None or not _MDO.isdisjoint(written)
     for start, end in digit_runs(text, windows):
-        n = end - start
-        if n == 4 and (text.startswith("19", start) or text.startswith("20", start)) \
+        if end - start == 4 and (text.startswith("19", start) or text.startswith("20", start)) \
                 and not text[end:end + 1].isalnum():
             at = _word_before(text, start)
-            if at >= 0:
-                low = text[at:_word_end(text, at)].lower()
-                kind = "emy" if low in _EN_FORMS else "fmy" if low in months or (
+            if holiday and at >= 0 and text[at:start].rstrip(" \t,") in _HOLIDAY:
+                m = PATTERNS["hol2"].search(text, max(0, at - 16), end)
+                if m is not None and m.end() == end:
+                    out.append(Span(m.start(), end, "DATE:hol2", m))
+            elif at >= 0:
+                word = text[at:_word_end(text, at)]
+                low = word.lower()
+                kind = ("emy" if word.islower() or word.isupper() else "") if low in _EN_FORMS \
+                    else "fmy" if low in months or (
                     not low.isascii() and fold(low) in months) else ""
                 m = PATTERNS[kind].match(text, at) if kind else None
                 if m is not None:
                     _add(out, kind, m)
-        elif mdo and n <= 2 and text[start - 1:start] == " " and text[end:end + 1] in "snrt" \
-                and _LOWER_MONTH.search(text, max(0, start - 8), start):
-            m = PATTERNS["mdo"].search(text, max(0, start - 12), end + 2)
-            if m is not None:
-                _add(out, "mdo", m)
     return out
 
 
@@ -191,6 +201,8 @@ def _months() -> tuple[dict[str, tuple[int, tuple[str, ...]]], frozenset[str]]:
 def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
     """(year or None, month, day) of a match (its first day for a range),
     or None when it is none."""
+    if kind == "hol2":
+        return int(m["y"]), 7, 1   # (written "[DATE]": see render)
     if kind in ("fdmy", "fmy"):
         months, english = _months()
         word = fold(m["mon"])
@@ -237,7 +249,10 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
 
 
 def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
-    """The shifted date in the match's own form (a range moved as a whole)."""
+    """The shifted date in the match's own form (a range moved as a whole);
+    a holiday's year as "[DATE]" (the holiday names its day)."""
+    if kind == "hol2":
+        return m.group()[:m.start("y") - m.start()] + "[DATE]"
     old = fields(kind, m)
     assert old is not None
     delta = new - datetime.date(2000 if old[0] is None else old[0], old[1], old[2])

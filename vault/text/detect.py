@@ -175,8 +175,8 @@ _AGE_EOL_CUE = re.compile(r"\b(?P<who>[^\W\d_]+)[ \t]+(?i:is|was|turned|turns)(?
 # (whose age: not "temp was 98", "Total is 95")
 _AGE_WHO = when.KIN | {"he", "she", "who", "client", "patient"}
 # "Age/Sex: 93/F", "93/M": an age and a sex after a slash
-_AGE_SLASH = re.compile(r"(?P<n>\d(?<![\w.,/:$£€-]\d)\d\d?)[ \t]*/[ \t]*[MFmf]\b(?![/.-]?\w)")
-starts_at_digits(_AGE_SLASH, lambda n, after: n in (2, 3) and after != "" and after in "/ \t")
+_AGE_SLASH = re.compile(r"(?P<n>\d(?<![\w.,/:$£€-]\d)\d\d?)/[MFmf]\b(?![/.-]?\w)")
+starts_at_digits(_AGE_SLASH, lambda n, after: n in (2, 3) and after == "/")
 _AGE_DIED = re.compile(r"\b(?i:died|passed[ \t]+away|death|widowed)[ \t]+(?i:at|aged)[ \t]+"
                        r"(?:(?i:age)[ \t]+)?(?P<n>9\d|1[01]\d)(?![\w%]|[.,/:-]\d)")
 starts_at_words(_AGE_DIED, frozenset({"died", "passed", "death", "widowed"}), any_text=True)

@@ -15,7 +15,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from . import lexicon
-from .span import (Span, Windows, at_starts, digit_runs, scan, starts_at_digits,
+from .span import (Span, Windows, at_starts, digit_runs, has_word, scan, starts_at_digits,
                    word_starts)
 
 _UNITS = frozenset(
@@ -36,8 +36,7 @@ _KEYWORDS = r"""
     a/c account policy patient pt unit\s+no bed mr med\s+rec dl driver'?s\s+licen[cs]e licen[cs]e
     passport claim case docket file invoice ref reference ticket matter id ending
     sort\s+code nhs\s+no nhs\s+number nino ni\s+number utr job hicn mbi csn fin har encounter
-    accession visit crn rx order req admission cert certificate permit abn acn tfn ird pps ppsn
-    sin""".split()
+    accession crn rx req cert certificate permit abn acn tfn ird pps ppsn sin""".split()
 _KEYWORD = re.compile(
     r"\b(?P<kw>(?i:" + "|".join(sorted(_KEYWORDS, key=len, reverse=True)) + r"))"
     r"\b\.?(?:[ \t]*(?i:no\b\.?|number|num\b\.?|nbr|#|id\b))?[ \t]*[:#]?[ \t]*"
@@ -280,12 +279,15 @@ _NUMBERED = re.compile(r"#|(?i:\bno\b|number)")
 
 # A user name after its label, letters only too: "user: jsmith", "login: kwhite".
 _HANDLE = re.compile(r"[ \t]*(?P<v>[A-Za-z][A-Za-z0-9._-]{1,30}[A-Za-z0-9])(?![\w@]|\.\w)")
+_HANDLE_WORDS = frozenset({"user", "username", "login", "handle"})
 _HANDLE_LABEL = re.compile(r"(?i:\b(?:user(?:name)?|login|handle|user[ \t]+id))[ \t]*\Z")
 
 
 def handles(text: str) -> list[Span]:
     """User names after "user:", "login:" (digits or none: any note)."""
-    out = []
+    out: list[Span] = []
+    if not has_word(text, _HANDLE_WORDS, any_text=True):
+        return out
     at = text.find(":")
     while at >= 0:
         # (each ":" after a letter: the label's word is looked for before it)

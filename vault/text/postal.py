@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon
-from .span import Span, Windows, scan, starts_at_digits, starts_at_words
+from .span import Span, Windows, all_digit_runs, scan, starts_at_digits, starts_at_words
 
 # A code before a town: "10115 Berlin", "1012 AB Amsterdam", "D-80331 Munich"
 _CODE_BEFORE = re.compile(r"(?P<code>(?:(?<![\w-])[A-Z]{1,2}-)?(?<![\w.,/:$£€-])"
@@ -39,7 +39,6 @@ starts_at_words(_CUE, frozenset("post postcode postal pin plz postleitzahl code 
                                 "cp".split()), any_text=True)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _TOWN_KINDS = frozenset({"PLACE", "PERSON"})
-_DIGIT_SOON = re.compile(r"[ \t,–-]{1,4}\d")
 
 
 def find(text: str, windows: Windows) -> list[Span]:
@@ -62,15 +61,22 @@ def near_towns(text: str, spans: list[Span]) -> list[Span]:
     PERSON that the place list names: "1012 AB Amsterdam"), and that town
     as a PLACE."""
     out: list[Span] = []
+    # Where a town can start or end next to a run of four to six digits:
+    # one space after it ("10115 Berlin"), four after it ("1012 AB
+    # Amsterdam"); up to four before it ("Auckland 1010", "Mumbai - 400001").
+    starts: set[int] = set()
+    ends: set[int] = set()
+    for a, b in all_digit_runs(text):
+        if 4 <= b - a <= 6:
+            starts.update((b + 1, b + 4))
+            ends.update(range(a - 4, a))
+    if not starts:
+        return out
     places = None
     for s in spans:
-        if s.kind not in _TOWN_KINDS or not text[s.start].isupper():
-            continue
-        # (a cheap look first: a digit or capital before the space before
-        # it, or a digit soon after it)
-        code_before = text[s.start - 1:s.start] in (" ", "\t") and (
-            text[s.start - 2:s.start - 1].isdigit() or text[s.start - 2:s.start - 1].isupper())
-        if not code_before and _DIGIT_SOON.match(text, s.end) is None:
+        code_before = s.start in starts
+        if not code_before and s.end not in ends or s.kind not in _TOWN_KINDS \
+                or not text[s.start].isupper():
             continue
         town = text[s.start:s.end]
         places = lexicon.places() if places is None else places
