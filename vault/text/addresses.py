@@ -197,7 +197,9 @@ def find_postcodes(text: str, windows: Windows) -> list[Span]:
         for m in scan(rx, text, windows):
             groups = m.groupdict()
             if groups.get("zip"):
-                if m[0][0] + m["st"] in (_US_STATES if len(m["zip"]) > 4 else _AU_STATES):
+                if m[0][0] + m["st"] in (_US_STATES if len(m["zip"]) > 4 else _AU_STATES) and not (
+                        m["zip"][:2] in ("18", "19", "20") and m[0][0] + m["st"] == "ACT"):
+                    # (no ACT postcode is a year: "the Care ACT 2024" is a law)
                     out.append(Span(m.start("zip"), m.end("zip"), "POSTCODE"))
             elif groups.get("zip2"):
                 out.append(Span(m.start("zip2"), m.end("zip2"), "POSTCODE"))

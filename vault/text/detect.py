@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from . import blocks, cues, gazetteer, headers, idents, orgs, people, streets, unseen, when
+from . import (blocks, cues, gazetteer, headers, idents, orgs, people, postal, streets, unseen,
+               when)
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -51,12 +52,14 @@ _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|S
                       r"Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\.?,?\s+$")
 DATE_PATTERNS = {
     "iso": re.compile(r"(?P<y>\d(?<![\w./-]\d)\d{3})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)"
-                      r"(?P<d>\d{1,2})(?![\w/-]|\.\d)"),
+                      r"(?P<d>\d{1,2})(?!(?!T\d)[\w/-]|\.\d)"),   # ("2024-03-04T10:15" too)
     "num": re.compile(r"(?P<a>\d(?<![\w./-]\d)\d?)(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)"
                       r"(?P<y>\d{4}|\d{2})(?![\w/-]|\.\d)"),
     # "5 March 2024", "5th of March", "5-Mar-2024"
     "dmy": re.compile(r"(?P<d>\d(?<!\w\d)\d?)" + _ORD + r"(?:(?:\s+of)?\s+|-)" + _MONTH_ANY
-                      + r"(?:(?:,?\s+|-)(?P<y>\d{4}|(?<=-)\d\d))?(?![\w-])"),
+                      + r"(?:(?:,?\s+|-)(?P<y>\d{4}|(?<=-)\d\d|(?<=[ \t])\d\d"
+                      # "2 Feb 24" ending its clause: a two-digit year
+                      r"(?=[ \t]*(?:[\r\n,;)]|\.(?!\d)|\Z))))?(?![\w-])"),
     "mdy": re.compile(_MONTH + r"\s+(?P<d>\d{1,2})" + _ORD
                       + r"(?:,?\s+(?P<y>\d{4}))?(?![\w-])"),
     "my": re.compile(_MONTH + r",?\s+(?P<y>\d{4})(?![\w-])"),
@@ -117,8 +120,8 @@ def find_dates(text: str, month_first: bool, windows: Windows) -> list[Span]:
 
 _AGES = (
     re.compile(r"(?P<n>\d(?<!\w\d)\d\d?)(?:(?:\s*-\s*|\s+)(?i:years?|yrs?)(?:\s*-\s*|\s+)(?i:old)\b"
-               r"|\s*(?i:y/o|y\.o\.|yo|yrs?)(?![\w/])|\s+(?i:years\s+of\s+age)\b)"),
-    re.compile(r"[Aa](?<!\w[Aa])[Gg][Ee][DdSs]?\s*:?\s*(?P<n>\d{2,3})\b"),
+               r"|\s*(?i:y/o|y\.o\.(?:[mf]\.?)?|yo|yrs?)(?![\w/])|\s+(?i:years\s+of\s+age)\b)"),
+    re.compile(r"[Aa](?<!\w[Aa])[Gg][Ee][DdSs]?\s*:?\s*(?P<n>\d{2,3})(?:\b|(?=[yY]\b))"),
 )
 starts_at_digits(_AGES[0], lambda n, after: n in (2, 3) and (
     after.isspace() or after in ("-", "y", "Y")))
@@ -164,9 +167,30 @@ _AGE_WORDS = re.compile(
     r"|\b(?:his|her|their)\s+(?P<decade>(?:early\s+|mid-?\s*|late\s+)?(?:9\d|1[01]\d)s)\b"
     r"|\b(?i:(?:super)?centenarian|nonagenarian)s?\b")
 
+# An age over 89 at the end of a line after "is", "was" ("Pt is 93"; when's
+# _AGE_ALONE wants a stop or a word after it), or after death at ("died at 96").
+_AGE_EOL = re.compile(r"(?P<n>\d(?<![\w.,/:$£€-]\d)\d\d?)(?:\r?\n|\Z)")
+starts_at_digits(_AGE_EOL, lambda n, after: n in (2, 3) and after in ("", "\n", "\r"))
+_AGE_EOL_CUE = re.compile(r"\b(?P<who>[^\W\d_]+)[ \t]+(?i:is|was|turned|turns)(?:[ \t]+now)?[ \t]+\Z")
+# (whose age: not "temp was 98", "Total is 95")
+_AGE_WHO = when.KIN | {"he", "she", "who", "client", "patient"}
+# "Age/Sex: 93/F", "93/M": an age and a sex after a slash
+_AGE_SLASH = re.compile(r"(?P<n>\d(?<![\w.,/:$£€-]\d)\d\d?)/[MFmf]\b(?![/.-]?\w)")
+starts_at_digits(_AGE_SLASH, lambda n, after: n in (2, 3) and after == "/")
+_AGE_DIED = re.compile(r"\b(?i:died|passed[ \t]+away|death|widowed)[ \t]+(?i:at|aged)[ \t]+"
+                       r"(?:(?i:age)[ \t]+)?(?P<n>9\d|1[01]\d)(?![\w%]|[.,/:-]\d)")
+starts_at_words(_AGE_DIED, frozenset({"died", "passed", "death", "widowed"}), any_text=True)
+
 
 def find_ages(text: str, windows: Windows) -> list[Span]:
     out = []
+    for m in scan(_AGE_EOL, text, windows) + scan(_AGE_DIED, text, windows) + scan(
+            _AGE_SLASH, text, windows):
+        cue = None if m.re is not _AGE_EOL else _AGE_EOL_CUE.search(
+            text, max(0, m.start() - 30), m.start())
+        if int(m["n"]) > 89 and (cue is None and m.re is not _AGE_EOL
+                                 or cue is not None and cue["who"].lower() in _AGE_WHO):
+            out.append(Span(m.start("n"), m.end("n"), "AGE"))
     for m in (m for rx in _AGES for m in scan(rx, text, windows)):
         if int(m["n"]) > 89:
             out.append(Span(m.start(), m.end(), "AGE"))
@@ -253,11 +277,11 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         ids = find_ids(text, windows) + idents.find(text, windows)
         found += ids
         found += find_addresses(text, windows)
-        postcodes = find_postcodes(text, windows)
+        postcodes = find_postcodes(text, windows) + postal.find(text, windows)
         found += postcodes
         found += find_ssns(text, windows)
     found += find_ages(text, windows)
-    found += find_urls(text)
+    found += find_urls(text) + idents.handles(text)
     found += cues.find(text, windows)
     # Dates in words in both modes (they are not PII_KINDS, so `redact --pii`
     # keeps them): a phone number is looked for around the same masked
@@ -270,9 +294,10 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         starts = streets.starts_by_word(text, _UNSEEN_WORDS)
         places += unseen.find_orgs(text, starts)
         zips = orgs.zip_after(text, places)
-        found += places + zips + headers.coordinated(text, places)
+        towns = postal.near_towns(text, places)
+        found += places + zips + towns + headers.coordinated(text, places)
         # (a ZIP code after a place is a PLACE: see zip_after)
-        postcodes = postcodes + zips + [s for s in places if text[s.start].isdigit()]
+        postcodes = postcodes + zips + [s for s in places + towns if text[s.start].isdigit()]
     found += streets.find(text, found + places, starts) if words else streets.find(text, found)
     if windows:
         found += blocks.find(text, postcodes, places)

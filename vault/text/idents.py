@@ -15,7 +15,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from . import lexicon
-from .span import (Span, Windows, at_starts, digit_runs, scan, starts_at_digits,
+from .span import (Span, Windows, at_starts, digit_runs, has_word, scan, starts_at_digits,
                    word_starts)
 
 _UNITS = frozenset(
@@ -33,9 +33,10 @@ _KEYWORDS = r"""
     mrn medical\s+record chart record pager pgr beeper bleep ext extension plan group grp
     subscriber member serial s/n sn device vin plate license\s+plate tag badge employee
     emp user(?:name)? user\s+id login routing ein tin itin npi dea medicaid medicare acct
-    a/c account policy patient pt unit\s+no bed mr dl driver'?s\s+licen[cs]e licen[cs]e
+    a/c account policy patient pt unit\s+no bed mr med\s+rec dl driver'?s\s+licen[cs]e licen[cs]e
     passport claim case docket file invoice ref reference ticket matter id ending
-    sort\s+code nhs\s+no nhs\s+number nino ni\s+number utr""".split()
+    sort\s+code nhs\s+no nhs\s+number nino ni\s+number utr job hicn mbi csn fin har encounter
+    accession crn rx req cert certificate permit abn acn tfn ird pps ppsn sin""".split()
 _KEYWORD = re.compile(
     r"\b(?P<kw>(?i:" + "|".join(sorted(_KEYWORDS, key=len, reverse=True)) + r"))"
     r"\b\.?(?:[ \t]*(?i:no\b\.?|number|num\b\.?|nbr|#|id\b))?[ \t]*[:#]?[ \t]*"
@@ -63,9 +64,12 @@ _FIXED = frozenset(
     "co2 spo2 sao2 fev1 fvc1 cd4 cd8 t3 t4 ft4 il-6 4g 5g 3d 2fa mmr tdap hpv9 ".split())
 
 
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d")   # "2024-03-04T10:15": a date and a time
+
+
 def _exempt(token: str) -> bool:
     low = token.lower()
-    if low in _FIXED or _HEX.fullmatch(token) and len(token) >= 8:
+    if low in _FIXED or _ISO_TIME.fullmatch(token) or _HEX.fullmatch(token) and len(token) >= 8:
         return True
     parts = low.split("-")
     if all(p.isdigit() and len(p) <= 4 or len(p) > 1 and (
@@ -240,7 +244,8 @@ def _word_before(text: str, pos: int) -> int:
     up to pos: the first letter of the run of word characters that ends
     the 24 characters before pos, less their trailing spaces and tabs."""
     lo = pos - 24 if pos > 24 else 0
-    before = text[lo:pos].rstrip(" \t")
+    # (a "#" or ":" alone before the number is the label's: "Group # 44719")
+    before = text[lo:pos].rstrip(" \t").rstrip("#:").rstrip(" \t")
     tail = before[len(before.rstrip(_WORD_CHARS)):]
     letter = _LETTER.search(tail)
     return -1 if letter is None else lo + len(before) - len(tail) + letter.start()
@@ -264,8 +269,36 @@ def _keyword(m: re.Match[str], out: list[Span]) -> None:
               "license", "licence", "driver's license", "drivers license", "ending", "tag",
               "badge") and digits >= 3:
         out.append(Span(m.start("v"), m.end("v"), "ID"))
-    elif digits >= 5 or digits >= 3 and not value.replace(" ", "").isdigit():
+    elif digits >= 5 or digits >= 3 and (not value.replace(" ", "").isdigit() or _NUMBERED.search(
+            m.string, m.end("kw"), m.start("v"))):   # "Invoice # 4471", "Case No. 4471"
         out.append(Span(m.start("v"), m.end("v"), "ID"))
+
+
+_NUMBERED = re.compile(r"#|(?i:\bno\b|number)")
+
+
+# A user name after its label, letters only too: "user: jsmith", "login: kwhite".
+_HANDLE = re.compile(r"[ \t]*(?P<v>[A-Za-z][A-Za-z0-9._-]{1,30}[A-Za-z0-9])(?![\w@]|\.\w)")
+_HANDLE_WORDS = frozenset({"user", "username", "login", "handle"})
+_HANDLE_LABEL = re.compile(r"(?i:\b(?:user(?:name)?|login|handle|user[ \t]+id))[ \t]*\Z")
+
+
+def handles(text: str) -> list[Span]:
+    """User names after "user:", "login:" (digits or none: any note)."""
+    out: list[Span] = []
+    if not has_word(text, _HANDLE_WORDS, any_text=True):
+        return out
+    at = text.find(":")
+    while at >= 0:
+        # (each ":" after a letter: the label's word is looked for before it)
+        if at and text[at - 1] in "erdnERDN \t" and _HANDLE_LABEL.search(
+                text, max(0, at - 12), at):
+            m = _HANDLE.match(text, at + 1)
+            low = m["v"].lower() if m else ""
+            if m and low not in lexicon.dictionary() and low not in lexicon.vocabulary():
+                out.append(Span(m.start("v"), m.end("v"), "ID"))
+        at = text.find(":", at + 1)
+    return out
 
 
 # A code's letters written apart from its number: "LAO 4471208", "24-2-01183-1

@@ -1,17 +1,16 @@
-"""The date and age forms that `detect`'s full-date patterns leave: a month
-and day ("11/05", "on 3/4"), a month and year ("3/2024", "Jan '20"), a month
-name alone after since/in/last/next ("RTC Jan", "since March"), ordinal
-words ("the third of July", "July third"), seasons with a year ("summer
-2019"), years of birth ("born 1934") and ages over 89 in words ("aged
-ninety-three", "in her nineties"). Each date keeps its match so the export
-can shift it and write it back in its own form. Pure functions, no I/O.
-"""
+"""The date and age forms that `detect`'s full-date patterns leave: "11/05",
+"3/2024", "Jan '20", a month alone after since/in/next ("RTC Jan"), "the
+third of July", "summer 2019", "born 1934", ages over 89 in words; and,
+from `dateforms`, other languages' months, ranges and unseparated dates.
+Each date keeps its match so the export can shift it and write it back in
+its own form. Pure functions, no I/O."""
 
 from __future__ import annotations
 
 import datetime
 import re
 
+from . import dateforms
 from .span import (Span, Windows, at_starts, digit_runs, has_word, letter_runs, scan,
                    starts_at_digits, starts_at_words)
 
@@ -56,7 +55,8 @@ PATTERNS = {
     "range": re.compile(_MON + r"[ \t]+(?P<d>\d{1,2})[-–](?P<d2>\d{1,2})\b"),
     "oday": re.compile(
         r"(?P<d>\d(?<![\w.,/:$£€-]\d)\d?)(?i:st|nd|rd|th)\b"
-        r"(?![ \t]+(?!(?:for|and|to|at|in|on|or|when|if|as|but|so|until)\b)[a-z])"),
+        r"(?![ \t]+(?!(?:for|and|to|at|in|on|or|when|if|as|but|so|until|was|is|will|"
+        r"would|we|i|he|she|they|you|the|from|through|thru|via|with)\b)[a-z])"),
     "myq": re.compile(_MON + r"[ \t]+['’](?P<yy>\d\d)\b"),
     "ord": re.compile(r"(?P<ow>[FfSsTtEeNn](?<![^\W\d_][FfSsTtEeNn])(?i:irst|econd|hird|"
                       r"ourth|ifth|ixth|eventh|ighth|inth|enth|leventh|welfth|\w+teenth|"
@@ -73,22 +73,24 @@ PATTERNS = {
     # a holiday with its year: "Christmas 2020", "Christmas Eve 2022", "Easter of 2019"
     "hol": re.compile(r"(?P<h>\b(?:(?:Christmas|Xmas|Easter|Thanksgiving|Halloween|Hanukkah|"
                       r"Diwali|Passover|Valentine['’]?s)(?:[ \t]+(?:Eve|Day|Sunday|Monday|weekend))?"
-                      r"|(?:Boxing|Independence|Memorial|Labou?r)[ \t]+Day))(?:[ \t]+of)?,?[ \t]+"
+                      r"|(?:(?:Boxing|Independence|Memorial|Labou?r)[ \t]+Day|Ramadan|Eid|Yom[ \t]+Kippur|"
+                      r"Rosh[ \t]+Hashanah)(?:[ \t]+weekend)?))(?:[ \t]+of)?,?[ \t]+"
                       r"(?P<y>(?:19|20)\d\d)\b"),
     "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
                       r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b"),
 }
-_ORDINAL_LETTERS = frozenset("snrtSNRT")
+_OWN = dict(PATTERNS)   # (what find scans: dateforms finds its own)
+PATTERNS.update(dateforms.PATTERNS)   # (their fields and render: below)
 # Where the digit patterns start (span.starts_at_digits): one or two digits
 # and "/", or an ordinal's letters.
 starts_at_digits(PATTERNS["md"], lambda n, after: n <= 2 and after == "/")
 starts_at_digits(PATTERNS["myn"], lambda n, after: n <= 2 and after == "/")
-starts_at_digits(PATTERNS["oday"], lambda n, after: n <= 2 and after in _ORDINAL_LETTERS)
+starts_at_digits(PATTERNS["oday"], lambda n, after: n <= 2 and after != "" and after in "snrtSNRT")
 NEEDS_DIGIT = frozenset({"md", "myn", "myq", "season", "yob", "mdl", "range", "oday",
                          "quarter", "hol"})
 # Dates that name a month and no day: shifted by whole months, at least one,
 # so that they never stay as they were.
-MONTHLY = frozenset({"mon", "monl", "myq", "myn", "my"})
+MONTHLY = frozenset({"mon", "monl", "myq", "myn", "my"}) | dateforms.MONTHLY
 # Written as "[DATE]": a day with no month, a range, a year of birth.
 PLACEHOLDER = frozenset({"oday", "range", "yob", "hol"})
 # Dates that name a season or quarter: shifted by whole ones, at least one.
@@ -99,7 +101,6 @@ _AGE_WORDS = re.compile(
     r"\b(?i:aged?|age:)[ \t]+(?i:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|"
     r"nine))?|(?:a|one)[ \t]+hundred(?:[ \t]+and[ \t]+\w+)?)\b"
     r"|\b(?i:his|her|their)[ \t]+(?i:(?:early|mid|late)[ \t-]+)?(?i:nineties|hundreds)\b")
-
 
 # An age over 89 standing alone where an age goes: "Taxpayer is 92;",
 # "his mother (91)", "widow, 90 next month", "she is ninety-three".
@@ -121,7 +122,7 @@ _AGE_TURNED = re.compile(r"\b(?i:turned|turns|turning|nearly|almost)[ \t]+"
                          r"(?P<n>9\d|1[01]\d)(?![\w%]|[.,/:-]\d)")
 _TURNED = frozenset({"turned", "turns", "turning", "nearly", "almost"})
 starts_at_words(_AGE_TURNED, _TURNED)
-_WORD_END = re.compile(r"([^\W\d_]+)[ \t]*\Z")
+_WORD_END, _PAD = re.compile(r"([^\W\d_]+)[ \t]*\Z"), dateforms.pad
 KIN = frozenset("mother father mom dad mum grandmother grandfather grandma grandpa aunt "
                  "uncle husband wife widow widower sister brother neighbour neighbor friend "
                  "patient client pt taxpayer resident centenarian nonagenarian".split())
@@ -133,15 +134,13 @@ _DAY_BEFORE = re.compile(
     r"\b(?i:the|on|by|until|till|before|after|from|mon|tues?|wed|thu|thurs|fri|sat|sun)"
     r"[a-z]*\.?[ \t]+(?:the[ \t]+)?\Z")
 
-
 # Cheap tests before the patterns that scan the whole text: a capitalised
-# month, a lower-case month or season after a cue, an ordinal word.
+# month, a lower-case month or season after a cue, an ordinal word, "'20".
 _HINTS = {
     "mon": re.compile(r"[JFMASOND](?<![^\W\d_][JFMASOND])(?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec"
                       r"|AN|EB|AR|PR|AY|UN|UL|UG|EP|CT|OV|EC)"),
     "monl": re.compile(r"[jfasond](?<![^\W\d_][jfasond])(?:an|eb|pr|un|ul|ug|ep|ct|ov|ec)"),
     "ord": re.compile(r"(?:st|nd|rd|th|ieth)[ \t]+of[ \t]+[A-Z]"),
-    # an apostrophe and two digits: "Jan '20"
     "myq": re.compile(r"['’]\d\d"),
     "mord": re.compile(r"[JFMASOND](?<![^\W\d_][JFMASOND])[a-z]+\.?[ \t]+(?i:first|second|"
                        r"third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
@@ -156,7 +155,8 @@ _WORDS = {
     "season": frozenset(c + t for c in "wsfa" for t in ("inter", "pring", "ummer", "all", "utumn")),
     "quarter": frozenset({"q"}),
     "hol": frozenset("christmas xmas easter thanksgiving halloween hanukkah diwali passover "
-                     "boxing independence memorial labor labour valentine valentines".split()),
+                     "boxing independence memorial labor labour valentine valentines ramadan eid yom "
+                     "rosh".split()),
     "monl": frozenset(c + t for c in "jfasond" for t in (
         "anuary ebruary pril une uly ugust eptember ctober ovember ecember an eb pr un ul ug "
         "ep ept ct ov ec").split()),
@@ -244,7 +244,7 @@ def find(text: str, windows: Windows) -> list[Span]:
         out.append(Span(start, m.end("n"), "AGE"))
     if windows and has_word(text, _TURNED, any_text=True):
         out += [Span(m.start("n"), m.end("n"), "AGE") for m in scan(_AGE_TURNED, text, windows)]
-    for kind, rx in PATTERNS.items():
+    for kind, rx in _OWN.items():
         if kind in NEEDS_DIGIT and not windows:
             continue
         words = _WORDS.get(kind)
@@ -279,11 +279,13 @@ def find(text: str, windows: Windows) -> list[Span]:
             out.append(Span(start, m.end(), "DATE:" + kind, m))
     if "inet" in text or "INET" in text or "undred" in text:
         out += [Span(m.start(), m.end(), "AGE") for m in _AGE_WORDS.finditer(text)]
-    return out
+    return out + dateforms.find(text, windows) if windows else out
 
 
 def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
     """(year or None, month, day) of a match, or None when impossible."""
+    if kind in dateforms.KINDS:
+        return dateforms.fields(kind, m)
     year = None
     if kind in ("md", "myn"):
         month = int(m["m"])
@@ -339,6 +341,8 @@ def shift(kind: str, year: int | None, month: int, day: int, offset: int) -> dat
 
 def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
     """The shifted date written in the match's own form."""
+    if kind in dateforms.KINDS:
+        return dateforms.render(kind, m, new)
     text = m.group()
     if kind in PLACEHOLDER:
         if kind == "oday":
@@ -347,7 +351,7 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
         return text[:m.start(first) - m.start()] + "[DATE]"
     if kind == "md":
         one, two = (new.day, new.month) if int(m["m"]) > 12 else (new.month, new.day)
-        return f"{_pad(one, m['m'])}/{_pad(two, m['d'])}"
+        return f"{_PAD(one, m['m'])}/{_PAD(two, m['d'])}"
     if kind == "quarter":
         rest = text[m.end("q") - m.start():m.start("y" if m["y"] else "yy") - m.start()]
         written = str(new.year) if m["y"] else f"{new.year % 100:02d}"
@@ -371,7 +375,7 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
         word = ORDINALS[new.day - 1]
         groups["ow"] = word.capitalize() if m["ow"][0].isupper() else word
     if kind == "mdl":
-        groups["d"] = _pad(new.day, m["d"])
+        groups["d"] = _PAD(new.day, m["d"])
         if m["ord"]:
             groups["ord"] = "th" if 11 <= new.day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(
                 new.day % 10, "th")
@@ -384,10 +388,6 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
         out += [text[pos:start], value]
         pos = end
     return "".join(out) + text[pos:]
-
-
-def _pad(value: int, like: str) -> str:
-    return f"{value:02d}" if like.startswith("0") else str(value)
 
 
 def _month(month: int, like: str) -> str:
