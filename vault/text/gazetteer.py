@@ -21,11 +21,9 @@ from .placecues import COMPASS, MOVED, STATES, TITLE_BEFORE, ZIP_NEXT
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
-# A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
-# (at most eight parts joined by "-" or "'": with no bound, a long chain such
-# as "AA-AA-AA-...-" was scanned to its end from each part, quadratic)
+# A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones" (at most 8 parts:
 _CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*|-[^\W\d_]+){{0,8}}"
-                  r"(?![\w@-])")
+                  r"(?![\w@-])")   # unbounded, "AA-AA-..." was read to its end from each part)
 _ORG_CUE = frozenset(
     "at with joined join joining via through employer works worked working to from "
     "company firm bank account shop store app platform".split())
