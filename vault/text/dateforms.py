@@ -59,12 +59,15 @@ PATTERNS = {
     # a holiday that when's "hol" leaves, with its year: "Good Friday 2023"
     "hol2": re.compile(r"(?P<h>New[ \t]+Year['’]?s[ \t]+(?:Day|Eve)|Good[ \t]+Friday|"
                        r"(?:Mo|Fa)ther['’]?s[ \t]+Day)(?:[ \t]+weekend)?,?[ \t]+(?P<y>(?:19|20)\d\d)\b"),
+    # a month and a two-digit year that cannot be a day: "(2/69)", "CABG 6/87",
+    # "flu shot 10/92" (a lab value's date, a procedure's; "2/6" is when's "md")
+    "myy": re.compile(r"(?P<m>\d(?<![\w./:,-]\d)\d?)/(?P<y>\d\d)(?![\w/%]|[.,:]\d|\s*(?:mg|mcg|ml))"),
     # a lower-case month and an ordinal day: "march 5th", "may 3rd"
     "mdo": re.compile(r"(?<![^\W\d_])(?P<mon>march|may|mar)\.?[ \t]+(?P<d>\d{1,2})"
                       r"(?P<ord>st|nd|rd|th)\b"),
 }
 KINDS = frozenset(PATTERNS)
-MONTHLY = frozenset({"fmy", "emy", "ym"})
+MONTHLY = frozenset({"fmy", "emy", "ym", "myy"})
 # A French, Spanish, German... word before a day that makes a short month
 # that is also an English word ("le 3 mars") a date without its year.
 _DAY_CUE = re.compile(r"(?i:\b(?:le|du|au|am|vom|bis|el|del|den|il|dal|al|op|de|on)[ \t]+)\Z")
@@ -83,6 +86,7 @@ _SCORES = re.compile(r"(?i:rated?|rating|score[sd]?|pain|mood|scale|level|out of
 starts_at_digits(PATTERNS["fdmy"], lambda n, after: n <= 2 and after != "" and after in " \t.")
 starts_at_digits(PATTERNS["ym"], lambda n, after: n == 4 and (after == "-" or after == "/"))
 starts_at_digits(PATTERNS["mdmd"], lambda n, after: n <= 2 and after == "/")
+starts_at_digits(PATTERNS["myy"], lambda n, after: n <= 2 and after == "/")
 starts_at_digits(PATTERNS["ddm"], lambda n, after: n <= 2 and after != "" and after in "-–snrt")
 starts_at_digits(PATTERNS["dmoy"], lambda n, after: n <= 2 and after != "" and after in "JFMASONDjfmasond")
 starts_at_digits(PATTERNS["ymd"], lambda n, after: n == 8)
@@ -105,7 +109,7 @@ def find(text: str, windows: Windows) -> list[Span]:
     written, lower = runs if runs is not None else (None, None)
     foreign = lower is None or not _MONTH_KEYS[0].isdisjoint(lower)
     english = lower is None or not _EN_FORMS.isdisjoint(lower)
-    kinds = ["ym", "mdmd", "ymd"]
+    kinds = ["ym", "mdmd", "ymd", "myy"]
     if foreign:
         kinds.append("fdmy")
     if english:
@@ -224,6 +228,11 @@ def fields(kind: str, m: re.Match[str]) -> tuple[int | None, int, int] | None:
         day = 15 if kind == "emy" else int(m["d"])
         if kind == "ddm" and not int(m["d"]) < int(m["d2"]) <= 31:
             return None
+    elif kind == "myy":
+        month, day = int(m["m"]), 15
+        if not 32 <= int(m["y"]) or m["y"] == "52" or month == 1 and m["y"] in ("40", "64", "80") or \
+                _SCORES.search(m.string, max(0, m.start() - 16), m.start()):
+            return None   # a day ("3/05": when's "md"), weeks "2/52", a titre "1/40", "score 3/45"
     else:
         month, day = int(m["m"]), 15 if kind == "ym" else int(m["d"])
         if kind == "ym" and (int(m["y"]) + 1) % 100 == month:
@@ -265,6 +274,8 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
         full = _EN[new.month - 1]
         name = full if len(like) > 3 and like.lower() not in ("sept",) else full[:3]
         groups["mon"] = _case(name, like)
+    elif kind == "myy":
+        groups["m"] = pad(new.month, m["m"])
     elif kind != "mdmd":
         groups["m"] = f"{new.month:02d}"
     if kind == "mdmd":
@@ -292,6 +303,27 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
         out += [text[pos:start], value]
         pos = end
     return "".join(out) + text[pos:]
+
+
+# What follows a grade or a strength written like a month and a day: "a 2/6
+# murmur", "5/5 strength", "reflexes 2/4 throughout".
+_GRADE_AFTER = re.compile(r"[ \t]*(?i:murmurs?|sem|systolic|diastolic|holosystolic|"
+                          r"strength|power|bilat\w*|throughout|symmetric\w*|reflexes|dtrs?|pulses?|"
+                          r"in[ \t]+(?:all|both|each|upper|lower|bilateral|[BLR]?[UL]Es?)\b|x[ \t]*4)\b")
+_GRADE_BEFORE = re.compile(r"(?i:strength|motor|power|reflexes|dtrs?|pulses?|grade|murmur|gcs)"
+                           r"[ \t]*:?[ \t]*\Z")
+
+
+def a_grade(text: str, m: re.Match[str], pair: tuple[int, int]) -> bool:
+    """Whether a month and a day without a date's cue before them ("2/6")
+    are a grade, a strength or a rate: "24/7", or beside a grade's word
+    ("a 2/6 systolic murmur", "strength 5/5", "5/5 in all extremities";
+    not "embolization 4/4", a date)."""
+    if m["d"].startswith("0") or text[m.end():m.end() + 1] == ":":
+        return False   # "3/05", "Labs 2/5:": dates
+    return pair == (24, 7) or bool(
+        _GRADE_AFTER.match(text, m.end())) or bool(
+        _GRADE_BEFORE.search(text, max(0, m.start() - 12), m.start()))
 
 
 def _ordinal(day: int) -> str:

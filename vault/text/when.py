@@ -272,7 +272,8 @@ def find(text: str, windows: Windows) -> list[Span]:
             if kind == "md":
                 before = text[max(0, m.start() - 16):m.start()]
                 pair = (int(m["m"]), int(m["d"]))
-                if _SCORE_CUE.search(before) or (pair in _FRACTIONS or pair[1] in (10, 100)) \
+                if _SCORE_CUE.search(before) or (pair in _FRACTIONS or pair[1] in (10, 100)
+                                                 or dateforms.a_grade(text, m, pair)) \
                         and not _DATE_CUE.search(before):
                     continue
             start = m.start("d") if kind == "oday" else m.start()
