@@ -61,7 +61,9 @@ _FIXED = frozenset(
     "icd-9 t2dm t1dm nt-probnp mp3 mp4 w-2 w-4 w-9 i-9 1099-misc 1099-nec 1099-k 1099-int "
     "1099-div 1099-r 1099-b 1099-g 1099-sa 1040-es 1040-sr 1040-x 1040x 1120s 1120-s "
     "k-1 401k 403b 457b 529s 5500-sf 990-ez 990ez c-ptsd k-12 y2k b12 b6 d3 vitd3 "
-    "co2 spo2 sao2 fev1 fvc1 cd4 cd8 t3 t4 ft4 il-6 4g 5g 3d 2fa mmr tdap hpv9 ".split())
+    "co2 spo2 sao2 fev1 fvc1 cd4 cd8 t3 t4 ft4 il-6 4g 5g 3d 2fa mmr tdap hpv9 "
+    "ca125 ca-125 ca19-9 ca199 ca15-3 ca153 ca27-29 her2 brca1 brca2 egfr2 pd-l1 "
+    "hla-b27 apoe4 g6pd h2o o2 n95 kn95 ".split())
 
 
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d")   # "2024-03-04T10:15": a date and a time

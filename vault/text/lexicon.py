@@ -95,10 +95,22 @@ def ordinary() -> frozenset[str]:
     return dictionary() | vocabulary()
 
 
+# Clinical words by their endings ("pyelonephritis", "hemiparesis",
+# "cholecystectomy"): no list holds them all. Not a name or a place so
+# ending: "Arvanitis" and "Bohemia" stay names.
+_CLINICAL = re.compile(r"(?:ectomy|otomy|ostomy|oscopy|ography|ogram|plasty|emia|uria|pathy|algia|"
+                       r"megaly|penia|cytosis|plegia|paresis|pnoea|pnea|cardia|phagia|arthria|"
+                       r"rrhoea|rrhea|rrhage|ptysis|ectasis|centesis|itis|osis|emesis|chezia|"
+                       r"esthesia|phoresis|plasia|thyroidism|otension)(?:e?s)?\Z")
+
+
 def _is_ordinary(k: str) -> bool:
-    """k (folded) is a word, or an inflection of one ("hopes", "tried")."""
+    """k (folded) is a word, or an inflection of one ("hopes", "tried"), or
+    a clinical word by its ending."""
     words = ordinary()
     if k in words:
+        return True
+    if len(k) >= 7 and _CLINICAL.search(k) and not is_name(k) and k not in places():
         return True
     if "-" in k:
         return all(is_ordinary(p) for p in k.split("-") if p)
