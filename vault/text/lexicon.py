@@ -104,21 +104,39 @@ _CLINICAL = re.compile(r"(?:ectomy|otomy|ostomy|oscopy|ography|ogram|plasty|emia
                        r"esthesia|phoresis|plasia|thyroidism|otension)(?:e?s)?\Z")
 
 
+# (each tried once, anywhere in the word: "organisation" -> "organization")
+_BRITISH = (("our", "or"), ("isation", "ization"), ("ise", "ize"), ("ising", "izing"),
+            ("yse", "yze"), ("ae", "e"), ("oe", "e"), ("tre", "ter"), ("ence", "ense"),
+            ("elled", "eled"), ("elling", "eling"), ("eller", "eler"), ("ogue", "og"),
+            ("mme", "m"), ("ll", "l"), ("que", "ck"), ("yre", "ire"))
+_INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+                ("ies", "y"), ("ly", ""))
+
+
+def _american(k: str, words: frozenset[str]) -> bool:
+    """k is a word of the dictionary or an inflection of one."""
+    return k in words or any(
+        k.endswith(suffix) and len(k) > len(suffix) + 2 and k[:-len(suffix)] + back in words
+        for suffix, back in _INFLECTIONS)
+
+
 def _is_ordinary(k: str) -> bool:
-    """k (folded) is a word, or an inflection of one ("hopes", "tried"), or
-    a clinical word by its ending."""
+    """k (folded) is a word, or an inflection of one ("hopes", "tried"), a
+    clinical word by its ending, or a British spelling of a word."""
     words = ordinary()
     if k in words:
         return True
-    if len(k) >= 7 and _CLINICAL.search(k) and not is_name(k) and k not in places():
-        return True
     if "-" in k:
         return all(is_ordinary(p) for p in k.split("-") if p)
-    for suffix, back in (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
-                         ("ing", "e"), ("ies", "y"), ("ly", "")):
-        if k.endswith(suffix) and len(k) > len(suffix) + 2 and k[:-len(suffix)] + back in words:
-            return True
-    return False
+    if _american(k, words):
+        return True
+    if len(k) < 5 or is_name(k) or k in places():
+        return False
+    if len(k) >= 7 and _CLINICAL.search(k):
+        return True
+    # British spelling: the dictionary is American ("behaviours", "oedema")
+    return any(british in k and _american(k.replace(british, american, 1), words)
+               for british, american in _BRITISH)
 
 
 # Asked of the same words many times a note by most detectors, and a word
