@@ -280,7 +280,10 @@ def find_context(text: str) -> list[Span]:
         if b in lexicon.vocabulary() or a in lexicon.vocabulary():
             continue
         if first.isupper() and m[2].isupper():
-            ok = is_name(a) or is_name(b)
+            # both names, or a name and no word ("OKAFOR, CHIDI"); not two
+            # words of a line in capitals ("CRACKLES, NO", "INTACT, STRENGTH")
+            ok = a not in STOP and b not in STOP and (b in lexicon.first_names() and is_name(a) or (
+                is_name(a) or is_name(b)) and not is_ordinary(a) and not is_ordinary(b))
         else:
             ok = b in lexicon.first_names() and is_name(a) and not is_ordinary(a)
         if ok:
