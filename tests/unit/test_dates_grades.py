@@ -48,6 +48,8 @@ def test_weeks_titres_scores_and_days_are_not_read_as_a_month_and_year():
 @given(month=st.integers(1, 12), year=st.integers(32, 99).filter(lambda y: y != 52),
        offset=st.integers(1, 3000))
 def test_every_month_and_two_digit_year_moves_by_whole_months(month, year, offset):
+    if month == 1 and year in (40, 64, 80):
+        return   # a titre ("1/40"): the test above
     text = f"Creatinine 1.4 ({month}/{year:02d})."
     out = export(text, offset)
     m = re.fullmatch(r"Creatinine 1\.4 \((\d{1,2})/(\d\d)\)\.", out)
