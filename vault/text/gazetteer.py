@@ -4,8 +4,7 @@ Jennings"), each word's kind (a name, a place, an ordinary word, an
 abbreviation) looked up once and cached. Names and places that the lists
 know and that are not ordinary words, or are but stand next to a name,
 or after a cue ("in Reading", "at BMC"). Split from `people`, which finds
-names by their context; pure functions, no I/O but the lists' first read.
-"""
+names by their context; pure functions, no I/O but the lists' first read."""
 
 from __future__ import annotations
 
@@ -21,9 +20,8 @@ from .placecues import COMPASS, MOVED, STATES, TITLE_BEFORE, ZIP_NEXT
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
-# A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones".
-# (at most eight parts joined by "-" or "'": with no bound, a long chain such
-# as "AA-AA-AA-...-" was scanned to its end from each part, quadratic)
+# A capitalised word, with its apostrophes and hyphens: "O'Brien", "Smith-Jones"
+# (eight parts at most: unbounded, "AA-AA-..." was read from each part, quadratic).
 _CAP = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[^\W\d_]*(?:['’][{_UP}][^\W\d_]*|-[^\W\d_]+){{0,8}}"
                   r"(?![\w@-])")
 _ORG_CUE = frozenset(
