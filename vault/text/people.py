@@ -181,8 +181,9 @@ def _trigger_words(text: str, triggers: frozenset[str]) -> list[re.Match[str]]:
             # Other text: where its runs of ASCII letters that are a trigger
             # or a trigger's ASCII head ("fianc" of "fiancé") start, if a
             # word starts there too (not after "é"). The caller drops what
-            # is no trigger ("fiancer").
-            return [m for s in starts if not (s and _ALPHA.match(text, s - 1))
+            # is no trigger ("fiancer"). (The letter before: one character, or
+            # a long run of letters was read again from each start in it.)
+            return [m for s in starts if not (s and _ALPHA.match(text, s - 1, s))
                     and (m := _ALPHA.match(text, s)) is not None]
         return list(_ALPHA.finditer(text))
     return [m for s in starts if (m := _ALPHA.match(text, s)) is not None]
