@@ -65,8 +65,10 @@ _DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][a-z]{{2,}
 # (a ":" or "/" before two lower-case letters, which every dictation line
 # holds; re finds the two characters fast)
 _DICTATION_HINT = re.compile(r"[:/][a-z][a-z]")
+# (a surname of at most 61 characters: unbounded, "AB-AB-..." was read to its
+# end from each capital after a hyphen, quadratic)
 _SURNAME_FIRST = re.compile(
-    rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]+|[a-z'’-]+)(?<=(\w)),[ \t]*"
+    rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]{{1,60}}|[a-z'’-]{{1,60}})(?<=(\w)),[ \t]*"
     rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+(?!M\.D\.)[{_UP}]\b\.?)?")
 # What every "SURNAME, FIRST" holds: a comma, then a capital (a literal
 # first, which re finds fast).
