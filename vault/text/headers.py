@@ -183,6 +183,7 @@ def coordinated(text: str, spans: list[Span]) -> list[Span]:
     out: list[Span] = []
     seen: set[str] = set()
     tables: dict[int, dict[str, list[int]]] = {}
+    capitals: list[int] | None = None
     for s in spans:
         if s.kind != "ORG":
             continue
@@ -204,9 +205,11 @@ def coordinated(text: str, spans: list[Span]) -> list[Span]:
             # note's word starts, in a table per length, not searched for in
             # the whole note (quadratic on a long list of firms: 160 kB 3 s).
             if (table := tables.get(n)) is None:
+                if capitals is None:   # (the words that start with a capital, as the name does)
+                    capitals = [m.start() for m in _ALNUM.finditer(text) if m[0][0].isupper()]
                 table = tables[n] = {}
-                for m in _ALNUM.finditer(text):
-                    table.setdefault(text[m.start():m.start() + n], []).append(m.start())
+                for i in capitals:
+                    table.setdefault(text[i:i + n], []).append(i)
             out += [Span(i, i + n, "ORG") for i in table.get(name, ())
                     if i != s.start and not text[i + n:i + n + 1].isalnum()]
             continue
