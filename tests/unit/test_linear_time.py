@@ -16,6 +16,7 @@ return of the square.
 from __future__ import annotations
 
 import json
+import random
 import time
 
 import pytest
@@ -46,6 +47,44 @@ def test_a_long_chain_costs_its_length(piece: str, strict: bool) -> None:
     spent = _cpu(lambda: (anonymizer.text(text, day_offset=37), detect.find(text),
                           candidates(text)))
     assert spent < BOUND, f"{piece!r} x {SIZE // len(piece)}: {spent:.1f} s of CPU"
+
+
+# Found by the tenth session's wider search (h33): a run that is linear alone
+# but quadratic after a cue that wakes a detector up (a TLD, "of" before a
+# capital, "SURNAME, First", a park's word, an income in brackets), or made
+# of letters outside ASCII, or of URLs parted by "\r". Each is the cue once,
+# then the piece repeated; the cause is in the comment at each fix.
+FRAMED = {"url-label": ("a.com", "-a"), "url-windows": ("", "\rwww.x"),
+          "letters": ("", "ÉMD"), "x-of-y": ("of Aa ", "CA'"),
+          "surname-first": ("Smith, John ", "AB-"), "park": ("Trailer Park ", "-A"),
+          "payer": ("income ($5) ", "A.."), "ex-employer": ("", "ex-Coast'")}
+
+
+@pytest.mark.parametrize("head,piece", list(FRAMED.values()), ids=list(FRAMED))
+def test_a_long_run_after_a_cue_costs_its_length(head: str, piece: str) -> None:
+    text = head + piece * (SIZE // len(piece))
+    anonymizer = Anonymizer([Person(("Harold Jennings",), "Client-0001")])
+    anonymizer.text("warm up the word lists", day_offset=3)
+    candidates("warm up")
+    spent = _cpu(lambda: (anonymizer.text(text, day_offset=37), detect.find(text),
+                          candidates(text)))
+    assert spent < BOUND, f"{head!r} + {piece!r} x {SIZE // len(piece)}: {spent:.1f} s of CPU"
+
+
+def test_a_long_list_of_firms_costs_its_length() -> None:
+    """Each organisation found is looked for again in the note
+    (headers.coordinated): a search of the whole note for each name made a
+    list of firms of distinct names quadratic (160 kB 3 s, 600 kB 45 s)."""
+    rng = random.Random(7)
+    text = "".join(f"works at {_word(rng)} Inc. " for _ in range(2 * SIZE // 25))
+    anonymizer = Anonymizer([Person(("Harold Jennings",), "Client-0001")])
+    anonymizer.text("warm up the word lists", day_offset=3)
+    spent = _cpu(lambda: (anonymizer.text(text, day_offset=37), detect.find(text)))
+    assert spent < BOUND, f"{len(text)} characters of firms: {spent:.1f} s of CPU"
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(4)).capitalize()
 
 
 def test_export_of_a_hostile_note_finishes_through_the_cli(vault_env) -> None:

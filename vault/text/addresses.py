@@ -21,8 +21,9 @@ _TLD = (r"(?:com|org|net|edu|gov|io|co|uk|us|de|fr|nl|au|ca|ie|in|info|biz|me|ap
         r"so|ai|dev|ly|gg|tv|xyz|site|online|shop|page|link|nz|ch|dk)")
 _URL = re.compile(
     r"(?i)\b(?:https?://|www\.)[^\s<>\"']+"
-    # a label never ends with "-" ("b-.ly" is no domain)
-    r"|\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\." + _TLD
+    # a label never ends with "-" ("b-.ly" is no domain); 63 characters and 30
+    # labels at most ("a-a-a-...", unbounded, was read to its end from each "a")
+    r"|\b[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?){0,30}\." + _TLD
     + r"\b(?:/[^\s<>\"']*)?")
 _URL_TAIL = ".,;:!?)]}'\""
 
@@ -107,7 +108,9 @@ def _url_windows(text: str) -> Windows:
     for hint in sorted(hints):
         if out and hint < out[-1][1]:
             continue
-        start = max(text.rfind(c, 0, hint) for c in " \n\t") + 1
+        # (not back into the window before: after "\r" each began at 0, quadratic)
+        lo = out[-1][1] if out else 0
+        start = max(lo, max(text.rfind(c, lo, hint) for c in " \n\t") + 1)
         after = _SPACE.search(text, hint)
         out.append((start, after.start() if after else len(text)))
     return out

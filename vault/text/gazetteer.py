@@ -4,8 +4,7 @@ Jennings"), each word's kind (a name, a place, an ordinary word, an
 abbreviation) looked up once and cached. Names and places that the lists
 know and that are not ordinary words, or are but stand next to a name,
 or after a cue ("in Reading", "at BMC"). Split from `people`, which finds
-names by their context; pure functions, no I/O but the lists' first read.
-"""
+names by their context; pure functions, no I/O but the lists' first read."""
 
 from __future__ import annotations
 

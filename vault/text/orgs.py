@@ -165,8 +165,10 @@ _SCHOOL_BEFORE = re.compile(r"(?:School|High|Middle|Elementary|Academy)[ \t]*(?:
 
 
 _FOR_TAIL = re.compile(rf"[ \t]+for[ \t]+(?:the[ \t]+)?(?P<first>[{_UP}][\w'’]*)(?:[ \t]+[{_UP}][\w'’]*){{0,3}}")
+# (a first word of at most 61 characters: unbounded, "CA'CA'..." was read to
+# its end from each capital after an apostrophe, quadratic)
 _X_OF_Y = re.compile(
-    rf"[{_UP}](?<![\w][{_UP}])[\w'’]+(?:[ \t]+[{_UP}][\w'’]+){{0,2}}[ \t]+of[ \t]+(?:the[ \t]+)?"
+    rf"[{_UP}](?<![\w][{_UP}])[\w'’]{{1,60}}(?:[ \t]+[{_UP}][\w'’]+){{0,2}}[ \t]+of[ \t]+(?:the[ \t]+)?"
     rf"[{_UP}][\w'’.]*(?:[ \t]+[{_UP}][\w'’]+){{0,2}}")
 
 
@@ -214,8 +216,9 @@ _AREA, _AREA_HEADS, _REGIONS, _REGION_WORDS, _STATES, _STATE_AFTER = (
 # -- organisations that only their context names (issue 14, fourth session) -------------
 
 # A run of capitalised words, "&" between them allowed: "The Copper Kettle",
-# "Thistle & Pine".
-_RUN = rf"[{_UP}][\w'’.&-]*(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’.&-]*){{0,4}}"
+# "Thistle & Pine". (Words of 61 characters at most: unbounded, a long word was
+# read to its end from each capital in it ("A..A..", a payer) or "ex-" ("ex-A'ex-A'").)
+_RUN = rf"[{_UP}][\w'’.&-]{{0,60}}(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’.&-]{{0,60}}){{0,4}}"
 # Where someone works or is paid from: "employer (The Copper Kettle, ...)",
 # "works for Acme", "W-2 from Northwind", "offer letter from Brightline", a
 # former employer "(ex-Picnic)".

@@ -65,8 +65,10 @@ _DICTATION = re.compile(rf"[{_UP}](?<![^\W_][{_UP}])[{_UP}]{{1,3}}[:/][a-z]{{2,}
 # (a ":" or "/" before two lower-case letters, which every dictation line
 # holds; re finds the two characters fast)
 _DICTATION_HINT = re.compile(r"[:/][a-z][a-z]")
+# (a surname of at most 61 characters: unbounded, "AB-AB-..." was read to its
+# end from each capital after a hyphen, quadratic)
 _SURNAME_FIRST = re.compile(
-    rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]+|[a-z'’-]+)(?<=(\w)),[ \t]*"
+    rf"[{_UP}](?<![^\W_][{_UP}])(?:[{_UP}'’-]{{1,60}}|[a-z'’-]{{1,60}})(?<=(\w)),[ \t]*"
     rf"([{_UP}][{_UP}'’-]+|[{_UP}][a-z]+)(?:[ \t]+(?!M\.D\.)[{_UP}]\b\.?)?")
 # What every "SURNAME, FIRST" holds: a comma, then a capital (a literal
 # first, which re finds fast).
@@ -181,8 +183,9 @@ def _trigger_words(text: str, triggers: frozenset[str]) -> list[re.Match[str]]:
             # Other text: where its runs of ASCII letters that are a trigger
             # or a trigger's ASCII head ("fianc" of "fiancé") start, if a
             # word starts there too (not after "é"). The caller drops what
-            # is no trigger ("fiancer").
-            return [m for s in starts if not (s and _ALPHA.match(text, s - 1))
+            # is no trigger ("fiancer"). (The letter before: one character, or
+            # a long run of letters was read again from each start in it.)
+            return [m for s in starts if not (s and _ALPHA.match(text, s - 1, s))
                     and (m := _ALPHA.match(text, s)) is not None]
         return list(_ALPHA.finditer(text))
     return [m for s in starts if (m := _ALPHA.match(text, s)) is not None]

@@ -108,7 +108,9 @@ _WORK_LOW = re.compile(
 
 
 # A park of mobile homes: "Shady Acres MHP", "Pine Hollow RV Park".
-_PARK = re.compile(rf"(?<![\w'’])[{_UP}][\w'’-]*(?:[ \t]+[{_UP}][\w'’-]*){{0,2}}[ \t]+"
+# (a first word of at most 61 characters: unbounded, "-A-A-..." was read to its
+# end from each capital after a hyphen, quadratic)
+_PARK = re.compile(rf"(?<![\w'’])[{_UP}][\w'’-]{{0,60}}(?:[ \t]+[{_UP}][\w'’-]*){{0,2}}[ \t]+"
                    r"(?:MHP|Mobile[ \t]+Home[ \t]+(?:Park|Estates|Community)|RV[ \t]+Park|"
                    r"Trailer[ \t]+(?:Park|Court))\b")
 
