@@ -50,8 +50,7 @@ _ADDRESS_WORD_FIRST = re.compile(
     r"[A-ZÄÖÜafsp](?<!\w[A-ZÄÖÜafsp])(?:"
     # "Hauptstraße 12", "Keizersgracht 123"
     # ("Van Baerlestraat 14-2", "Karl-Marx-Allee 90a")
-    # (a name of at most 48 characters: unbounded, "A11-A11-..." was read to
-    # its end from each "A", quadratic)
+    # (a name of at most 48 characters: unbounded, "A11-A11-..." was quadratic)
     r"[\wäöüß-]{0,48}(?i:straße|strasse|str\.|weg|allee|platz|gasse|gracht|laan|plein|straat|kade|"
     r"singel|dijk|damm|ufer|steeg)\s+\d{1,4}(?:[a-z]|-\d{1,3})?\b"
     # "Apt 4B", "Suite 200": the word is checked in code ("ate 2" is no address)
@@ -240,8 +239,7 @@ def find_all_of(text: str, needle: str) -> list[int]:
 _AREA = re.compile(
     # (a full stop only after an initial or "St": "St. Johns County", not
     # across two sentences, "Kingsmead Estate. Real Estate")
-    # (words of at most 60 characters: unbounded, a long chain such as
-    # "O'éAA-O'éAA-..." was read to its end from each capital, quadratic)
+    # (words of at most 60 characters: unbounded, "O'éAA-O'éAA-..." was quadratic)
     rf"[{_UP}](?<![\w][{_UP}])(?:[a-z]?\.|[\w'’-]{{0,60}})(?:[ \t]+[{_UP}](?:[a-z]?\.|[\w'’-]{{0,60}})){{0,2}}"
     rf"[ \t]+(?:County|Parish|Borough|District|Township|Heights|Valley|Hills|Springs|Beach|"
     rf"Falls|Village|Estates|Quarter|Neighborhood|Neighbourhood|Reservation|Metro|Island|"
