@@ -35,15 +35,16 @@ _CUE_WORDS = frozenset("treated seen checking savings bank banks banking work wo
 # and "admitted to" and name no one.
 _VENUES = frozenset("ed er icu ccu nicu picu micu sicu pacu or pt ot iop php pcp ltc snf alf "
                     "ip op ome ent gi ob gyn rehab hospice home school work church court".split())
+# The months a note writes in lower case as months: not "may" and "march"
+# (verbs, with "mar"), nor "dec" ("decreased").
+_MONTH_WORDS = frozenset(w for m in lexicon.MONTHS if m not in ("march", "may")
+                         for w in (m, m[:3]) if w != "dec") | {"sep", "sept"}
 # (not after the words before which the date detectors shift a month alone:
 # "since oct" is written back as another month, which names nothing)
 _MONTHS = re.compile(
     r"(?<![\w'’-])(?<!since )(?<!in )(?<!last )(?<!next )(?<!until )(?<!from )(?<!by )"
-    r"(?<!early )(?<!mid )(?<!late )(?<!of )(?<!before )(?<!after )(?<!through )(january|february|april|june|july|august|september|october|november|"
-    r"december|jan|feb|apr|jun|jul|aug|sept?|oct|nov)(?![\w'’-])")
-_MONTH_WORDS = frozenset(
-    "january february april june july august september october november december "
-    "jan feb apr jun jul aug sep sept oct nov".split())
+    r"(?<!early )(?<!mid )(?<!late )(?<!of )(?<!before )(?<!after )(?<!through )"
+    "(" + "|".join(sorted(_MONTH_WORDS, key=lambda w: (-len(w), w))) + r")(?![\w'’-])")
 
 
 def find(text: str, names: frozenset[str] | set[str]) -> list[tuple[int, int, str]]:

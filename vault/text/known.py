@@ -12,6 +12,7 @@ word stands in the note. Pure functions, no I/O but the list's first read.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from . import lexicon
@@ -59,6 +60,16 @@ _JOINS = frozenset("""leaving left leave leaves joined joining join joins quit q
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[,.]?[ \t]+\Z")
 
 
+def _starts(text: str, word: str) -> Iterator[int]:
+    """Where `word` stands in the text with no letter, digit, hyphen,
+    apostrophe or "&" right before it (what follows it is the caller's to check)."""
+    at = text.find(word)
+    while at >= 0:
+        i, at = at, text.find(word, at + len(word))
+        if not i or not (text[i - 1].isalnum() or text[i - 1] in "-'’&"):
+            yield i
+
+
 def find(text: str) -> list[Span]:
     index, firsts = _index()
     runs = letter_runs(text, any_text=True)
@@ -69,11 +80,7 @@ def find(text: str) -> list[Span]:
     present = _cased(firsts).intersection(words)   # (most notes: none)
     out: list[Span] = []
     for word in present:
-        at = text.find(word)
-        while at >= 0:
-            i, at = at, text.find(word, at + len(word))
-            if i and (text[i - 1].isalnum() or text[i - 1] in "-'’&"):
-                continue
+        for i in _starts(text, word):
             span = _match(text, i, index[word.lower()])
             if span is not None:
                 out.append(span)
@@ -93,11 +100,7 @@ def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
     ("mayo", not "target") after "at"."""
     out = []
     for word in words:
-        at = text.find(word)
-        while at >= 0:
-            i, at = at, text.find(word, at + len(word))
-            if i and (text[i - 1].isalnum() or text[i - 1] in "-'’&"):
-                continue
+        for i in _starts(text, word):
             cue = _LOWER_CUE.search(text, max(0, i - 10), i)
             if cue is None:
                 continue
