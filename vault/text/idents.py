@@ -48,7 +48,7 @@ _KEYWORD = re.compile(
 # looked up in a set, and only then is _KEYWORD tried where it starts,
 # instead of the alternation at every word. (What _word_before finds
 # without a search; kept as its definition, for the tests.)
-_WORDS_BEFORE = re.compile(r"[A-Za-z][A-Za-z/'#.:]*[ \t]*\Z")
+_WORDS_BEFORE = re.compile(r"[A-Za-z][A-Za-z/'#.:]*[ \t]*[#:]*[ \t]*\Z")
 _KEYWORD_WORDS = frozenset(w for k in _KEYWORDS for w in re.findall(r"[a-z/']+", k)) | {
     "no", "number", "num", "nbr", "id", "#"}
 # A token with a digit in it, grown from the digit run outwards.
