@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import (blocks, cues, gazetteer, headers, idents, orgs, people, postal, streets, unseen,
+from . import (blocks, cues, eponyms, gazetteer, headers, idents, orgs, people, postal, streets, unseen,
                when)
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
@@ -289,10 +289,13 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
     # phone word is next to the number).
     found += when.find(text, windows)
     if words:
-        places = people.find_context(text) + gazetteer.find_gazetteer(text)
+        places = gazetteer.find_gazetteer(text)
         places += orgs.find_orgs(text) + orgs.find_areas(text) + headers.find(text)
         starts = streets.starts_by_word(text, _UNSEEN_WORDS)
         places += unseen.find_orgs(text, starts)
+        # (by their capitals alone, so "Parkinson's disease" is no person;
+        # by their context, "daughter Chen's aneurysm" still is)
+        places = people.find_context(text) + eponyms.drop_eponyms(text, places)
         zips = orgs.zip_after(text, places)
         towns = postal.near_towns(text, places)
         found += places + zips + towns + headers.coordinated(text, places)

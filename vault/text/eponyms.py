@@ -1,0 +1,82 @@
+"""Names that name a disease, a sign, a test or a method, not a person:
+"Parkinson's disease", "Romberg sign", "Whipple procedure", "Glasgow Coma
+Scale", "Maslow's hierarchy", "Gottman method". Clinical, therapy and
+coaching notes are full of them, and the name and place lists know every
+one, so without this the export wrote "[PERSON]'s disease". Pure, no I/O.
+
+A person, place or organisation found by its capitals alone is dropped when
+the word right after it (or its own last word) is one of HEADS, the nouns
+an eponym stands before. What stands after a title stays a person ("Dr.
+Whipple"), and so does every registered client (`names`, which this never
+sees). The eponyms that usually stand alone ("Romberg negative", "Phalen
+and Tinel positive") are words of the vocabulary (vault/data/vocabulary.txt).
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon
+from .lexicon import key
+from .span import Span
+
+# The nouns an eponym stands before. Not "case", "chart", "file", "family",
+# "hearing", "house" or "account": "the Jones chart" is a person's; nor "plan" or "IRA",
+# which follow a firm ("Aetna plan", "Vanguard IRA").
+HEADS = frozenset("""
+    disease diseases syndrome syndromes sign signs test tests maneuver maneuvers manoeuvre
+    manoeuvres procedure procedures operation phenomenon palsy lymphoma sarcoma catheter
+    triad scale scales score criteria position method technique hierarchy stages stage
+    effect matrix principle window curve anomaly contracture fracture cyst esophagus
+    oesophagus thyroiditis encephalopathy diverticulum kyphosis gait respirations breathing
+    pattern virus reflex reflexes dementia disorder ulcer dystrophy ataxia chorea neuralgia
+    neuroma hernia aneurysm fundoplication acuity delusion inventory questionnaire
+    classification equation formula tremor tumor tumour cell cells bodies nodes node lesion
+    repair bypass theory model approach questioning rights warnings warning
+    material violation motion standard typology exercise exercises dilemma
+    paradox pyramid triangle cycle loop sequence
+    """.split())
+# Heads that a person's possessive stands before too ("Maria's test",
+# "Henderson's motion", "Mom's dementia"): eponyms only without one.
+_NOT_AFTER_POSSESSIVE = frozenset("""
+    test tests score scale scales criteria position method technique approach model theory
+    exercise exercises motion rights warning warnings material violation standard disorder ulcer tumor tumour tremor gait breathing respirations acuity
+    questionnaire inventory repair bypass operation pattern cycle loop sequence questioning
+    """.split())
+# "Parkinson's disease", "Graves' disease", "Crohn disease"; "Kernig and
+# Brudzinski signs" (the first of two before one head)
+_HEAD_AFTER = re.compile(r"(['’]s?)?[ \t]+(?:(?:and|or|&)[ \t]+[A-Z][\w'’-]*[ \t]+)?"
+                         r"([A-Za-z]+)\b")
+_TITLE_BEFORE = re.compile(
+    r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|Miss|Sir|Dame|Judge|Officer|Rev)\.?|\b(?:DR|MR|MRS|MS))[ \t]+\Z")
+# "type" is a head only before a number or a code ("Mobitz type II", "Myers-Briggs type ENFP")
+_TYPE_AFTER = re.compile(r"[ \t]+type[ \t]+(?:[0-9IVX]|[A-Z]{2,4}\b)")
+
+
+def _titled(text: str, start: int) -> bool:
+    return _TITLE_BEFORE.search(text, max(0, start - 8), start) is not None
+
+
+def is_eponym(text: str, span: Span) -> bool:
+    """text[span] stands before one of HEADS, or ends in one (a person's or
+    a place's: "Smith Family Law" is a firm), and no title stands before it. After a possessive, the head is one no person's
+    possessive takes, and the word is no first name ("Addison's disease"
+    stays replaced: Addison is a girl's name)."""
+    if _titled(text, span.start):
+        return False
+    m = _HEAD_AFTER.match(text, span.end)
+    if m is not None and (head := m[2].lower()) in HEADS:
+        if not m[1]:
+            return True
+        last = text[span.start:span.end].rsplit(None, 1)[-1]
+        return head not in _NOT_AFTER_POSSESSIVE and key(last) not in lexicon.first_names()
+    words = text[span.start:span.end].rsplit(None, 1)
+    if len(words) == 2 and words[1].lower() in HEADS and span.kind != "ORG":
+        return True
+    return text.startswith("type", span.end + 1) and _TYPE_AFTER.match(text, span.end) is not None
+
+
+def drop_eponyms(text: str, spans: list[Span]) -> list[Span]:
+    """spans (people, places and organisations found by their capitals)
+    without the eponyms."""
+    return [s for s in spans if not is_eponym(text, s)]
