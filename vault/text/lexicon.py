@@ -76,8 +76,8 @@ def surnames() -> frozenset[str]:
 def places() -> frozenset[str]:
     """Countries, capitals, US states and counties, cities over 15,000 people
     and towns over 5,000 in English-speaking countries: words joined by one
-    space ("salt lake city")."""
-    return frozenset(_read("places.txt.gz"))
+    space ("salt lake city"). Not "god": "Prays to God" names no town."""
+    return frozenset(_read("places.txt.gz")) - {"god"}
 
 
 @lru_cache(maxsize=1)
