@@ -56,3 +56,23 @@ def test_a_registered_client_with_such_a_name_is_replaced_everywhere():
     client = Person(("Eleni Arvanitis",), "Client-00A1")
     out = Anonymizer([client]).text("Arvanitis called. Pyelonephritis resolved.", day_offset=9)
     assert "Arvanitis" not in out and "Client-00A1" in out and "Pyelonephritis resolved." in out
+
+
+# Tenth session: the words of a clinical header in Title Case, and the
+# names of specialties by their ending (-ology, -ologist, -ological).
+HEADER_LINES = (
+    "Past Medical History: Hypertension, Type 2 Diabetes Mellitus",
+    "HEENT: Normocephalic, Atraumatic, PERRLA, EOMI",
+    "Modality: Telehealth Video",
+    "Consults: Infectious Disease, Nephrology",
+    "Seen by the Neurologist; Rheumatology consult pending.",
+    "Diet: Cardiac, Carb Controlled",
+)
+
+
+def test_title_case_header_words_and_specialties_are_left():
+    anonymizer = Anonymizer([JONES])
+    for line in HEADER_LINES:
+        assert anonymizer.text(line, day_offset=9) == line
+    for word in ("nephrology", "rheumatologist", "neurological", "macrocephalic"):
+        assert lexicon.is_ordinary(word), word

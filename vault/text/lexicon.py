@@ -101,7 +101,8 @@ def ordinary() -> frozenset[str]:
 _CLINICAL = re.compile(r"(?:ectomy|otomy|ostomy|oscopy|ography|ogram|plasty|emia|uria|pathy|algia|"
                        r"megaly|penia|cytosis|plegia|paresis|pnoea|pnea|cardia|phagia|arthria|"
                        r"rrhoea|rrhea|rrhage|ptysis|ectasis|centesis|itis|osis|emesis|chezia|"
-                       r"esthesia|phoresis|plasia|thyroidism|otension)(?:e?s)?\Z")
+                       r"esthesia|phoresis|plasia|thyroidism|otension|ology|ologist|ologic|ological|"
+                       r"ocephalic)(?:e?s)?\Z")
 
 
 # (each tried once, anywhere in the word: "organisation" -> "organization")
