@@ -44,3 +44,19 @@ def test_british_spelling_is_read_only_for_words_of_the_dictionary():
 def test_a_name_after_a_title_is_still_replaced():
     out = Anonymizer([JONES]).text("Discussed with Mr. Gould and Ms. Honour Blake.", day_offset=4)
     assert "Gould" not in out and "Blake" not in out
+
+
+# Tenth session: the Latin of legal writing and terms of tax, trust and
+# coaching writing, in Title Case as a memo writes them.
+PHRASES = ("Res Judicata", "Mens Rea", "a Lis Pendens", "Habeas Corpus", "Voir Dire",
+           "Force Majeure", "Quantum Meruit", "Pro Rata", "Pro Bono work", "the Settlor",
+           "a Quitclaim Deed", "a Backdoor Roth", "Kaizen", "Ikigai", "Growth Mindset",
+           "a motion in Limine", "Prima Facie evidence")
+
+
+@settings(max_examples=200, deadline=None)
+@given(phrase=st.sampled_from(PHRASES),
+       template=st.sampled_from(("Discussed {W} at length.", "{W} reviewed today.", "Re: {W}.")))
+def test_legal_latin_and_coaching_terms_are_left(phrase, template):
+    text = template.format(W=phrase)
+    assert Anonymizer([JONES]).text(text, day_offset=5) == text
