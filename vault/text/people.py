@@ -83,6 +83,12 @@ _WORD_BEFORE = re.compile(r"([^\W\d_][^\W\d_'’-]*(?:-[^\W\d_]+)?)\.?[ \t]*\Z")
 # that sign a note ("-- RMS", "gw", "JM").
 _SIGNATURE = re.compile(r"^[ \t]*(?:--?[ \t]*)?([A-Z]{2,3})[ \t]*$", re.M)
 _LOWER_CUE = frozenset("in from to near visiting at moved lives".split())
+# Notes written in lower case: a first name that is no word after a word of
+# contact ("spoke w/ maria", "per ravi", "texted jose"), or starting a
+# sentence before one ("maria called", "ravi says").
+_CONTACT = frozenset("w per with called texted emailed phoned told asked saw met cc".split())
+_SAID = frozenset("called calls said says texted emailed phoned asked reports reported states "
+                  "stated cancelled canceled arrived agreed wants feels thinks".split())
 _NEXT_LOWER = re.compile(r"[ \t]+\(?([a-z]+)(?:[ \t]+([a-z]+))?")
 _SPLIT_DICTATION = re.compile(r"[:/][ \t]?")
 _CAPITAL_NEXT = re.compile(r"(?:[ \t]+[a-z]{1,3})*[ \t]+[A-Z]")
@@ -130,7 +136,7 @@ def _triggers() -> frozenset[str]:
     """Every word the pass over the words stops at, in lower case."""
     from .orgs import HEADS
     return frozenset((*_TITLES, *_ROLES, *_RELATIONS, *_LOWER_CUE, *HEADS, "m",
-                      *(c.lower() for c in _CREDENTIALS)))
+                      *(c.lower() for c in _CREDENTIALS), *_CONTACT, *_SAID))
 
 
 def _alone(text: str, m: re.Match[str]) -> bool:
@@ -170,6 +176,31 @@ def _name_before(text: str, end: int) -> int:
             break   # ("Sung-min Hwang, MD": a given name written with a hyphen goes on)
         start = m.start()
     return start
+
+
+def _a_lower_first_name(word: str) -> bool:
+    return len(word) > 2 and word not in STOP and word not in PARTICLES \
+        and word in lexicon.first_names() and not is_ordinary(word) \
+        and not lexicon.is_abbreviation(word)
+
+
+_LOWER_BEFORE = re.compile(r"(?:^|(?<=[.!?;:\n])[ \t]*|(?<=\n))([a-z]+)[ \t]+\Z")
+
+
+def _lower_first_name(text: str, m: re.Match[str]) -> list[Span]:
+    """A first name in lower case after a word of contact ("w/ maria", "per
+    ravi"), or before a word of saying at a sentence's start ("maria
+    called")."""
+    w = m.group()
+    if w in _CONTACT and (w != "w" or text[m.end():m.end() + 1] == "/"):
+        nxt = _NEXT_LOWER.match(text, m.end() + (w == "w"))
+        if nxt and _a_lower_first_name(nxt[1]):
+            return [Span(nxt.start(1), nxt.end(1), "PERSON")]
+    if w in _SAID:
+        before = _LOWER_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        if before and _a_lower_first_name(before[1]):
+            return [Span(before.start(1), before.end(1), "PERSON")]
+    return []
 
 
 def _trigger_words(text: str, triggers: frozenset[str]) -> list[re.Match[str]]:
@@ -231,6 +262,8 @@ def find_context(text: str) -> list[Span]:
             org = org_before(text, m)
             if org is not None:
                 out.append(org)
+        if w.islower() and (lw in _CONTACT or lw in _SAID):
+            out += _lower_first_name(text, m)
         if (lw in _LOWER_CUE and w.islower() or lw in _RELATIONS) and len(w) > 1:
             if not _alone(text, m):
                 continue   # letters inside a code or a hash ("00000dee")
