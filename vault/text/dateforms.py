@@ -23,6 +23,11 @@ from functools import lru_cache
 from .span import (Span, Windows, digit_runs, letter_runs, scan, starts_at_digits,
                    starts_at_words)
 
+# For when.py's month alone: "May" before a pronoun is the verb ("May I",
+# "May she rest"), unless one of these stands before it ("In May she moved").
+MAY_AS_MONTH = "".join(rf"(?<!\b(?i:{w})[ \t](?i:may))" for w in (
+    "in", "by", "of", "since", "until", "last", "next", "early", "late", "from", "during"))
+
 _EN = ("january", "february", "march", "april", "may", "june", "july", "august",
        "september", "october", "november", "december")
 _EN_FORMS = frozenset((*_EN, *(m[:3] for m in _EN), "sept"))

@@ -126,7 +126,7 @@ def _word_kind(word: str, alone: bool) -> tuple[str, bool, str]:
         and not lexicon.is_abbreviation(k)   # ("from NSR", "at LTACH": a term)
     if word.isupper() and len(word) <= 3:
         return k, acronym, ""   # "SI", "ROM", "OB": abbreviations, not names
-    name = is_name(k)
+    name = is_name(k) and k not in lexicon.FUNCTION
     places = lexicon.places()
     if word.isupper() and alone and (len(word) < 5 or k in vocabulary):
         kind = ""   # "IBAN", "NASA": one word in capitals, no context

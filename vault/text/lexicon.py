@@ -34,6 +34,14 @@ STOP = frozenset("""
     mom dad mum brother sister son daughter wife husband partner friend family
     patient pt client pts clients doctor dr nurse staff team
     """.split())
+# Words of grammar that the name lists also hold ("In", "On", "To", "Over"
+# are given names or surnames somewhere): never a name, so "In January she
+# moved" is no person "In January".
+FUNCTION = frozenset("""
+    a an the and or but nor of in on at to for with from by about into onto over under
+    after before since until till during through between among against without within
+    upon via per than then so if as
+    """.split())
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

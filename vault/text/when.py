@@ -40,10 +40,11 @@ _SCORE_CUE = re.compile(r"(?i:rated?|rating|score[sd]?|pain|mood|anxiety|scale|l
 
 PATTERNS = {
     "md": re.compile(r"(?P<m>\d(?<![\w./:,-]\d)\d?)/(?P<d>\d{1,2})(?![\w/]|[.,:]\d|\s*(?:mg|mcg|ml))"),
-    "myn": re.compile(r"(?P<m>\d(?<![\w./:-]\d)\d?)/(?P<y>(?:19|20)\d\d)(?![\w/]|[.,]\d)"),
+    "myn": re.compile(r"(?P<m>\d(?<![\w./:-]\d)\d?)(?P<sep>/|-(?=\d{4}(?!-)))(?P<y>(?:19|20)\d\d)(?![\w/]|[.,]\d)"),
     # A month alone, capitalised, anywhere ("at the March QBR", "mid-Nov");
-    # "May" not before a pronoun ("May I ...").
-    "mon": re.compile(_MON + r"(?![ \t]*(?:\d|['’]\d)|[ \t]+(?i:i|we|you|he|she|they|be)\b)"),
+    # "May" not before a pronoun ("May I ..."; "In March she" is a month).
+    "mon": re.compile(_MON + r"(?![ \t]*(?:\d|['’]\d)|(?<=[Mm][Aa][Yy])" + dateforms.MAY_AS_MONTH
+                      + r"[ \t]+(?i:i|we|you|he|she|they|be)\b)"),
     # in lower case only after a cue ("in october", "since feb")
     "monl": re.compile(
         r"(?P<mon>[jfasond](?<![^\W\d_][jfasond])(?:anuary|ebruary|pril|une|uly|ugust|"
@@ -76,15 +77,15 @@ PATTERNS = {
                       r"|(?:(?:Boxing|Independence|Memorial|Labou?r)[ \t]+Day|Ramadan|Eid|Yom[ \t]+Kippur|"
                       r"Rosh[ \t]+Hashanah)(?:[ \t]+weekend)?))(?:[ \t]+of)?,?[ \t]+"
                       r"(?P<y>(?:19|20)\d\d)\b"),
-    "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
-                      r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b"),
+    "yob": re.compile(r"\b(?i:born(?:[ \t]+in)?|b\.|yob|d\.?o\.?b\.?|year[ \t]+of[ \t]+birth|birth[ \t]*year)"
+                      r"[ \t]*:?[ \t]*(?P<y>(?:18|19|20)\d\d)\b(?![-/.]\d)"),
 }
 _OWN = dict(PATTERNS)   # (what find scans: dateforms finds its own)
 PATTERNS.update(dateforms.PATTERNS)   # (their fields and render: below)
 # Where the digit patterns start (span.starts_at_digits): one or two digits
 # and "/", or an ordinal's letters.
 starts_at_digits(PATTERNS["md"], lambda n, after: n <= 2 and after == "/")
-starts_at_digits(PATTERNS["myn"], lambda n, after: n <= 2 and after == "/")
+starts_at_digits(PATTERNS["myn"], lambda n, after: n <= 2 and (after == "/" or after == "-"))
 starts_at_digits(PATTERNS["oday"], lambda n, after: n <= 2 and after != "" and after in "snrtSNRT")
 NEEDS_DIGIT = frozenset({"md", "myn", "myq", "season", "yob", "mdl", "range", "oday",
                          "quarter", "hol"})
@@ -163,7 +164,7 @@ _WORDS = {
 }
 
 _OF_CAPITAL = re.compile(r"of[ \t]+[A-Z]")
-_YOB = frozenset({"born", "yob", "birth", "birthyear"})   # ("year of birth" has "birth")
+_YOB = frozenset({"born", "yob", "dob", "birth", "birthyear"})   # ("year of birth" has "birth")
 _YOB_B = re.compile(r"[bB]\.[ \t]*:?[ \t]*(?:18|19|20)\d\d")   # "b. 1934", not "Apt 4B."
 
 
@@ -359,7 +360,7 @@ def render(kind: str, m: re.Match[str], new: datetime.date) -> str:
         return f"{m['q'][0]}{(new.month - 1) // 3 + 1}{rest}{written}"
     if kind == "myn":
         month = f"{new.month:02d}" if len(m["m"]) == 2 else str(new.month)
-        return f"{month}/{new.year:04d}"
+        return f"{month}{m['sep']}{new.year:04d}"
     if kind == "season":
         season = next(s for s, start in _SEASONS.items() if new.month in range(start, start + 3)
                       or s == "winter" and new.month == 12)
