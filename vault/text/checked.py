@@ -144,7 +144,13 @@ def find_checked(text: str, windows: Windows | None = None) -> list[Span]:
         ip_patterns.append((_IPV6, None if "::" in text else windows))
     found += [Span(m.start(), m.end(), "IP") for rx, where in ip_patterns
               for m in scan(rx, text, where) if _ip_ok(m.group())]
+    # A device's MAC address: six pairs of hex digits ("00:1B:44:11:3A:B7")
+    if text.count(":") >= 5 or text.count("-") >= 5:
+        found += [Span(m.start(), m.end(), "ID") for m in scan(_MAC, text, windows)]
     return found
+
+
+_MAC = re.compile(r"(?<![\w:.-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:.-])")
 
 
 def find_ssns(text: str, windows: Windows) -> list[Span]:

@@ -36,7 +36,9 @@ _KEYWORDS = r"""
     a/c account policy patient pt unit\s+no bed mr med\s+rec dl driver'?s\s+licen[cs]e licen[cs]e
     passport claim case docket file invoice ref reference ticket matter id ending
     sort\s+code nhs\s+no nhs\s+number nino ni\s+number utr job hicn mbi csn fin har encounter
-    accession crn rx req cert certificate permit abn acn tfn ird pps ppsn sin""".split()
+    accession crn rx req cert certificate permit abn acn tfn ird pps ppsn sin
+    order voucher check cheque confirmation conf transaction txn booking reservation receipt
+    inmate""".split()
 _KEYWORD = re.compile(
     r"\b(?P<kw>(?i:" + "|".join(sorted(_KEYWORDS, key=len, reverse=True)) + r"))"
     r"\b\.?(?:[ \t]*(?i:no\b\.?|number|num\b\.?|nbr|#|id\b))?[ \t]*[:#]?[ \t]*"
