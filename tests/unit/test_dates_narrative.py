@@ -58,3 +58,10 @@ def test_a_month_and_year_with_a_hyphen_is_shifted_but_not_inside_a_code():
     assert anonymizer.text("Seen 8-2023.", day_offset=-40) == "Seen 7-2023."
     assert "08-2023" not in anonymizer.text("Case 08-2023-0042", day_offset=-40)
     assert anonymizer.text("Ran 5-10 miles", day_offset=-40) == "Ran 5-10 miles"
+
+
+def test_given_names_that_are_also_small_words_stay_names():
+    anonymizer = Anonymizer([JONES])
+    for text, name in (("An Nguyen called twice.", "An"), ("Per Lindqvist is her partner.", "Per"),
+                       ("So Yeon Park visited.", "Yeon")):
+        assert name not in anonymizer.text(text, day_offset=-40).split(), text

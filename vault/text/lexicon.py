@@ -36,11 +36,11 @@ STOP = frozenset("""
     """.split())
 # Words of grammar that the name lists also hold ("In", "On", "To", "Over"
 # are given names or surnames somewhere): never a name, so "In January she
-# moved" is no person "In January".
+# moved" is no person "In January". Not "An", "So", "Per" or "Till": given
+# names and surnames in use ("An Nguyen", "Per Lindqvist").
 FUNCTION = frozenset("""
-    a an the and or but nor of in on at to for with from by about into onto over under
-    after before since until till during through between among against without within
-    upon via per than then so if as
+    a the and or but of in on at to for with from by about into onto over under after
+    before since until during through between among against without within upon via if as
     """.split())
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
