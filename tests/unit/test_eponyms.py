@@ -126,3 +126,12 @@ def test_the_export_keeps_eponyms_and_replaces_the_people(vault_env):
     assert "Romberg negative" in text and "Parkinson's disease stable" in text
     for name in ("Okonjo", "Zebedee", "Harold", "Jennings"):
         assert name not in text, name
+
+
+def test_a_firm_before_a_head_any_firm_takes_is_kept():
+    # "test", "method", "approach" follow a firm too ("Acme Diagnostics test
+    # center"); "disease" and "syndrome" do not
+    text = "Sent to Acme Diagnostics test center."
+    assert not eponyms.is_eponym(text, Span(8, 24, "ORG"))
+    assert "Acme" not in Anonymizer([JONES]).text(text, day_offset=5)
+    assert eponyms.is_eponym("History of Parkinson's disease", Span(0, 24, "ORG"))

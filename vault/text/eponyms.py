@@ -66,6 +66,8 @@ def is_eponym(text: str, span: Span) -> bool:
         return False
     m = _HEAD_AFTER.match(text, span.end)
     if m is not None and (head := m[2].lower()) in HEADS:
+        if span.kind == "ORG" and head in _NOT_AFTER_POSSESSIVE:
+            return False   # ("Quest test results", "the Kaiser approach": a firm's)
         if not m[1]:
             return True
         last = text[span.start:span.end].rsplit(None, 1)[-1]
