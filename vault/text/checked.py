@@ -144,9 +144,10 @@ def find_checked(text: str, windows: Windows | None = None) -> list[Span]:
         ip_patterns.append((_IPV6, None if "::" in text else windows))
     found += [Span(m.start(), m.end(), "IP") for rx, where in ip_patterns
               for m in scan(rx, text, where) if _ip_ok(m.group())]
-    # A device's MAC address: six pairs of hex digits ("00:1B:44:11:3A:B7")
+    # A device's MAC address: six pairs of hex digits ("00:1B:44:11:3A:B7"),
+    # looked for everywhere (letters only: "aa:bb:cc:dd:ee:ff")
     if text.count(":") >= 5 or text.count("-") >= 5:
-        found += [Span(m.start(), m.end(), "ID") for m in scan(_MAC, text, windows)]
+        found += [Span(m.start(), m.end(), "ID") for m in _MAC.finditer(text)]
     return found
 
 

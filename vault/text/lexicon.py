@@ -91,10 +91,14 @@ def places() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def vocabulary() -> frozenset[str]:
     """Words that name nobody and nowhere: the hand-written list of headers,
-    abbreviations, units and forms, and the names of drugs."""
+    abbreviations, units and forms, and the names of drugs that are no
+    first name ("Camila", "Diane", "Makena" and "Kendrick" are drug brands
+    too: a person's name first; the hand-written list may still hold one)."""
     own = (w for line in _read("vocabulary.txt") if not line.startswith("#")
            for w in line.split())
-    return frozenset((*own, *_read("drugs.txt.gz"), *CALENDAR))
+    firsts = first_names()
+    drugs = (w for w in _read("drugs.txt.gz") if w not in firsts)
+    return frozenset((*own, *drugs, *CALENDAR))
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +148,10 @@ def _is_ordinary(k: str) -> bool:
     if len(k) >= 7 and _CLINICAL.search(k):
         return True
     # British spelling: the dictionary is American ("behaviours", "oedema")
+    # ("ae" and "oe" before an "i" are no British spelling: "Boeing" is not "being")
     return any(british in k and _american(k.replace(british, american, 1), words)
+               and not (british[1] == "e" and len(british) == 2 and "i" == k[
+                   k.index(british) + 2:k.index(british) + 3])
                for british, american in _BRITISH)
 
 
