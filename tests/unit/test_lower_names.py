@@ -43,3 +43,24 @@ def test_only_w_with_a_slash_is_a_cue_and_mid_sentence_subjects_are_not_read():
     # is left to the other rules
     assert anonymizer.text("score w ravi", day_offset=5) == "score w ravi"
     assert anonymizer.text("then the ravi says", day_offset=5) == "then the ravi says"
+
+
+# A first name that is also a word, capitalised, before a word of saying at
+# a sentence's start ("Grace called", "Will says"): a person. Institutions
+# that call are no first names ("Lab called", "School called").
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(("Grace", "Will", "Hope", "Mark", "Rose", "Summer", "Faith", "Joy",
+                             "Chase", "Grant", "Art")),
+       verb=st.sampled_from(("called", "says", "said", "texted", "reports", "agreed", "wants")))
+def test_a_first_name_that_is_a_word_before_saying_is_replaced(name, verb):
+    out = Anonymizer([JONES]).text(f"Seen today. {name} {verb} the plan is fine.", day_offset=5)
+    assert name not in out.split(), out
+
+
+@settings(max_examples=200, deadline=None)
+@given(word=st.sampled_from(("Lab", "School", "Court", "Pharmacy", "Insurance", "Patient", "Pastor",
+                             "Police", "Work", "Office", "Security")),
+       verb=st.sampled_from(("called", "says", "states", "reports")))
+def test_institutions_before_saying_are_left(word, verb):
+    text = f"Seen today. {word} {verb} the plan is fine."
+    assert Anonymizer([JONES]).text(text, day_offset=5) == text

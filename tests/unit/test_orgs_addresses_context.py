@@ -214,6 +214,9 @@ def test_prose_made_of_the_cue_words_keeps_every_word(words, sep):
 @given(st.lists(st.lists(st.sampled_from(ORDINARY), min_size=2, max_size=8),
                 min_size=2, max_size=5))
 def test_sentences_starting_with_hope_grant_or_may_keep_them(sentences):
+    # (not before a word of saying: "Grant said the plan works" names
+    # someone, tests/unit/test_lower_names.py)
+    sentences = [s for s in sentences if s[0] not in ("said", "reported")] or [["was", "better"]]
     starts = ["Hope", "Grant", "May"]
     text = " ".join(f"{starts[i % 3]} {' '.join(s)}." for i, s in enumerate(sentences))
     result = out(text)

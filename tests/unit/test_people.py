@@ -18,7 +18,7 @@ word detectors untouched.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from vault.text import orgs, people
@@ -159,6 +159,10 @@ ORDINARY = """
 @given(st.lists(st.sampled_from(ORDINARY), min_size=3, max_size=20),
        st.sampled_from([". ", ", ", "; "]))
 def test_ordinary_prose_passes_the_word_detectors_untouched(words, sep):
+    # (a name that is a word, then a word of saying, names someone: "Hope
+    # said ..." is a person, tests/unit/test_lower_names.py)
+    assume(not (words[0] in ("hope", "grant", "may", "will", "mark", "rose", "faith", "joy",
+                             "dawn", "frank", "earnest", "sunny") and words[1] in ("said", "reported")))
     sentence = " ".join(words)
     text = sentence[0].upper() + sentence[1:] + sep.strip()
     assert found(text) == set(), text

@@ -88,7 +88,7 @@ _LOWER_CUE = frozenset("in from to near visiting at moved lives".split())
 # sentence before one ("maria called", "ravi says").
 _CONTACT = frozenset("w per with called texted emailed phoned told asked saw met cc".split())
 _SAID = frozenset("called calls said says texted emailed phoned asked reports reported states "
-                  "stated cancelled canceled arrived agreed wants feels thinks".split())
+                  "stated agreed wants feels thinks".split())
 _NEXT_LOWER = re.compile(r"[ \t]+\(?([a-z]+)(?:[ \t]+([a-z]+))?")
 _SPLIT_DICTATION = re.compile(r"[:/][ \t]?")
 _CAPITAL_NEXT = re.compile(r"(?:[ \t]+[a-z]{1,3})*[ \t]+[A-Z]")
@@ -184,13 +184,26 @@ def _a_lower_first_name(word: str) -> bool:
         and not lexicon.is_abbreviation(word)
 
 
-_LOWER_BEFORE = re.compile(r"(?:^|(?<=[.!?;:\n])[ \t]*|(?<=\n))([a-z]+)[ \t]+\Z")
+_LOWER_BEFORE = re.compile(r"(?:^|(?<=[.!?;:\n])[ \t]*|(?<=\n))([a-z]+|[A-Z][a-z]+)[ \t]+\Z")
+_NOT_SUBJECTS = frozenset("patient pt pts client clients staff team family".split())
+
+
+def _a_first_name_saying(word: str) -> bool:
+    """A capitalised first name that is also a word, before a word of saying
+    at a sentence's start ("Grace called", "Will says", "Hope reports"): a
+    person, not a virtue or a verb. (First names that are no word are the
+    gazetteer's. Not "Dean" or "Mentor", who call too, nor "Bill": "Bill
+    states $400".)"""
+    k = word.lower()
+    return k in lexicon.first_names() and (k not in STOP or k == "will") \
+        and k not in lexicon.vocabulary() and k not in _RELATIONS and k not in _TITLES \
+        and k not in _ROLES and k not in _NOT_SUBJECTS and k not in ("mentor", "dean", "bill")
 
 
 def _lower_first_name(text: str, m: re.Match[str]) -> list[Span]:
     """A first name in lower case after a word of contact ("w/ maria", "per
     ravi"), or before a word of saying at a sentence's start ("maria
-    called")."""
+    called"; "Grace called", capitalised, if it is a word too)."""
     w = m.group()
     if w in _CONTACT and (w != "w" or text[m.end():m.end() + 1] == "/"):
         nxt = _NEXT_LOWER.match(text, m.end() + (w == "w"))
@@ -198,7 +211,8 @@ def _lower_first_name(text: str, m: re.Match[str]) -> list[Span]:
             return [Span(nxt.start(1), nxt.end(1), "PERSON")]
     if w in _SAID:
         before = _LOWER_BEFORE.search(text, max(0, m.start() - 24), m.start())
-        if before and _a_lower_first_name(before[1]):
+        if before and (_a_lower_first_name(before[1]) if before[1].islower()
+                       else _a_first_name_saying(before[1])):
             return [Span(before.start(1), before.end(1), "PERSON")]
     return []
 
