@@ -76,3 +76,23 @@ def test_title_case_header_words_and_specialties_are_left():
         assert anonymizer.text(line, day_offset=9) == line
     for word in ("nephrology", "rheumatologist", "neurological", "macrocephalic"):
         assert lexicon.is_ordinary(word), word
+
+
+# Tenth session: tests, scores, devices and products a note names, and a
+# scale named after a place ("Edinburgh Postnatal Depression Scale").
+NAMED_THINGS = ("MMPI-2", "ADOS-2", "CHA2DS2-VASc", "Conners rating scales", "Woodcock-Johnson",
+                "Stanford-Binet", "Child-Pugh B", "Gleason 7", "Omnipod", "Pedialyte",
+                "Alateen", "Edinburgh Postnatal Depression Scale", "WISC-V")
+
+
+@settings(max_examples=100, deadline=None)
+@given(thing=st.sampled_from(NAMED_THINGS),
+       template=st.sampled_from(("Discussed {W} today.", "{W} reviewed.")))
+def test_named_tests_devices_and_products_are_left(thing, template):
+    text = template.format(W=thing)
+    assert Anonymizer([JONES]).text(text, day_offset=9) == text
+
+
+def test_a_person_before_title_case_words_and_a_head_is_still_replaced_after_a_title():
+    out = Anonymizer([JONES]).text("Seen by Dr. Okafor Pain Management Scale review.", day_offset=9)
+    assert "Okafor" not in out

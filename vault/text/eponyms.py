@@ -49,6 +49,7 @@ _HEAD_AFTER = re.compile(r"(['’]s?)?[ \t]+(?:(?:and|or|&)[ \t]+[A-Z][\w'’-]*
                          r"([A-Za-z]+)\b")
 _TITLE_BEFORE = re.compile(
     r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|Miss|Sir|Dame|Judge|Officer|Rev)\.?|\b(?:DR|MR|MRS|MS))[ \t]+\Z")
+_CAPITALS_AFTER = re.compile(r"(?:[ \t]+[A-Z][a-z]+){2,4}\b")
 # "type" is a head only before a number or a code ("Mobitz type II", "Myers-Briggs type ENFP")
 _TYPE_AFTER = re.compile(r"[ \t]+type[ \t]+(?:[0-9IVX]|[A-Z]{2,4}\b)")
 
@@ -75,6 +76,12 @@ def is_eponym(text: str, span: Span) -> bool:
     words = text[span.start:span.end].rsplit(None, 1)
     if len(words) == 2 and words[1].lower() in HEADS and span.kind != "ORG":
         return True
+    run = _CAPITALS_AFTER.match(text, span.end)
+    if run is not None and span.kind != "ORG":
+        # ("Edinburgh Postnatal Depression Scale": ordinary words, then a head)
+        *middle, last = run.group().split()
+        if last.lower() in HEADS and all(lexicon.is_ordinary(key(w)) for w in middle):
+            return True
     return text.startswith("type", span.end + 1) and _TYPE_AFTER.match(text, span.end) is not None
 
 

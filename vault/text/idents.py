@@ -65,7 +65,11 @@ _FIXED = frozenset(
     "k-1 401k 403b 457b 529s 5500-sf 990-ez 990ez c-ptsd k-12 y2k b12 b6 d3 vitd3 "
     "co2 spo2 sao2 fev1 fvc1 cd4 cd8 t3 t4 ft4 il-6 4g 5g 3d 2fa mmr tdap hpv9 "
     "ca125 ca-125 ca19-9 ca199 ca15-3 ca153 ca27-29 her2 brca1 brca2 egfr2 pd-l1 "
-    "hla-b27 apoe4 g6pd h2o o2 n95 kn95 ".split())
+    "hla-b27 apoe4 g6pd h2o o2 n95 kn95 "
+    # tests and scores a note names (tenth session): "MMPI-2", "ADOS-2", "CHA2DS2-VASc"
+    "mmpi-2 mmpi-2-rf mmpi-a ados-2 wisc-v wisc-iv wppsi-iv wiat-4 wiat-iii basc-3 "
+    "brief-2 scared-41 cha2ds2-vasc chads2 curb-65 audit-c has-bled bi-rads pcl-m pcl-c "
+    "epds-10 k10 k6 dass-21 ors srs-2 mdq-13 asrs-5 ybocs y-bocs cy-bocs hba1c% ".split())
 
 
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d")   # "2024-03-04T10:15": a date and a time
