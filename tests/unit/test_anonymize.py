@@ -549,3 +549,11 @@ def test_review_variants_of_generated_names_never_survive(people, picks, fillers
                     (bad, text, out)
             else:
                 assert bad not in squeezed, (bad, text, out)
+
+
+def test_a_person_beside_a_clients_name_keeps_the_space_between_them():
+    # (tenth session: "Marcus Reyes" with Reyes a client's surname came out
+    # as "[PERSON]Client-0001")
+    a = Anonymizer([Person(("Danielle Okonkwo-Reyes",), "Client-0001")])
+    assert a.text("Her ex, Marcus Reyes, called.") == "Her ex, [PERSON] Client-0001, called."
+    assert a.text("Reyes Marcus called.") == "Client-0001 [PERSON] called."

@@ -296,8 +296,17 @@ def test_month_then_day_patterns_are_found_where_their_month_can_start(text, cut
             assert fast == reference(rx, text, windows)
 
 
+def _trim(text, a, b, kind):
+    # (the spaces between a piece and the name beside it stay: tenth session)
+    piece = text[a:b]
+    a += len(piece) - len(piece.lstrip())
+    b -= len(piece) - len(piece.rstrip())
+    return span.Span(a, b, kind)
+
+
 def _around_every_name(spans, names, text):
-    """anonymize._around as it was: every name tried against every span."""
+    """anonymize._around as it was, and with the pieces trimmed of spaces:
+    every name tried against every span."""
     out = []
     for s in spans:
         if s.kind not in ("PERSON", "PLACE", "ORG", "REDACTED") or not any(
@@ -309,10 +318,10 @@ def _around_every_name(spans, names, text):
             if b <= pos or a >= s.end:
                 continue
             if any(c.isalnum() for c in text[pos:a]):
-                out.append(span.Span(pos, a, s.kind))
+                out.append(_trim(text, pos, a, s.kind))
             pos = max(pos, b)
         if pos < s.end and any(c.isalnum() for c in text[pos:s.end]):
-            out.append(span.Span(pos, s.end, s.kind))
+            out.append(_trim(text, pos, s.end, s.kind))
     return out
 
 

@@ -220,11 +220,22 @@ def _around(spans: list, names: list[tuple[int, int]], text: str) -> list:
             if b <= pos or a >= s.end:
                 continue
             if any(c.isalnum() for c in text[pos:a]):
-                out.append(detect.Span(pos, a, s.kind))
+                out.append(_trimmed(text, pos, a, s.kind))
             pos = max(pos, b)
         if pos < s.end and any(c.isalnum() for c in text[pos:s.end]):
-            out.append(detect.Span(pos, s.end, s.kind))
+            out.append(_trimmed(text, pos, s.end, s.kind))
     return out
+
+
+def _trimmed(text: str, start: int, end: int, kind: str) -> detect.Span:
+    """The piece of a span beside a name, without the spaces between them:
+    "Marcus Reyes" with Reyes a client is "[PERSON] Client-0001", not
+    "[PERSON]Client-0001"."""
+    while text[start].isspace():
+        start += 1
+    while text[end - 1].isspace():
+        end -= 1
+    return detect.Span(start, end, kind)
 
 
 def _dictionary() -> frozenset[str]:

@@ -319,8 +319,10 @@ def find(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> list[Span]:
     with one of those placeholders), sorted, overlapping spans joined. A
     joined span takes the kind of the one that starts first, then of the
     longest, then PRIORITY's order (an SSN inside a longer card-like run
-    stays one span)."""
-    candidates = sorted((s for s in find_all(text, regions, month_first=True, words=False)
+    stays one span). The word detectors run too, for what they tell the
+    others: a postcode is one beside a town they find ("0000 Springfield,
+    IL"); the people, places and organisations themselves are not removed."""
+    candidates = sorted((s for s in find_all(text, regions, month_first=True)
                          if s.kind in PII_KINDS),
                         key=lambda s: (s.start, -s.end, _RANK[s.kind]))
     out: list[Span] = []
