@@ -61,7 +61,9 @@ def _prev_word(text: str, start: int) -> str:
 
 
 # What a firm holds for someone or pays them: "her Nationwide account",
-# "Wells Fargo checking", "PNC acct ending 7719", "Google W-2".
+# "Wells Fargo checking", "PNC acct ending 7719", "Google W-2"; what an
+# employer has or does to its staff: "the Nimbus layoffs", "Corvid HR",
+# "her Quillfeather badge", "a Zephyr employee".
 _FORMS = frozenset("W-2 W2 1099 K-1 P60 P45".split())
 _RANKS = frozenset("officer detective det sgt sergeant trooper deputy constable".split())
 # What may follow a run: a rank ("BPD Officer Feeney": a police force), "campus"
@@ -69,23 +71,30 @@ _RANKS = frozenset("officer detective det sgt sergeant trooper deputy constable"
 _AFTER_RUN = re.compile(
     r"[ \t]+(?:(?P<force>Officer|Detective|Det\.|Sgt\.?|Sergeant|Trooper|Deputy|Constable)"
     r"|(?P<campus>campus)|account|acct|a/c|checking|savings|branch|mortgage|loan|pension|"
-    r"W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll)\b")
+    r"W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll|HR|EAP|layoffs?|badge|"
+    r"severance|401\(?k\)?|403\(?b\)?|HQ|headquarters|(?:co-?)?workers|employees?|recruiter)"
+    r"(?![\w(-])")
 
 
 _HOLDING_WORDS = frozenset("""account acct checking savings branch mortgage loan pension rsu
-    rsus espp stock shares payroll campus""".split())
+    rsus espp stock shares payroll campus hr eap layoff layoffs badge severance 401 403 hq
+    headquarters coworkers workers employee employees recruiter""".split())
 
 
 def _holdings_in(text: str) -> bool:
     """The text may hold what _AFTER_RUN looks for (a rank aside)."""
     return has_word(text, _HOLDING_WORDS) or "a/c" in text or "W-2" in text or "W2" in text \
-        or "1099" in text or "K-1" in text or "P60" in text or "P45" in text
+        or "1099" in text or "K-1" in text or "P60" in text or "P45" in text \
+        or "401" in text or "403" in text
 
 
 def _before_a_holding(text: str, run: list[re.Match[str]], ranks: bool = True) -> list[Span]:
     """`ranks`: the text may hold a police rank (span.has_word)."""
     end = run[-1].end()
     after = _AFTER_RUN.match(text, end)
+    if after is None and len(run) > 1 and run[-1][0] in ("HR", "EAP", "HQ"):
+        run = run[:-1]   # ("Corvid HR called": the office is in the run)
+        after = _AFTER_RUN.match(text, run[-1].end())
     ranked = ranks and len(run) > 1 and any(w[0].lower() in _RANKS for w in run[1:])
     if after is None and not ranked:
         return []   # (most runs: one regex match)
@@ -102,11 +111,16 @@ def _before_a_holding(text: str, run: list[re.Match[str]], ranks: bool = True) -
         return [Span(run[0].start() + (len(run[0][0]) + 1 if words[0] == "the" else 0),
                      after.end(), "ORG")]
     m = after
+    # ("The Nimbus layoffs", "Her Fernweh severance": in mid-sentence)
+    the = len(words) > 1 and words[0] in ("the", "her", "his", "their", "my", "our", "your")
+    if the:
+        run, words = run[1:], words[1:]
     if any(w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS or w in _LEADING
-           or w in orgs.GENERIC or w in _NOT_HOLDERS for w in words):
+           or w in orgs.GENERIC or w in _NOT_HOLDERS or lexicon.is_abbreviation(w) for w in words):
         return []
     if len(words) == 1 and (len(words[0]) < 3 or words[0] in lexicon.vocabulary()
-                            or is_ordinary(words[0]) and not _mid_sentence(text, run[0].start())
+                            or is_ordinary(words[0]) and not the
+                            and not _mid_sentence(text, run[0].start())
                             and m.group().strip() not in _FORMS):
         return []   # ("Session account": a word starting a sentence)
     return [Span(run[0].start(), run[-1].end(), "ORG")]
@@ -118,6 +132,7 @@ _NOT_HOLDERS = frozenset("""
     company corporate brokerage retirement pension custodial estate bank credit debit
     roth traditional rollover isa ira sep simple solo health flexible stock employee
     federal state income tax sch schedule form box line amended original
+    government public civil sector agency staff former new current contract temp
     check send sent file filed need needs request requested review attach attached
     await awaiting chase sign signed issue issued get got missing copy print see
     """.split())
@@ -282,6 +297,7 @@ _NOT_FIRMS = frozenset("""
     lord heaven hell state federal county city town government council
     admission discharge intake follow followup review plan return visit
     english spanish french german italian portuguese chinese arabic russian
+    noon midday midnight lunch lunchtime breakfast dinner supper bedtime
     """.split())
 
 

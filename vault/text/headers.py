@@ -196,7 +196,7 @@ def coordinated(text: str, spans: list[Span]) -> list[Span]:
         if name in seen or len(name) < 4:
             continue
         seen.add(name)   # (before the count: a name it drops, it drops again)
-        if not (name[0].isupper() and (" " in name or not lexicon.is_ordinary(key(name)))):
+        if not name[0].isupper() or " " not in name and not _again_alone(name):
             continue
         n = len(name)
         if len(seen) > 8 and name[0].isalnum() and not any(name.startswith(name[k:]) for k in range(1, n)):
@@ -222,3 +222,15 @@ def coordinated(text: str, spans: list[Span]) -> list[Span]:
                 out.append(Span(i, j, "ORG"))
             i = text.find(name, j)
     return out
+
+
+def _again_alone(name: str) -> bool:
+    """A one-word organisation found by a rule stands for the firm again
+    elsewhere in the note, capitalised: "works at Nimbus ... Nimbus offered
+    severance", an ordinary word as well as one in no list; not a word in
+    capitals (a guess from its letters: "PATH"), a word of the notes' own
+    vocabulary, a function word, a month or a first name."""
+    k = key(name)
+    return not lexicon.is_ordinary(k) or not (
+        name.isupper() or k in STOP or k in lexicon.CALENDAR or k in lexicon.vocabulary()
+        or k in lexicon.first_names() or lexicon.is_abbreviation(k))
