@@ -155,3 +155,56 @@ def test_prose_of_the_words_the_rules_read_does_not_become_an_organisation(sente
     text = " ".join(s[0][:1].upper() + " ".join(s)[1:] + "." for s in sentences)
     result = out(text)
     assert "[ORG]" not in result, (text, result)
+
+
+# -- a firm's short name: its first word again (shortnames.py) --------------------------------
+
+@pytest.mark.parametrize("text,secret", [
+    ("Client banks at Summit Bank; the Summit loan officer wants two years of returns.",
+     "Summit"),
+    ("Seen at Mercy West Hospital in May; her Mercy nurse called.", "Mercy"),
+    ("Employer: Kestrel Analytics LLC. He says Kestrel is restructuring.", "Kestrel"),
+    ("Opposing counsel from Garvey Schubert Barer; the Garvey associate emailed.", "Garvey"),
+])
+def test_the_first_word_of_a_firm_found_again_goes(text, secret):
+    gone(text, secret)
+
+
+@pytest.mark.parametrize("text,kept", [
+    # before another capitalised word: another name
+    ("Banks at Summit Bank. Lives near the Summit Ridge trail.", "Summit Ridge"),
+    # an ordinary word starting a sentence
+    ("Seen at Good Samaritan Hospital. Good progress this week.", "Good progress"),
+    # a nationality, a direction, a first name, a kind
+    ("Flew with American Airlines; her American cousins visited.", "American cousins"),
+    ("Seen at Northwest Behavioral Health; the Northwest winter is long.", "Northwest winter"),
+    ("Attends Grace Community Church; talked with Grace about it.", "with [PERSON] about"),
+    ("Seen at Family Health Clinic; the Family session went well.", "Family session"),
+])
+def test_a_first_word_that_names_no_firm_alone_stays(text, kept):
+    assert kept in out(text), out(text)
+
+
+# -- small fixes to the cues ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text,secret", [
+    ("Referred to New Beginnings for IOP.", "Beginnings"),
+    ("Intake scheduled with Beacon next week.", "Beacon"),   # (also a town)
+    ("Sees a therapist through Beacon.", "Beacon"),
+])
+def test_a_firm_after_a_cue_whose_words_are_new_or_a_town_goes(text, secret):
+    gone(text, secret)
+
+
+@pytest.mark.parametrize("text", [
+    "Saw family at New Year's.",
+    "Came back with New Year resolutions.",
+    "Met at Noon with client.",
+    "Went with SIGKILL semantics.",
+])
+def test_a_holiday_a_time_or_capitals_after_a_cue_stay(text):
+    assert "[ORG]" not in out(text), out(text)
+
+
+def test_a_form_after_a_payer_still_names_it():
+    assert out("Quorvane 1099-MISC received.") == "[ORG] 1099-MISC received."

@@ -73,7 +73,7 @@ _AFTER_RUN = re.compile(
     r"|(?P<campus>campus)|account|acct|a/c|checking|savings|branch|mortgage|loan|pension|"
     r"W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll|HR|EAP|layoffs?|badge|"
     r"severance|401\(?k\)?|403\(?b\)?|HQ|headquarters|(?:co-?)?workers|employees?|recruiter)"
-    r"(?![\w(-])")
+    r"(?!\w)")
 
 
 _HOLDING_WORDS = frozenset("""account acct checking savings branch mortgage loan pension rsu
@@ -192,7 +192,7 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
     headed = words[-1] in orgs.HEADS and words[-1] not in _NOT_FIRMS
     if len(words) - start < 2 or any(
             w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS and not headed
-            or w in _HOLIDAY or w in _LEADING for w in words[start:]) or all(
+            or w in _HOLIDAY and w != "new" or w in _LEADING for w in words[start:]) or all(
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
         return []
     if _a_person_or_place(text, run, words, cue.group().split()[0].lower()):
@@ -252,8 +252,8 @@ def joined_end(text: str, end: int) -> int:
     return m.end()
 
 
-_HOLIDAY = frozenset("year years day days eve christmas easter thanksgiving holiday holidays "
-                     "new week weekend".split())
+_HOLIDAY = frozenset("year years year's day days eve christmas easter thanksgiving holiday "
+                     "holidays new week weekend".split())
 
 
 # "an IRA at Vanguard", "payroll via Gusto", "moved it to Fidelity", "a

@@ -83,7 +83,8 @@ def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[
                 found = "PERSON"   # ("Son (Mikey)": a name after kin or a title)
             if found:
                 return [Span(start, end, found)]
-        out = _firm(text, first) if _quiet_alone(first[0]) else _classify(text, run)
+        out = _firm(text, first) if _quiet_alone(first[0]) else _classify(text, run) or (
+            _firm(text, first) if first[0][1:].islower() and not is_name(key(first[0])) else [])  # "with Beacon"
     else:
         out = _classify(text, run)
         start = first.start()
