@@ -208,3 +208,31 @@ def test_a_holiday_a_time_or_capitals_after_a_cue_stay(text):
 
 def test_a_form_after_a_payer_still_names_it():
     assert out("Quorvane 1099-MISC received.") == "[ORG] 1099-MISC received."
+
+
+# -- shorthand cues, appositions and labels -----------------------------------------------------
+
+@pytest.mark.parametrize("text,secret", [
+    ("Pt works @ Nimbus as a dev.", "Nimbus"),
+    ("Hx inpt @ Cedar Hills x2.", "Cedar"),
+    ("pt works @ costco, nights.", "costco"),
+    ("f/u w/ Quorvane Health next wk.", "Quorvane"),
+    ("Tx w/ Lanternfish since '21.", "Lanternfish"),
+    ("Her son's daycare, Little Sprouts, closes at 6.", "Sprouts"),
+    ("Her church, First Light, meets on Sundays.", "Light"),
+    ("Payroll: Gusto. Bookkeeping: Bench. Gym: Crunch.", "Bench"),
+])
+def test_shorthand_cues_appositions_and_labels_name_a_firm(text, secret):
+    gone(text, secret)
+
+
+@pytest.mark.parametrize("text", [
+    "Email me @ home later.",
+    "Discussed w/ Mom and Dad.",
+    "Meet @ Noon.",
+    "She changed school, and hated it.",
+    "Bookkeeping is a mess; gym is closed.",
+    "a@example.com wrote.",
+])
+def test_shorthand_and_lists_that_name_no_firm_stay(text):
+    assert "[ORG]" not in out(text), out(text)

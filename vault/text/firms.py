@@ -23,10 +23,24 @@ def _mid_sentence(text: str, start: int) -> bool:
     return bool(before) and (before[-1].islower() or before[-1] in ",")
 
 
+def _cue_start(text: str, start: int) -> int:
+    """Where the word before the one at start begins ("@" and "w/" too)."""
+    if text[start - 2:start] == "@ ":
+        return start - 2
+    if text[start - 3:start] == "w/ ":
+        return start - 3
+    return _last_word(text, start)
+
+
+def a_cue_char(c: str) -> bool:
+    """The last character of a cue before a name: a letter, "@" or "w/"'s slash."""
+    return c.isalpha() or c == "@" or c == "/"
+
+
 def _cue_in_a_sentence(text: str, start: int) -> bool:
     """The word before the one at start does not begin a sentence ("At
     Home we talked" is no firm)."""
-    cue = _last_word(text, start)
+    cue = _cue_start(text, start)
     if cue < 0:
         return False
     before = text[max(0, cue - 3):cue].rstrip(" \t")
@@ -180,7 +194,7 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
     Bay Cove", "the QA job at Riot Games") names a firm or a venue, unless
     its words are a kind ("Physical Therapy"), a holiday, a title or kin."""
     start = run[0].start()
-    if start < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
+    if start < 3 or text[start - 1] != " " or not a_cue_char(text[start - 2]):
         return []   # (no cue right before the run)
     cue = _FIRM_CUE.search(text, max(0, start - 10), start)
     if cue is None or not _cue_in_a_sentence(text, start):
@@ -261,8 +275,10 @@ _HOLIDAY = frozenset("year years year's day days eve christmas easter thanksgivi
 # right after a word that says where someone works, banks or is served,
 # names a firm. (Only words that nothing else finds come here: the quiet
 # ones of _quiet_alone.)
+# Shorthand counts: "works @ Nimbus", "f/u w/ Kaiser".
 _FIRM_CUE = re.compile(
-    r"(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by)[ \t]+\Z", re.I)
+    r"(?:(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by|w/)|(?<!\S)@)[ \t]+\Z",
+    re.I)
 
 
 @lru_cache(maxsize=50_000)
@@ -278,7 +294,7 @@ def _a_firm_word(word: str) -> bool:
 
 def _firm(text: str, m: re.Match[str]) -> list[Span]:
     start = m.start()
-    if start < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
+    if start < 3 or text[start - 1] != " " or not a_cue_char(text[start - 2]):
         return []   # (most capitalised words start a sentence: no cue before them)
     word = m[0]
     cue = _FIRM_CUE.search(text, max(0, m.start() - 10), m.start()) \

@@ -76,7 +76,7 @@ _VERSUS_WORDS = frozenset({"v", "vs"})
 # "accountant: Liberty Tax", "bank Tangerine".
 _LABEL = re.compile(
     r"(?i:customer|supplier|vendor|contractor|subcontractor|landlord|letting agent|"
-    r"lender|insurer|carrier|bank|shelter|accountant|bookkeeper|payroll|broker|"
+    r"lender|insurer|carrier|bank|shelter|accountant|bookkeep(?:er|ing)|payroll|broker|gym|"
     r"agency|charity|church|parish|school|nursery|daycare|employer|distributor|wholesaler|"
     r"volunteer(?:ed|ing)?|trustee|governor|board)"
     rf"s?[ \t]*(?::[ \t]*|[ \t]+(?:is|was|at|with|for|of|=)[ \t]+|[ \t]*(?=[{_UP}]))"
@@ -84,7 +84,7 @@ _LABEL = re.compile(
 _LABEL_WORDS = frozenset(
     "customer customers supplier suppliers vendor vendors contractor "
     "subcontractor landlord letting lender insurer carrier bank shelter accountant "
-    "bookkeeper payroll broker agency charity church parish school nursery daycare "
+    "bookkeeper bookkeeping gym payroll broker agency charity church parish school nursery daycare "
     "employer distributor wholesaler volunteer volunteers volunteered volunteering trustee "
     "trustees governor governors board boards".split())
 # What a label may be followed by that is no firm: people and titles.

@@ -225,7 +225,7 @@ _RUN = rf"[{_UP}][\w'’.&-]{{0,60}}(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’.&-]{{0,6
 # (Each alternative is tried only where its first word starts: span.word_starts.)
 _EMPLOYER = re.compile(
     r"(?:(?i:employer)(?:s(?![ \t]*,))?|(?i:employed)[ \t]+(?:by|at|with)|"
-    r"(?i:works|worked|working|work)[ \t]+(?:at|for)|(?i:hired)[ \t]+by|"
+    r"(?i:works|worked|working|work)[ \t]+(?:at|for|@)|(?i:hired)[ \t]+by|"
     r"(?:W-?2|1099(?:-[A-Z]{2,4})?|K-1|P60|P45)s?[ \t]+from|"
     r"(?i:offer)[ \t]+(?:letter[ \t]+)?from|(?i:job)[ \t]+(?:at|with))"
     rf"[ \t]*(?:[:,(–—-][ \t]*)?(?:(?:is|was)[ \t]+)?(?:(?i:the)[ \t]+)?(?P<run>{_RUN})"

@@ -190,6 +190,11 @@ _APPOSED = re.compile(
     rf"[{_UP}][\w'’-]*(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’-]*){{0,3}})")
 
 
+# The comma that closes an apposition, before the sentence goes on in lower
+# case: "her daycare, Little Sprouts, closes at 6" (words all ordinary).
+_CLOSED = re.compile(r",[ \t]+(?:and[ \t]+|which[ \t]+|where[ \t]+)?[a-z]")
+
+
 def _apposed(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
     from .orgs import _firm_words
     out: list[Span] = []
@@ -201,7 +206,7 @@ def _apposed(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
             continue
         if len(words) == 1 and is_name(words[0]) and not m["the"]:
             continue   # ("the clinic, Maria said": a person)
-        if m["the"] or any(not is_ordinary(w) for w in words):
+        if m["the"] or any(not is_ordinary(w) for w in words) or _CLOSED.match(text, m.end("run")):
             out.append(Span(m.start("run"), m.end("run"), "ORG"))
     return out
 
