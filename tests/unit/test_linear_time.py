@@ -61,7 +61,8 @@ FRAMED = {"url-label": ("a.com", "-a"), "url-windows": ("", "\rwww.x"),
           # (tenth session, h41: a firm's name found again, whole or its first word)
           "found-again": ("works at Nimbus. ", "Nimbus \t"),
           "short-name": ("Banks at Summit Bank. ", "the Summit \t"),
-          "employer-comma": ("", "employers , employer, A")}
+          "employer-comma": ("", "employers , employer, A"),
+          "report-first-word": ("", "Nimbus offered; \t")}
 
 
 @pytest.mark.parametrize("head,piece", list(FRAMED.values()), ids=list(FRAMED))

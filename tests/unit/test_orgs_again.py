@@ -236,3 +236,33 @@ def test_shorthand_cues_appositions_and_labels_name_a_firm(text, secret):
 ])
 def test_shorthand_and_lists_that_name_no_firm_stay(text):
     assert "[ORG]" not in out(text), out(text)
+
+
+# -- the report: an ordinary word that starts a sentence where a firm stands (cued.py) -----
+
+def listed(text: str) -> list[str]:
+    anonymizer = Anonymizer([], dates="keep")
+    anonymizer.text(text)
+    return [c.word for c in anonymizer.last_candidates]
+
+
+@pytest.mark.parametrize("text,word", [
+    ("Nimbus offered him a severance package.", "Nimbus"),
+    ("Lantern's EAP covers six sessions.", "Lantern"),
+    ("Client is stressed. Kestrel layoffs hit her team.", "Kestrel"),
+])
+def test_the_report_lists_an_ordinary_word_before_what_a_firm_does(text, word):
+    assert word in listed(text), listed(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Management offered a raise.",
+    "Company HR called.",
+    "Insurance denied the claim.",
+    "Everyone was fired.",
+    "He said he was fired. Target was missed.",
+])
+def test_the_report_leaves_who_else_acts_and_a_word_after_a_sentence(text):
+    result = listed(text)
+    assert not result, result
+    assert "[ORG]" not in out(text)

@@ -144,7 +144,7 @@ def _mid_sentence(text: str, start: int) -> bool:
     """A lower-case word or a comma stands before the name, and it is no
     title or relation word."""
     before = _WORD_BEFORE.search(text, max(0, start - 24), start)
-    if before is not None and before[1].lower() in _JOINS:
+    if before is not None and before[1].lower() in _JOINS and "." not in before[0]:
         return True   # ("Leaving Emirates cabin crew")
     if before is None or "." in before[0] or not (before[1].islower() or "," in before[0]):
         return False
