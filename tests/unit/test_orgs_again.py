@@ -266,3 +266,22 @@ def test_the_report_leaves_who_else_acts_and_a_word_after_a_sentence(text):
     result = listed(text)
     assert not result, result
     assert "[ORG]" not in out(text)
+
+
+# -- "attends" before a firm ------------------------------------------------------------------
+
+def test_a_school_or_programme_after_attends_goes_and_again():
+    assert out("Son attends Compass. Compass called about attendance.") == \
+        "Son attends [ORG]. [ORG] called about attendance."
+
+
+@pytest.mark.parametrize("text", [
+    "She attends Mass weekly.",
+    "He attends Therapy weekly.",
+    "She attended Church on Sunday.",
+    "He attends Physical Therapy.",
+    "He attends Spanish class.",
+    "Attends Groups twice a week.",
+])
+def test_what_someone_attends_that_is_no_firm_stays(text):
+    assert out(text) == text

@@ -275,9 +275,10 @@ _HOLIDAY = frozenset("year years year's day days eve christmas easter thanksgivi
 # right after a word that says where someone works, banks or is served,
 # names a firm. (Only words that nothing else finds come here: the quiet
 # ones of _quiet_alone.)
-# Shorthand counts: "works @ Nimbus", "f/u w/ Kaiser".
+# Shorthand counts: "works @ Nimbus", "f/u w/ Kaiser"; and "attends Compass".
 _FIRM_CUE = re.compile(
-    r"(?:(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by|w/)|(?<!\S)@)[ \t]+\Z",
+    r"(?:(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by|w/|attends|attended|"
+    r"attending)|(?<!\S)@)[ \t]+\Z",
     re.I)
 
 
@@ -313,7 +314,8 @@ _NOT_FIRMS = frozenset("""
     lord heaven hell state federal county city town government council
     admission discharge intake follow followup review plan return visit
     english spanish french german italian portuguese chinese arabic russian
-    noon midday midnight lunch lunchtime breakfast dinner supper bedtime
+    noon midday midnight lunch lunchtime breakfast dinner supper bedtime mass worship prayer
+    therapy counseling counselling treatment group groups class classes meeting meetings
     """.split())
 
 
