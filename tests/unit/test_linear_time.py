@@ -62,7 +62,8 @@ FRAMED = {"url-label": ("a.com", "-a"), "url-windows": ("", "\rwww.x"),
           "found-again": ("works at Nimbus. ", "Nimbus \t"),
           "short-name": ("Banks at Summit Bank. ", "the Summit \t"),
           "employer-comma": ("", "employers , employer, A"),
-          "report-first-word": ("", "Nimbus offered; \t")}
+          "report-first-word": ("", "Nimbus offered; \t"),
+          "works-in-for": ("", "works in it for works in ")}
 
 
 @pytest.mark.parametrize("head,piece", list(FRAMED.values()), ids=list(FRAMED))

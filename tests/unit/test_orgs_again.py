@@ -285,3 +285,26 @@ def test_a_school_or_programme_after_attends_goes_and_again():
 ])
 def test_what_someone_attends_that_is_no_firm_stays(text):
     assert out(text) == text
+
+
+# -- work named by what is done for a firm (unseen.py) --------------------------------------
+
+@pytest.mark.parametrize("text,secret", [
+    ("Client works in billing for Quorvane.", "Quorvane"),
+    ("Works in accounts payable for Nimbus Labs, a small firm.", "Nimbus"),
+    ("She freelances for Lanternfish Media and consults for Halcyon.", "Halcyon"),
+    ("He contracted with Bristlecone for two years.", "Bristlecone"),
+    ("Bartends at Murphy's on weekends.", "Murphy"),
+])
+def test_work_done_for_a_firm_names_it(text, secret):
+    gone(text, secret)
+
+
+@pytest.mark.parametrize("text,kept", [
+    ("Works in sales for a small firm.", "for a small firm"),
+    ("He works in the garden for Mom.", "for Mom"),
+    ("Worked in IT for Sarah for years.", "for [PERSON]"),
+    ("She consults for the county.", "for the county"),
+])
+def test_work_done_for_a_person_or_a_kind_is_no_firm(text, kept):
+    assert kept in out(text), out(text)

@@ -262,11 +262,11 @@ _PAYER = re.compile(rf"(?P<run>{_RUN})[ \t]*\([ \t]*[$£€]")
 
 def _firm_words(run: str) -> list[str] | None:
     """The keys of a run's words, or None when they cannot name a firm: a
-    date, a stop word or a title first, or only generic words."""
+    date, a stop word or a title first, or only generic words ("HR": an abbreviation)."""
     words = [key(w.strip(".,")) for w in run.replace("&", " ").split()]
     if not words or words[0] in STOP or words[0] in lexicon.CALENDAR \
-            or words[0] in vocab("not_a_firm") and words[-1] not in HEADS \
-            or all(w in _GENERIC or w in lexicon.CALENDAR or lexicon.is_abbreviation(w) for w in words):
+            or words[0] in vocab("not_a_firm") and words[-1] not in HEADS or all(
+            w in _GENERIC or w in lexicon.CALENDAR for w in words) or run.isupper() and all(map(lexicon.is_abbreviation, words)):
         return None
     return words
 

@@ -97,9 +97,14 @@ _GENERIC_FIRST = frozenset("family general community mercy memorial regional cou
 # Work named by what is done there: "drives for Lyft", "delivers for Ocado",
 # "shifts at Kroger"; a firm in lower case after "works at (the)": "the walmart
 # in town" (a word no dictionary has; "works at the mill" stays).
+# (tenth session: "freelances for Vox", "consults for Kaiser", "works in
+# billing for Legacy", "works in accounts payable for Nimbus")
 _WORK_FOR = re.compile(
     r"\b(?i:drives|drove|driving|delivers|delivered|delivering|shifts|interns|interned|"
-    r"temps|temped|cleans|cleaned|stocks|volunteer(?:s|ed|ing)?)[ \t]+(?:at|for|with)[ \t]+"
+    r"temps|temped|cleans|cleaned|stocks|volunteer(?:s|ed|ing)?|freelance[sd]?|freelancing|"
+    r"consult(?:s|ed|ing)?|(?:sub)?contract(?:s|ed|ing)|bartend(?:s|ed|ing)?|"
+    r"(?:works|worked|working)[ \t]+in[ \t]+[a-z]{2,20}(?:[ \t]+[a-z]{2,20})?)[ \t]+"
+    r"(?:at|for|with)[ \t]+"
     rf"(?:the[ \t]+)?(?P<run>[{_UP}][\w'’&-]*(?:[ \t]+[{_UP}][\w'’&-]*){{0,2}})")
 _WORK_LOW = re.compile(
     r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager|boss|student|"
@@ -117,7 +122,10 @@ _PARK = re.compile(rf"(?<![\w'’])[{_UP}][\w'’-]{{0,60}}(?:[ \t]+[{_UP}][\w'�
 
 _WORK_FOR_WORDS = frozenset(
     "drives drove driving delivers delivered delivering shifts interns interned temps temped "
-    "cleans cleaned stocks volunteer volunteers volunteered volunteering".split())
+    "cleans cleaned stocks volunteer volunteers volunteered volunteering freelance freelances "
+    "freelanced freelancing consult consults consulted consulting contracts contracted "
+    "contracting subcontracts subcontracted subcontracting bartend bartends bartended "
+    "bartending works worked working".split())
 _WORK_LOW_WORDS = frozenset(
     "works worked working work job shifts employed cashier clerk manager boss student "
     "studies studying studied enrolled treated treatment rehab detox banks banked "
@@ -160,7 +168,7 @@ def _work_places(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
     for m in matches_where(_WORK_FOR, text, _WORK_FOR_WORDS, starts):
         words = _firm_words(m["run"])
         if words is not None and not (len(words) == 1 and words[0] in lexicon.first_names()
-                                      and is_ordinary(words[0])):
+                                      and (is_ordinary(words[0]) or m[0][:4].lower() == "work")):
             out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
     for m in matches_where(_WORK_LOW, text, _WORK_LOW_WORDS, starts):
         chain = _chain(text, m.start("w"), vocab("chains")) \
