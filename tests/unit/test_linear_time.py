@@ -63,7 +63,8 @@ FRAMED = {"url-label": ("a.com", "-a"), "url-windows": ("", "\rwww.x"),
           "short-name": ("Banks at Summit Bank. ", "the Summit \t"),
           "employer-comma": ("", "employers , employer, A"),
           "report-first-word": ("", "Nimbus offered; \t"),
-          "works-in-for": ("", "works in it for works in ")}
+          "works-in-for": ("", "works in it for works in "),
+          "school-abbr": ("", "Aa Bb Cc MS Attends ")}
 
 
 @pytest.mark.parametrize("head,piece", list(FRAMED.values()), ids=list(FRAMED))

@@ -308,3 +308,27 @@ def test_work_done_for_a_firm_names_it(text, secret):
 ])
 def test_work_done_for_a_person_or_a_kind_is_no_firm(text, kept):
     assert kept in out(text), out(text)
+
+
+# -- a school by its abbreviated kind (unseen.py) -----------------------------------------------
+
+@pytest.mark.parametrize("text,secret", [
+    ("Attends Franklin HS; grades slipping.", "Franklin"),
+    ("Kids @ Sunnyside Elem & Hosford MS.", "Hosford"),
+    ("Son at Roosevelt Jr. High since fall.", "Roosevelt"),
+    ("Graduated Beaverton HS in 2010.", "Beaverton"),
+])
+def test_a_school_before_its_abbreviated_kind_goes(text, secret):
+    result = gone(text, secret)
+    assert "[ORG]" in result, result
+
+
+@pytest.mark.parametrize("text", [
+    "Hx of MS.",
+    "Relapsing MS.",
+    "Dx: MS, HTN.",
+    "The HS counselor called.",
+    "Labs: ES ok.",
+])
+def test_a_diagnosis_or_an_abbreviation_alone_is_no_school(text):
+    assert out(text) == text

@@ -224,6 +224,35 @@ def _amp_initials(text: str) -> list[re.Match[str]]:
     return list(_AMP_INITIALS.finditer(text)) if found is None else found
 
 
+# A school by its abbreviated kind after its name (tenth session): "Franklin
+# HS", "Hosford MS", "Sunnyside Elem", "Roosevelt Jr. High".
+_SCHOOL_ABBR = re.compile(r"(?<![\w.])(?:HS|JHS|MS|ES|Elem\.?|Jr\.?[ \t]+High)(?!\w)")
+_BLANKS = re.compile(r"[ \t]+")
+_NAME_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][a-z'’]{1,30}(?:[ \t]+[A-Z][a-z'’]{1,30}){0,2}[ \t]+\Z")
+
+
+def _school_abbr(text: str) -> list[Span]:
+    """"MS" and "ES" only after a name that is no word and no town ("Hosford
+    MS", not "Jackson MS" or "Relapsing MS")."""
+    out = []
+    for m in _SCHOOL_ABBR.finditer(text):
+        name = _NAME_BEFORE.search(text, max(0, m.start() - 96), m.start())
+        if name is None:
+            continue
+        start, keys = name.start(), [key(w) for w in name[0].split()]
+        while len(keys) > 1 and (keys[0] in STOP or keys[0] in orgnames.NOT_FIRST or is_ordinary(
+                keys[0]) and keys[0].endswith(("s", "ed", "ing"))):   # ("Attends Franklin HS")
+            start = _BLANKS.search(text, start).end()   # type: ignore[union-attr]
+            keys.pop(0)
+        if keys[0] in STOP or keys[0] in lexicon.CALENDAR or all(k in GENERIC for k in keys) \
+                or any(k in lexicon.vocabulary() for k in keys):
+            continue
+        if m[0] in ("MS", "ES") and (is_ordinary(keys[-1]) or keys[-1] in lexicon.places()):
+            continue
+        out.append(Span(start, m.end(), "ORG"))
+    return out
+
+
 def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Span]:
     """`starts`: streets.starts_by_word's answer for a set of words holding
     WORDS (detect asks once for this module and streets.py)."""
@@ -238,6 +267,8 @@ def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Spa
     if ", " in text:
         out += _apposed(text, starts)
     out += _work_places(text, starts)
+    if "S" in text or "Elem" in text or "Jr" in text:
+        out += _school_abbr(text)
     for m in matches_where(_SAINT_ANY, text, _SAINTS, starts):
         if m["low"] is None:
             out.append(Span(m.start(), m.end(), "ORG"))
