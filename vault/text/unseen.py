@@ -267,7 +267,7 @@ def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Spa
     if ", " in text:
         out += _apposed(text, starts)
     out += _work_places(text, starts)
-    if "S" in text or "Elem" in text or "Jr" in text:
+    if "HS" in text or "MS" in text or "ES" in text or "Elem" in text or "Jr" in text:
         out += _school_abbr(text)
     for m in matches_where(_SAINT_ANY, text, _SAINTS, starts):
         if m["low"] is None:
