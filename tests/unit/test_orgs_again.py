@@ -332,3 +332,24 @@ def test_a_school_before_its_abbreviated_kind_goes(text, secret):
 ])
 def test_a_diagnosis_or_an_abbreviation_alone_is_no_school(text):
     assert out(text) == text
+
+
+# -- a compound direction before a kind and a weak head (orgnames.DIRECTIONS) -------------------
+
+@pytest.mark.parametrize("text,secret", [
+    ("Northwest Family Services called about the visit.", "Northwest"),
+    ("Records from Southwest Behavioral Health arrived.", "Southwest"),
+    ("Referred to Southside Community Center for food.", "Southside"),
+    ("NORTHWEST FAMILY SERVICES\nProgress note", "NORTHWEST"),
+])
+def test_a_compound_direction_before_a_kind_names_an_agency(text, secret):
+    gone(text, secret)
+
+
+@pytest.mark.parametrize("text", [
+    "The West Wing was closed.",
+    "North Group therapy today.",
+    "Lives in the Northwest; family services are thin.",
+])
+def test_a_plain_direction_or_a_direction_alone_is_no_agency(text):
+    assert "[ORG]" not in out(text), out(text)

@@ -15,7 +15,7 @@ from . import addresses, lexicon, orgnames
 from .addresses import (areas, cue_starts, find_all_of, regions_and_states,
                         streets_without_number)
 from .lexicon import STOP, is_name, is_ordinary, key
-from .orgnames import EXTRA_HEADS, NOT_FIRST, drops_first, of_role
+from .orgnames import DIRECTIONS, EXTRA_HEADS, NOT_FIRST, drops_first, of_role
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -144,7 +144,7 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
     if all(k in _GENERIC for k in keys) and not nation:
         return None   # "General Hospital", "Family Practice": a kind, not a name
     if head.lower() in _WEAK_HEADS and all(
-            is_ordinary(k) and not is_name(k) and k not in lexicon.places()
+            is_ordinary(k) and not is_name(k) and k not in lexicon.places() and k not in DIRECTIONS
             for k in keys if k not in _GENERIC and k not in NOT_FIRST) and not nation and not (
             head.lower() in _GRADES and _SCHOOL_BEFORE.search(text, max(0, starts[0] - 20),
                                                               starts[0])):
