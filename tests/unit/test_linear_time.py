@@ -57,7 +57,14 @@ def test_a_long_chain_costs_its_length(piece: str, strict: bool) -> None:
 FRAMED = {"url-label": ("a.com", "-a"), "url-windows": ("", "\rwww.x"),
           "letters": ("", "ÉMD"), "x-of-y": ("of Aa ", "CA'"),
           "surname-first": ("Smith, John ", "AB-"), "park": ("Trailer Park ", "-A"),
-          "payer": ("income ($5) ", "A.."), "ex-employer": ("", "ex-Coast'")}
+          "payer": ("income ($5) ", "A.."), "ex-employer": ("", "ex-Coast'"),
+          # (tenth session, h41: a firm's name found again, whole or its first word)
+          "found-again": ("works at Nimbus. ", "Nimbus \t"),
+          "short-name": ("Banks at Summit Bank. ", "the Summit \t"),
+          "employer-comma": ("", "employers , employer, A"),
+          "report-first-word": ("", "Nimbus offered; \t"),
+          "works-in-for": ("", "works in it for works in "),
+          "school-abbr": ("", "Aa Bb Cc MS Attends ")}
 
 
 @pytest.mark.parametrize("head,piece", list(FRAMED.values()), ids=list(FRAMED))

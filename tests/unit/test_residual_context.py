@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault.text import lexicon, residual
+from vault.text import cued, lexicon, residual
 from vault.text.anonymize import Anonymizer
 
 
@@ -152,5 +152,8 @@ ORDINARY = sorted(w for w in lexicon.dictionary()
 @given(st.lists(st.lists(st.sampled_from(ORDINARY), min_size=1, max_size=12),
                 min_size=1, max_size=6))
 def test_prose_made_of_ordinary_words_yields_no_candidate(sentences):
+    # (a sentence's first word before what a firm does is listed on purpose,
+    # "Nimbus acquired ...": cued._FIRM_NEXT, tests/unit/test_orgs_again.py)
+    sentences = [s for s in sentences if len(s) < 2 or s[1] not in cued._FIRM_NEXT] or [["calm"]]
     text = " ".join(" ".join(s).capitalize() + "." for s in sentences)
     assert listed(text) == {}, text

@@ -1,4 +1,4 @@
-"""Two rules of the residual-risk report for words whose place, not their
+"""Three rules of the residual-risk report for words whose place, not their
 spelling, says what they are (for `residual.candidates`):
 
 - a word where an organisation stands, after a verb of being treated,
@@ -11,6 +11,11 @@ spelling, says what they are (for `residual.candidates`):
   which the date detectors leave without a day, a year or a cue beside it
   (after "since", "in" or "next" they shift it: "since oct" is written
   back as another month, not listed).
+
+- an ordinary word that starts a sentence before what a firm does or
+  has ("Nimbus offered him severance", "Lantern's EAP covers six
+  sessions", "Kestrel layoffs hit"): a firm named by an ordinary word, which
+  the detectors leave where no rule found it first (tenth session).
 
 Each is listed, not replaced: the reviewer decides. Pure functions, no I/O
 but the word lists' first read."""
@@ -47,9 +52,36 @@ _MONTHS = re.compile(
     "(" + "|".join(sorted(_MONTH_WORDS, key=lambda w: (-len(w), w))) + r")(?![\w'’-])")
 
 
-def find(text: str, names: frozenset[str] | set[str]) -> list[tuple[int, int, str]]:
-    """(start, end, why) of each word the two rules list."""
+# What a firm does or has, after its name at the start of a sentence.
+_FIRM_NEXT = frozenset("""acquired announced approved audited credited debited denied deposited
+    flagged foreclosed froze garnished hired issued laid quoted refunded rehired reimbursed
+    reissued repossessed rescinded restructured terminated underwrote wired withheld offered
+    cut fired promoted closed merged downsized relocated sent hr eap layoffs badge
+    employees recruiter severance headquarters""".split())
+_FIRST_WORD = re.compile(
+    r"(?:(?<![^\n])|(?<=[.!?;][ \t])|(?<=[.!?;][ \t]{2}))(?P<w>[A-Z][a-z]{2,40})(?:['’]s)?[ \t]+"
+    r"(?P<next>[A-Za-z]{2,16})(?![\w-])")
+# Words that start a sentence before those and name no firm: who else acts.
+_NOT_FIRST = frozenset("""management company corporate payroll finance billing leadership
+    hr admin staff everyone someone nobody insurance bank school clinic hospital employer
+    court county city state police union board government agency office work job""".split())
+
+
+def _first_words(text: str, names: frozenset[str] | set[str]) -> list[tuple[int, int, str]]:
     out = []
+    for m in _FIRST_WORD.finditer(text):
+        k = lexicon.key(m["w"])
+        if m["next"].lower() not in _FIRM_NEXT or k in names or k in lexicon.STOP \
+                or k in _NOT_FIRST or k in lexicon.vocabulary() or not lexicon.is_ordinary(k) \
+                or k in lexicon.CALENDAR or lexicon.is_name(k):
+            continue   # (a word in no list is listed already, as is a first name)
+        out.append((m.start("w"), m.end("w"), "an ordinary word where a firm stands"))
+    return out
+
+
+def find(text: str, names: frozenset[str] | set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, why) of each word the three rules list."""
+    out = _first_words(text, names) if has_word(text, _FIRM_NEXT) else []
     if has_word(text, _CUE_WORDS):
         for m in _FIRM_CUE.finditer(text):
             word = m[1].rstrip("'’-.")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from . import (blocks, cues, eponyms, gazetteer, headers, idents, orgs, people, postal, streets, unseen,
-               when)
+from . import (blocks, cues, eponyms, gazetteer, headers, idents, orgs, people, postal,
+               shortnames, streets, unseen, when)
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -299,6 +299,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         zips = orgs.zip_after(text, places)
         towns = postal.near_towns(text, places)
         found += places + zips + towns + headers.coordinated(text, places)
+        found += shortnames.find(text, places)
         # (a ZIP code after a place is a PLACE: see zip_after)
         postcodes = postcodes + zips + [s for s in places + towns if text[s.start].isdigit()]
     found += streets.find(text, found + places, starts) if words else streets.find(text, found)

@@ -23,10 +23,24 @@ def _mid_sentence(text: str, start: int) -> bool:
     return bool(before) and (before[-1].islower() or before[-1] in ",")
 
 
+def _cue_start(text: str, start: int) -> int:
+    """Where the word before the one at start begins ("@" and "w/" too)."""
+    if text[start - 2:start] == "@ ":
+        return start - 2
+    if text[start - 3:start] == "w/ ":
+        return start - 3
+    return _last_word(text, start)
+
+
+def a_cue_char(c: str) -> bool:
+    """The last character of a cue before a name: a letter, "@" or "w/"'s slash."""
+    return c.isalpha() or c == "@" or c == "/"
+
+
 def _cue_in_a_sentence(text: str, start: int) -> bool:
     """The word before the one at start does not begin a sentence ("At
     Home we talked" is no firm)."""
-    cue = _last_word(text, start)
+    cue = _cue_start(text, start)
     if cue < 0:
         return False
     before = text[max(0, cue - 3):cue].rstrip(" \t")
@@ -61,7 +75,9 @@ def _prev_word(text: str, start: int) -> str:
 
 
 # What a firm holds for someone or pays them: "her Nationwide account",
-# "Wells Fargo checking", "PNC acct ending 7719", "Google W-2".
+# "Wells Fargo checking", "PNC acct ending 7719", "Google W-2"; what an
+# employer has or does to its staff: "the Nimbus layoffs", "Corvid HR",
+# "her Quillfeather badge", "a Zephyr employee".
 _FORMS = frozenset("W-2 W2 1099 K-1 P60 P45".split())
 _RANKS = frozenset("officer detective det sgt sergeant trooper deputy constable".split())
 # What may follow a run: a rank ("BPD Officer Feeney": a police force), "campus"
@@ -69,23 +85,30 @@ _RANKS = frozenset("officer detective det sgt sergeant trooper deputy constable"
 _AFTER_RUN = re.compile(
     r"[ \t]+(?:(?P<force>Officer|Detective|Det\.|Sgt\.?|Sergeant|Trooper|Deputy|Constable)"
     r"|(?P<campus>campus)|account|acct|a/c|checking|savings|branch|mortgage|loan|pension|"
-    r"W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll)\b")
+    r"W-2|W2|1099|K-1|P60|P45|RSUs?|ESPP|stock|shares|payroll|HR|EAP|layoffs?|badge|"
+    r"severance|401\(?k\)?|403\(?b\)?|HQ|headquarters|(?:co-?)?workers|employees?|recruiter)"
+    r"(?!\w)")
 
 
 _HOLDING_WORDS = frozenset("""account acct checking savings branch mortgage loan pension rsu
-    rsus espp stock shares payroll campus""".split())
+    rsus espp stock shares payroll campus hr eap layoff layoffs badge severance 401 403 hq
+    headquarters coworkers workers employee employees recruiter""".split())
 
 
 def _holdings_in(text: str) -> bool:
     """The text may hold what _AFTER_RUN looks for (a rank aside)."""
     return has_word(text, _HOLDING_WORDS) or "a/c" in text or "W-2" in text or "W2" in text \
-        or "1099" in text or "K-1" in text or "P60" in text or "P45" in text
+        or "1099" in text or "K-1" in text or "P60" in text or "P45" in text \
+        or "401" in text or "403" in text
 
 
 def _before_a_holding(text: str, run: list[re.Match[str]], ranks: bool = True) -> list[Span]:
     """`ranks`: the text may hold a police rank (span.has_word)."""
     end = run[-1].end()
     after = _AFTER_RUN.match(text, end)
+    if after is None and len(run) > 1 and run[-1][0] in ("HR", "EAP", "HQ"):
+        run = run[:-1]   # ("Corvid HR called": the office is in the run)
+        after = _AFTER_RUN.match(text, run[-1].end())
     ranked = ranks and len(run) > 1 and any(w[0].lower() in _RANKS for w in run[1:])
     if after is None and not ranked:
         return []   # (most runs: one regex match)
@@ -102,11 +125,16 @@ def _before_a_holding(text: str, run: list[re.Match[str]], ranks: bool = True) -
         return [Span(run[0].start() + (len(run[0][0]) + 1 if words[0] == "the" else 0),
                      after.end(), "ORG")]
     m = after
+    # ("The Nimbus layoffs", "Her Fernweh severance": in mid-sentence)
+    the = len(words) > 1 and words[0] in ("the", "her", "his", "their", "my", "our", "your")
+    if the:
+        run, words = run[1:], words[1:]
     if any(w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS or w in _LEADING
-           or w in orgs.GENERIC or w in _NOT_HOLDERS for w in words):
+           or w in orgs.GENERIC or w in _NOT_HOLDERS or lexicon.is_abbreviation(w) for w in words):
         return []
     if len(words) == 1 and (len(words[0]) < 3 or words[0] in lexicon.vocabulary()
-                            or is_ordinary(words[0]) and not _mid_sentence(text, run[0].start())
+                            or is_ordinary(words[0]) and not the
+                            and not _mid_sentence(text, run[0].start())
                             and m.group().strip() not in _FORMS):
         return []   # ("Session account": a word starting a sentence)
     return [Span(run[0].start(), run[-1].end(), "ORG")]
@@ -118,6 +146,7 @@ _NOT_HOLDERS = frozenset("""
     company corporate brokerage retirement pension custodial estate bank credit debit
     roth traditional rollover isa ira sep simple solo health flexible stock employee
     federal state income tax sch schedule form box line amended original
+    government public civil sector agency staff former new current contract temp
     check send sent file filed need needs request requested review attach attached
     await awaiting chase sign signed issue issued get got missing copy print see
     """.split())
@@ -165,7 +194,7 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
     Bay Cove", "the QA job at Riot Games") names a firm or a venue, unless
     its words are a kind ("Physical Therapy"), a holiday, a title or kin."""
     start = run[0].start()
-    if start < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
+    if start < 3 or text[start - 1] != " " or not a_cue_char(text[start - 2]):
         return []   # (no cue right before the run)
     cue = _FIRM_CUE.search(text, max(0, start - 10), start)
     if cue is None or not _cue_in_a_sentence(text, start):
@@ -177,7 +206,7 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
     headed = words[-1] in orgs.HEADS and words[-1] not in _NOT_FIRMS
     if len(words) - start < 2 or any(
             w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS and not headed
-            or w in _HOLIDAY or w in _LEADING for w in words[start:]) or all(
+            or w in _HOLIDAY and w != "new" or w in _LEADING for w in words[start:]) or all(
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
         return []
     if _a_person_or_place(text, run, words, cue.group().split()[0].lower()):
@@ -237,8 +266,8 @@ def joined_end(text: str, end: int) -> int:
     return m.end()
 
 
-_HOLIDAY = frozenset("year years day days eve christmas easter thanksgiving holiday holidays "
-                     "new week weekend".split())
+_HOLIDAY = frozenset("year years year's day days eve christmas easter thanksgiving holiday "
+                     "holidays new week weekend".split())
 
 
 # "an IRA at Vanguard", "payroll via Gusto", "moved it to Fidelity", "a
@@ -246,8 +275,11 @@ _HOLIDAY = frozenset("year years day days eve christmas easter thanksgiving holi
 # right after a word that says where someone works, banks or is served,
 # names a firm. (Only words that nothing else finds come here: the quiet
 # ones of _quiet_alone.)
+# Shorthand counts: "works @ Nimbus", "f/u w/ Kaiser"; and "attends Compass".
 _FIRM_CUE = re.compile(
-    r"(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by)[ \t]+\Z", re.I)
+    r"(?:(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by|w/|attends|attended|"
+    r"attending)|(?<!\S)@)[ \t]+\Z",
+    re.I)
 
 
 @lru_cache(maxsize=50_000)
@@ -263,7 +295,7 @@ def _a_firm_word(word: str) -> bool:
 
 def _firm(text: str, m: re.Match[str]) -> list[Span]:
     start = m.start()
-    if start < 3 or text[start - 1] != " " or not text[start - 2].isalpha():
+    if start < 3 or text[start - 1] != " " or not a_cue_char(text[start - 2]):
         return []   # (most capitalised words start a sentence: no cue before them)
     word = m[0]
     cue = _FIRM_CUE.search(text, max(0, m.start() - 10), m.start()) \
@@ -282,6 +314,8 @@ _NOT_FIRMS = frozenset("""
     lord heaven hell state federal county city town government council
     admission discharge intake follow followup review plan return visit
     english spanish french german italian portuguese chinese arabic russian
+    noon midday midnight lunch lunchtime breakfast dinner supper bedtime mass worship prayer
+    therapy counseling counselling treatment group groups class classes meeting meetings
     """.split())
 
 

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from . import lexicon
-from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credential,
+from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credential, a_cue_char,
                     _an_acronym, _before_a_holding, _bracketed, _cue_in_a_sentence, _firm,
                     _firm_run, _holdings_in, _mid_sentence, _prev_word)
 from .lexicon import STOP, is_name, is_ordinary, key
@@ -54,7 +54,7 @@ def find_gazetteer(text: str) -> list[Span]:
             # after it that a firm holds; no call for them)
             if len(run) > 1 or holds or not quiet(first[0]) or start and (
                     text[start - 1] == "(" or text[start - 1] == " " and start > 1
-                    and text[start - 2].isalpha()):
+                    and a_cue_char(text[start - 2])):
                 out += _run(text, run, ranks, holds)
             run = []
         run.append(m)
@@ -83,11 +83,12 @@ def _run(text: str, run: list[re.Match[str]], ranks: bool, holds: bool) -> list[
                 found = "PERSON"   # ("Son (Mikey)": a name after kin or a title)
             if found:
                 return [Span(start, end, found)]
-        out = _firm(text, first) if _quiet_alone(first[0]) else _classify(text, run)
+        out = _firm(text, first) if _quiet_alone(first[0]) else _classify(text, run) or (
+            _firm(text, first) if first[0][1:].islower() and not is_name(key(first[0])) else [])  # "with Beacon"
     else:
         out = _classify(text, run)
         start = first.start()
-        if start > 2 and text[start - 1] == " " and text[start - 2].isalpha():
+        if start > 2 and text[start - 1] == " " and a_cue_char(text[start - 2]):
             # (a cue can stand right before the run)
             if _quiet_alone(first[0]):
                 out += _firm(text, first)

@@ -23,6 +23,7 @@ import re
 
 from . import lexicon
 from .lexicon import STOP, key
+from .placecues import COMPASS
 from .span import Span, has_word, word_starts
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -75,7 +76,7 @@ _VERSUS_WORDS = frozenset({"v", "vs"})
 # "accountant: Liberty Tax", "bank Tangerine".
 _LABEL = re.compile(
     r"(?i:customer|supplier|vendor|contractor|subcontractor|landlord|letting agent|"
-    r"lender|insurer|carrier|bank|shelter|accountant|bookkeeper|payroll|broker|"
+    r"lender|insurer|carrier|bank|shelter|accountant|bookkeep(?:er|ing)|payroll|broker|gym|"
     r"agency|charity|church|parish|school|nursery|daycare|employer|distributor|wholesaler|"
     r"volunteer(?:ed|ing)?|trustee|governor|board)"
     rf"s?[ \t]*(?::[ \t]*|[ \t]+(?:is|was|at|with|for|of|=)[ \t]+|[ \t]*(?=[{_UP}]))"
@@ -83,7 +84,7 @@ _LABEL = re.compile(
 _LABEL_WORDS = frozenset(
     "customer customers supplier suppliers vendor vendors contractor "
     "subcontractor landlord letting lender insurer carrier bank shelter accountant "
-    "bookkeeper payroll broker agency charity church parish school nursery daycare "
+    "bookkeeper bookkeeping gym payroll broker agency charity church parish school nursery daycare "
     "employer distributor wholesaler volunteer volunteers volunteered volunteering trustee "
     "trustees governor governors board boards".split())
 # What a label may be followed by that is no firm: people and titles.
@@ -174,7 +175,8 @@ def _split(line: str) -> list[re.Match[str]]:
     return out
 
 
-_ALNUM = re.compile(r"[^\W_]+")   # (a run of str.isalnum() characters: a word here)
+_ALNUM = re.compile(r"[^\W_]+")
+_CAPITAL_NEXT = re.compile(r"[ \t]+(?:&[ \t]*)?[A-Z]")   # (a run of str.isalnum() characters: a word here)
 
 
 def coordinated(text: str, spans: list[Span]) -> list[Span]:
@@ -196,9 +198,11 @@ def coordinated(text: str, spans: list[Span]) -> list[Span]:
         if name in seen or len(name) < 4:
             continue
         seen.add(name)   # (before the count: a name it drops, it drops again)
-        if not (name[0].isupper() and (" " in name or not lexicon.is_ordinary(key(name)))):
+        if not name[0].isupper() or " " not in name and not _again_alone(name):
             continue
         n = len(name)
+        # (an ordinary word before another capitalised one is another name: "Summit Ridge")
+        alone = " " not in name and lexicon.is_ordinary(key(name))
         if len(seen) > 8 and name[0].isalnum() and not any(name.startswith(name[k:]) for k in range(1, n)):
             # After a few names: a name that cannot overlap itself stands again
             # as a word only where a word starts, so it is looked up among the
@@ -211,14 +215,33 @@ def coordinated(text: str, spans: list[Span]) -> list[Span]:
                 for i in capitals:
                     table.setdefault(text[i:i + n], []).append(i)
             out += [Span(i, i + n, "ORG") for i in table.get(name, ())
-                    if i != s.start and not text[i + n:i + n + 1].isalnum()]
+                    if i != s.start and not text[i + n:i + n + 1].isalnum()
+                    and not (alone and _CAPITAL_NEXT.match(text, i + n))]
             continue
         if text.count(name) < 2:
             continue
         i = text.find(name)
         while i >= 0:
             j = i + len(name)
-            if i != s.start and not text[i - 1:i].isalnum() and not text[j:j + 1].isalnum():
+            if i != s.start and not text[i - 1:i].isalnum() and not text[j:j + 1].isalnum() \
+                    and not (alone and _CAPITAL_NEXT.match(text, j)):
                 out.append(Span(i, j, "ORG"))
             i = text.find(name, j)
     return out
+
+
+_REGIONAL = frozenset("northern southern eastern western central upper lower greater inner "
+                      "outer".split())
+
+
+def _again_alone(name: str) -> bool:
+    """A one-word organisation found by a rule stands for the firm again
+    elsewhere in the note, capitalised: "works at Nimbus ... Nimbus offered
+    severance", an ordinary word as well as one in no list; not a word in
+    capitals (a guess from its letters: "PATH"), a word of the notes' own
+    vocabulary, a function word, a month or a first name."""
+    k = key(name)
+    return not lexicon.is_ordinary(k) or not (
+        name.isupper() or k in STOP or k in lexicon.CALENDAR or k in lexicon.vocabulary()
+        or k in COMPASS or k in _REGIONAL
+        or k in lexicon.first_names() or lexicon.is_abbreviation(k))

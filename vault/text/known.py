@@ -91,7 +91,8 @@ def find(text: str) -> list[Span]:
 
 # A cue before a name written in lower case ("biopsy at mayo", "seen at
 # harborview", "banks with wells fargo").
-_LOWER_CUE = re.compile(r"(?<![^\W\d_])(?P<cue>at|with|from|via|by|to)[ \t]+(?:the[ \t]+)?\Z")
+_LOWER_CUE = re.compile(r"(?:(?<![^\W\d_])(?P<cue>at|with|from|via|by|to|w/)|(?<!\S)(?P<at>@))"
+                        r"[ \t]+(?:the[ \t]+)?\Z")
 
 
 def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
@@ -109,7 +110,7 @@ def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
                 if kind != "ORG" or text[i:end] != name.lower() or (
                         end < len(text) and (text[end].isalnum() or text[end] in "-&")):
                     continue
-                if not ambiguous or cue["cue"] == "at" and is_name(word):   # ("mayo"; not "at target")
+                if not ambiguous or (cue["at"] or cue["cue"] == "at") and is_name(word):   # ("mayo")
                     out.append(Span(i, end, "ORG"))
                 break
     return out
@@ -143,7 +144,7 @@ def _mid_sentence(text: str, start: int) -> bool:
     """A lower-case word or a comma stands before the name, and it is no
     title or relation word."""
     before = _WORD_BEFORE.search(text, max(0, start - 24), start)
-    if before is not None and before[1].lower() in _JOINS:
+    if before is not None and before[1].lower() in _JOINS and "." not in before[0]:
         return True   # ("Leaving Emirates cabin crew")
     if before is None or "." in before[0] or not (before[1].islower() or "," in before[0]):
         return False

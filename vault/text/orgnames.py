@@ -27,6 +27,11 @@ EXTRA_HEADS = (
     "Networks|Productions|Printing|Architects|Manufacturing|Dairy|Brewing|"
     "Winery|Distillery|Pizzeria|Catering|Motel|Resort|Casino|Barbers|Marina|Speedway|"
     "Aquarium|Stadium")
+# Compound directions that name an agency before a kind and a weak head
+# ("Northwest Family Services", "Southside Community Center"; plain
+# "North", "West" are generic: "North Group", "the West Wing").
+DIRECTIONS = frozenset("northwest northeast southwest southeast eastside westside northside "
+                       "southside midwest midwestern".split())
 # Legal forms: whatever capitalised words stand before one name the firm.
 LEGAL = frozenset("inc llc llp pllc ltd corp co plc gmbh pty lp".split())
 # Words that start a sentence or a line of a plan, not a name: what a
@@ -52,7 +57,7 @@ def drops_first(text: str, words: list[str], starts: list[int], head: str,
     if len(words) > 1 and not word.isupper() and (
             k in NOT_FIRST or words[1] == "of" and is_ordinary(k) and k not in generic):
         return True   # (also a surname: "Start", "Good"; a role: "Tenant of Peabody Trust")
-    if len(words) < 2 or is_name(k) or word.lower() in generic or k in demonyms \
+    if len(words) < 2 or is_name(k) or word.lower() in generic or k in demonyms or k in DIRECTIONS \
             or not (is_ordinary(k) and not word.isupper() or k in vocabulary):
         return False
     if k in vocabulary or k in STOP or k in lexicon.CALENDAR or k in NOT_FIRST \

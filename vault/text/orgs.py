@@ -15,7 +15,7 @@ from . import addresses, lexicon, orgnames
 from .addresses import (areas, cue_starts, find_all_of, regions_and_states,
                         streets_without_number)
 from .lexicon import STOP, is_name, is_ordinary, key
-from .orgnames import EXTRA_HEADS, NOT_FIRST, drops_first, of_role
+from .orgnames import DIRECTIONS, EXTRA_HEADS, NOT_FIRST, drops_first, of_role
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -144,7 +144,7 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
     if all(k in _GENERIC for k in keys) and not nation:
         return None   # "General Hospital", "Family Practice": a kind, not a name
     if head.lower() in _WEAK_HEADS and all(
-            is_ordinary(k) and not is_name(k) and k not in lexicon.places()
+            is_ordinary(k) and not is_name(k) and k not in lexicon.places() and k not in DIRECTIONS
             for k in keys if k not in _GENERIC and k not in NOT_FIRST) and not nation and not (
             head.lower() in _GRADES and _SCHOOL_BEFORE.search(text, max(0, starts[0] - 20),
                                                               starts[0])):
@@ -224,11 +224,11 @@ _RUN = rf"[{_UP}][\w'’.&-]{{0,60}}(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’.&-]{{0,6
 # former employer "(ex-Picnic)".
 # (Each alternative is tried only where its first word starts: span.word_starts.)
 _EMPLOYER = re.compile(
-    r"(?:(?i:employer)s?|(?i:employed)[ \t]+(?:by|at|with)|"
-    r"(?i:works|worked|working|work)[ \t]+(?:at|for)|(?i:hired)[ \t]+by|"
+    r"(?:(?i:employer)(?:s(?![ \t]*,))?|(?i:employed)[ \t]+(?:by|at|with)|"
+    r"(?i:works|worked|working|work)[ \t]+(?:at|for|@)|(?i:hired)[ \t]+by|"
     r"(?:W-?2|1099(?:-[A-Z]{2,4})?|K-1|P60|P45)s?[ \t]+from|"
     r"(?i:offer)[ \t]+(?:letter[ \t]+)?from|(?i:job)[ \t]+(?:at|with))"
-    rf"[ \t]*(?:[:(–—-][ \t]*)?(?:(?:is|was)[ \t]+)?(?:(?i:the)[ \t]+)?(?P<run>{_RUN})"
+    rf"[ \t]*(?:[:,(–—-][ \t]*)?(?:(?:is|was)[ \t]+)?(?:(?i:the)[ \t]+)?(?P<run>{_RUN})"
     rf"|(?<![\w-])ex-(?P<ex>{_RUN})"
     # in a note written in lower case: "the offer letter from halcyon",
     # "ok to work tmrw at the kettle" (a word that is no kind of workplace)
@@ -262,16 +262,16 @@ _PAYER = re.compile(rf"(?P<run>{_RUN})[ \t]*\([ \t]*[$£€]")
 
 def _firm_words(run: str) -> list[str] | None:
     """The keys of a run's words, or None when they cannot name a firm: a
-    date, a stop word or a title first, or only generic words."""
+    date, a stop word or a title first, or only generic words ("HR": an abbreviation)."""
     words = [key(w.strip(".,")) for w in run.replace("&", " ").split()]
     if not words or words[0] in STOP or words[0] in lexicon.CALENDAR \
-            or words[0] in vocab("not_a_firm") and words[-1] not in HEADS \
-            or all(w in _GENERIC or w in lexicon.CALENDAR for w in words):
+            or words[0] in vocab("not_a_firm") and words[-1] not in HEADS or all(
+            w in _GENERIC or w in lexicon.CALENDAR for w in words) or run.isupper() and all(map(lexicon.is_abbreviation, words)):
         return None
     return words
 
 
-_SENTENCE_END = re.compile(r"[\w'’]{3,}\.[ \t]")
+_SENTENCE_END = re.compile(r"(?:[\w'’]{3,}|(?<![\w.])[A-Z]{2})\.[ \t]")   # (also "HR. ")
 
 
 def _run_end(run: str) -> int:
@@ -322,7 +322,7 @@ def named_by_context(text: str) -> list[Span]:
             if g == "low" and (m[g] in vocab("workplaces") or m[g] in HEADS or m[g] in _GENERIC
                                or m[g] in STOP or not _lower_case_sentence(text, m.start())):
                 continue
-            words = _firm_words(m[g])
+            words = _firm_words(m[g][:_run_end(m[g])])
             if words is None or g == "ex" and words[0] in vocab("demonyms") or (
                     len(words) == 1 and words[0] in lexicon.first_names()
                     and not is_ordinary(words[0])):

@@ -97,9 +97,14 @@ _GENERIC_FIRST = frozenset("family general community mercy memorial regional cou
 # Work named by what is done there: "drives for Lyft", "delivers for Ocado",
 # "shifts at Kroger"; a firm in lower case after "works at (the)": "the walmart
 # in town" (a word no dictionary has; "works at the mill" stays).
+# (tenth session: "freelances for Vox", "consults for Kaiser", "works in
+# billing for Legacy", "works in accounts payable for Nimbus")
 _WORK_FOR = re.compile(
     r"\b(?i:drives|drove|driving|delivers|delivered|delivering|shifts|interns|interned|"
-    r"temps|temped|cleans|cleaned|stocks|volunteer(?:s|ed|ing)?)[ \t]+(?:at|for|with)[ \t]+"
+    r"temps|temped|cleans|cleaned|stocks|volunteer(?:s|ed|ing)?|freelance[sd]?|freelancing|"
+    r"consult(?:s|ed|ing)?|(?:sub)?contract(?:s|ed|ing)|bartend(?:s|ed|ing)?|"
+    r"(?:works|worked|working)[ \t]+in[ \t]+[a-z]{2,20}(?:[ \t]+[a-z]{2,20})?)[ \t]+"
+    r"(?:at|for|with)[ \t]+"
     rf"(?:the[ \t]+)?(?P<run>[{_UP}][\w'’&-]*(?:[ \t]+[{_UP}][\w'’&-]*){{0,2}})")
 _WORK_LOW = re.compile(
     r"\b(?i:works|worked|working|work|job|shifts|employed|cashier|clerk|manager|boss|student|"
@@ -117,7 +122,10 @@ _PARK = re.compile(rf"(?<![\w'’])[{_UP}][\w'’-]{{0,60}}(?:[ \t]+[{_UP}][\w'�
 
 _WORK_FOR_WORDS = frozenset(
     "drives drove driving delivers delivered delivering shifts interns interned temps temped "
-    "cleans cleaned stocks volunteer volunteers volunteered volunteering".split())
+    "cleans cleaned stocks volunteer volunteers volunteered volunteering freelance freelances "
+    "freelanced freelancing consult consults consulted consulting contracts contracted "
+    "contracting subcontracts subcontracted subcontracting bartend bartends bartended "
+    "bartending works worked working".split())
 _WORK_LOW_WORDS = frozenset(
     "works worked working work job shifts employed cashier clerk manager boss student "
     "studies studying studied enrolled treated treatment rehab detox banks banked "
@@ -160,7 +168,7 @@ def _work_places(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
     for m in matches_where(_WORK_FOR, text, _WORK_FOR_WORDS, starts):
         words = _firm_words(m["run"])
         if words is not None and not (len(words) == 1 and words[0] in lexicon.first_names()
-                                      and is_ordinary(words[0])):
+                                      and (is_ordinary(words[0]) or m[0][:4].lower() == "work")):
             out.append(Span(m.start("run"), m.start("run") + _run_end(m["run"]), "ORG"))
     for m in matches_where(_WORK_LOW, text, _WORK_LOW_WORDS, starts):
         chain = _chain(text, m.start("w"), vocab("chains")) \
@@ -190,6 +198,11 @@ _APPOSED = re.compile(
     rf"[{_UP}][\w'’-]*(?:[ \t]+(?:&[ \t]+)?[{_UP}][\w'’-]*){{0,3}})")
 
 
+# The comma that closes an apposition, before the sentence goes on in lower
+# case: "her daycare, Little Sprouts, closes at 6" (words all ordinary).
+_CLOSED = re.compile(r",[ \t]+(?:and[ \t]+|which[ \t]+|where[ \t]+)?[a-z]")
+
+
 def _apposed(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
     from .orgs import _firm_words
     out: list[Span] = []
@@ -201,7 +214,7 @@ def _apposed(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
             continue
         if len(words) == 1 and is_name(words[0]) and not m["the"]:
             continue   # ("the clinic, Maria said": a person)
-        if m["the"] or any(not is_ordinary(w) for w in words):
+        if m["the"] or any(not is_ordinary(w) for w in words) or _CLOSED.match(text, m.end("run")):
             out.append(Span(m.start("run"), m.end("run"), "ORG"))
     return out
 
@@ -209,6 +222,35 @@ def _apposed(text: str, starts: dict[str, list[int]] | None) -> list[Span]:
 def _amp_initials(text: str) -> list[re.Match[str]]:
     found = at_words(_AMP_INITIALS, text, _AMP_CUES, any_text=True)   # (a text with "&")
     return list(_AMP_INITIALS.finditer(text)) if found is None else found
+
+
+# A school by its abbreviated kind after its name (tenth session): "Franklin
+# HS", "Hosford MS", "Sunnyside Elem", "Roosevelt Jr. High".
+_SCHOOL_ABBR = re.compile(r"(?<![\w.])(?:HS|JHS|MS|ES|Elem\.?|Jr\.?[ \t]+High)(?!\w)")
+_BLANKS = re.compile(r"[ \t]+")
+_NAME_BEFORE = re.compile(r"(?<![\w'’.-])[A-Z][a-z'’]{1,30}(?:[ \t]+[A-Z][a-z'’]{1,30}){0,2}[ \t]+\Z")
+
+
+def _school_abbr(text: str) -> list[Span]:
+    """"MS" and "ES" only after a name that is no word and no town ("Hosford
+    MS", not "Jackson MS" or "Relapsing MS")."""
+    out = []
+    for m in _SCHOOL_ABBR.finditer(text):
+        name = _NAME_BEFORE.search(text, max(0, m.start() - 96), m.start())
+        if name is None:
+            continue
+        start, keys = name.start(), [key(w) for w in name[0].split()]
+        while len(keys) > 1 and (keys[0] in STOP or keys[0] in orgnames.NOT_FIRST or is_ordinary(
+                keys[0]) and keys[0].endswith(("s", "ed", "ing"))):   # ("Attends Franklin HS")
+            start = _BLANKS.search(text, start).end()   # type: ignore[union-attr]
+            keys.pop(0)
+        if keys[0] in STOP or keys[0] in lexicon.CALENDAR or all(k in GENERIC for k in keys) \
+                or any(k in lexicon.vocabulary() for k in keys):
+            continue
+        if m[0] in ("MS", "ES") and (is_ordinary(keys[-1]) or keys[-1] in lexicon.places()):
+            continue
+        out.append(Span(start, m.end(), "ORG"))
+    return out
 
 
 def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Span]:
@@ -225,6 +267,8 @@ def find_orgs(text: str, starts: dict[str, list[int]] | None = None) -> list[Spa
     if ", " in text:
         out += _apposed(text, starts)
     out += _work_places(text, starts)
+    if "HS" in text or "MS" in text or "ES" in text or "Elem" in text or "Jr" in text:
+        out += _school_abbr(text)
     for m in matches_where(_SAINT_ANY, text, _SAINTS, starts):
         if m["low"] is None:
             out.append(Span(m.start(), m.end(), "ORG"))
