@@ -34,6 +34,13 @@ DIRECTIONS = frozenset("northwest northeast southwest southeast eastside westsid
                        "southside midwest midwestern".split())
 # Legal forms: whatever capitalised words stand before one name the firm.
 LEGAL = frozenset("inc llc llp pllc ltd corp co plc gmbh pty lp".split())
+# Words that stand in no organisation's name before its head: the walk back
+# from the head stops at one. Only notes in capitals and Title Case reach
+# them ("BROUGHT HIM IN FROM HIS HOME", "TRANSFERRED TO 4 WEST ON HOSPITAL
+# DAY 2", "PRESENTED TO ST. BRENDAN'S EMERGENCY DEPARTMENT").
+NOT_IN_NAMES = frozenset("""to in from on with by at into onto through via his her him their
+    was were is are has had presented brought transferred
+    admitted discharged seen sent referred""".split())
 # Words that start a sentence or a line of a plan, not a name: what a
 # clinician or an adviser does or asks for, and how.
 NOT_FIRST = frozenset("""
