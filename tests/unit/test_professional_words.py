@@ -60,3 +60,19 @@ PHRASES = ("Res Judicata", "Mens Rea", "a Lis Pendens", "Habeas Corpus", "Voir D
 def test_legal_latin_and_coaching_terms_are_left(phrase, template):
     text = template.format(W=phrase)
     assert Anonymizer([JONES]).text(text, day_offset=5) == text
+
+
+# Tenth session: abbreviations of therapy, immigration, tax and benefits
+# writing that were taken for an organisation's initials, and immigration
+# forms taken for identifiers.
+ABBREVIATIONS = ("TIPP", "EFT", "MBSR", "DACA", "TPS", "PPP", "EIDL", "HDHP", "EOB", "DRG",
+                 "I-130", "I-485", "N-400", "DS-160", "I-765")
+
+
+@settings(max_examples=100, deadline=None)
+@given(word=st.sampled_from(ABBREVIATIONS),
+       template=st.sampled_from(("Discussed the {W} issue.", "Re: {W} filing.",
+                                 "Used {W} today.")))
+def test_professional_abbreviations_and_forms_are_left(word, template):
+    text = template.format(W=word)
+    assert Anonymizer([JONES]).text(text, day_offset=5) == text
