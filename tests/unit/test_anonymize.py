@@ -557,3 +557,10 @@ def test_a_person_beside_a_clients_name_keeps_the_space_between_them():
     a = Anonymizer([Person(("Danielle Okonkwo-Reyes",), "Client-0001")])
     assert a.text("Her ex, Marcus Reyes, called.") == "Her ex, [PERSON] Client-0001, called."
     assert a.text("Reyes Marcus called.") == "Client-0001 [PERSON] called."
+
+
+def test_a_phone_number_in_brackets_keeps_its_opening_bracket():
+    # (tenth session: "(541-322-7500)." came out as "[PHONE]).")
+    a = Anonymizer([])
+    assert a.text("call the line if needed (541-322-7500).") == "call the line if needed ([PHONE])."
+    assert a.text("call (541) 322-7500 now") == "call [PHONE] now"

@@ -10,7 +10,7 @@ cue words these rules look at comes through untouched.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from vault.text import orgs
@@ -205,6 +205,9 @@ ORDINARY = """
 @given(st.lists(st.sampled_from(CUES + ORDINARY), min_size=3, max_size=24),
        st.sampled_from([". ", ", ", "; "]))
 def test_prose_made_of_the_cue_words_keeps_every_word(words, sep):
+    # (a name that is a word, then a word of saying, names someone: "Hope
+    # reported ..." is a person, tests/unit/test_lower_names.py)
+    assume(not (words[0] in ("hope", "grant", "may") and words[1] in ("said", "reported")))
     sentence = " ".join(words)
     text = sentence[0].upper() + sentence[1:] + sep.strip()
     assert out(text) == text

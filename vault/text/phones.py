@@ -91,7 +91,10 @@ def find_phones(text: str, regions: tuple[str, ...], taken: list[Span]) -> list[
             # part of a token, not a phone number.
             valid = False
         if valid:
-            out.append(Span(m.start(), extension.end() if extension else m.end(), "PHONE"))
+            # ("(541-322-7500)": the bracket that opens the number stays
+            # when the one that closes it is not part of it)
+            start = m.start() + (window[0] == "(" and ")" not in window)
+            out.append(Span(start, extension.end() if extension else m.end(), "PHONE"))
         elif digits >= 10 and " " in window:
             out += _phone_inside(window, m.start(), regions)
     return out

@@ -195,13 +195,13 @@ def _month_starts(text: str, windows: Windows, capital: bool) -> list[int]:
     longest month) that can begin a month."""
     out: list[int] = []
     letters = _LETTERS if capital else _LOWER
+    ends = {b for _, b in windows}
     for start, stop in digit_runs(text, windows):
-        # Both take one or two digits: "range" then "-" or "–"; "mdl" then
-        # an ordinal's letter or no other letter. (A digit after the run:
-        # a window cut it, and the pattern sees the window's end there.)
+        # Both take one or two digits: "range" then "-" or "–"; "mdl" then an ordinal's
+        # letter or no other letter (nothing at a window's end: "0 oct 0|jan").
         if stop - start > 2:
             continue
-        after = text[stop:stop + 1]
+        after = "" if stop in ends else text[stop:stop + 1]
         if (after != "-" and after != "–") if capital else after in _NOT_AFTER_DAY:
             continue
         j = start
