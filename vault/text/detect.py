@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from . import (blocks, cues, gazetteer, headers, idents, orgs, people, postal, streets, unseen,
-               when)
+from . import (ageforms, blocks, cues, gazetteer, headers, homes, idents, orgs, people, plates,
+               postal, postforms, streets, unseen, when)
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -276,12 +276,12 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         found += find_dates(text, month_first, windows)
         ids = find_ids(text, windows) + idents.find(text, windows)
         found += ids
-        found += find_addresses(text, windows)
+        found += find_addresses(text, windows) + homes.find(text, windows)
         postcodes = find_postcodes(text, windows) + postal.find(text, windows)
         found += postcodes
         found += find_ssns(text, windows)
-    found += find_ages(text, windows)
-    found += find_urls(text) + idents.handles(text)
+    found += find_ages(text, windows) + ageforms.find(text, windows)
+    found += find_urls(text) + idents.handles(text) + plates.find(text, windows)
     found += cues.find(text, windows)
     # Dates in words in both modes (they are not PII_KINDS, so `redact --pii`
     # keeps them): a phone number is looked for around the same masked
@@ -298,6 +298,10 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         found += places + zips + towns + headers.coordinated(text, places)
         # (a ZIP code after a place is a PLACE: see zip_after)
         postcodes = postcodes + zips + [s for s in places + towns if text[s.start].isdigit()]
+    if windows:   # (postcodes in prose: after the towns, before the blocks they end)
+        prose = postforms.find(text, windows, postcodes, places)
+        found += prose
+        postcodes = postcodes + prose
     found += streets.find(text, found + places, starts) if words else streets.find(text, found)
     if windows:
         found += blocks.find(text, postcodes, places)
