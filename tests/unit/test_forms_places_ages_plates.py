@@ -45,6 +45,10 @@ def gone(text: str, *secrets: str) -> str:
     ("Address: 14 Chemin des Pins, Lyon", "Chemin des Pins"),
     ("House at 40 Jalan Ampang was sold.", "Ampang"),
     ("Address: W12345 State Road 21.", "W12345"),
+    ("He moved in with his partner at 66 Brackenbury.", "66"),
+    ("Currently at 19 Elmwood with her daughter.", "19"),
+    ("Staying at his mum's, 5 Hollybush.", "5 "),
+    ("Her house, 12 Tanglewood, is for sale.", "12"),
 ])
 def test_addresses_without_a_street_type(text, secret):
     assert "[ADDRESS]" in gone(text, secret)
@@ -64,6 +68,8 @@ def test_addresses_without_a_street_type(text, secret):
     "The home visit was at 10 AM.",
     "Address: 10115 Berlin",
     "Room 12 for group; page 4; Step 3; grade 2.",
+    "Meet at 5 Guys for lunch.",
+    "Arrived at 9 Monday morning.",
 ])
 def test_numbers_after_a_home_word_that_are_no_address(text):
     assert "[ADDRESS]" not in anon(text)

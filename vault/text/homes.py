@@ -31,11 +31,14 @@ _END = (r"(?=[ \t]*(?:[,.;:)(]|[-–—][ \t]|$)|[ \t]+(?:to|was|is|has|had|in|n
 _HOME_BEFORE = re.compile(
     r"\b(?i:lives?|living|lived|resides?|residing|resided|address|home|house|property|flat|"
     r"apartment|moved|move|moving|relocated|staying|stays|grew[ \t]+up|sale|title|deed|rents|"
-    r"rented|renting|leased)"
+    r"rented|renting|leased|(?:mum|mom|dad|mother|father|parents|sister|brother|daughter|son|"
+    r"friend|partner|gran|grandma|aunt|uncle)(?:'s|’s|'|’))"
     r"(?:[ \t]+(?i:now|back|still|currently|on[ \t]+file|was|is|out|in)){0,3}"
-    r"(?:[ \t]+(?i:at|to|of|is|into|from)|[ \t]*[:(-])[ \t]*\Z")
+    r"(?:[ \t]+(?i:at|to|of|is|into|from)|[ \t]*[:(,-])[ \t]*\Z")
 # (what must stand right before the number, tried first: cheap)
-_LITTLE = re.compile(r"(?:\b(?i:at|to|of|is|into|from)[ \t]+|[:(-][ \t]*)\Z")
+_LITTLE = re.compile(r"(?:\b(?i:at|to|of|is|into|from)[ \t]+|[:(,-][ \t]*)\Z")
+# "at 19 Elmwood", "at 66 Brackenbury": after "at" alone, a name that is no word.
+_AT = re.compile(r"\b(?i:at)[ \t]+\Z")
 _NUMBER_NAME_END = re.compile(_NUMBER_NAME + _END, re.M)
 # (a name that is no word may be followed by anything: "27 Rosedale completed")
 _NUMBER_NAME_ANY = re.compile(_NUMBER_NAME + r"(?![\w'’-])")
@@ -79,12 +82,11 @@ def find(text: str, windows: Windows) -> list[Span]:
         c = text[b]
         if c == " " and ("A" <= text[b + 1] <= "Z") or c == "\t" or "A" <= c <= "Z" or c in "-/":
             m = _NUMBER_NAME_UNIT.match(text, a) if units else None
-            if m is None and _LITTLE.search(text, max(0, a - 6), a) \
-                    and _HOME_BEFORE.search(text, max(0, a - 48), a):
-                m = _NUMBER_NAME_END.match(text, a)
-                if m is None and (m := _NUMBER_NAME_ANY.match(text, a)) is not None \
-                        and is_ordinary(key(m["name"].split()[-1])):
-                    m = None
+            if m is None and _LITTLE.search(text, max(0, a - 6), a):
+                if _HOME_BEFORE.search(text, max(0, a - 48), a):
+                    m = _NUMBER_NAME_END.match(text, a) or _no_word(_NUMBER_NAME_ANY.match(text, a))
+                elif _AT.search(text, max(0, a - 4), a):
+                    m = _no_word(_NUMBER_NAME_ANY.match(text, a))
             if m and key(m["name"].split()[0]) not in _NOT_NAMES:
                 out.append(Span(a, m.end("a"), "ADDRESS"))
         elif b - a <= 3 and c in "snrt":
@@ -96,3 +98,12 @@ def find(text: str, windows: Windows) -> list[Span]:
         else []
     out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in abroad + rural]
     return out
+
+
+def _no_word(m: re.Match[str] | None) -> re.Match[str] | None:
+    """m, if its name's first and last words are no words ("27 Rosedale",
+    not "3 Apple")."""
+    if m is None:
+        return None
+    words = m["name"].split()
+    return None if is_ordinary(key(words[0])) or is_ordinary(key(words[-1])) else m

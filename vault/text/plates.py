@@ -47,6 +47,8 @@ def _plate(value: str) -> bool:
         return False
     words = [g for g in groups if g.isalpha()]
     numbers = [g for g in groups if g.isdigit()]
+    if " " in value and len(numbers) > 1:
+        return False   # ("BP 120 80", "M 10 10": numbers, not a plate; "7-ABC-123" is one)
     return not (len(words) + len(numbers) == len(groups)
                 and any(_YEAR.fullmatch(n) for n in numbers))
 
