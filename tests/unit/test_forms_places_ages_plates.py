@@ -49,6 +49,10 @@ def gone(text: str, *secrets: str) -> str:
     ("Currently at 19 Elmwood with her daughter.", "19"),
     ("Staying at his mum's, 5 Hollybush.", "5 "),
     ("Her house, 12 Tanglewood, is for sale.", "12"),
+    ("Name: Harold Jennings\nStreet: 14 Oak\nCity: Dayton", "14"),
+    ("Returned to 27 Rosedale after discharge.", "27"),
+    ("D/C home to 12 Larch with HHA.", "12"),
+    ("Tenancy at Flat 2, 17 Cheviot ended.", "17"),
 ])
 def test_addresses_without_a_street_type(text, secret):
     assert "[ADDRESS]" in gone(text, secret)
@@ -70,6 +74,8 @@ def test_addresses_without_a_street_type(text, secret):
     "Room 12 for group; page 4; Step 3; grade 2.",
     "Meet at 5 Guys for lunch.",
     "Arrived at 9 Monday morning.",
+    "Returned to 2 Group sessions a week.",
+    "Rental income: 12 Months at $900.",
 ])
 def test_numbers_after_a_home_word_that_are_no_address(text):
     assert "[ADDRESS]" not in anon(text)
@@ -131,6 +137,7 @@ def test_codes_in_prose_that_are_no_postcode(text, kept):
     ("Age at death: 96", "96"),
     ("She's 91 years young.", "91"),
     ("Decedent was 95 at death.", "95"),
+    ("Age at interview: 93", "93"),
     ("Their grandfather is ninety nine.", "ninety nine"),
 ])
 def test_ages_over_89_in_shorthand_and_prose(text, age):

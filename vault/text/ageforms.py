@@ -29,14 +29,14 @@ _KIN_WORDS = sorted(KIN - {"pt", "patient", "client", "taxpayer", "centenarian",
 # The words before the age, each pattern ending where the number starts:
 # "F/93", "Sex/Age: F/92", "Pt: M 93" (a sex after a label, a line's start
 # or a bracket); "Mother 93 in care home"; "reached 95"; "at the age of
-# 95", "age at death: 96"; "She'll be 100 in June", "he will be 90".
+# 95", "age at death: 96", "Age at interview: 93"; "She'll be 100 in June", "he will be 90".
 _BEFORE = re.compile(
     r"(?P<sex>(?:(?i:sex|gender|pt|patient|age)[ \t]*[:/,]?[ \t]*|^[ \t]*|[(,][ \t]*)"
     r"[MFmf](?:/|[ \t]+(?P<spaced>)))"
     r"|\b(?i:" + "|".join(_KIN_WORDS) + r")[ \t]+"
     r"|\b(?i:reached|reaches|reaching)[ \t]+(?:the[ \t]+age[ \t]+of[ \t]+)?"
-    r"|\b(?i:age)[ \t]+(?i:of|at[ \t]+death|at[ \t]+last[ \t]+birthday|"
-    r"at[ \t]+(?:the[ \t]+)?time[ \t]+of[ \t]+death)[ \t]*[:=-]?[ \t]*"
+    r"|\b(?i:age)[ \t]+(?i:of|(?:at|on)[ \t]+(?:the[ \t]+)?[a-z]+(?:[ \t]+(?:of[ \t]+)?[a-z]+)?)"
+    r"[ \t]*[:=-]?[ \t]*"
     r"|(?P<who>\b[A-Za-z]+)(?:(?:'|’)ll|[ \t]+will)[ \t]+be[ \t]+", re.M)
 _BEFORE_END = re.compile(f"(?:{_BEFORE.pattern})\\Z", re.M)
 # "Pt: M 93" only when the age ends its clause

@@ -25,18 +25,21 @@ _NUMBER_NAME = (r"(?P<a>\d{1,4}[A-Z]?(?:[-/]\d{1,5}[A-Z]?)?[ \t]+(?:[NSEW]\.?[ \
 # What may follow an address in a sentence: the clause ends, or a word
 # that goes on about the place ("22 Riverside, next to", "to the trust").
 _END = (r"(?=[ \t]*(?:[,.;:)(]|[-–—][ \t]|$)|[ \t]+(?:to|was|is|has|had|in|near|since|until|"
-        r"which|where|when|before|after|for)\b)")
+        r"which|where|when|before|after|for|with)\b)")
 # A word about a home and a little word ("at", "to", "is", a colon) before
 # the number; the number and the name, and the clause ends.
 _HOME_BEFORE = re.compile(
     r"\b(?i:lives?|living|lived|resides?|residing|resided|address|home|house|property|flat|"
     r"apartment|moved|move|moving|relocated|staying|stays|grew[ \t]+up|sale|title|deed|rents|"
-    r"rented|renting|leased|(?:mum|mom|dad|mother|father|parents|sister|brother|daughter|son|"
+    r"rented|renting|leased|tenancy|tenant|rental|street|addr|residence|domicile|returned|"
+    r"returning|discharged|(?:mum|mom|dad|mother|father|parents|sister|brother|daughter|son|"
     r"friend|partner|gran|grandma|aunt|uncle)(?:'s|’s|'|’))"
     r"(?:[ \t]+(?i:now|back|still|currently|on[ \t]+file|was|is|out|in)){0,3}"
     r"(?:[ \t]+(?i:at|to|of|is|into|from)|[ \t]*[:(,-])[ \t]*\Z")
 # (what must stand right before the number, tried first: cheap)
 _LITTLE = re.compile(r"(?:\b(?i:at|to|of|is|into|from)[ \t]+|[:(,-][ \t]*)\Z")
+# "Flat 2, 17 Cheviot": a number and a name after a unit.
+_AFTER_UNIT = re.compile(r"\b(?i:apt|apartment|unit|flat|suite|ste)\.?[ \t]*#?[ \t]*\w{1,5},[ \t]*\Z")
 # "at 19 Elmwood", "at 66 Brackenbury": after "at" alone, a name that is no word.
 _AT = re.compile(r"\b(?i:at)[ \t]+\Z")
 _NUMBER_NAME_END = re.compile(_NUMBER_NAME + _END, re.M)
@@ -87,7 +90,10 @@ def find(text: str, windows: Windows) -> list[Span]:
                     m = _NUMBER_NAME_END.match(text, a) or _no_word(_NUMBER_NAME_ANY.match(text, a))
                 elif _AT.search(text, max(0, a - 4), a):
                     m = _no_word(_NUMBER_NAME_ANY.match(text, a))
-            if m and key(m["name"].split()[0]) not in _NOT_NAMES:
+            if m is None and _AFTER_UNIT.search(text, max(0, a - 16), a):
+                m = _NUMBER_NAME_END.match(text, a) or _no_word(_NUMBER_NAME_ANY.match(text, a))
+            first = key(m["name"].split()[0]) if m else ""
+            if m and first not in _NOT_NAMES and first[:-1] not in _NOT_NAMES:
                 out.append(Span(a, m.end("a"), "ADDRESS"))
         elif b - a <= 3 and c in "snrt":
             corner = _CORNER_BEFORE.search(text, max(0, a - 40), a)
