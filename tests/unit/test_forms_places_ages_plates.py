@@ -177,6 +177,10 @@ def test_numbers_near_age_words_that_are_no_age(text):
     ("He drives a van with vanity plate GOBUCKS.", "GOBUCKS"),
     ("Oregon plate 123 ABC, blue Subaru.", "ABC"),
     ("Plate number is GHT 2210.", "GHT"),
+    ("registered as R123 ABC", "R123"),
+    ("VIN ending in 4718.", "4718"),
+    ("Last four of the VIN: 4718", "4718"),
+    ("VIN ...244718", "244718"),
 ])
 def test_plates_in_groups_and_vanity_plates(text, secret):
     gone(text, secret)
@@ -191,6 +195,8 @@ def test_plates_in_groups_and_vanity_plates(text, secret):
     ("Vanity plate OK.", "OK"),
     ("Drives a silver 2014 Honda Civic.", "2014"),
     ("Tag: ADHD, ASD follow-up.", "ADHD"),
+    ("Driving was the last four hours of the trip.", "four"),
+    ("VIN checked, no issues.", "no issues"),
 ])
 def test_vehicle_words_before_ordinary_text(text, kept):
     assert kept in anon(text)

@@ -64,7 +64,7 @@ FRAMED = {"url-label": ("a.com", "-a"), "url-windows": ("", "\rwww.x"),
           "plate-blanks": ("plate", " "), "vanity": ("tag reads", " \t"),
           "plates": ("", "plate AB 12 CD "), "homes": ("", "lives at 12 Elm, "),
           "zip-lines": ("", "Portland\n12345\n"), "zips": ("lives in", " 12345 SW1"),
-          "ages": ("", "Mother 93 F/93 ")}
+          "ages": ("", "Mother 93 F/93 "), "vin": ("VIN", " "), "vin-words": ("", "VIN ending ")}
 
 
 @pytest.mark.parametrize("head,piece", list(FRAMED.values()), ids=list(FRAMED))

@@ -24,7 +24,7 @@ _VEHICLE = frozenset("plate plates tag tags reg regn rego registration registere
 _PLATE = re.compile(
     r"(?i:plates?|tags?|regn?\.?|rego|registration|registered|vrm|vehicle|car|van|truck|lorry|"
     r"motorcycle|motorbike|boat|vessel|trailer)(?:'s)?"
-    r"(?:[ \t]+(?i:no\.?|number|num|nbr|mark|plates?|is|was|reads|read|shows|of|reg(?:istration)?)"
+    r"(?:[ \t]+(?i:no\.?|number|num|nbr|mark|plates?|is|was|reads|read|shows|of|as|reg(?:istration)?)"
     r"|[ \t]*[#:=(\"“']){0,3}[ \t]*[\"“']?"
     # two or three groups of capitals and digits, a digit and a capital among them
     r"(?P<v>(?=[A-Z0-9 -]{0,14}\d)(?=[A-Z0-9 -]{0,14}[A-Z])"
@@ -35,6 +35,14 @@ _PLATE = re.compile(
 _VANITY = re.compile(r"(?i:plates?|tags?|rego)(?:[ \t]+(?i:reads|read|is|was|says))?(?:[ \t]*[:#])?"
                      r"[ \t]*[\"“']?(?P<v>[A-Z][A-Z0-9]{3,7})(?![\w-]|[.,]\w)")
 _PLATE_ONLY = frozenset("plate plates tag tags rego".split())
+_VIN = frozenset({"vin"})
+_VIN_CUES = frozenset({"vin", "last"})
+# The end of a VIN: "VIN ending in 4718", "last four of the VIN: 4718", "VIN ...244718".
+_VIN_END = re.compile(r"\b(?i:vin)\b(?:[ \t]+(?i:ending|ends|in|with|no\.?|number|last|four|six|"
+                      r"digits?|is))*(?:[ \t]*[:#])?[ \t]*(?:\.{2,3}|…|[xX*]{3,13})?"
+                      r"(?P<v>[A-Z0-9]{4,8})(?![\w-])"
+                      r"|\b(?i:last)[ \t]+(?i:four|4|six|6|digits)(?:[ \t]+(?i:digits|of|the)){0,3}"
+                      r"[ \t]+(?i:vin)(?:[ \t]*[:#])?[ \t]*(?P<w>[A-Z0-9]{4,8})(?![\w-])")
 starts_at_words(_PLATE, _VEHICLE, any_text=True)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -56,10 +64,16 @@ def _plate(value: str) -> bool:
 def find(text: str, windows: Windows) -> list[Span]:
     """ID spans of plates after a word about a vehicle (with a digit: in
     the windows; a vanity plate anywhere)."""
+    out = []
+    if windows and has_word(text, _VIN, any_text=True):
+        found = at_words(_VIN_END, text, _VIN_CUES, any_text=True)
+        out += [Span(m.start(g), m.end(g), "ID")
+                for m in (found if found is not None else _VIN_END.finditer(text))
+                for g in ("v" if m["v"] else "w",) if any(c.isdigit() for c in m[g])]
     if not has_word(text, _VEHICLE, any_text=True):
-        return []
-    out = [Span(m.start("v"), m.end("v"), "ID") for m in scan(_PLATE, text, windows)
-           if _plate(m["v"])]
+        return out
+    out += [Span(m.start("v"), m.end("v"), "ID") for m in scan(_PLATE, text, windows)
+            if _plate(m["v"])]
     matches = at_words(_VANITY, text, _PLATE_ONLY, any_text=True)
     for m in matches if matches is not None else _VANITY.finditer(text):
         k = key(m["v"])
