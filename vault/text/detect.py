@@ -320,8 +320,10 @@ def find(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> list[Span]:
     with one of those placeholders), sorted, overlapping spans joined. A
     joined span takes the kind of the one that starts first, then of the
     longest, then PRIORITY's order (an SSN inside a longer card-like run
-    stays one span)."""
-    candidates = sorted((s for s in find_all(text, regions, month_first=True, words=False)
+    stays one span). With the word detectors too: a postcode or an address
+    found beside a town they name (`10115 Berlin`, `Austin (78704)`, the
+    lines above `Leeds LS6 2QF`) is one the export replaces."""
+    candidates = sorted((s for s in find_all(text, regions, month_first=True)
                          if s.kind in PII_KINDS),
                         key=lambda s: (s.start, -s.end, _RANK[s.kind]))
     out: list[Span] = []
