@@ -194,13 +194,14 @@ def _month_starts(text: str, windows: Windows, capital: bool) -> list[int]:
     longest month) that can begin a month."""
     out: list[int] = []
     letters = _LETTERS if capital else _LOWER
+    ends = {hi for _, hi in windows}   # (a window's end: the pattern sees the text end there)
     for start, stop in digit_runs(text, windows):
         # Both take one or two digits: "range" then "-" or "–"; "mdl" then
         # an ordinal's letter or no other letter. (A digit after the run:
         # a window cut it, and the pattern sees the window's end there.)
         if stop - start > 2:
             continue
-        after = text[stop:stop + 1]
+        after = "" if stop in ends else text[stop:stop + 1]
         if (after != "-" and after != "–") if capital else after in _NOT_AFTER_DAY:
             continue
         j = start
