@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from . import (blocks, cues, eponyms, gazetteer, headers, idents, orgs, people, postal,
-               shortnames, streets, unseen, when)
+from . import (ageforms, blocks, cues, eponyms, gazetteer, headers, homes, idents, orgs,
+               people, plates, postal, postforms, shortnames, streets, unseen, when)
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -276,12 +276,12 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         found += find_dates(text, month_first, windows)
         ids = find_ids(text, windows) + idents.find(text, windows)
         found += ids
-        found += find_addresses(text, windows)
+        found += find_addresses(text, windows) + homes.find(text, windows)
         postcodes = find_postcodes(text, windows) + postal.find(text, windows)
         found += postcodes
         found += find_ssns(text, windows)
-    found += find_ages(text, windows)
-    found += find_urls(text) + idents.handles(text)
+    found += find_ages(text, windows) + ageforms.find(text, windows)
+    found += find_urls(text) + idents.handles(text) + plates.find(text, windows)
     found += cues.find(text, windows)
     # Dates in words in both modes (they are not PII_KINDS, so `redact --pii`
     # keeps them): a phone number is looked for around the same masked
@@ -302,6 +302,10 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         found += shortnames.find(text, places)
         # (a ZIP code after a place is a PLACE: see zip_after)
         postcodes = postcodes + zips + [s for s in places + towns if text[s.start].isdigit()]
+    if windows:   # (postcodes in prose: after the towns, before the blocks they end)
+        prose = postforms.find(text, windows, postcodes, places)
+        found += prose
+        postcodes = postcodes + prose
     found += streets.find(text, found + places, starts) if words else streets.find(text, found)
     if windows:
         found += blocks.find(text, postcodes, places)
@@ -321,8 +325,10 @@ def find(text: str, regions: tuple[str, ...] = PHONE_REGIONS) -> list[Span]:
     joined span takes the kind of the one that starts first, then of the
     longest, then PRIORITY's order (an SSN inside a longer card-like run
     stays one span). The word detectors run too, for what they tell the
-    others: a postcode is one beside a town they find ("0000 Springfield,
-    IL"); the people, places and organisations themselves are not removed."""
+    others: a postcode or an address found beside a town they name
+    ("0000 Springfield, IL", `10115 Berlin`, `Austin (78704)`, the lines
+    above `Leeds LS6 2QF`) is one the export replaces; the people, places
+    and organisations themselves are not removed."""
     candidates = sorted((s for s in find_all(text, regions, month_first=True)
                          if s.kind in PII_KINDS),
                         key=lambda s: (s.start, -s.end, _RANK[s.kind]))

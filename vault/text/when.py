@@ -195,7 +195,7 @@ def _month_starts(text: str, windows: Windows, capital: bool) -> list[int]:
     longest month) that can begin a month."""
     out: list[int] = []
     letters = _LETTERS if capital else _LOWER
-    ends = {b for _, b in windows}
+    ends = {hi for _, hi in windows}   # (a window's end: the pattern sees the text end there)
     for start, stop in digit_runs(text, windows):
         # Both take one or two digits: "range" then "-" or "–"; "mdl" then an ordinal's
         # letter or no other letter (nothing at a window's end: "0 oct 0|jan").
