@@ -60,24 +60,33 @@ def _titled(text: str, start: int) -> bool:
 
 def is_eponym(text: str, span: Span) -> bool:
     """text[span] stands before one of HEADS, or ends in one (a person's or
-    a place's: "Smith Family Law" is a firm), and no title stands before it. After a possessive, the head is one no person's
-    possessive takes, and the word is no first name ("Addison's disease"
-    stays replaced: Addison is a girl's name)."""
-    if _titled(text, span.start):
+    a place's: "Smith Family Law" is a firm), and no title stands before
+    it. After a possessive, the head is one no person's possessive takes,
+    and the word is no first name ("Addison's disease" stays replaced:
+    Addison is a girl's name)."""
+    return _before_a_head(text, span) and not _titled(text, span.start)
+
+
+def _before_a_head(text: str, span: Span) -> bool:
+    after = text[span.end:span.end + 1]
+    if after == " " or after == "\t" or after == "'" or after == "’":
+        m = _HEAD_AFTER.match(text, span.end)
+        if m is not None and (head := m[2].lower()) in HEADS:
+            if span.kind == "ORG" and head in _NOT_AFTER_POSSESSIVE:
+                return False   # ("Quest test results", "the Kaiser approach": a firm's)
+            if not m[1]:
+                return True
+            last = text[span.start:span.end].rsplit(None, 1)[-1]
+            return head not in _NOT_AFTER_POSSESSIVE and key(last) not in lexicon.first_names()
+    if span.kind == "ORG":
         return False
-    m = _HEAD_AFTER.match(text, span.end)
-    if m is not None and (head := m[2].lower()) in HEADS:
-        if span.kind == "ORG" and head in _NOT_AFTER_POSSESSIVE:
-            return False   # ("Quest test results", "the Kaiser approach": a firm's)
-        if not m[1]:
-            return True
-        last = text[span.start:span.end].rsplit(None, 1)[-1]
-        return head not in _NOT_AFTER_POSSESSIVE and key(last) not in lexicon.first_names()
     words = text[span.start:span.end].rsplit(None, 1)
-    if len(words) == 2 and words[1].lower() in HEADS and span.kind != "ORG":
+    if len(words) == 2 and words[1].lower() in HEADS:
         return True
-    run = _CAPITALS_AFTER.match(text, span.end)
-    if run is not None and span.kind != "ORG":
+    if after != " ":
+        return False
+    if text[span.end + 1:span.end + 2].isupper() and (
+            run := _CAPITALS_AFTER.match(text, span.end)) is not None:
         # ("Edinburgh Postnatal Depression Scale": ordinary words, then a head)
         *middle, last = run.group().split()
         if last.lower() in HEADS and all(lexicon.is_ordinary(key(w)) for w in middle):

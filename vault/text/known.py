@@ -101,11 +101,16 @@ def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
     ("mayo", not "target") after "at"."""
     out = []
     for word in words:
+        # (only the names the text holds in lower case: "the", "at" and
+        # "in" start a name or two and nearly every note)
+        names = [n for n in index[word] if n[1] == "ORG" and n[0].lower() in text]
+        if not names:
+            continue
         for i in _starts(text, word):
             cue = _LOWER_CUE.search(text, max(0, i - 10), i)
             if cue is None:
                 continue
-            for name, kind, ambiguous in index[word]:
+            for name, kind, ambiguous in names:
                 end = i + len(name)
                 if kind != "ORG" or text[i:end] != name.lower() or (
                         end < len(text) and (text[end].isalnum() or text[end] in "-&")):
