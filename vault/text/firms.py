@@ -206,7 +206,8 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
     headed = words[-1] in orgs.HEADS and words[-1] not in _NOT_FIRMS
     if len(words) - start < 2 or any(
             w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS and not headed
-            or w in _HOLIDAY and w != "new" or w in _LEADING for w in words[start:]) or all(
+            or w in _HOLIDAY and w != "new" or w in _LEADING or lexicon.is_clinical(w)
+            for w in words[start:]) or all(
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
         return []
     if _a_person_or_place(text, run, words, cue.group().split()[0].lower()):
@@ -290,7 +291,8 @@ def _a_firm_word(word: str) -> bool:
     return (len(word) > 2 and (word[1:].islower() or word.isupper()
                                and not lexicon.is_abbreviation(k) and k not in orgs.HEADS)
             and k not in STOP and k not in lexicon.CALENDAR and k not in lexicon.vocabulary()
-            and k not in _NOT_FIRMS and k not in _HOLIDAY and k not in _LEADING)
+            and k not in _NOT_FIRMS and k not in _HOLIDAY and k not in _LEADING
+            and not lexicon.is_clinical(k))
 
 
 def _firm(text: str, m: re.Match[str]) -> list[Span]:
@@ -316,6 +318,7 @@ _NOT_FIRMS = frozenset("""
     english spanish french german italian portuguese chinese arabic russian
     noon midday midnight lunch lunchtime breakfast dinner supper bedtime mass worship prayer
     therapy counseling counselling treatment group groups class classes meeting meetings
+    service services assistance
     """.split())
 
 

@@ -72,7 +72,8 @@ _FIXED = frozenset(
     "epds-10 k10 k6 dass-21 ors srs-2 mdq-13 asrs-5 ybocs y-bocs cy-bocs hba1c% "
     # immigration forms: "Form I-130", "the I-485", "N-400"
     "i-130 i-485 i-765 i-131 i-140 i-539 i-589 i-751 i-864 i-94 i-20 i-90 i-129 i-129f "
-    "i-601 i-601a i-212 i-821 i-821d i-912 n-400 n-600 ds-160 ds-260 ds-11 ds-82 ".split())
+    "i-601 i-601a i-212 i-821 i-821d i-912 n-400 n-600 ds-160 ds-260 ds-11 ds-82 "
+    "aaox3 aaox4 aaox2 aox3 aox4 aox2 ox3 ox4 ".split())
 
 
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d")   # "2024-03-04T10:15": a date and a time

@@ -41,6 +41,14 @@ LEGAL = frozenset("inc llc llp pllc ltd corp co plc gmbh pty lp".split())
 NOT_IN_NAMES = frozenset("""to in from on with by at into onto through via his her him their
     was were is are has had presented brought transferred
     admitted discharged seen sent referred""".split())
+
+
+def ends_a_sentence(word: str) -> bool:
+    """A word with a full stop that ends a sentence, not an abbreviation
+    inside a name ("St.", "ST.", "Mt."): four letters or more, or two
+    capitals ("on RA. Labs notable": no "RA Labs")."""
+    return word.endswith(".") and (len(word) > 3 or len(word) == 3 and word[:-1].isupper()
+                                   and word not in ("ST.", "MT.", "FT."))
 # Words that start a sentence or a line of a plan, not a name: what a
 # clinician or an adviser does or asks for, and how.
 NOT_FIRST = frozenset("""
@@ -49,7 +57,7 @@ NOT_FIRST = frozenset("""
     see seen call called attend attends attended attending schedule scheduled arrange
     arranged contact contacted review reviewed request requested complete completed
     declined decline accepted accept offer offered follow ongoing current previous prior
-    outpatient inpatient home via per re regarding
+    outpatient inpatient home via per re regarding brief major minor
     """.split())
 _CLAUSE_START = re.compile(r"(?:\A|[\n.!?;•*]|\n[ \t]*[-–])[ \t]*(?:\([ \t]*)?\Z")
 
@@ -61,9 +69,10 @@ def drops_first(text: str, words: list[str], starts: list[int], head: str,
     word = words[0]
     k = key(word)
     vocabulary = lexicon.vocabulary()
-    if len(words) > 1 and not word.isupper() and (
-            k in NOT_FIRST or words[1] == "of" and is_ordinary(k) and k not in generic):
-        return True   # (also a surname: "Start", "Good"; a role: "Tenant of Peabody Trust")
+    if not word.isupper() and (k in NOT_FIRST or len(words) > 1 and words[1] == "of"
+                               and is_ordinary(k) and k not in generic):
+        return True   # (also a surname: "Start", "Good"; a role: "Tenant of Peabody Trust";
+        # alone before the head too: "Brief Hospital Course", "Major Surgical")
     if len(words) < 2 or is_name(k) or word.lower() in generic or k in demonyms or k in DIRECTIONS \
             or not (is_ordinary(k) and not word.isupper() or k in vocabulary):
         return False

@@ -15,7 +15,8 @@ from . import addresses, lexicon, orgnames
 from .addresses import (areas, cue_starts, find_all_of, regions_and_states,
                         streets_without_number)
 from .lexicon import STOP, is_name, is_ordinary, key
-from .orgnames import DIRECTIONS, EXTRA_HEADS, NOT_FIRST, NOT_IN_NAMES, drops_first, of_role
+from .orgnames import (DIRECTIONS, EXTRA_HEADS, NOT_FIRST, NOT_IN_NAMES, drops_first,
+                       ends_a_sentence, of_role)
 from .span import Span, has_word
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -123,10 +124,9 @@ def org_before(text: str, m: re.Match[str]) -> Span | None:
         if before is None:
             break
         word = before.group().strip()
-        if word.endswith(".") and len(word) > 3 or word.lower() in NOT_IN_NAMES:
-            break   # the end of a sentence; "TO", "HIS" in capitals
-        # (a head word before the head belongs to the name: "African Services
-        # Committee", "Eastside Counseling Collective", "Thistle & Pine Group")
+        if ends_a_sentence(word) or word.lower() in NOT_IN_NAMES:
+            break   # the end of a sentence ("on RA. Labs"); "TO", "HIS" in capitals
+        # (a head word before the head is the name's: "African Services Committee")
         start = before.start()
         words.insert(0, word)
         starts.insert(0, start)
