@@ -53,3 +53,11 @@ def test_drug_stems_are_clinical_words_but_names_are_not():
         assert lexicon.is_ordinary(word) and lexicon.is_clinical(word), word
     for word in ("copper", "iron", "camila"):
         assert not lexicon.is_clinical(word), word
+
+
+def test_a_firm_named_by_clinical_words_and_a_head_is_still_replaced():
+    anonymizer = Anonymizer([JONES])
+    for text, firm in (("Referred to Acute Care Partners.", "Acute"),
+                       ("Referred to Chronic Pain Associates.", "Chronic"),
+                       ("Referred to Primary Health Partners for follow up.", "Primary")):
+        assert firm not in anonymizer.text(text, day_offset=-40), text

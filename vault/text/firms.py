@@ -206,7 +206,8 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
     headed = words[-1] in orgs.HEADS and words[-1] not in _NOT_FIRMS
     if len(words) - start < 2 or any(
             w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS and not headed
-            or w in _HOLIDAY and w != "new" or w in _LEADING or lexicon.is_clinical(w)
+            or w in _HOLIDAY and w != "new" or w in _LEADING
+            or lexicon.is_clinical(w) and not headed
             for w in words[start:]) or all(
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
         return []

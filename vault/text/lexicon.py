@@ -175,7 +175,7 @@ CLINICAL_NOUNS = frozenset("""
     exacerbation acute chronic preserved reduced systolic diastolic paroxysmal persistent
     dyspnea orthopnea edema cough fever pain nausea vomiting diarrhea bleeding hemorrhage
     atrial ventricular breast lung prostate ovarian cervical pancreatic colon colorectal
-    kidney liver heart brain bladder thyroid skin bone
+    kidney liver bladder thyroid
     """.split())
 
 
