@@ -61,3 +61,10 @@ def test_a_firm_named_by_clinical_words_and_a_head_is_still_replaced():
                        ("Referred to Chronic Pain Associates.", "Chronic"),
                        ("Referred to Primary Health Partners for follow up.", "Primary")):
         assert firm not in anonymizer.text(text, day_offset=-40), text
+
+
+def test_a_firm_with_one_clinical_word_after_a_cue_is_still_replaced():
+    anonymizer = Anonymizer([JONES])
+    for text, firm in (("Works at Cardiac Solutions now.", "Solutions"),
+                       ("Works for Renal Dynamics since May.", "Dynamics")):
+        assert firm not in anonymizer.text(text, day_offset=-40), text

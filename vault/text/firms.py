@@ -204,11 +204,13 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
     # (a word such as "Home" or "School" before a head word is part of a
     # name: "works at Home Depot", not "at Home")
     headed = words[-1] in orgs.HEADS and words[-1] not in _NOT_FIRMS
-    if len(words) - start < 2 or any(
+    # ("CXR with Pulmonary Vascular Congestion": every word clinical and no
+    # head word; one clinical word is not enough, "Cardiac Solutions")
+    clinical = not headed and all(lexicon.is_clinical(w) or w in lexicon.vocabulary()
+                                  for w in words[start:])
+    if clinical or len(words) - start < 2 or any(
             w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS and not headed
-            or w in _HOLIDAY and w != "new" or w in _LEADING
-            or lexicon.is_clinical(w) and not headed
-            for w in words[start:]) or all(
+            or w in _HOLIDAY and w != "new" or w in _LEADING for w in words[start:]) or all(
             w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
         return []
     if _a_person_or_place(text, run, words, cue.group().split()[0].lower()):
