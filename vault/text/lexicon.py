@@ -97,7 +97,7 @@ def vocabulary() -> frozenset[str]:
     own = (w for line in _read("vocabulary.txt") if not line.startswith("#")
            for w in line.split())
     firsts = first_names()
-    drugs = (w for w in _read("drugs.txt.gz") if w not in firsts)
+    drugs = (w for w in _drugs() if w not in firsts)
     return frozenset((*own, *drugs, *CALENDAR, *CLINICAL_NOUNS))
 
 
@@ -181,6 +181,7 @@ CLINICAL_NOUNS = frozenset("""
 
 @lru_cache(maxsize=1)
 def _drugs() -> frozenset[str]:
+    """The drug list, read once for both vocabulary() and is_clinical()."""
     return frozenset(_read("drugs.txt.gz"))
 
 
