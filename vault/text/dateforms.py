@@ -76,7 +76,10 @@ MONTHLY = frozenset({"fmy", "emy", "ym", "myy"})
 # A French, Spanish, German... word before a day that makes a short month
 # that is also an English word ("le 3 mars") a date without its year.
 _DAY_CUE = re.compile(r"(?i:\b(?:le|du|au|am|vom|bis|el|del|den|il|dal|al|op|de|on)[ \t]+)\Z")
-_SCORES = re.compile(r"(?i:rated?|rating|score[sd]?|pain|mood|scale|level|out of|bp)\s*:?\s*\Z")
+# Words before a number that is a score, not a date ("pain 3/10", "score
+# 3/45"); when's cue for M/D adds more ("x 3/4", "sleep 6/10").
+SCORE_WORDS = r"rated?|rating|score[sd]?|pain|mood|scale|level|out of|bp"
+_SCORES = re.compile(rf"(?i:{SCORE_WORDS})\s*:?\s*\Z")
 
 
 # -- where they can start --------------------------------------------------------------

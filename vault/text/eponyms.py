@@ -48,7 +48,7 @@ _NOT_AFTER_POSSESSIVE = frozenset("""
 _HEAD_AFTER = re.compile(r"(['’]s?)?[ \t]+(?:(?:and|or|&)[ \t]+[A-Z][\w'’-]*[ \t]+)?"
                          r"([A-Za-z]+)\b")
 _TITLE_BEFORE = re.compile(
-    r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|Miss|Sir|Dame|Judge|Officer|Rev)\.?|\b(?:DR|MR|MRS|MS))[ \t]+\Z")
+    rf"(?:\b(?:{lexicon.TITLES}|Sir|Dame|Judge|Officer|Rev)\.?|\b(?:DR|MR|MRS|MS))[ \t]+\Z")
 _CAPITALS_AFTER = re.compile(r"(?:[ \t]+[A-Z][a-z]+){2,4}\b")
 # "type" is a head only before a number or a code ("Mobitz type II", "Myers-Briggs type ENFP")
 _TYPE_AFTER = re.compile(r"[ \t]+type[ \t]+(?:[0-9IVX]|[A-Z]{2,4}\b)")

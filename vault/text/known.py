@@ -52,7 +52,7 @@ _PERSON_BEFORE = frozenset("""
     mom mum dad aunt uncle cousin niece nephew friend boyfriend girlfriend partner named
     called grandson granddaughter baby child boss coworker colleague neighbor neighbour
     """.split())
-_TITLE = re.compile(r"(?<![\w.])(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?[ \t]+\Z", re.I)
+_TITLE = re.compile(rf"(?<![\w.])(?:{lexicon.TITLES})\.?[ \t]+\Z", re.I)
 _CAPITAL_AFTER = re.compile(r"[ \t]+[A-Z]")
 # Verbs of joining or leaving an employer, a bank or a school: a firm follows.
 _JOINS = frozenset("""leaving left leave leaves joined joining join joins quit quitting

@@ -42,6 +42,9 @@ FUNCTION = frozenset("""
     a the and or but of in on at to for with from by about into onto over under after
     before since until during through between among against without within upon via if as
     """.split())
+# Titles before a name, as a regex alternation; each rule that reads a
+# title adds its own (eponyms: "Judge", "Rev"; placecues: kin words).
+TITLES = "Dr|Mr|Mrs|Ms|Mx|Miss|Prof"
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

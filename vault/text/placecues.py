@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from . import addresses
+from . import addresses, lexicon
 
-TITLE_BEFORE = re.compile(r"(?<![\w.])(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|DR|MR|MRS|MS)\.?|(?i:son|"
+TITLE_BEFORE = re.compile(rf"(?<![\w.])(?:(?:{lexicon.TITLES}|DR|MR|MRS|MS)\.?|(?i:son|"
                            r"daughter|wife|husband|brother|sister|mother|father|nephew|niece|"
                            r"grandson|granddaughter|cousin|friend|boss|law|aunt|uncle|partner|"
                            r"boyfriend|girlfriend|grandma|grandpa|stepson|stepdaughter))[ \t]+\Z")

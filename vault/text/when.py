@@ -35,8 +35,8 @@ _DATE_CUE = re.compile(
     r"next|last|surgery|scheduled|f/u|rtc|sent|received|called|signed|ended|started|"
     r"begin|began|week of|mon|tue|tues|wed|thu|thurs|fri|sat|sun|date)\b"
     r"\.?:?\s*$|\n\s*$)")
-_SCORE_CUE = re.compile(r"(?i:rated?|rating|score[sd]?|pain|mood|anxiety|scale|level|"
-                        r"sleep|energy|stress|craving|urge|out of|bp|x|of|apgars?|ratio|split)\s*:?\s*$")
+_SCORE_CUE = re.compile(rf"(?i:{dateforms.SCORE_WORDS}|anxiety|sleep|energy|stress|craving|urge|"
+                        r"x|of|apgars?|ratio|split)\s*:?\s*$")
 
 PATTERNS = {
     "md": re.compile(r"(?P<m>\d(?<![\w./:,-]\d)\d?)/(?P<d>\d{1,2})(?![\w/]|[.,:]\d|\s*(?:mg|mcg|ml))"),
