@@ -23,7 +23,8 @@ from vault.text.anonymize import Anonymizer
 
 
 def found(text: str) -> set[tuple[str, str]]:
-    return {(s.kind, text[s.start:s.end]) for s in idents.find(text, [(0, len(text))])}
+    return {(s.kind, text[s.start:s.end])
+            for s in idents.find(text, [(0, len(text))]) + idents.handles(text)}
 
 
 @pytest.mark.parametrize("text,value", [
@@ -60,7 +61,7 @@ def test_measurements_forms_and_hashes_are_no_id(text):
     ("NI number AB 12 34 56 C", "AB 12 34 56 C", "SSN"),
     ("plate KX19 ODP", "KX19 ODP", "ID"),
     ("parcel 10-36-412-008-0000", "10-36-412-008-0000", "ID"),
-    ("handle @oskar.berglund.se", "@oskar.berglund.se", "ID"),
+    ("handle @oskar.berglund.se", "oskar.berglund.se", "ID"),   # ("@[ID]")
     ("user nathan.greer.1988", "nathan.greer.1988", "ID"),
 ])
 def test_numbers_after_record_words_and_other_shapes(text, value, kind):

@@ -27,8 +27,8 @@ def out(text: str) -> str:
     ("He moved the 401k from Boeing to Fidelity in May.", "Fidelity"),
     ("Business account with Tide, opened last year.", "Tide"),
     ("Payroll via Gusto, reasonable salary.", "Gusto"),
-    ("Pt returning to work at Amazon Jan 9.", "Amazon"),
-    ("Works long hours at Google; wife expecting.", "Google"),
+    ("Pt returning to work at Ardenvale on Jan 9.", "Ardenvale"),
+    ("Works long hours at Brightwater; wife expecting.", "Brightwater"),
 ])
 def test_a_capitalised_word_after_a_firm_cue_is_an_organisation(text, firm):
     assert ("ORG", firm) in {(s.kind, text[s.start:s.end])

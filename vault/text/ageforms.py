@@ -46,20 +46,30 @@ _WHO = KIN | {"he", "she", "they", "who", "i", "you", "we"}
 _AFTER = re.compile(r"(?P<sex>[ \t]?(?:y\.?o\.?|yrs?|y)[ \t/]?[MF]\b(?![.'’/-]?\w))"
                     r"|[ \t]+(?i:years?|yrs?)[ \t]+(?i:young)\b"
                     r"|[ \t]+(?i:at[ \t]+(?:(?:the[ \t]+)?time[ \t]+of[ \t]+)?death)\b")
-# "ninety nine" with a space after a verb of being (when.py reads "ninety-nine")
-_NINETY = re.compile(r"\b(?i:is|was|aged?|turned|turns|now|be)[ \t]+(?P<n>(?i:ninety)[ \t]+(?i:one|two|"
-                     r"three|four|five|six|seven|eight|nine))\b")
+# "ninety nine", "ninety-one" after a verb of being or turning, whatever
+# follows ("He turns ninety-one in August"; when.py reads "is ninety-one.")
+_NINETY = re.compile(r"\b(?i:is|was|aged?|turned|turns|turning|now|be)[ \t]+(?P<n>(?i:ninety)[ \t-]+"
+                     r"(?i:one|two|three|four|five|six|seven|eight|nine))\b")
+# A possessive before an ordinal from 90th: a birthday, with "birthday" or
+# without ("Gran's 95th is next week", "for his 90th party"); not a
+# percentile or a place in a list ("her 95th centile", "their 90th visit").
+_OWNER = re.compile(r"(?:\b(?i:his|her|their|my|your)|[^\W\d_](?:'|’)s)[ \t]+\Z")
+_ORDINAL_AFTER = re.compile(r"(?i:th|st|nd|rd)\b(?![ \t]+(?i:percentile|centile|visit|session|"
+                            r"appointment|time|day|week|attempt|lesson|meeting|hour|minute|place)s?\b)")
 
 
 def find(text: str, windows: Windows) -> list[Span]:
     """AGE spans of ages over 89 in the forms above."""
     out = []
-    if "inety " in text or "INETY " in text:
+    if "inety " in text or "INETY " in text or "inety-" in text or "INETY-" in text:
         out += [Span(m.start("n"), m.end("n"), "AGE") for m in _NINETY.finditer(text)]
     if not windows:
         return out
     for a, b in all_digit_runs(text):
         if b - a not in (2, 3) or text[a] not in "91" or not 90 <= int(text[a:b]) <= 119:
+            continue
+        if _ORDINAL_AFTER.match(text, b) and _OWNER.search(text, max(0, a - 24), a):
+            out.append(Span(a, b + 2, "AGE"))   # ("her 96th")
             continue
         glued = a > 0 and text[a - 1] in _NOT_BEFORE   # (a "/" only after a sex)
         if not glued and _AFTER.match(text, b) is not None:

@@ -81,7 +81,11 @@ class Anonymizer:
             spans += residual.strict_spans(text)
         names = self._names.find(text)
         if names:
-            spans = _around(spans, [(m.start, m.end) for m in names], text)
+            at = [(m.start, m.end) for m in names]
+            # (a handle that is a registered name run together, "@janedoe",
+            # is the name's: it gets the pseudonym, not [ID])
+            spans = _around([f for f in spans if f.kind != "ID" or (f.start, f.end) not in at],
+                            at, text)
         keep = self._keep   # (kept() is False for every span without --keep)
         found: list[tuple[int, int, int, int, str, object]] = [
             (f.start, f.start - f.end, _PRIORITY[f.kind], f.end, f.kind,

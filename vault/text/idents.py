@@ -109,8 +109,7 @@ _SHAPES = (
                 r"(?:\d{2,4}[A-Z]{0,2}|\d[A-Z]{2})\b"), "ID"),   # "KG 4481 2207 6GB": a parcel
     # digit groups with three dashes or more: a parcel or account number
     (re.compile(r"\d(?<![\w.-]\d)\d*(?:-\d+){3,}(?![\w-])"), "ID"),
-    # handles: "@oskar.berglund.se", "nathan.greer.1988", "tr3illy_draws"
-    (re.compile(r"@(?<![\w.]@)[A-Za-z][\w.]{2,}[A-Za-z0-9]"), "ID"),
+    # handles with a digit: "nathan.greer.1988", "tr3illy_draws" (after "@": handles())
     (re.compile(r"[a-z](?<![\w.@][a-z])[a-z0-9]*(?:[._][a-z0-9]+)+(?![\w@]|\.\w)"), "HANDLE"),
 )
 
@@ -295,9 +294,21 @@ _HANDLE_WORDS = frozenset({"user", "username", "login", "handle"})
 _HANDLE_LABEL = re.compile(r"(?i:\b(?:user(?:name)?|login|handle|user[ \t]+id))[ \t]*\Z")
 
 
+# A handle after "@", not an e-mail's: "@oskar.berglund.se", "@kayla_rose".
+_AT_HANDLE = re.compile(r"@(?<![\w.]@)[A-Za-z][\w.]{2,}[A-Za-z0-9]")
+
+
 def handles(text: str) -> list[Span]:
-    """User names after "user:", "login:" (digits or none: any note)."""
+    """Handles after "@" (digits or none: any note), unless the word is an
+    ordinary one ("pt @home", "@Nimbus" for "at"); user names after
+    "user:", "login:"."""
     out: list[Span] = []
+    if "@" in text:
+        for m in _AT_HANDLE.finditer(text):
+            low = m[0][1:].lower()
+            if not low.isalpha() or not lexicon.is_ordinary(low):
+                out.append(Span(m.start() + 1, m.end(), "ID"))   # ("@[ID]"; a
+                # registered name run together, "@janedoe", is the name's)
     if not has_word(text, _HANDLE_WORDS, any_text=True):
         return out
     at = text.find(":")

@@ -32,9 +32,9 @@ def _index() -> tuple[_Index, frozenset[str]]:
         if line.startswith("["):
             section = line.strip("[]")
             continue
-        if line.startswith("#") or section not in ("known_orgs", "known_places"):
+        if line.startswith("#") or section not in _KINDS:
             continue
-        kind = "ORG" if section == "known_orgs" else "PLACE"
+        kind = _KINDS[section]
         for name in filter(None, (n.strip() for n in line.split(";"))):
             first = re.match(r"[A-Za-z]+", name)
             assert first is not None, name
@@ -46,6 +46,7 @@ def _index() -> tuple[_Index, frozenset[str]]:
     return out, frozenset(out)
 
 
+_KINDS = {"known_orgs": "ORG", "known_places": "PLACE", "platforms": "PLATFORM"}
 # Words after which a name that is also a first name is a person's.
 _PERSON_BEFORE = frozenset("""
     dr mr mrs ms mx miss prof nurse son daughter wife husband brother sister mother father
@@ -82,8 +83,8 @@ def find(text: str) -> list[Span]:
     for word in present:
         for i in _starts(text, word):
             span = _match(text, i, index[word.lower()])
-            if span is not None:
-                out.append(span)
+            if span is not None and (span.kind != "PLATFORM" or _employer(text, i, span.end)):
+                out.append(span if span.kind != "PLATFORM" else Span(span.start, span.end, "ORG"))
     if runs is not None and not firsts.isdisjoint(runs[1]):
         out += _lower(text, index, firsts.intersection(runs[1]) - {w.lower() for w in present})
     return out
@@ -103,7 +104,7 @@ def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
     for word in words:
         # (only the names the text holds in lower case: "the", "at" and
         # "in" start a name or two and nearly every note)
-        names = [n for n in index[word] if n[1] == "ORG" and n[0].lower() in text]
+        names = [n for n in index[word] if n[1] != "PLACE" and n[0].lower() in text]
         if not names:
             continue
         for i in _starts(text, word):
@@ -112,10 +113,13 @@ def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
                 continue
             for name, kind, ambiguous in names:
                 end = i + len(name)
-                if kind != "ORG" or text[i:end] != name.lower() or (
+                if kind == "PLACE" or text[i:end] != name.lower() or (
                         end < len(text) and (text[end].isalnum() or text[end] in "-&")):
                     continue
-                if not ambiguous or (cue["at"] or cue["cue"] == "at") and is_name(word):   # ("mayo")
+                if kind == "PLATFORM":
+                    if _employer(text, i, end):
+                        out.append(Span(i, end, "ORG"))
+                elif not ambiguous or (cue["at"] or cue["cue"] == "at") and is_name(word):   # ("mayo")
                     out.append(Span(i, end, "ORG"))
                 break
     return out
@@ -137,6 +141,8 @@ def _match(text: str, i: int, names: list[tuple[str, str, bool]]) -> Span | None
             continue
         if end < len(text) and (text[end].isalnum() or text[end] in "-&"):
             continue
+        if kind == "PLATFORM":
+            return Span(i, end, kind)   # (find() asks _employer)
         if ambiguous and (not _mid_sentence(text, i) or _CAPITAL_AFTER.match(text, end)):
             return None   # ("Target was", "his Apple Watch": a word, a product)
         if kind == "PLACE" and _TITLE.search(text, max(0, i - 8), i):
@@ -154,3 +160,41 @@ def _mid_sentence(text: str, start: int) -> bool:
     if before is None or "." in before[0] or not (before[1].islower() or "," in before[0]):
         return False
     return before[1].lower() not in _PERSON_BEFORE
+
+
+# A platform, an app or a shop online ("on Instagram", "an Uber home",
+# "ordered from Amazon") names nobody; where someone works or earns, it is
+# an organisation: "at" or "@" before it, a
+# preposition after a word of work in its clause ("drives for Uber", "a job
+# with Amazon", "1099-K from PayPal"), or a word of employment after it
+# ("Google W-2", "Amazon warehouse", "Uber driver").
+_WORK = re.compile(
+    r"(?<![^\W\d_])(?i:work\w*|jobs?|employ\w*|hired|hire|contract\w*|interview\w*|offers?|shifts?|"
+    r"careers?|position|role|intern\w*|placement|driv(?:e|es|ing|er|ers)|drove|deliver\w*|"
+    r"recruit\w*|laid[ \t]+off|fired|promot\w*|salary|staff|eng|engineer|developer|manager|"
+    r"analyst|gig|income|earnings|1099\S*|W-?2|P60|P45|T4|freelanc\w*|self-employ\w*|appl\w*)"
+    r"(?![^\W\d_])")
+_WORK_AFTER = re.compile(
+    r"[ \t]+(?:W-?2|1099\S*|P60|P45|T4|(?i:RSUs?|ESPP|stock|shares|warehouse|drivers?|employees?|"
+    r"colleagues?|co-?workers?|HQ|headquarters|offices?|campus|layoffs?|severance|recruiters?|"
+    r"contract|contractor|shifts?|job|salary|payslips?|paychecks?|pension|badge|internship|"
+    r"engineers?|managers?|interview|offer))(?![^\W\d_])")
+_BEFORE_WORD = re.compile(r"(?:(?<![^\W\d_])([^\W\d_]+)|(@))[ \t]+(?:the[ \t]+)?\Z")
+_PREPOSITIONS = frozenset({"for", "with", "by", "from", "to", "at"})
+
+
+def _employer(text: str, start: int, end: int) -> bool:
+    """The platform at text[start:end] is where someone works or earns."""
+    if _WORK_AFTER.match(text, end):
+        return True
+    before = _BEFORE_WORD.search(text, max(0, start - 24), start)
+    if before is None:
+        return False
+    word = (before[1] or before[2]).lower()
+    if word == "at" or word == "@":
+        return True   # ("left Instagram", "joined TikTok": a user, not staff)
+    if word not in _PREPOSITIONS:
+        return False
+    clause = text[max(0, start - 80):before.start()]
+    cut = max(clause.rfind(c) for c in ".;!?\n")
+    return _WORK.search(clause, cut + 1) is not None
