@@ -4,7 +4,7 @@ peak RSS.
 
     python benchmarks/bench_anonymize.py [--mb 10] [--people 1000] [--detail 0.3]
                                          [--strict] [--report] [--profile 25]
-                                         [--against DIR [--rounds 5]] [--other]
+                                         [--against DIR [--rounds 5]] [--other] [--alone]
 
 --report also builds the residual-risk report of every note, as the export
 does (the Anonymizer builds it only when asked for); --strict runs strict
@@ -19,7 +19,9 @@ figure of each is printed with their ratio, and whether their outputs are
 the same (a shared machine's load changes from minute to minute; running
 the two side by side is what makes their ratio worth reading; DIR's engine
 reads this checkout's word lists). --other makes every note non-ASCII, as
-a word processor's curly apostrophe or a "£" does.
+a word processor's curly apostrophe or a "£" does. --alone then times the
+costliest detectors each alone, and a floor (one pass over every word with
+one set lookup): what the 5 MB/s target leaves to each detector.
 """
 
 from __future__ import annotations
@@ -155,6 +157,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--against", metavar="DIR",
                         help="compare with the engine of another checkout, side by side")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of each, with --against")
+    parser.add_argument("--alone", action="store_true",
+                        help="then time the costliest detectors each alone, and a floor: one "
+                             "pass over every word with one set lookup")
     parser.add_argument("--other", action="store_true",
                         help="make every note non-ASCII (one curly apostrophe or a pound sign)")
     args = parser.parse_args(argv)
@@ -190,6 +195,41 @@ def main(argv: list[str] | None = None) -> None:
     print(f"peak RSS: {peak_kb / 1024:.0f} MB")
     if args.profile:
         profile(anonymizer, notes, args.report, args.profile)
+    if args.alone:
+        alone(anonymizer, notes, size)
+
+
+def alone(anonymizer: Anonymizer, notes: list[str], size: int) -> None:
+    """MB/s of CPU time (best of 3) of the detectors that cost most, each
+    run alone over the same notes, beside the whole engine and a floor: a
+    Python loop over every word of the notes with one set lookup each,
+    what any detector that looks at every word costs at least."""
+    import re
+    from vault.text import detect, gazetteer, idents, lexicon, people, when
+
+    def best(run) -> float:
+        times = []
+        for _ in range(3):
+            cpu = time.process_time()
+            run()
+            times.append(time.process_time() - cpu)
+        return size / 1e6 / min(times)
+
+    windows = [detect.digit_windows(n) for n in notes]
+    words, vocabulary = re.compile(r"\w+"), lexicon.vocabulary()
+    rows = [
+        ("the whole engine", lambda: [anonymizer.text(n, day_offset=5) for n in notes]),
+        ("detect.find_all", lambda: [detect.find_all(n, ("US",), True) for n in notes]),
+        ("gazetteer.find_gazetteer", lambda: [gazetteer.find_gazetteer(n) for n in notes]),
+        ("people.find_context", lambda: [people.find_context(n) for n in notes]),
+        ("idents.find", lambda: [idents.find(n, w) for n, w in zip(notes, windows)]),
+        ("when.find", lambda: [when.find(n, w) for n, w in zip(notes, windows)]),
+        ("floor: every word, one lookup",
+         lambda: [[m[0].lower() in vocabulary for m in words.finditer(n)] for n in notes]),
+    ]
+    print("\neach alone, MB/s of CPU time (best of 3):")
+    for label, run in rows:
+        print(f"  {label:30s} {best(run):6.2f}")
 
 
 def engine_in(folder: str) -> tuple[type, type]:
