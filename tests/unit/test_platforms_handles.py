@@ -61,6 +61,18 @@ def test_a_platform_used_to_travel_buy_or_pay_stays(text):
     assert out(text) == text
 
 
+def test_a_platform_where_someone_works_goes_again_later_in_the_note():
+    result = out("He works at Amazon in the warehouse. Amazon has been stressful lately. "
+                 "Drives for Uber at weekends. Uber cut his rate again.")
+    assert "Amazon" not in result and "Uber" not in result, result
+
+
+def test_a_platform_nobody_works_at_stays_however_often_it_is_named():
+    text = "Spends hours on TikTok. TikTok is her escape. Works at Microsoft; likes Microsoft Teams."
+    result = out(text)
+    assert result.count("TikTok") == 2 and "Microsoft Teams" in result, result
+
+
 @given(st.lists(st.tuples(st.sampled_from(PLATFORMS), st.sampled_from(PRODUCT_USE)),
                 min_size=1, max_size=5))
 def test_prose_about_using_platforms_comes_through(pairs):

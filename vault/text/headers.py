@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from . import lexicon
+from . import known, lexicon
 from .lexicon import STOP, key
 from .placecues import COMPASS
 from .span import Span, has_word, word_starts
@@ -239,9 +239,11 @@ def _again_alone(name: str) -> bool:
     elsewhere in the note, capitalised: "works at Nimbus ... Nimbus offered
     severance", an ordinary word as well as one in no list; not a word in
     capitals (a guess from its letters: "PATH"), a word of the notes' own
-    vocabulary, a function word, a month or a first name."""
+    vocabulary, a function word, a month or a first name; a platform where
+    someone works, though its name is in the vocabulary ("drives for Uber
+    ... Uber cut his rate")."""
     k = key(name)
-    return not lexicon.is_ordinary(k) or not (
+    return k in known.platforms() or not lexicon.is_ordinary(k) or not (
         name.isupper() or k in STOP or k in lexicon.CALENDAR or k in lexicon.vocabulary()
         or k in COMPASS or k in _REGIONAL
         or k in lexicon.first_names() or lexicon.is_abbreviation(k))

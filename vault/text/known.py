@@ -47,6 +47,14 @@ def _index() -> tuple[_Index, frozenset[str]]:
 
 
 _KINDS = {"known_orgs": "ORG", "known_places": "PLACE", "platforms": "PLATFORM"}
+@lru_cache(maxsize=1)
+def platforms() -> frozenset[str]:
+    """The platforms' names, folded ("uber", "tiktok"): a product, unless
+    someone works there (then found again in the note: headers.coordinated)."""
+    return frozenset(key(n) for names in _index()[0].values() for n, kind, _ in names
+                     if kind == "PLATFORM")
+
+
 # Words after which a name that is also a first name is a person's.
 _PERSON_BEFORE = frozenset("""
     dr mr mrs ms mx miss prof nurse son daughter wife husband brother sister mother father
