@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 
-from . import lexicon
+from . import lexicon, orgs
 from .lexicon import STOP, key
+from .orgnames import NOT_IN_NAMES
 from .placecues import COMPASS
 from .span import Span, has_word, word_starts
 
@@ -126,7 +127,8 @@ def _add_run(text: str, start: int, run: str, out: list[Span]) -> None:
     cut = run.find(". ")
     run = (run if cut < 0 else run[:cut]).rstrip(" \t&.")
     words = [key(w) for w in run.replace("&", " ").split() if w not in ("of", "for")]
-    if not words or words[0] in _NOT_FIRMS or words[0] in STOP \
+    if not words or words[0] in _NOT_FIRMS or words[0] in STOP or len(words) == 1 \
+            and words[0] in orgs.vocab("not_a_firm") \
             or words[0] in lexicon.CALENDAR or words[0][:-1] in lexicon.CALENDAR \
             or all(lexicon.is_abbreviation(w) for w in words):
         return
@@ -145,11 +147,16 @@ def _headings(text: str, out: list[Span]) -> None:
             for a, b in parts if len(parts) > 1 or first else ():
                 words = [key(w) for w in re.findall(r"[\w'’&]+", line[a:b])]
                 if words and any(len(w) > 2 for w in words) and not any(
-                        w in _KIND_WORDS or w in _ROLES or w.isdigit()
+                        w in _KIND_WORDS or w in _ROLES or w.isdigit() or w in _IN_A_SENTENCE
                         or lexicon.is_abbreviation(w) for w in words):
                     out.append(Span(pos + a, pos + b, "ORG"))
         first = first and not line.strip()
         pos += len(line) + 1
+
+
+# Words of a sentence written in capitals, not of a letterhead: "EMPLOYED AS
+# A MACHINIST.", "SON ATTENDS KINDERGARTEN." (eleventh session).
+_IN_A_SENTENCE = NOT_IN_NAMES | {"as"}
 
 
 def _looks_like_heading(line: str) -> bool:

@@ -40,7 +40,8 @@ LEGAL = frozenset("inc llc llp pllc ltd corp co plc gmbh pty lp".split())
 # DAY 2", "PRESENTED TO ST. BRENDAN'S EMERGENCY DEPARTMENT").
 NOT_IN_NAMES = frozenset("""to in from on with by at into onto through via his her him their
     was were is are has had presented brought transferred
-    admitted discharged seen sent referred""".split())
+    admitted discharged seen sent referred attends attended lives lived works worked
+    employed son daughter wife husband""".split())
 
 
 def ends_a_sentence(word: str) -> bool:
