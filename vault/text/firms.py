@@ -283,7 +283,7 @@ _HOLIDAY = frozenset("year years year's day days eve christmas easter thanksgivi
 # Shorthand counts: "works @ Nimbus", "f/u w/ Kaiser"; and "attends Compass".
 _FIRM_CUE = re.compile(
     r"(?:(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by|w/|attends|attended|"
-    r"attending)|(?<!\S)@)[ \t]+\Z",
+    r"attending|suing)|(?<!\S)@)[ \t]+\Z",
     re.I)
 
 

@@ -54,6 +54,7 @@ _KIND_WORDS = frozenset("""
     dental clinic icu nicu picu ccu hdu pacu theatre theatres recovery anaesthesia anesthesia
     hospice supportive primary secondary new old adult adults children youth
     senior seniors student employee staff health occupational sports and &
+    repeat prescription prescriptions request requests
 """.split())
 # People by their role in a heading: "HOSPICE NURSE", "LTC PHYSICIAN NOTE".
 _ROLES = frozenset("""

@@ -1,0 +1,144 @@
+"""Organisations in forms the other detectors leave (issue 14, eleventh
+session): two names joined by "&" wherever they stand ("cc: Norcross &
+Vale", "HALVORSEN & PIKE -- ATTENDANCE NOTE"), initials before a kind
+written in lower case ("the DRC clinic", "at the KVH practice"), a firm
+whose shares someone holds ("her shares in Vellum"), a firm in lower case
+that is no word after a verb of working ("interning w/ quellwater"), and a firm named in
+lower case again once a rule has found it ("works at costco ... costco
+again"). Each pattern runs only when a literal it needs is in the note.
+Pure functions, no I/O but the word lists' first read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon, orgs
+from .firms import _an_acronym
+from .lexicon import STOP, is_name, is_ordinary, key
+from .span import Span, has_word
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_NAME = rf"[{_UP}][\w'’-]+"
+# "Halvorsen & Pike", "Garvey, Schubert & Barer", "Norcross & Vale LLP".
+_AMPERSAND = re.compile(
+    rf"(?<![\w&'’-])(?:(?P<a0>{_NAME}),[ \t]+)?(?P<a>{_NAME})[ \t]*&[ \t]*(?P<b>{_NAME})"
+    r"(?:[ \t]+(?:LLP|LLC|PLLC|Ltd|Inc|Co|Sons|Partners|Associates|Solicitors|Accountants)\b\.?)?"
+    r"(?![\w&])")
+# Kin and words that pair with "&" in a note without naming a firm.
+_NOT_PAIRED = frozenset("""mom mum dad mother father son sons daughter daughters wife husband
+    brother sister grandma grandpa nana papa aunt uncle mr mrs ms dr""".split())
+
+
+def _pair_names_firm(a: str, b: str) -> bool:
+    """Two capitalised words joined by "&" name a firm: neither is kin or
+    a function word, one at least is no ordinary word ("Halvorsen & Pike",
+    not "Anxiety & Depression"), and they are not two people's first names
+    ("Sarah & Mike")."""
+    ka, kb = key(a), key(b)
+    if ka in _NOT_PAIRED or kb in _NOT_PAIRED or ka in STOP or kb in STOP \
+            or f"{ka}&{kb}" in orgs.vocab("ampersand") or len(ka) < 2 or len(kb) < 2:
+        return False
+    if is_ordinary(ka) and is_ordinary(kb):
+        return False   # ("Black & White", "Bed & Breakfast": words)
+    firsts, surnames = lexicon.first_names(), lexicon.surnames()
+    people = (ka in firsts and kb in firsts and not (ka in surnames and kb in surnames))
+    return not people and (not lexicon.is_abbreviation(ka) or not lexicon.is_abbreviation(kb))
+
+
+def _ampersands(text: str) -> list[Span]:
+    out = []
+    for m in _AMPERSAND.finditer(text):
+        if not _pair_names_firm(m["a"], m["b"]):
+            continue
+        start = m.start("a0") if m["a0"] and not is_ordinary(key(m["a0"])) else m.start("a")
+        out.append(Span(start, m.end(), "ORG"))
+    return out
+
+
+# Initials before a kind in lower case: "the DRC clinic", "at the KVH practice".
+_KINDS = "clinic|clinics|practice|surgery|office|offices|hospital|school|college|centre|center|pharmacy"
+_INITIALS_KIND = re.compile(rf"(?<![\w&/-])(?P<i>[A-Z]{{3,5}})[ \t]+(?:{_KINDS})\b")
+_KIND_WORDS = frozenset(_KINDS.split("|"))
+
+
+def _initials(text: str) -> list[Span]:
+    return [Span(m.start("i"), m.end("i"), "ORG") for m in _INITIALS_KIND.finditer(text)
+            if _an_acronym(m["i"])]
+
+
+# A firm whose shares, stock or stake someone holds or sells.
+_SHARES = re.compile(
+    rf"\b(?:shares|stock|stake|shareholding|equity)[ \t]+(?:in|of)[ \t]+"
+    rf"(?P<run>{_NAME}(?:[ \t]+{_NAME}){{0,2}})")
+_SHARE_WORDS = frozenset("shares stock stake shareholding equity".split())
+
+
+def _shares(text: str) -> list[Span]:
+    out = []
+    for m in _SHARES.finditer(text):
+        words = [key(w) for w in m["run"].split()]
+        if words[0] in STOP or words[0] in lexicon.CALENDAR or all(
+                w in orgs.GENERIC or lexicon.is_abbreviation(w) for w in words):
+            continue
+        out.append(Span(m.start("run"), m.end("run"), "ORG"))
+    return out
+
+
+# A firm in lower case after a verb of working and its preposition, when
+# the word is no word at all: "interning w/ quellwater", "works at zorbly".
+_WORK_LOW = re.compile(
+    r"(?<![\w-])(?i:works?|worked|working|employed|employs|interning|interns?|interned|"
+    r"volunteers?|volunteering|volunteered|hired|temping|contracting|placement)"
+    r"[ \t]+(?:at|for|with|by|w/|@)[ \t]+(?:the[ \t]+)?(?P<w>[a-z][a-z'’-]{3,})(?![\w'’-])")
+_WORK_WORDS = frozenset("""work works worked working employed employs interning intern interns
+    interned volunteer volunteers volunteering volunteered hired temping contracting
+    placement""".split())
+
+
+def _work_low(text: str) -> list[Span]:
+    out = []
+    dictionary = lexicon.dictionary()
+    for m in _WORK_LOW.finditer(text):
+        k = key(m["w"])
+        if k in dictionary or is_ordinary(k) or is_name(k) or k in lexicon.places() \
+                or lexicon.is_abbreviation(k) or lexicon.is_clinical(k) or k in STOP:
+            continue
+        out.append(Span(m.start("w"), m.end("w"), "ORG"))
+    return out
+
+
+def find(text: str) -> list[Span]:
+    """ORG spans of the forms above."""
+    out: list[Span] = []
+    if has_word(text, _WORK_WORDS):
+        out += _work_low(text)
+    if "&" in text:
+        out += _ampersands(text)
+    if has_word(text, _KIND_WORDS):
+        out += _initials(text)
+    if has_word(text, _SHARE_WORDS):
+        out += _shares(text)
+    return out
+
+
+_LOWER_WORD = re.compile(r"[a-z][a-z'’-]{3,}\Z")
+
+
+def again_lower(text: str, spans: list[Span]) -> list[Span]:
+    """A one-word organisation in lower case that a rule found ("works at
+    costco"), found again in lower case elsewhere in the note ("costco
+    again next week"): not an ordinary word, a name or a place ("target",
+    "boots", "mayo" stay where no rule finds them)."""
+    words = set()
+    for s in spans:
+        if s.kind == "ORG" and _LOWER_WORD.match(word := text[s.start:s.end]):
+            k = key(word)
+            if not is_ordinary(k) and k not in lexicon.vocabulary() and not is_name(k) \
+                    and k not in lexicon.places():
+                words.add(word)
+    out = []
+    for word in words:
+        for m in re.finditer(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", text):
+            out.append(Span(m.start(), m.end(), "ORG"))
+    return out
