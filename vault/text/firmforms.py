@@ -3,7 +3,8 @@ session): two names joined by "&" wherever they stand ("cc: Norcross &
 Vale", "HALVORSEN & PIKE -- ATTENDANCE NOTE"), initials before a kind
 written in lower case ("the DRC clinic", "at the KVH practice"), a firm
 whose shares someone holds ("her shares in Vellum"), a firm in lower case
-that is no word after a verb of working ("interning w/ quellwater"), and a firm named in
+that is no word after a verb of working ("interning w/ quellwater"), the
+first party of a case's title ("Re: Cobalt Ridge v. Client"), and a firm named in
 lower case again once a rule has found it ("works at costco ... costco
 again"). Each pattern runs only when a literal it needs is in the note.
 Pure functions, no I/O but the word lists' first read.
@@ -30,29 +31,28 @@ _NOT_PAIRED = frozenset("""mom mum dad mother father son sons daughter daughters
     brother sister grandma grandpa nana papa aunt uncle mr mrs ms dr""".split())
 
 
-def _pair_names_firm(a: str, b: str) -> bool:
-    """Two capitalised words joined by "&" name a firm: neither is kin or
-    a function word, one at least is no ordinary word ("Halvorsen & Pike",
-    not "Anxiety & Depression"), and they are not two people's first names
-    ("Sarah & Mike")."""
-    ka, kb = key(a), key(b)
-    if ka in _NOT_PAIRED or kb in _NOT_PAIRED or ka in STOP or kb in STOP \
-            or f"{ka}&{kb}" in orgs.vocab("ampersand") or len(ka) < 2 or len(kb) < 2:
+def _pair_names_firm(*words: str) -> bool:
+    """Two capitalised words joined by "&" name a firm: neither is kin, a
+    function word or a clinical word, one at least is a surname and no
+    ordinary word ("Halvorsen & Pike", not "Anxiety & Depression"), and
+    they are not two people's first names ("Sarah & Mike")."""
+    keys = [key(w) for w in words]
+    if any(k in _NOT_PAIRED or k in STOP or len(k) < 2 or lexicon.is_clinical(k) for k in keys) \
+            or "&".join(keys[-2:]) in orgs.vocab("ampersand"):
         return False
-    if is_ordinary(ka) and is_ordinary(kb):
-        return False   # ("Black & White", "Bed & Breakfast": words)
-    firsts, surnames = lexicon.first_names(), lexicon.surnames()
-    people = (ka in firsts and kb in firsts and not (ka in surnames and kb in surnames))
-    return not people and (not lexicon.is_abbreviation(ka) or not lexicon.is_abbreviation(kb))
+    if not any(is_name(k) and not is_ordinary(k) for k in keys):
+        return False   # ("Black & White", "Obstetrics & Gynaecology": no surname)
+    firsts = lexicon.first_names()
+    return not all(k in firsts for k in keys)   # ("Sarah & James": two people)
 
 
 def _ampersands(text: str) -> list[Span]:
     out = []
     for m in _AMPERSAND.finditer(text):
-        if not _pair_names_firm(m["a"], m["b"]):
-            continue
-        start = m.start("a0") if m["a0"] and not is_ordinary(key(m["a0"])) else m.start("a")
-        out.append(Span(start, m.end(), "ORG"))
+        if m["a0"] and _pair_names_firm(m["a0"], m["a"], m["b"]):
+            out.append(Span(m.start("a0"), m.end(), "ORG"))   # ("Garvey, Schubert & Barer")
+        elif _pair_names_firm(m["a"], m["b"]):
+            out.append(Span(m.start("a"), m.end(), "ORG"))
     return out
 
 
@@ -108,9 +108,30 @@ def _work_low(text: str) -> list[Span]:
     return out
 
 
+# The first party of a case's title after "Re:", "Matter:" or "Case:":
+# "Re: Cobalt Ridge v. Client" (headers.py reads the party after "v.").
+_FIRST_PARTY = re.compile(
+    rf"(?<![\w-])(?:Re|RE|Matter|Case)[ \t]*:[ \t]*(?P<run>{_NAME}(?:[ \t]+{_NAME}){{0,3}})"
+    r"[ \t]+(?:v\.?|vs\.?|V\.?)[ \t]+[A-Z]")
+_VERSUS_WORDS = frozenset({"v", "vs"})
+
+
+def _first_party(text: str) -> list[Span]:
+    out = []
+    for m in _FIRST_PARTY.finditer(text):
+        words = [key(w) for w in m["run"].split()]
+        if words[0] in STOP or all(is_name(w) or w in orgs.GENERIC for w in words) \
+                or all(lexicon.is_abbreviation(w) or w in lexicon.vocabulary() for w in words):
+            continue   # ("Smith v. Jones": people; "State v. ...": no name)
+        out.append(Span(m.start("run"), m.end("run"), "ORG"))
+    return out
+
+
 def find(text: str) -> list[Span]:
     """ORG spans of the forms above."""
     out: list[Span] = []
+    if has_word(text, _VERSUS_WORDS):
+        out += _first_party(text)
     if has_word(text, _WORK_WORDS):
         out += _work_low(text)
     if "&" in text:

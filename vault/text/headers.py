@@ -80,15 +80,15 @@ _LABEL = re.compile(
     r"(?i:customer|supplier|vendor|contractor|subcontractor|landlord|letting agent|"
     r"lender|insurer|carrier|bank|shelter|accountant|bookkeep(?:er|ing)|payroll|broker|gym|"
     r"agency|charity|church|parish|school|nursery|daycare|employer|distributor|wholesaler|"
-    r"volunteer(?:ed|ing)?|trustee|governor|board)"
+    r"volunteer(?:ed|ing)?|trustee|governor|board|GP[ \t]+(?:practice|surgery)|care[ \t]+home)"
     rf"s?[ \t]*(?::[ \t]*|[ \t]+(?:is|was|at|with|for|of|=)[ \t]+|[ \t]*(?=[{_UP}]))"
-    rf"(?:(?:the|now|formerly)[ \t]+)?(?P<run>{_RUN})")
+    rf"(?:(?i:the|now|formerly)[ \t]+)?(?P<run>{_RUN})")
 _LABEL_WORDS = frozenset(
     "customer customers supplier suppliers vendor vendors contractor "
     "subcontractor landlord letting lender insurer carrier bank shelter accountant "
     "bookkeeper bookkeeping gym payroll broker agency charity church parish school nursery daycare "
     "employer distributor wholesaler volunteer volunteers volunteered volunteering trustee "
-    "trustees governor governors board boards".split())
+    "trustees governor governors board boards gp care".split())
 # What a label may be followed by that is no firm: people and titles.
 _NOT_FIRMS = frozenset("""
     dr mr mrs ms mx miss prof sir dame rev father sister nurse officer judge mom mum dad
@@ -128,8 +128,8 @@ def _add_run(text: str, start: int, run: str, out: list[Span]) -> None:
     cut = run.find(". ")
     run = (run if cut < 0 else run[:cut]).rstrip(" \t&.")
     words = [key(w) for w in run.replace("&", " ").split() if w not in ("of", "for")]
-    if not words or words[0] in _NOT_FIRMS or words[0] in STOP or len(words) == 1 \
-            and words[0] in orgs.vocab("not_a_firm") \
+    if not words or words[0] in _NOT_FIRMS or words[0] in STOP \
+            or words[0] in orgs.vocab("not_a_firm") and words[-1] not in orgs.HEADS \
             or words[0] in lexicon.CALENDAR or words[0][:-1] in lexicon.CALENDAR \
             or all(lexicon.is_abbreviation(w) for w in words):
         return
