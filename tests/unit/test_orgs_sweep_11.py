@@ -57,6 +57,7 @@ def out(text: str) -> str:
     ("She cleans at Motel 6.", "Motel"),
     ("hx detox @ hazelden", "hazelden"),
     ("He goes to Men's Shed on Wednesdays.", "Shed"),
+    ("She's a carer with Home Instead.", "Instead"),
 ])
 def test_an_organisation_of_the_second_sweep_is_replaced(text, secret):
     result = out(text)
@@ -102,6 +103,15 @@ def test_a_word_that_names_no_firm_stays(text):
                                   "Liam & Noah are doing well at school."])
 def test_two_first_names_joined_by_ampersand_are_people(text):
     assert "[ORG]" not in out(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Client is CFO of Harrowfield.", "Client is CFO of [ORG]."),
+    ("Client was CEO of Nettlebed until the sale.", "Client was CEO of [ORG] until the sale."),
+    ("Owner of Petrakis Diner.", "Owner of [ORG]."),
+])
+def test_an_officer_of_a_firm_keeps_the_title(text, expected):
+    assert out(text) == expected
 
 
 def test_a_case_titles_first_party_of_names_is_left_to_the_name_rules():

@@ -17,7 +17,7 @@ import re
 from . import lexicon, orgs
 from .firms import _an_acronym
 from .lexicon import STOP, is_name, is_ordinary, key
-from .span import Span, has_word
+from .span import Span, has_word, word_starts
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _NAME = rf"[{_UP}][\w'’-]+"
@@ -97,9 +97,14 @@ _WORK_WORDS = frozenset("""work works worked working employed employs interning 
 
 
 def _work_low(text: str) -> list[Span]:
-    out = []
+    out: list[Span] = []
+    starts = word_starts(text, _WORK_WORDS, any_text=True)
+    found = (_WORK_LOW.match(text, i) for i in starts) if starts is not None \
+        else _WORK_LOW.finditer(text)
     dictionary = lexicon.dictionary()
-    for m in _WORK_LOW.finditer(text):
+    for m in found:
+        if m is None:
+            continue
         k = key(m["w"])
         if k in dictionary or is_ordinary(k) or is_name(k) or k in lexicon.places() \
                 or lexicon.is_abbreviation(k) or lexicon.is_clinical(k) or k in STOP:
@@ -132,8 +137,7 @@ def find(text: str) -> list[Span]:
     out: list[Span] = []
     if has_word(text, _VERSUS_WORDS):
         out += _first_party(text)
-    if has_word(text, _WORK_WORDS):
-        out += _work_low(text)
+    out += _work_low(text)
     if "&" in text:
         out += _ampersands(text)
     if has_word(text, _KIND_WORDS):
