@@ -47,6 +47,7 @@ def out(text: str) -> str:
     # a firm in lower case after a verb of working, and again
     ("interning w/ quellwater this summer", "quellwater"),
     ("works at zorbly nights, zorbly pays weekly", "zorbly"),
+    ("she works @ brightwell now", "brightwell"),
     # a case's first party
     ("Re: Cobalt Ridge v. Client", "Cobalt"),
     # labels
@@ -112,6 +113,10 @@ def test_two_first_names_joined_by_ampersand_are_people(text):
 ])
 def test_an_officer_of_a_firm_keeps_the_title(text, expected):
     assert out(text) == expected
+
+
+def test_a_surname_in_lower_case_after_works_for_is_left_to_the_name_rules():
+    assert firmforms.find("works for smith on weekends") == []
 
 
 def test_a_case_titles_first_party_of_names_is_left_to_the_name_rules():

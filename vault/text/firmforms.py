@@ -86,11 +86,13 @@ def _shares(text: str) -> list[Span]:
 
 
 # A firm in lower case after a verb of working and its preposition, when
-# the word is no word at all: "interning w/ quellwater", "works at zorbly".
+# the word is no word at all, or a surname after "at": "interning w/
+# quellwater", "works at zorbly", "works @ brightwell".
 _WORK_LOW = re.compile(
     r"(?<![\w-])(?i:works?|worked|working|employed|employs|interning|interns?|interned|"
     r"volunteers?|volunteering|volunteered|hired|temping|contracting|placement)"
-    r"[ \t]+(?:at|for|with|by|w/|@)[ \t]+(?:the[ \t]+)?(?P<w>[a-z][a-z'’-]{3,})(?![\w'’-])")
+    r"[ \t]+(?:(?P<at>at|@)|for|with|by|w/)[ \t]+(?:the[ \t]+)?(?P<w>[a-z][a-z'’-]{3,})"
+    r"(?![\w'’-])")
 _WORK_WORDS = frozenset("""work works worked working employed employs interning intern interns
     interned volunteer volunteers volunteering volunteered hired temping contracting
     placement""".split())
@@ -106,7 +108,9 @@ def _work_low(text: str) -> list[Span]:
         if m is None:
             continue
         k = key(m["w"])
-        if k in dictionary or is_ordinary(k) or is_name(k) or k in lexicon.places() \
+        # (a surname after "at", not "for": "works @ brightwell", "works for smith")
+        if k in dictionary or is_ordinary(k) or is_name(k) and not m["at"] \
+                or k in lexicon.first_names() or k in lexicon.places() \
                 or lexicon.is_abbreviation(k) or lexicon.is_clinical(k) or k in STOP:
             continue
         out.append(Span(m.start("w"), m.end("w"), "ORG"))
