@@ -338,7 +338,8 @@ def test_a_generated_name_never_survives(first, last, before, after, form):
        .filter(lambda t: not re.search(r"[a-z]\.[a-z]", t))
        .filter(lambda t: not re.search(r"[a-f]:[a-f]*:|:[a-f]*:[a-f]", t))
        .filter(lambda t: not re.search(r"(?:\A|[.!?\n])[ \t]*-*[ \t]*[a-z]{2,3}\.?[ \t]*\Z",
-                                       t.rstrip()) or "\n" not in t.strip()))
+                                       t.rstrip()) or "\n" not in t.strip())
+       .filter(lambda t: "centenarian" not in t and "nonagenarian" not in t))
 def test_text_without_names_digits_or_at_signs_is_unchanged(text):
     # Lower-case only: no capitalised month names, postcodes or initials; and
     # no word.word, which is a bare domain (next test). Hypothesis found
@@ -347,6 +348,8 @@ def test_text_without_names_digits_or_at_signs_is_unchanged(text):
     # checked.py finds without a digit ("dead:beef::cafe"); found the same way.
     # Nor two or three letters closing a note of several lines: since issue
     # 14 those are a signature's initials ("gs", "-ar") and go.
+    # Nor "centenarian": an age over 89 by rule, and a string in the
+    # engine's code, which hypothesis (6.1xx) draws as text now and then.
     assert Anonymizer([JW]).text(text) == text
 
 

@@ -209,6 +209,9 @@ def test_prose_made_of_the_cue_words_keeps_every_word(words, sep):
     # reported ..." is a person, tests/unit/test_lower_names.py)
     assume(not (words[0] in ("hope", "grant", "may") and words[1] in ("said", "reported")))
     sentence = " ".join(words)
+    # (a known firm in lower case after a cue is one: "employer at united way",
+    # tests/unit/test_forms_orgs_people.py)
+    assume("united way" not in sentence)
     text = sentence[0].upper() + sentence[1:] + sep.strip()
     assert out(text) == text
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from . import (ageforms, blocks, cues, eponyms, gazetteer, headers, homes, idents, orgs,
-               people, plates, postal, postforms, shortnames, streets, unseen, when)
+from . import (ageforms, blocks, cues, eponyms, firmforms, gazetteer, headers, homes, idents,
+               orgs, people, plates, postal, postforms, shortnames, streets, unseen, when)
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
 from .phones import PHONE_REGIONS, find_phones
@@ -292,14 +292,14 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         places = gazetteer.find_gazetteer(text)
         places += orgs.find_orgs(text) + orgs.find_areas(text) + headers.find(text)
         starts = streets.starts_by_word(text, _UNSEEN_WORDS)
-        places += unseen.find_orgs(text, starts)
+        places += unseen.find_orgs(text, starts) + firmforms.find(text)
         # (by their capitals alone, so "Parkinson's disease" is no person;
         # by their context, "daughter Chen's aneurysm" still is)
         places = people.find_context(text) + eponyms.drop_eponyms(text, places)
         zips = orgs.zip_after(text, places)
         towns = postal.near_towns(text, places)
         found += places + zips + towns + headers.coordinated(text, places)
-        found += shortnames.find(text, places)
+        found += shortnames.find(text, places) + firmforms.again_lower(text, places)
         # (a ZIP code after a place is a PLACE: see zip_after)
         postcodes = postcodes + zips + [s for s in places + towns if text[s.start].isdigit()]
     if windows:   # (postcodes in prose: after the towns, before the blocks they end)

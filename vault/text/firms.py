@@ -211,8 +211,9 @@ def _firm_run(text: str, run: list[re.Match[str]]) -> list[Span]:
     if clinical or len(words) - start < 2 or any(
             w in STOP or w in lexicon.CALENDAR or w in _NOT_FIRMS and not headed
             or w in _HOLIDAY and w != "new" or w in _LEADING for w in words[start:]) or all(
-            w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run):
-        return []
+            w in orgs.GENERIC for w in words[start:]) or all(m[0].isupper() for m in run) \
+            or not headed and words[start] in orgs.vocab("kinds_before"):
+        return []   # (and "with Chest Pain", "joined Private Equity": a kind)
     if _a_person_or_place(text, run, words, cue.group().split()[0].lower()):
         return []   # ("seen by Priya Raman, MD", "a trip to Lake Tahoe")
     return [Span(run[start].start(), joined_end(text, run[-1].end()), "ORG")]
@@ -282,7 +283,7 @@ _HOLIDAY = frozenset("year years year's day days eve christmas easter thanksgivi
 # Shorthand counts: "works @ Nimbus", "f/u w/ Kaiser"; and "attends Compass".
 _FIRM_CUE = re.compile(
     r"(?:(?<![^\W\d_])(?:at|with|via|from|to|joined|employer|through|by|w/|attends|attended|"
-    r"attending)|(?<!\S)@)[ \t]+\Z",
+    r"attending|suing)|(?<!\S)@)[ \t]+\Z",
     re.I)
 
 
@@ -294,8 +295,15 @@ def _a_firm_word(word: str) -> bool:
     return (len(word) > 2 and (word[1:].islower() or word.isupper()
                                and not lexicon.is_abbreviation(k) and k not in orgs.HEADS)
             and k not in STOP and k not in lexicon.CALENDAR and k not in lexicon.vocabulary()
-            and k not in _NOT_FIRMS and k not in _HOLIDAY and k not in _LEADING
+            and not not_a_firm(k) and k not in _HOLIDAY and k not in _LEADING
             and not lexicon.is_clinical(k))
+
+
+def not_a_firm(k: str) -> bool:
+    """The word, alone after a cue, names no firm: kin, institutions in
+    general, parts of a workplace, specialties, shifts, trades and roles
+    ("let go by Management", "transferred to Neurosurgery", "Ward 7")."""
+    return k in _NOT_FIRMS or k in orgs.vocab("not_a_firm") or k in orgs.vocab("workplaces")
 
 
 def _firm(text: str, m: re.Match[str]) -> list[Span]:
@@ -308,7 +316,12 @@ def _firm(text: str, m: re.Match[str]) -> list[Span]:
     if cue is None or not _cue_in_a_sentence(text, m.start()) \
             or word.isupper() and not cue.group().islower():
         return []   # "At Home we talked": the cue starts a sentence; "SEEN AT CLINIC"
+    if key(word) in orgs.vocab("kinds_before") and _CAPITAL_NEXT.match(text, m.end()):
+        return []   # "to Medical School", "joined Private Equity": a kind, with the next word
     return [Span(m.start(), joined_end(text, m.end()), "ORG")]
+
+
+_CAPITAL_NEXT = re.compile(r"[ \t]+[A-Z]")
 
 
 # Capitalised words after those cues that are rarely a firm's name: titles,

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from . import lexicon
-from .firms import (_HOLIDAY, _LEADING, _NOT_FIRMS, _RANKS, _a_label_or_credential, a_cue_char,
+from .firms import (_HOLIDAY, _LEADING, not_a_firm, _RANKS, _a_label_or_credential, a_cue_char,
                     _an_acronym, _before_a_holding, _bracketed, _cue_in_a_sentence, _firm,
                     _firm_run, _holdings_in, _mid_sentence, _prev_word)
 from .lexicon import STOP, is_name, is_ordinary, key
@@ -311,7 +311,7 @@ def _classify_words(words: tuple[str, ...], context: _Context) -> list[tuple[int
             strong = True   # "her daughter Ivy": a capitalised name mid-sentence (not "in Newton")
         if not strong and not pair and i == j and not words[i].isupper() \
                 and keys[i] not in lexicon.vocabulary() \
-                and keys[i] not in STOP and keys[i] not in _NOT_FIRMS and keys[i] not in _HOLIDAY \
+                and keys[i] not in STOP and not not_a_firm(keys[i]) and keys[i] not in _HOLIDAY \
                 and keys[i] not in _LEADING \
                 and context.mid_sentence(i) \
                 and context.prev_word(i) in _ORG_CUE \

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 
-from . import known, lexicon
+from . import known, lexicon, orgs
 from .lexicon import STOP, key
+from .orgnames import NOT_IN_NAMES
 from .placecues import COMPASS
 from .span import Span, has_word, word_starts
 
@@ -53,6 +54,7 @@ _KIND_WORDS = frozenset("""
     dental clinic icu nicu picu ccu hdu pacu theatre theatres recovery anaesthesia anesthesia
     hospice supportive primary secondary new old adult adults children youth
     senior seniors student employee staff health occupational sports and &
+    repeat prescription prescriptions request requests
 """.split())
 # People by their role in a heading: "HOSPICE NURSE", "LTC PHYSICIAN NOTE".
 _ROLES = frozenset("""
@@ -78,15 +80,15 @@ _LABEL = re.compile(
     r"(?i:customer|supplier|vendor|contractor|subcontractor|landlord|letting agent|"
     r"lender|insurer|carrier|bank|shelter|accountant|bookkeep(?:er|ing)|payroll|broker|gym|"
     r"agency|charity|church|parish|school|nursery|daycare|employer|distributor|wholesaler|"
-    r"volunteer(?:ed|ing)?|trustee|governor|board)"
+    r"volunteer(?:ed|ing)?|trustee|governor|board|GP[ \t]+(?:practice|surgery)|care[ \t]+home)"
     rf"s?[ \t]*(?::[ \t]*|[ \t]+(?:is|was|at|with|for|of|=)[ \t]+|[ \t]*(?=[{_UP}]))"
-    rf"(?:(?:the|now|formerly)[ \t]+)?(?P<run>{_RUN})")
+    rf"(?:(?i:the|now|formerly)[ \t]+)?(?P<run>{_RUN})")
 _LABEL_WORDS = frozenset(
     "customer customers supplier suppliers vendor vendors contractor "
     "subcontractor landlord letting lender insurer carrier bank shelter accountant "
     "bookkeeper bookkeeping gym payroll broker agency charity church parish school nursery daycare "
     "employer distributor wholesaler volunteer volunteers volunteered volunteering trustee "
-    "trustees governor governors board boards".split())
+    "trustees governor governors board boards gp care".split())
 # What a label may be followed by that is no firm: people and titles.
 _NOT_FIRMS = frozenset("""
     dr mr mrs ms mx miss prof sir dame rev father sister nurse officer judge mom mum dad
@@ -127,6 +129,7 @@ def _add_run(text: str, start: int, run: str, out: list[Span]) -> None:
     run = (run if cut < 0 else run[:cut]).rstrip(" \t&.")
     words = [key(w) for w in run.replace("&", " ").split() if w not in ("of", "for")]
     if not words or words[0] in _NOT_FIRMS or words[0] in STOP \
+            or words[0] in orgs.vocab("not_a_firm") and words[-1] not in orgs.HEADS \
             or words[0] in lexicon.CALENDAR or words[0][:-1] in lexicon.CALENDAR \
             or all(lexicon.is_abbreviation(w) for w in words):
         return
@@ -145,11 +148,16 @@ def _headings(text: str, out: list[Span]) -> None:
             for a, b in parts if len(parts) > 1 or first else ():
                 words = [key(w) for w in re.findall(r"[\w'’&]+", line[a:b])]
                 if words and any(len(w) > 2 for w in words) and not any(
-                        w in _KIND_WORDS or w in _ROLES or w.isdigit()
+                        w in _KIND_WORDS or w in _ROLES or w.isdigit() or w in _IN_A_SENTENCE
                         or lexicon.is_abbreviation(w) for w in words):
                     out.append(Span(pos + a, pos + b, "ORG"))
         first = first and not line.strip()
         pos += len(line) + 1
+
+
+# Words of a sentence written in capitals, not of a letterhead: "EMPLOYED AS
+# A MACHINIST.", "SON ATTENDS KINDERGARTEN." (eleventh session).
+_IN_A_SENTENCE = NOT_IN_NAMES | {"as"}
 
 
 def _looks_like_heading(line: str) -> bool:

@@ -40,7 +40,8 @@ LEGAL = frozenset("inc llc llp pllc ltd corp co plc gmbh pty lp".split())
 # DAY 2", "PRESENTED TO ST. BRENDAN'S EMERGENCY DEPARTMENT").
 NOT_IN_NAMES = frozenset("""to in from on with by at into onto through via his her him their
     was were is are has had presented brought transferred
-    admitted discharged seen sent referred""".split())
+    admitted discharged seen sent referred attends attended lives lived works worked
+    employed son daughter wife husband""".split())
 
 
 def ends_a_sentence(word: str) -> bool:
@@ -122,7 +123,13 @@ def partners(text: str) -> list[Span]:
 # Peabody Trust" (the body is what follows "of").
 _ROLES_OF = re.compile(r"(?i:members?|tenants?|residents?|employees?|students?|graduates?|"
                        r"volunteers?|customers?|patients?|clients?|trustees?|directors?|"
-                       r"chair|president|head)[ \t]+of[ \t]+(?:the[ \t]+)?")
+                       r"chair|president|head|"
+                       # (and the officers of a firm: "CFO of Harrowfield", "GM of the
+                       # Nimbus plant", "co-founder of Plinth"; eleventh session)
+                       r"ceo|cfo|coo|cto|cio|cmo|cpo|chro|vp|svp|evp|avp|gm|md|"
+                       r"(?:co-?)?founders?|owners?|partners?|managers?|principal|dean|"
+                       r"chairman|chairwoman|chairperson|treasurer|secretary|"
+                       r"superintendent|governors?|officers?)[ \t]+of[ \t]+(?:the[ \t]+)?")
 
 
 def of_role(m: re.Match[str]) -> int:
