@@ -122,22 +122,24 @@ _CLINICAL = re.compile(r"(?:ectomy|otomy|ostomy|oscopy|ography|ogram|plasty|emia
                        r"esthesia|phoresis|plasia|thyroidism|otension|ology|ologist|ologic|ological|"
                        r"ocephalic|olol|pril|sartan|statin|azole|mycin|cillin|cycline|floxacin|"
                        r"tidine|gliflozin|gliptin|glutide|semide|thiazide|onamide|ysmal|eural|"
-                       r"orenal|oscopic|thymic|thymia|ometry)(?:e?s)?\Z")
+                       r"orenal|oscopic|thymic|thymia|ometry|algic)(?:e?s)?\Z")
 
 
 # Words made of a word: a prefix before one ("noncontributory",
-# "intracranial", "preoperative", "subthreshold"), "-ional" or "-ness"
-# after one ("decisional", "tearfulness"). Only for words no list holds as
-# a name or a place (asked after that test), and the word inside has five
-# letters or more. Not "co", "re", "un", "dis" or "over": "Costain",
-# "Reinert", "Unthank", "Dissinger", "Overfield" are surnames.
-_PREFIXES = ("non", "pre", "post", "intra", "inter", "extra", "sub", "supra", "trans",
-             "anti", "hyper", "hypo", "peri", "oro", "naso", "retro", "semi", "multi",
+# "intracranial", "preoperative", "unlabored"); "-ional", "-al" for "-e" or
+# "-ness" after one ("decisional", "spousal", "tearfulness"). Only for words
+# no list holds as a name or a place (asked after that test), and the word
+# inside has five letters or more. Not "co", "re", "dis" or "over":
+# "Costain", "Reinert", "Dissinger", "Overfield" are surnames (of the listed
+# names, 11 would match: "Unthank", "Holderness").
+_PREFIXES = ("non", "un", "under", "pre", "post", "intra", "inter", "extra", "sub", "supra",
+             "trans", "anti", "hyper", "hypo", "peri", "oro", "naso", "retro", "semi", "multi",
              "micro", "pseudo", "poly")
 
 
 def _derived(k: str) -> bool:
-    return k.endswith("ional") and _american(k[:-2], dictionary()) \
+    return k.endswith("al") and (k.endswith("ional") and _american(k[:-2], dictionary())
+                                 or len(k) >= 7 and k[:-2] + "e" in dictionary()) \
         or k.endswith("ness") and len(k) >= 9 and is_ordinary(k[:-4]) \
         or any(k.startswith(p) and len(k) - len(p) >= 5 and is_ordinary(k[len(p):])
                for p in _PREFIXES)
