@@ -129,9 +129,10 @@ _CLINICAL = re.compile(r"(?:ectomy|otomy|ostomy|oscopy|ography|ogram|plasty|emia
 # "intracranial", "preoperative", "unlabored"); "-ional", "-al" for "-e" or
 # "-ness" after one ("decisional", "spousal", "tearfulness"). Only for words
 # no list holds as a name or a place (asked after that test), and the word
-# inside has five letters or more. Not "co", "re", "dis" or "over":
-# "Costain", "Reinert", "Dissinger", "Overfield" are surnames (of the listed
-# names, 11 would match: "Unthank", "Holderness").
+# inside has five letters or more ("re": seven, "repositioned",
+# "reaffirmation"). Not "co", "dis" or "over": "Costain", "Dissinger",
+# "Overfield" are surnames (of the listed names, 12 would match: "Unthank",
+# "Holderness", "Repenning").
 _PREFIXES = ("non", "un", "under", "pre", "post", "intra", "inter", "extra", "sub", "supra",
              "trans", "anti", "hyper", "hypo", "peri", "oro", "naso", "retro", "semi", "multi",
              "micro", "pseudo", "poly")
@@ -142,7 +143,8 @@ def _derived(k: str) -> bool:
                                  or len(k) >= 7 and k[:-2] + "e" in dictionary()) \
         or k.endswith("ness") and len(k) >= 9 and is_ordinary(k[:-4]) \
         or any(k.startswith(p) and len(k) - len(p) >= 5 and is_ordinary(k[len(p):])
-               for p in _PREFIXES)
+               for p in _PREFIXES) \
+        or k.startswith("re") and len(k) >= 9 and is_ordinary(k[2:])
 
 
 # (each tried once, anywhere in the word: "organisation" -> "organization")
