@@ -81,6 +81,10 @@ KEPT = [
     ("Postprandial Glucose Elevated.", ["Postprandial"]),
     ("Repositioned Every Two Hours.", ["Repositioned"]),
     ("Reaffirmation Agreement signed.", ["Reaffirmation"]),
+    ("Fetal Heart Rate Heard On Doppler.", ["Doppler"]),
+    ("Tympanic Membranes Erythematous Bilaterally.", ["Tympanic"]),
+    ("Influenza And Pneumococcal Vaccines Given.", ["Pneumococcal"]),
+    ("Coachee Arrived Energised.", ["Coachee"]),
 ]
 
 
@@ -109,6 +113,7 @@ GONE = [
     ("Patrick called about the deposit.", ["Patrick"]),
     ("Seen by Dr. Repenning in clinic.", ["Repenning"]),
     ("Dr. Fundi reviewed the scan.", ["Fundi"]),
+    ("Seen by Dr. Doppler today.", ["Doppler"]),
 ]
 
 
