@@ -10,9 +10,10 @@ ordinary prose, and a few through the real CLI.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from vault.text import dateforms, detect, postal
@@ -210,6 +211,8 @@ NUMBERS = [str(n) for n in (1, 2, 3, 5, 10, 12, 14, 25, 31, 45, 99, 150, 1500, 2
        st.sampled_from([" ", ", ", " - ", "/", ". "]))
 def test_ordinary_prose_with_numbers_has_no_new_date_or_postcode(words, sep):
     text = sep.join(words)
+    # ("1 mars 2019" is a date, in French: hypothesis drew it once)
+    assume(not re.search(r"\b(?:[1-9]|[12]\d|3[01])\W+mars\W+\d{4}\b", text))
     windows = detect.digit_windows(text)
     assert dateforms.find(text, windows) == [], text
     assert postal.find(text, windows) == [], text

@@ -295,7 +295,8 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         places += unseen.find_orgs(text, starts) + firmforms.find(text)
         # (by their capitals alone, so "Parkinson's disease" is no person;
         # by their context, "daughter Chen's aneurysm" still is)
-        places = people.find_context(text) + eponyms.drop_eponyms(text, places)
+        places = eponyms.drop_holidays(
+            text, people.find_context(text) + eponyms.drop_eponyms(text, places))
         zips = orgs.zip_after(text, places)
         towns = postal.near_towns(text, places)
         found += places + zips + towns + headers.coordinated(text, places)

@@ -10,6 +10,10 @@ an eponym stands before. What stands after a title stays a person ("Dr.
 Whipple"), and so does every registered client (`names`, which this never
 sees). The eponyms that usually stand alone ("Romberg negative", "Phalen
 and Tinel positive") are words of the vocabulary (vault/data/vocabulary.txt).
+
+Holidays are named after people and places too ("Canada Day", "Saint
+Patrick's Day", "Easter Monday", "the August Bank Holiday"): `drop_holidays`
+drops what lies inside one (eleventh session).
 """
 
 from __future__ import annotations
@@ -98,3 +102,34 @@ def drop_eponyms(text: str, spans: list[Span]) -> list[Span]:
     """spans (people, places and organisations found by their capitals)
     without the eponyms."""
     return [s for s in spans if not is_eponym(text, s)]
+
+
+_SAINT = r"(?:St\.?|Saint)[ \t]+(?:Patrick|George|Andrew|David|Brigid|Stephen|Valentine|John)['’]?s?"
+_DAY_OF = (r"(?:Martin[ \t]+Luther[ \t]+King(?:,?[ \t]+Jr\.?)?|MLK|Presidents['’]?|Washington['’]?s|"
+           r"Columbus|Indigenous[ \t]+Peoples['’]?|Veterans['’]?|Memorial|Labou?r|Independence|"
+           r"Republic|Canada|Victoria|Australia|Anzac|ANZAC|Waitangi|Boxing|Remembrance|"
+           r"Armistice|Family|Heritage|Emancipation|Juneteenth|Thanksgiving|Mother['’]?s|"
+           r"Father['’]?s|Valentine['’]?s|Election|Patriots['’]?|Cesar[ \t]+Chavez|May|Pancake|"
+           + _SAINT + ")")
+# The holidays of the countries whose notes this reads: a person's or a
+# place's name in one names no one ("Off on Victoria Day", "Closed for
+# Easter Monday"). A month in one is still a date ("August Bank Holiday").
+_HOLIDAYS = re.compile(
+    rf"\b(?:{_DAY_OF}[ \t]+Day|(?:Easter|Whit)[ \t]+(?:Monday|Sunday)|Shrove[ \t]+Tuesday|"
+    r"Burns[ \t]+Night|Guy[ \t]+Fawkes(?:[ \t]+Night)?|(?:Gandhi|Ambedkar)[ \t]+Jayanti|"
+    r"(?:(?:Easter|Christmas|Spring|Summer|August|May|June|October)[ \t]+)?Bank[ \t]+Holiday"
+    r"(?:[ \t]+(?:Monday|Weekend))?|Civic[ \t]+Holiday|(?:King|Queen|Sovereign)['’]s[ \t]+Birthday)\b")
+_HOLIDAY_HINT = re.compile(r"Day\b|Holiday|Monday|Sunday|Tuesday|Night|Fawkes|Jayanti|Birthday")
+
+
+def drop_holidays(text: str, spans: list[Span]) -> list[Span]:
+    """spans without the people, places and organisations inside a holiday's
+    name; what a title stands before stays ("Dr. Victoria Day")."""
+    if not spans or _HOLIDAY_HINT.search(text) is None:
+        return spans
+    holidays = [(m.start(), m.end()) for m in _HOLIDAYS.finditer(text)]
+    if not holidays:
+        return spans
+    return [s for s in spans if s.kind not in ("PERSON", "ORG", "PLACE")
+            or not any(a <= s.start and s.end <= b for a, b in holidays)
+            or _titled(text, s.start)]

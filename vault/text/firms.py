@@ -185,6 +185,8 @@ _IN_BRACKETS = frozenset("""
     estimated actual final interim provisional amended corrected revised copy original
     mild moderate severe acute chronic active inactive new old current previous former
     morning evening afternoon night daily weekly monthly annual annually
+    rash hives itch itching swelling anaphylaxis urticaria angioedema wheeze wheezing
+    intolerance upset
     """.split()) - {"interim"}
 
 
@@ -335,6 +337,8 @@ _NOT_FIRMS = frozenset("""
     noon midday midnight lunch lunchtime breakfast dinner supper bedtime mass worship prayer
     therapy counseling counselling treatment group groups class classes meeting meetings
     service services assistance
+    night morning evening afternoon time date bedside form schedule section rule part
+    counsel purchase
     """.split())
 
 

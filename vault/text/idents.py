@@ -73,9 +73,22 @@ _FIXED = frozenset(
     # immigration forms: "Form I-130", "the I-485", "N-400"
     "i-130 i-485 i-765 i-131 i-140 i-539 i-589 i-751 i-864 i-94 i-20 i-90 i-129 i-129f "
     "i-601 i-601a i-212 i-821 i-821d i-912 n-400 n-600 ds-160 ds-260 ds-11 ds-82 "
-    "aaox3 aaox4 aaox2 aox3 aox4 aox2 ox3 ox4 ".split())
+    "aaox3 aaox4 aaox2 aox3 aox4 aox2 ox3 ox4 "
+    # tax forms, returns and schedules of the UK, Ireland, Canada, Australia,
+    # New Zealand and India (eleventh session: "SA103 pages", "CT600 return")
+    "sa100 sa101 sa102 sa103 sa103s sa103f sa104 sa104s sa104f sa105 sa106 sa107 sa108 "
+    "sa109 sa110 sa800 sa900 ct600 ct41g p11d p87 p85 p50 p53 p55 r40 r185 ch2 sdlt1 tr1 "
+    "tr2 ap1 ds1 tp1 "
+    "t1 t2 t3 t4 t4a t4e t4rsp t4rif t5 t5007 t5008 t2125 t776 t777 t1135 t1213 t2200 "
+    "t2091 td1 rc59 nr4 gst34 "
+    "ir3 ir4 ir526 ir330 ir345 ir348 ir833 "
+    "itr-1 itr-2 itr-3 itr-4 itr-5 itr-6 itr-7 gstr-1 gstr-3b gstr-9 26as 15g 15h 12bb "
+    "form16 form-16 ".split())
 
 
+# "Form CT1", "Schedule K-1", "Form RP102": a code right after these words
+# names a form, not a person's file.
+_FORM_BEFORE = re.compile(r"\b(?:Form|FORM|form|Schedule|SCHEDULE)[ \t]+\Z")
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d")   # "2024-03-04T10:15": a date and a time
 
 
@@ -158,7 +171,8 @@ def find(text: str, windows: Windows) -> list[Span]:
             continue
         if _EXTENSION.fullmatch(token):
             out.append(Span(start, end, "PHONE"))   # an extension alone: "x4-8821", "x4471"
-        elif not _exempt(token) and not _PHONE_EXT.fullmatch(token):
+        elif not _exempt(token) and not _PHONE_EXT.fullmatch(token) \
+                and not (len(token) <= 8 and _FORM_BEFORE.search(text, max(0, start - 10), start)):
             out.append(Span(start, end, "ID"))
     return out
 

@@ -83,12 +83,18 @@ def surnames() -> frozenset[str]:
     return frozenset(_read("surnames.txt.gz"))
 
 
+# Words of templated phrases that a gazetteer also lists as a town: "Prays
+# to God", "Up To Date", "At Time Of Discharge", "Wound Vac", "into Roth IRA"
+# name no town.
+_NOT_PLACES = frozenset(("god", "date", "time", "vac", "roth"))
+
+
 @lru_cache(maxsize=1)
 def places() -> frozenset[str]:
     """Countries, capitals, US states and counties, cities over 15,000 people
     and towns over 5,000 in English-speaking countries: words joined by one
-    space ("salt lake city"). Not "god": "Prays to God" names no town."""
-    return frozenset(_read("places.txt.gz")) - {"god"}
+    space ("salt lake city"). Not the words of _NOT_PLACES."""
+    return frozenset(_read("places.txt.gz")) - _NOT_PLACES
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +125,29 @@ _CLINICAL = re.compile(r"(?:ectomy|otomy|ostomy|oscopy|ography|ogram|plasty|emia
                        r"esthesia|phoresis|plasia|thyroidism|otension|ology|ologist|ologic|ological|"
                        r"ocephalic|olol|pril|sartan|statin|azole|mycin|cillin|cycline|floxacin|"
                        r"tidine|gliflozin|gliptin|glutide|semide|thiazide|onamide|ysmal|eural|"
-                       r"orenal)(?:e?s)?\Z")
+                       r"orenal|oscopic|thymic|thymia|ometry|algic)(?:e?s)?\Z")
+
+
+# Words made of a word: a prefix before one ("noncontributory",
+# "intracranial", "preoperative", "unlabored"); "-ional", "-al" for "-e" or
+# "-ness" after one ("decisional", "spousal", "tearfulness"). Only for words
+# no list holds as a name or a place (asked after that test), and the word
+# inside has five letters or more ("re": seven, "repositioned",
+# "reaffirmation"). Not "co", "dis" or "over": "Costain", "Dissinger",
+# "Overfield" are surnames (of the listed names, 12 would match: "Unthank",
+# "Holderness", "Repenning").
+_PREFIXES = ("non", "un", "under", "pre", "post", "intra", "inter", "extra", "sub", "supra",
+             "trans", "anti", "hyper", "hypo", "peri", "oro", "naso", "retro", "semi", "multi",
+             "micro", "pseudo", "poly")
+
+
+def _derived(k: str) -> bool:
+    return k.endswith("al") and (k.endswith("ional") and _american(k[:-2], dictionary())
+                                 or len(k) >= 7 and k[:-2] + "e" in dictionary()) \
+        or k.endswith("ness") and len(k) >= 9 and is_ordinary(k[:-4]) \
+        or any(k.startswith(p) and len(k) - len(p) >= 5 and is_ordinary(k[len(p):])
+               for p in _PREFIXES) \
+        or k.startswith("re") and len(k) >= 9 and is_ordinary(k[2:])
 
 
 # (each tried once, anywhere in the word: "organisation" -> "organization")
@@ -145,12 +173,14 @@ def _is_ordinary(k: str) -> bool:
     if k in words:
         return True
     if "-" in k:
-        return all(is_ordinary(p) for p in k.split("-") if p)
+        return all(is_ordinary(p) or p in _PREFIXES for p in k.split("-") if p)   # "pre-action"
     if _american(k, words):
         return True
     if len(k) < 5 or is_name(k) or k in places():
         return False
     if len(k) >= 7 and _CLINICAL.search(k):
+        return True
+    if _derived(k):
         return True
     # British spelling: the dictionary is American ("behaviours", "oedema")
     # ("ae" and "oe" before an "i" are no British spelling: "Boeing" is not "being")

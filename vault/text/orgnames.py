@@ -59,7 +59,8 @@ NOT_FIRST = frozenset("""
     arranged contact contacted review reviewed request requested complete completed
     declined decline accepted accept offer offered follow ongoing current previous prior
     outpatient inpatient home via per re regarding brief major minor
-    """.split())
+    morning evening afternoon night area small
+    """.split())   # (eleventh session: "Morning Labs Drawn", "Pressure Area Care", "Small Claims Court")
 _CLAUSE_START = re.compile(r"(?:\A|[\n.!?;•*]|\n[ \t]*[-–])[ \t]*(?:\([ \t]*)?\Z")
 
 
