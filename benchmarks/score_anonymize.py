@@ -1,8 +1,9 @@
 """Scores `vault export-anonymized` against the annotated corpus in
-tests/corpus/dev (or tests/corpus/heldout): recall per type, over-redaction,
-report coverage and MB/s. The rules are in tests/corpus/README.md.
+tests/corpus/dev (or tests/corpus/heldout, tests/corpus/fresh): recall per
+type, over-redaction, report coverage and MB/s. The rules are in
+tests/corpus/README.md.
 
-    python benchmarks/score_anonymize.py [--split dev|heldout] [--strict]
+    python benchmarks/score_anonymize.py [--split dev|heldout|fresh] [--strict]
                                          [--json] [--leaks] [--region US]
 
 The people of a split are registered the way the export registers a vault's
@@ -346,7 +347,7 @@ def render(summary: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "heldout"), default="dev")
+    parser.add_argument("--split", choices=("dev", "heldout", "fresh"), default="dev")
     parser.add_argument("--strict", action="store_true", help="score the strict mode")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--leaks", action="store_true",
