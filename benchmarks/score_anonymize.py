@@ -293,10 +293,14 @@ def score(notes: list[Note], people: list[dict], *, strict: bool = False,
                           **init_kw)
 
     shifts = {cid: exports.day_offset(key, c) for cid, c in by_id.items()}
+    # (the note's own client, as the export passes it, where the engine takes it)
+    whose = {cid: {"client": exports.own_person(c, names)} for cid, c in by_id.items()} \
+        if "client" in inspect.signature(Anonymizer.text).parameters \
+        and hasattr(exports, "own_person") else dict.fromkeys(by_id, {})
     anonymizer = build()
     for note in notes:
         result.outputs[note.id] = anonymizer.text(note.text, day_offset=shifts[note.client],
-                                                  **text_kw)
+                                                  **text_kw, **whose[note.client])
     report = anonymizer.suspects()
     result.report_size = len(report)
     listed = report_words(report)
@@ -317,7 +321,7 @@ def score(notes: list[Note], people: list[dict], *, strict: bool = False,
         timed = build()
         started, cpu = time.perf_counter(), time.process_time()
         for note in notes:
-            timed.text(note.text, day_offset=shifts[note.client], **text_kw)
+            timed.text(note.text, day_offset=shifts[note.client], **text_kw, **whose[note.client])
         best = min(best, time.perf_counter() - started)
         best_cpu = min(best_cpu, time.process_time() - cpu)
     result.mb_per_s = size / 1e6 / best if best else 0.0

@@ -103,11 +103,18 @@ def people(clients: list[Client], names: dict[bytes, str]) -> list[Any]:
     from ..text.anonymize import Person
     found = []
     for c in clients:
-        own = tuple(a.name for a in c.aliases if a.relation is None)
-        found.append(Person(names=(c.name, *own), replacement=names[c.uid]))
+        found.append(own_person(c, names))
         found += [Person(names=(a.name,), replacement="[PERSON]")
                   for a in c.aliases if a.relation is not None]
     return found
+
+
+def own_person(client: Client, names: dict[bytes, str]) -> Any:
+    """The client as the anonymizer knows them: name, own aliases, pseudonym
+    (passed with each of their notes: their initial alone is their name there)."""
+    from ..text.anonymize import Person
+    own = tuple(a.name for a in client.aliases if a.relation is None)
+    return Person(names=(client.name, *own), replacement=names[client.uid])
 
 
 def export_anonymized(session: UnlockedVault, names: list[str], *, dates: str = "shift",
@@ -137,14 +144,15 @@ def export_anonymized(session: UnlockedVault, names: list[str], *, dates: str = 
         candidates: list[Candidate] = []
         for client, notes in notes_of:
             shift = day_offset(key, client)
+            whose = own_person(client, pseudonym)
             for number, note in enumerate(notes, 1):
                 where = (pseudonym[client.uid], number)
                 tags = []
                 for t in note.tags:
-                    tags.append(anonymizer.text(t, day_offset=shift))
+                    tags.append(anonymizer.text(t, day_offset=shift, client=whose))
                     candidates += [Candidate(*where, "tags", c.start, c.end, c.word, c.why)
                                    for c in anonymizer.last_candidates]
-                text = anonymizer.text(note.text, day_offset=shift)
+                text = anonymizer.text(note.text, day_offset=shift, client=whose)
                 candidates += [Candidate(*where, "text", c.start, c.end, c.word, c.why)
                                for c in anonymizer.last_candidates]
                 records.append(Record(

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
-from . import detect, levers, lexicon, residual, when
+from . import detect, initials, levers, lexicon, residual, when
 from .names import NameIndex
 
 PLACEHOLDER_TYPES: tuple[str, ...] = (
@@ -71,15 +71,19 @@ class Anonymizer:
         self._unread: list[str] = []
         self._last: tuple[str, list[residual.Candidate]] | None = None
 
-    def text(self, text: str, *, day_offset: int = 0) -> str:
+    def text(self, text: str, *, day_offset: int = 0, client: Person | None = None) -> str:
         """The anonymized text. `day_offset` is this client's date shift in
-        days, used only when dates == "shift". `last_candidates` then holds
-        what the residual-risk report lists in it."""
+        days, used only when dates == "shift". `client`: the person whose
+        note it is (one of `people`): their initial alone is their name here
+        ("S rang re the dispute"). `last_candidates` then holds what the
+        residual-risk report lists in it."""
         spans = detect.find_all(text, self._regions, self._month_first)
         spans += levers.also_spans(text, self._also)
         if self.strict:
             spans += residual.strict_spans(text)
         names = self._names.find(text)
+        if client is not None:
+            names += initials.find(text, client.names, client.replacement)
         if names:
             at = [(m.start, m.end) for m in names]
             # (a handle that is a registered name run together, "@janedoe",
