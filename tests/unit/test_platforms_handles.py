@@ -55,6 +55,14 @@ def test_a_platform_where_someone_works_is_an_organisation(text, firm):
     assert firm not in result and "[ORG]" in result, result
 
 
+@pytest.mark.parametrize("software", ["Xero", "QuickBooks", "FreshBooks", "Dext", "MYOB",
+                                      "TurboTax"])
+def test_accounting_software_used_is_a_product(software):
+    text = f"Uploaded the receipts to {software}; {software} shows a gap."
+    assert out(text) == text
+    assert software not in out(f"She works at {software} in sales.")
+
+
 @pytest.mark.parametrize("text", ["Took an Uber home after the session.",
                                   "Ordered the books on Amazon.", "Paid the deposit via Venmo."])
 def test_a_platform_used_to_travel_buy_or_pay_stays(text):
