@@ -12,12 +12,14 @@ Pure functions, no I/O but the word lists' first read."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from collections.abc import Iterator
 from functools import lru_cache
 from string import ascii_letters as _ASCII_LETTERS
 
-from . import cued, lexicon
+from . import cued, leftover, lexicon
 from .lexicon import beside_a_name as _beside_a_name, is_name, is_ordinary, key
 from .lexicon import lower_names as _lower_names
 from .span import at_words, before_anchors, has_word, letter_runs
@@ -71,9 +73,21 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
             out.append(Candidate(m.start(1), m.end(1), m[1], "lower case after a title"))
     out += _in_context(text, names) + [Candidate(a, b, text[a:b], why) for a, b, why in cued.find(text, names)]
     by_span = {(c.start, c.end): c for c in out}   # a phrase listed whole stands for its words
-    wide = [c for c in by_span.values() if " " in c.word]
-    return sorted((c for c in by_span.values() if " " in c.word or not any(
-        w.start <= c.start and c.end <= w.end for w in wide)), key=lambda c: c.start)
+    for a, b, why in leftover.find(text, names):   # (the safety net: not where a rule above listed)
+        by_span.setdefault((a, b), Candidate(a, b, text[a:b], why))
+    wide = sorted((c for c in by_span.values() if " " in c.word or c.why in leftover.WHOLE),
+                  key=lambda c: c.start)
+    starts, reach = [w.start for w in wide], list(accumulate((w.end for w in wide), max))
+    return sorted((c for c in by_span.values() if " " in c.word or not _inside(c, wide, starts, reach)),
+                  key=lambda c: c.start)
+
+
+def _inside(c: Candidate, wide: list[Candidate], starts: list[int], reach: list[int]) -> bool:
+    """c lies in another of `wide` (sorted by start; `reach`: the furthest end so far):
+    one that starts before it and reaches its end, or starts where it does and ends
+    later. By bisection, so that a text of many addresses is no square."""
+    i, j = bisect_left(starts, c.start), bisect_right(starts, c.start)
+    return bool(i and reach[i - 1] >= c.end) or any(w is not c and w.end >= c.end for w in wide[i:j])
 
 
 _LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z]{2,}(?![\w'’-])")
