@@ -93,6 +93,10 @@ def test_names_their_neighbours_give_away_are_listed():
              "a word no list knows where a firm or place stands"),
             ("Pt says she was at brackenfield before.", "brackenfield",
              "a word no list knows where a firm or place stands"),
+            ("Daughter works at the walmart in town.", "walmart",
+             "a word no list knows where a firm or place stands"),
+            ("Spouse teaches at the local school, oakmere primary.", "oakmere",
+             "a word no list knows where a firm or place stands"),
             ('Sold the boat "[PERSON] II" last year.', "II", "the rest of a replaced name")):
         assert listed(text).get(word) == why, (text, listed(text))
 
@@ -106,7 +110,10 @@ def test_credentials_languages_specialties_and_clinical_words_are_not():
                        ("Treated for urosepsis from Aug 15.", "urosepsis"),
                        ("Signed by [PERSON], MD today.", "MD"),
                        ("Follow-up in [PERSON]-led group.", "led"),
-                       ("She works at home on Fridays.", "home")):
+                       ("She works at home on Fridays.", "home"),
+                       ("Met at the client's office.", "client's"),
+                       ("Picked up from the kids' school.", "kids'"),
+                       ("Lunch at the local cafe.", "local")):
         assert word not in listed(text), (text, listed(text))
 
 

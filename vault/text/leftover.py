@@ -16,7 +16,8 @@ misses:
   first name ("BLOOM, [PERSON]"), an organisation in capitals ending in a
   head word ("VALLEY PRESBYTERIAN HOSPITAL"), a state after a town
   ("Portland, OR"), a lower-case word no list knows where a firm or a
-  place stands ("at brackenfield", "interviewing with zaptec");
+  place stands ("at brackenfield", "at the walmart", "interviewing with
+  zaptec", "oakmere primary");
 - ages over 89 in forms the age rules leave: "nonagenarian", "in her
   nineties", "turned 102", "[PERSON], 101,".
 
@@ -75,7 +76,10 @@ _CREDENTIALS = frozenset("""md do pa np rn dc od lcsw licsw lpc lmft msw esq cpa
     cna aprn fnp dnp mft lmhc pharmd crnp pa-c""".split())
 _AT_A_FIRM = re.compile(
     r"(?=[aAfFjJnNvViIwWbBeEpP])\b(?i:at|from|joined|near|via|(?:interview\w*|work\w*|bank\w*|employed|placed|job)[ \t]+with)"
-    r"[ \t]+([a-z][a-z'’&-]{3,})(?![\w'’&-])")
+    r"[ \t]+(?:the[ \t]+)?([a-z][a-z'’&-]{3,})(?![\w'’&-])"
+    # "oakmere primary", "brackenfield school": before a head word in lower case
+    r"|(?<![\w'’&-])([a-z][a-z'’&-]{3,})(?=[ \t]+(?:primary|school|academy|college|hospital|clinic|"
+    r"surgery|practice|church|bank|hotel|pub|cafe|bakery|centre|center)\b)")
 # endings of clinical words, which stand after "from" ("anemia from menorrhagia")
 _CLINICAL_END = re.compile(r"(?:itis|osis|sepsis|emia|aemia|rrhagia|rrh?o?ea|algia|pathy|ectomy|otomy|"
                            r"ostomy|plasty|scopy|graphy|ology|iatric|iatry|al|ic|ive|ous|ary|ia|ism)$")
@@ -227,12 +231,15 @@ def _neighbours(text: str, names: frozenset[str] | set[str]) -> list[tuple[int, 
                 for w in words[:-1]):
             out.append((m.start(1), m.end(1), "an organisation's name in capitals"))
     for m in _AT_A_FIRM.finditer(text):
-        if _unknown(m[1].lower(), names):
-            out.append((m.start(1), m.end(1), "a word no list knows where a firm or place stands"))
+        g = 1 if m[1] else 2
+        if _unknown(m[g].lower(), names):
+            out.append((m.start(g), m.end(g), "a word no list knows where a firm or place stands"))
     return out
 
 
 def _unknown(k: str, names: frozenset[str] | set[str]) -> bool:
-    """k (lower case) is in no list: no word, term, month, known name nor clinical word."""
+    """k (lower case) is in no list: no word, term, month, known name nor clinical word
+    ("the client's": its stem is a word)."""
+    k = k[:-2] if k.endswith(("'s", "’s")) else k.rstrip("'’")
     return k not in names and k not in lexicon.STOP and k not in lexicon.vocabulary() \
         and not lexicon.is_ordinary(k) and k not in lexicon.CALENDAR and not _CLINICAL_END.search(k)
