@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vault.text import firms, gazetteer, idents, lexicon, residual, span
+from vault.text import firms, gazetteer, idents, lexicon, residual, span, strict
 
 SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -156,10 +156,10 @@ def test_the_report_rules_tried_behind_a_hint_find_what_finditer_finds(text):
     for rx, _ in residual._RULES:
         assert [m.span() for m in residual._rule(rx, text)] == [m.span() for m in rx.finditer(text)]
     report = [(c.start, c.end, c.why) for c in residual.candidates(text)]
-    strict = residual.strict_spans(text)
+    strict_found = strict.strict_spans(text)
     with _every_rule_scanned_everywhere():
         assert report == [(c.start, c.end, c.why) for c in residual.candidates(text)]
-        assert strict == residual.strict_spans(text)
+        assert strict_found == strict.strict_spans(text)
 
 
 @contextmanager

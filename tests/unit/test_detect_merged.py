@@ -20,7 +20,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vault.text import addresses, detect, idents, orgs, people, residual, span, when
+from vault.text import addresses, detect, idents, orgs, people, residual, span, strict, when
 
 SETTINGS = settings(max_examples=400, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -352,11 +352,11 @@ OUTPUT_PIECES = st.one_of(REPORT_PIECES, NON_ASCII_PIECES, st.sampled_from([
 @example("the refund: TX owes, federal and NM")
 @example("room 22 and 22 block of, ninety-one, jm RN")
 def test_the_report_lists_alike_without_its_shortcuts(text):
-    fast = residual.candidates(text, frozenset({"smith"})), residual.strict_spans(text)
+    fast = residual.candidates(text, frozenset({"smith"})), strict.strict_spans(text)
     saved = span.letter_runs, residual.letter_runs
     try:
         span.letter_runs = residual.letter_runs = lambda text, any_text=False: None
-        slow = residual.candidates(text, frozenset({"smith"})), residual.strict_spans(text)
+        slow = residual.candidates(text, frozenset({"smith"})), strict.strict_spans(text)
     finally:
         span.letter_runs, residual.letter_runs = saved
     assert fast == slow

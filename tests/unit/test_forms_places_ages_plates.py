@@ -197,6 +197,7 @@ def test_plates_in_groups_and_vanity_plates(text, secret):
     ("Tag: ADHD, ASD follow-up.", "ADHD"),
     ("Driving was the last four hours of the trip.", "four"),
     ("VIN checked, no issues.", "no issues"),
+    ("Car M 1500 on the form.", "M 1500"),   # (hypothesis: a sex and a number)
 ])
 def test_vehicle_words_before_ordinary_text(text, kept):
     assert kept in anon(text)

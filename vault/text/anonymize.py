@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
-from . import detect, initials, levers, lexicon, residual, when
+from . import detect, initials, levers, lexicon, residual, strict as strict_mode, when
 from .names import NameIndex
 
 PLACEHOLDER_TYPES: tuple[str, ...] = (
@@ -80,7 +80,7 @@ class Anonymizer:
         spans = detect.find_all(text, self._regions, self._month_first)
         spans += levers.also_spans(text, self._also)
         if self.strict:
-            spans += residual.strict_spans(text)
+            spans += strict_mode.strict_spans(text)
         names = self._names.find(text)
         if client is not None:
             names += initials.find(text, client.names, client.replacement)

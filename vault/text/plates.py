@@ -57,6 +57,8 @@ def _plate(value: str) -> bool:
     numbers = [g for g in groups if g.isdigit()]
     if " " in value and len(numbers) > 1:
         return False   # ("BP 120 80", "M 10 10": numbers, not a plate; "7-ABC-123" is one)
+    if len(groups) == 2 and len(words) == 1 and len(words[0]) == 1 and len(numbers) == 1:
+        return False   # ("car M 1500": a sex and a number, a grade and a score)
     return not (len(words) + len(numbers) == len(groups)
                 and any(_YEAR.fullmatch(n) for n in numbers))
 

@@ -5,22 +5,24 @@ capitals that are not in the vocabulary, a lower-case word after a title,
 words next to a credential, codes mixing letters and digits; and what only
 the context reveals: a word beside a replaced name, an organisation's name,
 numbers of rooms, streets and records, ages over 89, dates in another
-language, initials), strict mode (every such word replaced), `--keep`
-(release a false alarm) and `--also` (force a replacement), which are in
-`levers`. Pure functions, no I/O but the word lists' first read."""
+language, initials). Strict mode (every such word replaced) is in `strict`, `--keep`
+(release a false alarm) and `--also` (force a replacement) in `levers`.
+Pure functions, no I/O but the word lists' first read."""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from collections.abc import Iterator
 from functools import lru_cache
 from string import ascii_letters as _ASCII_LETTERS
 
-from . import cued, lexicon
+from . import cued, leftover, lexicon
 from .lexicon import beside_a_name as _beside_a_name, is_name, is_ordinary, key
 from .lexicon import lower_names as _lower_names
-from .span import Span, at_words, before_anchors, has_word, letter_runs
+from .span import at_words, before_anchors, has_word, letter_runs
 
 # What the export writes in place of what it removed: never a candidate.
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]|Client-[0-9A-F]+")
@@ -71,9 +73,21 @@ def candidates(text: str, names: frozenset[str] | set[str] = frozenset()) -> lis
             out.append(Candidate(m.start(1), m.end(1), m[1], "lower case after a title"))
     out += _in_context(text, names) + [Candidate(a, b, text[a:b], why) for a, b, why in cued.find(text, names)]
     by_span = {(c.start, c.end): c for c in out}   # a phrase listed whole stands for its words
-    wide = [c for c in by_span.values() if " " in c.word]
-    return sorted((c for c in by_span.values() if " " in c.word or not any(
-        w.start <= c.start and c.end <= w.end for w in wide)), key=lambda c: c.start)
+    for a, b, why in leftover.find(text, names):   # (the safety net: not where a rule above listed)
+        by_span.setdefault((a, b), Candidate(a, b, text[a:b], why))
+    wide = sorted((c for c in by_span.values() if " " in c.word or c.why in leftover.WHOLE),
+                  key=lambda c: c.start)
+    starts, reach = [w.start for w in wide], list(accumulate((w.end for w in wide), max))
+    return sorted((c for c in by_span.values() if " " in c.word or not _inside(c, wide, starts, reach)),
+                  key=lambda c: c.start)
+
+
+def _inside(c: Candidate, wide: list[Candidate], starts: list[int], reach: list[int]) -> bool:
+    """c lies in another of `wide` (sorted by start; `reach`: the furthest end so far):
+    one that starts before it and reaches its end, or starts where it does and ends
+    later. By bisection, so that a text of many addresses is no square."""
+    i, j = bisect_left(starts, c.start), bisect_right(starts, c.start)
+    return bool(i and reach[i - 1] >= c.end) or any(w is not c and w.end >= c.end for w in wide[i:j])
 
 
 _LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z]{2,}(?![\w'’-])")
@@ -333,64 +347,6 @@ def _abbreviation(k: str) -> bool:
 
 _lists = lexicon.report_lists
 _PART = re.compile(r"[^\W_][\w'’-]*")   # a word, with its apostrophes and hyphens
-
-
-# -- strict mode ----------------------------------------------------------------------
-
-_STRICT = re.compile(r"[^\W_](?<![\w'’-][^\W_])[\w'’-]*")
-
-
-def strict_spans(text: str) -> list[Span]:
-    """Every capitalised word that is not in the vocabulary or that stands in
-    mid-sentence (where a capital marks a name), every word in lower case
-    that the name and place lists know and the dictionary does not, every
-    word with a digit and a letter that is not a measurement or known code,
-    every number of three digits or more that is not an amount, and what the
-    context rules find in the text as written (rooms, ages over 89, dates in
-    another language, a typist's initials)."""
-    from .idents import _exempt
-    out = []
-    for m in _STRICT.finditer(text):
-        word = m.group().rstrip("'’-")
-        word = word[:-2] if word[-2:] in ("'s", "’s") else word   # "Shauna's" keeps its "'s"
-        if not word:
-            continue
-        end = m.start() + len(word)
-        if any(map(str.isdigit, word)):
-            if any(map(str.isalpha, word)):
-                if not _exempt(word):
-                    out.append(Span(m.start(), end, "REDACTED"))
-            elif sum(map(str.isdigit, word)) >= 3 and not _AMOUNT.search(
-                    text, max(0, m.start() - 2), min(len(text), end + 2)):
-                out.append(Span(m.start(), end, "REDACTED"))
-            continue
-        k = key(word)
-        if not word[0].isupper():
-            if len(k) > 2 and k not in lexicon.STOP and not is_ordinary(k) and (
-                    is_name(k) or k in lexicon.places()):
-                out.append(Span(m.start(), end, "REDACTED"))
-            continue
-        if len(k) < 2 or k in lexicon.STOP or _abbreviation(k):
-            continue
-        if is_ordinary(k) and not is_name(k) and (word.isupper() or _SENTENCE_START.search(
-                text[max(0, m.start() - 3):m.start()]) or _an_ordinary_label(text, m.start(), end)):
-            continue   # a word in capitals, one that starts a sentence, a label, a job
-        out.append(Span(m.start(), end, "REDACTED"))
-    # what the context rules find in the text as written, whole ("room 22")
-    out += [Span(m.start(g), m.end(g), "REDACTED") for pattern, _ in _RULES
-            for m in _rule(pattern, text) for g in [0 if pattern in (_UNIT, _BLOCK) else 1]
-            if key(m[1]) not in lexicon.STOP]
-    out += [Span(m.start(1), m.end(1), "REDACTED") for pattern in (_FOREIGN_DATE, _SLASH_CODE,
-            _PLATE_STATE) for m in (_rule(pattern, text) if pattern is not _FOREIGN_DATE else
-            _FOREIGN_DATE.finditer(text) if has_word(text, _lists()["months"]) else ()) if pattern is _SLASH_CODE
-            or pattern is _FOREIGN_DATE and key(m[2] or m[3]) in _lists()["months"]
-            or pattern is _PLATE_STATE and m[1].lower() in _lists()["states"]]
-    # a number or a country beside a name: "2 Malone Park", "Houtstraat 44,", "Santander UK"
-    words = [sp for sp in out if text[sp.start].isupper()]
-    out += [Span(m.start(1), m.end(1), "REDACTED") for sp in words for m in (
-        _NUMBER_BEFORE.search(text, max(0, sp.start - 8), sp.start),
-        _NUMBER_AFTER.match(text, sp.end)) if m and not m[1].startswith(("19", "20"))]
-    return out
 
 
 def _an_ordinary_label(text: str, start: int, end: int) -> bool:
