@@ -31,6 +31,7 @@ import re
 
 from . import lexicon
 from .lexicon import key
+from .span import has_word
 
 _NAMED = r"(?:\[(?:PERSON|NAME)\]|Client-[0-9A-F]+)"
 
@@ -76,10 +77,13 @@ _CREDENTIALS = frozenset("""md do pa np rn dc od lcsw licsw lpc lmft msw esq cpa
     cna aprn fnp dnp mft lmhc pharmd crnp pa-c""".split())
 _AT_A_FIRM = re.compile(
     r"(?=[aAfFjJnNvViIwWbBeEpP])\b(?i:at|from|joined|near|via|(?:interview\w*|work\w*|bank\w*|employed|placed|job)[ \t]+with)"
-    r"[ \t]+(?:the[ \t]+)?([a-z][a-z'’&-]{3,})(?![\w'’&-])"
-    # "oakmere primary", "brackenfield school": before a head word in lower case
-    r"|(?<![\w'’&-])([a-z][a-z'’&-]{3,})(?=[ \t]+(?:primary|school|academy|college|hospital|clinic|"
-    r"surgery|practice|church|bank|hotel|pub|cafe|bakery|centre|center)\b)")
+    r"[ \t]+(?:the[ \t]+)?([a-z][a-z'’&-]{3,})(?![\w'’&-])")
+# "oakmere primary", "brackenfield school": before a head word in lower case
+# (looked for only in a text that holds one of them)
+_LOW_HEADS = frozenset("primary school academy college hospital clinic surgery practice church "
+                       "bank hotel pub cafe bakery centre center".split())
+_BEFORE_A_HEAD = re.compile(r"(?<![\w'’&-])([a-z][a-z'’&-]{3,})(?=[ \t]+(?:"
+                            + "|".join(sorted(_LOW_HEADS)) + r")\b)")
 # endings of clinical words, which stand after "from" ("anemia from menorrhagia")
 _CLINICAL_END = re.compile(r"(?:itis|osis|sepsis|emia|aemia|rrhagia|rrh?o?ea|algia|pathy|ectomy|otomy|"
                            r"ostomy|plasty|scopy|graphy|ology|iatric|iatry|al|ic|ive|ous|ary|ia|ism)$")
@@ -97,6 +101,7 @@ _AFTER_AGE = re.compile(r"[ \t]*[,;)]")
 _BIRTHDAY = re.compile(r"[ \t]+(?i:birthday)")
 
 # (what each rule's matches hold: a text without it is not scanned)
+_STATE_HINT = re.compile(r",[ \t]+[A-Z]{2}(?![a-z])")   # (_STATE's first form holds it)
 _WEB_HINT = re.compile(r"://|(?i:www)\.|\." + _TLD + r"(?![\w-])")
 _SLASH_HINT = re.compile(r"/[A-Za-z\d]+/")
 _HYPHEN_HINT = re.compile(r"\]-|-\[|-Client-|Client-[0-9A-F]+-")
@@ -218,7 +223,7 @@ def _neighbours(text: str, names: frozenset[str] | set[str]) -> list[tuple[int, 
                     _CREDENTIALS and k not in _LANGUAGES and not (m[1] and k in vocabulary) and not (
                     m[1] and (k in lists["abbreviations"] or k in _CREDENTIALS or len(k) < 2)):
                 out.append((m.start(g), m.end(g), "a surname before a replaced first name"))
-    for m in _STATE.finditer(text) if "," in text or "[POSTCODE]" in text else ():
+    for m in _STATE.finditer(text) if "[POSTCODE]" in text or _STATE_HINT.search(text) else ():
         g = 1 if m[1] else 2
         k = m[g].lower()
         if k in lists["states"] and k not in _CREDENTIALS:
@@ -230,10 +235,10 @@ def _neighbours(text: str, names: frozenset[str] | set[str]) -> list[tuple[int, 
                 vocabulary and not lexicon.is_clinical(w) and (not lexicon.is_ordinary(w) or w in lexicon.places())
                 for w in words[:-1]):
             out.append((m.start(1), m.end(1), "an organisation's name in capitals"))
-    for m in _AT_A_FIRM.finditer(text):
-        g = 1 if m[1] else 2
-        if _unknown(m[g].lower(), names):
-            out.append((m.start(g), m.end(g), "a word no list knows where a firm or place stands"))
+    for m in (*_AT_A_FIRM.finditer(text),
+              *(_BEFORE_A_HEAD.finditer(text) if has_word(text, _LOW_HEADS, any_text=True) else ())):
+        if _unknown(m[1].lower(), names):
+            out.append((m.start(1), m.end(1), "a word no list knows where a firm or place stands"))
     return out
 
 
