@@ -22,7 +22,7 @@ import re
 
 from . import lexicon
 from .lexicon import is_ordinary, key
-from .span import Span
+from .span import Span, letter_runs
 
 _UP = "A-ZÀ-ÖØ-ÞĀĒĪŌŪ"
 _NAME = rf"[{_UP}][\w'’-]+"
@@ -50,12 +50,19 @@ _HOUSE_ROAD = re.compile(
 _HOUSE_STREET = re.compile(r"\bHouse[ \t]+\d{1,4}[A-Z]?,[ \t]*Street[ \t]+\d{1,3}[A-Za-z]?\b")
 # A house by its block letter before its colony, after an address label:
 # "Address: C-12, Vasant Kunj".
-_BLOCK_HOUSE = re.compile(
-    rf"(?i:address|residence|resides at|lives at|living at|r/o)[:\t ]+"
-    rf"(?P<a>[A-Z]{{1,2}}-\d{{1,4}}[A-Z]?,[ \t]*{_NAME}(?:[ \t]+{_NAME})?)(?=,)")
+_BLOCK_HOUSE = re.compile(rf"(?<![\w-])[A-Z]{{1,2}}-\d{{1,4}}[A-Z]?,[ \t]*{_NAME}(?:[ \t]+{_NAME})?(?=,)")
+_LABEL = re.compile(r"(?i:address|residence|resides at|lives at|living at|r/o)[:\t ]+\Z")
 # Québec's streets: "1234 rue Saint-Denis", "55 boul. René-Lévesque".
+_QC_WORDS = ("boul.", "boulevard", "ch.", "chemin", "av.", "avenue", "rang", "montée", "côte",
+             "place", "rue", "route", "impasse", "allée", "promenade")
+# The words as written one of which a note needs for any pattern but the
+# macrons' (an ASCII note holds no macron).
+_TRIGGERS = frozenset("""Erf ERF Stand Survey Portion RD RR R Cross Main Street House Concession
+    Dublin ON West State address residence resides lives living Address Residence
+    Lives Living ADDRESS RESIDENCE o""".split()) | frozenset(w.rstrip(".") for w in _QC_WORDS)
+_QC_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,5}(?:-\d{1,4})?,?[ \t]+\Z")
 _QC_STREET = re.compile(
-    r"\b\d{1,5}(?:-\d{1,4})?,?[ \t]+(?:boul\.|boulevard|ch\.|chemin|av\.|avenue|rang|"
+    r"(?:boul\.|boulevard|ch\.|chemin|av\.|avenue|rang|"
     r"montée|côte|place|rue|route|impasse|allée|promenade)[ \t]+"
     r"(?:(?:de[ \t]+la|de[ \t]+l['’]|du|des|de|d['’])[ \t]*)?"
     rf"{_NAME}(?:[ \t]+{_NAME})?")
@@ -89,6 +96,30 @@ def _two(text: str, at: int) -> str:
 def find(text: str, found: list[Span]) -> list[Span]:
     """Addresses and places of the forms above. `found`: the spans the
     other detectors found (the towns before a province)."""
+    runs = letter_runs(text)   # (the note's words, as written and in lower case)
+    out = [] if runs is not None and runs[0].isdisjoint(_TRIGGERS) else _by_words(
+        text, found, None if runs is None else runs[1])
+    for s in [s for s in found if s.kind == "ADDRESS"]:
+        m = _SUFFIX.match(text, s.end)
+        if m:
+            out.append(Span(s.start, m.end(), "ADDRESS"))
+        m = _CODE_LAST.match(text, m.end() if m else s.end)
+        if m and m["p"][:2] not in ("19", "20"):
+            out.append(Span(m.start("p"), m.end("p"), "POSTCODE"))
+    if runs is None and any(c in text for c in "ĀĒĪŌŪ"):   # (an ASCII note holds none)
+        places = lexicon.places()
+        for m in _MACRON.finditer(text):
+            words = m[0].split()
+            if key(m[0]) in places:
+                out.append(Span(m.start(), m.end(), "PLACE"))
+            elif key(words[0]) in places:
+                out.append(Span(m.start(), m.start() + len(words[0]), "PLACE"))
+    return out
+
+
+def _by_words(text: str, found: list[Span], held: frozenset[str] | None) -> list[Span]:
+    """The patterns that need a word of _TRIGGERS. `held`: the note's words
+    in lower case, or None when not known."""
     out: list[Span] = []
     if "Erf" in text or "ERF" in text or "Stand" in text or "Survey" in text \
             or "Portion" in text:
@@ -100,40 +131,38 @@ def find(text: str, found: list[Span]) -> list[Span]:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _RURAL.finditer(text)
                 if not is_ordinary(key(m["t"])) or key(_two(text, m.start("t"))) in
                 lexicon.places()]
-    if "Cross" in text or "Main" in text or "Street" in text:
-        out += [Span(m.start(), m.end(), "ADDRESS") for m in _HOUSE_ROAD.finditer(text)]
+    for needle in ("Cross", "Main", "Street"):
+        at = text.find(needle, 3)
+        while at >= 0:   # (from each road word back to its house number: "45, 2nd Cross")
+            if text[at - 2] in ",dhtr" or text[at - 3] in ",dhtr":
+                m = _HOUSE_ROAD.search(text, max(0, at - 14), at + 40)
+                if m and m.start() < at < m.end():
+                    out.append(Span(m.start(), m.end(), "ADDRESS"))
+            at = text.find(needle, at + 4)
+    if "House" in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _HOUSE_STREET.finditer(text)]
-    if "-" in text:
-        out += [Span(m.start("a"), m.end("a"), "ADDRESS") for m in _BLOCK_HOUSE.finditer(text)]
-    if any(w in text for w in ("boul", "ch.", "chemin", "av.", "avenue", "rang", "mont",
-                               "côte", "place", "rue", "route", "impasse", "allée",
-                               "promenade")):
-        out += [Span(m.start(), m.end(), "ADDRESS") for m in _QC_STREET.finditer(text)]
+    at = text.find("-", 1)
+    while at >= 0:   # (from each hyphen back to its block letter: "C-12")
+        if "A" <= text[at - 1] <= "Z" and text[at + 1:at + 2].isdigit():
+            m = _BLOCK_HOUSE.match(text, max(0, at - 2)) or _BLOCK_HOUSE.match(text, at - 1)
+            if m and _LABEL.search(text, max(0, m.start() - 16), m.start()):
+                out.append(Span(m.start(), m.end(), "ADDRESS"))
+        at = text.find("-", at + 1)
+    for word in _QC_WORDS if held is None else [w for w in _QC_WORDS if w.rstrip(".") in held]:
+        at = text.find(f" {word} ")
+        while at >= 0:   # (from each street word back to its number)
+            number = _QC_NUMBER.search(text, max(0, at - 12), at + 1)
+            m = number and _QC_STREET.match(text, at + 1)
+            if m:
+                out.append(Span(number.start(), m.end(), "ADDRESS"))
+            at = text.find(f" {word} ", at + 1)
     if "Concession" in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _CONCESSION.finditer(text)]
     if "Dublin" in text:
         out += [Span(m.start("d"), m.end("d"), "PLACE") for m in _DUBLIN.finditer(text)]
-    if "ON" in text or "West" in text or "Free State" in text:
+    after = [m for rx, needle in ((_ONTARIO, " ON"), (_COMPASS, " West"), (_COMPASS, "State"))
+             if needle in text for m in rx.finditer(text)]
+    if after:
         towns = {s.end for s in found if s.kind in ("PLACE", "ORG", "PERSON", "ADDRESS")}
-        for rx in (_ONTARIO, _COMPASS):
-            for m in rx.finditer(text):
-                if m.start() in towns:
-                    out.append(Span(m.start("p"), m.end("p"), "PLACE"))
-    for s in found:
-        if s.kind != "ADDRESS":
-            continue
-        m = _SUFFIX.match(text, s.end)
-        if m:
-            out.append(Span(s.start, m.end(), "ADDRESS"))
-        m = _CODE_LAST.match(text, m.end() if m else s.end)
-        if m and m["p"][:2] not in ("19", "20"):
-            out.append(Span(m.start("p"), m.end("p"), "POSTCODE"))
-    if any(c in text for c in "ĀĒĪŌŪ"):
-        places = lexicon.places()
-        for m in _MACRON.finditer(text):
-            words = m[0].split()
-            if key(m[0]) in places:
-                out.append(Span(m.start(), m.end(), "PLACE"))
-            elif key(words[0]) in places:
-                out.append(Span(m.start(), m.start() + len(words[0]), "PLACE"))
+        out += [Span(m.start("p"), m.end("p"), "PLACE") for m in after if m.start() in towns]
     return out
