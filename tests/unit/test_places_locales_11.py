@@ -58,6 +58,8 @@ def gone(text: str, *secrets: str) -> str:
     ("Born in Ōamaru, raised in Dunedin.", ("Ōamaru",)),
     ("moved to khayelitsha after the fire.", ("khayelitsha",)),
     ("family is from tamil nadu originally.", ("tamil nadu",)),
+    ("Seen with Summer, her daughter, in clinic.", ("Summer",)),
+    ("Lives in Spring Hill with her mum.", ("Spring Hill",)),
 ])
 def test_places_and_addresses_of_six_countries(text, secrets):
     gone(text, *secrets)
@@ -85,6 +87,11 @@ def test_places_and_addresses_of_six_countries(text, secrets):
     ("He moved from North West to South West of the ward.", "of the ward"),
     ("Discussed the route 3 times in session.", "route 3 times"),
     ("Lives in camden with her mum.", "with her mum"),
+    ("Patient transferred from Ward 7 to ICU.", "from Ward 7 to ICU"),
+    ("Moved to Ward 4B overnight.", "Ward 4B"),
+    ("Holiday in Summer; returned Monday.", "in Summer"),
+    ("Planning to sell the house in Spring.", "in Spring"),
+    ("Worse in Winter, better in Summer.", "Worse in Winter, better in Summer"),
 ])
 def test_lines_that_stay(text, kept):
     assert kept in anon(text)

@@ -297,6 +297,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         # by their context, "daughter Chen's aneurysm" still is)
         places = eponyms.drop_holidays(
             text, people.find_context(text) + eponyms.drop_eponyms(text, places))
+        places = locales.drop_words(text, places)
         zips = orgs.zip_after(text, places)
         towns = postal.near_towns(text, places)
         found += places + zips + towns + headers.coordinated(text, places)

@@ -166,3 +166,29 @@ def _by_words(text: str, found: list[Span], held: frozenset[str] | None) -> list
         towns = {s.end for s in found if s.kind in ("PLACE", "ORG", "PERSON", "ADDRESS")}
         out += [Span(m.start("p"), m.end("p"), "PLACE") for m in after if m.start() in towns]
     return out
+
+
+# A season after a word of time ("worse in Winter", "sell in Spring"), and a
+# hospital ward by its number ("transferred from Ward 7"): no person and no
+# place (a ward is no address either).
+_SEASONS = frozenset(("Spring", "Summer", "Autumn", "Fall", "Winter"))
+_TIME_BEFORE = re.compile(r"(?<![^\W\d_])(?i:in|during|over|since|until|till|through|this|last|"
+                          r"next|early|late|mid|the)[ \t-]+\Z")
+_WARD = re.compile(r"[ \t]+\d{1,3}[A-Z]?\b")
+
+
+def drop_words(text: str, spans: list[Span]) -> list[Span]:
+    """`spans` but a person, place or firm that is a season after a word of
+    time, or the word "Ward" before a number."""
+    if not any(w in text for w in _SEASONS) and "Ward" not in text:
+        return spans
+    out = []
+    for s in spans:
+        word = text[s.start:s.end]
+        if s.kind in ("PERSON", "PLACE", "ORG") and (
+                word in _SEASONS and _TIME_BEFORE.search(text, max(0, s.start - 8), s.start)
+                and not text[s.end:s.end + 2].lstrip(" \t")[:1].isupper()
+                or word == "Ward" and _WARD.match(text, s.end)):
+            continue
+        out.append(s)
+    return out
