@@ -90,7 +90,8 @@ _MACRON = re.compile(r"(?<!\w)[ĀĒĪŌŪ][^\W\d_]+(?:[ \t]+[A-Z][^\W\d_]+)?")
 
 def _two(text: str, at: int) -> str:
     """The two words from `at` ("Te Awamutu")."""
-    return " ".join(text[at:at + 40].split()[:2]).rstrip(".,;")
+    words = text[at:at + 40].split()[:2]
+    return " ".join(words).rstrip(".,;") if len(words) == 2 else ""
 
 
 def find(text: str, found: list[Span]) -> list[Span]:
@@ -129,7 +130,8 @@ def _by_words(text: str, found: list[Span], held: frozenset[str] | None) -> list
             out.append(Span(m.start(), m.end(), "ADDRESS"))
     if "RD" in text or "RR" in text or "R." in text:
         out += [Span(m.start(), m.end(), "ADDRESS") for m in _RURAL.finditer(text)
-                if not is_ordinary(key(m["t"])) or key(_two(text, m.start("t"))) in
+                if not is_ordinary(key(m["t"])) and (len(m["t"]) > 3 or key(m["t"]) in
+                lexicon.places()) or key(_two(text, m.start("t"))) in
                 lexicon.places()]
     for needle in ("Cross", "Main", "Street"):
         at = text.find(needle, 3)
@@ -177,18 +179,35 @@ _TIME_BEFORE = re.compile(r"(?<![^\W\d_])(?i:in|during|over|since|until|till|thr
 _WARD = re.compile(r"[ \t]+\d{1,3}[A-Z]?\b")
 
 
+# Services and shifts written with capitals ("grew up in Foster Care",
+# "moved to Day Shift"): no name, wherever a span of them stands.
+_SERVICES = re.compile(r"(?:Foster|Kinship|Respite|Residential|Day|Night|Home)[ \t]+"
+                       r"(?:Care|Program|Programme|Shift|Shifts|Hospital|Placement)\b")
+# A landmark's word before its name in an Indian address ("Near Gandhi
+# Chowk", "Opp. Bus Stand"): the place is the name after it.
+_LANDMARK = re.compile(r"(?:Near|Opp\.?|Opposite|Behind|Beside)[ \t]+(?=[A-Z])")
+
+
 def drop_words(text: str, spans: list[Span]) -> list[Span]:
     """`spans` but a person, place or firm that is a season after a word of
-    time, or the word "Ward" before a number."""
-    if not any(w in text for w in _SEASONS) and "Ward" not in text:
+    time, the word "Ward" before a number or inside a service's name; and
+    without a landmark's word before it."""
+    if not any(w in text for w in _SEASONS) and not any(
+            w in text for w in ("Ward", "Care", "Day", "Night", "Home", "Near", "Opp",
+                                "Behind", "Beside")):
         return spans
+    services = [(m.start(), m.end()) for m in _SERVICES.finditer(text)]
     out = []
     for s in spans:
         word = text[s.start:s.end]
         if s.kind in ("PERSON", "PLACE", "ORG") and (
                 word in _SEASONS and _TIME_BEFORE.search(text, max(0, s.start - 8), s.start)
                 and not text[s.end:s.end + 2].lstrip(" \t")[:1].isupper()
-                or word == "Ward" and _WARD.match(text, s.end)):
+                or word == "Ward" and _WARD.match(text, s.end)
+                or any(a <= s.start and s.end <= b for a, b in services)):
             continue
+        landmark = _LANDMARK.match(word) if s.kind in ("PERSON", "PLACE", "ORG") else None
+        if landmark and landmark.end() < len(word):
+            s = Span(s.start + landmark.end(), s.end, "PLACE")
         out.append(s)
     return out
