@@ -183,6 +183,8 @@ _WARD = re.compile(r"[ \t]+\d{1,3}[A-Z]?\b")
 # "moved to Day Shift"): no name, wherever a span of them stands.
 _SERVICES = re.compile(r"(?:Foster|Kinship|Respite|Residential|Day|Night|Home)[ \t]+"
                        r"(?:Care|Program|Programme|Shift|Shifts|Hospital|Placement)\b")
+_SERVICE_HEADS = frozenset("Care Program Programme Shift Shifts Hospital Placement".split())
+_DROP_WORDS = _SEASONS | _SERVICE_HEADS | frozenset("Ward Near Opp Opposite Behind Beside".split())
 # A landmark's word before its name in an Indian address ("Near Gandhi
 # Chowk", "Opp. Bus Stand"): the place is the name after it.
 _LANDMARK = re.compile(r"(?:Near|Opp\.?|Opposite|Behind|Beside)[ \t]+(?=[A-Z])")
@@ -192,11 +194,11 @@ def drop_words(text: str, spans: list[Span]) -> list[Span]:
     """`spans` but a person, place or firm that is a season after a word of
     time, the word "Ward" before a number or inside a service's name; and
     without a landmark's word before it."""
-    if not any(w in text for w in _SEASONS) and not any(
-            w in text for w in ("Ward", "Care", "Day", "Night", "Home", "Near", "Opp",
-                                "Behind", "Beside")):
+    runs = letter_runs(text)
+    if runs is not None and runs[0].isdisjoint(_DROP_WORDS):
         return spans
-    services = [(m.start(), m.end()) for m in _SERVICES.finditer(text)]
+    services = [(m.start(), m.end()) for m in _SERVICES.finditer(text)] if runs is None \
+        or not runs[0].isdisjoint(_SERVICE_HEADS) else []
     out = []
     for s in spans:
         word = text[s.start:s.end]
