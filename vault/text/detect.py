@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import (ageforms, blocks, cues, eponyms, firmforms, gazetteer, headers, homes, idents,
+from . import (ageforms, blocks, cues, eponyms, firmforms, gazetteer, headers, homes, idents, locales,
                orgs, people, plates, postal, postforms, shortnames, streets, unseen, when)
 from .addresses import find_addresses, find_postcodes, find_urls
 from .checked import find_checked, find_ssns, iban_ok, luhn_ok
@@ -297,6 +297,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         # by their context, "daughter Chen's aneurysm" still is)
         places = eponyms.drop_holidays(
             text, people.find_context(text) + eponyms.drop_eponyms(text, places))
+        places = locales.drop_words(text, places)
         zips = orgs.zip_after(text, places)
         towns = postal.near_towns(text, places)
         found += places + zips + towns + headers.coordinated(text, places)
@@ -308,6 +309,7 @@ def find_all(text: str, regions: tuple[str, ...], month_first: bool,
         found += prose
         postcodes = postcodes + prose
     found += streets.find(text, found + places, starts) if words else streets.find(text, found)
+    found += locales.find(text, found)
     if windows:
         found += blocks.find(text, postcodes, places)
         found += idents.affixes(text, ids)

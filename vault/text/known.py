@@ -100,8 +100,12 @@ def find(text: str) -> list[Span]:
 
 # A cue before a name written in lower case ("biopsy at mayo", "seen at
 # harborview", "banks with wells fargo").
-_LOWER_CUE = re.compile(r"(?:(?<![^\W\d_])(?P<cue>at|with|from|via|by|to|w/)|(?<!\S)(?P<at>@))"
+_LOWER_CUE = re.compile(r"(?:(?<![^\W\d_])(?P<cue>at|with|from|via|by|to|in|near|w/)|(?<!\S)(?P<at>@))"
                         r"[ \t]+(?:the[ \t]+)?\Z")
+
+
+_PLACE_CUES = frozenset(("in", "near", "from", "to"))
+_FIRM_CUES = frozenset(("at", "with", "from", "via", "by", "to", "w/"))
 
 
 def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
@@ -112,7 +116,9 @@ def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
     for word in words:
         # (only the names the text holds in lower case: "the", "at" and
         # "in" start a name or two and nearly every note)
-        names = [n for n in index[word] if n[1] != "PLACE" and n[0].lower() in text]
+        # (a place only when it is no word and no first name: "moved to
+        # khayelitsha", not "in camden")
+        names = [n for n in index[word] if (n[1] != "PLACE" or not n[2]) and n[0].lower() in text]
         if not names:
             continue
         for i in _starts(text, word):
@@ -121,10 +127,14 @@ def _lower(text: str, index: _Index, words: set[str]) -> list[Span]:
                 continue
             for name, kind, ambiguous in names:
                 end = i + len(name)
-                if kind == "PLACE" or text[i:end] != name.lower() or (
+                if text[i:end] != name.lower() or cue["cue"] not in (
+                        _PLACE_CUES if kind == "PLACE" else _FIRM_CUES) and not (
+                        cue["at"] and kind != "PLACE") or (
                         end < len(text) and (text[end].isalnum() or text[end] in "-&")):
                     continue
-                if kind == "PLATFORM":
+                if kind == "PLACE":
+                    out.append(Span(i, end, "PLACE"))
+                elif kind == "PLATFORM":
                     if _employer(text, i, end):
                         out.append(Span(i, end, "ORG"))
                 elif not ambiguous or (cue["at"] or cue["cue"] == "at") and is_name(word):   # ("mayo")

@@ -59,6 +59,9 @@ def _plate(value: str) -> bool:
         return False   # ("BP 120 80", "M 10 10": numbers, not a plate; "7-ABC-123" is one)
     if len(groups) == 2 and len(words) == 1 and len(words[0]) == 1 and len(numbers) == 1:
         return False   # ("car M 1500": a sex and a number, a grade and a score)
+    if len(groups) == 2 and len(numbers) == 1 and len(words) == 1 == len(words[0]) - 1 \
+            and is_ordinary(key(words[0])):
+        return False   # ("car BP 120": a reading after the car ride, not a plate)
     return not (len(words) + len(numbers) == len(groups)
                 and any(_YEAR.fullmatch(n) for n in numbers))
 
