@@ -88,7 +88,8 @@ class Anonymizer:
             at = [(m.start, m.end) for m in names]
             # (a handle that is a registered name run together, "@janedoe",
             # is the name's: it gets the pseudonym, not [ID])
-            spans = _around([f for f in spans if f.kind != "ID" or (f.start, f.end) not in at],
+            named = set(at)
+            spans = _around([f for f in spans if f.kind != "ID" or (f.start, f.end) not in named],
                             at, text)
         keep = self._keep   # (kept() is False for every span without --keep)
         found: list[tuple[int, int, int, int, str, object]] = [

@@ -14,6 +14,7 @@ before "'s", or alone at a signature's place. Not "I" (the pronoun), not
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .names import Match, tokens
 
@@ -33,14 +34,15 @@ _VERBS = frozenset("""
     realized acknowledged acknowledges expressed expresses reflected reflects opened
     opens cried laughed struggled struggles managed manages decided decides chose
     chooses plans planned intends intended""".split())
-# The letter, where a sentence, a line, a clause or a bracket starts.
-_LETTER = re.compile(r"(?:^|(?<=[.!?;:,(\n\"“—–-])[ \t]*|(?<=\band)[ \t]+)"
-                     r"(?P<l>[A-Z])(?P<dot>\.)?(?=['’ \t\n\"”]|\Z)", re.M)
+# The letter, where a sentence, a line, a clause or a bracket starts: after
+# one of these and blanks, after "and" and blanks, or first on its line.
+_OPENERS = frozenset('.!?;:,(\n"“—–-')
 _AFTER = re.compile(r"(?:['’]s\b|[ \t]+(?P<w>[a-z]+)\b|(?P<end>[ \t]*(?:[\"”]|$)))", re.M)
 # A sign-off: the letter after the end of a sentence, a comma or a line break.
 _SIGNED_AFTER = re.compile(r"(?:[.!?,][ \t]*|\n[ \t]*|[-—–][ \t]*)\Z")
 
 
+@lru_cache(maxsize=256)
 def client_initials(names: tuple[str, ...]) -> frozenset[str]:
     """The first letters of the client's first name and surname, and of
     each alias's first word, in capitals."""
@@ -55,15 +57,40 @@ def client_initials(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(c for c in out if "A" <= c <= "Z" and c != "I")
 
 
+@lru_cache(maxsize=256)
+def _letters(letters: frozenset[str]) -> re.Pattern[str]:
+    """One of the client's initials standing alone (the place before it is
+    looked at by _clause_start): a pattern per client, which re scans for
+    by its first character."""
+    return re.compile(rf"(?P<l>[{''.join(sorted(letters))}])(?P<dot>\.)?(?=['’ \t\n\"”]|\Z)")
+
+
+def _clause_start(text: str, at: int) -> int | None:
+    """Where the clause that the letter at `at` starts begins (the blanks
+    before it included), or None if the letter starts none."""
+    j = at
+    while j and text[j - 1] in " \t":
+        j -= 1
+    if j == at and (not at or text[at - 1] == "\n") or j and text[j - 1] in _OPENERS:
+        return j
+    if j < at and j >= 3 and text[j - 3:j] == "and" and (
+            j == 3 or not (text[j - 4].isalnum() or text[j - 4] == "_")):
+        return j
+    return None
+
+
 def find(text: str, names: tuple[str, ...], replacement: str) -> list[Match]:
     """Where one of the client's initials stands alone as a name."""
     letters = client_initials(names)
     if not letters:
         return []
     out = []
-    for m in _LETTER.finditer(text):
+    for m in _letters(letters).finditer(text):
         letter = m["l"]
-        if letter not in letters or letter == "A" and not m["dot"]:
+        if letter == "A" and not m["dot"]:
+            continue
+        start = _clause_start(text, m.start())
+        if start is None:
             continue
         after = _AFTER.match(text, m.end())
         if after is None:
@@ -72,8 +99,8 @@ def find(text: str, names: tuple[str, ...], replacement: str) -> list[Match]:
             if after["w"] not in _VERBS:
                 continue
         elif after["end"] is not None:
-            before = text[max(0, m.start() - 3):m.start()]
-            if not _SIGNED_AFTER.search(before) and m.start():
+            before = text[max(0, start - 3):start]
+            if not _SIGNED_AFTER.search(before) and start:
                 continue
-        out.append(Match(m.start("l"), m.end(), replacement))
+        out.append(Match(m.start(), m.end(), replacement))
     return out

@@ -198,7 +198,7 @@ _WORK_AFTER = re.compile(
     r"contract|contractor|shifts?|job|salary|payslips?|paychecks?|pension|badge|internship|"
     r"engineers?|managers?|interview|offer))(?![^\W\d_])")
 _BEFORE_WORD = re.compile(r"(?:(?<![^\W\d_])([^\W\d_]+)|(@))[ \t]+(?:the[ \t]+)?\Z")
-_PREPOSITIONS = frozenset({"for", "with", "by", "from", "to", "at"})
+_PREPOSITIONS = frozenset({"for", "with", "by", "from", "to"})   # ("at": always)
 
 
 def _employer(text: str, start: int, end: int) -> bool:
